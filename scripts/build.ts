@@ -1,0 +1,32 @@
+#!/usr/bin/env bun
+// Compiles src/main.ts into the standalone executable dist/assay-runner.
+// Skips the compile when the binary is newer than every source file, unless --force.
+import { $ } from "bun";
+import { readdirSync, statSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dir, "..");
+const outfile = join(root, "dist", "assay-runner");
+const force = process.argv.includes("--force");
+const target = process.argv.find((a) => a.startsWith("--target="))?.slice("--target=".length);
+
+if (!force && !target && isFresh()) {
+  console.error(`build: ${outfile} is up to date`);
+} else {
+  const targetArgs = target ? [`--target=${target}`] : [];
+  await $`bun build --compile --minify --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} --outfile ${outfile}`.quiet();
+  console.error(`build: compiled ${outfile}${target ? ` for ${target}` : ""}`);
+}
+
+function isFresh(): boolean {
+  if (!existsSync(outfile)) return false;
+  const built = statSync(outfile).mtimeMs;
+  const inputs = [join(root, "package.json"), join(root, "bun.lock"), join(root, "package-lock.json"), ...walk(join(root, "src"))];
+  return inputs.every((file) => !existsSync(file) || statSync(file).mtimeMs <= built);
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}

@@ -1,0 +1,2 @@
+export type * from "./types.ts";
+export { noLoss, noneBackend } from "./none/index.ts";

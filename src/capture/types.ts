@@ -1,0 +1,86 @@
+/** Names of the kernel capture backends. */
+export type CaptureBackendName = "ebpf" | "ptrace" | "none";
+
+/** What a backend can do on this host, and why not. */
+export interface CaptureProbe {
+  readonly backend: CaptureBackendName;
+  readonly available: boolean;
+  /** Why it is unavailable, or what it will use. */
+  readonly reason: string;
+  /** Tool and version, e.g. "bpftrace v0.17.0"; empty for none. */
+  readonly version: string;
+}
+
+/** Where the workload runs: the session cgroup, or nothing for contract-only runs. */
+export interface CaptureTarget {
+  /** Absolute path of the session cgroup directory. */
+  readonly cgroupPath: string;
+  /** The cgroup id (the directory's inode). */
+  readonly cgroupId: bigint;
+  /** A private directory the backend may write its raw output to. */
+  readonly scratchDir: string;
+}
+
+/** One decoded kernel observation before normalization (no run id, no seq). */
+export interface KernelRecord {
+  readonly pid: number;
+  /** 1 openat, 2 connect, 4 exec, 6 sendto, 7 sendmsg, 10 file_blocked, 20 connect_blocked. */
+  readonly eventType: number;
+  /** Path or endpoint; null when nothing recoverable. */
+  readonly value: string | null;
+  readonly flags?: number;
+  readonly mode?: number;
+  readonly resolve?: number;
+  readonly returnValue?: number;
+  readonly cgroupId?: bigint;
+}
+
+/** Per-hook counters for one tracepoint (emitted records / records lost). */
+export interface HookCount {
+  readonly emitted: number;
+  readonly dropped: number;
+}
+
+/** What was lost or could not be represented, for observation health (§5.6). */
+export interface CaptureLoss {
+  /** Records the kernel side could not deliver (ring buffer / perf buffer losses). */
+  readonly ringbufDrops: number;
+  /** Records whose payload could not be decoded. */
+  readonly eventSizeMismatch: number;
+  readonly hooks: Readonly<Record<"openat" | "openat2" | "open" | "creat" | "connect" | "sendto" | "sendmsg" | "exec", HookCount>>;
+  /** Sends whose peer could not be recovered, per syscall. */
+  readonly sendNoRecoverablePeer: { readonly sendto: number; readonly sendmsg: number };
+  /** Sends to a non-IP family, per syscall. */
+  readonly sendNonIpFamily: { readonly sendto: number; readonly sendmsg: number };
+  /** Paths longer than the backend can carry, counted rather than silently cut. */
+  readonly truncatedPaths: number;
+}
+
+/** The result of a finished capture. */
+export interface CaptureOutcome {
+  /** Records in arrival order. */
+  readonly records: AsyncIterable<KernelRecord>;
+  readonly loss: CaptureLoss;
+}
+
+/** A capture that is armed and filtering on the session cgroup. */
+export interface ArmedCapture {
+  readonly backend: CaptureBackendName;
+  /** Backend and version for the `capture_backend:` note. */
+  readonly version: string;
+  /** The argv to start in place of the workload's (ptrace wraps it; others return it unchanged). */
+  command(argv: readonly string[]): readonly string[];
+  /** Stops after the workload and its session ended, drains, and returns what was observed. */
+  stop(drainMs: number): Promise<CaptureOutcome>;
+  /** Releases every resource; safe to call more than once and after stop. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A kernel capture backend: probe the host, arm on a session. */
+export interface CaptureBackend {
+  readonly name: CaptureBackendName;
+  /** Whether this host allows the backend, without side effects. */
+  probe(): Promise<CaptureProbe>;
+  /** Arms the capture on the session; resolves once every probe is attached. */
+  arm(target: CaptureTarget | undefined): Promise<ArmedCapture>;
+}

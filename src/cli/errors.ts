@@ -1,0 +1,15 @@
+/** Codes of usage errors raised by the command line layer. */
+export type UsageErrorCode = "UNKNOWN_COMMAND" | "UNKNOWN_FLAG" | "BAD_ARGUMENT" | "MISSING_ARGUMENT";
+
+/** A command line that cannot be acted on; nothing was done. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+  readonly exitCode = 2;
+  constructor(
+    readonly code: UsageErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync, accessSync, constants } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+/** Root of this repository. */
+export const repoRoot: string = resolve(import.meta.dir, "..");
+
+/** Upstream conformance data, beside the repository. */
+export const upstreamFixtures: string = resolve(repoRoot, "../shared/fixtures/upstream");
+
+/** Path of the compiled binary under test (built by `bun run build`). */
+export function assayExe(): string {
+  return process.env.ASSAY_EXE ?? join(repoRoot, "dist", "assay-runner");
+}
+
+/** A clean environment for spawned binaries: no colour, UTC, no NODE_ENV. */
+export const assayEnv: Record<string, string> = (() => {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  delete env.NODE_ENV;
+  delete env.FORCE_COLOR;
+  env.NO_COLOR = "1";
+  env.TZ = "UTC";
+  return env;
+})();
+
+/** A temporary directory holding `tree` (relative path → content), removed on disposal. */
+export function tempDir(prefix: string, tree: Record<string, string | Uint8Array> = {}): { path: string } & Disposable {
+  const path = mkdtempSync(join(tmpdir(), `assay-test-${prefix}-`));
+  for (const [name, content] of Object.entries(tree)) {
+    const file = join(path, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The outcome of running the binary: everything a test asserts on. */
+export interface Outcome {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number | null;
+}
+
+/** Runs the compiled binary with `args` and returns stdout, stderr and exit code together. */
+export async function runAssay(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<Outcome> {
+  await using proc = Bun.spawn([assayExe(), ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...assayEnv, ...options.env },
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, exitCode };
+}
+
+/** Facts about this host that decide which tests can run. */
+export const host = (() => {
+  const isLinux = process.platform === "linux";
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const cgroup2Mount = isLinux ? findCgroup2Mount() : undefined;
+  const hasCgroup2 = cgroup2Mount !== undefined && isRoot && isWritable(cgroup2Mount);
+  const hasBpftrace = isRoot && which("bpftrace") !== undefined;
+  const hasStrace = which("strace") !== undefined;
+  return { isLinux, isRoot, cgroup2Mount, hasCgroup2, hasBpftrace, hasStrace, hasBinary: existsSync(assayExe()) };
+})();
+
+const printedReasons = new Set<string>();
+
+/** Prints once why a group of tests is skipped, so no skip is silent. */
+export function skipReason(condition: boolean, reason: string): boolean {
+  if (condition && !printedReasons.has(reason)) {
+    printedReasons.add(reason);
+    console.warn(`[skip] ${reason}`);
+  }
+  return condition;
+}
+
+// --- internal ---
+
+function findCgroup2Mount(): string | undefined {
+  try {
+    for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+      const [left, right] = line.split(" - ");
+      if (right?.startsWith("cgroup2 ")) return left?.split(" ")[4];
+    }
+  } catch {}
+  return undefined;
+}
+
+function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function which(tool: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":")) {
+    const candidate = join(dir, tool);
+    if (existsSync(candidate)) return candidate;
+  }
+  return ["/usr/bin", "/usr/sbin", "/bin"].map((d) => join(d, tool)).find((p) => existsSync(p));
+}
