@@ -2,7 +2,7 @@
 // Compiles src/main.ts into the standalone executable dist/assay-runner.
 // Skips the compile when the binary is newer than every source file, unless --force.
 import { $ } from "bun";
-import { readdirSync, statSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dir, "..");
@@ -14,7 +14,14 @@ if (!force && !target && isFresh()) {
   console.error(`build: ${outfile} is up to date`);
 } else {
   const targetArgs = target ? [`--target=${target}`] : [];
-  await $`bun build --compile --minify --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} --outfile ${outfile}`.quiet();
+  // Compile beside the target, then rename: a binary another process is running is never half-written.
+  const partial = `${outfile}.${process.pid}.partial`;
+  try {
+    await $`bun build --compile --minify --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} --outfile ${partial}`.quiet();
+    renameSync(partial, outfile);
+  } finally {
+    rmSync(partial, { force: true });
+  }
   console.error(`build: compiled ${outfile}${target ? ` for ${target}` : ""}`);
 }
 
