@@ -1,0 +1,69 @@
+import type * as v from "valibot";
+import type { Issue } from "./issue.ts";
+import type { InvariantViolation } from "./_invariant.ts";
+
+// Private to schema: the one place valibot issues become our `Issue` objects.
+
+/** Where a document came from. */
+export interface Where {
+  readonly file: string;
+  readonly member?: string | undefined;
+  readonly line?: number | undefined;
+}
+
+/** Converts valibot issues of one document into our issues; `label` names the document kind in messages. */
+export function toIssues(issues: readonly v.BaseIssue<unknown>[], label: string, where: Where): Issue[] {
+  return issues.map((issue) => toIssue(issue, label, where));
+}
+
+/** Converts an invariant violation found outside valibot into an issue. */
+export function violationToIssue(violation: InvariantViolation, where: Where): Issue {
+  return makeIssue(where, "INVARIANT_VIOLATED", dotPath(violation.path), violation.expected, violation.received, violation.message);
+}
+
+/** Builds an issue, leaving out `member` and `line` when unknown. */
+export function makeIssue(where: Where, code: string, path: string, expected: string, received: string, message: string): Issue {
+  return {
+    code,
+    file: where.file,
+    ...(where.member === undefined ? {} : { member: where.member }),
+    ...(where.line === undefined ? {} : { line: where.line }),
+    path,
+    expected,
+    received,
+    message,
+  };
+}
+
+/** Joins path keys into a dot path; keys that are not plain words (e.g. `layers/sdk.ndjson`) are bracket-quoted. */
+export function dotPath(keys: readonly unknown[]): string {
+  let out = "";
+  for (const key of keys) {
+    if (typeof key === "number") out += out === "" ? String(key) : `.${key}`;
+    else if (typeof key === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) out += out === "" ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+// --- internal ---
+
+function toIssue(issue: v.BaseIssue<unknown>, label: string, where: Where): Issue {
+  const path = dotPath((issue.path ?? []).map((item) => item.key));
+  const expected = issue.expected ?? "a valid value";
+  const received = issue.received;
+  if (issue.type === "raw_check") {
+    return makeIssue(where, "INVARIANT_VIOLATED", path, expected, received, issue.message);
+  }
+  const field = path === "" ? "document" : `field ${path}`;
+  if (issue.kind === "schema" && received === "undefined" && path !== "") {
+    return makeIssue(where, "FIELD_MISSING", path, expected, received, `${label}: missing required ${field} (expected ${expected})`);
+  }
+  const detail =
+    issue.kind === "schema" ? `expected ${expected}, received ${received}` : `${lowerFirst(issue.message)}, received ${received}`;
+  return makeIssue(where, "FIELD_INVALID", path, expected, received, `${label}: ${field}: ${detail}`);
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
