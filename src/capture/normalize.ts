@@ -1,3 +1,4 @@
+import { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";
 import type { KernelRecord } from "./types.ts";
 
 /** What the kernel layer contributed, for the capability surface and health. */
@@ -11,14 +12,173 @@ export interface KernelSummary {
   /** openat rows dropped by the loader-telemetry filter, and the most frequent paths. */
   readonly filteredLoaderEvents: number;
   readonly filteredLoaderTop: ReadonlyArray<{ readonly path: string; readonly count: number }>;
+  /** Rows written whose path the backend had to cut (counted as loss by kernel health). */
+  readonly truncatedPaths: number;
 }
 
 /** Normalizes decoded records into kernel_event.v0 row lines (each ending "\n"), handing each to `write`. */
 export async function normalizeKernelRecords(
-  _records: AsyncIterable<KernelRecord>,
-  _runId: string,
-  _write: (line: string) => void | Promise<void>,
+  records: AsyncIterable<KernelRecord>,
+  runId: string,
+  write: (line: string) => void | Promise<void>,
 ): Promise<KernelSummary> {
-  // Contract placeholder: the capture owner replaces this body (issue 4).
-  throw new Error("normalizeKernelRecords is not built yet");
+  const normalizer = new KernelNormalizer(runId);
+  for await (const record of records) {
+    const line = normalizer.push(record);
+    if (line !== undefined) await write(line);
+  }
+  return normalizer.summary();
+}
+
+/** The kernel_event.v0 schema string (archive spec §2.3). */
+export const KERNEL_EVENT_SCHEMA = "assay.runner.kernel_event.v0";
+
+/** Upstream's kind for each event type (archive spec §2.3); others become `event_<n>` with a null value. */
+export function kernelKind(eventType: number): string {
+  return kinds.get(eventType) ?? `event_${eventType}`;
+}
+
+/** The `access_mode` of an open: `flags & 3` (archive spec §2.3). */
+export function openAccessMode(flags: number): "read" | "write" | "read_write" | "unknown" {
+  return accessModes[flags & 3] ?? "unknown";
+}
+
+/** The `operation_flags` of an open, in upstream's fixed order. */
+export function openOperationFlags(flags: number): string[] {
+  const out: string[] = [];
+  if (flags & 0o100) out.push("create");
+  if (flags & 0o1000) out.push("truncate");
+  if (flags & 0o2000) out.push("append");
+  // deviation: upstream tests 0o400 (O_NOCTTY) for `exclusive`; O_EXCL is 0o200 on Linux
+  // (archive spec §5 item 8, ARCHITECTURE "Deliberate improvements").
+  if (flags & 0o200) out.push("exclusive");
+  return out;
+}
+
+// --- internal ---
+
+const EVENT_OPENAT = 1;
+const EVENT_FILE_BLOCKED = 10;
+const EVENT_CONNECT_BLOCKED = 20;
+const EVENT_INODE_RESOLVED = 112;
+
+const kinds: ReadonlyMap<number, string> = new Map([
+  [1, "openat"],
+  [2, "connect"],
+  [4, "exec"],
+  [6, "sendto"],
+  [7, "sendmsg"],
+  [10, "file_blocked"],
+  [20, "connect_blocked"],
+]);
+
+const accessModes = ["read", "write", "read_write", "unknown"] as const;
+
+const networkKinds: ReadonlySet<string> = new Set(["connect", "connect_blocked", "sendto", "sendmsg"]);
+
+/** The state of one run's kernel layer: seq, dedupe keys, surface sets and filter counts. */
+class KernelNormalizer {
+  readonly #runId: string;
+  readonly #seen = new Set<string>();
+  readonly #filesystemPaths = new Set<string>();
+  readonly #networkEndpoints = new Set<string>();
+  readonly #processExecs = new Set<string>();
+  readonly #filtered = new Map<string, number>();
+  #filteredCount = 0;
+  #truncated = 0;
+  #seq = 0;
+
+  constructor(runId: string) {
+    this.#runId = runId;
+  }
+
+  /** Returns the row line for a retained record, or undefined when it is dropped (no seq consumed). */
+  push(record: KernelRecord): string | undefined {
+    const { eventType } = record;
+    if (eventType === EVENT_INODE_RESOLVED) return undefined;
+    const kind = kernelKind(eventType);
+    const known = kinds.has(eventType);
+    const value = known && record.value !== null && record.value !== "" ? record.value : null;
+    if (eventType === EVENT_OPENAT && !this.#admitOpen(record, value ?? "")) return undefined;
+
+    if (value !== null) {
+      if (eventType === EVENT_OPENAT || eventType === EVENT_FILE_BLOCKED) this.#filesystemPaths.add(value);
+      else if (networkKinds.has(kind)) this.#networkEndpoints.add(value);
+      else if (kind === "exec") this.#processExecs.add(value);
+    }
+    if (record.truncated === true) this.#truncated += 1;
+    const seq = this.#seq;
+    this.#seq += 1;
+    return encodeRow(this.#runId, seq, record, kind, value);
+  }
+
+  summary(): KernelSummary {
+    return {
+      rowCount: this.#seq,
+      filesystemPaths: this.#filesystemPaths,
+      networkEndpoints: this.#networkEndpoints,
+      processExecs: this.#processExecs,
+      filteredLoaderEvents: this.#filteredCount,
+      filteredLoaderTop: topFiltered(this.#filtered, 5),
+      truncatedPaths: this.#truncated,
+    };
+  }
+
+  // Upstream's open path order (lifecycle spec §5.2, §5.5; §8.2 parity notes): in-kernel prefix
+  // filter, then dedupe of (flags, path) at attempt time — the first attempt wins, even a failed
+  // one —, then the counted userspace loader filter.
+  #admitOpen(record: KernelRecord, path: string): boolean {
+    if (isKernelFilteredPath(path)) return false;
+    // deviation: upstream's dedupe map holds 4096 FNV-1a keys and stops deduping once full; we
+    // dedupe every (flags, path) pair of the run exactly, so row counts do not depend on map size.
+    const key = `${record.flags ?? 0}\u0000${path}`;
+    if (this.#seen.has(key)) return false;
+    this.#seen.add(key);
+    if (isLoaderTelemetryPath(path)) {
+      this.#filteredCount += 1;
+      this.#filtered.set(path, (this.#filtered.get(path) ?? 0) + 1);
+      return false;
+    }
+    return true;
+  }
+}
+
+// Rows are written field by field in upstream's struct order (archive spec §2.3) so the bytes do
+// not depend on a generic encoder; capture may not import evidence (lane rule).
+function encodeRow(runId: string, seq: number, record: KernelRecord, kind: string, value: string | null): string {
+  let row = `{"schema":"${KERNEL_EVENT_SCHEMA}","run_id":${JSON.stringify(runId)},"seq":${seq},"pid":${record.pid},"event_type":${record.eventType},"kind":${JSON.stringify(kind)},"value":${value === null ? "null" : JSON.stringify(value)}`;
+  if (record.eventType === EVENT_CONNECT_BLOCKED && record.cgroupId !== undefined) row += `,"cgroup_id":${record.cgroupId.toString()}`;
+  if (record.eventType === EVENT_OPENAT) {
+    const flags = record.flags ?? 0;
+    const returnValue = record.returnValue ?? 0;
+    row += `,"flags":${flags},"mode":${record.mode ?? 0}`;
+    if (record.resolve !== undefined && record.resolve !== 0) row += `,"resolve":${record.resolve}`;
+    row += `,"return_value":${returnValue},"access_mode":"${openAccessMode(flags)}"`;
+    const operations = openOperationFlags(flags);
+    if (operations.length > 0) row += `,"operation_flags":[${operations.map((op) => `"${op}"`).join(",")}]`;
+    row += `,"status":"${returnValue < 0 ? "error" : "success"}"`;
+  }
+  return `${row}}\n`;
+}
+
+function topFiltered(counts: ReadonlyMap<string, number>, limit: number): Array<{ path: string; count: number }> {
+  return [...counts]
+    .map(([path, count]) => ({ path, count }))
+    .sort((a, b) => b.count - a.count || compareUtf8(a.path, b.path))
+    .slice(0, limit);
+}
+
+// UTF-8 byte order equals code-point order; JS `<` compares UTF-16 units, which differs for
+// astral characters against U+E000–U+FFFF (archive spec §2.0).
+function compareUtf8(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
+    const cx = x.value.codePointAt(0) ?? 0;
+    const cy = y.value.codePointAt(0) ?? 0;
+    if (cx !== cy) return cx - cy;
+  }
 }

@@ -33,6 +33,8 @@ export interface KernelRecord {
   readonly resolve?: number;
   readonly returnValue?: number;
   readonly cgroupId?: bigint;
+  /** The backend had to cut `value` at its string limit (counted, never silent). */
+  readonly truncated?: boolean;
 }
 
 /** Per-hook counters for one tracepoint (emitted records / records lost). */
