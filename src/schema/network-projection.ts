@@ -1,0 +1,53 @@
+import * as v from "valibot";
+import { RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./path-projection.ts";
+
+/** Schema string of a network projection document. */
+export const NETWORK_PROJECTION_SCHEMA = "assay.runner.network_projection.v0";
+
+const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+/** One endpoint mapping row. */
+export const NetworkMappingSchema = v.object({
+  raw_endpoint: v.string(),
+  projected_endpoint: v.string(),
+  network_class: v.string(),
+  relation: v.picklist(["declared_endpoint", "declared_cidr", "declared_host_suffix"]),
+  rule: v.picklist(["declared_network_alias", "declared_network_cidr_alias", "declared_network_host_alias"]),
+  confidence: v.literal("declared"),
+  claim_level: v.literal("projected_equivalent"),
+});
+
+/** One endpoint mapping row of a network projection. */
+export type NetworkMapping = v.InferOutput<typeof NetworkMappingSchema>;
+
+/** The unmatched endpoints: count and the first `sample_limit` in UTF-8 byte order. */
+export const UnmatchedEndpointSummarySchema = v.object({
+  network_class: v.literal("unknown"),
+  count: Count,
+  samples: v.array(v.string()),
+  sample_limit: Count,
+});
+
+/** `assay.runner.network_projection.v0`: applied (aliases declared) or not applied (none declared, as in `drift.py`). */
+export const NetworkProjectionSchema = v.variant("status", [
+  v.object({
+    schema: v.literal(NETWORK_PROJECTION_SCHEMA),
+    status: v.literal("applied"),
+    taxonomy_schema: v.literal(RUNTIME_NOISE_TAXONOMY_SCHEMA),
+    claim_level: v.picklist(["projected_equivalent", "inconclusive"]),
+    mappings: v.array(NetworkMappingSchema),
+    rules: v.array(v.string()),
+    unmatched_summary: UnmatchedEndpointSummarySchema,
+    non_claims: v.array(v.string()),
+  }),
+  v.object({
+    schema: v.literal(NETWORK_PROJECTION_SCHEMA),
+    status: v.literal("not_applied"),
+    reason: v.literal("no network aliases declared"),
+    taxonomy_schema: v.literal(RUNTIME_NOISE_TAXONOMY_SCHEMA),
+    non_claims: v.array(v.string()),
+  }),
+]);
+
+/** A network projection document. */
+export type NetworkProjection = v.InferOutput<typeof NetworkProjectionSchema>;
