@@ -29,7 +29,7 @@ const ArchiveManifestEntries = v.object({
  */
 export const ArchiveManifestSchema = v.pipe(
   ArchiveManifestEntries,
-  v.rawCheck<v.InferOutput<typeof ArchiveManifestEntries>>(invariants(manifestViolations)),
+  v.rawCheck<v.InferOutput<typeof ArchiveManifestEntries>>(invariants<v.InferOutput<typeof ArchiveManifestEntries>>(manifestViolations)),
 );
 
 /** One manifest entry. */
@@ -41,7 +41,7 @@ export type ArchiveManifest = v.InferOutput<typeof ArchiveManifestSchema>;
 
 // Key order inside `files` is not checked: upstream readers deserialize into a BTreeMap and
 // ignore it, and the exact bytes are what `verify` digests anyway.
-function manifestViolations(manifest: { files: Record<string, { path: string }> }): InvariantViolation[] {
+function manifestViolations(manifest: v.InferOutput<typeof ArchiveManifestEntries>): InvariantViolation[] {
   const violations: InvariantViolation[] = [];
   const expected = new Set<string>(MANIFESTED_MEMBER_NAMES);
   const listed = Object.keys(manifest.files);

@@ -26,7 +26,7 @@ const CapabilitySurfaceEntries = v.object({
  */
 export const CapabilitySurfaceSchema = v.pipe(
   CapabilitySurfaceEntries,
-  v.rawCheck<v.InferOutput<typeof CapabilitySurfaceEntries>>(invariants(surfaceViolations)),
+  v.rawCheck<v.InferOutput<typeof CapabilitySurfaceEntries>>(invariants<v.InferOutput<typeof CapabilitySurfaceEntries>>(surfaceViolations)),
 );
 
 /** A parsed `capability-surface.json`. */
@@ -36,7 +36,7 @@ export type CapabilitySurface = v.InferOutput<typeof CapabilitySurfaceSchema>;
 
 // deviation: upstream's serde reader would accept an unsorted list and sort it into a BTreeSet;
 // no upstream writer produces one, and our digests and diffs rely on the written order, so we reject it.
-function surfaceViolations(surface: CapabilitySurface): InvariantViolation[] {
+function surfaceViolations(surface: v.InferOutput<typeof CapabilitySurfaceEntries>): InvariantViolation[] {
   const violations: InvariantViolation[] = [];
   for (const field of SURFACE_FIELDS) {
     const items = surface[field];

@@ -35,7 +35,7 @@ const CorrelationReportEntries = v.object({
  */
 export const CorrelationReportSchema = v.pipe(
   CorrelationReportEntries,
-  v.rawCheck<v.InferOutput<typeof CorrelationReportEntries>>(invariants(correlationViolations)),
+  v.rawCheck<v.InferOutput<typeof CorrelationReportEntries>>(invariants<v.InferOutput<typeof CorrelationReportEntries>>(correlationViolations)),
 );
 
 /** One correlation binding. */
@@ -45,7 +45,7 @@ export type CorrelationReport = v.InferOutput<typeof CorrelationReportSchema>;
 
 // --- internal ---
 
-function correlationViolations(report: CorrelationReport): InvariantViolation[] {
+function correlationViolations(report: v.InferOutput<typeof CorrelationReportEntries>): InvariantViolation[] {
   const violations: InvariantViolation[] = [];
   if (report.status === "clean" && report.ambiguities.length > 0) {
     violations.push({

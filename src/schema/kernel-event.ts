@@ -54,7 +54,7 @@ const KernelEventEntries = v.object({
  */
 export const KernelEventSchema = v.pipe(
   KernelEventEntries,
-  v.rawCheck<v.InferOutput<typeof KernelEventEntries>>(invariants(kernelViolations)),
+  v.rawCheck<v.InferOutput<typeof KernelEventEntries>>(invariants<v.InferOutput<typeof KernelEventEntries>>(kernelViolations)),
 );
 
 /** One kernel row. */
@@ -65,7 +65,7 @@ export type KernelEvent = v.InferOutput<typeof KernelEventSchema>;
 const LABEL = "kernel_event.v0 row";
 const EVENT_KIND = /^event_(0|[1-9][0-9]*)$/;
 
-function kernelViolations(row: KernelEvent): InvariantViolation[] {
+function kernelViolations(row: v.InferOutput<typeof KernelEventEntries>): InvariantViolation[] {
   const violations: InvariantViolation[] = [];
   const known = KERNEL_KINDS_BY_EVENT_TYPE.get(row.event_type);
   const knownTypeOfKind = eventTypeOfKind(row.kind);

@@ -44,7 +44,7 @@ const RedactionEntries = v.object({
  */
 export const RedactionSchema = v.pipe(
   RedactionEntries,
-  v.rawCheck<v.InferOutput<typeof RedactionEntries>>(invariants(redactionViolations)),
+  v.rawCheck<v.InferOutput<typeof RedactionEntries>>(invariants<v.InferOutput<typeof RedactionEntries>>(redactionViolations)),
 );
 
 /**
@@ -78,6 +78,12 @@ export const ObservationHealthRecordSchema = v.object({
   notes: v.array(v.string()),
 });
 
+const ObservationHealthEntries = v.object({
+  ...ObservationHealthRecordSchema.entries,
+  schema: v.literal(OBSERVATION_HEALTH_SCHEMA),
+  run_id: RunIdSchema,
+});
+
 /**
  * `observation-health.json` (`assay.runner.observation_health.v0`, spec §2.8): the record plus
  * the self-consistency rules of upstream `validate()` — exact schema string, safe run id,
@@ -86,12 +92,8 @@ export const ObservationHealthRecordSchema = v.object({
  * document (a record can honestly say the correlation failed): see `checkHealthForArchive`.
  */
 export const ObservationHealthSchema = v.pipe(
-  v.object({
-    ...ObservationHealthRecordSchema.entries,
-    schema: v.literal(OBSERVATION_HEALTH_SCHEMA),
-    run_id: RunIdSchema,
-  }),
-  v.rawCheck<ObservationHealthRecord>(invariants(healthViolations)),
+  ObservationHealthEntries,
+  v.rawCheck<v.InferOutput<typeof ObservationHealthEntries>>(invariants<v.InferOutput<typeof ObservationHealthEntries>>(healthViolations)),
 );
 
 /** The `redaction` block. */
@@ -180,7 +182,7 @@ function healthViolations(health: ObservationHealthRecord): InvariantViolation[]
   return violations;
 }
 
-function redactionViolations(redaction: Redaction): InvariantViolation[] {
+function redactionViolations(redaction: v.InferOutput<typeof RedactionEntries>): InvariantViolation[] {
   // Every replacement is tallied once by rule and once by field (spec §3.4), so the three totals agree.
   const violations: InvariantViolation[] = [];
   const total = BigInt(redaction.redacted_count);

@@ -22,7 +22,7 @@ const RunStartedEventEntries = v.object({
 /** The `run_started` row of `events.ndjson` (spec §2.2); `env_keys` are keys only, never values. */
 export const RunStartedEventSchema = v.pipe(
   RunStartedEventEntries,
-  v.rawCheck<v.InferOutput<typeof RunStartedEventEntries>>(invariants(runStartedViolations)),
+  v.rawCheck<v.InferOutput<typeof RunStartedEventEntries>>(invariants<v.InferOutput<typeof RunStartedEventEntries>>(runStartedViolations)),
 );
 
 const RunFinishedEventEntries = v.object({
@@ -39,14 +39,14 @@ const RunFinishedEventEntries = v.object({
 /** The `run_finished` row of `events.ndjson` (spec §2.2). */
 export const RunFinishedEventSchema = v.pipe(
   RunFinishedEventEntries,
-  v.rawCheck<v.InferOutput<typeof RunFinishedEventEntries>>(invariants(runFinishedViolations)),
+  v.rawCheck<v.InferOutput<typeof RunFinishedEventEntries>>(invariants<v.InferOutput<typeof RunFinishedEventEntries>>(runFinishedViolations)),
 );
 
 /** One `events.ndjson` row (`assay.runner.event.v0`), told apart by `type`. */
 export const RunEventSchema = v.pipe(
   v.variant("type", [RunStartedEventEntries, RunFinishedEventEntries]),
   v.rawCheck<v.InferOutput<typeof RunStartedEventEntries> | v.InferOutput<typeof RunFinishedEventEntries>>(
-    invariants((row) => (row.type === "run_started" ? runStartedViolations(row) : runFinishedViolations(row))),
+    invariants<v.InferOutput<typeof RunStartedEventEntries> | v.InferOutput<typeof RunFinishedEventEntries>>((row) => (row.type === "run_started" ? runStartedViolations(row) : runFinishedViolations(row))),
   ),
 );
 

@@ -25,7 +25,7 @@ const SdkEventEntries = v.object({
  */
 export const SdkEventSchema = v.pipe(
   SdkEventEntries,
-  v.rawCheck<v.InferOutput<typeof SdkEventEntries>>(invariants(sdkViolations)),
+  v.rawCheck<v.InferOutput<typeof SdkEventEntries>>(invariants<v.InferOutput<typeof SdkEventEntries>>(sdkViolations)),
 );
 
 /** One SDK row. */
@@ -33,7 +33,7 @@ export type SdkEvent = v.InferOutput<typeof SdkEventSchema>;
 
 // --- internal ---
 
-function sdkViolations(row: SdkEvent): InvariantViolation[] {
+function sdkViolations(row: v.InferOutput<typeof SdkEventEntries>): InvariantViolation[] {
   if (row.event_type !== "tool_call_started" && row.event_type !== "tool_call_completed") return [];
   const violations: InvariantViolation[] = [];
   for (const field of ["tool_call_id", "tool"] as const) {
