@@ -1,0 +1,91 @@
+import { DriftConfigError } from "./errors.ts";
+import { formatIpNetwork, parseIpNetwork, type IpNetwork } from "./ip-address.ts";
+import { taxonomyClassProblem } from "./taxonomy.ts";
+
+/** A declared exact path alias (drift projection B, spec §1.8). */
+export interface PathAlias {
+  readonly rawPath: string;
+  readonly projectedPath: string;
+  readonly pathClass: string;
+}
+
+/** A declared exact network endpoint alias. */
+export interface NetworkAlias {
+  readonly rawEndpoint: string;
+  readonly networkClass: string;
+}
+
+/** A declared CIDR alias, parsed. */
+export interface NetworkCidrAlias {
+  readonly cidr: string;
+  readonly network: IpNetwork;
+  readonly networkClass: string;
+}
+
+/** Everything drift's projection needs, validated: alias lookups and CIDRs in declaration order. */
+export interface ProjectionRules {
+  readonly pathAliases: ReadonlyMap<string, PathAlias>;
+  readonly networkAliases: ReadonlyMap<string, NetworkAlias>;
+  readonly networkCidrs: readonly NetworkCidrAlias[];
+}
+
+/** Upstream's default provider hosts; `--provider-host` values are appended. */
+export const DEFAULT_PROVIDER_HOSTS = [
+  "api.openai.com",
+  "auth.openai.com",
+  "oauth.openai.com",
+  "generativelanguage.googleapis.com",
+  "oauth2.googleapis.com",
+  "accounts.google.com",
+] as const;
+
+/** Parses and validates `--path-alias RAW=PROJECTED`, `--network-alias EP=CLASS` and `--network-cidr CIDR=CLASS` values. */
+export function parseProjectionRules(input: {
+  readonly pathAliases: readonly string[];
+  readonly networkAliases: readonly string[];
+  readonly networkCidrs: readonly string[];
+}): ProjectionRules {
+  const pathAliases = new Map<string, PathAlias>();
+  for (const text of input.pathAliases) {
+    const [rawPath, projectedPath] = splitPair(text, "--path-alias", "RAW=PROJECTED");
+    // deviation: none; the CLI can only set the default class, which is always valid for paths.
+    const pathClass = "workload_fixture";
+    const problem = taxonomyClassProblem(pathClass, "path");
+    if (problem) throw new DriftConfigError("--path-alias", problem);
+    if (pathAliases.has(rawPath)) throw new DriftConfigError("--path-alias", `duplicate path alias for "${rawPath}"`);
+    pathAliases.set(rawPath, { rawPath, projectedPath, pathClass });
+  }
+  const networkAliases = new Map<string, NetworkAlias>();
+  for (const text of input.networkAliases) {
+    const [rawEndpoint, networkClass] = splitPair(text, "--network-alias", "RAW_ENDPOINT=CLASS");
+    const problem = taxonomyClassProblem(networkClass, "network");
+    if (problem) throw new DriftConfigError("--network-alias", problem);
+    if (networkAliases.has(rawEndpoint)) throw new DriftConfigError("--network-alias", `duplicate network alias for "${rawEndpoint}"`);
+    networkAliases.set(rawEndpoint, { rawEndpoint, networkClass });
+  }
+  const networkCidrs: NetworkCidrAlias[] = [];
+  const seen = new Set<string>();
+  for (const text of input.networkCidrs) {
+    const [cidr, networkClass] = splitPair(text, "--network-cidr", "CIDR=CLASS");
+    const problem = taxonomyClassProblem(networkClass, "network");
+    if (problem) throw new DriftConfigError("--network-cidr", problem);
+    const network = parseIpNetwork(cidr);
+    if (network === undefined) throw new DriftConfigError("--network-cidr", `invalid network CIDR "${cidr}"`);
+    const key = formatIpNetwork(network);
+    if (seen.has(key)) throw new DriftConfigError("--network-cidr", `duplicate network CIDR alias for "${key}"`);
+    seen.add(key);
+    networkCidrs.push({ cidr, network, networkClass });
+  }
+  return { pathAliases, networkAliases, networkCidrs };
+}
+
+// --- internal ---
+
+function splitPair(text: string, flag: string, shape: string): [string, string] {
+  const at = text.indexOf("=");
+  if (at < 0) throw new DriftConfigError(flag, `expected ${shape}, got "${text}"`);
+  const left = text.slice(0, at).trim();
+  const right = text.slice(at + 1).trim();
+  if (left.length === 0 || right.length === 0) throw new DriftConfigError(flag, `expected non-empty ${shape.replace("=", " and ")}, got "${text}"`);
+  return [left, right];
+}

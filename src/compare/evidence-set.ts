@@ -1,0 +1,134 @@
+import { diffSets } from "./_order.ts";
+import { isObject, problem } from "./_problem.ts";
+import { CAPABILITY_SURFACE_SCHEMA, CORRELATION_REPORT_SCHEMA, OBSERVATION_HEALTH_SCHEMA } from "./_schemas.ts";
+
+/** The five capability-surface categories, in upstream output order (spec §2 step 6). */
+export const SURFACE_CATEGORIES = [
+  "filesystem_paths",
+  "network_endpoints",
+  "process_execs",
+  "mcp_tools",
+  "policy_decisions",
+] as const;
+
+/** One capability-surface category name. */
+export type SurfaceCategory = (typeof SURFACE_CATEGORIES)[number];
+
+/** One side of a diff: the three parsed documents and the file names errors should point at. */
+export interface EvidenceSet {
+  readonly health: unknown;
+  readonly surface: unknown;
+  readonly correlation: unknown;
+  readonly files: { readonly health: string; readonly surface: string; readonly correlation: string };
+}
+
+/** Added/removed/unchanged of one category, each sorted by code point. */
+export interface SetDiff {
+  readonly added: string[];
+  readonly removed: string[];
+  readonly unchanged: string[];
+}
+
+/** What both diffs learn from one side before comparing (spec §2 steps 1–6). */
+export interface CheckedSide {
+  readonly runId: string;
+  readonly healthClean: boolean;
+  readonly correlationClean: boolean;
+  readonly bindings: ReadonlyMap<string, string | null>;
+  readonly surface: Readonly<Record<SurfaceCategory, readonly string[]>>;
+}
+
+/** Checks one side's schemas, run ids, bindings and surface categories, throwing a Problem at the first fault. */
+export function checkSide(side: EvidenceSet, label: "base" | "head", options: { readonly checkPolicyDecisionType: boolean }): CheckedSide {
+  const runId = checkDocument(side.health, OBSERVATION_HEALTH_SCHEMA, side.files.health);
+  const surfaceRunId = checkDocument(side.surface, CAPABILITY_SURFACE_SCHEMA, side.files.surface);
+  const correlationRunId = checkDocument(side.correlation, CORRELATION_REPORT_SCHEMA, side.files.correlation);
+  if (surfaceRunId !== runId) {
+    problem("RUN_ID_MISMATCH", side.files.surface, "run_id", `${label} health run_id "${runId}"`, surfaceRunId, `${label} capability surface run_id "${surfaceRunId}" differs from health run_id "${runId}"`);
+  }
+  if (correlationRunId !== runId) {
+    problem("RUN_ID_MISMATCH", side.files.correlation, "run_id", `${label} health run_id "${runId}"`, correlationRunId, `${label} correlation report run_id "${correlationRunId}" differs from health run_id "${runId}"`);
+  }
+  const health = side.health as Record<string, unknown>;
+  const correlation = side.correlation as Record<string, unknown>;
+  const bindings = bindingMap(correlation, side.files.correlation, options.checkPolicyDecisionType);
+  const surfaceDoc = side.surface as Record<string, unknown>;
+  const surface = {} as Record<SurfaceCategory, readonly string[]>;
+  for (const category of SURFACE_CATEGORIES) surface[category] = stringArray(surfaceDoc[category], side.files.surface, category);
+  return { runId, healthClean: isHealthClean(health), correlationClean: isCorrelationClean(correlation), bindings, surface };
+}
+
+/** Whether a health document is clean for the diffs: complete kernel, zero drops, policy present, SDK self-reported, clean cgroup. */
+export function isHealthClean(health: Readonly<Record<string, unknown>>): boolean {
+  return (
+    health.schema === OBSERVATION_HEALTH_SCHEMA &&
+    health.kernel_layer === "complete" &&
+    // deviation: upstream's `== 0` also accepts `false` and `0.0`; we require the integer 0 (spec §6 item 6).
+    health.ringbuf_drops === 0 &&
+    health.policy_layer === "present" &&
+    // `present` is reserved vocabulary and deliberately not clean in v0 (spec §6 item 7).
+    health.sdk_layer === "self_reported" &&
+    health.cgroup_correlation === "clean"
+  );
+}
+
+/** Whether a correlation report is clean: status clean and an empty ambiguity list. */
+export function isCorrelationClean(correlation: Readonly<Record<string, unknown>>): boolean {
+  return (
+    correlation.schema === CORRELATION_REPORT_SCHEMA &&
+    correlation.status === "clean" &&
+    Array.isArray(correlation.ambiguities) &&
+    correlation.ambiguities.length === 0
+  );
+}
+
+/** Diffs one category as sets: added = head − base, removed = base − head, unchanged = both. */
+export function diffCategory(base: readonly string[], head: readonly string[]): SetDiff {
+  const [removed, added, unchanged] = diffSets(base, head);
+  return { added, removed, unchanged };
+}
+
+/** The `unbound` block: every category empty (always so in v0). */
+export function emptyUnbound(): Record<SurfaceCategory, string[]> {
+  return { filesystem_paths: [], network_endpoints: [], process_execs: [], mcp_tools: [], policy_decisions: [] };
+}
+
+// --- internal ---
+
+function checkDocument(doc: unknown, schema: string, file: string): string {
+  if (!isObject(doc)) problem("NOT_AN_OBJECT", file, "", "a JSON object", doc, `${file}: expected a JSON object`);
+  if (doc.schema !== schema) problem("SCHEMA_MISMATCH", file, "schema", schema, doc.schema, `${file}: schema must be ${schema}`);
+  const runId = doc.run_id;
+  if (typeof runId !== "string" || runId.length === 0) {
+    problem("RUN_ID_REQUIRED", file, "run_id", "a non-empty string", runId, `${file}: run_id must be a non-empty string`);
+  }
+  return runId;
+}
+
+function bindingMap(correlation: Record<string, unknown>, file: string, checkPolicyDecisionType: boolean): Map<string, string | null> {
+  const bindings = correlation.bindings;
+  if (!Array.isArray(bindings)) problem("BINDINGS_NOT_ARRAY", file, "bindings", "an array", bindings, `${file}: bindings must be an array`);
+  const map = new Map<string, string | null>();
+  bindings.forEach((binding: unknown, index: number) => {
+    const path = `bindings.${index}`;
+    if (!isObject(binding)) problem("BINDING_NOT_OBJECT", file, path, "an object", binding, `${file}: ${path} must be an object`);
+    const id = binding.tool_call_id;
+    if (typeof id !== "string" || id.length === 0) {
+      problem("BINDING_LACKS_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a non-empty string", id, `${file}: ${path} lacks stable tool_call_id`);
+    }
+    if (map.has(id)) problem("DUPLICATE_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a unique id", id, `${file}: duplicate tool_call_id "${id}"`);
+    const decision = binding.policy_decision ?? null;
+    if (checkPolicyDecisionType && decision !== null && typeof decision !== "string") {
+      problem("POLICY_DECISION_TYPE", file, `${path}.policy_decision`, "a string or null", decision, `${file}: ${path}.policy_decision must be a string or null`);
+    }
+    map.set(id, typeof decision === "string" ? decision : null);
+  });
+  return map;
+}
+
+function stringArray(value: unknown, file: string, category: string): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    problem("SURFACE_CATEGORY_INVALID", file, category, "an array of strings", value, `${file}: ${category} must be an array of strings`);
+  }
+  return value as string[];
+}
