@@ -1,0 +1,42 @@
+// Public surface of the projection engine: declared (slice 1), heuristic (slice 2) and network
+// (slice 3) projection. Pure: values in, values out. Typical use:
+//   const compiled = compileRules(rulesJson);            // Result<CompiledRules>
+//   const doc = projectPaths(paths, compiled.value);     // assay.runner.path_projection.v0
+//   const net = projectEndpoints(endpoints, compiled.value);
+export {
+  compileRules,
+  compileRulesOrThrow,
+  normalizePrefix,
+  resolveHeuristics,
+  HEURISTIC_RELATION,
+  type CompiledRules,
+  type RuleEntry,
+  type ResolvedHeuristic,
+} from "./compile-rules.ts";
+export { parseRules } from "./parse-rules.ts";
+export {
+  classifyPath,
+  classifyPathId,
+  classifyPathIds,
+  projectedPathOf,
+  UNMATCHED_RELATION,
+  UNMATCHED_RULE,
+  type PathClassification,
+} from "./classify-path.ts";
+export { projectPaths, projectedPaths, nonClaims } from "./project-paths.ts";
+export { PathTally, SampleKeeper } from "./path-tally.ts";
+export { classifyEndpoint, projectEndpoints, type EndpointClassification } from "./project-endpoints.ts";
+export { matchEndpoint, endpointHost, type EndpointMatch, type CompiledNetworkRules } from "./network-rules.ts";
+export { parseIpAddress, parseIpNetwork, type IpAddress, type IpNetwork } from "./ip-address.ts";
+export { OPERATIONS, operationOffset, type Operation } from "./operation-split.ts";
+export { BUILTIN_HEURISTICS, type BuiltinHeuristic } from "./builtin-heuristics.ts";
+export { globToRegExp, globShape, type GlobShape } from "./glob.ts";
+export { compareCodePoints, sortUniqueCodePoints } from "./code-point-order.ts";
+export {
+  referenceRules,
+  referenceClassifyPath,
+  referenceProjectPaths,
+  type ReferenceRules,
+  type ReferenceRule,
+} from "./reference.ts";
+export { ProjectionInputError, type ProjectionErrorCode } from "./errors.ts";

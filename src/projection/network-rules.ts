@@ -1,0 +1,168 @@
+import { fail, ok, type Issue, type NetworkRules, type Result, type Where } from "../schema/index.ts";
+import { addressKey, maskAddress, networkKey, parseIpAddress, parseIpNetwork, v4Mask, type IpAddress } from "./ip-address.ts";
+
+/** How an endpoint matched: its class, relation and rule (shared, frozen objects; nothing allocated per endpoint). */
+export interface EndpointMatch {
+  readonly network_class: string;
+  readonly relation: "declared_endpoint" | "declared_cidr" | "declared_host_suffix";
+  readonly rule: "declared_network_alias" | "declared_network_cidr_alias" | "declared_network_host_alias";
+}
+
+/** Network aliases compiled for lookup. */
+export interface CompiledNetworkRules {
+  /** Whether any alias, CIDR or host suffix is declared (else the projection is `not_applied`). */
+  readonly isDeclared: boolean;
+  /** @internal exact endpoint → match. */
+  readonly endpoints: ReadonlyMap<string, EndpointMatch>;
+  /** @internal CIDRs grouped by version and prefix length: cleared address key → declaration index. */
+  readonly cidrs: readonly CidrGroup[];
+  /** @internal declaration index → match. */
+  readonly cidrMatches: readonly EndpointMatch[];
+  /** @internal lower-cased host suffix → match. */
+  readonly hosts: ReadonlyMap<string, EndpointMatch>;
+}
+
+/** @internal All declared CIDRs of one version and prefix length. */
+export interface CidrGroup {
+  readonly version: 4 | 6;
+  readonly prefixLength: number;
+  readonly first: ReadonlyMap<string | number, number>;
+}
+
+/** Compiles network aliases; a CIDR that does not parse, or repeats another after normalisation, is an issue. */
+export function compileNetworkRules(network: NetworkRules, where: Where): Result<CompiledNetworkRules> {
+  const issues: Issue[] = [];
+  const endpoints = new Map<string, EndpointMatch>();
+  for (const [endpoint, cls] of Object.entries(network.endpoints)) {
+    endpoints.set(endpoint, match(cls, "declared_endpoint", "declared_network_alias"));
+  }
+  const groups = new Map<string, { version: 4 | 6; prefixLength: number; first: Map<string | number, number> }>();
+  const seen = new Map<string, number>();
+  const cidrMatches: EndpointMatch[] = [];
+  network.cidrs.forEach(({ cidr, class: cls }, index) => {
+    cidrMatches.push(match(cls, "declared_cidr", "declared_network_cidr_alias"));
+    const parsed = parseIpNetwork(cidr);
+    const path = `network.cidrs.${index}.cidr`;
+    if (parsed === undefined) {
+      issues.push(issue(where, "CIDR_INVALID", path, "an IPv4 or IPv6 network such as 10.0.0.0/8 or 2001:db8::/32", cidr,
+        `projection_rules.v0: field ${path}: "${cidr}" is not an IP network`));
+      return;
+    }
+    const key = networkKey(parsed);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      issues.push(issue(where, "CIDR_DUPLICATE", path, "a network not declared before", cidr,
+        `projection_rules.v0: field ${path}: "${cidr}" is the same network as network.cidrs.${earlier}.cidr after normalisation`));
+      return;
+    }
+    seen.set(key, index);
+    const groupKey = `${parsed.address.version}/${parsed.prefixLength}`;
+    let group = groups.get(groupKey);
+    if (!group) {
+      group = { version: parsed.address.version, prefixLength: parsed.prefixLength, first: new Map() };
+      groups.set(groupKey, group);
+    }
+    group.first.set(cidrKey(parsed.address), index);
+  });
+  const hosts = new Map<string, EndpointMatch>();
+  for (const [suffix, cls] of Object.entries(network.hosts)) {
+    const key = suffix.toLowerCase();
+    if (hosts.has(key)) {
+      const path = `network.hosts[${JSON.stringify(suffix)}]`;
+      issues.push(issue(where, "HOST_SUFFIX_DUPLICATE", path, "a host suffix not declared before (case-insensitive)", suffix,
+        `projection_rules.v0: field ${path}: host suffix "${suffix}" is declared twice (host names are case-insensitive)`));
+      continue;
+    }
+    hosts.set(key, match(cls, "declared_host_suffix", "declared_network_host_alias"));
+  }
+  if (issues.length > 0) return fail(issues[0]!, ...issues.slice(1));
+  return ok({
+    isDeclared: endpoints.size > 0 || network.cidrs.length > 0 || hosts.size > 0,
+    endpoints,
+    cidrs: [...groups.values()],
+    cidrMatches,
+    hosts,
+  });
+}
+
+/**
+ * Classifies one endpoint (spec §1.10): exact alias on the whole string; else the host (inside
+ * `[...]`, or before the last `:`) — an IP address is tested against the CIDRs, first declared
+ * containing network wins; a host name against the host suffixes, longest suffix wins. Undefined when nothing matches.
+ */
+export function matchEndpoint(endpoint: string, network: CompiledNetworkRules): EndpointMatch | undefined {
+  const exact = network.endpoints.get(endpoint);
+  if (exact !== undefined) return exact;
+  const host = endpointHost(endpoint);
+  if (network.cidrs.length > 0 || network.hosts.size > 0) {
+    const address = parseIpAddress(host);
+    if (address !== undefined) return matchCidr(address, network);
+    if (network.hosts.size > 0) return matchHost(host.toLowerCase(), network.hosts);
+  }
+  return undefined;
+}
+
+/** The host part of an endpoint as upstream `drift.py` extracts it. */
+export function endpointHost(endpoint: string): string {
+  if (endpoint.charCodeAt(0) === 91 /* [ */) {
+    const close = endpoint.indexOf("]");
+    if (close > 1) return endpoint.slice(1, close);
+  }
+  const colon = endpoint.lastIndexOf(":");
+  return colon < 0 ? endpoint : endpoint.slice(0, colon);
+}
+
+// --- internal ---
+
+const matches = new Map<string, EndpointMatch>();
+
+function match(cls: string, relation: EndpointMatch["relation"], rule: EndpointMatch["rule"]): EndpointMatch {
+  const key = `${cls}\u0000${relation}`;
+  let found = matches.get(key);
+  if (!found) {
+    found = Object.freeze({ network_class: cls, relation, rule });
+    matches.set(key, found);
+  }
+  return found;
+}
+
+function cidrKey(address: IpAddress): string | number {
+  return address.version === 4 ? address.value : addressKey(address);
+}
+
+function matchCidr(address: IpAddress, network: CompiledNetworkRules): EndpointMatch | undefined {
+  // One probe per declared (version, prefix length); the lowest declaration index wins, as in a
+  // first-match scan over the declared list.
+  let best = Infinity;
+  for (const group of network.cidrs) {
+    if (group.version !== address.version) continue;
+    const key =
+      address.version === 4 ? (address.value & v4Mask(group.prefixLength)) >>> 0 : addressKey(maskAddress(address, group.prefixLength));
+    const index = group.first.get(key);
+    if (index !== undefined && index < best) best = index;
+  }
+  return best === Infinity ? undefined : network.cidrMatches[best];
+}
+
+function matchHost(host: string, hosts: ReadonlyMap<string, EndpointMatch>): EndpointMatch | undefined {
+  // Longest suffix first: the whole host, then after each `.` from the left.
+  for (let start = 0; start >= 0; ) {
+    const found = hosts.get(start === 0 ? host : host.slice(start));
+    if (found !== undefined) return found;
+    const dot = host.indexOf(".", start);
+    start = dot < 0 ? -1 : dot + 1;
+  }
+  return undefined;
+}
+
+function issue(where: Where, code: string, path: string, expected: string, received: string, message: string): Issue {
+  return {
+    code,
+    file: where.file,
+    ...(where.member === undefined ? {} : { member: where.member }),
+    path,
+    expected,
+    received: JSON.stringify(received),
+    message,
+  };
+}

@@ -1,0 +1,114 @@
+import {
+  PATH_CLASSES,
+  PATH_PROJECTION_SCHEMA,
+  RUNTIME_NOISE_TAXONOMY_SCHEMA,
+  type PathProjectionSummary,
+} from "../schema/index.ts";
+import { classifyPathId } from "./classify-path.ts";
+import { compareCodePoints, hasHighUnits } from "./code-point-order.ts";
+import type { CompiledRules } from "./compile-rules.ts";
+import { nonClaims } from "./project-paths.ts";
+
+/**
+ * Counts a stream of raw paths in memory independent of its length: per rule, per class, and the
+ * unmatched count with the `sample_limit` smallest distinct unmatched paths. Each added value counts
+ * once per call (a stream is not deduplicated; a set's document comes from `projectPaths`).
+ */
+export class PathTally {
+  private readonly perRule: Float64Array;
+  private readonly samples: SampleKeeper;
+  private inputCount = 0;
+  private unmatched = 0;
+
+  constructor(private readonly compiled: CompiledRules) {
+    this.perRule = new Float64Array(compiled.entries.length);
+    this.samples = new SampleKeeper(compiled.sampleLimit);
+  }
+
+  /** Classifies and counts one raw path; returns its rule id (-1 unmatched). */
+  add(raw: string): number {
+    const id = classifyPathId(raw, this.compiled);
+    this.addClassified(raw, id);
+    return id;
+  }
+
+  /** Counts a path already classified with `classifyPathId`. */
+  addClassified(raw: string, id: number): void {
+    this.inputCount++;
+    if (id >= 0) this.perRule[id]!++;
+    else {
+      this.unmatched++;
+      this.samples.offer(raw);
+    }
+  }
+
+  /** The summary of everything added so far. */
+  summary(): PathProjectionSummary {
+    const classes: Record<string, number> = {};
+    for (const cls of PATH_CLASSES) classes[cls] = 0;
+    const rules = new Map<string, number>();
+    const entries = this.compiled.entries;
+    let matched = 0;
+    for (let id = 0; id < this.perRule.length; id++) {
+      const count = this.perRule[id]!;
+      if (count === 0) continue;
+      const entry = entries[id]!;
+      matched += count;
+      classes[entry.path_class] = (classes[entry.path_class] ?? 0) + count;
+      rules.set(entry.rule, (rules.get(entry.rule) ?? 0) + count);
+    }
+    classes.unknown! += this.unmatched;
+    const ruleNames = [...rules.keys()].sort(compareCodePoints);
+    return {
+      schema: PATH_PROJECTION_SCHEMA,
+      status: "applied",
+      taxonomy_schema: RUNTIME_NOISE_TAXONOMY_SCHEMA,
+      claim_level: matched > 0 ? "projected_equivalent" : "inconclusive",
+      input_count: this.inputCount,
+      classes,
+      rules: Object.fromEntries(ruleNames.map((name) => [name, rules.get(name)!])),
+      unmatched_summary: {
+        path_class: "unknown",
+        count: this.unmatched,
+        samples: this.samples.values(),
+        sample_limit: this.compiled.sampleLimit,
+      },
+      non_claims: nonClaims(this.compiled),
+    };
+  }
+}
+
+/** Keeps the `limit` smallest distinct strings offered, in code-point order. */
+export class SampleKeeper {
+  private readonly kept: string[] = [];
+  private worstIsHigh = false;
+
+  constructor(private readonly limit: number) {}
+
+  /** Offers one value. */
+  offer(value: string): void {
+    const kept = this.kept;
+    if (this.limit === 0) return;
+    if (kept.length === this.limit) {
+      const worst = kept[kept.length - 1]!;
+      // Native comparison is exact unless the kept maximum holds a unit at or above U+D800.
+      if (this.worstIsHigh ? compareCodePoints(value, worst) >= 0 : !(value < worst)) return;
+    }
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareCodePoints(kept[mid]!, value) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (kept[lo] === value) return;
+    kept.splice(lo, 0, value);
+    if (kept.length > this.limit) kept.pop();
+    this.worstIsHigh = hasHighUnits(kept[kept.length - 1]!);
+  }
+
+  /** The kept values, smallest first. */
+  values(): string[] {
+    return [...this.kept];
+  }
+}

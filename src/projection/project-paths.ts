@@ -1,0 +1,75 @@
+import {
+  HEURISTIC_PROJECTION_NON_CLAIMS,
+  PATH_PROJECTION_SCHEMA,
+  PROJECTION_NON_CLAIMS,
+  RUNTIME_NOISE_TAXONOMY_SCHEMA,
+  type PathMapping,
+  type PathProjection,
+} from "../schema/index.ts";
+import { classifyPathId, projectedPathOf } from "./classify-path.ts";
+import { sortUniqueCodePoints } from "./code-point-order.ts";
+import type { CompiledRules } from "./compile-rules.ts";
+
+/**
+ * Projects a set of raw paths into an `assay.runner.path_projection.v0` document (spec §1.2–1.5):
+ * the input is treated as a set (order and duplicates do not matter) and never modified; mappings
+ * come in UTF-8 byte order of the raw path, unmatched paths are counted with the first
+ * `sample_limit` kept as samples. With no heuristics the document is upstream's, field for field.
+ */
+export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): PathProjection {
+  const raws = sortUniqueCodePoints(paths);
+  const entries = compiled.entries;
+  const limit = compiled.sampleLimit;
+  const used = new Uint8Array(entries.length);
+  const mappings: PathMapping[] = [];
+  const samples: string[] = [];
+  let unmatched = 0;
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i]!;
+    const id = classifyPathId(raw, compiled);
+    if (id < 0) {
+      if (unmatched < limit) samples.push(raw);
+      unmatched++;
+      continue;
+    }
+    used[id] = 1;
+    const entry = entries[id]!;
+    mappings.push({
+      raw_path: raw,
+      projected_path: projectedPathOf(raw, id, compiled),
+      path_class: entry.path_class,
+      relation: entry.relation,
+      rule: entry.rule,
+      confidence: entry.confidence,
+      claim_level: "projected_equivalent",
+    });
+  }
+  return {
+    schema: PATH_PROJECTION_SCHEMA,
+    status: "applied",
+    taxonomy_schema: RUNTIME_NOISE_TAXONOMY_SCHEMA,
+    // Upstream decides on this side alone: something projected, or nothing (spec §1.3).
+    claim_level: mappings.length > 0 ? "projected_equivalent" : "inconclusive",
+    mappings,
+    rules: firedRules(used, compiled),
+    unmatched_summary: { path_class: "unknown", count: unmatched, samples, sample_limit: limit },
+    non_claims: nonClaims(compiled),
+  };
+}
+
+/** The projected values of a projection (upstream `PathProjection::projected_paths`), in UTF-8 byte order. */
+export function projectedPaths(projection: PathProjection): string[] {
+  return sortUniqueCodePoints(projection.mappings.map((m) => m.projected_path));
+}
+
+/** The non-claims a projection under these rules carries, in upstream order. */
+export function nonClaims(compiled: CompiledRules): string[] {
+  return [...(compiled.heuristicsApplied ? HEURISTIC_PROJECTION_NON_CLAIMS : PROJECTION_NON_CLAIMS)];
+}
+
+/** The sorted, distinct rule names of the rule ids marked in `used`. */
+export function firedRules(used: Uint8Array | Float64Array, compiled: CompiledRules): string[] {
+  const names: string[] = [];
+  for (let id = 0; id < used.length; id++) if (used[id]! > 0) names.push(compiled.entries[id]!.rule);
+  return sortUniqueCodePoints(names);
+}
