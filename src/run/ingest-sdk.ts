@@ -1,0 +1,143 @@
+import { canonicalJson } from "../evidence/index.ts";
+import { fail, isSafeRunId, ok, SDK_EVENT_SCHEMA, SDK_EVENT_TYPES, type Issue, type Result, type SdkEvent } from "../schema/index.ts";
+import { parseSerdeJson, rawTokenAsU64, topLevelRawValue } from "./ingest-json.ts";
+import { rustLines, rustTrim } from "./ingest-lines.ts";
+
+/** An SDK row (re-exported from the schema for callers of this reader). */
+export type { SdkEvent };
+
+/**
+ * Reads an SDK event log (`--sdk-event-log`) into SDK rows with upstream's rules and check order:
+ * schema exact, run_id (trimmed) equal to the run's, seq an unsigned integer literal equal to the
+ * number of events so far, event_type supported, tool-call events with tool_call_id and tool,
+ * source non-empty; optional strings empty after trim become null; other fields are dropped.
+ */
+export function ingestSdkLog(text: string, file: string, runId: string): Result<SdkEvent[]> {
+  const where = (line: number | undefined) => (line === undefined ? `sdk log ${file}` : `sdk log ${file}:${line}`);
+  const issue = (code: string, line: number | undefined, path: string, expected: string, received: string, what: string): Issue => ({
+    code,
+    file,
+    ...(line === undefined ? {} : { line }),
+    path,
+    expected,
+    received,
+    message: `${where(line)}: ${what}`,
+  });
+  if (!isSafeRunId(runId)) {
+    return fail(issue("SDK_RUN_ID_UNSAFE", undefined, "", "a run id of ASCII letters, digits, '_' and '-'", JSON.stringify(runId), "run id may only contain ASCII letters, digits, '_' and '-'"));
+  }
+  const events: SdkEvent[] = [];
+  const lines = rustLines(text);
+  for (let index = 0; index < lines.length; index++) {
+    const line = index + 1;
+    const trimmed = rustTrim(lines[index] as string);
+    if (trimmed === "") continue;
+    const parsed = parseSerdeJson(trimmed);
+    if (!parsed.ok) return fail(issue("SDK_LOG_INVALID_JSON", line, "", "one JSON object per line", "text that is not JSON", `invalid JSON (${parsed.reason})`));
+    const record = asRecord(parsed.value);
+    const schema = record === undefined || !Object.hasOwn(record, "schema") ? undefined : record.schema;
+    if (schema !== SDK_EVENT_SCHEMA) {
+      const received = schema === undefined ? "no schema" : JSON.stringify(schema);
+      return fail(issue("SDK_LOG_UNEXPECTED_SCHEMA", line, "schema", JSON.stringify(SDK_EVENT_SCHEMA), received, `schema must be ${SDK_EVENT_SCHEMA}, found ${received}`));
+    }
+    const fields = record as Record<string, unknown>;
+    const missing = (path: string, expected: string) =>
+      fail<SdkEvent[]>(issue("SDK_LOG_MISSING_FIELD", line, path, expected, describeReceived(fields[path]), `${path} must be ${expected}`));
+
+    const eventRunId = requiredString(fields, "run_id");
+    if (eventRunId === undefined) return missing("run_id", "a non-empty string");
+    if (eventRunId !== runId) {
+      return fail(issue("SDK_LOG_RUN_ID_MISMATCH", line, "run_id", JSON.stringify(runId), JSON.stringify(eventRunId), `run_id must be ${runId}, found ${eventRunId}`));
+    }
+
+    const rawSeq = Object.hasOwn(fields, "seq") ? topLevelRawValue(trimmed, "seq") : undefined;
+    const seq = rawSeq === undefined ? undefined : rawTokenAsU64(rawSeq);
+    if (seq === undefined) {
+      const received = rawSeq ?? "nothing";
+      return fail(issue("SDK_LOG_MISSING_FIELD", line, "seq", "an unsigned integer", received, `seq must be an unsigned integer, found ${received}`));
+    }
+    if (seq !== BigInt(events.length)) {
+      return fail(issue("SDK_LOG_SEQ_MISMATCH", line, "seq", String(events.length), String(seq), `seq must be ${events.length} (contiguous from 0), found ${seq}`));
+    }
+
+    const eventType = requiredString(fields, "event_type");
+    if (eventType === undefined) return missing("event_type", "a non-empty string");
+    if (!isSdkEventType(eventType)) {
+      return fail(issue("SDK_LOG_UNSUPPORTED_EVENT_TYPE", line, "event_type", SDK_EVENT_TYPES.join(" | "), JSON.stringify(eventType), `event_type ${eventType} is not supported (expected one of ${SDK_EVENT_TYPES.join(", ")})`));
+    }
+    const toolCallId = optionalString(fields, "tool_call_id");
+    const tool = optionalString(fields, "tool");
+    if (eventType === "tool_call_started" || eventType === "tool_call_completed") {
+      for (const [path, present] of [["tool_call_id", toolCallId], ["tool", tool]] as const) {
+        if (present === null) {
+          return fail(issue("SDK_LOG_MISSING_TOOL_CALL_FIELD", line, path, "a non-empty string", describeReceived(fields[path]), `event_type ${eventType} requires ${path} (a non-empty string)`));
+        }
+      }
+    }
+    const source = requiredString(fields, "source");
+    if (source === undefined) return missing("source", "a non-empty string");
+    events.push({
+      schema: SDK_EVENT_SCHEMA,
+      run_id: runId,
+      seq: events.length,
+      event_type: eventType,
+      source,
+      sdk_name: optionalString(fields, "sdk_name"),
+      sdk_version: optionalString(fields, "sdk_version"),
+      tool_call_id: toolCallId,
+      tool,
+    });
+  }
+  if (events.length === 0) {
+    return fail(issue("SDK_LOG_EMPTY", undefined, "", "at least one SDK event", "no events", "did not contain events"));
+  }
+  return ok(events);
+}
+
+/** Encodes one SDK row as its exact archive line: compact JSON in struct order, nulls present, then `\n`. */
+export function encodeSdkRow(event: SdkEvent): string {
+  const row = {
+    schema: event.schema,
+    run_id: event.run_id,
+    seq: event.seq,
+    event_type: event.event_type,
+    source: event.source,
+    sdk_name: event.sdk_name,
+    sdk_version: event.sdk_version,
+    tool_call_id: event.tool_call_id,
+    tool: event.tool,
+  };
+  return `${canonicalJson(row)}\n`;
+}
+
+/** Encodes the whole `layers/sdk.ndjson` member. */
+export function encodeSdkLayer(events: readonly SdkEvent[]): Uint8Array {
+  return new TextEncoder().encode(events.map(encodeSdkRow).join(""));
+}
+
+// --- internal ---
+
+function isSdkEventType(value: string): value is SdkEvent["event_type"] {
+  return (SDK_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function requiredString(fields: Record<string, unknown>, key: string): string | undefined {
+  const value = Object.hasOwn(fields, key) ? fields[key] : undefined;
+  if (typeof value !== "string") return undefined;
+  const trimmed = rustTrim(value);
+  return trimmed === "" ? undefined : trimmed;
+}
+
+function optionalString(fields: Record<string, unknown>, key: string): string | null {
+  return requiredString(fields, key) ?? null;
+}
+
+function describeReceived(raw: unknown): string {
+  if (raw === undefined) return "nothing";
+  if (typeof raw === "string") return rustTrim(raw) === "" ? "an empty string" : JSON.stringify(raw);
+  return raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw === "number" ? String(raw) : `a ${typeof raw}`;
+}

@@ -1,0 +1,150 @@
+import { fail, ok, type Issue, type Result } from "../schema/index.ts";
+import { PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern } from "./redaction-rules.ts";
+
+/** Where the sweep found a secret: the rule upstream would name and the 1-based line of its first hit. */
+export interface SweepHit {
+  readonly rule: string;
+  readonly line: number;
+}
+
+/**
+ * Returns the first rule, in rule order, that still matches `text` once every placeholder is
+ * replaced by a space (upstream `find_unredacted`), or undefined when the text is clean.
+ */
+export function findUnredacted(text: string): string | undefined {
+  const stripped = stripPlaceholders(text);
+  return RULE_TESTS.find((rule) => rule.test(stripped))?.name;
+}
+
+/**
+ * A streaming fail-closed sweep over one member's bytes: feed chunks with `push`, then `finish`.
+ * Memory stays one line (plus a pending keyword line), not the whole member; the rule it reports
+ * is the one `findUnredacted` would report over the whole text.
+ */
+export class SecretSweep {
+  readonly #decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+  #partial = "";
+  #line = 0;
+  #best: SweepHit | undefined;
+  // A line ending in `bearer` or a credential keyword (and `=`/`:`) can start a match that
+  // continues on the next line, because `\s` matches "\n"; it waits here for the next line.
+  #pending: { text: string; line: number } | undefined;
+
+  /** Feeds the next chunk of the member. */
+  push(chunk: Uint8Array | string): void {
+    if (this.#best?.rule === FIRST_RULE) return;
+    this.#partial += typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let newline = this.#partial.indexOf("\n"); newline >= 0; newline = this.#partial.indexOf("\n", start)) {
+      this.#scanLine(this.#partial.slice(start, newline));
+      start = newline + 1;
+    }
+    this.#partial = this.#partial.slice(start);
+  }
+
+  /** Ends the member and returns the hit, or undefined when it is clean. */
+  finish(): SweepHit | undefined {
+    this.#partial += this.#decoder.decode();
+    if (this.#partial !== "") this.#scanLine(this.#partial);
+    this.#partial = "";
+    return this.#best;
+  }
+
+  #scanLine(content: string): void {
+    this.#line++;
+    if (this.#best?.rule === FIRST_RULE) return;
+    const stripped = stripPlaceholders(content);
+    const pending = this.#pending;
+    if (pending !== undefined && WHITESPACE_ONLY.test(stripped)) {
+      pending.text += `\n${stripped}`;
+      return;
+    }
+    const text = pending === undefined ? stripped : `${pending.text}\n${stripped}`;
+    const firstLine = pending?.line ?? this.#line;
+    const limit = this.#best === undefined ? RULE_TESTS.length : RULE_TESTS.findIndex((r) => r.name === this.#best?.rule);
+    for (let r = 0; r < limit; r++) {
+      const rule = RULE_TESTS[r]!;
+      if (rule.test(text)) {
+        this.#best = { rule: rule.name, line: pending !== undefined && !rule.test(stripped) ? firstLine : this.#line };
+        break;
+      }
+    }
+    const continuation = CONTINUATION.exec(text);
+    this.#pending = continuation === null ? undefined : { text: text.slice(continuation.index), line: this.#line };
+  }
+}
+
+/** Sweeps one member's bytes; an issue names the rule and the member, never the value. */
+export function sweepMember(member: string, bytes: Uint8Array): Issue | undefined {
+  const sweep = new SecretSweep();
+  // Decode in slices so a large member never becomes one giant string.
+  for (let offset = 0; offset < bytes.length; offset += SLICE) sweep.push(bytes.subarray(offset, offset + SLICE));
+  const hit = sweep.finish();
+  return hit === undefined ? undefined : sweepIssue(member, hit);
+}
+
+/** Sweeps a member delivered as a stream of chunks (e.g. a spooled kernel layer). */
+export async function sweepMemberStream(
+  member: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<Issue | undefined> {
+  const sweep = new SecretSweep();
+  for await (const chunk of chunks) sweep.push(chunk);
+  const hit = sweep.finish();
+  return hit === undefined ? undefined : sweepIssue(member, hit);
+}
+
+/** Sweeps every member (name → bytes) in byte order of the names; any hit fails (upstream `assert_no_unredacted`). */
+export function sweepMembers(members: ReadonlyMap<string, Uint8Array>): Result<void> {
+  const issues: Issue[] = [];
+  for (const name of [...members.keys()].sort()) {
+    const issue = sweepMember(name, members.get(name) as Uint8Array);
+    if (issue !== undefined) issues.push(issue);
+  }
+  const [first, ...rest] = issues;
+  return first === undefined ? ok(undefined) : fail(first, ...rest);
+}
+
+/** Builds the issue for a sweep hit: rule, member and line, never the matched text. */
+export function sweepIssue(member: string, hit: SweepHit): Issue {
+  return {
+    code: "UNREDACTED_SECRET",
+    file: member,
+    member,
+    line: hit.line,
+    path: "",
+    expected: "no secret-shaped value outside redaction placeholders",
+    received: `an unredacted ${hit.rule}-shaped value`,
+    message:
+      `fail-closed redaction sweep found an unredacted ${hit.rule}-shaped value in ${member} (line ${hit.line}); ` +
+      "a capture funnel missed it, so no archive is written",
+  };
+}
+
+// --- internal ---
+
+const SLICE = 1 << 20;
+const WHITESPACE_ONLY = /^\p{White_Space}*$/u;
+
+// Non-global copies: `test` on a global regex would carry lastIndex between calls.
+const RULE_TESTS = SECRET_RULES.map((rule) => ({
+  name: rule.name,
+  regex: new RegExp(rule.regex.source, rule.regex.flags.replace("g", "")),
+  test(text: string): boolean {
+    return this.regex.test(text);
+  },
+}));
+const FIRST_RULE = RULE_TESTS[0]?.name;
+
+// The only rules that can span a "\n" are bearer-token (`bearer\s+…`) and credential-assignment
+// (`keyword\b\s*[=:]\s*…`); their values exclude whitespace, so only the head can end a line.
+const CONTINUATION = (() => {
+  const r = translateRustPattern(
+    String.raw`(?i)\b(?:bearer|api[_-]?key|secret|token|password|passwd|access[_-]?key|client[_-]?secret)\s*(?:[=:]\s*)?$`,
+  );
+  return new RegExp(r.source, r.flags.replace("g", ""));
+})();
+
+function stripPlaceholders(text: string): string {
+  return text.includes("<redacted:") ? text.replace(PLACEHOLDER_PATTERN, " ") : text;
+}

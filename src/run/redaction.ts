@@ -1,0 +1,237 @@
+import { createHmac } from "node:crypto";
+import { compareCodePoints } from "../evidence/index.ts";
+import { PLACEHOLDER_PATTERN, SECRET_RULES, URL_USERINFO_PATTERN } from "./redaction-rules.ts";
+
+/** How aggressively values are scrubbed; the string is what `observation_health.redaction.mode` records. */
+export type RedactionMode = "shape_and_flag" | "shape_only" | "disabled_unsafe";
+
+/** Pseudo-rule name for a `user:pass` pair in a URL (not in the rules file, spec §3.2). */
+export const URL_USERINFO_RULE = "url-userinfo";
+
+/** Pseudo-rule name for the value after a credential flag in an argv (spec §3.2). */
+export const CREDENTIAL_FLAG_VALUE_RULE = "credential-flag-value";
+
+/** Argv flags whose value is a credential whatever its shape; compared ASCII case-insensitively (spec §3.2). */
+export const CREDENTIAL_FLAGS: readonly string[] = [
+  "--token",
+  "--api-key",
+  "--apikey",
+  "--api_key",
+  "--key",
+  "--secret",
+  "--client-secret",
+  "--password",
+  "--passwd",
+  "--pass",
+  "-p",
+  "--access-key",
+  "--access-token",
+  "--auth",
+  "--authorization",
+  "--bearer",
+];
+
+/** Value-free running totals of replacements: how many, per rule and per field (never the values). */
+export class RedactionTally {
+  #total = 0;
+  readonly #byRule = new Map<string, number>();
+  readonly #byField = new Map<string, number>();
+
+  /** Number of replacements recorded so far. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Counts one replacement of `rule` in `field`. */
+  record(field: string, rule: string): void {
+    this.#total++;
+    this.#byRule.set(rule, (this.#byRule.get(rule) ?? 0) + 1);
+    this.#byField.set(field, (this.#byField.get(field) ?? 0) + 1);
+  }
+
+  /** Adds every count of `other` to this tally. */
+  merge(other: RedactionTally): void {
+    this.#total += other.#total;
+    for (const [rule, n] of other.#byRule) this.#byRule.set(rule, (this.#byRule.get(rule) ?? 0) + n);
+    for (const [field, n] of other.#byField) this.#byField.set(field, (this.#byField.get(field) ?? 0) + n);
+  }
+
+  /** Counts per rule as `[rule, count]` pairs sorted by UTF-8 bytes of the rule name. */
+  byRule(): [string, number][] {
+    return sortedEntries(this.#byRule);
+  }
+
+  /** Counts per field as `[field, count]` pairs sorted by UTF-8 bytes of the field name. */
+  byField(): [string, number][] {
+    return sortedEntries(this.#byField);
+  }
+}
+
+/** A redactor bound to one mode and one key; built once per run (upstream `Redactor`). */
+export interface Redactor {
+  readonly mode: RedactionMode;
+  /** Replaces secret-shaped spans of a free-form value (path, endpoint, tool, JSON string). */
+  redactValue(field: string, input: string, tally: RedactionTally): string;
+  /** Replaces the `user:pass` part of `scheme://user:pass@` with a placeholder, keeping scheme and host. */
+  redactUrlUserinfo(field: string, input: string, tally: RedactionTally): string;
+  /** Redacts an argv: credential-flag values (in `shape_and_flag`) and secret shapes in every token. */
+  redactArgv(field: string, argv: readonly string[], tally: RedactionTally): string[];
+  /** The placeholder `<redacted:RULE:H8>` for `matched` (H8 does not depend on the rule). */
+  placeholder(rule: string, matched: string): string;
+}
+
+/** Builds a redactor for `mode` keyed by the redaction key bytes (spec §3.2–3.3). */
+export function createRedactor(mode: RedactionMode, key: Uint8Array): Redactor {
+  const keyBytes = Uint8Array.from(key);
+  const active = mode !== "disabled_unsafe";
+  const placeholder = (rule: string, matched: string): string => `<redacted:${rule}:${hmacH8(keyBytes, matched)}>`;
+  const redactValue = (field: string, input: string, tally: RedactionTally): string =>
+    active ? shapePass(field, input, tally, placeholder) : input;
+  return {
+    mode,
+    placeholder,
+    redactValue,
+    redactUrlUserinfo: (field, input, tally) => (active ? urlUserinfoPass(field, input, tally, placeholder) : input),
+    redactArgv: (field, argv, tally) => {
+      if (!active) return [...argv];
+      return argvPass(field, argv, tally, mode === "shape_and_flag", placeholder, redactValue);
+    },
+  };
+}
+
+/** Whether `token` is a credential flag, compared ASCII case-insensitively like Rust `eq_ignore_ascii_case`. */
+export function isCredentialFlag(token: string): boolean {
+  return CREDENTIAL_FLAG_SET.has(asciiLowerCase(token));
+}
+
+/** First 8 hex digits of HMAC-SHA256(key, text) — the H8 of a placeholder or a key id (spec §3.3). */
+export function hmacH8(key: Uint8Array, text: string): string {
+  return createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, 8);
+}
+
+// --- internal ---
+
+type Placeholder = (rule: string, matched: string) => string;
+
+const CREDENTIAL_FLAG_SET = new Set(CREDENTIAL_FLAGS);
+
+// String.prototype.toLowerCase would turn "--\u212Aey" (Kelvin sign) into "--key"; Rust's
+// eq_ignore_ascii_case folds only A–Z.
+function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+}
+
+function sortedEntries(map: ReadonlyMap<string, number>): [string, number][] {
+  // Rule and field names are sorted like a Rust BTreeMap<String, _>: by UTF-8 bytes (= code points).
+  return [...map.entries()].sort(([a], [b]) => compareCodePoints(a, b));
+}
+
+// Upstream `shape_pass` (spec §3.2): at each position take every rule's first match at or after
+// it (the search sees the text before `pos`, like Rust `find_at`), keep the earliest start, then
+// the longest, then the earlier rule; copy pre-existing placeholders through untouched.
+function shapePass(field: string, input: string, tally: RedactionTally, placeholder: Placeholder): string {
+  const placeholders = placeholderSpans(input);
+  // A rule's first match at or after `pos` stays its first match while `pos` has not passed its
+  // start, so each rule is searched again only when the scan moved beyond its cached match.
+  const cached: (Span | null | undefined)[] = new Array(SECRET_RULES.length);
+  let out = "";
+  let pos = 0;
+  let changed = false;
+  while (pos <= input.length) {
+    let best: (Span & { rule: string }) | undefined;
+    for (let r = 0; r < SECRET_RULES.length; r++) {
+      let span = cached[r];
+      if (span === undefined || (span !== null && span.start < pos)) {
+        span = findAt(SECRET_RULES[r]!.regex, input, pos);
+        cached[r] = span;
+      }
+      if (span === null) continue;
+      if (best === undefined || span.start < best.start || (span.start === best.start && span.end > best.end)) {
+        best = { ...span, rule: SECRET_RULES[r]!.name };
+      }
+    }
+    if (best === undefined) {
+      out += input.slice(pos);
+      break;
+    }
+    const inside = placeholders.find((p) => best.start >= p.start && best.start < p.end);
+    if (inside !== undefined) {
+      out += input.slice(pos, inside.end);
+      pos = inside.end;
+      continue;
+    }
+    out += input.slice(pos, best.start) + placeholder(best.rule, input.slice(best.start, best.end));
+    tally.record(field, best.rule);
+    changed = true;
+    pos = best.end;
+  }
+  return changed ? out : input;
+}
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+function findAt(regex: RegExp, input: string, pos: number): Span | null {
+  regex.lastIndex = pos;
+  const match = regex.exec(input);
+  if (match === null) return null;
+  // Hint: no rule can match the empty string, so lastIndex always moved past the match.
+  return { start: match.index, end: match.index + match[0].length };
+}
+
+function placeholderSpans(input: string): Span[] {
+  if (!input.includes("<redacted:")) return [];
+  return [...input.matchAll(PLACEHOLDER_PATTERN)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+}
+
+function urlUserinfoPass(field: string, input: string, tally: RedactionTally, placeholder: Placeholder): string {
+  if (!input.includes("@")) return input;
+  return input.replace(URL_USERINFO_PATTERN, (whole: string, scheme: string, userinfo: string) => {
+    if (userinfo.startsWith("<redacted:")) return whole;
+    tally.record(field, URL_USERINFO_RULE);
+    return `${scheme}${placeholder(URL_USERINFO_RULE, userinfo)}@`;
+  });
+}
+
+// Upstream `redact_argv`: argv[0] is the binary (shape pass only); a credential flag arms the next
+// token, which is redacted whatever it is (even another flag); `--flag=value` redacts the value.
+function argvPass(
+  field: string,
+  argv: readonly string[],
+  tally: RedactionTally,
+  flagAware: boolean,
+  placeholder: Placeholder,
+  redactValue: (field: string, input: string, tally: RedactionTally) => string,
+): string[] {
+  const out: string[] = [];
+  let redactNext = false;
+  argv.forEach((token, index) => {
+    if (redactNext) {
+      redactNext = false;
+      tally.record(field, CREDENTIAL_FLAG_VALUE_RULE);
+      out.push(placeholder(CREDENTIAL_FLAG_VALUE_RULE, token));
+      return;
+    }
+    if (flagAware && index > 0) {
+      const eq = token.indexOf("=");
+      if (eq >= 0) {
+        const flag = token.slice(0, eq);
+        const value = token.slice(eq + 1);
+        if (value !== "" && isCredentialFlag(flag)) {
+          tally.record(field, CREDENTIAL_FLAG_VALUE_RULE);
+          out.push(`${flag}=${placeholder(CREDENTIAL_FLAG_VALUE_RULE, value)}`);
+          return;
+        }
+      }
+      if (isCredentialFlag(token)) {
+        redactNext = true;
+        out.push(token);
+        return;
+      }
+    }
+    out.push(redactValue(field, token, tally));
+  });
+  return out;
+}
