@@ -1,10 +1,259 @@
 import { defineCommand } from "citty";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import * as v from "valibot";
+import {
+  buildDriftReport,
+  coverageAnnotationForReport,
+  DEFAULT_PROVIDER_HOSTS,
+  DriftArchiveError,
+  DriftConfigError,
+  evaluateClaims,
+  observeArchive,
+  parseClaimAssertion,
+  parseProjectionRules,
+  renderDriftMarkdown,
+  renderPythonJson,
+  type ArchiveObservation,
+  type MemberBytes,
+} from "../compare/index.ts";
+import { formatIssue } from "../schema/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { logger } from "./_output.ts";
 import { UsageError } from "./errors.ts";
 
-// Placeholder until the drift command lands; replaced by its owner.
+/** A comparison side opened for reading: members by exact name, and how errors name the side. */
+export interface OpenedSide {
+  readonly path: string;
+  readonly member: MemberBytes;
+  /** How to name one member of this side in a message (`dir/name` or `archive.tar.gz!name`). */
+  readonly where: (name: string) => string;
+}
+
+/**
+ * Opens an archive for member reads: an extracted directory or a `.tar.gz` (members by exact
+ * name, as upstream). Throws DriftArchiveError (exit 3) when the path or the tar is unreadable.
+ */
+// Hint: the one place that reads archives; swap for loadArchive of ../evidence/index.ts once it lands.
+export function openSide(path: string): OpenedSide {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    throw new DriftArchiveError(`${path}: archive path does not exist`);
+  }
+  if (isDirectory) {
+    return {
+      path,
+      where: (name) => join(path, name),
+      member: (name) => {
+        try {
+          return new Uint8Array(readFileSync(join(path, name)));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+          throw new DriftArchiveError(`${path}!${name}: read failed: ${(error as Error).message}`, { cause: error });
+        }
+      },
+    };
+  }
+  let members: Map<string, Uint8Array>;
+  try {
+    members = readTarGz(new Uint8Array(readFileSync(path)));
+  } catch (error) {
+    throw new DriftArchiveError(`${path}: corrupt tar archive: ${(error as Error).message}`, { cause: error });
+  }
+  return { path, where: (name) => `${path}!${name}`, member: (name) => members.get(name) };
+}
+
 export default defineCommand({
-  meta: { name: "drift", description: "(not built yet)" },
-  run: () => {
-    throw new UsageError("UNKNOWN_COMMAND", "drift is not built yet");
+  meta: {
+    name: "drift",
+    description: [
+      "Compare two runs' evidence archives and report runtime drift (assay.runner.runtime_drift.v0.2, JSON + Markdown).",
+      "Each side is an archive .tar.gz or an extracted directory; only manifest.json and capability-surface.json are required.",
+      "Exit codes: 0 report written, 1 an --assert-claim is blocked, 2 bad flags or unwritable output, 3 unreadable archive.",
+      "",
+      "Example:",
+      "  assay-runner drift runs/a/archive.tar.gz runs/b/archive.tar.gz \\",
+      "    --fixture-path /work/a/input.txt --path-alias /work/a/input.txt=workdir/input \\",
+      "    --network-alias 127.0.0.53:53=dns --out-json drift.json --out-md drift.md",
+    ].join("\n"),
   },
+  args: {
+    a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "ARCHIVE" },
+    b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "ARCHIVE" },
+    archiveA: { type: "string", description: "Arm A, as upstream's --archive-a (instead of the first positional)", valueHint: "ARCHIVE" },
+    archiveB: { type: "string", description: "Arm B, as upstream's --archive-b (instead of the second positional)", valueHint: "ARCHIVE" },
+    outJson: { type: "string", description: "Write the JSON report here (default: stdout)", valueHint: "FILE" },
+    outMd: { type: "string", description: "Also write the Markdown report here", valueHint: "FILE" },
+    coverageAnnotationOut: { type: "string", description: "Also write the coverage annotation sidecar (assay.coverage_aware_drift.annotation.v0) here", valueHint: "FILE" },
+    assertClaim: { type: "string", description: "Assert a coverage claim TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
+    fixturePath: { type: "string", description: "Mark a raw path as a workload fixture (task-induced). Repeatable", valueHint: "PATH" },
+    pathAlias: { type: "string", description: "Declare an exact path projection RAW=PROJECTED. Repeatable", valueHint: "RAW=PROJECTED" },
+    networkAlias: { type: "string", description: "Declare an exact endpoint projection ENDPOINT=CLASS, e.g. 127.0.0.53:53=dns. Repeatable", valueHint: "EP=CLASS" },
+    networkCidr: { type: "string", description: "Declare a CIDR projection CIDR=CLASS, e.g. 34.120.0.0/14=provider_api (first declared wins). Repeatable", valueHint: "CIDR=CLASS" },
+    providerHost: { type: "string", description: `Add a provider host to the whitelist (defaults: ${DEFAULT_PROVIDER_HOSTS.join(", ")}). Repeatable`, valueHint: "HOST" },
+    assayVersion: { type: "string", description: "Assay version that produced the report", valueHint: "VERSION" },
+    assayCommit: { type: "string", description: "Capture commit: the revision that produced the input archives", valueHint: "SHA" },
+    comparatorCommit: { type: "string", description: "Render commit: the revision whose comparator produced this report", valueHint: "SHA" },
+    renderedAt: { type: "string", description: "UTC render timestamp, RFC 3339", valueHint: "TIME" },
+    renderKind: { type: "string", description: "live_capture | re_render | synthetic_fixture | unspecified (default)", valueHint: "KIND" },
+    sourceRunUrl: { type: "string", description: "Workflow run URL of the source captures", valueHint: "URL" },
+    rawCapturesUnchanged: { type: "boolean", description: "Declare that rendering did not touch the inputs (--no-raw-captures-unchanged: it did; omit: unknown)" },
+    workflowUrl: { type: "string", description: "Workflow run URL of this render", valueHint: "URL" },
+    runnerLabel: { type: "string", description: "Runner label or host class", valueHint: "LABEL" },
+    kernelOs: { type: "string", description: "Kernel OS of the capture host", valueHint: "OS" },
+    kernelRelease: { type: "string", description: "Kernel release of the capture host", valueHint: "RELEASE" },
+    kernelArch: { type: "string", description: "Kernel architecture of the capture host", valueHint: "ARCH" },
+    ebpfObjectDigest: { type: "string", description: "sha256 digest of the eBPF object used for capture", valueHint: "DIGEST" },
+  },
+  run: ({ args, rawArgs }) => driftCommand(parseArgsWith(DriftArgsSchema, args), rawArgs),
 });
+
+/** Collects every value of a repeatable `--flag VALUE` / `--flag=VALUE` (citty keeps only the last). */
+export function repeatedFlag(rawArgs: readonly string[], flag: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const token = rawArgs[i] ?? "";
+    if (token === "--") break;
+    if (token === `--${flag}`) {
+      const value = rawArgs[i + 1];
+      if (value === undefined) throw new UsageError("MISSING_ARGUMENT", `--${flag} needs a value`);
+      values.push(value);
+      i++;
+    } else if (token.startsWith(`--${flag}=`)) values.push(token.slice(flag.length + 3));
+  }
+  return values;
+}
+
+// --- internal ---
+
+const optionalString = v.optional(v.string());
+const DriftArgsSchema = v.looseObject({
+  a: optionalString,
+  b: optionalString,
+  archiveA: optionalString,
+  archiveB: optionalString,
+  outJson: optionalString,
+  outMd: optionalString,
+  coverageAnnotationOut: optionalString,
+  renderKind: v.optional(v.picklist(["live_capture", "re_render", "synthetic_fixture", "unspecified"], "expected live_capture, re_render, synthetic_fixture or unspecified")),
+  rawCapturesUnchanged: v.optional(v.boolean()),
+  assayVersion: optionalString,
+  assayCommit: optionalString,
+  comparatorCommit: optionalString,
+  renderedAt: optionalString,
+  sourceRunUrl: optionalString,
+  workflowUrl: optionalString,
+  runnerLabel: optionalString,
+  kernelOs: optionalString,
+  kernelRelease: optionalString,
+  kernelArch: optionalString,
+  ebpfObjectDigest: optionalString,
+});
+
+type DriftArgs = v.InferOutput<typeof DriftArgsSchema>;
+
+function driftCommand(args: DriftArgs, rawArgs: readonly string[]): number {
+  const pathA = args.archiveA ?? args.a;
+  const pathB = args.archiveB ?? (args.archiveA === undefined ? args.b : args.a);
+  if (pathA === undefined || pathB === undefined) throw new UsageError("MISSING_ARGUMENT", "drift needs two archives: assay-runner drift <a> <b>");
+  // Archives first, as upstream: an unreadable archive (3) wins over bad configuration (2).
+  const a = observe(pathA);
+  const b = observe(pathB);
+  const rules = parseProjectionRules({
+    pathAliases: repeatedFlag(rawArgs, "path-alias"),
+    networkAliases: repeatedFlag(rawArgs, "network-alias"),
+    networkCidrs: repeatedFlag(rawArgs, "network-cidr"),
+  });
+  const assertions = repeatedFlag(rawArgs, "assert-claim").map(parseClaimAssertion);
+  const report = buildDriftReport(a, b, {
+    fixturePaths: repeatedFlag(rawArgs, "fixture-path"),
+    providerHosts: [...DEFAULT_PROVIDER_HOSTS, ...repeatedFlag(rawArgs, "provider-host")],
+    rules,
+    provenance: {
+      assayVersion: args.assayVersion,
+      assayCommit: args.assayCommit,
+      comparatorCommit: args.comparatorCommit,
+      renderedAt: args.renderedAt,
+      renderKind: args.renderKind,
+      sourceRunUrl: args.sourceRunUrl,
+      rawCapturesUnchanged: args.rawCapturesUnchanged,
+      workflowUrl: args.workflowUrl,
+      runnerLabel: args.runnerLabel,
+      kernelOs: args.kernelOs,
+      kernelRelease: args.kernelRelease,
+      kernelArch: args.kernelArch,
+      ebpfObjectDigest: args.ebpfObjectDigest,
+    },
+  });
+  const json = renderPythonJson(report);
+  if (args.outJson !== undefined) writeOutput("--out-json", args.outJson, json);
+  else process.stdout.write(json);
+  if (args.outMd !== undefined) writeOutput("--out-md", args.outMd, renderDriftMarkdown(report));
+  if (args.coverageAnnotationOut === undefined && assertions.length === 0) return 0;
+  const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });
+  if (args.coverageAnnotationOut !== undefined) writeOutput("--coverage-annotation-out", args.coverageAnnotationOut, renderPythonJson(annotation));
+  const results = evaluateClaims(annotation, assertions);
+  for (const result of results) {
+    if (result.permitted) logger.info(`claim ${result.claim} permitted: ${result.detail}`);
+    else logger.error(`claim ${result.claim} blocked: ${result.detail}`);
+  }
+  return results.every((r) => r.permitted) ? 0 : 1;
+}
+
+function observe(path: string): ArchiveObservation {
+  const side = openSide(path);
+  const observed = observeArchive(path, side.member, sha256Hex);
+  if (!observed.ok) throw new DriftArchiveError(`bad archive: ${formatIssue(observed.issues[0])}`);
+  return observed.value;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+}
+
+function writeOutput(flag: string, file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new DriftConfigError(flag, `cannot write ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+// Bound on the unpacked tar stream: far beyond any real archive, small enough to refuse a gzip bomb.
+const MAX_TAR_BYTES = 1 << 30;
+
+function readTarGz(bytes: Uint8Array): Map<string, Uint8Array> {
+  const tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_TAR_BYTES }));
+  const members = new Map<string, Uint8Array>();
+  const text = new TextDecoder();
+  let longName: string | undefined;
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((byte) => byte === 0)) break;
+    const field = (start: number, length: number): string => {
+      const raw = header.subarray(start, start + length);
+      const end = raw.indexOf(0);
+      return text.decode(end < 0 ? raw : raw.subarray(0, end));
+    };
+    const size = Number.parseInt(field(124, 12).trim() || "0", 8);
+    if (!Number.isFinite(size) || size < 0) throw new Error(`bad size field at offset ${offset}`);
+    const type = String.fromCharCode(header[156] ?? 0);
+    const dataStart = offset + 512;
+    if (dataStart + size > tar.length) throw new Error(`member at offset ${offset} runs past the end`);
+    const data = tar.subarray(dataStart, dataStart + size);
+    offset = dataStart + Math.ceil(size / 512) * 512;
+    if (type === "L") {
+      longName = text.decode(data).replace(/\0+$/, "");
+      continue;
+    }
+    const prefix = field(257, 6).startsWith("ustar") ? field(345, 155) : "";
+    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    longName = undefined;
+    if (type === "0" || type === "\0") members.set(name, data);
+  }
+  return members;
+}

@@ -176,17 +176,20 @@ function toolOrderRow(a: ArchiveObservation, b: ArchiveObservation): DriftRow {
   const toolsOf = (order: readonly string[]): string[] => order.map((entry) => entry.slice(entry.indexOf(":") + 1));
   const seqA = toolsOf(a.sdkToolOrder);
   const seqB = toolsOf(b.sdkToolOrder);
-  const base = { dimension: "tool_invocation_order", source: "layers/sdk.ndjson (event_type=tool_call_started, ordered by seq)", projection: notAppliedBlock() };
-  if (seqA.length === 0 && seqB.length === 0) {
-    return { ...base, only_in_a: [], only_in_b: [], in_both: [], classification: "inconclusive", detail: "no tool_call_started events in either arm" };
-  }
-  if ((seqA.length === 0) !== (seqB.length === 0)) {
-    return { ...base, only_in_a: seqA, only_in_b: seqB, in_both: [], classification: "inconclusive", detail: "invocation order absent in one arm" };
-  }
-  if (seqA.length === seqB.length && seqA.every((t, i) => t === seqB[i])) {
-    return { ...base, only_in_a: [], only_in_b: [], in_both: seqA, classification: "task-induced", detail: `identical sequence: ${seqA.join(" -> ")}` };
-  }
-  return { ...base, only_in_a: seqA, only_in_b: seqB, in_both: [], classification: "runtime-induced", detail: `a: ${seqA.join(" -> ")} | b: ${seqB.join(" -> ")}` };
+  const row = (onlyA: string[], onlyB: string[], inBoth: string[], classification: DriftClassification, detail: string): DriftRow => ({
+    dimension: "tool_invocation_order",
+    source: "layers/sdk.ndjson (event_type=tool_call_started, ordered by seq)",
+    only_in_a: onlyA,
+    only_in_b: onlyB,
+    in_both: inBoth,
+    classification,
+    detail,
+    projection: notAppliedBlock(),
+  });
+  if (seqA.length === 0 && seqB.length === 0) return row([], [], [], "inconclusive", "no tool_call_started events in either arm");
+  if ((seqA.length === 0) !== (seqB.length === 0)) return row(seqA, seqB, [], "inconclusive", "invocation order absent in one arm");
+  if (seqA.length === seqB.length && seqA.every((t, i) => t === seqB[i])) return row([], [], seqA, "task-induced", `identical sequence: ${seqA.join(" -> ")}`);
+  return row(seqA, seqB, [], "runtime-induced", `a: ${seqA.join(" -> ")} | b: ${seqB.join(" -> ")}`);
 }
 
 function archiveSummary(archive: ArchiveObservation): Record<string, unknown> {
