@@ -14,7 +14,9 @@ export interface InvariantViolation {
 /** Builds a raw-check action that reports every violation the checker returns for a typed input. */
 export function invariants<T>(check: (input: T) => readonly InvariantViolation[]) {
   return (context: v.RawCheckContext<T>): void => {
-    if (!context.dataset.typed) return;
+    // Invariants relate fields to each other; on fields already known to be wrong they would only
+    // add noise (e.g. a rounded `flags` "contradicting" access_mode), so they wait for clean fields.
+    if (!context.dataset.typed || (context.dataset.issues?.length ?? 0) > 0) return;
     for (const violation of check(context.dataset.value)) {
       const path = pathItems(context.dataset.value, violation.path);
       context.addIssue({

@@ -13,7 +13,7 @@ export const U64Schema = v.union(
       v.number(),
       v.integer("expected an integer"),
       v.minValue(0, "expected an integer >= 0"),
-      v.check((n: number) => Number.isSafeInteger(n), "integer beyond 2^53 lost precision; parse it losslessly as bigint"),
+      v.check((n: number) => !Number.isInteger(n) || Number.isSafeInteger(n), "integer beyond 2^53 lost precision; parse it losslessly as bigint"),
     ),
     v.pipe(v.bigint(), v.minValue(0n, "expected an integer >= 0"), v.maxValue(U64_MAX, "expected an integer < 2^64")),
   ],
@@ -26,7 +26,7 @@ export const I64Schema = v.union(
     v.pipe(
       v.number(),
       v.integer("expected an integer"),
-      v.check((n: number) => Number.isSafeInteger(n), "integer beyond 2^53 lost precision; parse it losslessly as bigint"),
+      v.check((n: number) => !Number.isInteger(n) || Number.isSafeInteger(n), "integer beyond 2^53 lost precision; parse it losslessly as bigint"),
     ),
     v.pipe(v.bigint(), v.minValue(-(2n ** 63n), "expected an i64"), v.maxValue(2n ** 63n - 1n, "expected an i64")),
   ],

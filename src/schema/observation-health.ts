@@ -2,7 +2,9 @@ import * as v from "valibot";
 import { OBSERVATION_HEALTH_SCHEMA } from "./constants.ts";
 import { U64Schema } from "./integers.ts";
 import { invariants, shown, type InvariantViolation } from "./_invariant.ts";
+import type { Issue } from "./issue.ts";
 import { RunIdSchema } from "./run-id.ts";
+import { makeIssue, type Where } from "./_to-issues.ts";
 
 /** `kernel_layer` values. */
 export const KERNEL_LAYER_STATUSES = ["complete", "partial_ringbuf_drops", "absent"] as const;
@@ -141,17 +143,21 @@ export function checkObservationHealth(record: ObservationHealthRecord): HealthR
 
 /**
  * Lists what keeps a valid health document out of an archive: upstream's writer refuses
- * `cgroup_correlation: "failed"` (spec §1.6), so no runner-written archive carries it.
+ * `cgroup_correlation: "failed"` (spec §1.6), so no runner-written archive carries it. This is
+ * an archive rule, not a document rule: `verify` and the archive writer apply it, `validate` and
+ * `fidelity` do not.
  */
-export function checkHealthForArchive(health: ObservationHealthRecord): InvariantViolation[] {
+export function checkHealthForArchive(health: ObservationHealthRecord, where: Where): Issue[] {
   if (health.cgroup_correlation !== "failed") return [];
   return [
-    {
-      path: ["cgroup_correlation"],
-      expected: '"clean" or "partial"',
-      received: '"failed"',
-      message: 'observation_health.v0: cgroup_correlation "failed" is not a passing run; upstream never writes it into an archive',
-    },
+    makeIssue(
+      where,
+      "INVARIANT_VIOLATED",
+      "cgroup_correlation",
+      '"clean" or "partial"',
+      '"failed"',
+      'observation_health.v0: cgroup_correlation "failed" is not a passing run; upstream never writes it into an archive',
+    ),
   ];
 }
 
