@@ -1,10 +1,226 @@
 import { defineCommand } from "citty";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import * as v from "valibot";
+import {
+  checkPolicyConsistency,
+  CompareInputError,
+  KNOWN_RUNTIMES,
+  parseSdkMetadata,
+  projectCapabilityDiff,
+  projectCrossRuntimeDiff,
+  renderPythonJson,
+  validateCrossRuntimeDiff,
+  type EvidenceSet,
+  type SdkMetadata,
+} from "../compare/index.ts";
+import { formatIssue, type Issue, type Result } from "../schema/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { logger } from "./_output.ts";
+import { openSide } from "./drift.ts";
 import { UsageError } from "./errors.ts";
 
-// Placeholder until the diff command lands; replaced by its owner.
 export default defineCommand({
-  meta: { name: "diff", description: "(not built yet)" },
-  run: () => {
-    throw new UsageError("UNKNOWN_COMMAND", "diff is not built yet");
+  meta: {
+    name: "diff",
+    description: [
+      "Diff the capability surface of two runs (assay.runner.capability_diff.v0), or of two runtimes with --cross-runtime",
+      "(assay.runner.cross_runtime_diff.v0). Each side is an archive .tar.gz, an extracted directory, or explicit files.",
+      "Exit codes: 0 clean, 1 status not clean (unless --allow-partial), 2 bad usage or structurally unusable input.",
+      "",
+      "Examples:",
+      "  assay-runner diff base/archive.tar.gz head/archive.tar.gz --output diff.json",
+      "  assay-runner diff --base-health h.json --base-surface s.json --base-correlation c.json head-dir/",
+      "  assay-runner diff --cross-runtime base-dir/ head-dir/ --base-runtime s5_openai_agents \\",
+      "    --head-runtime gemini_google_genai --base-work-dir /tmp/a/work/ --head-work-dir /tmp/b/work/",
+    ].join("\n"),
   },
+  args: {
+    base: { type: "positional", required: false, description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)", valueHint: "ARCHIVE" },
+    head: { type: "positional", required: false, description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)", valueHint: "ARCHIVE" },
+    output: { type: "string", description: "Write the diff here instead of stdout", valueHint: "FILE" },
+    allowPartial: { type: "boolean", description: "Exit 0 even when the status is partial:*" },
+    baseHealth: { type: "string", description: "Base observation-health.json", valueHint: "FILE" },
+    baseSurface: { type: "string", description: "Base capability-surface.json", valueHint: "FILE" },
+    baseCorrelation: { type: "string", description: "Base correlation-report.json", valueHint: "FILE" },
+    baseSdk: { type: "string", description: "Base layers/sdk.ndjson (cross-runtime SDK metadata)", valueHint: "FILE" },
+    headHealth: { type: "string", description: "Head observation-health.json", valueHint: "FILE" },
+    headSurface: { type: "string", description: "Head capability-surface.json", valueHint: "FILE" },
+    headCorrelation: { type: "string", description: "Head correlation-report.json", valueHint: "FILE" },
+    headSdk: { type: "string", description: "Head layers/sdk.ndjson (cross-runtime SDK metadata)", valueHint: "FILE" },
+    crossRuntime: { type: "boolean", description: "Compare two different runtimes: work-dir prefixes canonicalized, SDK metadata as side band" },
+    baseRuntime: { type: "string", description: `Base runtime (${KNOWN_RUNTIMES.join(" | ")}), with --cross-runtime`, valueHint: "RUNTIME" },
+    headRuntime: { type: "string", description: `Head runtime (${KNOWN_RUNTIMES.join(" | ")}), with --cross-runtime`, valueHint: "RUNTIME" },
+    baseWorkDir: { type: "string", description: "Base work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
+    headWorkDir: { type: "string", description: "Head work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
+  },
+  run: ({ args }) => diffCommand(parseArgsWith(DiffArgsSchema, args)),
 });
+
+// --- internal ---
+
+const optionalString = v.optional(v.string());
+const DiffArgsSchema = v.looseObject({
+  base: optionalString,
+  head: optionalString,
+  output: optionalString,
+  allowPartial: v.optional(v.boolean()),
+  baseHealth: optionalString,
+  baseSurface: optionalString,
+  baseCorrelation: optionalString,
+  baseSdk: optionalString,
+  headHealth: optionalString,
+  headSurface: optionalString,
+  headCorrelation: optionalString,
+  headSdk: optionalString,
+  crossRuntime: v.optional(v.boolean()),
+  baseRuntime: optionalString,
+  headRuntime: optionalString,
+  baseWorkDir: optionalString,
+  headWorkDir: optionalString,
+});
+
+type DiffArgs = v.InferOutput<typeof DiffArgsSchema>;
+
+interface ExplicitFiles {
+  readonly health: string | undefined;
+  readonly surface: string | undefined;
+  readonly correlation: string | undefined;
+  readonly sdk: string | undefined;
+}
+
+interface LoadedSide extends EvidenceSet {
+  readonly sdkText: (() => { text: string; file: string }) | undefined;
+}
+
+function diffCommand(args: DiffArgs): number {
+  const crossRuntime = args.crossRuntime === true;
+  const crossFlags = [args.baseRuntime, args.headRuntime, args.baseWorkDir, args.headWorkDir];
+  if (!crossRuntime && crossFlags.some((f) => f !== undefined)) {
+    throw new UsageError("BAD_ARGUMENT", "--base-runtime, --head-runtime, --base-work-dir and --head-work-dir need --cross-runtime");
+  }
+  const baseFiles = { health: args.baseHealth, surface: args.baseSurface, correlation: args.baseCorrelation, sdk: args.baseSdk };
+  const headFiles = { health: args.headHealth, surface: args.headSurface, correlation: args.headCorrelation, sdk: args.headSdk };
+  const positionals = [args.base, args.head].filter((p): p is string => p !== undefined);
+  const baseExplicit = baseFiles.health !== undefined || baseFiles.surface !== undefined || baseFiles.correlation !== undefined;
+  const headExplicit = headFiles.health !== undefined || headFiles.surface !== undefined || headFiles.correlation !== undefined;
+  // Positionals fill the sides that have no explicit files, base first.
+  const baseArchive = baseExplicit ? undefined : positionals.shift();
+  const headArchive = headExplicit ? undefined : positionals.shift();
+  if (positionals.length > 0) throw new UsageError("BAD_ARGUMENT", `unexpected argument ${positionals[0]}: each side is either an archive or --base-*/--head-* files, not both`);
+  const base = loadSide("base", baseArchive, baseFiles, crossRuntime);
+  const head = loadSide("head", headArchive, headFiles, crossRuntime);
+  if (!crossRuntime) {
+    const projected = projectCapabilityDiff(base, head);
+    const diff = orThrow(projected.ok ? checkPolicyConsistency(projected.value, "<diff>") : projected);
+    return finish(args, renderPythonJson(diff), diff.status);
+  }
+  for (const [flag, value] of [["--base-runtime", args.baseRuntime], ["--head-runtime", args.headRuntime], ["--base-work-dir", args.baseWorkDir], ["--head-work-dir", args.headWorkDir]] as const) {
+    if (value === undefined) throw new UsageError("MISSING_ARGUMENT", `--cross-runtime requires ${flag}`);
+  }
+  const baseSdk = sdkOf(base, "base");
+  const headSdk = sdkOf(head, "head");
+  const diff = orThrow(
+    projectCrossRuntimeDiff(
+      { baseRuntime: args.baseRuntime ?? "", headRuntime: args.headRuntime ?? "", baseWorkDirPrefix: args.baseWorkDir ?? "", headWorkDirPrefix: args.headWorkDir ?? "" },
+      { ...base, sdk: baseSdk },
+      { ...head, sdk: headSdk },
+    ),
+  );
+  orThrow(validateCrossRuntimeDiff(diff, "<diff>"));
+  return finish(args, renderPythonJson(diff), diff.status);
+}
+
+function finish(args: DiffArgs, text: string, status: string): number {
+  if (args.output !== undefined) {
+    try {
+      mkdirSync(dirname(args.output), { recursive: true });
+      writeFileSync(args.output, text);
+    } catch (error) {
+      throw new UsageError("BAD_ARGUMENT", `--output: cannot write ${args.output}: ${(error as Error).message}`, { cause: error });
+    }
+  } else process.stdout.write(text);
+  if (status === "clean") return 0;
+  if (args.allowPartial === true) {
+    logger.warn(`diff status is ${status} (allowed by --allow-partial)`);
+    return 0;
+  }
+  logger.error(`diff status is ${status}; not clean (use --allow-partial to accept)`);
+  return 1;
+}
+
+function loadSide(label: "base" | "head", archive: string | undefined, files: ExplicitFiles, crossRuntime: boolean): LoadedSide {
+  if (archive !== undefined) {
+    const side = openSide(archive);
+    const read = (name: string): { value: unknown; file: string } => {
+      const file = side.where(name);
+      const bytes = side.member(name);
+      if (bytes === undefined) throw new CompareInputError(`${file}: missing (needed by diff)`, { file, member: name });
+      return { value: parseJsonText(new TextDecoder().decode(bytes), file), file };
+    };
+    const health = read("observation-health.json");
+    const surface = read("capability-surface.json");
+    const correlation = read("correlation-report.json");
+    const sdkFile = files.sdk;
+    return {
+      health: health.value,
+      surface: surface.value,
+      correlation: correlation.value,
+      files: { health: health.file, surface: surface.file, correlation: correlation.file },
+      sdkText: !crossRuntime
+        ? undefined
+        : () => {
+            if (sdkFile !== undefined) return { text: readText(sdkFile), file: sdkFile };
+            const bytes = side.member("layers/sdk.ndjson");
+            const file = side.where("layers/sdk.ndjson");
+            if (bytes === undefined) throw new CompareInputError(`${file}: missing (the cross-runtime diff needs the SDK layer)`, { file });
+            return { text: new TextDecoder().decode(bytes), file };
+          },
+    };
+  }
+  const missing = (["health", "surface", "correlation"] as const).filter((k) => files[k] === undefined);
+  if (missing.length === 3) throw new UsageError("MISSING_ARGUMENT", `no ${label} side: give an archive or --${label}-health, --${label}-surface and --${label}-correlation`);
+  if (missing.length > 0) throw new UsageError("MISSING_ARGUMENT", `${label} evidence is missing ${missing.map((k) => `--${label}-${k}`).join(", ")}`);
+  const load = (file: string): unknown => parseJsonText(readText(file), file);
+  const sdkFile = files.sdk;
+  return {
+    health: load(files.health as string),
+    surface: load(files.surface as string),
+    correlation: load(files.correlation as string),
+    files: { health: files.health as string, surface: files.surface as string, correlation: files.correlation as string },
+    sdkText: !crossRuntime
+      ? undefined
+      : () => {
+          if (sdkFile === undefined) throw new UsageError("MISSING_ARGUMENT", `--cross-runtime with explicit ${label} files needs --${label}-sdk`);
+          return { text: readText(sdkFile), file: sdkFile };
+        },
+  };
+}
+
+function sdkOf(side: LoadedSide, label: string): SdkMetadata {
+  if (side.sdkText === undefined) throw new UsageError("MISSING_ARGUMENT", `no ${label} SDK layer`);
+  const { text, file } = side.sdkText();
+  return orThrow(parseSdkMetadata(text, file));
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CompareInputError(`${file}: cannot read: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}
+
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CompareInputError(`${file}: not JSON: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}
+
+function orThrow<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  const issue: Issue = result.issues[0];
+  throw new CompareInputError(formatIssue(issue), { file: issue.file, member: issue.member, line: issue.line, field: issue.path });
+}
