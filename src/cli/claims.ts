@@ -1,10 +1,79 @@
 import { defineCommand } from "citty";
+import { readFileSync } from "node:fs";
+import * as v from "valibot";
+import {
+  annotateDriftReport,
+  claimSupportTable,
+  CompareInputError,
+  evaluateClaims,
+  parseClaimAssertion,
+  renderPythonJson,
+  SEED_DESCRIPTORS,
+} from "../compare/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { logger } from "./_output.ts";
+import { repeatedFlag } from "./drift.ts";
 import { UsageError } from "./errors.ts";
 
-// Placeholder until the claims command lands; replaced by its owner.
 export default defineCommand({
-  meta: { name: "claims", description: "(not built yet)" },
-  run: () => {
-    throw new UsageError("UNKNOWN_COMMAND", "claims is not built yet");
+  meta: {
+    name: "claims",
+    description: [
+      "Print what evidence can support: the claim-support table (assay.runner.claim_support_parity.v0, default),",
+      "the five seed coverage descriptors (--descriptors), or the coverage annotation of a runtime-drift v0.2 report",
+      "(assay.coverage_aware_drift.annotation.v0, sorted keys, as upstream's annotate_drift.py), optionally gated by --assert-claim.",
+      "Exit codes: 0 printed (all asserted claims permitted), 1 an asserted claim is blocked, 2 bad usage or input.",
+      "",
+      "Examples:",
+      "  assay-runner claims",
+      "  assay-runner claims --descriptors",
+      "  assay-runner claims drift.json --assert-claim positive:network_endpoints",
+    ].join("\n"),
   },
+  args: {
+    report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
+    descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },
+    assertClaim: { type: "string", description: "With a report: assert TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
+  },
+  run: ({ args, rawArgs }) => claimsCommand(parseArgsWith(ClaimsArgsSchema, args), rawArgs),
 });
+
+// --- internal ---
+
+const ClaimsArgsSchema = v.looseObject({ report: v.optional(v.string()), descriptors: v.optional(v.boolean()) });
+
+function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: readonly string[]): number {
+  const assertions = repeatedFlag(rawArgs, "assert-claim").map(parseClaimAssertion);
+  if (args.descriptors === true) {
+    if (args.report !== undefined) throw new UsageError("BAD_ARGUMENT", "--descriptors takes no report");
+    process.stdout.write(renderPythonJson(SEED_DESCRIPTORS));
+    return 0;
+  }
+  if (args.report === undefined) {
+    if (assertions.length > 0) throw new UsageError("MISSING_ARGUMENT", "--assert-claim needs a drift report to annotate");
+    process.stdout.write(renderPythonJson(claimSupportTable()));
+    return 0;
+  }
+  const annotation = annotateDriftReport(readReport(args.report));
+  process.stdout.write(renderPythonJson(annotation, { sortKeys: true }));
+  const results = evaluateClaims(annotation, assertions);
+  for (const result of results) {
+    if (result.permitted) logger.info(`claim ${result.claim} permitted: ${result.detail}`);
+    else logger.error(`claim ${result.claim} blocked: ${result.detail}`);
+  }
+  return results.every((r) => r.permitted) ? 0 : 1;
+}
+
+function readReport(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CompareInputError(`${file}: cannot read: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CompareInputError(`${file}: not JSON: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}

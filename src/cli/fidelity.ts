@@ -1,10 +1,65 @@
 import { defineCommand } from "citty";
-import { UsageError } from "./errors.ts";
+import { readFileSync, statSync } from "node:fs";
+import * as v from "valibot";
+import { CompareInputError, fidelityVerdict, renderPythonJson } from "../compare/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { openSide } from "./drift.ts";
 
-// Placeholder until the fidelity command lands; replaced by its owner.
 export default defineCommand({
-  meta: { name: "fidelity", description: "(not built yet)" },
-  run: () => {
-    throw new UsageError("UNKNOWN_COMMAND", "fidelity is not built yet");
+  meta: {
+    name: "fidelity",
+    description: [
+      "Derive the fidelity verdict (assay.runner.fidelity_verdict.v0) of one run's observation health:",
+      "clean, clipped, correlation_partial, not_applicable or failed, and which claims it lets through.",
+      "Exit codes: 0 verdict printed (also for verdict failed), 2 unreadable input.",
+      "",
+      "Examples:",
+      "  assay-runner fidelity run/archive.tar.gz",
+      "  assay-runner fidelity extracted-dir/observation-health.json",
+    ].join("\n"),
   },
+  args: {
+    input: { type: "positional", description: "An archive .tar.gz, an extracted archive directory, or an observation-health.json file", valueHint: "ARCHIVE|FILE" },
+  },
+  run: ({ args }) => fidelityCommand(parseArgsWith(FidelityArgsSchema, args)),
 });
+
+// --- internal ---
+
+const FidelityArgsSchema = v.looseObject({ input: v.string() });
+
+function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): number {
+  const { text, file } = readHealth(args.input);
+  let health: unknown;
+  try {
+    health = JSON.parse(text);
+  } catch (error) {
+    throw new CompareInputError(`${file}: not JSON: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  process.stdout.write(renderPythonJson(fidelityVerdict(health)));
+  return 0;
+}
+
+function readHealth(input: string): { text: string; file: string } {
+  const isArchive = input.endsWith(".tar.gz") || input.endsWith(".tgz") || isDirectory(input);
+  if (!isArchive) {
+    try {
+      return { text: readFileSync(input, "utf8"), file: input };
+    } catch (error) {
+      throw new CompareInputError(`${input}: cannot read: ${(error as Error).message}`, { file: input }, { cause: error });
+    }
+  }
+  const side = openSide(input);
+  const file = side.where("observation-health.json");
+  const bytes = side.member("observation-health.json");
+  if (bytes === undefined) throw new CompareInputError(`${file}: missing`, { file, member: "observation-health.json" });
+  return { text: new TextDecoder().decode(bytes), file };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
