@@ -35,5 +35,6 @@ export function formatIssue(issue: Issue): string {
   const place = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}`;
   const member = issue.member ? ` ${issue.member}` : "";
   const path = issue.path ? ` › ${issue.path}` : "";
-  return `${place}:${member}${path}: ${issue.message}`;
+  // Without member or path the message follows the place directly ("file:3: …", not "file:3:: …").
+  return member || path ? `${place}:${member}${path}: ${issue.message}` : `${place}: ${issue.message}`;
 }
