@@ -57,7 +57,8 @@ function toIssue(issue: v.BaseIssue<unknown>, label: string, where: Where): Issu
   }
   const field = path === "" ? "document" : `field ${path}`;
   if (issue.kind === "schema" && received === "undefined" && path !== "") {
-    return makeIssue(where, "FIELD_MISSING", path, expected, received, `${label}: missing required ${field} (expected ${expected})`);
+    // valibot's `expected` for a missing key is the key itself; say plainly that the field is absent.
+    return makeIssue(where, "FIELD_MISSING", path, "present", "missing", `${label}: missing required ${field}`);
   }
   const detail =
     issue.kind === "schema" ? `expected ${expected}, received ${received}` : `${lowerFirst(issue.message)}, received ${received}`;

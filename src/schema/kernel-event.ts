@@ -33,7 +33,8 @@ const KernelEventEntries = v.object({
   pid: U32Schema,
   event_type: U32Schema,
   kind: v.string(),
-  value: v.nullable(v.string()),
+  // The decoder writes null, never "", for an empty C string or an undecodable address.
+  value: v.nullable(v.pipe(v.string(), v.minLength(1, 'expected a non-empty string or null (the decoder writes null, not "")'))),
   cgroup_id: v.optional(U64Schema),
   network_destination: v.optional(v.string()),
   network_port: v.optional(U16Schema),

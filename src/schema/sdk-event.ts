@@ -7,16 +7,23 @@ import { RunIdSchema } from "./run-id.ts";
 /** The SDK `event_type` values upstream accepts (spec §2.5). */
 export const SDK_EVENT_TYPES = ["tool_call_started", "tool_call_completed", "run_finished", "run_failed"] as const;
 
+// Ingest trims every string and turns an empty one into null (spec §2.5), so a written row never
+// carries "" or surrounding whitespace.
+const trimmedNonEmpty = v.pipe(
+  v.string(),
+  v.check((s: string) => s !== "" && s.trim() === s, "expected a non-empty string without surrounding whitespace (ingest trims, and writes null for empty)"),
+);
+
 const SdkEventEntries = v.object({
   schema: v.literal(SDK_EVENT_SCHEMA),
   run_id: RunIdSchema,
   seq: U64Schema,
   event_type: v.picklist(SDK_EVENT_TYPES),
-  source: v.pipe(v.string(), v.check((s) => s.trim() !== "", "expected a non-empty source")),
-  sdk_name: v.optional(v.nullable(v.string()), null),
-  sdk_version: v.optional(v.nullable(v.string()), null),
-  tool_call_id: v.optional(v.nullable(v.string()), null),
-  tool: v.optional(v.nullable(v.string()), null),
+  source: trimmedNonEmpty,
+  sdk_name: v.optional(v.nullable(trimmedNonEmpty), null),
+  sdk_version: v.optional(v.nullable(trimmedNonEmpty), null),
+  tool_call_id: v.optional(v.nullable(trimmedNonEmpty), null),
+  tool: v.optional(v.nullable(trimmedNonEmpty), null),
 });
 
 /**
@@ -38,11 +45,11 @@ function sdkViolations(row: v.InferOutput<typeof SdkEventEntries>): InvariantVio
   const violations: InvariantViolation[] = [];
   for (const field of ["tool_call_id", "tool"] as const) {
     const value = row[field];
-    if (value === null || value.trim() === "") {
+    if (value === null) {
       violations.push({
         path: [field],
         expected: "a non-empty string",
-        received: value === null ? "null" : JSON.stringify(value),
+        received: "null",
         message: `sdk_event.v0 row: event_type "${row.event_type}" requires a non-empty ${field}`,
       });
     }

@@ -113,6 +113,10 @@ describe("KernelEventSchema", () => {
     expect(check(row({ access_mode: "read" }))).toEqual([{ code: "INVARIANT_VIOLATED", path: "access_mode" }]);
   });
 
+  test("rejects an empty value, which the decoder writes as null", () => {
+    expect(check(bare(4, "exec", ""))).toEqual([{ code: "FIELD_INVALID", path: "value" }]);
+  });
+
   test("reports a missing required field as FIELD_MISSING", () => {
     expect(check(row({}, ["value"]))).toEqual([{ code: "FIELD_MISSING", path: "value" }]);
   });

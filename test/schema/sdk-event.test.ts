@@ -18,7 +18,12 @@ describe("SdkEventSchema", () => {
 
   test.each(["tool_call_started", "tool_call_completed"])("rejects %s without tool_call_id or tool", (eventType) => {
     expect(check({ ...sample("sdk"), event_type: eventType, tool_call_id: null })).toEqual([{ code: "INVARIANT_VIOLATED", path: "tool_call_id" }]);
-    expect(check({ ...sample("sdk"), event_type: eventType, tool: "  " })).toEqual([{ code: "INVARIANT_VIOLATED", path: "tool" }]);
+    expect(check({ ...sample("sdk"), event_type: eventType, tool: null })).toEqual([{ code: "INVARIANT_VIOLATED", path: "tool" }]);
+  });
+
+  test.each(["sdk_name", "sdk_version", "tool_call_id", "tool"])("rejects an empty or untrimmed %s, which ingest writes as null or trimmed", (field) => {
+    expect(check({ ...sample("sdk"), [field]: "" })).toEqual([{ code: "FIELD_INVALID", path: field }]);
+    expect(check({ ...sample("sdk"), [field]: " x" })).toEqual([{ code: "FIELD_INVALID", path: field }]);
   });
 
   test("rejects an event_type outside the four upstream accepts", () => {
