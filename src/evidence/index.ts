@@ -9,3 +9,21 @@ export {
   ArchiveReadError,
   type EvidenceErrorCode,
 } from "./errors.ts";
+export {
+  ArchiveWriter,
+  type ArchiveWriterOptions,
+  type CommittedArchive,
+  type MemberContent,
+  type SpooledMember,
+} from "./archive-writer.ts";
+export { buildManifestJson, MANIFEST_SCHEMA, type MemberDigest } from "./manifest.ts";
+export {
+  ARCHIVE_MEMBERS,
+  MANIFESTED_MEMBERS,
+  isMemberName,
+  isNdjsonMember,
+  type MemberName,
+  type ManifestedMemberName,
+  type NdjsonMemberName,
+  type JsonMemberName,
+} from "./member-names.ts";

@@ -1,0 +1,396 @@
+import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from "node:fs";
+import { mkdtemp, open, rename, rm, unlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { crc32, createDeflateRaw } from "node:zlib";
+import { ArchiveWriteError, ArchiveWriterStateError } from "./errors.ts";
+import { GZIP_HEADER, gzipTrailer } from "./gzip-frame.ts";
+import { buildManifestJson, type MemberDigest } from "./manifest.ts";
+import { TAR_END, tarHeader, tarPadding } from "./tar-header.ts";
+import { contentIssues } from "./content-checks.ts";
+import {
+  ARCHIVE_MEMBERS,
+  isNdjsonMember,
+  MANIFESTED_MEMBERS,
+  type JsonMemberName,
+  type ManifestedMemberName,
+  type MemberName,
+  type NdjsonMemberName,
+} from "./member-names.ts";
+import { formatIssue } from "../schema/index.ts";
+
+/** Where and for which run an archive is written. */
+export interface ArchiveWriterOptions {
+  /** Final `.tar.gz` path; it appears only after a successful commit (atomic rename). */
+  readonly outputPath: string;
+  /** The run id every member carries; must be non-empty ASCII `[A-Za-z0-9_-]`. */
+  readonly runId: string;
+  /** Directory for the member spool (default: the OS temporary directory); a private subdirectory is created there. */
+  readonly spoolDir?: string;
+}
+
+/** One member's content so far, as the manifest will record it. */
+export interface SpooledMember {
+  readonly name: ManifestedMemberName;
+  readonly bytes: number;
+  /** `sha256:` + 64 lowercase hex digits over the exact bytes written so far. */
+  readonly sha256: string;
+}
+
+/** What a successful commit wrote. */
+export interface CommittedArchive {
+  readonly outputPath: string;
+  /** The exact `manifest.json` bytes. */
+  readonly manifest: Uint8Array;
+  /** The archive identity: `sha256:` + hex SHA-256 of the manifest bytes (§1.5). */
+  readonly manifestDigest: string;
+  /** The seven manifested members in archive order. */
+  readonly members: readonly MemberDigest[];
+  /** Length of the uncompressed tar stream. */
+  readonly tarBytes: number;
+}
+
+/** Anything a member's bytes can be given as. */
+export type MemberContent = Uint8Array | string;
+
+/**
+ * Streaming writer of one evidence archive (upstream format v0, §1): NDJSON members are spooled
+ * to disk and hashed while they are appended, JSON members are held in memory, and `commit`
+ * streams manifest + members through tar and raw deflate into a temporary file that is fsynced and
+ * renamed onto `outputPath`. Memory stays bounded whatever the size of a layer. Disposal without a
+ * commit (including during one) removes the spool and the temporary file, so no partial archive remains.
+ *
+ * @example
+ * await using writer = await ArchiveWriter.create({ outputPath: "run.tar.gz", runId: "run_001" });
+ * writer.append("layers/kernel.ndjson", `${canonicalJson(row)}\n`);
+ * writer.set("observation-health.json", canonicalJson(health));
+ * const { manifestDigest } = await writer.commit();
+ */
+export class ArchiveWriter implements AsyncDisposable {
+  /** Creates a writer and its private spool directory. */
+  static async create(options: ArchiveWriterOptions): Promise<ArchiveWriter> {
+    if (!SAFE_RUN_ID.test(options.runId)) {
+      throw new ArchiveWriterStateError(options.outputPath, `run id ${JSON.stringify(options.runId)} must be non-empty ASCII letters, digits, '_' or '-'`);
+    }
+    let spool: string;
+    try {
+      spool = await mkdtemp(join(options.spoolDir ?? tmpdir(), "assay-spool-"));
+    } catch (cause) {
+      throw new ArchiveWriteError(options.outputPath, `cannot create spool directory: ${describe(cause)}`, { cause });
+    }
+    return new ArchiveWriter(options.outputPath, options.runId, spool);
+  }
+
+  readonly outputPath: string;
+  readonly runId: string;
+  private readonly spoolPath: string;
+  private readonly entries = new Map<ManifestedMemberName, MemberStore>();
+  private state: "open" | "committing" | "committed" | "failed" | "disposed" = "open";
+  private commitAbort: AbortController | undefined;
+  private commitDone: Promise<unknown> | undefined;
+  private spoolSerial = 0;
+
+  private constructor(outputPath: string, runId: string, spoolPath: string) {
+    this.outputPath = outputPath;
+    this.runId = runId;
+    this.spoolPath = spoolPath;
+    for (const name of MANIFESTED_MEMBERS) {
+      this.entries.set(name, isNdjsonMember(name) ? new FileStore(this.nextSpoolFile(name)) : new MemoryStore());
+    }
+  }
+
+  /** Appends bytes (normally whole `…\n` rows) to an NDJSON member; buffered, written to the spool synchronously in large chunks. */
+  append(member: NdjsonMemberName, content: MemberContent): void {
+    const store = this.storeFor(member, "append to");
+    if (!(store instanceof FileStore)) throw this.stateError(`${member} is not an NDJSON member`);
+    this.guardWrite(() => store.append(content));
+  }
+
+  /** Replaces a member's whole content (the JSON members; also usable for a small NDJSON member). */
+  set(member: ManifestedMemberName, content: MemberContent): void {
+    const current = this.storeFor(member, "set");
+    const bytes = typeof content === "string" ? ENCODER.encode(content) : content;
+    if (current instanceof FileStore) current.discard();
+    this.entries.set(member, new MemoryStore(bytes));
+  }
+
+  /**
+   * Replaces a member's content with a stream, which may be derived from `readSpooled` of the same
+   * member (the old bytes stay readable until the new ones are complete), e.g. a redaction rewrite.
+   */
+  async replaceFrom(member: ManifestedMemberName, source: AsyncIterable<MemberContent> | Iterable<MemberContent>): Promise<void> {
+    const old = this.storeFor(member, "replace");
+    const next = new FileStore(this.nextSpoolFile(member));
+    try {
+      for await (const chunk of source) this.guardWrite(() => next.append(chunk));
+      this.guardWrite(() => next.flush());
+    } catch (error) {
+      next.discard();
+      throw error;
+    }
+    if (this.entries.get(member) !== old) {
+      next.discard();
+      throw this.stateError(`${member} changed while it was being replaced`);
+    }
+    if (old instanceof FileStore) old.discard();
+    this.entries.set(member, next);
+  }
+
+  /** Lists the seven manifested members with their current length and digest, in archive order. */
+  members(): SpooledMember[] {
+    return MANIFESTED_MEMBERS.map((name) => {
+      const store = this.entries.get(name)!;
+      this.guardWrite(() => store.flush());
+      return { name, bytes: store.size, sha256: `sha256:${store.digestHex()}` };
+    });
+  }
+
+  /** Streams a member's exact current bytes (what the archive will contain), e.g. for the fail-closed redaction sweep. */
+  async *readSpooled(member: ManifestedMemberName): AsyncGenerator<Uint8Array, void, undefined> {
+    const store = this.storeFor(member, "read");
+    this.guardWrite(() => store.flush());
+    yield* store.read();
+  }
+
+  /**
+   * Writes the archive: checks the JSON members (§1.6: run ids equal, schemas, no failed cgroup
+   * correlation), then manifest first and the other seven in byte order, tar → deflate → temporary
+   * file → fsync → rename. Throws ArchiveWriteError naming the output path when the file cannot be written.
+   */
+  async commit(): Promise<CommittedArchive> {
+    if (this.state !== "open") throw this.stateError(`cannot commit a writer that is ${this.state}`);
+    this.state = "committing";
+    this.commitAbort = new AbortController();
+    const attempt = this.writeArchive(this.commitAbort.signal);
+    this.commitDone = attempt.catch(() => undefined);
+    try {
+      const committed = await attempt;
+      this.state = "committed";
+      await this.removeSpool();
+      return committed;
+    } catch (error) {
+      this.state = "failed";
+      throw error;
+    }
+  }
+
+  /** Abandons an uncommitted archive (stopping a commit in progress) and removes the spool and any temporary file. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.state === "committing") {
+      this.commitAbort?.abort(new Error("archive writer disposed during commit"));
+      await this.commitDone;
+    }
+    if (this.state !== "committed") this.state = "disposed";
+    await this.removeSpool();
+  }
+
+  // --- internal ---
+
+  private async writeArchive(signal: AbortSignal): Promise<CommittedArchive> {
+    const digests: MemberDigest[] = [];
+    for (const name of MANIFESTED_MEMBERS) {
+      const store = this.entries.get(name)!;
+      this.guardWrite(() => store.flush());
+      digests.push({ path: name, sha256: `sha256:${store.digestHex()}`, bytes: store.size });
+    }
+    this.checkContent();
+    const manifest = ENCODER.encode(buildManifestJson(this.runId, digests));
+    const manifestDigest = `sha256:${new Bun.CryptoHasher("sha256").update(manifest).digest("hex")}`;
+
+    const temporary = join(dirname(this.outputPath), `.${basename(this.outputPath)}.${process.pid}-${Date.now().toString(36)}.partial`);
+    let tarBytes = 0;
+    let crc = 0;
+    const stores = this.entries;
+    async function* tarStream(): AsyncGenerator<Uint8Array> {
+      for (const name of ARCHIVE_MEMBERS) {
+        const store = name === "manifest.json" ? new MemoryStore(manifest) : stores.get(name)!;
+        yield tarHeader(name, store.size);
+        let seen = 0;
+        for await (const chunk of store.read()) {
+          seen += chunk.length;
+          yield chunk;
+        }
+        if (seen !== store.size) throw new Error(`spooled member ${name} changed size (${store.size} → ${seen} bytes)`);
+        const padding = tarPadding(store.size);
+        if (padding > 0) yield new Uint8Array(padding);
+      }
+      yield TAR_END;
+    }
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of tarStream()) {
+        crc = crc32(chunk, crc);
+        tarBytes += chunk.length;
+        yield chunk;
+      }
+    }
+    async function* gzipFramed(deflated: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+      yield GZIP_HEADER;
+      for await (const chunk of deflated) yield chunk;
+      yield gzipTrailer(crc, tarBytes);
+    }
+
+    try {
+      // The stream creates the file exclusively and closes it when done (pipeline waits for that);
+      // a second handle then makes the bytes durable before the rename publishes them.
+      await pipeline(
+        Readable.from(counted(), { objectMode: false, highWaterMark: CHUNK }),
+        createDeflateRaw({ level: 9, chunkSize: CHUNK }),
+        gzipFramed,
+        createWriteStream(temporary, { flags: "wx", mode: 0o644, highWaterMark: CHUNK }),
+        { signal },
+      );
+      const handle = await open(temporary, "r+");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      signal.throwIfAborted();
+      await rename(temporary, this.outputPath);
+      await syncDirectory(dirname(this.outputPath));
+    } catch (cause) {
+      await unlink(temporary).catch(() => undefined);
+      throw new ArchiveWriteError(this.outputPath, describe(cause), { cause });
+    }
+    return { outputPath: this.outputPath, manifest, manifestDigest, members: digests, tarBytes };
+  }
+
+  private checkContent(): void {
+    const documents: Partial<Record<JsonMemberName, Uint8Array>> = {};
+    for (const name of JSON_MEMBERS) {
+      const store = this.entries.get(name)!;
+      if (!(store instanceof MemoryStore) || store.size === 0) throw this.stateError(`${name} was never set; every JSON member is required`);
+      documents[name] = store.content;
+    }
+    const issues = contentIssues(this.outputPath, this.runId, documents);
+    if (issues.length > 0) throw this.stateError(`refusing to write inconsistent members:\n${issues.map(formatIssue).join("\n")}`);
+  }
+
+  private storeFor(member: ManifestedMemberName, action: string): MemberStore {
+    if (this.state !== "open") throw this.stateError(`cannot ${action} ${member}: the writer is ${this.state}`);
+    const store = this.entries.get(member);
+    if (store === undefined) throw this.stateError(`${JSON.stringify(member)} is not an archive member one can write`);
+    return store;
+  }
+
+  private guardWrite(write: () => void): void {
+    try {
+      write();
+    } catch (cause) {
+      if (cause instanceof ArchiveWriterStateError) throw cause;
+      throw new ArchiveWriteError(this.outputPath, `spool write failed: ${describe(cause)}`, { cause });
+    }
+  }
+
+  private nextSpoolFile(member: ManifestedMemberName): string {
+    this.spoolSerial++;
+    return join(this.spoolPath, `${this.spoolSerial}-${member.replaceAll("/", "_")}`);
+  }
+
+  private stateError(message: string): ArchiveWriterStateError {
+    return new ArchiveWriterStateError(this.outputPath, message);
+  }
+
+  private async removeSpool(): Promise<void> {
+    for (const store of this.entries.values()) if (store instanceof FileStore) store.close();
+    await rm(this.spoolPath, { recursive: true, force: true });
+  }
+}
+
+// --- internal ---
+
+const ENCODER = new TextEncoder();
+const SAFE_RUN_ID = /^[A-Za-z0-9_-]+$/;
+const CHUNK = 1 << 20;
+const JSON_MEMBERS = MANIFESTED_MEMBERS.filter((name) => !isNdjsonMember(name)) as JsonMemberName[];
+
+type MemberStore = MemoryStore | FileStore;
+
+class MemoryStore {
+  constructor(readonly content: Uint8Array = new Uint8Array(0)) {}
+  get size(): number {
+    return this.content.length;
+  }
+  flush(): void {}
+  digestHex(): string {
+    return new Bun.CryptoHasher("sha256").update(this.content).digest("hex");
+  }
+  async *read(): AsyncGenerator<Uint8Array> {
+    for (let offset = 0; offset < this.content.length; offset += CHUNK) yield this.content.subarray(offset, offset + CHUNK);
+  }
+}
+
+// Appends are collected and written with writeSync once a chunk's worth is pending: callers append
+// many small rows, and one synchronous write per megabyte is cheaper than a promise per row while
+// keeping memory bounded by the chunk size.
+class FileStore {
+  private fd: number | undefined;
+  private readonly hasher = new Bun.CryptoHasher("sha256");
+  private pending: MemberContent[] = [];
+  private pendingLength = 0;
+  private written = 0;
+  constructor(readonly path: string) {}
+
+  get size(): number {
+    return this.written + this.pendingLength;
+  }
+
+  append(content: MemberContent): void {
+    if (content.length === 0) return;
+    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    this.pending.push(bytes);
+    this.pendingLength += bytes.length;
+    if (this.pendingLength >= CHUNK) this.flush();
+  }
+
+  flush(): void {
+    if (this.pendingLength === 0) return;
+    const block = this.pending.length === 1 ? this.pending[0] as Uint8Array : Buffer.concat(this.pending as Uint8Array[], this.pendingLength);
+    this.fd ??= openSync(this.path, "wx", 0o600);
+    for (let offset = 0; offset < block.length; ) offset += writeSync(this.fd, block, offset);
+    this.hasher.update(block);
+    this.written += block.length;
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+
+  digestHex(): string {
+    return this.hasher.copy().digest("hex");
+  }
+
+  async *read(): AsyncGenerator<Uint8Array> {
+    if (this.written === 0) return;
+    for await (const chunk of createReadStream(this.path, { highWaterMark: CHUNK, end: this.written - 1 })) yield chunk as Uint8Array;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  discard(): void {
+    this.close();
+    this.pending = [];
+    this.pendingLength = 0;
+    void unlink(this.path).catch(() => undefined);
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  // fsync of the directory makes the rename durable; some filesystems refuse it, which is harmless.
+  const handle = await open(path, "r").catch(() => undefined);
+  if (handle === undefined) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close();
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code !== undefined && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}

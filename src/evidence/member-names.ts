@@ -1,0 +1,38 @@
+// Mirrors src/schema MEMBER_NAMES; switch to the schema export once its index exposes it.
+
+/** The eight archive members in archive order: manifest first, then UTF-8 byte order (§1.1). */
+export const ARCHIVE_MEMBERS = [
+  "manifest.json",
+  "capability-surface.json",
+  "correlation-report.json",
+  "events.ndjson",
+  "layers/kernel.ndjson",
+  "layers/policy.ndjson",
+  "layers/sdk.ndjson",
+  "observation-health.json",
+] as const;
+
+/** One of the eight archive member names. */
+export type MemberName = (typeof ARCHIVE_MEMBERS)[number];
+
+/** The seven members the manifest lists, in archive order. */
+export type ManifestedMemberName = Exclude<MemberName, "manifest.json">;
+
+/** The NDJSON members (may be empty, written by appending rows). */
+export type NdjsonMemberName = Extract<MemberName, `${string}.ndjson`>;
+
+/** The single-document JSON members other than the manifest. */
+export type JsonMemberName = Exclude<ManifestedMemberName, NdjsonMemberName>;
+
+/** The seven members the manifest lists, in archive order. */
+export const MANIFESTED_MEMBERS = ARCHIVE_MEMBERS.slice(1) as readonly ManifestedMemberName[];
+
+/** Whether a string names one of the eight archive members. */
+export function isMemberName(name: string): name is MemberName {
+  return (ARCHIVE_MEMBERS as readonly string[]).includes(name);
+}
+
+/** Whether a member holds NDJSON rows rather than one JSON document. */
+export function isNdjsonMember(name: MemberName): name is NdjsonMemberName {
+  return name.endsWith(".ndjson");
+}
