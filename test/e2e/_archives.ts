@@ -1,0 +1,62 @@
+import { join } from "node:path";
+import { ArchiveWriter, canonicalJson } from "../../src/evidence/index.ts";
+
+// Writes archives with our own evidence writer, so e2e tests compare what `run` would produce.
+
+/** The surface lists of one synthetic run. */
+export interface RunSurface {
+  readonly filesystem_paths?: string[];
+  readonly network_endpoints?: string[];
+  readonly mcp_tools?: string[];
+  readonly policy_decisions?: string[];
+}
+
+/** Writes `<dir>/<runId>.tar.gz` holding a clean kernel+policy+SDK run with the given surface; returns its path. */
+export async function writeRunArchive(dir: string, runId: string, surface: RunSurface, toolCallId = "tc_001"): Promise<string> {
+  const outputPath = join(dir, `${runId}.tar.gz`);
+  await using writer = await ArchiveWriter.create({ outputPath, runId });
+  writer.set(
+    "capability-surface.json",
+    canonicalJson({
+      schema: "assay.runner.capability_surface.v0",
+      run_id: runId,
+      filesystem_paths: surface.filesystem_paths ?? [],
+      network_endpoints: surface.network_endpoints ?? [],
+      process_execs: [],
+      mcp_tools: surface.mcp_tools ?? ["read_file"],
+      policy_decisions: surface.policy_decisions ?? ["allow:read_file"],
+    }),
+  );
+  writer.set(
+    "correlation-report.json",
+    canonicalJson({
+      schema: "assay.runner.correlation_report.v0",
+      run_id: runId,
+      status: "clean",
+      bindings: [{ tool_call_id: toolCallId, policy_decision: "allow", kernel_event_count: 1, window: { start: "run_started", end: "run_finished" } }],
+      ambiguities: [],
+    }),
+  );
+  writer.set(
+    "observation-health.json",
+    canonicalJson({
+      schema: "assay.runner.observation_health.v0",
+      run_id: runId,
+      platform: "linux",
+      kernel_layer: "complete",
+      ringbuf_drops: 0,
+      policy_layer: "present",
+      sdk_layer: "self_reported",
+      cgroup_correlation: "clean",
+      network_protocol_coverage: "connect_only",
+      network_endpoint_claim_scope: "diagnostic_only",
+      notes: [],
+    }),
+  );
+  writer.append(
+    "layers/sdk.ndjson",
+    `${canonicalJson({ schema: "assay.runner.sdk_event.v0", run_id: runId, seq: 0, event_type: "tool_call_started", source: "openai-agents", sdk_name: "@openai/agents", sdk_version: "0.11.4", tool_call_id: toolCallId, tool: "read_file" })}\n`,
+  );
+  await writer.commit();
+  return outputPath;
+}
