@@ -44,8 +44,9 @@ export function ingestPolicyLog(text: string, file: string, runId: string): Resu
     const parsed = parseSerdeJson(trimmed);
     if (!parsed.ok) return fail(issue("POLICY_LOG_INVALID_JSON", line, "", "one JSON object per line", "text that is not JSON", `invalid JSON (${parsed.reason})`));
     const value = parsed.value;
-    const type = observedField(value, "type");
+    const type = fieldOf(value, "type");
     if (type !== POLICY_SOURCE_EVENT_TYPE) {
+      // Upstream prints a non-string type as compact JSON; quoting strings keeps the two apart.
       const received = type === undefined ? "no type" : JSON.stringify(type);
       return fail(issue("POLICY_LOG_UNEXPECTED_TYPE", line, "type", JSON.stringify(POLICY_SOURCE_EVENT_TYPE), received, `type must be ${POLICY_SOURCE_EVENT_TYPE}, found ${received}`));
     }
@@ -107,14 +108,6 @@ export function encodePolicyLayer(events: readonly PolicyEvent[]): Uint8Array {
 }
 
 // --- internal ---
-
-// Upstream `observed_type`: a string as is, any other JSON value printed compactly; undefined
-// when the line is not an object or has no such field.
-function observedField(value: unknown, key: string): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-  const field = (value as Record<string, unknown>)[key];
-  return typeof field === "string" ? field : JSON.stringify(field);
-}
 
 function fieldOf(value: unknown, key: string): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;

@@ -172,5 +172,8 @@ function redactExec(value: string, redactor: Redactor, tally: RedactionTally): s
   const before = tally.total;
   const out = redactor.redactArgv("process_execs", argv, tally);
   // A changed exec is rejoined with single spaces; a clean one keeps its exact spacing.
-  return tally.total > before ? out.join(" ") : value;
+  const joined = tally.total > before ? out.join(" ") : value;
+  // deviation: a secret can span tokens (`curl -H Authorization: Bearer <token>`), which the
+  // per-token passes miss and upstream's sweep then rejects; upstream never fills process_execs.
+  return redactor.closeOverSweep("process_execs", joined, tally);
 }

@@ -1,5 +1,5 @@
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
-import { PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern } from "./redaction-rules.ts";
+import { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern } from "./redaction-rules.ts";
 
 /** Where the sweep found a secret: the rule upstream would name and the 1-based line of its first hit. */
 export interface SweepHit {
@@ -13,6 +13,7 @@ export interface SweepHit {
  */
 export function findUnredacted(text: string): string | undefined {
   const stripped = stripPlaceholders(text);
+  if (!mayContainSecret(stripped)) return undefined;
   return RULE_TESTS.find((rule) => rule.test(stripped))?.name;
 }
 
@@ -61,6 +62,10 @@ export class SecretSweep {
     }
     const text = pending === undefined ? stripped : `${pending.text}\n${stripped}`;
     const firstLine = pending?.line ?? this.#line;
+    if (!mayContainSecret(text)) {
+      this.#pending = undefined;
+      return;
+    }
     const limit = this.#best === undefined ? RULE_TESTS.length : RULE_TESTS.findIndex((r) => r.name === this.#best?.rule);
     for (let r = 0; r < limit; r++) {
       const rule = RULE_TESTS[r]!;
@@ -74,8 +79,11 @@ export class SecretSweep {
   }
 }
 
+/** A sweep issue; `rule` repeats the rule name in machine form. */
+export type SweepIssue = Issue & { readonly rule: string };
+
 /** Sweeps one member's bytes; an issue names the rule and the member, never the value. */
-export function sweepMember(member: string, bytes: Uint8Array): Issue | undefined {
+export function sweepMember(member: string, bytes: Uint8Array): SweepIssue | undefined {
   const sweep = new SecretSweep();
   // Decode in slices so a large member never becomes one giant string.
   for (let offset = 0; offset < bytes.length; offset += SLICE) sweep.push(bytes.subarray(offset, offset + SLICE));
@@ -87,7 +95,7 @@ export function sweepMember(member: string, bytes: Uint8Array): Issue | undefine
 export async function sweepMemberStream(
   member: string,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-): Promise<Issue | undefined> {
+): Promise<SweepIssue | undefined> {
   const sweep = new SecretSweep();
   for await (const chunk of chunks) sweep.push(chunk);
   const hit = sweep.finish();
@@ -106,9 +114,10 @@ export function sweepMembers(members: ReadonlyMap<string, Uint8Array>): Result<v
 }
 
 /** Builds the issue for a sweep hit: rule, member and line, never the matched text. */
-export function sweepIssue(member: string, hit: SweepHit): Issue {
+export function sweepIssue(member: string, hit: SweepHit): SweepIssue {
   return {
     code: "UNREDACTED_SECRET",
+    rule: hit.rule,
     file: member,
     member,
     line: hit.line,

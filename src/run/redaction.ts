@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { compareCodePoints } from "../evidence/index.ts";
-import { PLACEHOLDER_PATTERN, SECRET_RULES, URL_USERINFO_PATTERN } from "./redaction-rules.ts";
+import { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, URL_USERINFO_PATTERN } from "./redaction-rules.ts";
 
 /** How aggressively values are scrubbed; the string is what `observation_health.redaction.mode` records. */
 export type RedactionMode = "shape_and_flag" | "shape_only" | "disabled_unsafe";
@@ -76,6 +76,11 @@ export interface Redactor {
   redactUrlUserinfo(field: string, input: string, tally: RedactionTally): string;
   /** Redacts an argv: credential-flag values (in `shape_and_flag`) and secret shapes in every token. */
   redactArgv(field: string, argv: readonly string[], tally: RedactionTally): string[];
+  /**
+   * Redacts whatever the fail-closed sweep would still find in `text` (placeholders read as a
+   * space): a no-op on text the sweep passes; used on joined text such as a process exec.
+   */
+  closeOverSweep(field: string, text: string, tally: RedactionTally): string;
   /** The placeholder `<redacted:RULE:H8>` for `matched` (H8 does not depend on the rule). */
   placeholder(rule: string, matched: string): string;
 }
@@ -85,13 +90,18 @@ export function createRedactor(mode: RedactionMode, key: Uint8Array): Redactor {
   const keyBytes = Uint8Array.from(key);
   const active = mode !== "disabled_unsafe";
   const placeholder = (rule: string, matched: string): string => `<redacted:${rule}:${hmacH8(keyBytes, matched)}>`;
-  const redactValue = (field: string, input: string, tally: RedactionTally): string =>
-    active ? shapePass(field, input, tally, placeholder) : input;
+  const redactValue = (field: string, input: string, tally: RedactionTally): string => {
+    if (!active) return input;
+    const out = shapePass(field, input, tally, placeholder);
+    // Only text holding a placeholder can hide a match from the shape pass (see closeOverSweep).
+    return out.includes("<redacted:") ? closeOverSweep(field, out, tally, placeholder) : out;
+  };
   return {
     mode,
     placeholder,
     redactValue,
     redactUrlUserinfo: (field, input, tally) => (active ? urlUserinfoPass(field, input, tally, placeholder) : input),
+    closeOverSweep: (field, text, tally) => (active ? closeOverSweep(field, text, tally, placeholder) : text),
     redactArgv: (field, argv, tally) => {
       if (!active) return [...argv];
       return argvPass(field, argv, tally, mode === "shape_and_flag", placeholder, redactValue);
@@ -130,6 +140,7 @@ function sortedEntries(map: ReadonlyMap<string, number>): [string, number][] {
 // it (the search sees the text before `pos`, like Rust `find_at`), keep the earliest start, then
 // the longest, then the earlier rule; copy pre-existing placeholders through untouched.
 function shapePass(field: string, input: string, tally: RedactionTally, placeholder: Placeholder): string {
+  if (!mayContainSecret(input)) return input;
   const placeholders = placeholderSpans(input);
   // A rule's first match at or after `pos` stays its first match while `pos` has not passed its
   // start, so each rule is searched again only when the scan moved beyond its cached match.
@@ -184,6 +195,59 @@ function findAt(regex: RegExp, input: string, pos: number): Span | null {
 function placeholderSpans(input: string): Span[] {
   if (!input.includes("<redacted:")) return [];
   return [...input.matchAll(PLACEHOLDER_PATTERN)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+}
+
+// deviation: upstream's shape pass can leave text its own sweep rejects, because the sweep reads
+// each placeholder as a space: `token<ph>=value` sweeps as `token =value`, a credential
+// assignment, so upstream aborts the run. Here every span the sweep would match (placeholders
+// read as one space) is replaced by a placeholder of that span, until the sweep passes. Text the
+// sweep already passes is returned unchanged, so wherever upstream writes an archive the bytes
+// are the same; where upstream would abort, we write a redacted archive instead.
+function closeOverSweep(field: string, text: string, tally: RedactionTally, placeholder: Placeholder): string {
+  let out = text;
+  for (;;) {
+    const view = sweepView(out);
+    if (!mayContainSecret(view.text)) return out;
+    let best: (Span & { rule: string }) | undefined;
+    for (const rule of SECRET_RULES) {
+      const span = findAt(rule.regex, view.text, 0);
+      if (span !== null && (best === undefined || span.start < best.start || (span.start === best.start && span.end > best.end))) {
+        best = { ...span, rule: rule.name };
+      }
+    }
+    if (best === undefined) return out;
+    // Each round turns a match of at least two characters into one that reads as one space, so
+    // the swept text shrinks and the loop ends.
+    const start = view.starts[best.start] as number;
+    const end = view.ends[best.end - 1] as number;
+    tally.record(field, best.rule);
+    out = out.slice(0, start) + placeholder(best.rule, out.slice(start, end)) + out.slice(end);
+  }
+}
+
+// The text as the sweep reads it (each placeholder replaced by one space), with the span of
+// every swept character in the original text.
+function sweepView(text: string): { text: string; starts: number[]; ends: number[] } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let swept = "";
+  let pos = 0;
+  const take = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      starts.push(i);
+      ends.push(i + 1);
+    }
+    swept += text.slice(from, to);
+  };
+  for (const span of placeholderSpans(text)) {
+    take(pos, span.start);
+    starts.push(span.start);
+    ends.push(span.end);
+    swept += " ";
+    pos = span.end;
+  }
+  take(pos, text.length);
+  return { text: swept, starts, ends };
 }
 
 function urlUserinfoPass(field: string, input: string, tally: RedactionTally, placeholder: Placeholder): string {
