@@ -13,6 +13,7 @@ export * from "./observation-health.ts";
 export * from "./validate-document.ts";
 export * from "./check-layer.ts";
 export * from "./validate-text.ts";
+export * from "./check-archive.ts";
 // projection (colleague "projection"): rules file and projection documents
 export * from "./projection-rules.ts";
 export * from "./path-projection.ts";

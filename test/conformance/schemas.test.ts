@@ -2,7 +2,16 @@ import { beforeAll, afterAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseJson } from "../../src/evidence/index.ts";
-import { MEMBER_NAMES, validateDocument, validateMember, validateText, type Issue, type MemberName } from "../../src/schema/index.ts";
+import {
+  checkArchiveDocuments,
+  MEMBER_NAMES,
+  validateDocument,
+  validateMember,
+  validateText,
+  type ArchiveDocuments,
+  type Issue,
+  type MemberName,
+} from "../../src/schema/index.ts";
 import { tempDir, upstreamFixtures } from "../harness.ts";
 
 // Every real upstream document must validate; the hand-written, non-conformant ones must not,
@@ -46,6 +55,23 @@ function validateMembers(dir: string): { issues: Issue[]; documents: number } {
   return { issues, documents };
 }
 
+/** Reads an extracted archive directory into its eight validated members. */
+function loadDocuments(dir: string): ArchiveDocuments {
+  const read = (member: MemberName) =>
+    validateText(readFileSync(join(dir, member), "utf8"), { file: dir, member }, parseJson).documents as unknown[];
+  const one = (member: MemberName) => read(member)[0];
+  return {
+    manifest: one("manifest.json"),
+    surface: one("capability-surface.json"),
+    correlation: one("correlation-report.json"),
+    health: one("observation-health.json"),
+    events: read("events.ndjson"),
+    kernel: read("layers/kernel.ndjson"),
+    policy: read("layers/policy.ndjson"),
+    sdk: read("layers/sdk.ndjson"),
+  } as ArchiveDocuments;
+}
+
 function kernelRows(file: string): unknown[] {
   return readFileSync(file, "utf8")
     .split("\n")
@@ -63,6 +89,10 @@ describe("real upstream archives", () => {
     expect(documents).toBeGreaterThan(10);
   });
 
+  test.each(archiveRuns)("the members of %s agree with each other (surface = what the kernel rows imply)", (run) => {
+    expect(shortIssues(checkArchiveDocuments(loadDocuments(join(unpacked.path, run)), run))).toEqual([]);
+  });
+
   test.each(archiveRuns)("every kernel row of %s validates on its own", (run) => {
     const rows = kernelRows(join(unpacked.path, run, "layers/kernel.ndjson"));
     expect(rows.length).toBeGreaterThan(0);
@@ -78,6 +108,10 @@ describe("extracted upstream archives", () => {
   test.each(intactRuns)("every member of %s validates", (run) => {
     const { issues } = validateMembers(join(extractedDir, run));
     expect(shortIssues(issues)).toEqual([]);
+  });
+
+  test.each(extractedRuns)("the members of %s agree with each other", (run) => {
+    expect(shortIssues(checkArchiveDocuments(loadDocuments(join(extractedDir, run)), run))).toEqual([]);
   });
 
   test.each(extractedRuns)("every kernel row of %s validates, with or without open metadata", (run) => {
