@@ -61,6 +61,9 @@ async function readText(path: string): Promise<{ ok: true; value: string } | { o
   } catch (error) {
     return { ok: false, message: `cannot read: ${describeReadError(error)}` };
   }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    return { ok: false, message: "cannot read: this is a gzip archive, not a JSON document (to check an archive use: assay-runner verify FILE)" };
+  }
   try {
     return { ok: true, value: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {

@@ -84,6 +84,40 @@ describe("assay-runner validate", () => {
     });
   });
 
+  test("keeps u64 values beyond 2^53 exact: a kernel row with a 64-bit flags value is valid", async () => {
+    const row = readFileSync(kernelLayer, "utf8").split("\n")[0] as string;
+    // 2^63 + 524288 is O_CLOEXEC with the top bit set; flags & 3 stays 0 (read), as the row says.
+    const big = row.replace(/"flags":\d+/, '"flags":9223372036855300096');
+    const outcome = await runAssay(["validate", "-"], { stdin: `${big}\n` });
+    expect({ exitCode: outcome.exitCode, stderr: outcome.stderr, changed: big !== row }).toEqual({
+      exitCode: 0,
+      stderr: "[success] <stdin>: valid (1 JSON document: 1 × assay.runner.kernel_event.v0)\n",
+      changed: true,
+    });
+  });
+
+  test("prints nothing for a valid file with --quiet, and still prints problems", async () => {
+    const [valid, invalid] = await Promise.all([
+      runAssay(["validate", "--quiet", kernelLayer]),
+      runAssay(["validate", "--quiet", handWrittenManifest]),
+    ]);
+    expect({ valid, invalidExit: invalid.exitCode, invalidLines: invalid.stderr.trimEnd().split("\n").length }).toEqual({
+      valid: { stdout: "", stderr: "", exitCode: 0 },
+      invalidExit: 1,
+      invalidLines: 4,
+    });
+  });
+
+  test("points at verify when given a .tar.gz archive", async () => {
+    const archive = join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
+    const outcome = await runAssay(["validate", archive]);
+    expect(outcome).toEqual({
+      stdout: "",
+      stderr: `[error] ${archive}: cannot read: this is a gzip archive, not a JSON document (to check an archive use: assay-runner verify FILE)\n`,
+      exitCode: 2,
+    });
+  });
+
   test("exits 2 for a file that cannot be read", async () => {
     const outcome = await runAssay(["validate", "/nonexistent/kernel.ndjson"]);
     expect(outcome).toEqual({ stdout: "", stderr: "[error] /nonexistent/kernel.ndjson: cannot read: no such file\n", exitCode: 2 });
