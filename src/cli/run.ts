@@ -1,10 +1,154 @@
-import { defineCommand } from "citty";
+import { defineCommand, type ArgsDef, type CommandDef } from "citty";
+import {
+  AGENT_SHIMS,
+  buildRunSpec,
+  CAPTURE_REQUESTS,
+  DEFAULT_KERNEL_DRAIN_MS,
+  DEFAULT_KILL_GRACE_MS,
+  executeRun,
+  formatDuration,
+  newRunId,
+  REDACT_MODES,
+  REDACTION_KEY_SOURCES,
+  RunOptionsSchema,
+  type RunResult,
+} from "../run/index.ts";
+import { parseArgsWith, splitAtDoubleDash } from "./_args.ts";
+import { configureOutput, logger, printJson } from "./_output.ts";
 import { UsageError } from "./errors.ts";
 
-// Placeholder until the run command lands; replaced by its owner.
-export default defineCommand({
-  meta: { name: "run", description: "(not built yet)" },
-  run: () => {
-    throw new UsageError("UNKNOWN_COMMAND", "run is not built yet");
+const runCommand = defineCommand({
+  meta: {
+    name: "run",
+    description:
+      "Run a workload in its own cgroup v2 session and write one evidence archive. " +
+      "Example: assay-runner run --run-id run_demo -o demo.tar.gz --agent-shim openai-agents --sdk-event-log /dev/shm/sdk.ndjson -- ./agent.sh work",
+  },
+  args: {
+    runId: { type: "string", description: "Run id: ASCII letters, digits, '_' and '-' (default run_<32 hex>)", valueHint: "ID" },
+    output: { type: "string", alias: "o", description: "Archive path (default assay-runner-<run id>.tar.gz)", valueHint: "FILE" },
+    agentShim: { type: "string", description: `Declared agent runtime: ${AGENT_SHIMS.join(" | ")} (default none)`, valueHint: "SHIM" },
+    sdkEventLog: {
+      type: "string",
+      description: "SDK event NDJSON the workload appends to; its path is passed as ASSAY_RUNNER_SDK_EVENT_LOG (needs --agent-shim)",
+      valueHint: "FILE",
+    },
+    policyDecisionLog: { type: "string", description: "Policy decision NDJSON (assay mcp wrap --decision-log), read after the workload", valueHint: "FILE" },
+    capture: { type: "string", description: `Kernel capture backend: ${CAPTURE_REQUESTS.join(" | ")} (default auto)`, valueHint: "BACKEND" },
+    timeout: { type: "string", description: "Wall-clock limit, e.g. 30s or 2m; then SIGTERM, grace, cgroup.kill, exit 124 (archive still written)", valueHint: "DURATION" },
+    killGrace: {
+      type: "string",
+      description: `How long the session may take to empty after the workload exits or is told to stop (default ${formatDuration(DEFAULT_KILL_GRACE_MS)})`,
+      valueHint: "DURATION",
+    },
+    kernelDrainMs: { type: "string", description: `Milliseconds to drain kernel events after the session ends (default ${DEFAULT_KERNEL_DRAIN_MS})`, valueHint: "MS" },
+    redact: { type: "string", description: `Redaction mode: ${REDACT_MODES.join(" | ")} (default shape_and_flag)`, valueHint: "MODE" },
+    redactionKey: { type: "string", description: `Redaction key source: ${REDACTION_KEY_SOURCES.join(" | ")} (default host-local)`, valueHint: "SOURCE" },
+    unsafeDisableRedaction: { type: "boolean", description: "Write raw evidence; health records redaction mode disabled_unsafe" },
+    cgroupParent: { type: "string", description: "Create the session under this cgroup v2 directory instead of the upstream walk", valueHint: "DIR" },
+    json: { type: "boolean", description: "Print the result summary as one JSON document on stdout" },
+    quiet: { type: "boolean", description: "Only print errors" },
+    verbose: { type: "boolean", description: "Print progress details" },
+  },
+  run: async ({ args, rawArgs }) => {
+    configureOutput({ quiet: args.quiet, verbose: args.verbose });
+    const { after } = splitAtDoubleDash(rawArgs);
+    const positionals = (args._ ?? []).length - (after?.length ?? 0);
+    if (after === undefined || positionals > 0) {
+      throw new UsageError("MISSING_ARGUMENT", "the workload command goes after --, e.g. assay-runner run -- ./agent.sh work");
+    }
+    const options = parseArgsWith(RunOptionsSchema, {
+      runId: args.runId,
+      output: args.output,
+      agentShim: args.agentShim,
+      sdkEventLog: args.sdkEventLog,
+      policyDecisionLog: args.policyDecisionLog,
+      capture: args.capture,
+      timeout: args.timeout,
+      killGrace: args.killGrace,
+      kernelDrainMs: args.kernelDrainMs,
+      redact: args.redact,
+      redactionKey: args.redactionKey,
+      unsafeDisableRedaction: args.unsafeDisableRedaction,
+      cgroupParent: args.cgroupParent,
+      command: after,
+    });
+    const built = buildRunSpec(options, newRunId);
+    if (!built.ok) throw new UsageError("BAD_ARGUMENT", built.message);
+
+    using stop = runnerSignals();
+    const result = await executeRun(built.spec, {
+      env: process.env,
+      platform: process.platform,
+      interrupted: stop.interrupted,
+      onProgress: (event) => (event.level === "warn" ? logger.warn(event.message) : logger.debug(event.message)),
+    });
+    if (args.json) printJson(summaryDocument(result));
+    else printSummary(result);
+    return result.exitCode;
   },
 });
+
+// Hint: main.ts's loader casts to CommandDef<ArgsDef>; typed args make that cast need `unknown`.
+export default runCommand as unknown as CommandDef<ArgsDef>;
+
+// --- internal ---
+
+/** SIGINT/SIGTERM handlers for the length of the run: the run stops the workload and still writes its archive. */
+function runnerSignals(): { interrupted: Promise<"SIGINT" | "SIGTERM"> } & Disposable {
+  let onSignal: (signal: "SIGINT" | "SIGTERM") => void = () => {};
+  const interrupted = new Promise<"SIGINT" | "SIGTERM">((resolve) => {
+    onSignal = resolve;
+  });
+  const onInt = (): void => onSignal("SIGINT");
+  const onTerm = (): void => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  return {
+    interrupted,
+    [Symbol.dispose]: () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    },
+  };
+}
+
+function summaryDocument(result: RunResult): Record<string, unknown> {
+  const { health, correlation } = result;
+  return {
+    run_id: result.runId,
+    archive: result.archivePath,
+    manifest_digest: result.manifestDigest,
+    exit_code: result.exitCode,
+    workload: { exit_code: result.workload.exitCode, signal: result.workload.signal },
+    interruption: result.interruption ?? null,
+    capture_backend: result.captureBackend,
+    session_cgroup_id: result.sessionCgroupId ?? null,
+    health: {
+      kernel_layer: health.kernel_layer,
+      ringbuf_drops: health.ringbuf_drops,
+      policy_layer: health.policy_layer,
+      sdk_layer: health.sdk_layer,
+      cgroup_correlation: health.cgroup_correlation,
+      correlation_status: correlation.status,
+      ambiguities: correlation.ambiguities,
+      redaction: health.redaction ?? null,
+      notes: health.notes,
+    },
+    timings_ms: result.timings,
+  };
+}
+
+function printSummary(result: RunResult): void {
+  const { health, correlation } = result;
+  const status =
+    result.workload.exitCode !== null ? `exit_code:${result.workload.exitCode}` : result.workload.signal !== null ? `signal:${result.workload.signal}` : "unknown";
+  logger.success(`wrote ${result.archivePath} (run_id=${result.runId}, status=${status}, exit ${result.exitCode})`);
+  logger.info(
+    `manifest ${result.manifestDigest} · kernel ${health.kernel_layer} · policy ${health.policy_layer} · sdk ${health.sdk_layer} · ` +
+      `cgroup ${health.cgroup_correlation} · correlation ${correlation.status} · capture ${result.captureBackend}`,
+  );
+  if (result.interruption?.kind === "timeout") logger.warn(`--timeout ${formatDuration(result.interruption.afterMs)} fired; the workload was stopped (exit 124)`);
+  if (result.interruption?.kind === "signal") logger.warn(`${result.interruption.signal} received; the workload was stopped and the archive written`);
+  logger.debug(`timings ${JSON.stringify(result.timings)}`);
+}

@@ -1,0 +1,4 @@
+export { findCgroup2Mount, parseMountinfo, type MountEntry } from "./mountinfo.ts";
+export { chooseCgroupParent, type CgroupParentChoice, type CgroupParentInput } from "./cgroup-parent.ts";
+export { CgroupSession, locateCgroupHost, openCgroupSession, type CgroupHost, type OpenSessionOptions } from "./session.ts";
+export { LinuxHostError, type LinuxErrorCode } from "./errors.ts";

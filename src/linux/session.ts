@@ -1,0 +1,220 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, watch, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chooseCgroupParent, type CgroupParentChoice } from "./cgroup-parent.ts";
+import { LinuxHostError } from "./errors.ts";
+import { findCgroup2Mount } from "./mountinfo.ts";
+
+/** Where sessions can be created on this host, or why not. */
+export type CgroupHost =
+  | { readonly ok: true; readonly mount: string; readonly parent: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** Options for opening a session cgroup. */
+export interface OpenSessionOptions {
+  /** The run id the session directory is named after. */
+  readonly runId: string;
+  /** An explicit parent directory (`--cgroup-parent`), instead of the upstream walk. */
+  readonly parent?: string | undefined;
+}
+
+/** Finds the cgroup2 mount and the parent a session would be created in, reading only host files. */
+export function locateCgroupHost(parentOverride?: string): CgroupHost {
+  if (process.platform !== "linux") return { ok: false, reason: `cgroup v2 sessions need Linux (this is ${process.platform})` };
+  const mount = findCgroup2Mount(readOr("/proc/self/mountinfo", ""));
+  if (mount === undefined) return { ok: false, reason: "no cgroup2 filesystem in /proc/self/mountinfo" };
+  if (parentOverride !== undefined) {
+    if (!existsSync(join(parentOverride, "cgroup.procs"))) {
+      return { ok: false, reason: `--cgroup-parent ${parentOverride} is not a cgroup v2 directory (no cgroup.procs)` };
+    }
+    return { ok: true, mount, parent: parentOverride };
+  }
+  const choice: CgroupParentChoice = chooseCgroupParent({
+    mount,
+    procSelfCgroup: readOr("/proc/self/cgroup", ""),
+    readType: (dir) => readOrUndefined(join(dir, "cgroup.type"))?.trim(),
+    exists: (dir) => existsSync(dir),
+  });
+  return choice.ok ? { ok: true, mount, parent: choice.parent } : choice;
+}
+
+/** Creates the session cgroup `<parent>/assay-session-<run id>`; throws LinuxHostError (exit 40) when it cannot. */
+export function openCgroupSession(options: OpenSessionOptions): CgroupSession {
+  const host = locateCgroupHost(options.parent);
+  if (!host.ok) throw new LinuxHostError("CGROUP2_NOT_MOUNTED", host.reason);
+  const base = join(host.parent, `assay-session-${options.runId}`);
+  // A leftover of a crashed run with the same id is removed first (as upstream does); one still in
+  // use by a concurrent run keeps its name and we take a pid-suffixed one.
+  const path = tryRemoveEmpty(base) ? base : `${base}-${process.pid}`;
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    throw new LinuxHostError("CGROUP_SESSION_CREATE_FAILED", `cannot create the session cgroup ${path}: ${(error as Error).message}`, path, {
+      cause: error,
+    });
+  }
+  try {
+    // The cgroup id the kernel reports (bpf_get_current_cgroup_id) is the directory's inode (§4.2).
+    const id = statSync(path, { bigint: true }).ino;
+    return new CgroupSession(path, id);
+  } catch (error) {
+    tryRemoveEmpty(path);
+    throw new LinuxHostError("CGROUP_SESSION_CREATE_FAILED", `cannot stat the session cgroup ${path}`, path, { cause: error });
+  }
+}
+
+/** A session cgroup directory: the workload and all its descendants live in it until teardown. */
+export class CgroupSession implements AsyncDisposable {
+  /** `cgroup.procs` of the session: a process writes its pid here to join. */
+  readonly procsFile: string;
+  #closed = false;
+
+  constructor(
+    /** Absolute path of the session directory. */
+    readonly path: string,
+    /** The cgroup id (the directory's inode). */
+    readonly id: bigint,
+  ) {
+    this.procsFile = join(path, "cgroup.procs");
+  }
+
+  /** The pids currently in the session. */
+  pids(): number[] {
+    const text = readOrUndefined(this.procsFile) ?? "";
+    return text
+      .split("\n")
+      .filter((line) => line !== "")
+      .map(Number);
+  }
+
+  /** Whether any process is in the session (`cgroup.events` `populated 1`). */
+  isPopulated(): boolean {
+    const events = readOrUndefined(join(this.path, "cgroup.events"));
+    if (events === undefined) return false;
+    return /^populated 1$/m.test(events);
+  }
+
+  /** Sends `signal` to every process in the session; processes that already exited are skipped. */
+  signalAll(signal: NodeJS.Signals): number {
+    let sent = 0;
+    for (const pid of this.pids()) {
+      try {
+        process.kill(pid, signal);
+        sent++;
+      } catch {
+        // Hint: the process exited between the read and the kill.
+      }
+    }
+    return sent;
+  }
+
+  /** Resolves true once the session is empty, false when `timeoutMs` passes first; watches `cgroup.events`. */
+  waitUntilEmpty(timeoutMs: number): Promise<boolean> {
+    return waitForEmpty(this, timeoutMs);
+  }
+
+  /** Kills every process in the session (`cgroup.kill`) and waits until it is empty. */
+  async killAll(): Promise<boolean> {
+    if (!this.isPopulated()) return true;
+    try {
+      writeFileSync(join(this.path, "cgroup.kill"), "1");
+    } catch {
+      // Hint: kernels before 5.14 have no cgroup.kill; SIGKILL each pid instead.
+      this.signalAll("SIGKILL");
+    }
+    for (let round = 0; round < 20; round++) {
+      if (await this.waitUntilEmpty(250)) return true;
+      this.signalAll("SIGKILL");
+    }
+    return !this.isPopulated();
+  }
+
+  /** Kills what is left and removes the directory; safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (!existsSync(this.path)) {
+      this.#closed = true;
+      return;
+    }
+    await this.killAll();
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        rmdirSync(this.path);
+        this.#closed = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+          this.#closed = true;
+          return;
+        }
+        lastError = error;
+        await this.killAll();
+        await this.waitUntilEmpty(50);
+      }
+    }
+    throw new LinuxHostError(
+      "CGROUP_SESSION_TEARDOWN_FAILED",
+      `cannot remove the session cgroup ${this.path}: ${(lastError as Error | undefined)?.message ?? "busy"}`,
+      this.path,
+      { cause: lastError },
+    );
+  }
+
+  /** Tears the session down (see close). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+// --- internal ---
+
+function waitForEmpty(session: CgroupSession, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let watcher: ReturnType<typeof watch> | undefined;
+    const finish = (empty: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      clearInterval(safety);
+      watcher?.close();
+      resolve(empty);
+    };
+    const check = (): void => {
+      if (!session.isPopulated()) finish(true);
+    };
+    const deadline = setTimeout(() => finish(!session.isPopulated()), Math.max(0, timeoutMs));
+    // The kernel signals every populated change on cgroup.events through inotify; a slow re-read
+    // covers a missed event (e.g. a directory removed underneath us).
+    const safety = setInterval(check, 200);
+    try {
+      watcher = watch(join(session.path, "cgroup.events"), check);
+      watcher.on("error", () => {});
+    } catch {
+      // Hint: no inotify here; the safety re-read still finishes the wait.
+    }
+    // The watch is armed before this first read, so a change between the two is never missed.
+    check();
+  });
+}
+
+function tryRemoveEmpty(path: string): boolean {
+  try {
+    rmdirSync(path);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT";
+  }
+}
+
+function readOr(file: string, fallback: string): string {
+  return readOrUndefined(file) ?? fallback;
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}

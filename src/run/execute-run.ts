@@ -1,0 +1,292 @@
+import { accessSync, closeSync, constants as fsConstants, existsSync, mkdtempSync, openSync, rmSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import {
+  chooseBackend,
+  deriveKernelHealth,
+  normalizeKernelRecords,
+  type ArmedCapture,
+  type CaptureTarget,
+  type KernelSummary,
+} from "../capture/index.ts";
+import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
+import { CgroupSession, LinuxHostError, locateCgroupHost, openCgroupSession } from "../linux/index.ts";
+import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
+import { buildChildEnv } from "./child-env.ts";
+import { buildCorrelationReport, type CorrelationReportDocument } from "./correlation.ts";
+import { formatDuration } from "./duration.ts";
+import { buildObservationHealth, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
+import { prepareRedaction, sweepArchiveMembers, type PreparedRedaction } from "./redact-run.ts";
+import { RunHostError, RunInputError } from "./run-errors.ts";
+import { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.ts";
+import type { RunSpec } from "./run-spec.ts";
+import { encodePolicyRow } from "./ingest-policy.ts";
+import { encodeSdkRow } from "./ingest-sdk.ts";
+import { readLayerLogs, type LayerLogs } from "./layer-logs.ts";
+import { superviseWorkload, type Interruption } from "./workload.ts";
+
+/** What the run needs from its surroundings (injected so the pipeline has no hidden inputs). */
+export interface RunIo {
+  /** The runner's environment, the base of the workload's. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `process.platform`; measurement is Linux-only. */
+  readonly platform: string;
+  /** Resolves when the runner receives SIGINT or SIGTERM. */
+  readonly interrupted: Promise<"SIGINT" | "SIGTERM">;
+  /** Progress and warnings for the user (the CLI renders them). */
+  readonly onProgress?: (event: RunProgress) => void;
+}
+
+/** One progress or warning message of a run. */
+export interface RunProgress {
+  readonly level: "info" | "warn";
+  readonly message: string;
+}
+
+/** Milliseconds spent in each phase of the run, for the summary and the demo. */
+export interface RunTimings {
+  readonly prepare_ms: number;
+  readonly workload_ms: number;
+  readonly collect_ms: number;
+  readonly archive_ms: number;
+  readonly total_ms: number;
+}
+
+/** What a finished run produced. */
+export interface RunResult {
+  readonly runId: string;
+  /** Absolute path of the written archive. */
+  readonly archivePath: string;
+  /** `sha256:` over the exact manifest bytes: the archive's identity. */
+  readonly manifestDigest: string;
+  /** The runner's exit code: the workload's, 128+signal, 124 on timeout, 130/143 when the runner was stopped. */
+  readonly exitCode: number;
+  readonly workload: WorkloadEnd;
+  readonly interruption: Interruption | undefined;
+  readonly captureBackend: string;
+  readonly sessionCgroupId: bigint | undefined;
+  readonly health: ObservationHealthDocument;
+  readonly correlation: CorrelationReportDocument;
+  readonly timings: RunTimings;
+}
+
+/**
+ * Performs one measured run (§3): session, capture, workload, teardown, policy then SDK layer,
+ * correlation, health, redaction and the fail-closed sweep, then the atomic archive write.
+ * Throws RunInputError (exit 2, no archive) or RunHostError/LinuxHostError (exit 40, nothing run).
+ */
+export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
+  const t0 = performance.now();
+  if (io.platform !== "linux") {
+    throw new RunHostError("PLATFORM_UNSUPPORTED", `assay-runner run measures workloads on Linux only (this host is ${io.platform}); verify, inspect and diff work here`);
+  }
+  const archivePath = resolve(spec.output);
+  checkOutputWritable(archivePath);
+  const redaction = prepareRedaction(spec, io.env);
+
+  const choice = await chooseBackend(spec.capture);
+  if (!choice.ok) throw new RunHostError("CAPTURE_UNAVAILABLE", `--capture ${spec.capture}: ${choice.reason}`);
+  const backend = choice.backend;
+  const kernelCapture = backend.name !== "none";
+
+  await using scratch = scratchDirectory();
+  await using session = openSession(spec, kernelCapture, io);
+  const target: CaptureTarget | undefined = session ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path } : undefined;
+  if (kernelCapture && !target) throw new RunHostError("SESSION_REQUIRED", `--capture ${backend.name} needs a cgroup v2 session`);
+  await using armed: ArmedCapture = await backend.arm(kernelCapture ? target : undefined);
+  await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId });
+
+  const startedLine = runStartedLine({ runId: spec.runId, agentShim: spec.agentShim, command: spec.command, env: spec.env });
+  const clock = performance.now();
+  const prepareMs = clock - t0;
+  io.onProgress?.({ level: "info", message: `running ${spec.command.join(" ")} (capture ${armed.version}${session ? `, session ${session.path}` : ", no session"})` });
+  const outcome = await superviseWorkload({
+    argv: armed.command(spec.command),
+    env: buildChildEnv(io.env, spec.env, { scrub: kernelCapture }),
+    session,
+    scratchDir: scratch.path,
+    timeoutMs: spec.timeoutMs,
+    killGraceMs: spec.killGraceMs,
+    interrupted: io.interrupted,
+  });
+  const workloadMs = performance.now() - clock;
+
+  // Kernel layer: the capture stops once the session is empty, then rows stream into the spool.
+  const captured = await armed.stop(spec.kernelDrainMs);
+  let kernelSummary: KernelSummary | undefined;
+  let kernelHealth: KernelHealthPart | undefined;
+  const extraNotes: string[] = [];
+  if (kernelCapture) {
+    kernelSummary = await normalizeKernelRecords(captured.records, spec.runId, (line) => writer.append("layers/kernel.ndjson", line));
+    const derived = deriveKernelHealth({ loss: captured.loss, summary: kernelSummary, cgroupCorrelation: "clean", backend: armed.version });
+    kernelHealth = { ...derived, cgroup_correlation: "clean" };
+    extraNotes.push(derived.backendNote);
+  }
+  await session?.close();
+
+  // Policy before SDK: the SDK cross-check reads the policy bindings (§3 phase 8).
+  const logs = readLayerLogs(spec, outcome.interruption !== undefined);
+  for (const warning of logs.warnings) extraNotes.push(warning);
+  for (const event of logs.policy ?? []) writer.append("layers/policy.ndjson", encodePolicyRow(event));
+  for (const event of logs.sdk ?? []) writer.append("layers/sdk.ndjson", encodeSdkRow(event));
+  const correlation = buildCorrelationReport({
+    runId: spec.runId,
+    policy: logs.policy ?? [],
+    sdk: logs.sdk ?? [],
+    kernelEventCount: kernelSummary?.rowCount ?? 0,
+    sessionCgroupId: kernelCapture ? session?.id : undefined,
+  });
+  writer.append("events.ndjson", startedLine);
+  writer.append("events.ndjson", runFinishedLine({ runId: spec.runId, end: outcome.end, elapsedMs: performance.now() - clock }));
+  extraNotes.push(...runnerNotes(spec, outcome.interruption, outcome.descendantsKilled));
+  const collectMs = performance.now() - clock - workloadMs;
+
+  const archiveStart = performance.now();
+  const { health, committed } = await finishArchive(writer, {
+    spec,
+    redaction,
+    sets: collectSurfaceSets({ kernel: kernelSummary, policy: logs.policy ?? [] }),
+    correlation,
+    kernelHealth,
+    logs,
+    extraNotes,
+    platform: io.platform,
+  });
+  const archiveMs = performance.now() - archiveStart;
+  return {
+    runId: spec.runId,
+    archivePath: committed.outputPath,
+    manifestDigest: committed.manifestDigest,
+    exitCode: exitCodeOf(outcome.end, outcome.interruption),
+    workload: outcome.end,
+    interruption: outcome.interruption,
+    captureBackend: armed.version,
+    sessionCgroupId: session?.id,
+    health,
+    correlation,
+    timings: {
+      prepare_ms: round(prepareMs),
+      workload_ms: round(workloadMs),
+      collect_ms: round(collectMs),
+      archive_ms: round(archiveMs),
+      total_ms: round(performance.now() - t0),
+    },
+  };
+}
+
+/** The runner's exit code for a workload end (ARCHITECTURE "Exit codes of run"). */
+export function exitCodeOf(end: WorkloadEnd, interruption: Interruption | undefined): number {
+  if (interruption?.kind === "timeout") return 124;
+  if (interruption?.kind === "signal") return 128 + (interruption.signal === "SIGINT" ? 2 : 15);
+  if (end.exitCode !== null) return end.exitCode;
+  if (end.signal !== null) return 128 + end.signal;
+  return 1;
+}
+
+/** The notes we add after upstream's: what the runner did beyond upstream (ARCHITECTURE "Deliberate improvements"). */
+export function runnerNotes(spec: Pick<RunSpec, "killGraceMs">, interruption: Interruption | undefined, descendantsKilled: boolean): string[] {
+  const notes: string[] = [];
+  if (interruption?.kind === "timeout") {
+    notes.push(`run_timeout: --timeout ${formatDuration(interruption.afterMs)} fired; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`);
+  } else if (interruption?.kind === "signal") {
+    notes.push(`runner_signal: ${interruption.signal} received; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`);
+  }
+  if (descendantsKilled) {
+    notes.push(`session_teardown: processes outlived the workload by kill_grace=${formatDuration(spec.killGraceMs)} and were killed with cgroup.kill`);
+  }
+  return notes;
+}
+
+// --- internal ---
+
+interface ArchiveParts {
+  readonly spec: RunSpec;
+  readonly redaction: PreparedRedaction;
+  readonly sets: ReturnType<typeof collectSurfaceSets>;
+  readonly correlation: CorrelationReportDocument;
+  readonly kernelHealth: KernelHealthPart | undefined;
+  readonly logs: LayerLogs;
+  readonly extraNotes: readonly string[];
+  readonly platform: string;
+}
+
+async function finishArchive(writer: ArchiveWriter, parts: ArchiveParts): Promise<{ health: ObservationHealthDocument; committed: CommittedArchive }> {
+  const { spec, redaction } = parts;
+  // Redaction rewrites the surface and every NDJSON member before anything is hashed (§3.1).
+  const surfaceSets = redaction.redactSurface(parts.sets);
+  for (const member of ["events.ndjson", "layers/kernel.ndjson", "layers/policy.ndjson", "layers/sdk.ndjson"] as const) {
+    await writer.replaceFrom(member, redaction.redactNdjson(writer.readSpooled(member)));
+  }
+  const health = buildObservationHealth({
+    runId: spec.runId,
+    platform: parts.platform,
+    kernel: parts.kernelHealth,
+    policyEvents: parts.logs.policy?.length,
+    sdk: parts.logs.sdk ? { events: parts.logs.sdk.length, toolCalls: distinctToolCalls(parts.logs.sdk) } : undefined,
+    redaction: redaction.block(),
+    extraNotes: parts.extraNotes,
+  });
+  writer.set("capability-surface.json", canonicalJson(buildCapabilitySurface(spec.runId, surfaceSets)));
+  writer.set("correlation-report.json", canonicalJson(parts.correlation));
+  writer.set("observation-health.json", canonicalJson(health));
+  await sweepArchiveMembers(writer, redaction);
+  return { health, committed: await writer.commit() };
+}
+
+function distinctToolCalls(events: ReadonlyArray<{ readonly tool_call_id: string | null }>): number {
+  return new Set(events.flatMap((e) => (e.tool_call_id === null ? [] : [e.tool_call_id]))).size;
+}
+
+function openSession(spec: RunSpec, kernelCapture: boolean, io: RunIo): CgroupSession | undefined {
+  const host = locateCgroupHost(spec.cgroupParent);
+  if (!host.ok) {
+    if (kernelCapture || spec.cgroupParent !== undefined) throw new RunHostError("SESSION_REQUIRED", `no cgroup v2 session possible: ${host.reason}`);
+    io.onProgress?.({ level: "warn", message: `running without a cgroup session (${host.reason}); descendants the workload leaves behind cannot be collected` });
+    return undefined;
+  }
+  try {
+    return openCgroupSession({ runId: spec.runId, parent: host.parent });
+  } catch (error) {
+    if (kernelCapture || spec.cgroupParent !== undefined || !(error instanceof LinuxHostError)) throw error;
+    io.onProgress?.({ level: "warn", message: `running without a cgroup session (${error.message})` });
+    return undefined;
+  }
+}
+
+function checkOutputWritable(archivePath: string): void {
+  const dir = dirname(archivePath);
+  if (existsSync(archivePath) && !isWritable(archivePath)) {
+    throw new RunInputError("OUTPUT_UNWRITABLE", `cannot write the archive ${archivePath}: the existing file is not writable; nothing was run`, archivePath);
+  }
+  // Probing with a real file catches what access(2) misses for root: read-only mounts, full disks of inodes.
+  const probe = join(dir, `.${basename(archivePath)}.${process.pid}.probe`);
+  try {
+    closeSync(openSync(probe, "wx", 0o600));
+    unlinkSync(probe);
+  } catch (error) {
+    throw new RunInputError(
+      "OUTPUT_UNWRITABLE",
+      `cannot write the archive into ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was run`,
+      archivePath,
+      { cause: error },
+    );
+  }
+}
+
+function isWritable(file: string): boolean {
+  try {
+    accessSync(file, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function scratchDirectory(): { readonly path: string } & AsyncDisposable {
+  const path = mkdtempSync(join(tmpdir(), "assay-run-"));
+  return { path, [Symbol.asyncDispose]: async () => rmSync(path, { recursive: true, force: true }) };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

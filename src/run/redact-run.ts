@@ -1,0 +1,61 @@
+import type { ArchiveWriter } from "../evidence/index.ts";
+import { MANIFESTED_MEMBERS } from "../evidence/index.ts";
+import type { SurfaceSets } from "./capability-surface.ts";
+import { redactNdjsonStream, redactSurface } from "./redaction-archive.ts";
+import { UnredactedSecretError } from "./redaction-errors.ts";
+import type { Redaction } from "../schema/index.ts";
+import { buildRedactionHealth, disabledRedactionHealth } from "./redaction-health.ts";
+import { resolveRedactionKey } from "./redaction-key.ts";
+import { sweepMemberStream } from "./redaction-sweep.ts";
+import { createRedactor, RedactionTally } from "./redaction.ts";
+import type { RunSpec } from "./run-spec.ts";
+
+/** A run's redaction, set up before the workload starts so a bad key fails before anything runs. */
+export interface PreparedRedaction {
+  readonly enabled: boolean;
+  /** Rewrites the surface sets (shape, URL userinfo, argv passes; sets re-sorted). */
+  redactSurface(sets: SurfaceSets): SurfaceSets;
+  /** Rewrites an NDJSON member's bytes line by line; clean lines stay byte-identical. */
+  redactNdjson(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
+  /** The `observation_health.redaction` block for everything redacted so far (§3.4). */
+  block(): Redaction;
+}
+
+/** Resolves the key (`--redaction-key`) and builds the redactor for the run's mode (archive spec §3.3). */
+export function prepareRedaction(spec: Pick<RunSpec, "redact" | "redactionKey">, env: Readonly<Record<string, string | undefined>>): PreparedRedaction {
+  if (spec.redact === "disabled_unsafe") {
+    return {
+      enabled: false,
+      redactSurface: (sets) => sets,
+      redactNdjson: (chunks) => chunks,
+      block: disabledRedactionHealth,
+    };
+  }
+  const mode = spec.redact;
+  const key = resolveRedactionKey(spec.redactionKey, { env });
+  const redactor = createRedactor(mode, key.bytes);
+  const tally = new RedactionTally();
+  return {
+    enabled: true,
+    redactSurface: (sets) => redactSurface(sets, redactor, tally),
+    redactNdjson: (chunks) => redactNdjsonStream(chunks, redactor, tally),
+    block: () => buildRedactionHealth(mode, tally, { scope: key.scope, keyId: key.keyId }),
+  };
+}
+
+/** The fail-closed sweep over all seven members' final bytes; throws UnredactedSecretError (exit 2, no archive). */
+export async function sweepArchiveMembers(writer: ArchiveWriter, redaction: PreparedRedaction): Promise<void> {
+  // With --unsafe-disable-redaction neither the passes nor the sweep run (§3.1).
+  if (!redaction.enabled) return;
+  for (const member of MANIFESTED_MEMBERS) {
+    const issue = await sweepMemberStream(member, writer.readSpooled(member));
+    if (issue !== undefined) {
+      throw new UnredactedSecretError(
+        issue.received.replace(/^an unredacted (.*)-shaped value$/, "$1"),
+        member,
+        issue.line ?? 0,
+        `refusing to write the archive: ${member} line ${issue.line ?? 0} still holds ${issue.received} after redaction; no archive was written`,
+      );
+    }
+  }
+}
