@@ -27,3 +27,16 @@ export {
   type NdjsonMemberName,
   type JsonMemberName,
 } from "./member-names.ts";
+export {
+  readArchive,
+  loadArchive,
+  DEFAULT_READ_LIMITS,
+  DEFAULT_LOAD_LIMITS,
+  type ArchiveKind,
+  type ArchiveReadOutcome,
+  type LoadedArchive,
+  type MemberSink,
+  type MemberVisitor,
+  type ReadLimits,
+} from "./archive-reader.ts";
+export { verifyArchive, type VerifyOptions, type VerifyReport, type VerifiedMember } from "./verify-archive.ts";

@@ -1,0 +1,286 @@
+import { createReadStream } from "node:fs";
+import { lstat, open, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { crc32, createInflateRaw } from "node:zlib";
+import { fail, ok, type Issue, type Result } from "../schema/index.ts";
+import { ArchiveReadError } from "./errors.ts";
+import { ARCHIVE_MEMBERS } from "./member-names.ts";
+import { DEFAULT_READ_LIMITS, nameProblem, TarParser, type MemberSink, type MemberVisitor, type ReadLimits } from "./tar-parser.ts";
+
+export { DEFAULT_READ_LIMITS, type MemberSink, type MemberVisitor, type ReadLimits } from "./tar-parser.ts";
+
+/** Whether an archive was a `.tar.gz` file or an extracted directory. */
+export type ArchiveKind = "tar.gz" | "directory";
+
+/** What a streaming read found about the container itself (members are reported to the visitor). */
+export interface ArchiveReadOutcome {
+  readonly kind: ArchiveKind;
+  /** Structural problems: gzip/tar corruption, unsafe or duplicate names, links, limits. */
+  readonly issues: readonly Issue[];
+}
+
+/** Members of a small archive, held in memory. */
+export interface LoadedArchive {
+  readonly path: string;
+  readonly kind: ArchiveKind;
+  /** Member name → exact bytes, in the order read. */
+  readonly members: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Default bounds for loadArchive, which holds every member in memory. */
+export const DEFAULT_LOAD_LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes: 256 * 2 ** 20, maxTotalBytes: 512 * 2 ** 20 };
+
+/**
+ * Streams the members of a `.tar.gz` archive or an extracted archive directory to `visit`, within
+ * `limits` and in constant memory. Throws ArchiveReadError only when the path cannot be read at
+ * all; corruption and unsafe content come back as issues.
+ */
+export async function readArchive(path: string, visit: MemberVisitor, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<ArchiveReadOutcome> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (cause) {
+    throw new ArchiveReadError(path, describe(cause), { cause });
+  }
+  if (info.isDirectory()) return { kind: "directory", issues: await readDirectory(path, visit, limits) };
+  if (!info.isFile()) throw new ArchiveReadError(path, "not a regular file or directory");
+  return { kind: "tar.gz", issues: await readTarGz(path, visit, limits) };
+}
+
+/** Reads a small archive's members into memory (for compare and projection); fails on structural problems. */
+export async function loadArchive(path: string, limits: ReadLimits = DEFAULT_LOAD_LIMITS): Promise<Result<LoadedArchive>> {
+  const members = new Map<string, Uint8Array>();
+  const outcome = await readArchive(
+    path,
+    (name) => {
+      // Grown from the data actually read, never from the declared size (which may lie).
+      const chunks: Uint8Array[] = [];
+      return {
+        write(chunk) {
+          chunks.push(chunk.slice());
+        },
+        end() {
+          members.set(name, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        },
+      };
+    },
+    limits,
+  );
+  const [first, ...rest] = outcome.issues;
+  if (first !== undefined) return fail(first, ...rest);
+  return ok({ path, kind: outcome.kind, members });
+}
+
+// --- internal ---
+
+const CHUNK = 1 << 20;
+const INFLATE_CHUNK = 256 * 1024;
+
+async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  const problem = (code: string, expected: string, received: string, message: string) => issues.push({ code, file: path, path: "", expected, received, message });
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (cause) {
+    throw new ArchiveReadError(path, describe(cause), { cause });
+  }
+  try {
+    const fileSize = (await handle.stat()).size;
+    const head = new Uint8Array(Math.min(fileSize, 64 * 1024));
+    await handle.read(head, 0, head.length, 0);
+    const headerLength = gzipHeaderLength(head);
+    if (typeof headerLength === "string") {
+      problem("GZIP_INVALID", "a gzip file (1f 8b 08 …)", headerLength, `not a gzip archive: ${headerLength}`);
+      return issues;
+    }
+    const tar = new TarParser(path, visit, limits);
+    const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK });
+    let total = 0;
+    let crc = 0;
+    let overLimit = false;
+    let inflateError: Error | undefined;
+    let ended = false;
+    const finished = new Promise<void>((resolve) => {
+      inflate.on("end", () => {
+        ended = true;
+        resolve();
+      });
+      inflate.on("error", (error) => {
+        inflateError = error;
+        resolve();
+      });
+      inflate.on("close", () => resolve());
+    });
+    inflate.on("data", (chunk: Buffer) => {
+      if (overLimit || tar.stopped) return;
+      total += chunk.length;
+      if (total > limits.maxTotalBytes) {
+        overLimit = true;
+        inflate.destroy();
+        return;
+      }
+      crc = crc32(chunk, crc);
+      tar.push(chunk);
+      if (tar.stopped) inflate.destroy();
+    });
+    let position = headerLength;
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    while (position < fileSize && !ended && !inflate.destroyed && inflateError === undefined) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, fileSize - position), position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const copy = Buffer.from(buffer.subarray(0, bytesRead));
+      if (!inflate.write(copy)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            inflate.off("drain", done);
+            resolve();
+          };
+          inflate.on("drain", done);
+          void finished.then(done);
+        });
+      }
+    }
+    if (!inflate.destroyed && !ended) inflate.end();
+    await finished;
+    if (overLimit) {
+      problem("ARCHIVE_TOO_LARGE", `at most ${limits.maxTotalBytes} uncompressed bytes`, "more", `archive expands to more than ${limits.maxTotalBytes} bytes; refusing to read on (gzip bomb?)`);
+      return [...tar.issues, ...issues];
+    }
+    if (tar.stopped) return [...tar.issues];
+    if (inflateError !== undefined) {
+      const truncated = /unexpected end/i.test(inflateError.message);
+      problem(truncated ? "GZIP_TRUNCATED" : "GZIP_CORRUPT", "a complete deflate stream", inflateError.message, truncated ? "gzip stream is truncated" : `gzip stream is corrupt: ${inflateError.message}`);
+      return [...tar.issues, ...issues];
+    }
+    if (!ended) {
+      problem("GZIP_TRUNCATED", "a complete deflate stream", "end of file", "gzip stream is truncated");
+      return [...tar.issues, ...issues];
+    }
+    // The deflate stream ended exactly `bytesWritten` bytes after the header; the 8-byte trailer follows.
+    const trailerAt = headerLength + inflate.bytesWritten;
+    const trailer = new Uint8Array(8);
+    const { bytesRead } = await handle.read(trailer, 0, 8, trailerAt);
+    if (bytesRead < 8) {
+      problem("GZIP_TRUNCATED", "an 8-byte gzip trailer", `${bytesRead} bytes`, "gzip trailer (CRC-32, length) is truncated");
+      return [...tar.issues, ...issues];
+    }
+    const view = new DataView(trailer.buffer);
+    if (view.getUint32(0, true) !== crc >>> 0 || view.getUint32(4, true) !== total % 2 ** 32) {
+      problem("GZIP_CORRUPT", "CRC-32 and length matching the data", "a different trailer", "gzip trailer does not match the decompressed data (CRC-32 or length)");
+    }
+    if (fileSize > trailerAt + 8) {
+      problem("TRAILING_DATA", "end of file after the gzip trailer", `${fileSize - trailerAt - 8} more bytes`, "data follows the gzip stream (a second gzip member or garbage)");
+    }
+    tar.finish();
+    return [...tar.issues, ...issues];
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readDirectory(root: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  const files: { name: string; size: number }[] = [];
+  const record = (code: string, member: string, expected: string, received: string, message: string) =>
+    issues.push({ code, file: root, member, path: "", expected, received, message });
+  const walk = async (relative: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(relative === "" ? root : join(root, relative));
+    } catch (cause) {
+      throw new ArchiveReadError(root, describe(cause), { cause });
+    }
+    for (const entry of entries.sort()) {
+      const name = relative === "" ? entry : `${relative}/${entry}`;
+      const info = await lstat(join(root, name));
+      if (info.isDirectory()) await walk(name);
+      else if (info.isFile()) files.push({ name, size: info.size });
+      else {
+        const kind = info.isSymbolicLink() ? "symbolic link" : "special file";
+        record("MEMBER_NOT_REGULAR_FILE", name, "a regular file", kind, `member ${JSON.stringify(name)} is a ${kind}; an archive holds only regular files`);
+      }
+    }
+  };
+  await walk("");
+  // Known members first in archive order, then anything else, so reports read like a tar listing.
+  const rank = (name: string) => {
+    const index = (ARCHIVE_MEMBERS as readonly string[]).indexOf(name);
+    return index === -1 ? ARCHIVE_MEMBERS.length : index;
+  };
+  files.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
+  if (files.length > limits.maxMembers) {
+    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, String(files.length), `directory holds ${files.length} files, more than ${limits.maxMembers}`);
+    return issues;
+  }
+  let total = 0;
+  for (const { name, size } of files) {
+    const problem = nameProblem(name);
+    if (problem !== undefined) {
+      record("MEMBER_NAME_UNSAFE", name, "a plain relative path", JSON.stringify(name), `member name ${JSON.stringify(name)} ${problem}`);
+      continue;
+    }
+    if (size > limits.maxMemberBytes) {
+      record("MEMBER_TOO_LARGE", name, `at most ${limits.maxMemberBytes} bytes`, `${size} bytes`, `member ${JSON.stringify(name)} has ${size} bytes, over the limit of ${limits.maxMemberBytes}`);
+      continue;
+    }
+    total += size;
+    if (total > limits.maxTotalBytes) {
+      record("ARCHIVE_TOO_LARGE", name, `at most ${limits.maxTotalBytes} bytes in total`, "more", `directory holds more than ${limits.maxTotalBytes} bytes`);
+      return issues;
+    }
+    const sink: MemberSink | undefined = visit(name, size);
+    if (sink === undefined) continue;
+    let seen = 0;
+    try {
+      for await (const chunk of createReadStream(join(root, name), { highWaterMark: CHUNK })) {
+        const bytes = chunk as Uint8Array;
+        // A file growing while it is read must not push a member past its limit.
+        const take = Math.min(bytes.length, size - seen);
+        if (take > 0) sink.write(bytes.subarray(0, take));
+        seen += take;
+        if (seen >= size) break;
+      }
+    } catch (cause) {
+      throw new ArchiveReadError(root, `${name}: ${describe(cause)}`, { cause });
+    }
+    sink.end();
+  }
+  return issues;
+}
+
+// Returns the header length, or a description of why this is not a gzip stream.
+function gzipHeaderLength(head: Uint8Array): number | string {
+  if (head.length < 10) return `${head.length} bytes, too short for a gzip header`;
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return `first bytes ${hex(head.subarray(0, 2))}`;
+  if (head[2] !== 8) return `compression method ${head[2]}`;
+  const flags = head[3]!;
+  let at = 10;
+  if (flags & 0x04) {
+    if (head.length < at + 2) return "truncated gzip header";
+    at += 2 + (head[at]! | (head[at + 1]! << 8));
+  }
+  for (const bit of [0x08, 0x10]) {
+    if (flags & bit) {
+      const end = head.indexOf(0, at);
+      if (end === -1) return "unterminated gzip header field";
+      at = end + 1;
+    }
+  }
+  if (flags & 0x02) at += 2;
+  if (at > head.length) return "truncated gzip header";
+  return at;
+}
+
+function hex(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code !== undefined && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}
