@@ -105,10 +105,11 @@ export function redactJsonLine(content: string, redactor: Redactor, tally: Redac
   } catch {
     return content;
   }
-  if (!isSerdeValue(value, 0)) return content;
-  const before = tally.total;
-  const redacted = redactJsonValue("", value, redactor, tally);
-  if (tally.total === before) return content;
+  // Count into a scratch tally: a line serde_json would refuse is copied, and counts nothing.
+  const scratch = new RedactionTally();
+  const redacted = redactJsonValue("", value, redactor, scratch);
+  if (scratch.total === 0 || !isSerdeValue(value, 0)) return content;
+  tally.merge(scratch);
   // deviation: integer-like object keys would print first (JS property order) and non-integer
   // numbers print in JS notation; archive rows carry neither, so bytes match serde_json.
   return canonicalJson(redacted);
@@ -139,18 +140,34 @@ function isSerdeValue(value: JsonValue, depth: number): boolean {
   }
 }
 
+// Returns `value` itself when nothing in it changed, so clean rows allocate nothing.
 function redactJsonValue(field: string, value: JsonValue, redactor: Redactor, tally: RedactionTally): JsonValue {
   if (typeof value === "string") return redactor.redactValue(field, value, tally);
   if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map((item) => redactJsonValue(field, item, redactor, tally));
-  const out: { [key: string]: JsonValue } = {};
-  for (const [key, item] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    let out: JsonValue[] | undefined;
+    value.forEach((item, i) => {
+      const next = redactJsonValue(field, item, redactor, tally);
+      if (next !== item) (out ??= [...value])[i] = next;
+    });
+    return out ?? value;
+  }
+  let out: { [key: string]: JsonValue } | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key] as JsonValue;
     const isArgv = key === "command" && Array.isArray(item) && item.length > 0 && item.every((i) => typeof i === "string");
-    const next = isArgv ? redactor.redactArgv("command", item as string[], tally) : redactJsonValue(key, item, redactor, tally);
+    let next: JsonValue;
+    if (isArgv) {
+      const before = tally.total;
+      const argv = redactor.redactArgv("command", item as string[], tally);
+      next = tally.total > before ? argv : item;
+    } else next = redactJsonValue(key, item, redactor, tally);
+    if (next === item) continue;
+    out ??= { ...value };
     // Hint: "__proto__" must stay an own data property, as JSON.parse made it.
     Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
   }
-  return out;
+  return out ?? value;
 }
 
 function redactLines(text: string, redactor: Redactor, tally: RedactionTally): string {
