@@ -75,7 +75,11 @@ export class SecretSweep {
       }
     }
     const continuation = CONTINUATION.exec(text);
-    this.#pending = continuation === null ? undefined : { text: text.slice(continuation.index), line: this.#line };
+    if (continuation === null) this.#pending = undefined;
+    else {
+      const head = text.slice(0, continuation.index);
+      this.#pending = { text: text.slice(continuation.index), line: firstLine + head.split("\n").length - 1 };
+    }
   }
 }
 

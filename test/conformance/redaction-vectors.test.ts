@@ -1,11 +1,14 @@
 // Spec §4.5: vectors produced by running upstream's redact.rs / redaction_key.rs / archive.rs.
 // Secrets are assembled at runtime, as upstream's tests do, so no secret-shaped literal is committed.
 import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { EVENT_SCHEMA } from "../../src/schema/index.ts";
 import { redactArchiveParts } from "../../src/run/redaction-archive.ts";
 import { keyId } from "../../src/run/redaction-key.ts";
-import { sweepMember } from "../../src/run/redaction-sweep.ts";
+import { sweepMember, sweepMembers } from "../../src/run/redaction-sweep.ts";
 import { createRedactor, RedactionTally } from "../../src/run/redaction.ts";
+import { tempDir, upstreamFixtures } from "../harness.ts";
 
 const KEY = new TextEncoder().encode("installation-secret-key");
 const gh = () => `gh${"p"}_${"0123456789abcdef".repeat(2)}0123`;
@@ -92,4 +95,34 @@ describe("upstream redaction vectors (spec §4.5)", () => {
     expect(sweepMember("events.ndjson", parts.events)).toBeUndefined();
     expect(sweepMember("capability-surface.json", encode(JSON.stringify(parts.surface)))).toBeUndefined();
   });
+});
+
+describe("redaction over upstream's real archives (spec §4.1)", () => {
+  const archives = join(upstreamFixtures, "archives");
+  const runs = existsSync(archives) ? readdirSync(archives).sort() : [];
+  const members = ["capability-surface.json", "correlation-report.json", "events.ndjson", "layers/kernel.ndjson", "layers/policy.ndjson", "layers/sdk.ndjson", "observation-health.json"];
+  for (const run of runs) {
+    test(`${run}: holds no secret, so every member comes out byte-identical and the sweep passes`, async () => {
+      using dir = tempDir("redact-real");
+      const tar = Bun.spawn(["tar", "-xzf", join(archives, run, "archive.tar.gz"), "-C", dir.path], { stdout: "pipe", stderr: "pipe" });
+      const [stderr, exitCode] = await Promise.all([new Response(tar.stderr).text(), tar.exited]);
+      expect({ stderr, exitCode }).toEqual({ stderr: "", exitCode: 0 });
+      const bytes = new Map(members.map((m) => [m, new Uint8Array(readFileSync(join(dir.path, m)))] as [string, Uint8Array]));
+      const surface = JSON.parse(new TextDecoder().decode(bytes.get("capability-surface.json")));
+      const member = (name: string) => bytes.get(name) as Uint8Array;
+      const { parts, tally } = redactArchiveParts(
+        { surface, events: member("events.ndjson"), kernel: member("layers/kernel.ndjson"), policy: member("layers/policy.ndjson"), sdk: member("layers/sdk.ndjson") },
+        redactor,
+      );
+      expect([tally.total, parts.surface, parts.events, parts.kernel, parts.policy, parts.sdk]).toEqual([
+        0,
+        surface,
+        member("events.ndjson"),
+        member("layers/kernel.ndjson"),
+        member("layers/policy.ndjson"),
+        member("layers/sdk.ndjson"),
+      ]);
+      expect(sweepMembers(bytes)).toEqual({ ok: true, value: undefined });
+    });
+  }
 });

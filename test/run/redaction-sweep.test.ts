@@ -64,6 +64,12 @@ describe("SecretSweep", () => {
     expect(sweep.finish()).toEqual({ rule: "bearer-token", line: 2 });
   });
 
+  test("names the keyword's line when the assignment continues over several lines", () => {
+    const sweep = new SecretSweep();
+    sweep.push("{}\nx token\n=\n\n  abcdefgh\n");
+    expect(sweep.finish()).toEqual({ rule: "credential-assignment", line: 2 });
+  });
+
   test("reports the line of the first hit of the reported rule", () => {
     const sweep = new SecretSweep();
     sweep.push(`clean\npassword=abcdefgh\n${cat("AK", "IA", "IOSFODNN7EXAMPLE")}\n`);
