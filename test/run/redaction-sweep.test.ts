@@ -89,7 +89,7 @@ describe("SecretSweep", () => {
         }
         expect(sweep.finish()?.rule).toEqual(findUnredacted(input));
       }),
-      { numRuns: 400 },
+      { numRuns: 250 },
     );
   });
 });
@@ -100,7 +100,7 @@ describe("redaction output passes the sweep", () => {
       fc.property(text, (input) => {
         expect(findUnredacted(redactor.redactValue("f", input, new RedactionTally()))).toEqual(undefined);
       }),
-      { numRuns: 600 },
+      { numRuns: 300 },
     );
   });
 
@@ -115,7 +115,7 @@ describe("redaction output passes the sweep", () => {
         const out = redactSurface(surface, redactor, new RedactionTally());
         expect(sweepMember("capability-surface.json", encode(canonicalJson(out)))).toEqual(undefined);
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 
@@ -126,7 +126,7 @@ describe("redaction output passes the sweep", () => {
         const row = canonicalJson({ schema: "assay.runner.event.v0", tool, command, nested: { paths: [tool] } });
         expect(sweepMember("events.ndjson", encode(`${redactJsonLine(row, redactor, new RedactionTally())}\n`))).toEqual(undefined);
       }),
-      { numRuns: 200 },
+      { numRuns: 120 },
     );
   });
 
