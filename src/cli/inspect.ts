@@ -1,10 +1,68 @@
-import { defineCommand } from "citty";
-import { UsageError } from "./errors.ts";
+import { defineCommand, type ArgsDef } from "citty";
+import * as v from "valibot";
+import { ArchiveReadError, inspectArchive, type ArchiveSummary } from "../evidence/index.ts";
+import { formatIssue } from "../schema/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { configureOutput, logger, printJson } from "./_output.ts";
 
-// Placeholder until the inspect command lands; replaced by its owner.
-export default defineCommand({
-  meta: { name: "inspect", description: "(not built yet)" },
-  run: () => {
-    throw new UsageError("UNKNOWN_COMMAND", "inspect is not built yet");
+// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
+export default defineCommand<ArgsDef>({
+  meta: {
+    name: "inspect",
+    description:
+      "Summarize an evidence archive (.tar.gz or extracted directory): run id, command, exit, health, rows per layer, surface sizes, " +
+      "redaction tally, manifest digest. Does not verify (use verify). Exit 0 read, 2 unreadable or bad usage. " +
+      "Example: assay-runner inspect out/run_001.tar.gz --json",
   },
+  args: {
+    archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
+    json: { type: "boolean", description: "Print one JSON document on stdout instead of a summary on stderr" },
+  },
+  run: ({ args }) => inspectCommand(parseArgsWith(InspectArgsSchema, args)),
 });
+
+// --- internal ---
+
+const InspectArgsSchema = v.object({
+  archive: v.pipe(v.string("an ARCHIVE or DIR to inspect is required"), v.minLength(1, "an ARCHIVE or DIR to inspect is required")),
+  json: v.optional(v.boolean(), false),
+});
+
+type InspectCommandOptions = v.InferOutput<typeof InspectArgsSchema>;
+
+async function inspectCommand(options: InspectCommandOptions): Promise<number> {
+  configureOutput({});
+  let summary: ArchiveSummary;
+  try {
+    summary = await inspectArchive(options.archive);
+  } catch (error) {
+    if (!(error instanceof ArchiveReadError)) throw error;
+    if (options.json) printJson({ path: options.archive, readable: false, error: error.message });
+    logger.error(error.message);
+    return 2;
+  }
+  if (options.json) printJson(summary);
+  else render(summary);
+  return 0;
+}
+
+function render(s: ArchiveSummary): void {
+  const lines: string[] = [];
+  const exit = s.signal !== null ? `killed by signal ${s.signal}` : s.exitCode !== null ? `exit code ${s.exitCode}` : "exit unknown";
+  lines.push(`archive   ${s.path} (${s.kind})`);
+  lines.push(`run       ${s.runId ?? "?"}`);
+  lines.push(`manifest  ${s.manifestDigest ?? "none"}`);
+  lines.push(`command   ${s.command === null ? "?" : s.command.map(quote).join(" ")}${s.agentShim !== null ? `  (shim ${s.agentShim})` : ""}`);
+  lines.push(`finished  ${exit}${s.elapsedMs !== null ? `, ${s.elapsedMs} ms` : ""}${s.success === null ? "" : s.success ? ", success" : ", failure"}`);
+  if (s.health !== null) lines.push(`health    ${Object.entries(s.health).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  for (const note of s.notes) lines.push(`  note    ${note}`);
+  lines.push(`rows      ${Object.entries(s.rows).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  if (s.surface !== null) lines.push(`surface   ${Object.entries(s.surface).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  lines.push(`redaction ${s.redaction === null ? "none recorded (pre-ADR-034 producer)" : JSON.stringify(s.redaction, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+  logger.log(lines.join("\n"));
+  for (const issue of s.issues) logger.warn(formatIssue(issue));
+}
+
+function quote(part: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(part) ? part : JSON.stringify(part);
+}

@@ -40,3 +40,4 @@ export {
   type ReadLimits,
 } from "./archive-reader.ts";
 export { verifyArchive, type VerifyOptions, type VerifyReport, type VerifiedMember } from "./verify-archive.ts";
+export { inspectArchive, type ArchiveSummary } from "./inspect-archive.ts";

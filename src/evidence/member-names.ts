@@ -1,21 +1,11 @@
-// Mirrors src/schema MEMBER_NAMES; switch to the schema export once its index exposes it.
+import { MEMBER_NAMES, type MemberName } from "../schema/index.ts";
 
-/** The eight archive members in archive order: manifest first, then UTF-8 byte order (§1.1). */
-export const ARCHIVE_MEMBERS = [
-  "manifest.json",
-  "capability-surface.json",
-  "correlation-report.json",
-  "events.ndjson",
-  "layers/kernel.ndjson",
-  "layers/policy.ndjson",
-  "layers/sdk.ndjson",
-  "observation-health.json",
-] as const;
+export type { MemberName } from "../schema/index.ts";
 
-/** One of the eight archive member names. */
-export type MemberName = (typeof ARCHIVE_MEMBERS)[number];
+/** The eight archive members in archive order: manifest first, then UTF-8 byte order (§1.1); the schema module's list. */
+export const ARCHIVE_MEMBERS: readonly MemberName[] = MEMBER_NAMES;
 
-/** The seven members the manifest lists, in archive order. */
+/** The seven members the manifest lists. */
 export type ManifestedMemberName = Exclude<MemberName, "manifest.json">;
 
 /** The NDJSON members (may be empty, written by appending rows). */
