@@ -266,7 +266,7 @@ function checkOutputWritable(archivePath: string): void {
   } catch (error) {
     throw new RunInputError(
       "OUTPUT_UNWRITABLE",
-      `cannot write the archive into ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was run`,
+      `cannot write the archive into ${dir}; nothing was run`,
       archivePath,
       { cause: error },
     );

@@ -46,8 +46,7 @@ function readLayer<T>(
       warnings.push(`interrupted_run_layer_absent: ${name} unreadable after the run was cut short`);
       return undefined;
     }
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new RunInputError("LOG_UNREADABLE", `cannot read ${file}: ${reason}; no archive was written`, file, { cause: error });
+    throw new RunInputError("LOG_UNREADABLE", `cannot read ${name.replaceAll("_", " ")} ${file}; no archive was written`, file, { cause: error });
   }
   const result = ingest(text, file);
   if (result.ok) return result.value;

@@ -159,7 +159,7 @@ describe("assay-runner run: faults", () => {
       expect({
         exitCode: outcome.exitCode,
         stdout: outcome.stdout,
-        named: outcome.stderr.includes(`cannot write the archive into ${out}: EROFS; nothing was run`),
+        named: outcome.stderr.includes(`cannot write the archive into ${out}; nothing was run: EROFS`),
         ran: existsSync(ran),
         files: filesIn(out),
         sessions: leftoverSessions("run_fault_readonly"),
