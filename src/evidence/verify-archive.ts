@@ -269,7 +269,7 @@ class Verification {
       const actual = this.results.get(name);
       if (entry === undefined || actual === undefined || entry === null || typeof entry !== "object") continue;
       const { sha256, bytes } = entry as { sha256?: unknown; bytes?: unknown };
-      const at = `files.${name}`;
+      const at = `files[${JSON.stringify(name)}]`;
       if (sha256 !== actual.sha256) {
         this.issue({ code: "MEMBER_DIGEST_MISMATCH", member: name, path: `${at}.sha256`, expected: describeValue(sha256), received: actual.sha256, message: `${name} does not match its manifest digest (bytes changed after the archive was written)` });
       }

@@ -1,0 +1,199 @@
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { constants, deflateRawSync } from "node:zlib";
+import { loadArchive, readArchive, verifyArchive, type ReadLimits } from "../../src/evidence/index.ts";
+import { tempDir, upstreamFixtures } from "../harness.ts";
+import { gz, tarOf, type TarEntry } from "./_tar.ts";
+
+const realArchive = join(upstreamFixtures, "archives", "run_arm_a-openai_20260525T113813Z_1", "archive.tar.gz");
+
+async function codesOf(path: string, limits?: ReadLimits): Promise<{ codes: string[]; members: string[] }> {
+  const outcome = await readArchive(path, () => undefined, limits);
+  return { codes: outcome.issues.map((i) => i.code), members: outcome.issues.flatMap((i) => (i.member === undefined ? [] : [i.member])) };
+}
+
+function write(dir: string, name: string, bytes: Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+describe("readArchive rejects hostile archives cleanly", () => {
+  test("a truncated gzip stream", async () => {
+    using dir = tempDir("hostile");
+    const bytes = await Bun.file(realArchive).bytes();
+    expect(await codesOf(write(dir.path, "cut.tar.gz", bytes.subarray(0, Math.floor(bytes.length / 2))))).toEqual({ codes: ["GZIP_TRUNCATED"], members: [] });
+  });
+
+  test("a tar stream cut inside a member, though the gzip is whole", async () => {
+    using dir = tempDir("hostile");
+    const tar = tarOf([{ name: "events.ndjson", data: "x".repeat(2000) }], { end: false }).subarray(0, 1500);
+    expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({ codes: ["TAR_TRUNCATED"], members: ["events.ndjson"] });
+  });
+
+  test("a bad tar header checksum", async () => {
+    using dir = tempDir("hostile");
+    const tar = tarOf([{ name: "manifest.json", data: "{}" }, { name: "events.ndjson", data: "", checksumDelta: 1 }]);
+    expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({ codes: ["TAR_BAD_CHECKSUM"], members: [] });
+  });
+
+  test("'../' and absolute member names", async () => {
+    using dir = tempDir("hostile");
+    const tar = tarOf([{ name: "../escape.json", data: "{}" }, { name: "/etc/cron.d/x", data: "y" }, { name: "layers/../../x", data: "" }]);
+    expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({
+      codes: ["MEMBER_NAME_UNSAFE", "MEMBER_NAME_UNSAFE", "MEMBER_NAME_UNSAFE"],
+      members: ["../escape.json", "/etc/cron.d/x", "layers/../../x"],
+    });
+  });
+
+  test("symlink, hard link, directory, pax and GNU long-name members", async () => {
+    using dir = tempDir("hostile");
+    const entries: TarEntry[] = [
+      { name: "manifest.json", type: "2" },
+      { name: "events.ndjson", type: "1" },
+      { name: "layers/", type: "5" },
+      { name: "PaxHeader", type: "x", data: "30 path=manifest.json\n" },
+      { name: "././@LongLink", type: "L", data: "a".repeat(200) },
+    ];
+    const { codes, members } = await codesOf(write(dir.path, "a.tar.gz", gz(tarOf(entries))));
+    expect({ codes, members }).toEqual({ codes: Array(5).fill("MEMBER_NOT_REGULAR_FILE"), members: ["manifest.json", "events.ndjson", "layers/", "PaxHeader", "././@LongLink"] });
+  });
+
+  test("duplicate members", async () => {
+    using dir = tempDir("hostile");
+    const tar = tarOf([{ name: "manifest.json", data: "{}" }, { name: "manifest.json", data: "{}" }]);
+    expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({ codes: ["MEMBER_DUPLICATE"], members: ["manifest.json"] });
+  });
+
+  test("a member declaring more than the per-member limit, stopped at its header", async () => {
+    using dir = tempDir("hostile");
+    // 5 GiB declared, no data: the default 4 GiB limit must stop the read before any data is expected.
+    const tar = tarOf([{ name: "layers/kernel.ndjson", declaredSize: 5 * 2 ** 30 }], { end: false });
+    expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({ codes: ["MEMBER_TOO_LARGE"], members: ["layers/kernel.ndjson"] });
+  });
+
+  test("more data than the total limit, stopped by the limit (gzip bomb within member limits)", async () => {
+    using dir = tempDir("hostile");
+    const tar = tarOf([{ name: "layers/kernel.ndjson", data: new Uint8Array(8 * 2 ** 20) }]);
+    const limits = { maxMembers: 64, maxMemberBytes: 2 ** 30, maxTotalBytes: 2 ** 20 };
+    expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)), limits)).toEqual({ codes: ["ARCHIVE_TOO_LARGE"], members: [] });
+  });
+
+  test("a gzip bomb of 2 GiB of zeros, rejected fast and in bounded memory", async () => {
+    using dir = tempDir("hostile");
+    // Built without compressing 2 GiB: after a full flush deflate restarts, so 1 MiB of zeros
+    // compresses to the same segment every time; 2048 copies inflate to 2 GiB.
+    const segment = deflateRawSync(new Uint8Array(2 ** 20), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+    const finalBlock = deflateRawSync(new Uint8Array(0));
+    const header = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff);
+    const parts = [header, ...Array<Uint8Array>(2048).fill(segment), finalBlock, new Uint8Array(8)];
+    const path = write(dir.path, "bomb.tar.gz", Buffer.concat(parts));
+    const rssBefore = process.memoryUsage().rss;
+    const started = performance.now();
+    const result = await codesOf(path);
+    const elapsed = performance.now() - started;
+    const grown = process.memoryUsage().rss - rssBefore;
+    expect({ result, fast: elapsed < 5000, bounded: grown < 64 * 2 ** 20 }).toEqual({ result: { codes: ["TRAILING_DATA"], members: [] }, fast: true, bounded: true });
+  });
+
+  test("garbage after the gzip trailer", async () => {
+    using dir = tempDir("hostile");
+    const bytes = await Bun.file(realArchive).bytes();
+    expect(await codesOf(write(dir.path, "a.tar.gz", Buffer.concat([bytes, Buffer.from("garbage")])))).toEqual({ codes: ["TRAILING_DATA"], members: [] });
+  });
+
+  test("a file that is not gzip at all", async () => {
+    using dir = tempDir("hostile");
+    expect(await codesOf(write(dir.path, "a.tar.gz", tarOf([])))).toEqual({ codes: ["GZIP_INVALID"], members: [] });
+  });
+
+  test("a symlink inside an extracted directory, which is never followed", async () => {
+    using dir = tempDir("hostile", { "manifest.json": "{}" });
+    mkdirSync(join(dir.path, "layers"));
+    symlinkSync("/etc/passwd", join(dir.path, "layers", "kernel.ndjson"));
+    expect(await codesOf(dir.path)).toEqual({ codes: ["MEMBER_NOT_REGULAR_FILE"], members: ["layers/kernel.ndjson"] });
+  });
+});
+
+describe("loadArchive", () => {
+  test("returns the exact member bytes of a real archive", async () => {
+    const loaded = await loadArchive(realArchive);
+    if (!loaded.ok) throw new Error("unreadable");
+    const manifest = loaded.value.members.get("manifest.json") as Uint8Array;
+    expect({ kind: loaded.value.kind, names: [...loaded.value.members.keys()], manifestBytes: manifest.length }).toEqual({
+      kind: "tar.gz",
+      names: ["manifest.json", "capability-surface.json", "correlation-report.json", "events.ndjson", "layers/kernel.ndjson", "layers/policy.ndjson", "layers/sdk.ndjson", "observation-health.json"],
+      manifestBytes: 1151,
+    });
+  });
+
+  test("fails with the reader's issues on a hostile archive", async () => {
+    using dir = tempDir("hostile");
+    const loaded = await loadArchive(write(dir.path, "a.tar.gz", gz(tarOf([{ name: "../x", data: "" }]))));
+    expect(loaded.ok ? [] : loaded.issues.map((i) => i.code)).toEqual(["MEMBER_NAME_UNSAFE"]);
+  });
+});
+
+describe("verifyArchive on broken NDJSON", () => {
+  async function realMembers(): Promise<Map<string, Uint8Array>> {
+    const loaded = await loadArchive(realArchive);
+    if (!loaded.ok) throw new Error("unreadable");
+    return new Map(loaded.value.members);
+  }
+
+  function pack(members: Map<string, Uint8Array>): Uint8Array {
+    return gz(tarOf([...members].map(([name, data]) => ({ name, data }))));
+  }
+
+  test("invalid UTF-8 is an issue naming member and line", async () => {
+    using dir = tempDir("hostile");
+    const members = await realMembers();
+    const kernel = Buffer.from(members.get("layers/kernel.ndjson") as Uint8Array);
+    const lines = kernel.toString("latin1").split("\n");
+    lines[2] = `${lines[2]?.slice(0, 40)}\xff\xfe${lines[2]?.slice(40)}`;
+    members.set("layers/kernel.ndjson", Buffer.from(lines.join("\n"), "latin1"));
+    const report = await verifyArchive(write(dir.path, "a.tar.gz", pack(members)));
+    expect(report.issues.filter((i) => i.code === "INVALID_UTF8").map((i) => [i.member, i.line])).toEqual([["layers/kernel.ndjson", 3]]);
+  });
+
+  test("a 10 MB single line is reported as too long, neither kept nor parsed", async () => {
+    using dir = tempDir("hostile");
+    const members = await realMembers();
+    const sdk = Buffer.from(members.get("layers/sdk.ndjson") as Uint8Array);
+    const hugeLine = `{"schema":"${"a".repeat(10 * 10 ** 6)}"}`;
+    members.set("layers/sdk.ndjson", Buffer.concat([sdk, Buffer.from(`${hugeLine}\n`)]));
+    const report = await verifyArchive(write(dir.path, "a.tar.gz", pack(members)));
+    expect(report.issues.filter((i) => i.code === "LINE_TOO_LONG").map((i) => [i.member, i.line, i.received])).toEqual([["layers/sdk.ndjson", 6, `${hugeLine.length} bytes`]]);
+  });
+
+  test("an unknown extra member and a missing one are both issues", async () => {
+    using dir = tempDir("hostile");
+    const members = await realMembers();
+    members.delete("layers/policy.ndjson");
+    members.set("notes.txt", new TextEncoder().encode("hello"));
+    const report = await verifyArchive(write(dir.path, "a.tar.gz", pack(members)));
+    expect(report.issues.filter((i) => i.code.startsWith("MEMBER_")).map((i) => [i.code, i.member])).toEqual([
+      ["MEMBER_UNKNOWN", "notes.txt"],
+      ["MEMBER_MISSING", "layers/policy.ndjson"],
+    ]);
+  });
+
+  test("a row whose run id differs from the manifest's, and a seq gap, name member, line and field", async () => {
+    using dir = tempDir("hostile");
+    const members = await realMembers();
+    const text = Buffer.from(members.get("layers/sdk.ndjson") as Uint8Array).toString("utf8");
+    const lines = text.split("\n");
+    lines[1] = (lines[1] as string).replace(/"run_id":"[^"]*"/, '"run_id":"run_other"');
+    lines[3] = (lines[3] as string).replace(/"seq":3/, '"seq":7');
+    members.set("layers/sdk.ndjson", Buffer.from(lines.join("\n")));
+    const report = await verifyArchive(write(dir.path, "a.tar.gz", pack(members)));
+    const relevant = report.issues.filter((i) => i.member === "layers/sdk.ndjson").map((i) => [i.code, i.line, i.path]);
+    expect(relevant).toEqual([
+      ["RUN_ID_MISMATCH", 2, "run_id"],
+      ["SEQ_OUT_OF_ORDER", 4, "seq"],
+      ["MEMBER_DIGEST_MISMATCH", undefined, 'files["layers/sdk.ndjson"].sha256'],
+      ["MEMBER_SIZE_MISMATCH", undefined, 'files["layers/sdk.ndjson"].bytes'],
+    ]);
+  });
+});
