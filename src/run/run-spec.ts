@@ -16,17 +16,17 @@ export const DEFAULT_KILL_GRACE_MS = 5000;
 /** Default of `--kernel-drain-ms` (upstream's 100 ms). */
 export const DEFAULT_KERNEL_DRAIN_MS = 100;
 
-/** The run options as they come from the command line (strings and booleans), before validation. */
+/** The run options as they come from the command line (flag names as typed), before validation. */
 export const RunOptionsSchema = v.object({
-  runId: v.optional(v.pipe(v.string(), v.check(isSafeRunId, "a run id must be non-empty and use only ASCII letters, digits, '_' and '-' (no ':')"))),
+  "run-id": v.optional(v.pipe(v.string(), v.check(isSafeRunId, "a run id must be non-empty and use only ASCII letters, digits, '_' and '-' (no ':')"))),
   output: v.optional(v.pipe(v.string(), v.nonEmpty("an output path must not be empty"))),
-  agentShim: v.optional(v.picklist(AGENT_SHIMS, `expected one of ${AGENT_SHIMS.join(", ")}`), "none"),
-  sdkEventLog: v.optional(v.pipe(v.string(), v.nonEmpty("an SDK event log path must not be empty"))),
-  policyDecisionLog: v.optional(v.pipe(v.string(), v.nonEmpty("a policy decision log path must not be empty"))),
+  "agent-shim": v.optional(v.picklist(AGENT_SHIMS, `expected one of ${AGENT_SHIMS.join(", ")}`), "none"),
+  "sdk-event-log": v.optional(v.pipe(v.string(), v.nonEmpty("an SDK event log path must not be empty"))),
+  "policy-decision-log": v.optional(v.pipe(v.string(), v.nonEmpty("a policy decision log path must not be empty"))),
   capture: v.optional(v.picklist(CAPTURE_REQUESTS, `expected one of ${CAPTURE_REQUESTS.join(", ")}`), "auto"),
   timeout: v.optional(durationSchema("--timeout", 1)),
-  killGrace: v.optional(durationSchema("--kill-grace", 0), `${DEFAULT_KILL_GRACE_MS}ms`),
-  kernelDrainMs: v.optional(
+  "kill-grace": v.optional(durationSchema("--kill-grace", 0), `${DEFAULT_KILL_GRACE_MS}ms`),
+  "kernel-drain-ms": v.optional(
     v.pipe(
       v.union([v.string(), v.number()]),
       v.transform((value) => Number(value)),
@@ -36,9 +36,9 @@ export const RunOptionsSchema = v.object({
     DEFAULT_KERNEL_DRAIN_MS,
   ),
   redact: v.optional(v.picklist(REDACT_MODES, `expected one of ${REDACT_MODES.join(", ")}`), "shape_and_flag"),
-  redactionKey: v.optional(v.picklist(REDACTION_KEY_SOURCES, `expected one of ${REDACTION_KEY_SOURCES.join(", ")}`), "host-local"),
-  unsafeDisableRedaction: v.optional(v.boolean(), false),
-  cgroupParent: v.optional(v.pipe(v.string(), v.startsWith("/", "expected an absolute cgroup directory"))),
+  "redaction-key": v.optional(v.picklist(REDACTION_KEY_SOURCES, `expected one of ${REDACTION_KEY_SOURCES.join(", ")}`), "host-local"),
+  "unsafe-disable-redaction": v.optional(v.boolean(), false),
+  "cgroup-parent": v.optional(v.pipe(v.string(), v.startsWith("/", "expected an absolute cgroup directory"))),
   command: v.pipe(
     v.array(v.string()),
     v.nonEmpty("a workload command is required after --, e.g. assay-runner run -- ./agent.sh work"),
@@ -76,16 +76,16 @@ export type RunSpecResult = { readonly ok: true; readonly spec: RunSpec } | { re
 
 /** Turns validated options into a RunSpec; `newRunId` supplies the default id (`run_<32 hex>`). */
 export function buildRunSpec(options: RunOptions, newRunId: () => string): RunSpecResult {
-  if (options.sdkEventLog !== undefined && options.agentShim === "none") {
+  if (options["sdk-event-log"] !== undefined && options["agent-shim"] === "none") {
     // Upstream pre-validation (spec.rs): an SDK channel only makes sense with an SDK shim.
     return { ok: false, flag: "sdk-event-log", message: "--sdk-event-log requires an SDK agent shim (--agent-shim openai-agents or gemini-google-genai)" };
   }
-  const runId = options.runId ?? newRunId();
+  const runId = options["run-id"] ?? newRunId();
   const env: Record<string, string> = {};
-  if (options.sdkEventLog !== undefined) {
+  if (options["sdk-event-log"] !== undefined) {
     // Sorted keys, as upstream's BTreeMap; the values reach the child only, never the archive.
     env.ASSAY_RUNNER_RUN_ID = runId;
-    env.ASSAY_RUNNER_SDK_EVENT_LOG = options.sdkEventLog;
+    env.ASSAY_RUNNER_SDK_EVENT_LOG = options["sdk-event-log"];
     env.ASSAY_RUNNER_SDK_EVENT_SCHEMA = SDK_EVENT_SCHEMA;
   }
   return {
@@ -94,17 +94,17 @@ export function buildRunSpec(options: RunOptions, newRunId: () => string): RunSp
       runId,
       // deviation: upstream's default is assay-runner-spike-<run_id>.tar.gz; our binary is assay-runner.
       output: options.output ?? `assay-runner-${runId}.tar.gz`,
-      agentShim: options.agentShim,
+      agentShim: options["agent-shim"],
       command: options.command,
-      sdkEventLog: options.sdkEventLog,
-      policyDecisionLog: options.policyDecisionLog,
+      sdkEventLog: options["sdk-event-log"],
+      policyDecisionLog: options["policy-decision-log"],
       capture: options.capture,
       timeoutMs: options.timeout,
-      killGraceMs: options.killGrace,
-      kernelDrainMs: options.kernelDrainMs,
-      redact: options.unsafeDisableRedaction ? "disabled_unsafe" : options.redact,
-      redactionKey: options.redactionKey,
-      cgroupParent: options.cgroupParent,
+      killGraceMs: options["kill-grace"],
+      kernelDrainMs: options["kernel-drain-ms"],
+      redact: options["unsafe-disable-redaction"] ? "disabled_unsafe" : options.redact,
+      redactionKey: options["redaction-key"],
+      cgroupParent: options["cgroup-parent"],
       env,
     },
   };

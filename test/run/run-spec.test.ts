@@ -9,27 +9,27 @@ const fixedId = () => "run_fixed";
 describe("RunOptionsSchema", () => {
   test("fills upstream's defaults and ours", () => {
     expect(options({ command: ["/bin/true"] })).toEqual({
-      agentShim: "none",
+      "agent-shim": "none",
       capture: "auto",
-      killGrace: 5000,
-      kernelDrainMs: 100,
+      "kill-grace": 5000,
+      "kernel-drain-ms": 100,
       redact: "shape_and_flag",
-      redactionKey: "host-local",
-      unsafeDisableRedaction: false,
+      "redaction-key": "host-local",
+      "unsafe-disable-redaction": false,
       command: ["/bin/true"],
     });
   });
 
   test("parses durations and the drain in milliseconds", () => {
-    const parsed = options({ command: ["x"], timeout: "2m", killGrace: "250ms", kernelDrainMs: "40" });
-    expect([parsed.timeout, parsed.killGrace, parsed.kernelDrainMs]).toEqual([120_000, 250, 40]);
+    const parsed = options({ command: ["x"], timeout: "2m", "kill-grace": "250ms", "kernel-drain-ms": "40" });
+    expect([parsed.timeout, parsed["kill-grace"], parsed["kernel-drain-ms"]]).toEqual([120_000, 250, 40]);
   });
 
   test("rejects what upstream rejects: ':' in a run id, an unknown shim, an empty command", () => {
     const rejected = [
-      parse({ command: ["x"], runId: "run:1" }),
-      parse({ command: ["x"], runId: "" }),
-      parse({ command: ["x"], agentShim: "langchain" }),
+      parse({ command: ["x"], "run-id": "run:1" }),
+      parse({ command: ["x"], "run-id": "" }),
+      parse({ command: ["x"], "agent-shim": "langchain" }),
       parse({ command: [] }),
       parse({ command: [""] }),
     ];
@@ -40,10 +40,10 @@ describe("RunOptionsSchema", () => {
     const rejected = [
       parse({ command: ["x"], timeout: "30" }),
       parse({ command: ["x"], timeout: "0s" }),
-      parse({ command: ["x"], killGrace: "soon" }),
-      parse({ command: ["x"], kernelDrainMs: "1.5" }),
+      parse({ command: ["x"], "kill-grace": "soon" }),
+      parse({ command: ["x"], "kernel-drain-ms": "1.5" }),
       parse({ command: ["x"], capture: "dtrace" }),
-      parse({ command: ["x"], cgroupParent: "sys/fs/cgroup" }),
+      parse({ command: ["x"], "cgroup-parent": "sys/fs/cgroup" }),
     ];
     expect(rejected.map((r) => r.success)).toEqual([false, false, false, false, false, false]);
   });
@@ -51,7 +51,7 @@ describe("RunOptionsSchema", () => {
 
 describe("buildRunSpec", () => {
   test("injects the three SDK variables only with --sdk-event-log, keys sorted", () => {
-    const built = buildRunSpec(options({ command: ["agent"], agentShim: "openai-agents", sdkEventLog: "/dev/shm/sdk.ndjson" }), fixedId);
+    const built = buildRunSpec(options({ command: ["agent"], "agent-shim": "openai-agents", "sdk-event-log": "/dev/shm/sdk.ndjson" }), fixedId);
     expect(built.ok && built.spec.env).toEqual({
       ASSAY_RUNNER_RUN_ID: "run_fixed",
       ASSAY_RUNNER_SDK_EVENT_LOG: "/dev/shm/sdk.ndjson",
@@ -62,7 +62,7 @@ describe("buildRunSpec", () => {
   });
 
   test("refuses an SDK log without an SDK shim, as upstream's pre-validation does", () => {
-    expect(buildRunSpec(options({ command: ["agent"], sdkEventLog: "/tmp/sdk" }), fixedId)).toEqual({
+    expect(buildRunSpec(options({ command: ["agent"], "sdk-event-log": "/tmp/sdk" }), fixedId)).toEqual({
       ok: false,
       flag: "sdk-event-log",
       message: "--sdk-event-log requires an SDK agent shim (--agent-shim openai-agents or gemini-google-genai)",
@@ -70,7 +70,7 @@ describe("buildRunSpec", () => {
   });
 
   test("records disabled redaction as mode disabled_unsafe", () => {
-    const built = buildRunSpec(options({ command: ["x"], unsafeDisableRedaction: true, redact: "shape_only" }), fixedId);
+    const built = buildRunSpec(options({ command: ["x"], "unsafe-disable-redaction": true, redact: "shape_only" }), fixedId);
     expect(built.ok && built.spec.redact).toBe("disabled_unsafe");
   });
 });

@@ -1,0 +1,74 @@
+// The run command line: usage errors (exit 2, nothing run), host errors (exit 40), the --json summary.
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { filesIn, openArchive, writeKeyFile } from "../run/_archive.ts";
+import { host, runAssay, skipReason, tempDir } from "../harness.ts";
+
+const noBinary = skipReason(!host.hasBinary, "run CLI e2e needs the compiled binary (bun scripts/build.ts)");
+const cannot = skipReason(!host.hasBinary || !host.hasCgroup2, "run e2e needs the compiled binary (bun scripts/build.ts) and root with cgroup v2");
+
+describe("assay-runner run: usage", () => {
+  const cases: Array<[string, string[], string]> = [
+    ["no workload after --", ["run", "--capture", "none"], "the workload command goes after --"],
+    ["a workload without --", ["run", "--capture", "none", "/bin/true"], "the workload command goes after --"],
+    ["a run id with ':'", ["run", "--run-id", "run:1", "--", "/bin/true"], "--run-id"],
+    ["an unknown agent shim", ["run", "--agent-shim", "langchain", "--", "/bin/true"], "expected one of none, openai-agents, gemini-google-genai"],
+    ["an SDK log without an SDK shim", ["run", "--sdk-event-log", "/tmp/x", "--", "/bin/true"], "--sdk-event-log requires an SDK agent shim"],
+    ["a duration without a unit", ["run", "--timeout", "30", "--", "/bin/true"], "--timeout expects a duration such as 500ms, 30s or 2m"],
+    ["an unknown flag", ["run", "--frobnicate", "--", "/bin/true"], "unknown flag --frobnicate"],
+  ];
+  for (const [name, args, message] of cases) {
+    test.skipIf(noBinary)(`${name}: exit 2, nothing run, the message names the problem`, async () => {
+      using dir = tempDir("run-usage");
+      const marker = join(dir.path, "ran");
+      const outcome = await runAssay([...args.map((a) => (a === "/bin/true" ? "touch" : a)), ...(args.includes("--") ? [marker] : [])], { cwd: dir.path });
+      // main.ts answers a usage error with the command's usage on stdout.
+      expect({ exitCode: outcome.exitCode, usage: outcome.stdout.includes("USAGE"), named: outcome.stderr.includes(message), ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({
+        exitCode: 2,
+        usage: true,
+        named: true,
+        ran: false,
+        files: [],
+      });
+    });
+  }
+
+  test.skipIf(noBinary)("a capture backend that cannot run here: exit 40, nothing run", async () => {
+    using dir = tempDir("run-host");
+    const marker = join(dir.path, "ran");
+    const outcome = await runAssay(["run", "--capture", "ptrace", "--cgroup-parent", "/nonexistent", "--", "touch", marker], { cwd: dir.path });
+    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({ exitCode: 40, stdout: "", ran: false, files: [] });
+  });
+
+  test.skipIf(noBinary)("--cgroup-parent that is not a cgroup v2 directory: exit 40, nothing run", async () => {
+    using dir = tempDir("run-parent");
+    const marker = join(dir.path, "ran");
+    const outcome = await runAssay(["run", "--capture", "none", "--cgroup-parent", dir.path, "--", "touch", marker], { cwd: dir.path });
+    expect({ exitCode: outcome.exitCode, named: outcome.stderr.includes("is not a cgroup v2 directory"), ran: existsSync(marker) }).toEqual({ exitCode: 40, named: true, ran: false });
+  });
+});
+
+describe("assay-runner run: --json", () => {
+  test.skipIf(cannot)("prints one summary document whose digest and health match the archive", async () => {
+    using dir = tempDir("run-json");
+    const archive = join(dir.path, "a.tar.gz");
+    const outcome = await runAssay(["run", "--capture", "none", "--run-id", "run_json", "-o", archive, "--json", "--", "sh", "-c", "exit 7"], {
+      env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+    });
+    const summary = JSON.parse(outcome.stdout);
+    const opened = await openArchive(archive);
+    const health = opened.json("observation-health.json");
+    expect({
+      exitCode: outcome.exitCode,
+      keys: Object.keys(summary),
+      run: [summary.run_id, summary.archive, summary.manifest_digest, summary.exit_code, summary.workload, summary.capture_backend],
+      health: [summary.health.kernel_layer, summary.health.cgroup_correlation, summary.health.notes, summary.health.redaction],
+    }).toEqual({
+      exitCode: 7,
+      keys: ["run_id", "archive", "manifest_digest", "exit_code", "workload", "interruption", "capture_backend", "session_cgroup_id", "health", "timings_ms"],
+      run: ["run_json", archive, opened.manifestDigest, 7, { exit_code: 7, signal: null }, "none"],
+      health: [health.kernel_layer, health.cgroup_correlation, health.notes, health.redaction],
+    });
+  });
+});
