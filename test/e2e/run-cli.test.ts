@@ -72,3 +72,23 @@ describe("assay-runner run: --json", () => {
     });
   });
 });
+
+describe("assay-runner run: without permission for a session", () => {
+  const notRootable = skipReason(!host.hasBinary || !host.isRoot, "the unprivileged-run test needs the binary and root (to switch to nobody)");
+  test.skipIf(notRootable)("--capture none as an unprivileged user runs without a session, says so, and writes a contract-only archive", async () => {
+    using dir = tempDir("run-nobody");
+    Bun.spawnSync(["chmod", "777", dir.path]);
+    const archive = join(dir.path, "a.tar.gz");
+    const command = `${process.env.ASSAY_EXE ?? join(import.meta.dir, "../../dist/assay-runner")} run --capture none --redaction-key ephemeral --run-id run_nobody -o ${archive} -- sh -c 'grep ^0:: /proc/self/cgroup'`;
+    await using proc = Bun.spawn(["su", "nobody", "-s", "/bin/sh", "-c", command], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: "/usr/bin:/bin", NO_COLOR: "1" } });
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    const opened = await openArchive(archive);
+    expect({
+      exitCode,
+      outsideSession: stdout.startsWith("0::") && !stdout.includes("assay-session"),
+      warned: stderr.includes("running without a cgroup session"),
+      issues: opened.issues,
+      health: [opened.json("observation-health.json").kernel_layer, opened.json("observation-health.json").cgroup_correlation, opened.json("observation-health.json").redaction.key_scope],
+    }).toEqual({ exitCode: 0, outsideSession: true, warned: true, issues: [], health: ["absent", "partial", "ephemeral"] });
+  });
+});
