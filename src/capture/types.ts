@@ -70,6 +70,8 @@ export interface ArmedCapture {
   readonly backend: CaptureBackendName;
   /** Backend and version for the `capture_backend:` note. */
   readonly version: string;
+  /** How long arming took (program build, load, attach, first marker), in ms; backends that spawn nothing omit it. */
+  readonly attachMs?: number;
   /** The argv to start in place of the workload's (ptrace wraps it; others return it unchanged). */
   command(argv: readonly string[]): readonly string[];
   /** Stops after the workload and its session ended, drains, and returns what was observed. */

@@ -1,0 +1,137 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensureTracefs, mayLoadBpf, readHostFacts } from "../../linux/index.ts";
+import { CaptureHostError } from "../errors.ts";
+import { countAppended, readLines } from "../read-lines.ts";
+import type { ArmedCapture, CaptureBackend, CaptureOutcome, CaptureProbe, CaptureTarget, KernelRecord } from "../types.ts";
+import { BpftraceLossCounter, decodeBpftraceLine } from "./decode.ts";
+import { bpftraceProgram, STRLEN } from "./program.ts";
+
+/** Tuning of the eBPF backend (tests shrink the buffer to provoke loss). */
+export interface EbpfOptions {
+  /** Perf buffer pages per CPU (a power of two; bpftrace's default is 64). */
+  readonly perfPages?: number;
+  /** Entries per bpftrace map (dedupe keys, tracked processes). */
+  readonly mapKeys?: number;
+  /** Longest wait for the probes to attach, in ms. */
+  readonly attachTimeoutMs?: number;
+}
+
+/** Creates the eBPF backend: a per-run bpftrace program filtered in the kernel to the session. */
+export function createEbpfBackend(options: EbpfOptions = {}): CaptureBackend {
+  return {
+    name: "ebpf",
+    probe: async () => probeEbpf(),
+    arm: async (target) => {
+      if (target === undefined) throw new CaptureHostError("CAPTURE_TARGET_MISSING", "eBPF capture needs a cgroup v2 session");
+      return armEbpf(target, options);
+    },
+  };
+}
+
+/** The eBPF backend with default tuning. */
+export const ebpfBackend: CaptureBackend = createEbpfBackend();
+
+// --- internal ---
+
+const MARKER_NEEDLE = '"data": "M\\n"';
+
+async function probeEbpf(): Promise<CaptureProbe> {
+  const facts = readHostFacts();
+  const unavailable = (reason: string): CaptureProbe => ({ backend: "ebpf", available: false, reason, version: facts.bpftraceVersion ?? "" });
+  if (!facts.isLinux) return unavailable("eBPF capture needs Linux");
+  if (facts.bpftracePath === undefined) return unavailable("bpftrace is not installed (Debian: apt-get install bpftrace)");
+  if (!mayLoadBpf(facts)) return unavailable("loading BPF needs root or CAP_BPF+CAP_PERFMON");
+  if (facts.cgroup2Mount === undefined) return unavailable("no cgroup v2 hierarchy is mounted");
+  if (facts.tracefs === undefined && !facts.isRoot) return unavailable("tracefs is not mounted at /sys/kernel/tracing");
+  return { backend: "ebpf", available: true, reason: `bpftrace at ${facts.bpftracePath}`, version: facts.bpftraceVersion ?? "bpftrace" };
+}
+
+async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<ArmedCapture> {
+  const started = performance.now();
+  const facts = readHostFacts();
+  if (facts.bpftracePath === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", "bpftrace is not installed");
+  if (ensureTracefs(facts) === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", "tracefs is not mounted at /sys/kernel/tracing and could not be mounted");
+  const programPath = join(target.scratchDir, "capture.bt");
+  const outPath = join(target.scratchDir, "bpftrace.out");
+  const errPath = join(target.scratchDir, "bpftrace.err");
+  writeFileSync(programPath, bpftraceProgram({ cgroupId: target.cgroupId, markerPid: process.pid }));
+  // bpftrace writes straight to files: the runner does no work while the workload runs.
+  const child = Bun.spawn([facts.bpftracePath, "-f", "json", programPath], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+      BPFTRACE_STRLEN: String(STRLEN),
+      BPFTRACE_MAP_KEYS_MAX: String(options.mapKeys ?? 16384),
+      BPFTRACE_PERF_RB_PAGES: String(options.perfPages ?? 1024),
+    },
+    stdin: "ignore",
+    stdout: Bun.file(outPath),
+    stderr: Bun.file(errPath),
+  });
+  let offset = 0;
+  let markers = 0;
+  const waitForMarker = async (timeoutMs: number): Promise<boolean> => {
+    const deadline = performance.now() + timeoutMs;
+    const want = markers + 1;
+    while (performance.now() < deadline) {
+      // kill(self, 0) fires the marker probe; once its line is in the output, every probe
+      // attached before it (all of them) is live and the reader is draining.
+      process.kill(process.pid, 0);
+      const seen = countAppended(outPath, offset, MARKER_NEEDLE);
+      offset = seen.offset;
+      markers += seen.count;
+      if (markers >= want) return true;
+      if (child.exitCode !== null || child.signalCode !== null) return false;
+      await Bun.sleep(10);
+    }
+    return false;
+  };
+  // bpftrace prints "attached_probes" before it attaches; only the marker proves the probes are live.
+  if (!(await waitForMarker(options.attachTimeoutMs ?? 60_000))) {
+    child.kill("SIGKILL");
+    await child.exited;
+    throw new CaptureHostError("CAPTURE_ATTACH_FAILED", `bpftrace did not attach: ${await bpftraceError(errPath)}`);
+  }
+  const attachMs = performance.now() - started;
+  let stopped: CaptureOutcome | undefined;
+  return {
+    backend: "ebpf",
+    version: `ebpf ${facts.bpftraceVersion ?? "bpftrace"}`,
+    attachMs,
+    command: (argv) => argv,
+    stop: async (drainMs) => {
+      if (stopped) return stopped;
+      // A second marker after the workload: what was emitted before it has been read.
+      await waitForMarker(Math.max(drainMs, 1000));
+      child.kill("SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await child.exited;
+      clearTimeout(timer);
+      const counter = new BpftraceLossCounter();
+      for await (const line of readLines(outPath)) counter.add(decodeBpftraceLine(line));
+      stopped = { records: records(outPath), loss: counter.loss() };
+      return stopped;
+    },
+    [Symbol.asyncDispose]: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await child.exited;
+      }
+    },
+  };
+}
+
+async function* records(outPath: string): AsyncGenerator<KernelRecord> {
+  for await (const line of readLines(outPath)) {
+    const decoded = decodeBpftraceLine(line);
+    if (decoded.kind === "record") yield decoded.record;
+  }
+}
+
+async function bpftraceError(errPath: string): Promise<string> {
+  const text = await Bun.file(errPath)
+    .text()
+    .catch(() => "");
+  const lines = text.split("\n").filter((line) => line.trim() !== "" && !line.includes("RLIMIT_MEMLOCK"));
+  return lines.slice(0, 6).join(" | ") || "no error output";
+}
