@@ -1,4 +1,4 @@
-import { diffSets, sortStrings } from "./_order.ts";
+import { diffSets, mergeSorted, smallest, sortStrings, sortUnique } from "./_order.ts";
 import { NETWORK_PROJECTION_SCHEMA, PATH_PROJECTION_SCHEMA, PROJECTION_NOT_APPLIED_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./_schemas.ts";
 import type { NetworkAlias, NetworkCidrAlias, PathAlias } from "./drift-config.ts";
 import { networkContains, parseIpAddress } from "./ip-address.ts";
@@ -43,37 +43,12 @@ export interface ProjectedEndpoint {
 
 /** Projects a plain path or an `op:/path` value through exact aliases (the op is kept, only the path is looked up). */
 export function projectPathValue(value: string, aliases: ReadonlyMap<string, PathAlias>): ProjectedPath {
-  const colon = value.indexOf(":");
-  if (colon < 0) return projectSinglePath(value, aliases);
-  const path = value.slice(colon + 1);
-  // Only `op:/absolute` splits; URI-ish, host:port and `op:relative` values stay whole (upstream quirk:
-  // any op token, even empty, and a plain path containing ":/" is split too).
-  if (!path.startsWith("/") || path.startsWith("//")) return projectSinglePath(value, aliases);
-  const projected = projectSinglePath(path, aliases);
-  return { ...projected, raw_value: value, projected_value: `${value.slice(0, colon)}:${projected.projected_value}` };
+  return matchPath(value, aliases) ?? unmatched(value, "path");
 }
 
 /** Projects one endpoint: exact alias, else the first declared CIDR containing its IP host, else unmatched. */
-export function projectNetworkEndpoint(
-  endpoint: string,
-  aliases: ReadonlyMap<string, NetworkAlias>,
-  cidrs: readonly NetworkCidrAlias[],
-): ProjectedEndpoint {
-  const exact = aliases.get(endpoint);
-  if (exact !== undefined) {
-    return { raw_value: endpoint, projected_value: exact.networkClass, network_class: exact.networkClass, relation: "declared_endpoint", rule: "declared_network_alias", confidence: "declared", claim_level: "projected_equivalent" };
-  }
-  if (cidrs.length > 0) {
-    const address = parseIpAddress(endpointHost(endpoint));
-    if (address !== undefined) {
-      // First declared network wins, not the longest prefix.
-      const hit = cidrs.find((c) => networkContains(c.network, address));
-      if (hit !== undefined) {
-        return { raw_value: endpoint, projected_value: hit.networkClass, network_class: hit.networkClass, relation: "declared_cidr", rule: "declared_network_cidr_alias", confidence: "declared", claim_level: "projected_equivalent" };
-      }
-    }
-  }
-  return { raw_value: endpoint, projected_value: endpoint, network_class: "unknown", relation: "unmatched", rule: "no_declared_network_alias", confidence: "unknown", claim_level: "raw_observed" };
+export function projectNetworkEndpoint(endpoint: string, aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[]): ProjectedEndpoint {
+  return matchEndpoint(endpoint, aliases, cidrs) ?? unmatched(endpoint, "network");
 }
 
 /** The host of an endpoint: inside `[...]` when bracketed, else everything before the last `:`. */
@@ -89,9 +64,8 @@ export function endpointHost(endpoint: string): string {
 /** The path projection block of one drift row, or its `not_applied` form when no alias is declared. */
 export function pathProjectionBlock(dimension: string, a: readonly string[], b: readonly string[], aliases: ReadonlyMap<string, PathAlias>): Record<string, unknown> {
   if (aliases.size === 0) return notAppliedBlock(PATH_PROJECTION_SCHEMA, "no path aliases declared");
-  const projectedA = a.map((value) => projectPathValue(value, aliases));
-  const projectedB = b.map((value) => projectPathValue(value, aliases));
-  return appliedBlock(PATH_PROJECTION_SCHEMA, dimension, projectedA, projectedB, "no_declared_alias");
+  const project = (values: readonly string[]): Projection => collect(values, (value) => matchPath(value, aliases));
+  return appliedBlock(PATH_PROJECTION_SCHEMA, dimension, project(a), project(b));
 }
 
 /** The network projection block of the endpoint row, or its `not_applied` form when nothing is declared. */
@@ -103,9 +77,8 @@ export function networkProjectionBlock(
   cidrs: readonly NetworkCidrAlias[],
 ): Record<string, unknown> {
   if (aliases.size === 0 && cidrs.length === 0) return notAppliedBlock(NETWORK_PROJECTION_SCHEMA, "no network aliases declared");
-  const projectedA = a.map((value) => projectNetworkEndpoint(value, aliases, cidrs));
-  const projectedB = b.map((value) => projectNetworkEndpoint(value, aliases, cidrs));
-  return appliedBlock(NETWORK_PROJECTION_SCHEMA, dimension, projectedA, projectedB, "no_declared_network_alias");
+  const project = (values: readonly string[]): Projection => collect(values, (value) => matchEndpoint(value, aliases, cidrs));
+  return appliedBlock(NETWORK_PROJECTION_SCHEMA, dimension, project(a), project(b));
 }
 
 /** The sentinel projection of rows that have no v0 projector. */
@@ -115,52 +88,92 @@ export function notAppliedBlock(schema: string = PROJECTION_NOT_APPLIED_SCHEMA, 
 
 // --- internal ---
 
-function projectSinglePath(path: string, aliases: ReadonlyMap<string, PathAlias>): ProjectedPath {
-  const alias = aliases.get(path);
-  if (alias === undefined) {
-    return { raw_value: path, projected_value: path, path_class: "unknown", relation: "unmatched", rule: "no_declared_alias", confidence: "unknown", claim_level: "raw_observed" };
-  }
-  return { raw_value: path, projected_value: alias.projectedPath, path_class: alias.pathClass, relation: "declared_path", rule: "declared_path_alias", confidence: "declared", claim_level: "projected_equivalent" };
+const SLASH = 0x2f;
+
+function matchPath(value: string, aliases: ReadonlyMap<string, PathAlias>): ProjectedPath | undefined {
+  const colon = value.indexOf(":");
+  if (colon < 0) return declaredPath(value, undefined, aliases.get(value));
+  // Only `op:/absolute` splits; URI-ish, host:port and `op:relative` values stay whole (upstream quirk:
+  // any op token, even empty, and a plain path containing ":/" is split too).
+  if (value.charCodeAt(colon + 1) !== SLASH || value.charCodeAt(colon + 2) === SLASH) return declaredPath(value, undefined, aliases.get(value));
+  const alias = aliases.get(value.slice(colon + 1));
+  return alias === undefined ? undefined : declaredPath(value, value.slice(0, colon), alias);
 }
 
-function appliedBlock(
-  schema: string,
-  dimension: string,
-  projectedA: ReadonlyArray<ProjectedPath | ProjectedEndpoint>,
-  projectedB: ReadonlyArray<ProjectedPath | ProjectedEndpoint>,
-  unmatchedRule: string,
-): Record<string, unknown> {
-  const [onlyA, onlyB, both] = diffSets(projectedA.map((p) => p.projected_value), projectedB.map((p) => p.projected_value));
-  const inBoth = new Set(both);
-  const rules = new Set<string>();
-  let matched = false;
-  for (const item of [...projectedA, ...projectedB]) {
-    if (item.rule !== unmatchedRule) rules.add(item.rule);
-    if (item.claim_level === "projected_equivalent" && inBoth.has(item.projected_value)) matched = true;
+// `op` is the operation prefix kept in front of the projected path, undefined for a whole-value match.
+function declaredPath(raw: string, op: string | undefined, alias: PathAlias | undefined): ProjectedPath | undefined {
+  if (alias === undefined) return undefined;
+  const projectedValue = op === undefined ? alias.projectedPath : `${op}:${alias.projectedPath}`;
+  return { raw_value: raw, projected_value: projectedValue, path_class: alias.pathClass, relation: "declared_path", rule: "declared_path_alias", confidence: "declared", claim_level: "projected_equivalent" };
+}
+
+function matchEndpoint(endpoint: string, aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[]): ProjectedEndpoint | undefined {
+  const exact = aliases.get(endpoint);
+  if (exact !== undefined) {
+    return { raw_value: endpoint, projected_value: exact.networkClass, network_class: exact.networkClass, relation: "declared_endpoint", rule: "declared_network_alias", confidence: "declared", claim_level: "projected_equivalent" };
   }
+  if (cidrs.length === 0) return undefined;
+  const address = parseIpAddress(endpointHost(endpoint));
+  if (address === undefined) return undefined;
+  // First declared network wins, not the longest prefix.
+  const hit = cidrs.find((c) => networkContains(c.network, address));
+  if (hit === undefined) return undefined;
+  return { raw_value: endpoint, projected_value: hit.networkClass, network_class: hit.networkClass, relation: "declared_cidr", rule: "declared_network_cidr_alias", confidence: "declared", claim_level: "projected_equivalent" };
+}
+
+function unmatched(value: string, kind: "path"): ProjectedPath;
+function unmatched(value: string, kind: "network"): ProjectedEndpoint;
+function unmatched(value: string, kind: "path" | "network"): ProjectedPath | ProjectedEndpoint {
+  return kind === "path"
+    ? { raw_value: value, projected_value: value, path_class: "unknown", relation: "unmatched", rule: "no_declared_alias", confidence: "unknown", claim_level: "raw_observed" }
+    : { raw_value: value, projected_value: value, network_class: "unknown", relation: "unmatched", rule: "no_declared_network_alias", confidence: "unknown", claim_level: "raw_observed" };
+}
+
+// One side's projection: the declared mappings in input order and the raw values no rule matched
+// (for which the projected value is the raw value itself).
+interface Projection {
+  readonly mapped: Array<ProjectedPath | ProjectedEndpoint>;
+  readonly unmatched: string[];
+}
+
+function collect(values: readonly string[], project: (value: string) => ProjectedPath | ProjectedEndpoint | undefined): Projection {
+  const out: Projection = { mapped: [], unmatched: [] };
+  for (const value of values) {
+    const item = project(value);
+    if (item === undefined) out.unmatched.push(value);
+    else out.mapped.push(item);
+  }
+  return out;
+}
+
+function appliedBlock(schema: string, dimension: string, a: Projection, b: Projection): Record<string, unknown> {
+  const [onlyA, onlyB, both] = diffSets(sortedValues(a), sortedValues(b));
+  const inBoth = new Set(both);
+  const mapped = [...a.mapped, ...b.mapped];
   return {
     schema,
     status: "applied",
     dimension,
     // Only a declared mapping that meets the other side's projection earns the equivalence claim.
-    claim_level: matched ? "projected_equivalent" : "inconclusive",
+    claim_level: mapped.some((item) => inBoth.has(item.projected_value)) ? "projected_equivalent" : "inconclusive",
     taxonomy_schema: RUNTIME_NOISE_TAXONOMY_SCHEMA,
     only_in_a: onlyA,
     only_in_b: onlyB,
     in_both: both,
-    rules: sortStrings(rules),
-    mappings: [...mappingsOf("a", projectedA), ...mappingsOf("b", projectedB)],
-    unmatched_summary: { a: unmatchedSummary("a", projectedA), b: unmatchedSummary("b", projectedB) },
+    rules: sortUnique(mapped.map((item) => item.rule)),
+    mappings: [...a.mapped.map((item) => ({ side: "a", ...item })), ...b.mapped.map((item) => ({ side: "b", ...item }))],
+    // Counts list items, not distinct values: capability lists are sorted but not deduplicated upstream.
+    unmatched_summary: { a: unmatchedSummary("a", a.unmatched), b: unmatchedSummary("b", b.unmatched) },
     non_claims: [...PROJECTION_NON_CLAIMS],
   };
 }
 
-function mappingsOf(side: "a" | "b", items: ReadonlyArray<ProjectedPath | ProjectedEndpoint>): Record<string, unknown>[] {
-  return items.filter((item) => item.claim_level === "projected_equivalent").map((item) => ({ side, ...item }));
+// The unmatched values keep the (usually sorted) input order and the mapped ones are few: merging
+// them is linear where sorting every projected value again is not.
+function sortedValues(side: Projection): string[] {
+  return mergeSorted(sortStrings(side.unmatched), sortStrings(side.mapped.map((item) => item.projected_value)));
 }
 
-function unmatchedSummary(side: "a" | "b", items: ReadonlyArray<ProjectedPath | ProjectedEndpoint>): Record<string, unknown> {
-  // Counts list items, not distinct values: capability lists are sorted but not deduplicated upstream.
-  const raw = items.filter((item) => item.claim_level === "raw_observed").map((item) => item.raw_value);
-  return { side, count: raw.length, samples: sortStrings(raw).slice(0, PROJECTION_SAMPLE_LIMIT), sample_limit: PROJECTION_SAMPLE_LIMIT };
+function unmatchedSummary(side: "a" | "b", raw: readonly string[]): Record<string, unknown> {
+  return { side, count: raw.length, samples: smallest(raw, PROJECTION_SAMPLE_LIMIT), sample_limit: PROJECTION_SAMPLE_LIMIT };
 }
