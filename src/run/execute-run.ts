@@ -35,6 +35,8 @@ export interface RunIo {
   readonly interrupted: Promise<"SIGINT" | "SIGTERM">;
   /** Progress and warnings for the user (the CLI renders them). */
   readonly onProgress?: (event: RunProgress) => void;
+  /** Picks the capture backend (default: capture's chooseBackend); tests inject a backend here. */
+  readonly chooseBackend?: typeof chooseBackend;
 }
 
 /** One progress or warning message of a run. */
@@ -84,7 +86,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   checkOutputWritable(archivePath);
   const redaction = prepareRedaction(spec, io.env);
 
-  const choice = await chooseBackend(spec.capture);
+  const choice = await (io.chooseBackend ?? chooseBackend)(spec.capture);
   if (!choice.ok) throw new RunHostError("CAPTURE_UNAVAILABLE", `--capture ${spec.capture}: ${choice.reason}`);
   const backend = choice.backend;
   const kernelCapture = backend.name !== "none";
