@@ -9,16 +9,16 @@ type LoadCommand = () => Promise<CommandDef<ArgsDef>>;
 
 // Static import strings, so `bun build --compile` bundles every command and each loads only when chosen.
 const commands: Record<string, LoadCommand> = {
-  run: () => import("./cli/run.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  verify: () => import("./cli/verify.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  validate: () => import("./cli/validate.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  inspect: () => import("./cli/inspect.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  project: () => import("./cli/project.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  diff: () => import("./cli/diff.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  drift: () => import("./cli/drift.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  fidelity: () => import("./cli/fidelity.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  claims: () => import("./cli/claims.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  doctor: () => import("./cli/doctor.ts").then((m) => m.default as CommandDef<ArgsDef>),
+  run: () => import("./cli/run.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  verify: () => import("./cli/verify.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  validate: () => import("./cli/validate.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  inspect: () => import("./cli/inspect.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  project: () => import("./cli/project.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  diff: () => import("./cli/diff.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  drift: () => import("./cli/drift.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  fidelity: () => import("./cli/fidelity.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  claims: () => import("./cli/claims.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  doctor: () => import("./cli/doctor.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
 };
 
 const root = defineCommand({
