@@ -1,0 +1,55 @@
+// The measured run with a kernel backend: the s2 note replaces the contract-only one, our
+// capture_backend note follows upstream's, and a single policy binding carries the session cgroup id.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { chooseBackend } from "../../src/capture/index.ts";
+import { leftoverSessions, openArchive, writeKeyFile } from "../run/_archive.ts";
+import { host, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
+
+const ebpf = await chooseBackend("ebpf");
+const cannot = skipReason(
+  !host.hasBinary || !host.hasCgroup2 || !ebpf.ok,
+  `kernel run e2e needs the binary, root with cgroup v2 and the ebpf backend (${ebpf.ok ? "available" : ebpf.reason})`,
+);
+
+describe("assay-runner run --capture ebpf", () => {
+  test.skipIf(cannot)("kernel-policy shape: complete kernel layer, the work dir's files in the surface, one bound policy event with the cgroup id", async () => {
+    using dir = tempDir("kernel-run");
+    const work = join(dir.path, "work");
+    const policyLog = join(dir.path, "policy-decisions.ndjson");
+    const sdkLog = join(dir.path, "sdk-events.ndjson");
+    const archive = join(dir.path, "a.tar.gz");
+    const runId = "run_kernel_policy";
+    const outcome = await runAssay(
+      ["run", "--capture", "ebpf", "--run-id", runId, "-o", archive, "--agent-shim", "openai-agents", "--sdk-event-log", sdkLog, "--policy-decision-log", policyLog, "--json",
+        "--", join(repoRoot, "test/fixtures/run/sdk-policy-agent.sh"), work],
+      { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path), ASSAY_RUNNER_POLICY_DECISION_LOG: policyLog } },
+    );
+    const summary = JSON.parse(outcome.stdout);
+    const opened = await openArchive(archive);
+    const health = opened.json("observation-health.json");
+    const report = opened.json("correlation-report.json");
+    const surface = opened.json("capability-surface.json");
+    expect({
+      exitCode: outcome.exitCode,
+      issues: opened.issues,
+      layers: [health.kernel_layer, health.ringbuf_drops, health.cgroup_correlation, health.policy_layer, health.sdk_layer],
+      notes: health.notes.map((n: string) => n.split(":")[0]),
+      s2: health.notes[0].startsWith(`s2_kernel_capture: monitor_events=${opened.rows("layers/kernel.ndjson").length} ringbuf_drops=0`),
+      inputRead: surface.filesystem_paths.includes(join(work, "policy-input.txt")),
+      binding: [report.bindings.length, report.bindings[0]?.tool_call_id, String(report.bindings[0]?.cgroup_id) === String(summary.session_cgroup_id), report.bindings[0]?.kernel_event_count > 0],
+      status: [report.status, report.ambiguities],
+      sessions: leftoverSessions(runId),
+    }).toEqual({
+      exitCode: 0,
+      issues: [],
+      layers: ["complete", 0, "clean", "present", "self_reported"],
+      notes: ["s2_kernel_capture", "s4_policy_capture", "s5_sdk_capture", "capture_backend"],
+      s2: true,
+      inputRead: true,
+      binding: [1, "tc_runner_policy_001", true, true],
+      status: ["clean", []],
+      sessions: [],
+    });
+  });
+});
