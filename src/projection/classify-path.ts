@@ -94,9 +94,10 @@ function heuristicId(raw: string, off: number, tables: HeuristicTables): number 
   if (best < 0) best = Infinity;
   const prefix = tables.prefixes.longest(raw, off);
   if (prefix >= 0 && prefix < best) best = prefix;
-  if (!tables.segments.isEmpty) best = tables.segments.lowest(raw, off, best);
+  best = tables.segments.lowest(raw, off, best);
   const regexes = tables.regexes;
-  if (regexes.length > 0) {
+  // One shared-head check skips every regular-expression glob for most paths.
+  if (regexes.length > 0 && raw.startsWith(tables.regexHead, off)) {
     let suffix: string | undefined;
     for (const candidate of regexes) {
       if (candidate.index >= best) break;

@@ -60,6 +60,8 @@ export interface HeuristicTables {
   readonly prefixes: BoundaryPrefixTable;
   readonly segments: SegmentTable;
   readonly regexes: readonly { readonly index: number; readonly head: string; readonly regex: RegExp }[];
+  /** The longest text every regex head starts with: one check skips all of them. */
+  readonly regexHead: string;
 }
 
 /** Relation of a heuristic mapping. */
@@ -109,7 +111,7 @@ export function compileRules(input: ProjectionRulesInput | unknown, where: Where
   const prefixes = new BoundaryPrefixTable();
   for (const raw of rules.workdir_prefixes) {
     const prefix = normalizePrefix(raw);
-    if (prefix === "" || prefixes.map.has(prefix)) continue;
+    if (prefix === "" || prefixes.has(prefix)) continue;
     prefixes.set(prefix, entries.length);
     entries.push({
       kind: "prefix",
@@ -209,5 +211,13 @@ function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: numbe
     }
     prefixes.set(prefix, lowest);
   }
-  return { entryBase, exact, prefixes, segments, regexes };
+  regexes.sort((a, b) => a.index - b.index);
+  return { entryBase, exact, prefixes, segments, regexes, regexHead: commonPrefix(regexes.map((r) => r.head)) };
+}
+
+function commonPrefix(heads: readonly string[]): string {
+  if (heads.length === 0) return "";
+  let common = heads[0]!;
+  for (const head of heads) while (!head.startsWith(common)) common = common.slice(0, -1);
+  return common;
 }

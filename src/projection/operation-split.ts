@@ -28,12 +28,15 @@ export function operationOffset(raw: string): number {
   const colon = raw.indexOf(":");
   // Split at the first `:` only (upstream `split_once`), case-sensitive, suffix must start with `/`.
   if (colon < MIN_OP || colon > MAX_OP || raw.charCodeAt(colon + 1) !== SLASH) return 0;
-  return OPERATION_SET.has(raw.slice(0, colon)) ? colon + 1 : 0;
+  // Compare in place against the operations of that length: no substring, no hashing.
+  const candidates = BY_LENGTH[colon]!;
+  for (let i = 0; i < candidates.length; i++) if (raw.startsWith(candidates[i]!)) return colon + 1;
+  return 0;
 }
 
 // --- internal ---
 
 const SLASH = 47;
-const OPERATION_SET: ReadonlySet<string> = new Set(OPERATIONS);
 const MIN_OP = Math.min(...OPERATIONS.map((op) => op.length));
 const MAX_OP = Math.max(...OPERATIONS.map((op) => op.length));
+const BY_LENGTH: readonly (readonly string[])[] = Array.from({ length: MAX_OP + 1 }, (_, n) => OPERATIONS.filter((op) => op.length === n));
