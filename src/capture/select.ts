@@ -1,4 +1,6 @@
+import { ebpfBackend } from "./ebpf/index.ts";
 import { noneBackend } from "./none/index.ts";
+import { ptraceBackend } from "./ptrace/index.ts";
 import type { CaptureBackend, CaptureProbe } from "./types.ts";
 
 /** What the user asked for with --capture. */
@@ -9,10 +11,15 @@ export type CaptureChoice =
   | { readonly ok: true; readonly backend: CaptureBackend; readonly probe: CaptureProbe; readonly tried: readonly CaptureProbe[] }
   | { readonly ok: false; readonly reason: string; readonly tried: readonly CaptureProbe[] };
 
-/** Picks the backend for a run: the requested one, or for auto the best this host allows. */
-export async function chooseBackend(request: CaptureRequest): Promise<CaptureChoice> {
-  // Only the contract-only backend exists so far; kernel backends plug in here.
-  const probe = await noneBackend.probe();
-  if (request === "none" || request === "auto") return { ok: true, backend: noneBackend, probe, tried: [probe] };
-  return { ok: false, reason: `capture backend ${request} is not available in this build`, tried: [] };
+/** Picks the backend for a run: the requested one, or for auto eBPF, then ptrace, then none. */
+export async function chooseBackend(request: CaptureRequest, backends: readonly CaptureBackend[] = [ebpfBackend, ptraceBackend, noneBackend]): Promise<CaptureChoice> {
+  const candidates = request === "auto" ? backends : backends.filter((backend) => backend.name === request);
+  const tried: CaptureProbe[] = [];
+  for (const backend of candidates) {
+    const probe = await backend.probe();
+    tried.push(probe);
+    if (probe.available) return { ok: true, backend, probe, tried };
+  }
+  const reason = tried.map((probe) => `${probe.backend}: ${probe.reason}`).join("; ") || `no backend named ${request}`;
+  return { ok: false, reason, tried };
 }

@@ -20,7 +20,7 @@ export function decodeBpftraceLine(line: string): BpftraceLine {
   if (line.trim() === "") return { kind: "blank" };
   let doc: unknown;
   try {
-    doc = JSON.parse(line);
+    doc = JSON.parse(byteEscapesToLatin1(line));
   } catch {
     return { kind: "undecodable", text: line };
   }
@@ -28,7 +28,7 @@ export function decodeBpftraceLine(line: string): BpftraceLine {
   const data = doc.data;
   switch (doc.type) {
     case "printf":
-      return typeof data === "string" ? decodePrintf(data, line) : { kind: "undecodable", text: line };
+      return typeof data === "string" ? decodePrintf(bytesToText(data), line) : { kind: "undecodable", text: line };
     case "attached_probes":
       return { kind: "attached", probes: isObject(data) && typeof data.probes === "number" ? data.probes : 0 };
     case "lost_events":
@@ -106,6 +106,19 @@ const hookNames: readonly HookName[] = ["openat", "openat2", "open", "creat", "c
 const hookById: ReadonlyMap<number, HookName> = new Map(Object.entries(HOOK_IDS).map(([name, id]) => [id, name as HookName]));
 const eventTypeByHook: Readonly<Record<HookName, number>> = { openat: 1, openat2: 1, open: 1, creat: 1, connect: 2, sendto: 6, sendmsg: 7, exec: 4 };
 const encoder = new TextEncoder();
+
+// bpftrace 0.17 escapes every byte >= 0x80 of printf data as a sign-extended `\uffffffXX` (not
+// valid JSON: JSON.parse would read U+FFFF then "ffXX"). Turn each into `\u00XX` so that after
+// parsing every char of the data is one byte; escaped backslashes are consumed in pairs first.
+function byteEscapesToLatin1(line: string): string {
+  return line.replace(/\\(\\|uffffff([0-9a-f]{2}))/g, (whole, _escape: string, byte: string | undefined) => (byte === undefined ? whole : `\\u00${byte}`));
+}
+
+// The data is a byte string (one char per byte, see above): decode it as UTF-8, lossily like
+// upstream's String::from_utf8_lossy (invalid sequences become U+FFFD).
+function bytesToText(data: string): string {
+  return /[^\x00-\x7f]/.test(data) ? Buffer.from(data, "latin1").toString("utf8") : data;
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
