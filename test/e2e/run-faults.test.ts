@@ -109,13 +109,14 @@ describe("assay-runner run: faults", () => {
     }).toEqual({ exitCode: 124, issues: [], end: [null, 9], survivors: [], sessions: [] });
   });
 
-  test.skipIf(cannot)("SIGTERM to the runner mid-run: exit 143, the archive is written with a note", async () => {
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+  test.skipIf(cannot)(`${signal} to the runner mid-run: exit ${code}, the archive is written with a note`, async () => {
     using dir = tempDir("fault-runner-term");
     const out = outDir(dir.path);
     const archive = join(out, "a.tar.gz");
     const sleepFor = marker();
     await using proc = Bun.spawn(
-      [assayExe(), "run", "--capture", "none", "--run-id", "run_fault_runner_term", "-o", archive, "--kill-grace", "1s", "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
+      [assayExe(), "run", "--capture", "none", "--run-id", `run_fault_runner_${signal}`, "-o", archive, "--kill-grace", "1s", "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
       { env: { ...assayEnv, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
     );
     const stderr = new Response(proc.stderr).text();
@@ -127,27 +128,28 @@ describe("assay-runner run: faults", () => {
       if (done) break;
       stdout += new TextDecoder().decode(value);
     }
-    proc.kill("SIGTERM");
+    proc.kill(signal);
     const exitCode = await proc.exited;
     const opened = await openArchive(archive);
     expect({
       exitCode,
       stdout,
-      warned: (await stderr).includes("SIGTERM received"),
+      warned: (await stderr).includes(`${signal} received`),
       issues: opened.issues,
       note: opened.json("observation-health.json").notes.at(-1),
       survivors: processesWith(`sleep ${sleepFor}`),
-      sessions: leftoverSessions("run_fault_runner_term"),
+      sessions: leftoverSessions(`run_fault_runner_${signal}`),
     }).toEqual({
-      exitCode: 143,
+      exitCode: code,
       stdout: "started\n",
       warned: true,
       issues: [],
-      note: "runner_signal: SIGTERM received; the session got SIGTERM, then cgroup.kill after kill_grace=1s",
+      note: `runner_signal: ${signal} received; the session got SIGTERM, then cgroup.kill after kill_grace=1s`,
       survivors: [],
       sessions: [],
     });
   });
+  }
 
   test.skipIf(cannot)("an output directory that is not writable: exit 2 and nothing is run", async () => {
     using dir = tempDir("fault-readonly");
