@@ -1,12 +1,11 @@
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from "node:fs";
-import { mkdtemp, open, rename, rm, unlink } from "node:fs/promises";
+import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { mkdtemp, open, rename, rm, unlink, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { crc32, createDeflateRaw } from "node:zlib";
+import { crc32 } from "node:zlib";
 import { ArchiveWriteError, ArchiveWriterStateError } from "./errors.ts";
 import { GZIP_HEADER, gzipTrailer } from "./gzip-frame.ts";
+import { ParallelDeflater } from "./parallel-deflate.ts";
 import { buildManifestJson, type MemberDigest } from "./manifest.ts";
 import { TAR_END, tarHeader, tarPadding } from "./tar-header.ts";
 import { contentIssues } from "./content-checks.ts";
@@ -218,39 +217,33 @@ export class ArchiveWriter implements AsyncDisposable {
       }
       yield TAR_END;
     }
-    async function* counted(): AsyncGenerator<Uint8Array> {
+
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(temporary, "wx", 0o644);
+      const file = handle;
+      const sink = async (bytes: Uint8Array) => {
+        signal.throwIfAborted();
+        for (let offset = 0; offset < bytes.length; ) offset += (await file.write(bytes, offset)).bytesWritten;
+      };
+      await sink(GZIP_HEADER);
+      const deflater = new ParallelDeflater(sink);
       for await (const chunk of tarStream()) {
+        signal.throwIfAborted();
         crc = crc32(chunk, crc);
         tarBytes += chunk.length;
-        yield chunk;
+        await deflater.write(chunk);
       }
-    }
-    async function* gzipFramed(deflated: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-      yield GZIP_HEADER;
-      for await (const chunk of deflated) yield chunk;
-      yield gzipTrailer(crc, tarBytes);
-    }
-
-    try {
-      // The stream creates the file exclusively and closes it when done (pipeline waits for that);
-      // a second handle then makes the bytes durable before the rename publishes them.
-      await pipeline(
-        Readable.from(counted(), { objectMode: false, highWaterMark: CHUNK }),
-        createDeflateRaw({ level: 9, chunkSize: CHUNK }),
-        gzipFramed,
-        createWriteStream(temporary, { flags: "wx", mode: 0o644, highWaterMark: CHUNK }),
-        { signal },
-      );
-      const handle = await open(temporary, "r+");
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await deflater.end();
+      await sink(gzipTrailer(crc, tarBytes));
+      await file.sync();
+      await file.close();
+      handle = undefined;
       signal.throwIfAborted();
       await rename(temporary, this.outputPath);
       await syncDirectory(dirname(this.outputPath));
     } catch (cause) {
+      await handle?.close().catch(() => undefined);
       await unlink(temporary).catch(() => undefined);
       throw new ArchiveWriteError(this.outputPath, describe(cause), { cause });
     }
@@ -304,6 +297,7 @@ export class ArchiveWriter implements AsyncDisposable {
 const ENCODER = new TextEncoder();
 const SAFE_RUN_ID = /^[A-Za-z0-9_-]+$/;
 const CHUNK = 1 << 20;
+const DIRECT_WRITE = 64 * 1024;
 const JSON_MEMBERS = MANIFESTED_MEMBERS.filter((name) => !isNdjsonMember(name)) as JsonMemberName[];
 
 type MemberStore = MemoryStore | FileStore;
@@ -339,7 +333,14 @@ class FileStore {
 
   append(content: MemberContent): void {
     if (content.length === 0) return;
-    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    if (typeof content !== "string" && content.length >= DIRECT_WRITE) {
+      // Large pieces skip the pending list: one copy fewer.
+      this.flush();
+      this.writeBlock(content);
+      return;
+    }
+    // Strings are encoded now; byte pieces are copied, as the caller may reuse its buffer.
+    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content.slice();
     this.pending.push(bytes);
     this.pendingLength += bytes.length;
     if (this.pendingLength >= CHUNK) this.flush();
@@ -347,13 +348,17 @@ class FileStore {
 
   flush(): void {
     if (this.pendingLength === 0) return;
-    const block = this.pending.length === 1 ? this.pending[0] as Uint8Array : Buffer.concat(this.pending as Uint8Array[], this.pendingLength);
+    const block = this.pending.length === 1 ? (this.pending[0] as Uint8Array) : Buffer.concat(this.pending as Uint8Array[], this.pendingLength);
+    this.pending = [];
+    this.pendingLength = 0;
+    this.writeBlock(block);
+  }
+
+  private writeBlock(block: Uint8Array): void {
     this.fd ??= openSync(this.path, "wx", 0o600);
     for (let offset = 0; offset < block.length; ) offset += writeSync(this.fd, block, offset);
     this.hasher.update(block);
     this.written += block.length;
-    this.pending = [];
-    this.pendingLength = 0;
   }
 
   digestHex(): string {

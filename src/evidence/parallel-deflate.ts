@@ -1,0 +1,76 @@
+import { availableParallelism } from "node:os";
+import { constants, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
+
+/** Receives compressed bytes in stream order; awaited, so a slow sink holds the producer back. */
+export type ByteSink = (bytes: Uint8Array) => Promise<void>;
+
+/**
+ * Raw deflate (level 9) of a byte stream, compressed in independent blocks on the zlib thread
+ * pool and emitted in order, like pigz: each block is primed with the previous 32 KiB as a preset
+ * dictionary and ends on a byte-aligned sync flush, so the concatenation is one valid deflate
+ * stream. Memory stays bounded by (concurrency + 1) blocks. The output bytes differ from a
+ * single-threaded deflate; only the inflated bytes (our tar stream) are normative.
+ */
+export class ParallelDeflater {
+  private block: Buffer;
+  private fill = 0;
+  private previousTail: Uint8Array | undefined;
+  private readonly inFlight: Promise<Buffer>[] = [];
+
+  constructor(
+    private readonly sink: ByteSink,
+    private readonly blockSize = DEFAULT_BLOCK,
+    private readonly concurrency = Math.max(1, Math.min(4, availableParallelism())),
+  ) {
+    this.block = Buffer.allocUnsafe(blockSize);
+  }
+
+  /** Adds bytes to compress; resolves once they are buffered or handed to a compression job. */
+  async write(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(this.blockSize - this.fill, chunk.length - offset);
+      this.block.set(chunk.subarray(offset, offset + take), this.fill);
+      this.fill += take;
+      offset += take;
+      if (this.fill === this.blockSize) await this.dispatch();
+    }
+  }
+
+  /** Compresses what is left, emits every block in order, then the final empty block. */
+  async end(): Promise<void> {
+    if (this.fill > 0) await this.dispatch();
+    while (this.inFlight.length > 0) await this.sink(await this.inFlight.shift()!);
+    await this.sink(FINAL_BLOCK);
+  }
+
+  // --- internal ---
+
+  private async dispatch(): Promise<void> {
+    const input = this.block.subarray(0, this.fill);
+    const options: ZlibOptions = { level: 9, finishFlush: constants.Z_SYNC_FLUSH };
+    if (this.previousTail !== undefined) options.dictionary = this.previousTail;
+    const job = compress(input, options);
+    // Hint: a job abandoned by an aborted commit must not surface as an unhandled rejection.
+    job.catch(() => undefined);
+    this.inFlight.push(job);
+    this.previousTail = input.subarray(Math.max(0, input.length - WINDOW));
+    // A fresh buffer per block: the job and the next dictionary still read the old one.
+    this.block = Buffer.allocUnsafe(this.blockSize);
+    this.fill = 0;
+    if (this.inFlight.length >= this.concurrency) await this.sink(await this.inFlight.shift()!);
+  }
+}
+
+// --- internal ---
+
+const DEFAULT_BLOCK = 4 * 2 ** 20;
+const WINDOW = 32 * 1024;
+// An empty final block (BFINAL=1, fixed Huffman, end-of-block): `03 00`.
+const FINAL_BLOCK: Uint8Array = deflateRawSync(new Uint8Array(0));
+
+function compress(input: Uint8Array, options: ZlibOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    deflateRaw(input, options, (error, output) => (error ? reject(error) : resolve(output)));
+  });
+}
