@@ -6,6 +6,11 @@ export { compareCodePoints };
 
 /** Sorts in place by code point and returns the array, like Python `list.sort()`. */
 export function sortInPlace(items: string[]): string[] {
+  if (SORTED.get(items) === items.length) return items;
+  return markSorted(sortUnmarked(items));
+}
+
+function sortUnmarked(items: string[]): string[] {
   // UTF-16 unit order equals code-point order unless a surrogate (astral character) is involved,
   // and the engine's comparator-free sort is an order of magnitude faster than a JS comparator.
   if (hasSurrogate(items)) return isSorted(items, (x, y) => compareCodePoints(x, y) <= 0) ? items : items.sort(compareCodePoints);
@@ -20,6 +25,7 @@ export function sortStrings(strings: Iterable<string>): string[] {
   if (Array.isArray(strings)) {
     const known = SCANNED.get(strings);
     if (known !== undefined && known.length === copy.length) SCANNED.set(copy, known);
+    if (SORTED.get(strings) === copy.length) return markSorted(copy);
   }
   return sortInPlace(copy);
 }
@@ -53,7 +59,7 @@ export function mergeSorted(a: readonly string[], b: readonly string[]): string[
   while (i < a.length && j < b.length) out.push(before(a[i] as string, b[j] as string) ? (a[i++] as string) : (b[j++] as string));
   while (i < a.length) out.push(a[i++] as string);
   while (j < b.length) out.push(b[j++] as string);
-  return out;
+  return markSorted(out);
 }
 
 /** Splits two string collections into sorted `[onlyInA, onlyInB, inBoth]` set differences (duplicates collapse). */
@@ -82,7 +88,7 @@ export function diffSets(a: Iterable<string>, b: Iterable<string>): [string[], s
       while (sortedB[j] === y) j++;
     }
   }
-  return [onlyA, onlyB, both];
+  return [markSorted(onlyA), markSorted(onlyB), markSorted(both)];
 }
 
 // --- internal ---
@@ -97,6 +103,14 @@ function hasSurrogate(items: readonly string[]): boolean {
   const found = items.length > 0 && SURROGATE.test(items.join(""));
   SCANNED.set(items, { length: items.length, found });
   return found;
+}
+
+// Arrays this module produced in sorted order, with their length then (they are never mutated after).
+const SORTED = new WeakMap<readonly string[], number>();
+
+function markSorted(items: string[]): string[] {
+  SORTED.set(items, items.length);
+  return items;
 }
 
 const SCANNED = new WeakMap<readonly string[], { readonly length: number; readonly found: boolean }>();
