@@ -7,3 +7,4 @@ export { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts"
 export { createEbpfBackend, ebpfBackend, type EbpfOptions } from "./ebpf/index.ts";
 export { ptraceBackend, straceCommand } from "./ptrace/index.ts";
 export { CaptureHostError, type CaptureErrorCode } from "./errors.ts";
+export { diagnoseCapture, type CaptureDiagnosis } from "./diagnose.ts";

@@ -1,0 +1,85 @@
+import { checkBpfLoad, mayLoadBpf, mayPtraceChild, readHostFacts, type HostCheck, type HostFacts } from "../linux/index.ts";
+import { noneBackend } from "./none/index.ts";
+import type { CaptureBackendName, CaptureProbe } from "./types.ts";
+
+/** What this host can capture and why not (the `doctor` report). */
+export interface CaptureDiagnosis {
+  readonly checks: readonly HostCheck[];
+  readonly backends: readonly CaptureProbe[];
+  /** The backend `--capture auto` would pick. */
+  readonly recommended: CaptureBackendName;
+  /** Whether some kernel capture (eBPF or ptrace) can run here, session included. */
+  readonly kernelCapture: boolean;
+}
+
+/** Checks every host fact kernel capture depends on; `loadBpf` runs a trivial bpftrace program as the real test. */
+export async function diagnoseCapture(options: { readonly loadBpf: boolean }): Promise<CaptureDiagnosis> {
+  const facts = readHostFacts();
+  const checks: HostCheck[] = [
+    { check: "platform", ok: facts.isLinux, detail: facts.isLinux ? "linux" : `${process.platform}: measurement needs Linux` },
+    cgroupCheck(facts),
+    privilegeCheck(facts),
+    {
+      check: "bpftrace",
+      ok: facts.bpftracePath !== undefined,
+      detail: facts.bpftracePath ? `${facts.bpftraceVersion ?? "unknown version"} at ${facts.bpftracePath}` : "not installed (Debian: apt-get install bpftrace)",
+    },
+  ];
+  const bpfLoad = bpfLoadCheck(facts, options.loadBpf);
+  checks.push(bpfLoad);
+  checks.push({
+    check: "tracefs",
+    ok: facts.tracefs !== undefined || facts.isRoot,
+    detail: facts.tracefs ? `mounted at ${facts.tracefs}` : facts.isRoot ? "not mounted; an eBPF run mounts it at /sys/kernel/tracing" : "not mounted at /sys/kernel/tracing (bpftrace needs it for tracepoints)",
+  });
+  checks.push({ check: "btf", ok: true, detail: facts.btf ? "/sys/kernel/btf/vmlinux present" : "absent (not needed: our program reads tracepoint formats only)" });
+  checks.push({
+    check: "ptrace_scope",
+    ok: mayPtraceChild(facts),
+    detail: facts.yamaPtraceScope === undefined ? "Yama not present: ptrace unrestricted" : `Yama ptrace_scope=${facts.yamaPtraceScope}${mayPtraceChild(facts) ? " (a tracer may trace its own child)" : " (forbids tracing the workload)"}`,
+  });
+  checks.push({
+    check: "strace",
+    ok: facts.stracePath !== undefined,
+    detail: facts.stracePath ? `${facts.straceVersion ?? "unknown version"} at ${facts.stracePath}` : "not installed (Debian: apt-get install strace)",
+  });
+
+  const session = facts.isLinux && facts.cgroup2Mount !== undefined && facts.cgroup2Writable;
+  const ebpfOk = session && facts.bpftracePath !== undefined && mayLoadBpf(facts) && bpfLoad.ok && (facts.tracefs !== undefined || facts.isRoot);
+  const ptraceOk = session && facts.stracePath !== undefined && mayPtraceChild(facts);
+  const backends: CaptureProbe[] = [
+    { backend: "ebpf", available: ebpfOk, reason: ebpfOk ? "bpftrace loads programs here" : firstFailure(checks, ["platform", "cgroup2", "privileges", "bpftrace", "bpf_load", "tracefs"]), version: facts.bpftraceVersion ?? "" },
+    { backend: "ptrace", available: ptraceOk, reason: ptraceOk ? "strace can trace the workload" : firstFailure(checks, ["platform", "cgroup2", "strace", "ptrace_scope"]), version: facts.straceVersion ?? "" },
+    await noneBackend.probe(),
+  ];
+  return { checks, backends, recommended: ebpfOk ? "ebpf" : ptraceOk ? "ptrace" : "none", kernelCapture: ebpfOk || ptraceOk };
+}
+
+// --- internal ---
+
+function cgroupCheck(facts: HostFacts): HostCheck {
+  if (facts.cgroup2Mount === undefined) return { check: "cgroup2", ok: false, detail: "no cgroup v2 hierarchy mounted" };
+  return facts.cgroup2Writable
+    ? { check: "cgroup2", ok: true, detail: `${facts.cgroup2Mount} (writable: sessions can be created)` }
+    : { check: "cgroup2", ok: false, detail: `${facts.cgroup2Mount} is not writable by this user (sessions need root or a delegated subtree)` };
+}
+
+function privilegeCheck(facts: HostFacts): HostCheck {
+  if (facts.isRoot) return { check: "privileges", ok: true, detail: "root" };
+  const names = Object.entries(facts.caps)
+    .filter(([, has]) => has)
+    .map(([name]) => name);
+  return { check: "privileges", ok: mayLoadBpf(facts), detail: names.length > 0 ? `not root; capabilities: ${names.join(", ")}` : "not root, no BPF capabilities (CAP_BPF+CAP_PERFMON)" };
+}
+
+function bpfLoadCheck(facts: HostFacts, load: boolean): HostCheck {
+  if (facts.bpftracePath === undefined) return { check: "bpf_load", ok: false, detail: "skipped: bpftrace is not installed" };
+  if (!mayLoadBpf(facts)) return { check: "bpf_load", ok: false, detail: "skipped: no privilege to load BPF" };
+  if (!load) return { check: "bpf_load", ok: true, detail: "not tried (privileges suffice)" };
+  return checkBpfLoad(facts.bpftracePath);
+}
+
+function firstFailure(checks: readonly HostCheck[], names: readonly string[]): string {
+  const failed = checks.find((check) => names.includes(check.check) && !check.ok);
+  return failed ? `${failed.check}: ${failed.detail}` : "unavailable";
+}
