@@ -1,6 +1,6 @@
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
+import { AGENT_SHIMS } from "../schema/index.ts";
 import {
-  AGENT_SHIMS,
   buildRunSpec,
   CAPTURE_REQUESTS,
   DEFAULT_KERNEL_DRAIN_MS,

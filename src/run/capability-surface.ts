@@ -1,5 +1,5 @@
 import { sortUnique } from "../evidence/index.ts";
-import { CAPABILITY_SURFACE_SCHEMA } from "../schema/index.ts";
+import { CAPABILITY_SURFACE_SCHEMA, type CapabilitySurface } from "../schema/index.ts";
 
 /** The five capability sets before sorting (values may still be redacted). */
 export interface SurfaceSets {
@@ -8,12 +8,6 @@ export interface SurfaceSets {
   readonly process_execs: readonly string[];
   readonly mcp_tools: readonly string[];
   readonly policy_decisions: readonly string[];
-}
-
-/** capability-surface.json as upstream writes it (§2.6), fields in upstream order. */
-export interface CapabilitySurfaceDocument extends SurfaceSets {
-  readonly schema: typeof CAPABILITY_SURFACE_SCHEMA;
-  readonly run_id: string;
 }
 
 /** Collects the surface sets from the kernel summary and the policy events (§2.6). */
@@ -31,7 +25,7 @@ export function collectSurfaceSets(input: {
 }
 
 /** Builds the surface document: every set deduplicated and sorted by UTF-8 bytes. */
-export function buildCapabilitySurface(runId: string, sets: SurfaceSets): CapabilitySurfaceDocument {
+export function buildCapabilitySurface(runId: string, sets: SurfaceSets): CapabilitySurface {
   return {
     schema: CAPABILITY_SURFACE_SCHEMA,
     run_id: runId,

@@ -1,23 +1,5 @@
 import { compareCodePoints } from "../evidence/index.ts";
-import { CORRELATION_REPORT_SCHEMA } from "../schema/index.ts";
-
-/** One policy-to-run binding of correlation-report.json (§2.7), fields in upstream order. */
-export interface CorrelationBinding {
-  readonly tool_call_id: string;
-  readonly policy_decision: string | null;
-  readonly cgroup_id?: bigint;
-  readonly kernel_event_count: number;
-  readonly window: { readonly start: "run_started"; readonly end: "run_finished" };
-}
-
-/** correlation-report.json as upstream writes it (§2.7), fields in upstream order. */
-export interface CorrelationReportDocument {
-  readonly schema: typeof CORRELATION_REPORT_SCHEMA;
-  readonly run_id: string;
-  readonly status: "clean" | "partial";
-  readonly bindings: readonly CorrelationBinding[];
-  readonly ambiguities: readonly string[];
-}
+import { CORRELATION_REPORT_SCHEMA, type CorrelationBinding, type CorrelationReport } from "../schema/index.ts";
 
 /** Builds the correlation report: policy bindings first, then the SDK cross-check (§6.3, archive spec §2.7). */
 export function buildCorrelationReport(input: {
@@ -30,7 +12,7 @@ export function buildCorrelationReport(input: {
   readonly kernelEventCount: number;
   /** The session cgroup id, offered only when a kernel backend captured the session. */
   readonly sessionCgroupId: bigint | undefined;
-}): CorrelationReportDocument {
+}): CorrelationReport {
   const ambiguities: string[] = [];
   const bindings: CorrelationBinding[] = [];
   if (input.policy.length > 0) {

@@ -10,10 +10,11 @@ import {
   type KernelSummary,
 } from "../capture/index.ts";
 import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
+import type { CorrelationReport } from "../schema/index.ts";
 import { CgroupSession, LinuxHostError, locateCgroupHost, openCgroupSession } from "../linux/index.ts";
 import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
 import { buildChildEnv } from "./child-env.ts";
-import { buildCorrelationReport, type CorrelationReportDocument } from "./correlation.ts";
+import { buildCorrelationReport } from "./correlation.ts";
 import { formatDuration } from "./duration.ts";
 import { buildObservationHealth, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
 import { prepareRedaction, sweepArchiveMembers, type PreparedRedaction } from "./redact-run.ts";
@@ -68,7 +69,7 @@ export interface RunResult {
   readonly captureBackend: string;
   readonly sessionCgroupId: bigint | undefined;
   readonly health: ObservationHealthDocument;
-  readonly correlation: CorrelationReportDocument;
+  readonly correlation: CorrelationReport;
   readonly timings: RunTimings;
 }
 
@@ -205,7 +206,7 @@ interface ArchiveParts {
   readonly spec: RunSpec;
   readonly redaction: PreparedRedaction;
   readonly sets: ReturnType<typeof collectSurfaceSets>;
-  readonly correlation: CorrelationReportDocument;
+  readonly correlation: CorrelationReport;
   readonly kernelHealth: KernelHealthPart | undefined;
   readonly logs: LayerLogs;
   readonly extraNotes: readonly string[];

@@ -1,6 +1,5 @@
 export { executeRun, exitCodeOf, runnerNotes, type RunIo, type RunProgress, type RunResult, type RunTimings } from "./execute-run.ts";
 export {
-  AGENT_SHIMS,
   buildRunSpec,
   CAPTURE_REQUESTS,
   DEFAULT_KERNEL_DRAIN_MS,
@@ -16,8 +15,8 @@ export {
 export { formatDuration, parseDuration } from "./duration.ts";
 export { buildChildEnv, SCRUBBED_ENV_KEYS } from "./child-env.ts";
 export { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.ts";
-export { buildCorrelationReport, type CorrelationBinding, type CorrelationReportDocument } from "./correlation.ts";
+export { buildCorrelationReport } from "./correlation.ts";
 export { buildObservationHealth, CONTRACT_ONLY_NOTE, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
-export { buildCapabilitySurface, collectSurfaceSets, type CapabilitySurfaceDocument, type SurfaceSets } from "./capability-surface.ts";
+export { buildCapabilitySurface, collectSurfaceSets, type SurfaceSets } from "./capability-surface.ts";
 export { JOIN_SESSION_SHIM, superviseWorkload, type Interruption, type WorkloadOptions, type WorkloadOutcome } from "./workload.ts";
 export { RunHostError, RunInputError, type RunErrorCode } from "./run-errors.ts";

@@ -1,4 +1,4 @@
-import { OBSERVATION_HEALTH_SCHEMA } from "../schema/index.ts";
+import { OBSERVATION_HEALTH_SCHEMA, type ObservationHealth, type Redaction } from "../schema/index.ts";
 
 /** The contract-only note upstream writes when the kernel is not captured (§3.4). */
 export const CONTRACT_ONLY_NOTE = "contract_only_mode: kernel and cgroup capture not wired in this revision";
@@ -14,21 +14,8 @@ export interface KernelHealthPart {
   readonly note: string;
 }
 
-/** observation-health.json as upstream writes it (§2.8), fields in upstream order. */
-export interface ObservationHealthDocument {
-  readonly schema: typeof OBSERVATION_HEALTH_SCHEMA;
-  readonly run_id: string;
-  readonly platform: string;
-  readonly kernel_layer: KernelHealthPart["kernel_layer"];
-  readonly ringbuf_drops: number;
-  readonly policy_layer: "present" | "absent";
-  readonly sdk_layer: "self_reported" | "absent";
-  readonly cgroup_correlation: "clean" | "partial";
-  readonly network_protocol_coverage: KernelHealthPart["network_protocol_coverage"];
-  readonly network_endpoint_claim_scope: KernelHealthPart["network_endpoint_claim_scope"];
-  readonly redaction?: unknown;
-  readonly notes: readonly string[];
-}
+/** Health as the runner writes it: `capture_origin` is omitted, which reads as `own` (§2.8). */
+export type ObservationHealthDocument = Omit<ObservationHealth, "capture_origin">;
 
 /**
  * Builds observation health (§2.8): contract-only defaults or the kernel part, then the policy and
@@ -44,7 +31,7 @@ export function buildObservationHealth(input: {
   /** SDK event and distinct tool-call counts, or undefined without an SDK layer. */
   readonly sdk: { readonly events: number; readonly toolCalls: number } | undefined;
   /** The redaction block (already in upstream field order), or undefined. */
-  readonly redaction: unknown;
+  readonly redaction: Redaction | undefined;
   /** Notes we add (`capture_backend:`, timeouts…), always after upstream's. */
   readonly extraNotes: readonly string[];
 }): ObservationHealthDocument {

@@ -1,9 +1,7 @@
 import * as v from "valibot";
-import { isSafeRunId, SDK_EVENT_SCHEMA } from "../schema/index.ts";
+import { AGENT_SHIMS, isSafeRunId, SDK_EVENT_SCHEMA } from "../schema/index.ts";
 import { parseDuration } from "./duration.ts";
 
-/** The `--agent-shim` values upstream allows (§2.1). */
-export const AGENT_SHIMS = ["none", "openai-agents", "gemini-google-genai"] as const;
 /** The `--capture` values. */
 export const CAPTURE_REQUESTS = ["auto", "ebpf", "ptrace", "none"] as const;
 /** The `--redact` modes. */
