@@ -202,12 +202,14 @@ export class ArchiveWriter implements AsyncDisposable {
     let tarBytes = 0;
     let crc = 0;
     const stores = this.entries;
+    // One read buffer for the whole commit: each chunk is hashed and copied before the next read.
+    const readBuffer = Buffer.allocUnsafe(CHUNK);
     async function* tarStream(): AsyncGenerator<Uint8Array> {
       for (const name of ARCHIVE_MEMBERS) {
         const store = name === "manifest.json" ? new MemoryStore(manifest) : stores.get(name)!;
         yield tarHeader(name, store.size);
         let seen = 0;
-        for await (const chunk of store.read()) {
+        for await (const chunk of store.read(readBuffer)) {
           seen += chunk.length;
           yield chunk;
         }
@@ -311,7 +313,7 @@ class MemoryStore {
   digestHex(): string {
     return new Bun.CryptoHasher("sha256").update(this.content).digest("hex");
   }
-  async *read(): AsyncGenerator<Uint8Array> {
+  async *read(_reuse?: Buffer): AsyncGenerator<Uint8Array> {
     for (let offset = 0; offset < this.content.length; offset += CHUNK) yield this.content.subarray(offset, offset + CHUNK);
   }
 }
@@ -365,9 +367,24 @@ class FileStore {
     return this.hasher.copy().digest("hex");
   }
 
-  async *read(): AsyncGenerator<Uint8Array> {
+  /** Streams the spooled bytes; with `reuse`, every chunk is a view of that buffer, valid until the next one is requested. */
+  async *read(reuse?: Buffer): AsyncGenerator<Uint8Array> {
     if (this.written === 0) return;
-    for await (const chunk of createReadStream(this.path, { highWaterMark: CHUNK, end: this.written - 1 })) yield chunk as Uint8Array;
+    if (reuse === undefined) {
+      for await (const chunk of createReadStream(this.path, { highWaterMark: CHUNK, end: this.written - 1 })) yield chunk as Uint8Array;
+      return;
+    }
+    const handle = await open(this.path, "r");
+    try {
+      for (let position = 0; position < this.written; ) {
+        const { bytesRead } = await handle.read(reuse, 0, Math.min(reuse.length, this.written - position), position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        yield reuse.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   close(): void {

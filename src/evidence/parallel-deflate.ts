@@ -14,8 +14,11 @@ export type ByteSink = (bytes: Uint8Array) => Promise<void>;
 export class ParallelDeflater {
   private block: Buffer;
   private fill = 0;
-  private previousTail: Uint8Array | undefined;
-  private readonly inFlight: Promise<Buffer>[] = [];
+  private previousTail: Buffer | undefined;
+  private readonly inFlight: { job: Promise<Buffer>; input: Buffer }[] = [];
+  // Input blocks are recycled once their job's output is written, so a long stream allocates no
+  // new multi-megabyte buffers (the garbage collector lags behind external memory).
+  private readonly spare: Buffer[] = [];
 
   constructor(
     private readonly sink: ByteSink,
@@ -40,7 +43,7 @@ export class ParallelDeflater {
   /** Compresses what is left, emits every block in order, then the final empty block. */
   async end(): Promise<void> {
     if (this.fill > 0) await this.dispatch();
-    while (this.inFlight.length > 0) await this.sink(await this.inFlight.shift()!);
+    while (this.inFlight.length > 0) await this.emitOldest();
     await this.sink(FINAL_BLOCK);
   }
 
@@ -53,12 +56,19 @@ export class ParallelDeflater {
     const job = compress(input, options);
     // Hint: a job abandoned by an aborted commit must not surface as an unhandled rejection.
     job.catch(() => undefined);
-    this.inFlight.push(job);
-    this.previousTail = input.subarray(Math.max(0, input.length - WINDOW));
-    // A fresh buffer per block: the job and the next dictionary still read the old one.
-    this.block = Buffer.allocUnsafe(this.blockSize);
+    this.inFlight.push({ job, input: this.block });
+    // The next block's dictionary is a copy: this block's buffer is recycled after its job.
+    this.previousTail = Buffer.from(input.subarray(Math.max(0, input.length - WINDOW)));
+    this.block = this.spare.pop() ?? Buffer.allocUnsafe(this.blockSize);
     this.fill = 0;
-    if (this.inFlight.length >= this.concurrency) await this.sink(await this.inFlight.shift()!);
+    if (this.inFlight.length >= this.concurrency) await this.emitOldest();
+  }
+
+  private async emitOldest(): Promise<void> {
+    const { job, input } = this.inFlight.shift()!;
+    const output = await job;
+    this.spare.push(input);
+    await this.sink(output);
   }
 }
 
