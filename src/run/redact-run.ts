@@ -6,7 +6,7 @@ import { UnredactedSecretError } from "./redaction-errors.ts";
 import type { Redaction } from "../schema/index.ts";
 import { buildRedactionHealth, disabledRedactionHealth } from "./redaction-health.ts";
 import { resolveRedactionKey } from "./redaction-key.ts";
-import { sweepMemberStream } from "./redaction-sweep.ts";
+import { SecretSweep } from "./redaction-sweep.ts";
 import { createRedactor, RedactionTally } from "./redaction.ts";
 import type { RunSpec } from "./run-spec.ts";
 
@@ -48,13 +48,16 @@ export async function sweepArchiveMembers(writer: ArchiveWriter, redaction: Prep
   // With --unsafe-disable-redaction neither the passes nor the sweep run (§3.1).
   if (!redaction.enabled) return;
   for (const member of MANIFESTED_MEMBERS) {
-    const issue = await sweepMemberStream(member, writer.readSpooled(member));
-    if (issue !== undefined) {
+    const sweep = new SecretSweep();
+    for await (const chunk of writer.readSpooled(member)) sweep.push(chunk);
+    const hit = sweep.finish();
+    if (hit !== undefined) {
+      // The message names rule, member and line, never the value.
       throw new UnredactedSecretError(
-        issue.received.replace(/^an unredacted (.*)-shaped value$/, "$1"),
+        hit.rule,
         member,
-        issue.line ?? 0,
-        `refusing to write the archive: ${member} line ${issue.line ?? 0} still holds ${issue.received} after redaction; no archive was written`,
+        hit.line,
+        `refusing to write the archive: ${member} line ${hit.line} still holds a ${hit.rule}-shaped value after redaction; no archive was written`,
       );
     }
   }
