@@ -1,10 +1,264 @@
-import { defineCommand } from "citty";
-import { UsageError } from "./errors.ts";
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { defineCommand, type ArgsDef } from "citty";
+import * as v from "valibot";
+import { readArchive } from "../evidence/index.ts";
+import {
+  classifyEndpoint,
+  classifyPath,
+  parseRules,
+  PathTally,
+  projectEndpoints,
+  projectPaths,
+  ProjectionInputError,
+  type CompiledRules,
+} from "../projection/index.ts";
+import {
+  CAPABILITY_SURFACE_SCHEMA,
+  PROJECTION_REPORT_SCHEMA,
+  validateDocument,
+  type CapabilitySurface,
+  type Issue,
+  type ProjectionReport,
+} from "../schema/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { configureOutput } from "./_output.ts";
 
-// Placeholder until the project command lands; replaced by its owner.
-export default defineCommand({
-  meta: { name: "project", description: "(not built yet)" },
-  run: () => {
-    throw new UsageError("UNKNOWN_COMMAND", "project is not built yet");
+// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
+export default defineCommand<ArgsDef>({
+  meta: {
+    name: "project",
+    description:
+      "Project raw paths and network endpoints onto reviewer vocabulary (workdir/input, runtime_package, dns, ...) " +
+      "with a rules file; the raw evidence is never changed. Input: an archive (.tar.gz), an extracted archive directory, " +
+      "a capability-surface.json, a text file with one path per line, or - for such lines on stdin. " +
+      "Text input streams in constant memory with --format ndjson or summary. Exit 0 projected, 2 bad usage or unreadable input. " +
+      "Example: assay-runner project out/run_001.tar.gz --rules rules.json --format summary",
   },
+  args: {
+    input: { type: "positional", required: false, description: "Archive, extracted directory, capability-surface.json, paths.txt, or - (stdin)", valueHint: "INPUT" },
+    rules: { type: "string", description: "Projection rules file (assay.runner.projection_rules.v0 JSON)", valueHint: "FILE" },
+    format: { type: "string", description: "json (one document, default), ndjson (one record per path/endpoint), summary (counts)", valueHint: "json|ndjson|summary" },
+    output: { type: "string", description: "Write to FILE (atomically: a temporary file renamed into place) instead of stdout", valueHint: "FILE" },
+    quiet: { type: "boolean", description: "Print only errors" },
+  },
+  run: ({ args }) => projectCommand(parseArgsWith(ProjectArgsSchema, args)),
 });
+
+// --- internal ---
+
+const ProjectArgsSchema = v.object({
+  input: v.pipe(v.string("an INPUT to project is required"), v.minLength(1, "an INPUT to project is required")),
+  rules: v.pipe(v.string("--rules FILE is required"), v.minLength(1, "--rules FILE is required")),
+  format: v.optional(v.picklist(["json", "ndjson", "summary"], "expected json, ndjson or summary"), "json"),
+  output: v.optional(v.pipe(v.string(), v.minLength(1))),
+  quiet: v.optional(v.boolean(), false),
+});
+
+type ProjectOptions = v.InferOutput<typeof ProjectArgsSchema>;
+
+const READ_CHUNK = 1 << 22;
+const FLUSH_AT = 1 << 20;
+
+async function projectCommand(options: ProjectOptions): Promise<number> {
+  configureOutput({ quiet: options.quiet });
+  const compiled = loadRules(options.rules);
+  const sink = openSink(options.output);
+  try {
+    const kind = inputKind(options.input);
+    if (kind === "lines") await projectLines(options.input, compiled, options.format, sink);
+    else projectSurface(await readSurface(options.input, kind), options.input, compiled, options.format, sink);
+    await sink.commit();
+  } catch (error) {
+    sink.abandon();
+    throw error;
+  }
+  return 0;
+}
+
+function loadRules(file: string): CompiledRules {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw inputError("RULES_INVALID", file, "", "a readable rules file", describe(cause), `cannot read rules file: ${describe(cause)}`);
+  }
+  const compiled = parseRules(text, file);
+  if (!compiled.ok) throw new ProjectionInputError("RULES_INVALID", compiled.issues);
+  return compiled.value;
+}
+
+type InputKind = "lines" | "surface-json" | "archive";
+
+function inputKind(input: string): InputKind {
+  if (input === "-") return "lines";
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(input).isDirectory();
+  } catch (cause) {
+    throw inputError("INPUT_INVALID", input, "", "a readable file or directory", describe(cause), `cannot read input: ${describe(cause)}`);
+  }
+  if (isDirectory || /\.(tar\.gz|tgz)$/.test(input)) return "archive";
+  if (input.endsWith(".json")) return "surface-json";
+  return "lines";
+}
+
+/** Reads `capability-surface.json` from an archive or directory (only that member is kept in memory). */
+async function readSurface(input: string, kind: Exclude<InputKind, "lines">): Promise<CapabilitySurface> {
+  if (kind === "surface-json") return parseSurface(readFileSync(input, "utf8"), input, undefined);
+  const member = "capability-surface.json";
+  const chunks: Uint8Array[] = [];
+  const outcome = await readArchive(input, (name) =>
+    name === member ? { write: (chunk: Uint8Array) => void chunks.push(chunk.slice()), end: () => {} } : undefined,
+  );
+  if (outcome.issues.length > 0) throw new ProjectionInputError("INPUT_INVALID", outcome.issues);
+  if (chunks.length === 0) throw inputError("INPUT_INVALID", input, "", `a ${member} member`, "none", `archive has no ${member}`);
+  return parseSurface(Buffer.concat(chunks).toString("utf8"), input, member);
+}
+
+function parseSurface(text: string, file: string, member: string | undefined): CapabilitySurface {
+  const where = member === undefined ? { file } : { file, member };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw inputError("INPUT_INVALID", file, "", "a JSON document", "text that is not JSON", `not JSON: ${describe(cause)}`, cause, member);
+  }
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (schema !== CAPABILITY_SURFACE_SCHEMA) {
+    throw inputError("INPUT_INVALID", file, "schema", CAPABILITY_SURFACE_SCHEMA, JSON.stringify(schema), `expected a capability surface (${CAPABILITY_SURFACE_SCHEMA}), received schema ${JSON.stringify(schema)}`, undefined, member);
+  }
+  const result = validateDocument(value, where);
+  if (!result.ok) throw new ProjectionInputError("INPUT_INVALID", result.issues);
+  return result.value as CapabilitySurface;
+}
+
+function projectSurface(surface: CapabilitySurface, source: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): void {
+  if (format === "ndjson") {
+    for (const path of surface.filesystem_paths) sink.write(`${JSON.stringify(classifyPath(path, compiled))}\n`);
+    for (const endpoint of surface.network_endpoints) sink.write(`${JSON.stringify(classifyEndpoint(endpoint, compiled))}\n`);
+    return;
+  }
+  let pathPart: ProjectionReport["path_projection"];
+  if (format === "summary") {
+    const tally = new PathTally(compiled);
+    for (const path of surface.filesystem_paths) tally.add(path);
+    pathPart = tally.summary();
+  } else pathPart = projectPaths(surface.filesystem_paths, compiled);
+  const report: ProjectionReport = {
+    schema: PROJECTION_REPORT_SCHEMA,
+    source,
+    run_id: surface.run_id,
+    path_projection: pathPart,
+    network_projection: projectEndpoints(surface.network_endpoints, compiled),
+  };
+  sink.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** Projects one path per line; ndjson and summary stream, json needs the whole set (it is sorted). */
+async function projectLines(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
+  if (format === "json") {
+    const all: string[] = [];
+    await forEachLine(input, (line) => void all.push(line));
+    sink.write(`${JSON.stringify(projectPaths(all, compiled), null, 2)}\n`);
+    return;
+  }
+  if (format === "summary") {
+    const tally = new PathTally(compiled);
+    await forEachLine(input, (line) => void tally.add(line));
+    sink.write(`${JSON.stringify(tally.summary(), null, 2)}\n`);
+    return;
+  }
+  let pending = "";
+  await forEachLine(input, (line) => {
+    pending += `${JSON.stringify(classifyPath(line, compiled))}\n`;
+    if (pending.length >= FLUSH_AT) {
+      sink.write(pending);
+      pending = "";
+    }
+  });
+  sink.write(pending);
+}
+
+/**
+ * Calls `visit` for each non-empty line (a trailing `\r` dropped), reading in fixed chunks so memory
+ * does not grow with the input. Invalid UTF-8 becomes U+FFFD (paths are shown, never rewritten on disk).
+ */
+async function forEachLine(input: string, visit: (line: string) => void): Promise<void> {
+  const decoder = new TextDecoder("utf-8");
+  let carry = "";
+  const consume = (text: string): void => {
+    let start = 0;
+    if (carry !== "") {
+      const end = text.indexOf("\n");
+      if (end < 0) {
+        carry += text;
+        return;
+      }
+      emit(carry + text.slice(0, end), visit);
+      carry = "";
+      start = end + 1;
+    }
+    for (let end = text.indexOf("\n", start); end >= 0; end = text.indexOf("\n", start)) {
+      if (end > start) emit(text.slice(start, end), visit);
+      start = end + 1;
+    }
+    carry = text.slice(start);
+  };
+  if (input === "-") {
+    for await (const chunk of Bun.stdin.stream()) consume(decoder.decode(chunk, { stream: true }));
+  } else {
+    const fd = openSync(input, "r");
+    try {
+      const buffer = Buffer.allocUnsafe(READ_CHUNK);
+      for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) consume(decoder.decode(buffer.subarray(0, n), { stream: true }));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  consume(decoder.decode());
+  if (carry !== "") emit(carry, visit);
+}
+
+function emit(line: string, visit: (line: string) => void): void {
+  const end = line.charCodeAt(line.length - 1) === 13 ? line.length - 1 : line.length;
+  if (end > 0) visit(end === line.length ? line : line.slice(0, end));
+}
+
+interface Sink {
+  write(text: string): void;
+  commit(): Promise<void>;
+  abandon(): void;
+}
+
+/** Stdout, or a temporary file beside `output` renamed into place on commit. */
+function openSink(output: string | undefined): Sink {
+  if (output === undefined) {
+    const writer = Bun.stdout.writer();
+    return { write: (text) => void writer.write(text), commit: async () => void (await writer.flush()), abandon: () => {} };
+  }
+  const partial = `${output}.partial-${process.pid}`;
+  const writer = Bun.file(partial).writer();
+  return {
+    write: (text) => void writer.write(text),
+    commit: async () => {
+      await writer.end();
+      renameSync(partial, output);
+    },
+    abandon: () => {
+      try {
+        void writer.end();
+      } catch {}
+      rmSync(partial, { force: true });
+    },
+  };
+}
+
+function inputError(code: "RULES_INVALID" | "INPUT_INVALID", file: string, path: string, expected: string, received: string, message: string, cause?: unknown, member?: string): ProjectionInputError {
+  const issue: Issue = { code, file, ...(member === undefined ? {} : { member }), path, expected, received, message };
+  return new ProjectionInputError(code, [issue], cause === undefined ? undefined : { cause });
+}
+
+function describe(error: unknown): string {
+  if (error && typeof error === "object" && "code" in error && error.code === "ENOENT") return "no such file or directory";
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,6 +1,6 @@
 import {
   PATH_CLASSES,
-  PATH_PROJECTION_SCHEMA,
+  PROJECTION_SUMMARY_SCHEMA,
   RUNTIME_NOISE_TAXONOMY_SCHEMA,
   type PathProjectionSummary,
 } from "../schema/index.ts";
@@ -60,8 +60,7 @@ export class PathTally {
     classes.unknown! += this.unmatched;
     const ruleNames = [...rules.keys()].sort(compareCodePoints);
     return {
-      schema: PATH_PROJECTION_SCHEMA,
-      status: "applied",
+      schema: PROJECTION_SUMMARY_SCHEMA,
       taxonomy_schema: RUNTIME_NOISE_TAXONOMY_SCHEMA,
       claim_level: matched > 0 ? "projected_equivalent" : "inconclusive",
       input_count: this.inputCount,

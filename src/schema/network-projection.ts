@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./path-projection.ts";
+import { PathProjectionSchema, PathProjectionSummarySchema, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./path-projection.ts";
 
 /** Schema string of a network projection document. */
 export const NETWORK_PROJECTION_SCHEMA = "assay.runner.network_projection.v0";
@@ -51,3 +51,18 @@ export const NetworkProjectionSchema = v.variant("status", [
 
 /** A network projection document. */
 export type NetworkProjection = v.InferOutput<typeof NetworkProjectionSchema>;
+
+/** Schema string of the projection of a capability surface (paths and endpoints together); ours. */
+export const PROJECTION_REPORT_SCHEMA = "assay.runner.projection_report.v0";
+
+/** Both projections of one capability surface: the path part as a document (json) or a summary (summary). */
+export const ProjectionReportSchema = v.strictObject({
+  schema: v.literal(PROJECTION_REPORT_SCHEMA),
+  source: v.string(),
+  run_id: v.string(),
+  path_projection: v.union([PathProjectionSchema, PathProjectionSummarySchema]),
+  network_projection: NetworkProjectionSchema,
+});
+
+/** A projection report of one capability surface. */
+export type ProjectionReport = v.InferOutput<typeof ProjectionReportSchema>;

@@ -70,10 +70,9 @@ export const PathProjectionSchema = v.object({
 /** A path projection document. */
 export type PathProjection = v.InferOutput<typeof PathProjectionSchema>;
 
-/** Counts of a streamed path projection: lines seen, per class, per rule, and the unmatched summary. */
+/** Counts of a projected stream of paths (`--format summary`): lines seen, per class, per rule, unmatched. */
 export const PathProjectionSummarySchema = v.strictObject({
-  schema: v.literal(PATH_PROJECTION_SCHEMA),
-  status: v.literal("applied"),
+  schema: v.literal(PROJECTION_SUMMARY_SCHEMA),
   taxonomy_schema: v.literal(RUNTIME_NOISE_TAXONOMY_SCHEMA),
   claim_level: ClaimLevel,
   input_count: Count,
@@ -83,5 +82,5 @@ export const PathProjectionSummarySchema = v.strictObject({
   non_claims: v.array(v.string()),
 });
 
-/** The path part of a projection summary. */
+/** A projection summary of a path stream. */
 export type PathProjectionSummary = v.InferOutput<typeof PathProjectionSummarySchema>;
