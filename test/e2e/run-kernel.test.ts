@@ -53,3 +53,34 @@ describe("assay-runner run --capture ebpf", () => {
     });
   });
 });
+
+describe("assay-runner run --capture ebpf: three-run determinism", () => {
+  test.skipIf(cannot)("kernel-policy: health, surface, correlation (cgroup id blanked), SDK and policy layers equal across three runs", async () => {
+    using dir = tempDir("kernel-det");
+    const key = writeKeyFile(dir.path);
+    const work = join(dir.path, "work");
+    const policyLog = join(dir.path, "policy-decisions.ndjson");
+    const compared: Array<Record<string, unknown>> = [];
+    for (let i = 1; i <= 3; i++) {
+      // Upstream resets the work dir before each kernel run: create-vs-open changes the open flags.
+      Bun.spawnSync(["rm", "-rf", work]);
+      const archive = join(dir.path, `run-${i}.tar.gz`);
+      const outcome = await runAssay(
+        ["run", "--capture", "ebpf", "--run-id", "run_kernel_det", "-o", archive, "--agent-shim", "openai-agents", "--sdk-event-log", join(dir.path, "sdk.ndjson"), "--policy-decision-log", policyLog,
+          "--", join(repoRoot, "test/fixtures/run/sdk-policy-agent.sh"), work],
+        { env: { ASSAY_REDACTION_KEY_FILE: key, ASSAY_RUNNER_POLICY_DECISION_LOG: policyLog } },
+      );
+      const opened = await openArchive(archive);
+      expect({ exitCode: outcome.exitCode, issues: opened.issues }).toEqual({ exitCode: 0, issues: [] });
+      const report = opened.json("correlation-report.json");
+      compared.push({
+        health: opened.json("observation-health.json"),
+        surface: opened.json("capability-surface.json"),
+        correlation: { ...report, bindings: report.bindings.map((b: object) => ({ ...b, cgroup_id: "<run-local-cgroup-id>" })) },
+        sdk: opened.text("layers/sdk.ndjson"),
+        policy: opened.text("layers/policy.ndjson"),
+      });
+    }
+    expect([compared[1], compared[2]]).toEqual([compared[0], compared[0]] as Array<Record<string, unknown>>);
+  });
+});
