@@ -33,7 +33,7 @@ export default defineCommand({
   args: {
     report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
     descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },
-    assertClaim: { type: "string", description: "With a report: assert TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
+    "assert-claim": { type: "string", description: "With a report: assert TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
   },
   run: ({ args, rawArgs }) => claimsCommand(parseArgsWith(ClaimsArgsSchema, args), rawArgs),
 });

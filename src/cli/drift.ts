@@ -18,7 +18,6 @@ import {
   type ArchiveObservation,
   type MemberBytes,
 } from "../compare/index.ts";
-import { formatIssue } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { logger } from "./_output.ts";
 import { UsageError } from "./errors.ts";
@@ -83,30 +82,30 @@ export default defineCommand({
   args: {
     a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "ARCHIVE" },
     b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "ARCHIVE" },
-    archiveA: { type: "string", description: "Arm A, as upstream's --archive-a (instead of the first positional)", valueHint: "ARCHIVE" },
-    archiveB: { type: "string", description: "Arm B, as upstream's --archive-b (instead of the second positional)", valueHint: "ARCHIVE" },
-    outJson: { type: "string", description: "Write the JSON report here (default: stdout)", valueHint: "FILE" },
-    outMd: { type: "string", description: "Also write the Markdown report here", valueHint: "FILE" },
-    coverageAnnotationOut: { type: "string", description: "Also write the coverage annotation sidecar (assay.coverage_aware_drift.annotation.v0) here", valueHint: "FILE" },
-    assertClaim: { type: "string", description: "Assert a coverage claim TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
-    fixturePath: { type: "string", description: "Mark a raw path as a workload fixture (task-induced). Repeatable", valueHint: "PATH" },
-    pathAlias: { type: "string", description: "Declare an exact path projection RAW=PROJECTED. Repeatable", valueHint: "RAW=PROJECTED" },
-    networkAlias: { type: "string", description: "Declare an exact endpoint projection ENDPOINT=CLASS, e.g. 127.0.0.53:53=dns. Repeatable", valueHint: "EP=CLASS" },
-    networkCidr: { type: "string", description: "Declare a CIDR projection CIDR=CLASS, e.g. 34.120.0.0/14=provider_api (first declared wins). Repeatable", valueHint: "CIDR=CLASS" },
-    providerHost: { type: "string", description: `Add a provider host to the whitelist (defaults: ${DEFAULT_PROVIDER_HOSTS.join(", ")}). Repeatable`, valueHint: "HOST" },
-    assayVersion: { type: "string", description: "Assay version that produced the report", valueHint: "VERSION" },
-    assayCommit: { type: "string", description: "Capture commit: the revision that produced the input archives", valueHint: "SHA" },
-    comparatorCommit: { type: "string", description: "Render commit: the revision whose comparator produced this report", valueHint: "SHA" },
-    renderedAt: { type: "string", description: "UTC render timestamp, RFC 3339", valueHint: "TIME" },
-    renderKind: { type: "string", description: "live_capture | re_render | synthetic_fixture | unspecified (default)", valueHint: "KIND" },
-    sourceRunUrl: { type: "string", description: "Workflow run URL of the source captures", valueHint: "URL" },
-    rawCapturesUnchanged: { type: "boolean", description: "Declare that rendering did not touch the inputs (--no-raw-captures-unchanged: it did; omit: unknown)" },
-    workflowUrl: { type: "string", description: "Workflow run URL of this render", valueHint: "URL" },
-    runnerLabel: { type: "string", description: "Runner label or host class", valueHint: "LABEL" },
-    kernelOs: { type: "string", description: "Kernel OS of the capture host", valueHint: "OS" },
-    kernelRelease: { type: "string", description: "Kernel release of the capture host", valueHint: "RELEASE" },
-    kernelArch: { type: "string", description: "Kernel architecture of the capture host", valueHint: "ARCH" },
-    ebpfObjectDigest: { type: "string", description: "sha256 digest of the eBPF object used for capture", valueHint: "DIGEST" },
+    "archive-a": { type: "string", description: "Arm A, as upstream's --archive-a (instead of the first positional)", valueHint: "ARCHIVE" },
+    "archive-b": { type: "string", description: "Arm B, as upstream's --archive-b (instead of the second positional)", valueHint: "ARCHIVE" },
+    "out-json": { type: "string", description: "Write the JSON report here (default: stdout)", valueHint: "FILE" },
+    "out-md": { type: "string", description: "Also write the Markdown report here", valueHint: "FILE" },
+    "coverage-annotation-out": { type: "string", description: "Also write the coverage annotation sidecar (assay.coverage_aware_drift.annotation.v0) here", valueHint: "FILE" },
+    "assert-claim": { type: "string", description: "Assert a coverage claim TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
+    "fixture-path": { type: "string", description: "Mark a raw path as a workload fixture (task-induced). Repeatable", valueHint: "PATH" },
+    "path-alias": { type: "string", description: "Declare an exact path projection RAW=PROJECTED. Repeatable", valueHint: "RAW=PROJECTED" },
+    "network-alias": { type: "string", description: "Declare an exact endpoint projection ENDPOINT=CLASS, e.g. 127.0.0.53:53=dns. Repeatable", valueHint: "EP=CLASS" },
+    "network-cidr": { type: "string", description: "Declare a CIDR projection CIDR=CLASS, e.g. 34.120.0.0/14=provider_api (first declared wins). Repeatable", valueHint: "CIDR=CLASS" },
+    "provider-host": { type: "string", description: `Add a provider host to the whitelist (defaults: ${DEFAULT_PROVIDER_HOSTS.join(", ")}). Repeatable`, valueHint: "HOST" },
+    "assay-version": { type: "string", description: "Assay version that produced the report", valueHint: "VERSION" },
+    "assay-commit": { type: "string", description: "Capture commit: the revision that produced the input archives", valueHint: "SHA" },
+    "comparator-commit": { type: "string", description: "Render commit: the revision whose comparator produced this report", valueHint: "SHA" },
+    "rendered-at": { type: "string", description: "UTC render timestamp, RFC 3339", valueHint: "TIME" },
+    "render-kind": { type: "string", description: "live_capture | re_render | synthetic_fixture | unspecified (default)", valueHint: "KIND" },
+    "source-run-url": { type: "string", description: "Workflow run URL of the source captures", valueHint: "URL" },
+    "raw-captures-unchanged": { type: "boolean", description: "Declare that rendering did not touch the inputs (--no-raw-captures-unchanged: it did; omit: unknown)" },
+    "workflow-url": { type: "string", description: "Workflow run URL of this render", valueHint: "URL" },
+    "runner-label": { type: "string", description: "Runner label or host class", valueHint: "LABEL" },
+    "kernel-os": { type: "string", description: "Kernel OS of the capture host", valueHint: "OS" },
+    "kernel-release": { type: "string", description: "Kernel release of the capture host", valueHint: "RELEASE" },
+    "kernel-arch": { type: "string", description: "Kernel architecture of the capture host", valueHint: "ARCH" },
+    "ebpf-object-digest": { type: "string", description: "sha256 digest of the eBPF object used for capture", valueHint: "DIGEST" },
   },
   run: ({ args, rawArgs }) => driftCommand(parseArgsWith(DriftArgsSchema, args), rawArgs),
 });
@@ -206,7 +205,7 @@ function driftCommand(args: DriftArgs, rawArgs: readonly string[]): number {
 function observe(path: string): ArchiveObservation {
   const side = openSide(path);
   const observed = observeArchive(path, side.member, sha256Hex);
-  if (!observed.ok) throw new DriftArchiveError(`bad archive: ${formatIssue(observed.issues[0])}`);
+  if (!observed.ok) throw new DriftArchiveError(`bad archive: ${observed.issues[0].message}`);
   return observed.value;
 }
 

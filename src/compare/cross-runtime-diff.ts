@@ -87,16 +87,16 @@ export function parseSdkMetadata(text: string, file: string): Result<SdkMetadata
     try {
       event = JSON.parse(line);
     } catch {
-      return fail({ ...where, expected: "a JSON object", received: "invalid JSON", message: `${file}:${index + 1}: invalid JSON` });
+      return fail({ ...where, expected: "a JSON object", received: "invalid JSON", message: "invalid JSON" });
     }
-    if (!isObject(event)) return fail({ ...where, expected: "a JSON object", received: describe(event), message: `${file}:${index + 1}: expected a JSON object` });
+    if (!isObject(event)) return fail({ ...where, expected: "a JSON object", received: describe(event), message: "expected a JSON object" });
     if (event.schema !== SDK_EVENT_SCHEMA) continue;
     const name = event.sdk_name;
     const version = event.sdk_version;
     if (name === undefined || name === null || version === undefined || version === null) continue;
     for (const [field, value] of [["sdk_name", name], ["sdk_version", version]] as const) {
       if (typeof value !== "string" || value.length === 0) {
-        return fail({ ...where, path: field, expected: "a non-empty string", received: describe(value), message: `${file}:${index + 1}: ${field} must be a non-empty string` });
+        return fail({ ...where, path: field, expected: "a non-empty string", received: describe(value), message: `${field} must be a non-empty string` });
       }
     }
     pairs.set(JSON.stringify([name, version]), { sdk_name: name as string, sdk_version: version as string });
@@ -104,11 +104,11 @@ export function parseSdkMetadata(text: string, file: string): Result<SdkMetadata
   const found = [...pairs.values()];
   const first = found[0];
   if (first === undefined) {
-    return fail({ code: "SDK_METADATA_MISSING", file, path: "sdk_name", expected: "one sdk_name/sdk_version pair", received: "none", message: `${file}: no SDK event carries sdk_name and sdk_version` });
+    return fail({ code: "SDK_METADATA_MISSING", file, path: "sdk_name", expected: "one sdk_name/sdk_version pair", received: "none", message: "no SDK event carries sdk_name and sdk_version" });
   }
   if (found.length > 1) {
     const listed = found.map((p) => `${p.sdk_name}@${p.sdk_version}`).sort(compareCodePoints).join(", ");
-    return fail({ code: "SDK_METADATA_INCONSISTENT", file, path: "sdk_name", expected: "one sdk_name/sdk_version pair", received: listed, message: `${file}: inconsistent SDK metadata: ${listed}` });
+    return fail({ code: "SDK_METADATA_INCONSISTENT", file, path: "sdk_name", expected: "one sdk_name/sdk_version pair", received: listed, message: `inconsistent SDK metadata: ${listed}` });
   }
   return ok(first);
 }
@@ -222,7 +222,7 @@ function project(config: CrossRuntimeConfig, base: EvidenceSet & { sdk: SdkMetad
 
 function validateStructure(diff: unknown, file: string, clean: boolean): void {
   const bad = (path: string, expected: string, received: unknown, message: string): never =>
-    problem("CROSS_RUNTIME_DIFF_STRUCTURE", file, path, expected, received, `${file}: ${message}`);
+    problem("CROSS_RUNTIME_DIFF_STRUCTURE", file, path, expected, received, message);
   if (!isObject(diff)) bad("", "a JSON object", diff, "diff must be a JSON object");
   const d = diff as Record<string, unknown>;
   if (d.schema !== CROSS_RUNTIME_DIFF_SCHEMA) bad("schema", CROSS_RUNTIME_DIFF_SCHEMA, d.schema, `schema must be ${CROSS_RUNTIME_DIFF_SCHEMA}`);

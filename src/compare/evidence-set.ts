@@ -96,30 +96,30 @@ export function emptyUnbound(): Record<SurfaceCategory, string[]> {
 // --- internal ---
 
 function checkDocument(doc: unknown, schema: string, file: string): string {
-  if (!isObject(doc)) problem("NOT_AN_OBJECT", file, "", "a JSON object", doc, `${file}: expected a JSON object`);
-  if (doc.schema !== schema) problem("SCHEMA_MISMATCH", file, "schema", schema, doc.schema, `${file}: schema must be ${schema}`);
+  if (!isObject(doc)) problem("NOT_AN_OBJECT", file, "", "a JSON object", doc, "expected a JSON object");
+  if (doc.schema !== schema) problem("SCHEMA_MISMATCH", file, "schema", schema, doc.schema, `schema must be ${schema}`);
   const runId = doc.run_id;
   if (typeof runId !== "string" || runId.length === 0) {
-    problem("RUN_ID_REQUIRED", file, "run_id", "a non-empty string", runId, `${file}: run_id must be a non-empty string`);
+    problem("RUN_ID_REQUIRED", file, "run_id", "a non-empty string", runId, "run_id must be a non-empty string");
   }
   return runId;
 }
 
 function bindingMap(correlation: Record<string, unknown>, file: string, checkPolicyDecisionType: boolean): Map<string, string | null> {
   const bindings = correlation.bindings;
-  if (!Array.isArray(bindings)) problem("BINDINGS_NOT_ARRAY", file, "bindings", "an array", bindings, `${file}: bindings must be an array`);
+  if (!Array.isArray(bindings)) problem("BINDINGS_NOT_ARRAY", file, "bindings", "an array", bindings, "bindings must be an array");
   const map = new Map<string, string | null>();
   bindings.forEach((binding: unknown, index: number) => {
     const path = `bindings.${index}`;
-    if (!isObject(binding)) problem("BINDING_NOT_OBJECT", file, path, "an object", binding, `${file}: ${path} must be an object`);
+    if (!isObject(binding)) problem("BINDING_NOT_OBJECT", file, path, "an object", binding, `${path} must be an object`);
     const id = binding.tool_call_id;
     if (typeof id !== "string" || id.length === 0) {
-      problem("BINDING_LACKS_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a non-empty string", id, `${file}: ${path} lacks stable tool_call_id`);
+      problem("BINDING_LACKS_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a non-empty string", id, `${path} lacks stable tool_call_id`);
     }
-    if (map.has(id)) problem("DUPLICATE_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a unique id", id, `${file}: duplicate tool_call_id "${id}"`);
+    if (map.has(id)) problem("DUPLICATE_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a unique id", id, `duplicate tool_call_id "${id}"`);
     const decision = binding.policy_decision ?? null;
     if (checkPolicyDecisionType && decision !== null && typeof decision !== "string") {
-      problem("POLICY_DECISION_TYPE", file, `${path}.policy_decision`, "a string or null", decision, `${file}: ${path}.policy_decision must be a string or null`);
+      problem("POLICY_DECISION_TYPE", file, `${path}.policy_decision`, "a string or null", decision, `${path}.policy_decision must be a string or null`);
     }
     map.set(id, typeof decision === "string" ? decision : null);
   });
@@ -128,7 +128,7 @@ function bindingMap(correlation: Record<string, unknown>, file: string, checkPol
 
 function stringArray(value: unknown, file: string, category: string): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    problem("SURFACE_CATEGORY_INVALID", file, category, "an array of strings", value, `${file}: ${category} must be an array of strings`);
+    problem("SURFACE_CATEGORY_INVALID", file, category, "an array of strings", value, `${category} must be an array of strings`);
   }
   return value as string[];
 }
