@@ -1,11 +1,15 @@
 import { diffSets, mergeSorted, smallest, sortStrings, sortUnique } from "./_order.ts";
 import { NETWORK_PROJECTION_SCHEMA, PATH_PROJECTION_SCHEMA, PROJECTION_NOT_APPLIED_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./_schemas.ts";
 import type { NetworkAlias, NetworkCidrAlias, PathAlias } from "./drift-config.ts";
+import { endpointHost } from "../projection/index.ts";
 import { networkContains, parseIpAddress } from "./ip-address.ts";
 
 // Drift's own projection (upstream `drift.py`, variant B of spec §1.8–1.10): exact path aliases with
 // an `op:` split, exact endpoint aliases then first-declared CIDR, per-side unmatched summaries of 3.
 // It is deliberately not the Rust Slice-1 helper (variant A): the committed v0.2 reports contain B.
+// The endpoint host rule is the projection engine's own (`endpointHost`, identical to drift.py's).
+
+export { endpointHost };
 
 /** The projection non-claims, in upstream's fixed (unsorted) order. */
 export const PROJECTION_NON_CLAIMS = [
@@ -49,16 +53,6 @@ export function projectPathValue(value: string, aliases: ReadonlyMap<string, Pat
 /** Projects one endpoint: exact alias, else the first declared CIDR containing its IP host, else unmatched. */
 export function projectNetworkEndpoint(endpoint: string, aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[]): ProjectedEndpoint {
   return matchEndpoint(endpoint, aliases, cidrs) ?? unmatched(endpoint, "network");
-}
-
-/** The host of an endpoint: inside `[...]` when bracketed, else everything before the last `:`. */
-export function endpointHost(endpoint: string): string {
-  if (endpoint.startsWith("[")) {
-    const end = endpoint.indexOf("]");
-    if (end > 1) return endpoint.slice(1, end);
-  }
-  const colon = endpoint.lastIndexOf(":");
-  return colon < 0 ? endpoint : endpoint.slice(0, colon);
 }
 
 /** The path projection block of one drift row, or its `not_applied` form when no alias is declared. */
