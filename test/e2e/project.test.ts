@@ -1,0 +1,125 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileRulesOrThrow, projectPaths } from "../../src/projection/index.ts";
+import { host, repoRoot, runAssay, skipReason, tempDir, upstreamFixtures } from "../harness.ts";
+import { writeRunArchive } from "./_archives.ts";
+
+const fixtures = join(repoRoot, "test/fixtures/projection");
+const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)");
+
+interface Record_ {
+  readonly raw_path?: string;
+  readonly raw_endpoint?: string;
+  readonly projected_path?: string;
+  readonly projected_endpoint?: string;
+}
+
+const projectedSet = (ndjson: string) =>
+  ndjson
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record_)
+    .map((r) => r.projected_path ?? r.projected_endpoint)
+    .sort();
+const rawSet = (ndjson: string) =>
+  ndjson
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record_)
+    .map((r) => r.raw_path ?? r.raw_endpoint)
+    .sort();
+
+describe.skipIf(noBinary)("assay-runner project", () => {
+  test("two of our archives from different run directories differ raw but project to equal sets, with the non-equivalence non-claim", async () => {
+    using dir = tempDir("project");
+    // Archives written by our evidence writer around the fixture surfaces.
+    const archives = await Promise.all(
+      ["run-a", "run-b"].map((run) => {
+        const surface = JSON.parse(readFileSync(join(fixtures, run, "capability-surface.json"), "utf8"));
+        return writeRunArchive(dir.path, surface.run_id, surface);
+      }),
+    );
+    const [a, b] = await Promise.all(
+      ["run-a", "run-b"].map((run, i) => runAssay(["project", archives[i]!, "--rules", join(fixtures, run, "rules.json"), "--format", "ndjson"])),
+    );
+    expect([a!.exitCode, a!.stderr, b!.exitCode, b!.stderr]).toEqual([0, "", 0, ""]);
+    expect(rawSet(a!.stdout)).not.toEqual(rawSet(b!.stdout));
+    expect(projectedSet(a!.stdout)).toEqual(projectedSet(b!.stdout));
+    const report = await runAssay(["project", archives[0]!, "--rules", join(fixtures, "run-a", "rules.json")]);
+    expect(report.exitCode).toBe(0);
+    const doc = JSON.parse(report.stdout);
+    expect(doc.path_projection.non_claims).toContain("projection_no_semantic_workload_equivalence");
+    expect(doc.network_projection.non_claims).toContain("projection_no_semantic_workload_equivalence");
+  });
+
+  test("a capability-surface.json reads like the archive that holds it", async () => {
+    const surface = join(fixtures, "run-b", "capability-surface.json");
+    const outcome = await runAssay(["project", surface, "--rules", join(fixtures, "run-b", "rules.json"), "--format", "summary"]);
+    expect([outcome.exitCode, outcome.stderr]).toEqual([0, ""]);
+    const doc = JSON.parse(outcome.stdout);
+    expect([doc.schema, doc.path_projection.input_count, doc.path_projection.classes, doc.network_projection.claim_level]).toEqual([
+      "assay.runner.projection_report.v0",
+      10,
+      { workload_fixture: 3, runtime_package: 0, provider_sdk: 1, loader: 4, experiment_harness: 1, cache: 1, unknown: 0 },
+      "projected_equivalent",
+    ]);
+  });
+
+  test("a paths file without heuristics prints upstream's document, the same as the library computes", async () => {
+    const paths = ["open_read:/tmp/a/workdir/input.txt", "/tmp/a/workdir/cache/provider.tmp", "https:/tmp/a/workdir/not-an-operation", "/tmp/a/workdir-else/not-inside.txt"];
+    const rules = { schema: "assay.runner.projection_rules.v0" as const, workdir_prefixes: ["/tmp/a/workdir/"] };
+    using dir = tempDir("project", { "paths.txt": `${paths.join("\n")}\n`, "rules.json": JSON.stringify(rules) });
+    const outcome = await runAssay(["project", join(dir.path, "paths.txt"), "--rules", join(dir.path, "rules.json")]);
+    expect(outcome).toEqual({ stdout: `${JSON.stringify(projectPaths(paths, compileRulesOrThrow(rules)), null, 2)}\n`, stderr: "", exitCode: 0 });
+  });
+
+  test("stdin streams into a summary; --output writes the file atomically and nothing to stdout", async () => {
+    using dir = tempDir("project", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", heuristics: "builtin", workdir_prefixes: ["/w"] }) });
+    const out = join(dir.path, "summary.json");
+    const outcome = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--format", "summary", "--output", out], {
+      stdin: "/w/a\r\n/w/b\n\n/etc/hosts\n/zzz\n/w/a",
+    });
+    expect(outcome).toEqual({ stdout: "", stderr: "", exitCode: 0 });
+    const summary = JSON.parse(readFileSync(out, "utf8"));
+    expect([summary.schema, summary.input_count, summary.classes.workload_fixture, summary.classes.loader, summary.unmatched_summary.samples]).toEqual([
+      "assay.runner.projection_summary.v0",
+      5,
+      3,
+      1,
+      ["/zzz"],
+    ]);
+  });
+
+  test("reads an upstream archive and projects its surface", async () => {
+    using dir = tempDir("project", {
+      "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", network: { endpoints: { "127.0.0.53:53": "dns" } } }),
+    });
+    const archive = join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
+    const outcome = await runAssay(["project", archive, "--rules", join(dir.path, "rules.json")]);
+    expect([outcome.exitCode, outcome.stderr]).toEqual([0, ""]);
+    const doc = JSON.parse(outcome.stdout);
+    expect([doc.run_id, doc.network_projection.mappings.map((m: Record_) => m.projected_endpoint)]).toEqual(["run_arm_a-openai_20260525T113813Z_1", ["dns"]]);
+  });
+
+  test("a bad rules file exits 2 and names the file and field", async () => {
+    using dir = tempDir("project", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", network: { cidrs: [{ cidr: "10.0.0.0/33", class: "dns" }] } }) });
+    const rules = join(dir.path, "rules.json");
+    const outcome = await runAssay(["project", "-", "--rules", rules], { stdin: "/x\n" });
+    expect([outcome.stdout, outcome.exitCode]).toEqual(["", 2]);
+    expect(outcome.stderr).toContain(`${rules}: › network.cidrs.0.cidr`);
+  });
+
+  test("a missing input exits 2 and names it", async () => {
+    using dir = tempDir("project", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0" }) });
+    const outcome = await runAssay(["project", join(dir.path, "nope.txt"), "--rules", join(dir.path, "rules.json")]);
+    expect([outcome.stdout, outcome.exitCode]).toEqual(["", 2]);
+    expect(outcome.stderr).toContain(`${join(dir.path, "nope.txt")}: cannot read input: no such file or directory`);
+  });
+
+  test("an unknown format is a usage error", async () => {
+    const outcome = await runAssay(["project", "-", "--rules", "x.json", "--format", "xml"]);
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.stderr).toContain("--format");
+  });
+});
