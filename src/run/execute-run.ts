@@ -18,7 +18,7 @@ import { buildCorrelationReport } from "./correlation.ts";
 import { formatDuration } from "./duration.ts";
 import { buildObservationHealth, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
 import { prepareRedaction, sweepArchiveMembers, type PreparedRedaction } from "./redact-run.ts";
-import { RunHostError, RunInputError } from "./run-errors.ts";
+import { RunHostError, RunInputError, RunInterruptedError } from "./run-errors.ts";
 import { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.ts";
 import type { RunSpec } from "./run-spec.ts";
 import { encodePolicyRow } from "./ingest-policy.ts";
@@ -98,6 +98,10 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   if (kernelCapture && !target) throw new RunHostError("SESSION_REQUIRED", `--capture ${backend.name} needs a cgroup v2 session`);
   await using armed: ArmedCapture = await backend.arm(kernelCapture ? target : undefined);
   await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId });
+
+  // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
+  const early = await Promise.race([io.interrupted, Promise.resolve(undefined)]);
+  if (early !== undefined) throw new RunInterruptedError(early);
 
   const startedLine = runStartedLine({ runId: spec.runId, agentShim: spec.agentShim, command: spec.command, env: spec.env });
   const clock = performance.now();

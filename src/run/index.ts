@@ -19,4 +19,4 @@ export { buildCorrelationReport } from "./correlation.ts";
 export { buildObservationHealth, CONTRACT_ONLY_NOTE, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
 export { buildCapabilitySurface, collectSurfaceSets, type SurfaceSets } from "./capability-surface.ts";
 export { JOIN_SESSION_SHIM, superviseWorkload, type Interruption, type WorkloadOptions, type WorkloadOutcome } from "./workload.ts";
-export { RunHostError, RunInputError, type RunErrorCode } from "./run-errors.ts";
+export { RunHostError, RunInputError, RunInterruptedError, type RunErrorCode } from "./run-errors.ts";

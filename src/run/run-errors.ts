@@ -7,7 +7,8 @@ export type RunErrorCode =
   | "LOG_INVALID"
   | "CAPTURE_UNAVAILABLE"
   | "SESSION_REQUIRED"
-  | "PLATFORM_UNSUPPORTED";
+  | "PLATFORM_UNSUPPORTED"
+  | "INTERRUPTED_BEFORE_START";
 
 /** Bad input to a run (output path, workload, logs): exit 2, and no archive is written. */
 export class RunInputError extends Error {
@@ -33,5 +34,16 @@ export class RunHostError extends Error {
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/** The runner was told to stop (SIGINT/SIGTERM) before the workload started: nothing was run, no archive. */
+export class RunInterruptedError extends Error {
+  override readonly name = "RunInterruptedError";
+  readonly code = "INTERRUPTED_BEFORE_START";
+  readonly exitCode: number;
+  constructor(readonly signal: "SIGINT" | "SIGTERM") {
+    super(`${signal} received before the workload started; nothing was run and no archive was written`);
+    this.exitCode = 128 + (signal === "SIGINT" ? 2 : 15);
   }
 }

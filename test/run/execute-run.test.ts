@@ -1,4 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as v from "valibot";
 import { buildRunSpec, executeRun, exitCodeOf, RunOptionsSchema, runnerNotes, type RunSpec } from "../../src/run/index.ts";
 
@@ -50,5 +53,22 @@ describe("executeRun", () => {
   test("refuses an output directory that does not exist with exit 2 before anything runs", async () => {
     const error = await executeRun(spec(), { env: {}, platform: "linux", interrupted: new Promise(() => {}) }).catch((e: unknown) => e);
     expect([(error as { exitCode?: number }).exitCode, (error as { code?: string }).code]).toEqual([2, "OUTPUT_UNWRITABLE"]);
+  });
+});
+
+describe("executeRun when stopped before the workload starts", () => {
+  test("runs nothing and exits 128+signal without an archive", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "assay-unit-early-"));
+    try {
+      const built = buildRunSpec(
+        v.parse(RunOptionsSchema, { command: ["touch", `${dir}/ran`], capture: "none", output: `${dir}/a.tar.gz`, "redaction-key": "ephemeral" }),
+        () => "run_early",
+      );
+      if (!built.ok) throw new Error(built.message);
+      const error = await executeRun(built.spec, { env: process.env, platform: "linux", interrupted: Promise.resolve("SIGINT") }).catch((e: unknown) => e);
+      expect([(error as { exitCode?: number }).exitCode, (error as { code?: string }).code, readdirSync(dir)]).toEqual([130, "INTERRUPTED_BEFORE_START", []]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
