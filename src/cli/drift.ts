@@ -137,7 +137,8 @@ const DriftArgsSchema = v.looseObject({
   outJson: optionalString,
   outMd: optionalString,
   coverageAnnotationOut: optionalString,
-  renderKind: v.optional(v.picklist(["live_capture", "re_render", "synthetic_fixture", "unspecified"], "expected live_capture, re_render, synthetic_fixture or unspecified")),
+  // Kebab key, so a bad value is reported as --render-kind.
+  "render-kind": v.optional(v.picklist(["live_capture", "re_render", "synthetic_fixture", "unspecified"], "expected live_capture, re_render, synthetic_fixture or unspecified")),
   rawCapturesUnchanged: v.optional(v.boolean()),
   assayVersion: optionalString,
   assayCommit: optionalString,
@@ -176,7 +177,7 @@ function driftCommand(args: DriftArgs, rawArgs: readonly string[]): number {
       assayCommit: args.assayCommit,
       comparatorCommit: args.comparatorCommit,
       renderedAt: args.renderedAt,
-      renderKind: args.renderKind,
+      renderKind: args["render-kind"],
       sourceRunUrl: args.sourceRunUrl,
       rawCapturesUnchanged: args.rawCapturesUnchanged,
       workflowUrl: args.workflowUrl,

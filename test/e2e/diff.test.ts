@@ -65,6 +65,15 @@ describe.skipIf(noBinary)("assay-runner diff", () => {
     expect([outcome.exitCode, outcome.stderr, diff.status, diff.surface.filesystem_paths, diff.notes]).toEqual([0, "", "clean", { added: ["/w/b.txt"], removed: [], unchanged: ["/w/a.txt"] }, []]);
   });
 
+  test("upstream's live archives (no policy layer) diff as partial:health: exit 1, or 0 with --allow-partial", async () => {
+    const run = (n: string) => join(upstreamFixtures, "archives", n, "archive.tar.gz");
+    const args = ["diff", run("run_arm_a-openai_20260525T113813Z_1"), run("run_arm_a-openai_20260525T113821Z_2")];
+    const strict = await runAssay(args);
+    const allowed = await runAssay([...args, "--allow-partial"]);
+    const diff = JSON.parse(strict.stdout);
+    expect([strict.exitCode, diff.status, diff.preconditions.stable_tool_call_ids_present, allowed.exitCode]).toEqual([1, "partial:health", false, 0]);
+  });
+
   test("--help shows an example", async () => {
     const outcome = await runAssay(["diff", "--help"]);
     expect([outcome.exitCode, outcome.stdout.includes("assay-runner diff base/archive.tar.gz head/archive.tar.gz")]).toEqual([0, true]);
