@@ -169,6 +169,8 @@ export class CgroupSession implements AsyncDisposable {
 // --- internal ---
 
 function waitForEmpty(session: CgroupSession, timeoutMs: number): Promise<boolean> {
+  // The common case (the workload took its children with it) needs no watcher at all.
+  if (!session.isPopulated()) return Promise.resolve(true);
   return new Promise((resolve) => {
     let settled = false;
     let watcher: ReturnType<typeof watch> | undefined;
