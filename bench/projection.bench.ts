@@ -1,0 +1,195 @@
+// Projection throughput: the classification core and the full path_projection.v0 document at 10,
+// 1 000 and 10 000 declared rules, with built-in heuristics, and network projection; the engine
+// against the straightforward reference (upstream's algorithm, rule by rule) in one mitata summary
+// per subject; then the whole `assay-runner project` process on 1M paths and its peak RSS on 10M.
+import { bench, do_not_optimize, run, summary } from "mitata";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  classifyPathIds,
+  compileRulesOrThrow,
+  matchEndpoint,
+  parseIpAddress,
+  parseIpNetwork,
+  projectPaths,
+  referenceClassifyPath,
+  referenceProjectPaths,
+  referenceRules,
+  sortUniqueCodePoints,
+  endpointHost,
+  type CompiledRules,
+} from "../src/projection/index.ts";
+import { generateEndpoints, generatePaths, generateRules, networkRules } from "../test/fixtures/projection/path-sets.ts";
+
+const RULES = [10, 1000, 10000];
+// The reference scans every rule for every path: it gets a smaller set so the run stays short;
+// every figure below is a rate (paths/s), so the sizes need not match.
+const REFERENCE_PATHS = 4000;
+const ENGINE_PATHS = 1_000_000;
+
+const paths = generatePaths(ENGINE_PATHS);
+const sortedPaths = sortUniqueCodePoints(paths);
+const fewPaths = paths.slice(0, REFERENCE_PATHS);
+const compiled = new Map<string, CompiledRules>();
+const rulesFor = (count: number, heuristics: "none" | "builtin" = "none"): CompiledRules => {
+  const key = `${count}/${heuristics}`;
+  let c = compiled.get(key);
+  if (!c) compiled.set(key, (c = compileRulesOrThrow(generateRules(count, heuristics))));
+  return c;
+};
+const sizes = new Map<string, number>();
+const rate = (name: string, n: number) => sizes.set(name, n);
+
+summary(() => {
+  bench("core: reference $rules rules", function* (state: { get(k: string): number }) {
+    const ref = referenceRules(rulesFor(state.get("rules")).rules);
+    yield () => {
+      let hits = 0;
+      for (const p of fewPaths) if (referenceClassifyPath(p, ref)) hits++;
+      return hits;
+    };
+  })
+    .args("rules", RULES)
+    .baseline();
+  bench("core: engine $rules rules", function* (state: { get(k: string): number }) {
+    const c = rulesFor(state.get("rules"));
+    const out = new Int32Array(paths.length);
+    yield () => do_not_optimize(classifyPathIds(paths, c, out));
+  }).args("rules", RULES);
+});
+for (const r of RULES) {
+  rate(`core: reference ${r} rules`, REFERENCE_PATHS);
+  rate(`core: engine ${r} rules`, ENGINE_PATHS);
+}
+
+summary(() => {
+  bench("core+builtin: reference 1000 rules", () => {
+    const ref = referenceRulesCached("1000/builtin");
+    let hits = 0;
+    for (const p of fewPaths) if (referenceClassifyPath(p, ref)) hits++;
+    return hits;
+  }).baseline();
+  bench("core+builtin: engine 1000 rules", () => do_not_optimize(classifyPathIds(paths, rulesFor(1000, "builtin"), out1)));
+});
+rate("core+builtin: reference 1000 rules", REFERENCE_PATHS);
+rate("core+builtin: engine 1000 rules", ENGINE_PATHS);
+const out1 = new Int32Array(paths.length);
+
+summary(() => {
+  bench("document: reference 1000 rules", () => referenceProjectPaths(fewPaths, referenceRulesCached("1000/none")).mappings.length).baseline();
+  bench("document: engine 1000 rules, sorted set", () => projectPaths(sortedPaths, rulesFor(1000)).mappings.length).gc("inner");
+  bench("document: engine 1000 rules, unsorted with duplicates", () => projectPaths(paths, rulesFor(1000)).mappings.length).gc("inner");
+});
+rate("document: reference 1000 rules", REFERENCE_PATHS);
+rate("document: engine 1000 rules, sorted set", ENGINE_PATHS);
+rate("document: engine 1000 rules, unsorted with duplicates", ENGINE_PATHS);
+
+const endpoints = generateEndpoints(200_000);
+const net = compileRulesOrThrow({ schema: "assay.runner.projection_rules.v0", network: networkRules() });
+const naiveCidrs = net.rules.network.cidrs.map((c) => ({ network: parseIpNetwork(c.cidr)!, cls: c.class }));
+summary(() => {
+  bench("network: reference (CIDR list scan)", () => {
+    let hits = 0;
+    for (const e of endpoints) if (naiveMatch(e)) hits++;
+    return hits;
+  }).baseline();
+  bench("network: engine", () => {
+    let hits = 0;
+    for (const e of endpoints) if (matchEndpoint(e, net.network)) hits++;
+    return hits;
+  });
+});
+rate("network: reference (CIDR list scan)", endpoints.length);
+rate("network: engine", endpoints.length);
+
+const result = await run();
+
+console.log("\nThroughput (p50 of each bench above; paths or endpoints per second):");
+for (const trial of result.benchmarks) {
+  for (const r of trial.runs) {
+    if (!r.stats) continue;
+    const n = sizes.get(r.name);
+    if (n === undefined) continue;
+    console.log(`  ${r.name.padEnd(56)} ${(n / (r.stats.p50 / 1e9) / 1e6).toFixed(2).padStart(8)} M/s`);
+  }
+}
+
+await processFigures();
+
+// --- internal ---
+
+function referenceRulesCached(key: string) {
+  const [count, heuristics] = key.split("/") as [string, "none" | "builtin"];
+  return (refCache[key] ??= referenceRules(rulesFor(Number(count), heuristics).rules));
+}
+const refCache: Record<string, ReturnType<typeof referenceRules>> = {};
+
+function naiveMatch(endpoint: string): string | undefined {
+  const exact = net.rules.network.endpoints[endpoint];
+  if (exact) return exact;
+  const address = parseIpAddress(endpointHost(endpoint));
+  if (!address) return undefined;
+  for (const { network, cls } of naiveCidrs) {
+    if (network.address.version !== address.version) continue;
+    const bits = network.prefixLength;
+    const words = address.version === 4 ? [address.value] : address.words;
+    const nets = network.address.version === 4 ? [network.address.value] : network.address.words;
+    let inside = true;
+    for (let i = 0; i < words.length && inside; i++) {
+      const keep = Math.max(0, Math.min(32, bits - 32 * i));
+      const mask = keep === 0 ? 0 : (0xffffffff << (32 - keep)) >>> 0;
+      inside = ((words[i]! & mask) >>> 0) === nets[i];
+    }
+    if (inside) return cls;
+  }
+  return undefined;
+}
+
+/** Spawns the compiled binary: 1M paths (summary, 1 000 rules + built-in heuristics) and peak RSS streaming 10M. */
+async function processFigures(): Promise<void> {
+  const exe = process.env.ASSAY_EXE ?? join(resolve(import.meta.dir, ".."), "dist", "assay-runner");
+  if (!(await Bun.file(exe).exists())) {
+    console.log(`\n(no ${exe}: build it for the whole-process figures)`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "assay-bench-projection-"));
+  try {
+    const rulesFile = join(dir, "rules.json");
+    writeFileSync(rulesFile, JSON.stringify(generateRules(1000, "builtin")));
+    const input = join(dir, "paths.txt");
+    writeFileSync(input, `${paths.join("\n")}\n`);
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const proc = Bun.spawnSync([exe, "project", input, "--rules", rulesFile, "--format", "summary"], { stdout: "ignore" });
+      wall.push(performance.now() - started);
+      if (proc.exitCode !== 0) throw new Error(`project exited ${proc.exitCode}: ${proc.stderr.toString()}`);
+      const usage = proc.resourceUsage;
+      if (usage) cpu.push(Number(usage.cpuTime.user + usage.cpuTime.system) / 1000);
+    }
+    const best = (xs: number[]) => Math.min(...xs);
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    console.log(`\nWhole process: assay-runner project paths.txt --format summary, ${ENGINE_PATHS} paths, 1 000 rules + built-in heuristics (goal ≥ 5M paths/s):`);
+    console.log(`  wall median ${median(wall).toFixed(0)} ms = ${(ENGINE_PATHS / median(wall) / 1000).toFixed(2)} M/s (best ${(ENGINE_PATHS / best(wall) / 1000).toFixed(2)} M/s)`);
+    if (cpu.length > 0) console.log(`  cpu  median ${median(cpu).toFixed(0)} ms = ${(ENGINE_PATHS / median(cpu) / 1000).toFixed(2)} M/s (user+system; less sensitive to other load)`);
+
+    // 10M paths through stdin, generated on the fly, so the file never needs 700 MB of disk.
+    const streamed = 10 * ENGINE_PATHS;
+    for (const format of ["summary", "ndjson"]) {
+      const proc = Bun.spawn([exe, "project", "-", "--rules", rulesFile, "--format", format], { stdin: "pipe", stdout: "ignore", stderr: "pipe" });
+      const block = new TextEncoder().encode(`${paths.join("\n")}\n`);
+      for (let i = 0; i < streamed / ENGINE_PATHS; i++) {
+        proc.stdin.write(block);
+        await proc.stdin.flush();
+      }
+      await proc.stdin.end();
+      const code = await proc.exited;
+      const rss = proc.resourceUsage()?.maxRSS ?? Number.NaN;
+      console.log(`  streaming ${streamed / 1e6}M paths --format ${format}: exit ${code}, peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB (goal ≤ 128 MiB)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

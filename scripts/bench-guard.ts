@@ -1,0 +1,110 @@
+#!/usr/bin/env bun
+// `bun run bench:guard`: performance regression guards that hold on noisy machines. Each guard
+// registers mitata benches for an engine and a simple reference implementation, all measured in
+// this one run, and states the multiple by which the engine must beat the reference per item
+// (ratios of p50, never absolute times). Exits 1 when any engine falls below its multiple.
+// Add a guard: write a function returning GuardCheck[] (registering its benches) and list it in GUARDS.
+import { bench, do_not_optimize, run } from "mitata";
+import {
+  classifyPathIds,
+  compileRulesOrThrow,
+  projectPaths,
+  referenceClassifyPath,
+  referenceProjectPaths,
+  referenceRules,
+} from "../src/projection/index.ts";
+import { generatePaths, generateRules } from "../test/fixtures/projection/path-sets.ts";
+
+/** One comparison: `engine` must process items at least `multiple` times as fast as `reference`. */
+export interface GuardCheck {
+  readonly name: string;
+  /** mitata bench name of the engine, and how many items one call processes. */
+  readonly engine: { readonly bench: string; readonly items: number };
+  readonly reference: { readonly bench: string; readonly items: number };
+  readonly multiple: number;
+}
+
+/** The outcome of one check. */
+export interface GuardVerdict {
+  readonly name: string;
+  /** Engine items/s divided by reference items/s. */
+  readonly speedup: number;
+  readonly multiple: number;
+  readonly ok: boolean;
+}
+
+/** Compares per-item p50 times (ns per call) of engine and reference for each check. */
+export function evaluateChecks(checks: readonly GuardCheck[], p50: ReadonlyMap<string, number>): GuardVerdict[] {
+  return checks.map((check) => {
+    const engine = p50.get(check.engine.bench);
+    const reference = p50.get(check.reference.bench);
+    if (engine === undefined || reference === undefined) return { name: check.name, speedup: Number.NaN, multiple: check.multiple, ok: false };
+    const speedup = reference / check.reference.items / (engine / check.engine.items);
+    return { name: check.name, speedup, multiple: check.multiple, ok: speedup >= check.multiple };
+  });
+}
+
+/**
+ * Projection: at 1 000 declared rules the reference scans every rule per path, the engine does
+ * not; its multiples sit far below what is measured (≈ 100× core, ≈ 20× document) so that load
+ * on the machine does not trip them, and far above what a per-rule loop would reach (≈ 1×).
+ */
+export function projectionGuard(): GuardCheck[] {
+  const paths = generatePaths(20_000, 7);
+  const few = paths.slice(0, 2000);
+  const declared = compileRulesOrThrow(generateRules(1000));
+  const declaredFew = compileRulesOrThrow(generateRules(10));
+  const declaredMany = compileRulesOrThrow(generateRules(10_000));
+  const builtin = compileRulesOrThrow(generateRules(1000, "builtin"));
+  const referenceDeclared = referenceRules(declared.rules);
+  const referenceBuiltin = referenceRules(builtin.rules);
+  const out = new Int32Array(paths.length);
+  bench("projection/core/reference", () => {
+    let hits = 0;
+    for (const p of few) if (referenceClassifyPath(p, referenceDeclared)) hits++;
+    return hits;
+  });
+  bench("projection/core/engine", () => do_not_optimize(classifyPathIds(paths, declared, out)));
+  bench("projection/core/engine-10-rules", () => do_not_optimize(classifyPathIds(paths, declaredFew, out)));
+  bench("projection/core/engine-10000-rules", () => do_not_optimize(classifyPathIds(paths, declaredMany, out)));
+  bench("projection/document/reference", () => referenceProjectPaths(few, referenceBuiltin).mappings.length);
+  bench("projection/document/engine", () => projectPaths(paths, builtin).mappings.length);
+  return [
+    {
+      name: "projection: classification core, 1 000 rules",
+      engine: { bench: "projection/core/engine", items: paths.length },
+      reference: { bench: "projection/core/reference", items: few.length },
+      multiple: 20,
+    },
+    {
+      name: "projection: document with built-in heuristics, 1 000 rules",
+      engine: { bench: "projection/document/engine", items: paths.length },
+      reference: { bench: "projection/document/reference", items: few.length },
+      multiple: 5,
+    },
+    {
+      // Cost must not follow the rule count: 10 000 rules at most 3× slower than 10 (target 1.5×).
+      name: "projection: core at 10 000 rules vs 10 rules",
+      engine: { bench: "projection/core/engine-10000-rules", items: paths.length },
+      reference: { bench: "projection/core/engine-10-rules", items: paths.length },
+      multiple: 1 / 3,
+    },
+  ];
+}
+
+/** Every guard `bench:guard` runs. */
+export const GUARDS: readonly (() => GuardCheck[])[] = [projectionGuard];
+
+if (import.meta.main) {
+  const started = performance.now();
+  const checks = GUARDS.flatMap((guard) => guard());
+  const result = await run({ format: "quiet", throw: true });
+  const p50 = new Map<string, number>();
+  for (const trial of result.benchmarks) for (const r of trial.runs) if (r.stats) p50.set(r.name, r.stats.p50);
+  const verdicts = evaluateChecks(checks, p50);
+  for (const v of verdicts) {
+    console.log(`${v.ok ? "ok  " : "FAIL"} ${v.name}: engine ${v.speedup.toFixed(2)}× the reference (required ≥ ${v.multiple.toFixed(2)}×)`);
+  }
+  console.log(`bench:guard: ${verdicts.filter((v) => v.ok).length}/${verdicts.length} held in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  process.exitCode = verdicts.every((v) => v.ok) ? 0 : 1;
+}
