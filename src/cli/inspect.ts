@@ -59,7 +59,7 @@ function render(s: ArchiveSummary): void {
   lines.push(`rows      ${Object.entries(s.rows).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   if (s.surface !== null) lines.push(`surface   ${Object.entries(s.surface).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   lines.push(`redaction ${s.redaction === null ? "none recorded (pre-ADR-034 producer)" : JSON.stringify(s.redaction, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
-  logger.log(lines.join("\n"));
+  for (const line of lines) logger.log(line);
   for (const issue of s.issues) logger.warn(formatIssue(issue));
 }
 
