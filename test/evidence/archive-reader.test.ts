@@ -197,3 +197,23 @@ describe("verifyArchive on broken NDJSON", () => {
     ]);
   });
 });
+
+describe("readArchive on large archives", () => {
+  test("streams a member of an archive too large for the one-shot path, byte for byte", async () => {
+    using dir = tempDir("large");
+    const data = new Uint8Array(6 * 2 ** 20);
+    let seed = 11;
+    for (let i = 0; i < data.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      data[i] = seed >>> 24;
+    }
+    const path = write(dir.path, "a.tar.gz", gz(tarOf([{ name: "layers/kernel.ndjson", data }])));
+    const hasher = new Bun.CryptoHasher("sha256");
+    let size = 0;
+    const outcome = await readArchive(path, (_name, declared) => {
+      size = declared;
+      return { write: (chunk) => void hasher.update(chunk), end: () => undefined };
+    });
+    expect({ issues: outcome.issues, size, sha256: hasher.digest("hex") }).toEqual({ issues: [], size: data.length, sha256: new Bun.CryptoHasher("sha256").update(data).digest("hex") });
+  });
+});
