@@ -48,7 +48,7 @@ export function openCgroupSession(options: OpenSessionOptions): CgroupSession {
   try {
     mkdirSync(path);
   } catch (error) {
-    throw new LinuxHostError("CGROUP_SESSION_CREATE_FAILED", `cannot create the session cgroup ${path}: ${(error as Error).message}`, path, {
+    throw new LinuxHostError("CGROUP_SESSION_CREATE_FAILED", `cannot create the session cgroup ${path}`, path, {
       cause: error,
     });
   }

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import {
   chooseBackend,
   deriveKernelHealth,
+  noneBackend,
   normalizeKernelRecords,
   type ArmedCapture,
   type CaptureTarget,
@@ -89,13 +90,18 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
 
   const choice = await (io.chooseBackend ?? chooseBackend)(spec.capture);
   if (!choice.ok) throw new RunHostError("CAPTURE_UNAVAILABLE", `--capture ${spec.capture}: ${choice.reason}`);
-  const backend = choice.backend;
-  const kernelCapture = backend.name !== "none";
+  let backend = choice.backend;
 
   await using scratch = scratchDirectory();
-  await using session = openSession(spec, kernelCapture, io);
+  // An explicitly requested kernel backend needs the session (exit 40 without one); auto degrades.
+  const sessionRequired = backend.name !== "none" && spec.capture !== "auto";
+  await using session = openSession(spec, sessionRequired, io);
+  if (!session && backend.name !== "none") {
+    io.onProgress?.({ level: "warn", message: `--capture auto: ${backend.name} needs a cgroup v2 session; capturing nothing (contract-only)` });
+    backend = noneBackend;
+  }
+  const kernelCapture = backend.name !== "none";
   const target: CaptureTarget | undefined = session ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path } : undefined;
-  if (kernelCapture && !target) throw new RunHostError("SESSION_REQUIRED", `--capture ${backend.name} needs a cgroup v2 session`);
   await using armed: ArmedCapture = await backend.arm(kernelCapture ? target : undefined);
   await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId });
 
@@ -244,18 +250,19 @@ function distinctToolCalls(events: ReadonlyArray<{ readonly tool_call_id: string
   return new Set(events.flatMap((e) => (e.tool_call_id === null ? [] : [e.tool_call_id]))).size;
 }
 
-function openSession(spec: RunSpec, kernelCapture: boolean, io: RunIo): CgroupSession | undefined {
+function openSession(spec: RunSpec, required: boolean, io: RunIo): CgroupSession | undefined {
   const host = locateCgroupHost(spec.cgroupParent);
   if (!host.ok) {
-    if (kernelCapture || spec.cgroupParent !== undefined) throw new RunHostError("SESSION_REQUIRED", `no cgroup v2 session possible: ${host.reason}`);
+    if (required || spec.cgroupParent !== undefined) throw new RunHostError("SESSION_REQUIRED", `no cgroup v2 session possible: ${host.reason}`);
     io.onProgress?.({ level: "warn", message: `running without a cgroup session (${host.reason}); descendants the workload leaves behind cannot be collected` });
     return undefined;
   }
   try {
     return openCgroupSession({ runId: spec.runId, parent: host.parent });
   } catch (error) {
-    if (kernelCapture || spec.cgroupParent !== undefined || !(error instanceof LinuxHostError)) throw error;
-    io.onProgress?.({ level: "warn", message: `running without a cgroup session (${error.message})` });
+    if (required || spec.cgroupParent !== undefined || !(error instanceof LinuxHostError)) throw error;
+    const reason = error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+    io.onProgress?.({ level: "warn", message: `running without a cgroup session (${reason})` });
     return undefined;
   }
 }

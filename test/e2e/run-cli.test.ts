@@ -92,3 +92,32 @@ describe("assay-runner run: without permission for a session", () => {
     }).toEqual({ exitCode: 0, outsideSession: true, warned: true, issues: [], health: ["absent", "partial", "ephemeral"] });
   });
 });
+
+describe("assay-runner run: kernel capture without permission for a session", () => {
+  const notRootable = skipReason(!host.hasBinary || !host.isRoot, "the unprivileged-run test needs the binary and root (to switch to nobody)");
+  const asNobody = async (dir: string, flags: string) => {
+    const exe = process.env.ASSAY_EXE ?? join(import.meta.dir, "../../dist/assay-runner");
+    await using proc = Bun.spawn(["su", "nobody", "-s", "/bin/sh", "-c", `${exe} run ${flags} --redaction-key ephemeral -o ${dir}/a.tar.gz -- true`], {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: "/usr/bin:/bin", NO_COLOR: "1" },
+    });
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { stdout, stderr, exitCode };
+  };
+
+  test.skipIf(notRootable)("--capture auto degrades to contract-only and says so", async () => {
+    using dir = tempDir("run-nobody-auto");
+    Bun.spawnSync(["chmod", "777", dir.path]);
+    const outcome = await asNobody(dir.path, "--capture auto --json");
+    expect({ exitCode: outcome.exitCode, backend: JSON.parse(outcome.stdout).capture_backend, files: filesIn(dir.path) }).toEqual({ exitCode: 0, backend: "none", files: ["a.tar.gz"] });
+  });
+
+  test.skipIf(notRootable)("an explicitly requested kernel backend exits 40 and runs nothing", async () => {
+    using dir = tempDir("run-nobody-ptrace");
+    Bun.spawnSync(["chmod", "777", dir.path]);
+    const outcome = await asNobody(dir.path, "--capture ptrace");
+    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, files: filesIn(dir.path) }).toEqual({ exitCode: 40, stdout: "", files: [] });
+  });
+});
