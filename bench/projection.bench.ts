@@ -39,7 +39,9 @@ const rulesFor = (count: number, heuristics: "none" | "builtin" = "none"): Compi
   return c;
 };
 const sizes = new Map<string, number>();
+const refCache: Record<string, ReturnType<typeof referenceRules>> = {};
 const rate = (name: string, n: number) => sizes.set(name, n);
+const out1 = new Int32Array(paths.length);
 
 summary(() => {
   bench("core: reference $rules rules", function* (state: { get(k: string): number }) {
@@ -74,7 +76,6 @@ summary(() => {
 });
 rate("core+builtin: reference 1000 rules", REFERENCE_PATHS);
 rate("core+builtin: engine 1000 rules", ENGINE_PATHS);
-const out1 = new Int32Array(paths.length);
 
 summary(() => {
   bench("document: reference 1000 rules", () => referenceProjectPaths(fewPaths, referenceRulesCached("1000/none")).mappings.length).baseline();
@@ -123,7 +124,6 @@ function referenceRulesCached(key: string) {
   const [count, heuristics] = key.split("/") as [string, "none" | "builtin"];
   return (refCache[key] ??= referenceRules(rulesFor(Number(count), heuristics).rules));
 }
-const refCache: Record<string, ReturnType<typeof referenceRules>> = {};
 
 function naiveMatch(endpoint: string): string | undefined {
   const exact = net.rules.network.endpoints[endpoint];

@@ -29,16 +29,8 @@ export function hasHighUnits(s: string): boolean {
   return Buffer.byteLength(s, "utf8") !== s.length && HIGH_UNITS.test(s);
 }
 
-// --- internal ---
-
-const HIGH_UNITS = /[\ud800-\uffff]/;
-
-function fixup(unit: number): number {
-  // Surrogates (astral code points) sort after the BMP's U+E000–U+FFFF.
-  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
-}
-
-function isStrictlyAscending(values: readonly string[]): boolean {
+/** Whether the strings are strictly ascending in code-point order (a sorted set, as surfaces are written). */
+export function isStrictlyAscending(values: readonly string[]): boolean {
   for (let i = 1; i < values.length; i++) {
     const previous = values[i - 1]!;
     const current = values[i]!;
@@ -49,6 +41,15 @@ function isStrictlyAscending(values: readonly string[]): boolean {
     } else if (hasHighUnits(previous) && compareCodePoints(previous, current) >= 0) return false;
   }
   return true;
+}
+
+// --- internal ---
+
+const HIGH_UNITS = /[\ud800-\uffff]/;
+
+function fixup(unit: number): number {
+  // Surrogates (astral code points) sort after the BMP's U+E000–U+FFFF.
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
 }
 
 const SMALL = 16;

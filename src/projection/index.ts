@@ -24,14 +24,15 @@ export {
   type PathClassification,
 } from "./classify-path.ts";
 export { projectPaths, projectedPaths, nonClaims } from "./project-paths.ts";
-export { PathTally, SampleKeeper } from "./path-tally.ts";
+export { PathTally } from "./path-tally.ts";
+export { SampleKeeper } from "./sample-keeper.ts";
 export { classifyEndpoint, projectEndpoints, type EndpointClassification } from "./project-endpoints.ts";
 export { matchEndpoint, endpointHost, type EndpointMatch, type CompiledNetworkRules } from "./network-rules.ts";
 export { parseIpAddress, parseIpNetwork, type IpAddress, type IpNetwork } from "./ip-address.ts";
 export { OPERATIONS, operationOffset, type Operation } from "./operation-split.ts";
 export { BUILTIN_HEURISTICS, type BuiltinHeuristic } from "./builtin-heuristics.ts";
 export { globToRegExp, globShape, type GlobShape } from "./glob.ts";
-export { compareCodePoints, sortUniqueCodePoints } from "./code-point-order.ts";
+export { compareCodePoints, sortUniqueCodePoints, isStrictlyAscending } from "./code-point-order.ts";
 export {
   referenceRules,
   referenceClassifyPath,

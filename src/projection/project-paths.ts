@@ -7,7 +7,8 @@ import {
   type PathProjection,
 } from "../schema/index.ts";
 import { classifyPathId, projectedPathOf } from "./classify-path.ts";
-import { sortUniqueCodePoints } from "./code-point-order.ts";
+import { isStrictlyAscending, sortUniqueCodePoints } from "./code-point-order.ts";
+import { SampleKeeper } from "./sample-keeper.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 
 /**
@@ -17,13 +18,29 @@ import type { CompiledRules } from "./compile-rules.ts";
  * `sample_limit` kept as samples. With no heuristics the document is upstream's, field for field.
  */
 export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): PathProjection {
-  const raws = sortUniqueCodePoints(paths);
   const entries = compiled.entries;
   const limit = compiled.sampleLimit;
   const used = new Uint8Array(entries.length);
   const mappings: PathMapping[] = [];
-  const samples: string[] = [];
+  let samples: string[] = [];
   let unmatched = 0;
+  let raws: readonly string[];
+  if (Array.isArray(paths) && isStrictlyAscending(paths as readonly string[])) raws = paths as readonly string[];
+  else {
+    // Not a sorted set: deduplicate, and sort only what is mapped; the unmatched need a count and
+    // the smallest few, not an order (sorting everything costs more than projecting it).
+    const matched: string[] = [];
+    const keeper = new SampleKeeper(limit);
+    for (const raw of new Set(paths)) {
+      if (classifyPathId(raw, compiled) >= 0) matched.push(raw);
+      else {
+        unmatched++;
+        keeper.offer(raw);
+      }
+    }
+    raws = sortUniqueCodePoints(matched);
+    samples = keeper.values();
+  }
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i]!;
     const id = classifyPathId(raw, compiled);
