@@ -1,14 +1,8 @@
-import type { Issue } from "../schema/index.ts";
+import { MEMBER_SCHEMAS, type Issue } from "../schema/index.ts";
 import { JsonSyntaxError } from "./errors.ts";
 import { parseJson, type JsonValue } from "./parse-json.ts";
 import type { JsonMemberName } from "./member-names.ts";
 
-/** Schema string each single-document member must carry. */
-export const JSON_MEMBER_SCHEMAS: Readonly<Record<JsonMemberName, string>> = {
-  "capability-surface.json": "assay.runner.capability_surface.v0",
-  "correlation-report.json": "assay.runner.correlation_report.v0",
-  "observation-health.json": "assay.runner.observation_health.v0",
-};
 
 /**
  * Checks the cross-member rules upstream's writer enforces before writing (§1.6): every JSON member
@@ -17,7 +11,7 @@ export const JSON_MEMBER_SCHEMAS: Readonly<Record<JsonMemberName, string>> = {
  */
 export function contentIssues(file: string, runId: string, documents: Partial<Record<JsonMemberName, Uint8Array | JsonValue>>): Issue[] {
   const issues: Issue[] = [];
-  for (const member of Object.keys(JSON_MEMBER_SCHEMAS) as JsonMemberName[]) {
+  for (const member of JSON_MEMBERS) {
     const raw = documents[member];
     if (raw === undefined) continue;
     const document = raw instanceof Uint8Array ? parseMember(file, member, raw, issues) : raw;
@@ -26,7 +20,7 @@ export function contentIssues(file: string, runId: string, documents: Partial<Re
       issues.push(issue(file, member, "", "NOT_AN_OBJECT", "a JSON object", describeValue(document), "member is not a JSON object"));
       continue;
     }
-    const schema = JSON_MEMBER_SCHEMAS[member];
+    const schema = MEMBER_SCHEMAS[member];
     if (document.schema !== schema) {
       issues.push(issue(file, member, "schema", "SCHEMA_MISMATCH", JSON.stringify(schema), describeValue(document.schema), `schema must be ${JSON.stringify(schema)}`));
     }
@@ -49,6 +43,7 @@ export function describeValue(value: unknown): string {
 // --- internal ---
 
 const DECODER = new TextDecoder("utf-8", { fatal: true });
+const JSON_MEMBERS: readonly JsonMemberName[] = ["capability-surface.json", "correlation-report.json", "observation-health.json"];
 
 function healthIssues(file: string, health: Record<string, unknown>, issues: Issue[]): void {
   const member = "observation-health.json";

@@ -16,7 +16,7 @@ export {
   type MemberContent,
   type SpooledMember,
 } from "./archive-writer.ts";
-export { buildManifestJson, MANIFEST_SCHEMA, type MemberDigest } from "./manifest.ts";
+export { buildManifestJson, type MemberDigest } from "./manifest.ts";
 export {
   ARCHIVE_MEMBERS,
   MANIFESTED_MEMBERS,

@@ -1,9 +1,7 @@
 import { canonicalJson } from "./canonical-json.ts";
 import { compareCodePoints } from "./code-point-order.ts";
+import { ARCHIVE_MANIFEST_SCHEMA } from "../schema/index.ts";
 import type { ManifestedMemberName } from "./member-names.ts";
-
-/** Schema string of `manifest.json`. */
-export const MANIFEST_SCHEMA = "assay.runner.archive_manifest.v0";
 
 /** A member's digest and length as the manifest records them. */
 export interface MemberDigest {
@@ -19,5 +17,5 @@ export function buildManifestJson(runId: string, digests: readonly MemberDigest[
   for (const digest of [...digests].sort((a, b) => compareCodePoints(a.path, b.path))) {
     files.set(digest.path, { path: digest.path, sha256: digest.sha256, bytes: digest.bytes });
   }
-  return canonicalJson({ schema: MANIFEST_SCHEMA, run_id: runId, files });
+  return canonicalJson({ schema: ARCHIVE_MANIFEST_SCHEMA, run_id: runId, files });
 }
