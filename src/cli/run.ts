@@ -14,7 +14,7 @@ import {
   type RunResult,
 } from "../run/index.ts";
 import { parseArgsWith, splitAtDoubleDash } from "./_args.ts";
-import { configureOutput, logger, printJson } from "./_output.ts";
+import { configureOutput, logger, printJson, showsProgress } from "./_output.ts";
 import { UsageError } from "./errors.ts";
 
 const runCommand = defineCommand({
@@ -81,7 +81,8 @@ const runCommand = defineCommand({
       env: process.env,
       platform: process.platform,
       interrupted: stop.interrupted,
-      onProgress: (event) => (event.level === "warn" ? logger.warn(event.message) : logger.debug(event.message)),
+      // Progress lines only on a terminal outside CI (or with --verbose); warnings always.
+      onProgress: (event) => (event.level === "warn" ? logger.warn(event.message) : showsProgress ? logger.info(event.message) : logger.debug(event.message)),
     });
     if (args.json) printJson(summaryDocument(result));
     else printSummary(result);
@@ -139,6 +140,8 @@ function summaryDocument(result: RunResult): Record<string, unknown> {
   };
 }
 
+// deviation: upstream prints "wrote runner-spike bundle: …" on stdout; our human output goes to
+// stderr (ARCHITECTURE), stdout carries only the --json document.
 function printSummary(result: RunResult): void {
   const { health, correlation } = result;
   const status =

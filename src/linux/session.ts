@@ -41,6 +41,8 @@ export function locateCgroupHost(parentOverride?: string): CgroupHost {
 export function openCgroupSession(options: OpenSessionOptions): CgroupSession {
   const host = locateCgroupHost(options.parent);
   if (!host.ok) throw new LinuxHostError("CGROUP2_NOT_MOUNTED", host.reason);
+  // deviation: upstream names sessions assay-session-<epoch millis>; the run id makes a leaked
+  // session traceable to its archive and stays within cgroup name rules (isSafeRunId).
   const base = join(host.parent, `assay-session-${options.runId}`);
   // A leftover of a crashed run with the same id is removed first (as upstream does); one still in
   // use by a concurrent run keeps its name and we take a pid-suffixed one.

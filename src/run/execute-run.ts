@@ -102,6 +102,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   }
   const kernelCapture = backend.name !== "none";
   const target: CaptureTarget | undefined = session ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path } : undefined;
+  if (kernelCapture) io.onProgress?.({ level: "info", message: `arming ${backend.name} capture on ${session?.path ?? ""}` });
   await using armed: ArmedCapture = await backend.arm(kernelCapture ? target : undefined);
   await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId });
 
@@ -124,6 +125,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   });
   const workloadMs = performance.now() - clock;
 
+  io.onProgress?.({ level: "info", message: "collecting kernel rows, policy and SDK layers" });
   // Kernel layer: the capture stops once the session is empty, then rows stream into the spool.
   const captured = await armed.stop(spec.kernelDrainMs);
   let kernelSummary: KernelSummary | undefined;
@@ -155,6 +157,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const collectMs = performance.now() - clock - workloadMs;
 
   const archiveStart = performance.now();
+  io.onProgress?.({ level: "info", message: `redacting and writing ${archivePath}` });
   const { health, committed } = await finishArchive(writer, {
     spec,
     redaction,

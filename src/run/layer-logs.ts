@@ -50,6 +50,8 @@ function readLayer<T>(
   }
   const result = ingest(text, file);
   if (result.ok) return result.value;
+  // deviation: upstream has no timeout or signal handling; a workload we cut short may leave a
+  // half-written log, which must not cost the archive that records the interruption.
   if (interrupted) {
     warnings.push(`interrupted_run_layer_absent: ${name} invalid after the run was cut short`);
     return undefined;

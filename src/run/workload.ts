@@ -74,6 +74,8 @@ export async function superviseWorkload(options: WorkloadOptions): Promise<Workl
   if (first !== undefined) {
     await terminate(child, options.session, options.killGraceMs);
   } else if (options.session && !(await options.session.waitUntilEmpty(options.killGraceMs))) {
+    // deviation: upstream's run ends with the direct child and leaves descendants running until
+    // teardown (§3.1); we wait for the whole session, then kill what is left, and note it.
     // The direct child is gone but something it started is still running (a daemon, a straggler).
     descendantsKilled = true;
     await options.session.killAll();
