@@ -1,7 +1,7 @@
 // Upstream's contract-only acceptance shapes (run lifecycle §7: sdk-contract, sdk-policy-correlation,
 // sdk-policy-mismatch) and their three-run determinism wrappers, with the compiled binary.
 import { describe, expect, test } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { filesIn, leftoverSessions, openArchive, writeKeyFile, type OpenedArchive } from "../run/_archive.ts";
 import { host, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
@@ -190,5 +190,25 @@ describe("assay-runner run: the session", () => {
       sessions: [],
       files: ["a.tar.gz", "redaction.key"],
     });
+  });
+
+  test.skipIf(cannot)("--cgroup-parent puts the session under the given cgroup and leaves that cgroup as it was", async () => {
+    using dir = tempDir("cgroup-parent");
+    const parent = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-test-parent-${process.pid}`);
+    mkdirSync(parent);
+    try {
+      const runId = `run_cgroup_parent_${process.pid}`;
+      const outcome = await runAssay(["run", "--capture", "none", "--run-id", runId, "--cgroup-parent", parent, "-o", join(dir.path, "a.tar.gz"), "--", "cat", "/proc/self/cgroup"], {
+        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+      });
+      const v2 = outcome.stdout.split("\n").find((line) => line.startsWith("0::"));
+      expect({ exitCode: outcome.exitCode, v2, children: readdirSync(parent).filter((n) => n.startsWith("assay-session-")) }).toEqual({
+        exitCode: 0,
+        v2: `0::/assay-test-parent-${process.pid}/assay-session-${runId}`,
+        children: [],
+      });
+    } finally {
+      rmdirSync(parent);
+    }
   });
 });

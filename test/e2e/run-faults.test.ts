@@ -198,6 +198,25 @@ describe("assay-runner run: faults", () => {
     }
   });
 
+  test.skipIf(cannot)("--timeout before the workload wrote its SDK log: the archive is still written, the SDK layer absent with a note", async () => {
+    using dir = tempDir("fault-timeout-sdk");
+    outDir(dir.path);
+    const log = join(dir.path, "never-written.ndjson");
+    const { outcome, archive } = await run(dir.path, "run_fault_timeout_sdk", ["--timeout", "200ms", "--kill-grace", "200ms", "--agent-shim", "openai-agents", "--sdk-event-log", log], ["sleep", marker()]);
+    const opened = await openArchive(archive);
+    const health = opened.json("observation-health.json");
+    expect({ exitCode: outcome.exitCode, issues: opened.issues, sdk_layer: health.sdk_layer, notes: health.notes.slice(1), sdk: opened.text("layers/sdk.ndjson") }).toEqual({
+      exitCode: 124,
+      issues: [],
+      sdk_layer: "absent",
+      notes: [
+        "interrupted_run_layer_absent: sdk_event_log unreadable after the run was cut short",
+        "run_timeout: --timeout 200ms fired; the session got SIGTERM, then cgroup.kill after kill_grace=200ms",
+      ],
+      sdk: "",
+    });
+  });
+
   test.skipIf(cannot)("a workload that does not exist: exit 2, no archive", async () => {
     using dir = tempDir("fault-notfound");
     const out = outDir(dir.path);
