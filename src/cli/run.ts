@@ -81,6 +81,8 @@ const runCommand = defineCommand({
       env: process.env,
       platform: process.platform,
       interrupted: stop.interrupted,
+      // With --json, stdout is one document: the workload's own stdout goes to stderr instead.
+      workloadStdoutToStderr: Boolean(args.json),
       // Progress lines only on a terminal outside CI (or with --verbose); warnings always.
       onProgress: (event) => (event.level === "warn" ? logger.warn(event.message) : showsProgress ? logger.info(event.message) : logger.debug(event.message)),
     });

@@ -37,6 +37,8 @@ export interface RunIo {
   readonly interrupted: Promise<"SIGINT" | "SIGTERM">;
   /** Progress and warnings for the user (the CLI renders them). */
   readonly onProgress?: (event: RunProgress) => void;
+  /** Send the workload's stdout to stderr, so stdout carries only the runner's JSON document. */
+  readonly workloadStdoutToStderr?: boolean;
   /** Picks the capture backend (default: capture's chooseBackend); tests inject a backend here. */
   readonly chooseBackend?: typeof chooseBackend;
 }
@@ -122,6 +124,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     timeoutMs: spec.timeoutMs,
     killGraceMs: spec.killGraceMs,
     interrupted: io.interrupted,
+    stdoutToStderr: io.workloadStdoutToStderr ?? false,
   });
   const workloadMs = performance.now() - clock;
 

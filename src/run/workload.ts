@@ -32,6 +32,8 @@ export interface WorkloadOptions {
   readonly interrupted: Promise<"SIGINT" | "SIGTERM">;
   /** Called right after the workload process exists. */
   readonly onSpawn?: (pid: number) => void;
+  /** Send the workload's stdout to the runner's stderr (when stdout carries a JSON document). */
+  readonly stdoutToStderr?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function superviseWorkload(options: WorkloadOptions): Promise<Workl
     : [...options.argv];
   let child: Bun.Subprocess;
   try {
-    child = Bun.spawn(argv, { env: { ...options.env }, stdio: ["inherit", "inherit", "inherit"] });
+    child = Bun.spawn(argv, { env: { ...options.env }, stdio: ["inherit", options.stdoutToStderr ? 2 : "inherit", "inherit"] });
   } catch (error) {
     throw new RunInputError("SPAWN_FAILED", `cannot start the workload ${program}: ${(error as Error).message}`, program, { cause: error });
   }

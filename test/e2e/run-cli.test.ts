@@ -53,7 +53,7 @@ describe("assay-runner run: --json", () => {
   test.skipIf(cannot)("prints one summary document whose digest and health match the archive", async () => {
     using dir = tempDir("run-json");
     const archive = join(dir.path, "a.tar.gz");
-    const outcome = await runAssay(["run", "--capture", "none", "--run-id", "run_json", "-o", archive, "--json", "--", "sh", "-c", "exit 7"], {
+    const outcome = await runAssay(["run", "--capture", "none", "--run-id", "run_json", "-o", archive, "--json", "--", "sh", "-c", "echo workload-says-hi; exit 7"], {
       env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
     });
     const summary = JSON.parse(outcome.stdout);
@@ -61,11 +61,13 @@ describe("assay-runner run: --json", () => {
     const health = opened.json("observation-health.json");
     expect({
       exitCode: outcome.exitCode,
+      workloadOnStderr: outcome.stderr.includes("workload-says-hi\n"),
       keys: Object.keys(summary),
       run: [summary.run_id, summary.archive, summary.manifest_digest, summary.exit_code, summary.workload, summary.capture_backend],
       health: [summary.health.kernel_layer, summary.health.cgroup_correlation, summary.health.notes, summary.health.redaction],
     }).toEqual({
       exitCode: 7,
+      workloadOnStderr: true,
       keys: ["run_id", "archive", "manifest_digest", "exit_code", "workload", "interruption", "capture_backend", "session_cgroup_id", "health", "timings_ms"],
       run: ["run_json", archive, opened.manifestDigest, 7, { exit_code: 7, signal: null }, "none"],
       health: [health.kernel_layer, health.cgroup_correlation, health.notes, health.redaction],
