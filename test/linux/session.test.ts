@@ -27,7 +27,8 @@ describe("openCgroupSession", () => {
   });
 
   test.skipIf(noCgroup)("close kills a process left in the session and removes the directory", async () => {
-    const session = openCgroupSession({ runId: `unit_${process.pid}_c` });
+    // Disposal is the safety net if an expectation fails; close() itself is what is under test.
+    await using session = openCgroupSession({ runId: `unit_${process.pid}_c` });
     const child = Bun.spawn(["/bin/sh", "-c", JOIN_SESSION_SHIM, session.procsFile, "/nonexistent-marker", "sleep", "60"]);
     // Wait until the stray is inside (the shim joined) by watching the session's own populated flag.
     await new Promise<void>((resolve) => {
