@@ -84,3 +84,31 @@ describe("assay-runner run --capture ebpf: three-run determinism", () => {
     expect([compared[1], compared[2]]).toEqual([compared[0], compared[0]] as Array<Record<string, unknown>>);
   });
 });
+
+describe("assay-runner run --capture ptrace", () => {
+  const ptrace = await chooseBackend("ptrace");
+  const noPtrace = skipReason(
+    !host.hasBinary || !host.hasCgroup2 || !ptrace.ok,
+    `ptrace run e2e needs the binary, root with cgroup v2 and the ptrace backend (${ptrace.ok ? "available" : ptrace.reason})`,
+  );
+  test.skipIf(noPtrace)("strace runs inside the session: files, execs and the backend note, and nothing survives", async () => {
+    using dir = tempDir("ptrace-run");
+    const archive = join(dir.path, "a.tar.gz");
+    const written = join(dir.path, "written.txt");
+    const outcome = await runAssay(["run", "--capture", "ptrace", "--run-id", "run_ptrace_e2e", "-o", archive, "--kill-grace", "200ms", "--", "sh", "-c", `cat /etc/hostname > ${written}`], {
+      env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+    });
+    const opened = await openArchive(archive);
+    const health = opened.json("observation-health.json");
+    const surface = opened.json("capability-surface.json");
+    expect({
+      exitCode: outcome.exitCode,
+      issues: opened.issues,
+      kernel: [health.kernel_layer, health.cgroup_correlation],
+      lastNote: health.notes.at(-1).startsWith("capture_backend: ptrace"),
+      files: ["/etc/hostname", written].map((p) => surface.filesystem_paths.includes(p)),
+      execs: surface.process_execs.includes("/usr/bin/cat") || surface.process_execs.includes("/bin/cat"),
+      sessions: leftoverSessions("run_ptrace_e2e"),
+    }).toEqual({ exitCode: 0, issues: [], kernel: ["complete", "clean"], lastNote: true, files: [true, true], execs: true, sessions: [] });
+  });
+});
