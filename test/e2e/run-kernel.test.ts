@@ -85,8 +85,9 @@ describe("assay-runner run --capture ebpf: three-run determinism", () => {
   });
 });
 
+const ptrace = await chooseBackend("ptrace");
+
 describe("assay-runner run --capture ptrace", () => {
-  const ptrace = await chooseBackend("ptrace");
   const noPtrace = skipReason(
     !host.hasBinary || !host.hasCgroup2 || !ptrace.ok,
     `ptrace run e2e needs the binary, root with cgroup v2 and the ptrace backend (${ptrace.ok ? "available" : ptrace.reason})`,
