@@ -81,6 +81,9 @@ interface MemberResult {
   /** Whether every row / the document was valid on its own. */
   valid: boolean;
   documents: Document[];
+  /** NDJSON members: run id and line of the first valid row. */
+  firstRunId?: string;
+  firstLine?: number;
 }
 
 class Verification {
@@ -291,9 +294,9 @@ class Verification {
         }
         continue;
       }
-      const rowRunId = (result as MemberResult & { firstRunId?: string }).firstRunId;
+      const rowRunId = result.firstRunId;
       if (rowRunId !== undefined && rowRunId !== runId) {
-        this.issue({ code: "RUN_ID_MISMATCH", member: name, line: (result as MemberResult & { firstLine?: number }).firstLine ?? 1, path: "run_id", expected: JSON.stringify(runId), received: JSON.stringify(rowRunId), message: `run_id ${JSON.stringify(rowRunId)} differs from the manifest's ${JSON.stringify(runId)}; one archive holds one run` });
+        this.issue({ code: "RUN_ID_MISMATCH", member: name, line: result.firstLine ?? 1, path: "run_id", expected: JSON.stringify(runId), received: JSON.stringify(rowRunId), message: `run_id ${JSON.stringify(rowRunId)} differs from the manifest's ${JSON.stringify(runId)}; one archive holds one run` });
       }
     }
     const docs = (name: MemberName) => this.results.get(name);
@@ -393,7 +396,9 @@ class RowChecker {
   }
 
   end(): void {
-    Object.assign(this.result, { firstRunId: this.firstRunId, firstLine: this.firstLine });
+    if (this.firstRunId === undefined) return;
+    this.result.firstRunId = this.firstRunId;
+    this.result.firstLine = this.firstLine;
   }
 
   private fail(fields: Omit<Issue, "file" | "path"> & { path?: string }): void {
