@@ -243,4 +243,31 @@ describe("ArchiveWriter", () => {
       }
     },
   );
+
+  test.skipIf(skipReason(!host.isRoot || !host.isLinux, "tmpfs full-disk test needs root on Linux"))(
+    "a full spool disk fails the append with ArchiveWriteError, and disposal still cleans up",
+    async () => {
+      using dir = tempDir("writer");
+      const small = join(dir.path, "small");
+      mkdirSync(small);
+      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", small]);
+      if (mounted.status !== 0) throw new Error(`mount failed: ${mounted.stderr}`);
+      try {
+        const outputPath = join(dir.path, "a.tar.gz");
+        {
+          await using writer = await ArchiveWriter.create({ outputPath, runId: "run_001", spoolDir: small });
+          let error: unknown;
+          try {
+            for (let i = 0; i < 100; i++) writer.append("layers/kernel.ndjson", new Uint8Array(64 * 1024).fill(0x61));
+          } catch (caught) {
+            error = caught;
+          }
+          expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(String(error)), names: (error as ArchiveWriteError).file }).toEqual({ isWriteError: true, enospc: true, names: outputPath });
+        }
+        expect({ spool: readdirSync(small), output: readdirSync(dir.path).sort() }).toEqual({ spool: [], output: ["small"] });
+      } finally {
+        spawnSync("umount", [small]);
+      }
+    },
+  );
 });
