@@ -110,7 +110,8 @@ export class ArchiveWriter implements AsyncDisposable {
   /** Replaces a member's whole content (the JSON members; also usable for a small NDJSON member). */
   set(member: ManifestedMemberName, content: MemberContent): void {
     const current = this.storeFor(member, "set");
-    const bytes = typeof content === "string" ? ENCODER.encode(content) : content;
+    // A copy: the caller may reuse its buffer before the commit reads it.
+    const bytes = typeof content === "string" ? ENCODER.encode(content) : content.slice();
     if (current instanceof FileStore) current.discard();
     this.entries.set(member, new MemoryStore(bytes));
   }
