@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from "../schema/index.ts";
-import { sortStrings, sortUnique } from "./_order.ts";
+import { markSurrogateFree, sortStrings, sortUnique, textHasSurrogate } from "./_order.ts";
 import { isObject } from "./_problem.ts";
 
 /** The archive members drift reads, by exact name (spec §3.2); a missing member is `undefined`. */
@@ -99,8 +99,12 @@ function observe(path: string, member: MemberBytes, sha256: (bytes: Uint8Array) 
   if (surfaceBytes === undefined) {
     throw new Unreadable(`${path}: capability-surface.json not found (required by the drift comparator)`, "capability-surface.json", "a capability-surface.json member", "missing");
   }
-  const capability = parseJsonMember(path, "capability-surface.json", surfaceBytes);
+  const surfaceText = decode(path, "capability-surface.json", surfaceBytes);
+  const capability = parseJsonText(path, "capability-surface.json", surfaceText);
   if (!isObject(capability)) throw new Unreadable(`${path}!capability-surface.json: expected JSON object`, "capability-surface.json", "a JSON object", typeof capability);
+  // Strings parsed from a text without astral characters have none either: say so once here
+  // instead of scanning every derived list again when sorting.
+  const surfaceFree = !jsonMayHoldSurrogate(surfaceText);
   const health = optionalObject(path, "observation-health.json", member);
   const correlation = optionalObject(path, "correlation-report.json", member);
   const sdk = ndjsonMember(path, "layers/sdk.ndjson", member, true);
@@ -129,16 +133,16 @@ function observe(path: string, member: MemberBytes, sha256: (bytes: Uint8Array) 
     runtimeLabel,
     manifestDigest: `sha256:${sha256(manifestBytes)}`,
     surface: {
-      filesystem_paths: stringList(capability.filesystem_paths),
-      network_endpoints: stringList(capability.network_endpoints),
-      process_execs: stringList(capability.process_execs),
-      mcp_tools: stringList(capability.mcp_tools),
-      policy_decisions: stringList(capability.policy_decisions),
+      filesystem_paths: freeIf(surfaceFree, stringList(capability.filesystem_paths)),
+      network_endpoints: freeIf(surfaceFree, stringList(capability.network_endpoints)),
+      process_execs: freeIf(surfaceFree, stringList(capability.process_execs)),
+      mcp_tools: freeIf(surfaceFree, stringList(capability.mcp_tools)),
+      policy_decisions: freeIf(surfaceFree, stringList(capability.policy_decisions)),
     },
     sdkEventCount: sdk.events.length,
     sdkTools: sortUnique(tools),
     sdkToolOrder: started.map((s) => `${s.callId}:${s.tool}`),
-    kernelFileOperations: kernelFileOperations(kernel.events),
+    kernelFileOperations: freeIf(kernel.surrogateFree, kernelFileOperations(kernel.events)),
     schemas: {
       archive_manifest: schemaOf(manifest),
       capability_surface: schemaOf(capability),
@@ -161,7 +165,10 @@ function decode(path: string, name: string, bytes: Uint8Array): string {
 }
 
 function parseJsonMember(path: string, name: string, bytes: Uint8Array): unknown {
-  const text = decode(path, name, bytes);
+  return parseJsonText(path, name, decode(path, name, bytes));
+}
+
+function parseJsonText(path: string, name: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -177,12 +184,13 @@ function optionalObject(path: string, name: string, member: MemberBytes): Record
   return value;
 }
 
-function ndjsonMember(path: string, name: string, member: MemberBytes, objectsOnly: boolean): { events: Record<string, unknown>[]; schema: string | null } {
+function ndjsonMember(path: string, name: string, member: MemberBytes, objectsOnly: boolean): { events: Record<string, unknown>[]; schema: string | null; surrogateFree: boolean } {
   const bytes = member(name);
   const events: Record<string, unknown>[] = [];
   let schema: string | null = null;
-  if (bytes === undefined) return { events, schema };
-  const lines = decode(path, name, bytes).split(LINE_BREAK);
+  if (bytes === undefined) return { events, schema, surrogateFree: true };
+  const text = decode(path, name, bytes);
+  const lines = text.split(LINE_BREAK);
   // A trailing line break does not start another line in Python's splitlines().
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   lines.forEach((line, index) => {
@@ -201,11 +209,22 @@ function ndjsonMember(path: string, name: string, member: MemberBytes, objectsOn
     events.push(event);
     if (schema === null) schema = schemaOf(event);
   });
-  return { events, schema };
+  return { events, schema, surrogateFree: !jsonMayHoldSurrogate(text) };
 }
 
 function schemaOf(value: unknown): string | null {
   return isObject(value) && typeof value.schema === "string" && value.schema.length > 0 ? value.schema : null;
+}
+
+// A JSON text can spell an astral character as raw UTF-16 or as an escaped surrogate (\ud83d).
+function jsonMayHoldSurrogate(text: string): boolean {
+  return textHasSurrogate(text) || ESCAPED_SURROGATE.test(text);
+}
+
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+
+function freeIf(free: boolean, items: string[]): string[] {
+  return free ? markSurrogateFree(items) : items;
 }
 
 function stringList(value: unknown): string[] {

@@ -1,4 +1,4 @@
-import { diffSets, mergeSorted, smallest, sortStrings, sortUnique } from "./_order.ts";
+import { diffSets, isKnownSurrogateFree, markSurrogateFree, mergeSorted, smallest, sortStrings, sortUnique } from "./_order.ts";
 import { NETWORK_PROJECTION_SCHEMA, PATH_PROJECTION_SCHEMA, PROJECTION_NOT_APPLIED_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./_schemas.ts";
 import type { NetworkAlias, NetworkCidrAlias, PathAlias } from "./drift-config.ts";
 import { endpointHost } from "../projection/index.ts";
@@ -137,6 +137,7 @@ function collect(values: readonly string[], project: (value: string) => Projecte
     if (item === undefined) out.unmatched.push(value);
     else out.mapped.push(item);
   }
+  if (isKnownSurrogateFree(values)) markSurrogateFree(out.unmatched);
   return out;
 }
 
