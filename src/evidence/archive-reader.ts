@@ -76,6 +76,7 @@ export async function loadArchive(path: string, limits: ReadLimits = DEFAULT_LOA
 const CHUNK = 1 << 20;
 const INFLATE_CHUNK = 256 * 1024;
 const SMALL_ARCHIVE = 4 * 2 ** 20;
+const MAX_DIRECTORY_DEPTH = 8;
 const SMALL_OUTPUT_CAP = 16 * 2 ** 20;
 
 async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
@@ -221,18 +222,32 @@ async function readDirectory(root: string, visit: MemberVisitor, limits: ReadLim
   const issues: Issue[] = [];
   const files: { name: string; size: number }[] = [];
   const record = (code: string, member: string, expected: string, received: string, message: string) =>
-    issues.push({ code, file: root, member, path: "", expected, received, message });
-  const walk = async (relative: string): Promise<void> => {
+    issues.push({ code, file: root, ...(member === "" ? {} : { member }), path: "", expected, received, message });
+  // Every entry counts towards the member limit while walking, so a directory of a million files
+  // (or a deep tree) is refused before its listing fills memory.
+  let seen = 0;
+  let overflow = false;
+  const walk = async (relative: string, depth: number): Promise<void> => {
+    if (overflow) return;
+    if (depth > MAX_DIRECTORY_DEPTH) {
+      record("MEMBER_NAME_UNSAFE", relative, `at most ${MAX_DIRECTORY_DEPTH} directory levels`, "deeper", `directory ${JSON.stringify(relative)} nests deeper than any archive member`);
+      return;
+    }
     let entries;
     try {
       entries = await readdir(relative === "" ? root : join(root, relative));
     } catch (cause) {
       throw new ArchiveReadError(root, describe(cause), { cause });
     }
+    seen += entries.length;
+    if (seen > limits.maxMembers * 4) {
+      overflow = true;
+      return;
+    }
     for (const entry of entries.sort()) {
       const name = relative === "" ? entry : `${relative}/${entry}`;
       const info = await lstat(join(root, name));
-      if (info.isDirectory()) await walk(name);
+      if (info.isDirectory()) await walk(name, depth + 1);
       else if (info.isFile()) files.push({ name, size: info.size });
       else {
         const kind = info.isSymbolicLink() ? "symbolic link" : "special file";
@@ -240,7 +255,11 @@ async function readDirectory(root: string, visit: MemberVisitor, limits: ReadLim
       }
     }
   };
-  await walk("");
+  await walk("", 0);
+  if (overflow) {
+    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, "more", `directory holds more than ${limits.maxMembers} members`);
+    return issues;
+  }
   // Known members first in archive order, then anything else, so reports read like a tar listing.
   const rank = (name: string) => {
     const index = (ARCHIVE_MEMBERS as readonly string[]).indexOf(name);

@@ -154,3 +154,12 @@ describe("readArchive on large archives", () => {
     expect({ issues: outcome.issues, size, sha256: hasher.digest("hex") }).toEqual({ issues: [], size: data.length, sha256: new Bun.CryptoHasher("sha256").update(data).digest("hex") });
   });
 });
+
+describe("readArchive on hostile directories", () => {
+  test("refuses a directory with more entries than the member limit before reading any", async () => {
+    const tree: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) tree[`junk/${i}.txt`] = "x";
+    using dir = tempDir("many", tree);
+    expect(await codesOf(dir.path)).toEqual({ codes: ["TOO_MANY_MEMBERS"], members: [] });
+  });
+});
