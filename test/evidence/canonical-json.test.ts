@@ -54,6 +54,14 @@ describe("canonicalJson", () => {
     );
   });
 
+  test("prints the same bytes on its careful path (taken once a bigint is present) as JSON.stringify does", () => {
+    fc.assert(
+      fc.property(exactJsonValue, (value) => {
+        expect(canonicalJson({ big: 1n, rest: value })).toBe(`{"big":1,"rest":${JSON.stringify(value)}}`);
+      }),
+    );
+  });
+
   describe("refuses values with no faithful JSON form", () => {
     const cases: [string, unknown, string][] = [
       ["a lone surrogate", { a: ["\ud800"] }, "a[0]"],
