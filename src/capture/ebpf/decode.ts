@@ -5,7 +5,7 @@ import { HOOK_IDS, STRLEN } from "./program.ts";
 /** One line of `bpftrace -f json` output from our program, decoded. */
 export type BpftraceLine =
   | { readonly kind: "record"; readonly hook: HookName; readonly record: KernelRecord }
-  | { readonly kind: "marker" }
+  | { readonly kind: "marker"; readonly target: number }
   | { readonly kind: "attached"; readonly probes: number }
   | { readonly kind: "counters"; readonly map: string; readonly counts: ReadonlyMap<HookName, number> }
   | { readonly kind: "lost"; readonly events: number }
@@ -125,7 +125,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function decodePrintf(data: string, line: string): BpftraceLine {
-  if (data === "M\n") return { kind: "marker" };
+  const marker = /^M\t(-?\d+)\n$/.exec(data);
+  if (marker) return { kind: "marker", target: Number(marker[1]) };
   if (!data.endsWith("\n")) return { kind: "undecodable", text: line };
   const body = data.slice(0, -1);
   const tag = body.slice(0, 2);

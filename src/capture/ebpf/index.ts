@@ -34,7 +34,11 @@ export const ebpfBackend: CaptureBackend = createEbpfBackend();
 
 // --- internal ---
 
-const MARKER_NEEDLE = '"data": "M\\n"';
+// The marker lines of this runner: `kill(pid, 0)` once the probes are live, `kill(-pid, 0)` (a
+// harmless probe of a process group) when draining, so a late "attached" marker is never taken
+// for the "drained" one.
+const attachedNeedle = `"data": "M\\t${process.pid}\\n"`;
+const drainedNeedle = `"data": "M\\t-${process.pid}\\n"`;
 
 async function probeEbpf(): Promise<CaptureProbe> {
   const facts = readHostFacts();
@@ -69,25 +73,25 @@ async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<Arm
     stderr: Bun.file(errPath),
   });
   let offset = 0;
-  let markers = 0;
-  const waitForMarker = async (timeoutMs: number): Promise<boolean> => {
+  const waitForMarker = async (target: number, timeoutMs: number): Promise<boolean> => {
     const deadline = performance.now() + timeoutMs;
-    const want = markers + 1;
+    const needle = target > 0 ? attachedNeedle : drainedNeedle;
     while (performance.now() < deadline) {
-      // kill(self, 0) fires the marker probe; once its line is in the output, every probe
-      // attached before it (all of them) is live and the reader is draining.
-      process.kill(process.pid, 0);
-      const seen = countAppended(outPath, offset, MARKER_NEEDLE);
+      // kill(±self, 0) fires the marker probe; once its line is in the output, every probe
+      // attached before it (all of them) is live and what was emitted before it has been read.
+      try {
+        process.kill(target, 0);
+      } catch {}
+      const seen = countAppended(outPath, offset, needle);
       offset = seen.offset;
-      markers += seen.count;
-      if (markers >= want) return true;
+      if (seen.count > 0) return true;
       if (child.exitCode !== null || child.signalCode !== null) return false;
       await Bun.sleep(10);
     }
     return false;
   };
   // bpftrace prints "attached_probes" before it attaches; only the marker proves the probes are live.
-  if (!(await waitForMarker(options.attachTimeoutMs ?? 60_000))) {
+  if (!(await waitForMarker(process.pid, options.attachTimeoutMs ?? 60_000))) {
     child.kill("SIGKILL");
     await child.exited;
     throw new CaptureHostError("CAPTURE_ATTACH_FAILED", `bpftrace did not attach: ${await bpftraceError(errPath)}`);
@@ -102,9 +106,11 @@ async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<Arm
     stop: async (drainMs) => {
       if (stopped) return stopped;
       // A second marker after the workload: what was emitted before it has been read.
-      await waitForMarker(Math.max(drainMs, 1000));
+      await waitForMarker(-process.pid, Math.max(drainMs, 2000));
       child.kill("SIGINT");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      // bpftrace prints its counters on SIGINT, then detaches (about a second here, more under
+      // load); killed earlier, the counters are lost and the layer reads partial.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
       await child.exited;
       clearTimeout(timer);
       const counter = new BpftraceLossCounter();

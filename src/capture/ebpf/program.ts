@@ -2,7 +2,7 @@
 export interface ProgramTarget {
   /** The session cgroup id (the directory's inode on cgroup2). */
   readonly cgroupId: bigint;
-  /** Pid of the runner: `kill(markerPid, 0)` from it prints the drain marker line. */
+  /** Pid of the runner: `kill(markerPid, 0)` from it prints the "attached" marker, `kill(-markerPid, 0)` the "drained" one. */
   readonly markerPid: number;
 }
 
@@ -107,8 +107,8 @@ tracepoint:syscalls:sys_enter_sendmsg {
     }
   }
 }
-tracepoint:syscalls:sys_enter_kill /pid == ${target.markerPid} && args->pid == ${target.markerPid} && args->sig == 0/ {
-  printf("M\\n");
+tracepoint:syscalls:sys_enter_kill /pid == ${target.markerPid} && args->sig == 0/ {
+  printf("M\\t%d\\n", args->pid);
 }
 END {
   clear(@seen); clear(@pending_hook); clear(@pending_path); clear(@pending_flags); clear(@pending_mode); clear(@pending_resolve);
