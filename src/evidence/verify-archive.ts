@@ -276,7 +276,8 @@ class Verification {
       if (sha256 !== actual.sha256) {
         this.issue({ code: "MEMBER_DIGEST_MISMATCH", member: name, path: `${at}.sha256`, expected: describeValue(sha256), received: actual.sha256, message: `${name} does not match its manifest digest (bytes changed after the archive was written)` });
       }
-      if (typeof bytes !== "bigint" && bytes !== actual.bytes) {
+      const sameLength = (typeof bytes === "number" || typeof bytes === "bigint") && BigInt(bytes) === BigInt(actual.bytes);
+      if (!sameLength) {
         this.issue({ code: "MEMBER_SIZE_MISMATCH", member: name, path: `${at}.bytes`, expected: describeValue(bytes), received: String(actual.bytes), message: `${name} has ${actual.bytes} bytes, the manifest says ${describeValue(bytes)}` });
       }
     }

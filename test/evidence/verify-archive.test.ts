@@ -75,3 +75,17 @@ describe("verifyArchive on broken NDJSON", () => {
     ]);
   });
 });
+
+describe("verifyArchive on a forged manifest", () => {
+  test("a byte count beyond 2^53 is compared exactly, not skipped", async () => {
+    using dir = tempDir("forged");
+    const loaded = await loadArchive(realArchive);
+    if (!loaded.ok) throw new Error("unreadable");
+    const members = new Map(loaded.value.members);
+    const manifest = Buffer.from(members.get("manifest.json") as Uint8Array).toString("utf8").replace('"bytes":0', '"bytes":18446744073709551615');
+    members.set("manifest.json", Buffer.from(manifest));
+    const path = write(dir.path, "a.tar.gz", gz(tarOf([...members].map(([name, data]) => ({ name, data })))));
+    const report = await verifyArchive(path);
+    expect(report.issues.filter((i) => i.code === "MEMBER_SIZE_MISMATCH").map((i) => [i.member, i.expected, i.received])).toEqual([["layers/policy.ndjson", "18446744073709551615", "0"]]);
+  });
+});
