@@ -11,11 +11,11 @@ export interface ReadLimits {
   readonly maxTotalBytes: number;
 }
 
-/** Defaults: room for a multi-GiB kernel layer, but a gzip bomb stops at 4 GiB of output, long before memory grows (reads stream). */
+/** Defaults: room for a kernel layer of a few GiB; a gzip bomb is cut off after 4 GiB of output, read in constant memory. */
 export const DEFAULT_READ_LIMITS: ReadLimits = {
   maxMembers: 64,
-  maxMemberBytes: 2 ** 32,
-  maxTotalBytes: 2 ** 33,
+  maxMemberBytes: 3 * 2 ** 30,
+  maxTotalBytes: 4 * 2 ** 30,
 };
 
 /** Receives one member's bytes in order. */

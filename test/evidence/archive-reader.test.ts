@@ -68,7 +68,7 @@ describe("readArchive rejects hostile archives cleanly", () => {
 
   test("a member declaring more than the per-member limit, stopped at its header", async () => {
     using dir = tempDir("hostile");
-    // 5 GiB declared, no data: the default 4 GiB limit must stop the read before any data is expected.
+    // 5 GiB declared, no data: the default 3 GiB member limit must stop the read at the header.
     const tar = tarOf([{ name: "layers/kernel.ndjson", declaredSize: 5 * 2 ** 30 }], { end: false });
     expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({ codes: ["MEMBER_TOO_LARGE"], members: ["layers/kernel.ndjson"] });
   });
