@@ -65,6 +65,13 @@ describe("decodeBpftraceLine on recorded bpftrace 0.17 output", () => {
 });
 
 describe("BpftraceLossCounter", () => {
+  test("on a recorded flood excerpt, every kernel-counted open that never arrived is a drop, beyond bpftrace's own lost-event report", () => {
+    // The excerpt keeps 55 of the 20003 opens the kernel counted, and one lost_events report of 105.
+    const { loss } = decodeAll(recordedLines("bpftrace-flood-excerpt.out"));
+    expect([loss.hooks.openat, loss.ringbufDrops, loss.eventSizeMismatch]).toEqual([{ emitted: 55, dropped: 19948 }, 19948, 0]);
+  });
+
+
   const printf = (data: string) => JSON.stringify({ type: "printf", data });
   const emitted = (counts: Record<string, number>) => JSON.stringify({ type: "map", data: { "@emitted": counts } });
 
