@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-import { defineCommand, runCommand, showUsage, type ArgsDef, type CommandDef } from "citty";
+import { defineCommand, renderUsage, runCommand, showUsage, type ArgsDef, type CommandDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { splitAtDoubleDash } from "./cli/_args.ts";
 import { logger } from "./cli/_output.ts";
@@ -56,7 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { result } = await runCommand(command, { rawArgs: rest });
     return typeof result === "number" ? result : 0;
   } catch (error) {
-    if (error instanceof UsageError) await showUsage(command, root);
+    // Usage after a mistake goes to stderr: stdout is reserved for --json documents.
+    if (error instanceof UsageError) process.stderr.write(`${await renderUsage(command, root)}\n\n`);
     return reportError(error);
   }
 }

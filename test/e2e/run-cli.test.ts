@@ -24,7 +24,7 @@ describe("assay-runner run: usage", () => {
       const marker = join(dir.path, "ran");
       const outcome = await runAssay([...args.map((a) => (a === "/bin/true" ? "touch" : a)), ...(args.includes("--") ? [marker] : [])], { cwd: dir.path });
       // main.ts answers a usage error with the command's usage on stdout.
-      expect({ exitCode: outcome.exitCode, usage: outcome.stdout.includes("USAGE"), named: outcome.stderr.includes(message), ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({
+      expect({ exitCode: outcome.exitCode, usage: outcome.stderr.includes("USAGE"), named: outcome.stderr.includes(message), ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({
         exitCode: 2,
         usage: true,
         named: true,

@@ -134,20 +134,26 @@ describe("assay-runner validate", () => {
 
   test("exits 2 with usage when no file is given", async () => {
     const outcome = await runAssay(["validate"]);
-    // main.ts shows the command's usage (on stdout) before the error (on stderr).
-    expect({ exitCode: outcome.exitCode, usage: outcome.stdout.includes("USAGE assay-runner validate"), stderr: outcome.stderr }).toEqual({
+    // main.ts shows the command's usage, then the error, both on stderr; stdout stays empty.
+    expect({ exitCode: outcome.exitCode, usage: outcome.stderr.includes("USAGE assay-runner validate"), error: lastLine(outcome.stderr), stdout: outcome.stdout }).toEqual({
       exitCode: 2,
       usage: true,
-      stderr: "[error] --file: a FILE to check is required (or - for stdin)\n",
+      error: "[error] --file: a FILE to check is required (or - for stdin)",
+      stdout: "",
     });
   });
 
   test("exits 2 for an undeclared flag", async () => {
     const outcome = await runAssay(["validate", kernelLayer, "--strict"]);
-    expect({ exitCode: outcome.exitCode, usage: outcome.stdout.includes("USAGE assay-runner validate"), stderr: outcome.stderr }).toEqual({
+    expect({ exitCode: outcome.exitCode, usage: outcome.stderr.includes("USAGE assay-runner validate"), error: lastLine(outcome.stderr), stdout: outcome.stdout }).toEqual({
       exitCode: 2,
       usage: true,
-      stderr: "[error] unknown flag --strict\n",
+      error: "[error] unknown flag --strict",
+      stdout: "",
     });
   });
 });
+
+function lastLine(text: string): string {
+  return text.trimEnd().split("\n").at(-1) ?? "";
+}

@@ -69,6 +69,6 @@ describe("assay-runner verify", () => {
 
   test("exits 2 without an archive argument, showing usage", async () => {
     const outcome = await runAssay(["verify"]);
-    expect({ exitCode: outcome.exitCode, usage: outcome.stdout.includes("USAGE assay-runner verify"), mentions: outcome.stderr.includes("an ARCHIVE or DIR to verify is required") }).toEqual({ exitCode: 2, usage: true, mentions: true });
+    expect({ exitCode: outcome.exitCode, usage: outcome.stderr.includes("USAGE assay-runner verify"), mentions: outcome.stderr.includes("an ARCHIVE or DIR to verify is required") }).toEqual({ exitCode: 2, usage: true, mentions: true });
   });
 });
