@@ -45,8 +45,8 @@ try {
   measure(`${PATHS} paths + ${ENDPOINTS} endpoints per arm`, surfaceA, surfaceB);
   measure(`${PATHS} paths + ${PATHS} kernel open rows + ${ENDPOINTS} endpoints per arm`, a, b);
 
-  const sideA = observe(a);
-  const sideB = observe(b);
+  const sideA = await observe(a);
+  const sideB = await observe(b);
   const options = {
     fixturePaths: ["/work/run_a/input.txt"],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
@@ -67,8 +67,8 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function observe(path: string): ArchiveObservation {
-  const side = openSide(path);
+async function observe(path: string): Promise<ArchiveObservation> {
+  const side = await openSide(path);
   const result = observeArchive(path, side.member, (bytes) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex"));
   if (!result.ok) throw new Error(result.issues[0].message);
   return result.value;

@@ -93,7 +93,7 @@ interface LoadedSide extends EvidenceSet {
   readonly sdkText: (() => { text: string; file: string }) | undefined;
 }
 
-function diffCommand(args: DiffArgs): number {
+async function diffCommand(args: DiffArgs): Promise<number> {
   const crossRuntime = args.crossRuntime === true;
   const crossFlags = [args.baseRuntime, args.headRuntime, args.baseWorkDir, args.headWorkDir];
   if (!crossRuntime && crossFlags.some((f) => f !== undefined)) {
@@ -108,8 +108,8 @@ function diffCommand(args: DiffArgs): number {
   const baseArchive = baseExplicit ? undefined : positionals.shift();
   const headArchive = headExplicit ? undefined : positionals.shift();
   if (positionals.length > 0) throw new UsageError("BAD_ARGUMENT", `unexpected argument ${positionals[0]}: each side is either an archive or --base-*/--head-* files, not both`);
-  const base = loadSide("base", baseArchive, baseFiles, crossRuntime);
-  const head = loadSide("head", headArchive, headFiles, crossRuntime);
+  const base = await loadSide("base", baseArchive, baseFiles, crossRuntime);
+  const head = await loadSide("head", headArchive, headFiles, crossRuntime);
   if (!crossRuntime) {
     const projected = projectCapabilityDiff(base, head);
     const diff = orThrow(projected.ok ? checkPolicyConsistency(projected.value, "<diff>") : projected);
@@ -149,9 +149,9 @@ function finish(args: DiffArgs, text: string, status: string): number {
   return 1;
 }
 
-function loadSide(label: "base" | "head", archive: string | undefined, files: ExplicitFiles, crossRuntime: boolean): LoadedSide {
+async function loadSide(label: "base" | "head", archive: string | undefined, files: ExplicitFiles, crossRuntime: boolean): Promise<LoadedSide> {
   if (archive !== undefined) {
-    const side = openSide(archive);
+    const side = await openSide(archive);
     const read = (name: string): { value: unknown; file: string } => {
       const file = side.where(name);
       const bytes = side.member(name);

@@ -1,7 +1,6 @@
 import { defineCommand } from "citty";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import * as v from "valibot";
 import {
   buildDriftReport,
@@ -18,6 +17,8 @@ import {
   type ArchiveObservation,
   type MemberBytes,
 } from "../compare/index.ts";
+import { loadArchive, type LoadedArchive, type ReadLimits } from "../evidence/index.ts";
+import type { Result } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { logger } from "./_output.ts";
 import { UsageError } from "./errors.ts";
@@ -31,38 +32,26 @@ export interface OpenedSide {
 }
 
 /**
- * Opens an archive for member reads: an extracted directory or a `.tar.gz` (members by exact
- * name, as upstream). Throws DriftArchiveError (exit 3) when the path or the tar is unreadable.
+ * Opens an archive for member reads through the evidence reader: an extracted directory or a
+ * `.tar.gz` (members by exact name, as upstream; only the members a command asks for need be
+ * there). Throws DriftArchiveError (exit 3) when the path or the tar is unreadable.
  */
-// Hint: the one place that reads archives; swap for loadArchive of ../evidence/index.ts once it lands.
-export function openSide(path: string): OpenedSide {
-  let isDirectory: boolean;
+export async function openSide(path: string): Promise<OpenedSide> {
+  let loaded: Result<LoadedArchive>;
   try {
-    isDirectory = statSync(path).isDirectory();
-  } catch {
-    throw new DriftArchiveError(`${path}: archive path does not exist`);
-  }
-  if (isDirectory) {
-    return {
-      path,
-      where: (name) => join(path, name),
-      member: (name) => {
-        try {
-          return new Uint8Array(readFileSync(join(path, name)));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-          throw new DriftArchiveError(`${path}!${name}: read failed: ${(error as Error).message}`, { cause: error });
-        }
-      },
-    };
-  }
-  let members: Map<string, Uint8Array>;
-  try {
-    members = readTarGz(new Uint8Array(readFileSync(path)));
+    loaded = await loadArchive(path, SIDE_LIMITS, { skipNonRegular: true });
   } catch (error) {
-    throw new DriftArchiveError(`${path}: corrupt tar archive: ${(error as Error).message}`, { cause: error });
+    const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    if (code === "ENOENT") throw new DriftArchiveError(`${path}: archive path does not exist`, { cause: error });
+    throw new DriftArchiveError(`${path}: read failed: ${(error as Error).message}`, { cause: error });
   }
-  return { path, where: (name) => `${path}!${name}`, member: (name) => members.get(name) };
+  if (!loaded.ok) throw new DriftArchiveError(`${path}: corrupt tar archive: ${loaded.issues[0].message}`);
+  const { kind, members } = loaded.value;
+  return {
+    path,
+    where: kind === "directory" ? (name) => join(path, name) : (name) => `${path}!${name}`,
+    member: (name) => members.get(name),
+  };
 }
 
 export default defineCommand({
@@ -128,6 +117,10 @@ export function repeatedFlag(rawArgs: readonly string[], flag: string): string[]
 
 // --- internal ---
 
+// The bound the former private reader had on the unpacked tar (1 GiB): far beyond any real
+// archive, small enough to refuse a gzip bomb.
+const SIDE_LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes: 2 ** 30, maxTotalBytes: 2 ** 30 };
+
 const optionalString = v.optional(v.string());
 const DriftArgsSchema = v.looseObject({
   a: optionalString,
@@ -155,13 +148,13 @@ const DriftArgsSchema = v.looseObject({
 
 type DriftArgs = v.InferOutput<typeof DriftArgsSchema>;
 
-function driftCommand(args: DriftArgs, rawArgs: readonly string[]): number {
+async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promise<number> {
   const pathA = args.archiveA ?? args.a;
   const pathB = args.archiveB ?? (args.archiveA === undefined ? args.b : args.a);
   if (pathA === undefined || pathB === undefined) throw new UsageError("MISSING_ARGUMENT", "drift needs two archives: assay-runner drift <a> <b>");
   // Archives first, as upstream: an unreadable archive (3) wins over bad configuration (2).
-  const a = observe(pathA);
-  const b = observe(pathB);
+  const a = await observe(pathA);
+  const b = await observe(pathB);
   const rules = parseProjectionRules({
     pathAliases: repeatedFlag(rawArgs, "path-alias"),
     networkAliases: repeatedFlag(rawArgs, "network-alias"),
@@ -203,8 +196,8 @@ function driftCommand(args: DriftArgs, rawArgs: readonly string[]): number {
   return results.every((r) => r.permitted) ? 0 : 1;
 }
 
-function observe(path: string): ArchiveObservation {
-  const side = openSide(path);
+async function observe(path: string): Promise<ArchiveObservation> {
+  const side = await openSide(path);
   const observed = observeArchive(path, side.member, sha256Hex);
   if (!observed.ok) throw new DriftArchiveError(`bad archive: ${observed.issues[0].message}`);
   return observed.value;
@@ -221,39 +214,4 @@ function writeOutput(flag: string, file: string, text: string): void {
   } catch (error) {
     throw new DriftConfigError(flag, `cannot write ${file}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-// Bound on the unpacked tar stream: far beyond any real archive, small enough to refuse a gzip bomb.
-const MAX_TAR_BYTES = 1 << 30;
-
-function readTarGz(bytes: Uint8Array): Map<string, Uint8Array> {
-  const tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_TAR_BYTES }));
-  const members = new Map<string, Uint8Array>();
-  const text = new TextDecoder();
-  let longName: string | undefined;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((byte) => byte === 0)) break;
-    const field = (start: number, length: number): string => {
-      const raw = header.subarray(start, start + length);
-      const end = raw.indexOf(0);
-      return text.decode(end < 0 ? raw : raw.subarray(0, end));
-    };
-    const size = Number.parseInt(field(124, 12).trim() || "0", 8);
-    if (!Number.isFinite(size) || size < 0) throw new Error(`bad size field at offset ${offset}`);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const dataStart = offset + 512;
-    if (dataStart + size > tar.length) throw new Error(`member at offset ${offset} runs past the end`);
-    const data = tar.subarray(dataStart, dataStart + size);
-    offset = dataStart + Math.ceil(size / 512) * 512;
-    if (type === "L") {
-      longName = text.decode(data).replace(/\0+$/, "");
-      continue;
-    }
-    const prefix = field(257, 6).startsWith("ustar") ? field(345, 155) : "";
-    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    longName = undefined;
-    if (type === "0" || type === "\0") members.set(name, data);
-  }
-  return members;
 }

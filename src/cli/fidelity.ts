@@ -28,8 +28,8 @@ export default defineCommand({
 
 const FidelityArgsSchema = v.looseObject({ input: v.string() });
 
-function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): number {
-  const { text, file } = readHealth(args.input);
+async function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): Promise<number> {
+  const { text, file } = await readHealth(args.input);
   let health: unknown;
   try {
     health = JSON.parse(text);
@@ -40,7 +40,7 @@ function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): number
   return 0;
 }
 
-function readHealth(input: string): { text: string; file: string } {
+async function readHealth(input: string): Promise<{ text: string; file: string }> {
   const isArchive = input.endsWith(".tar.gz") || input.endsWith(".tgz") || isDirectory(input);
   if (!isArchive) {
     try {
@@ -49,7 +49,7 @@ function readHealth(input: string): { text: string; file: string } {
       throw new CompareInputError(`${input}: cannot read: ${(error as Error).message}`, { file: input }, { cause: error });
     }
   }
-  const side = openSide(input);
+  const side = await openSide(input);
   const file = side.where("observation-health.json");
   const bytes = side.member("observation-health.json");
   if (bytes === undefined) throw new CompareInputError(`${file}: missing`, { file, member: "observation-health.json" });

@@ -47,8 +47,18 @@ export async function readArchive(path: string, visit: MemberVisitor, limits: Re
   return { kind: "tar.gz", issues: await readTarGz(path, visit, limits) };
 }
 
+/** How forgiving loadArchive is about entries that are not regular files. */
+export interface LoadOptions {
+  /**
+   * Skip directory entries, links and other non-regular entries instead of failing (compare
+   * commands read archives packed by hand, e.g. `tar czf a.tar.gz manifest.json layers`, the way
+   * upstream's tarfile reads them); verify never sets this.
+   */
+  readonly skipNonRegular?: boolean;
+}
+
 /** Reads a small archive's members into memory (for compare and projection); fails on structural problems. */
-export async function loadArchive(path: string, limits: ReadLimits = DEFAULT_LOAD_LIMITS): Promise<Result<LoadedArchive>> {
+export async function loadArchive(path: string, limits: ReadLimits = DEFAULT_LOAD_LIMITS, options: LoadOptions = {}): Promise<Result<LoadedArchive>> {
   const members = new Map<string, Uint8Array>();
   const outcome = await readArchive(
     path,
@@ -66,7 +76,8 @@ export async function loadArchive(path: string, limits: ReadLimits = DEFAULT_LOA
     },
     limits,
   );
-  const [first, ...rest] = outcome.issues;
+  const issues = options.skipNonRegular === true ? outcome.issues.filter((issue) => issue.code !== "MEMBER_NOT_REGULAR_FILE") : outcome.issues;
+  const [first, ...rest] = issues;
   if (first !== undefined) return fail(first, ...rest);
   return ok({ path, kind: outcome.kind, members });
 }

@@ -35,6 +35,7 @@ export {
   type ArchiveKind,
   type ArchiveReadOutcome,
   type LoadedArchive,
+  type LoadOptions,
   type MemberSink,
   type MemberVisitor,
   type ReadLimits,

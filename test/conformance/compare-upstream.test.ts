@@ -23,16 +23,23 @@ const RUN_B = "run_arm_b-gemini_20260525T114112Z_1";
 const WORK_A = `/opt/actions-runner/_work/assay/assay/arm-a-openai-runs/${RUN_A}/workdir`;
 const WORK_B = `/opt/actions-runner/_work/assay/assay/arm-b-gemini-runs/${RUN_B}/workdir`;
 
-function observe(path: string, shownAs: string): ArchiveObservation {
-  const side = openSide(path);
+async function observe(path: string, shownAs: string): Promise<ArchiveObservation> {
+  const side = await openSide(path);
   const result = observeArchive(shownAs, side.member, (bytes) => createHash("sha256").update(bytes).digest("hex"));
   if (!result.ok) throw new Error(result.issues[0].message);
   return result.value;
 }
 
+// Archive reads are async; describe bodies are not, so the sides are opened up front.
+const pair1 = {
+  a: await observe(join(upstreamFixtures, "archives", RUN_A, "archive.tar.gz"), `${DISPLAY}/a0/${RUN_A}/archive.tar.gz`),
+  b: await observe(join(upstreamFixtures, "archives", RUN_B, "archive.tar.gz"), `${DISPLAY}/b0/${RUN_B}/archive.tar.gz`),
+};
+const arms = join(upstreamFixtures, "hand-written-arms");
+const handWritten = { a: await observe(join(arms, "arm-a-openai"), "arm-a-openai"), b: await observe(join(arms, "arm-b-gemini"), "arm-b-gemini") };
+
 describe("runtime drift over upstream's live archives (V4, pair 1)", () => {
-  const a = observe(join(upstreamFixtures, "archives", RUN_A, "archive.tar.gz"), `${DISPLAY}/a0/${RUN_A}/archive.tar.gz`);
-  const b = observe(join(upstreamFixtures, "archives", RUN_B, "archive.tar.gz"), `${DISPLAY}/b0/${RUN_B}/archive.tar.gz`);
+  const { a, b } = pair1;
   const report = buildDriftReport(a, b, {
     fixturePaths: [`${WORK_A}/fixture-input.txt`, `${WORK_A}/fixture-output.txt`, `${WORK_B}/fixture-input.txt`, `${WORK_B}/fixture-output.txt`],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
@@ -68,9 +75,7 @@ describe("runtime drift over upstream's live archives (V4, pair 1)", () => {
 });
 
 describe("runtime drift over upstream's hand-written arms (V5)", () => {
-  const arms = join(upstreamFixtures, "hand-written-arms");
-  const a = observe(join(arms, "arm-a-openai"), "arm-a-openai");
-  const b = observe(join(arms, "arm-b-gemini"), "arm-b-gemini");
+  const { a, b } = handWritten;
   const report = buildDriftReport(a, b, {
     fixturePaths: ["/tmp/work/fixture-input.txt", "/tmp/work/fixture-output.txt"],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],

@@ -81,6 +81,17 @@ describe.skipIf(noBinary)("assay-runner drift", () => {
     ]).toEqual([[3, "", true], [2, "", true], [2, ""]]);
   });
 
+  test("reads a side packed by hand with tar, directory entries included, like the extracted directory", async () => {
+    using dir = tempDir("drift-packed");
+    const packed = join(dir.path, "arm-a.tar.gz");
+    // GNU tar writes a "layers/" directory entry, which the evidence reader skips for compare commands.
+    const tar = Bun.spawnSync(["tar", "-czf", packed, "-C", join(HAND, "arm-a-openai"), "manifest.json", "capability-surface.json", "layers"]);
+    const fromTar = await runAssay(["drift", packed, join(HAND, "arm-b-gemini")]);
+    const fromDir = await runAssay(["drift", join(HAND, "arm-a-openai"), join(HAND, "arm-b-gemini")]);
+    const rows = (stdout: string) => JSON.parse(stdout).rows;
+    expect([tar.exitCode, fromTar.exitCode, fromTar.stderr, rows(fromTar.stdout)]).toEqual([0, 0, "", rows(fromDir.stdout)]);
+  });
+
   test("a corrupt tar.gz exits 3", async () => {
     using dir = tempDir("drift-corrupt", { "bad.tar.gz": "not a gzip stream" });
     const outcome = await runAssay(["drift", join(dir.path, "bad.tar.gz"), join(HAND, "arm-b-gemini")]);

@@ -133,6 +133,25 @@ describe("loadArchive", () => {
     const loaded = await loadArchive(write(dir.path, "a.tar.gz", gz(tarOf([{ name: "../x", data: "" }]))));
     expect(loaded.ok ? [] : loaded.issues.map((i) => i.code)).toEqual(["MEMBER_NAME_UNSAFE"]);
   });
+
+  test("skipNonRegular passes over directory entries and links but still fails on unsafe names", async () => {
+    using dir = tempDir("lenient");
+    const packed = write(dir.path, "a.tar.gz", gz(tarOf([{ name: "manifest.json", data: "{}" }, { name: "layers/", type: "5" }, { name: "layers/sdk.ndjson", data: "x" }])));
+    const strict = await loadArchive(packed);
+    const lenient = await loadArchive(packed, undefined, { skipNonRegular: true });
+    const unsafe = await loadArchive(write(dir.path, "b.tar.gz", gz(tarOf([{ name: "layers/", type: "5" }, { name: "../x", data: "" }]))), undefined, { skipNonRegular: true });
+    expect({
+      strict: strict.ok ? [] : strict.issues.map((i) => i.code),
+      lenient: lenient.ok ? [...lenient.value.members.keys()] : lenient.issues.map((i) => i.code),
+      unsafe: unsafe.ok ? [] : unsafe.issues.map((i) => i.code),
+    }).toEqual({ strict: ["MEMBER_NOT_REGULAR_FILE"], lenient: ["manifest.json", "layers/sdk.ndjson"], unsafe: ["MEMBER_NAME_UNSAFE"] });
+  });
+
+  test("an extracted directory with members missing and extra files loads as it is", async () => {
+    using dir = tempDir("partial", { "manifest.json": "{}", "capability-surface.json": "{}", "notes.txt": "hand-written" });
+    const loaded = await loadArchive(dir.path);
+    expect(loaded.ok ? [...loaded.value.members.keys()] : loaded.issues.map((i) => i.code)).toEqual(["manifest.json", "capability-surface.json", "notes.txt"]);
+  });
 });
 
 describe("readArchive on large archives", () => {
