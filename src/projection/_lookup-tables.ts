@@ -51,6 +51,12 @@ export class SampledTable {
     return this.index.has(key);
   }
 
+  /** The value of a whole key, or -1; for building (it hashes the key), not for probing paths. */
+  valueOf(key: string): number {
+    const found = this.index.get(key);
+    return found === undefined ? -1 : this.values[found]!;
+  }
+
   /** The value for `s[off..end)`, or -1. */
   get(s: string, off: number, end: number): number {
     if (this.keys.length === 0) return -1;
@@ -267,7 +273,7 @@ export class SegmentTable {
     let node = -1;
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i]!;
-      node = table.get(segment, 0, segment.length);
+      node = table.valueOf(segment);
       if (node < 0) {
         node = this.nodeIndex.length;
         this.nodeIndex.push(Infinity);
@@ -282,7 +288,7 @@ export class SegmentTable {
 
   /** Adds a last-segment name for rule `index`; the lowest index wins. */
   addBasename(name: string, index: number): void {
-    const known = this.basenames.get(name, 0, name.length);
+    const known = this.basenames.valueOf(name);
     if (known < 0 || index < known) this.basenames.set(name, index);
     this.wideLast = mark(this.lastKeys, name) || this.wideLast;
   }
