@@ -1,8 +1,10 @@
-import { compareCodePoints } from "../evidence/index.ts";
+import { compareCodePoints, sortByCodePoint, sortUnique as sortUniqueStrings, textHasSurrogate } from "../evidence/index.ts";
 
-// Private helpers over the evidence module's code-point order (Python `sorted` / Rust `BTreeSet` order).
+// Private helpers over the evidence module's code-point order (Python `sorted` / Rust `BTreeSet` order):
+// the sort itself lives in evidence; this file remembers, per array, what it already learned
+// (sorted, surrogate-free) so the drift pipeline does not rescan or re-sort the same lists.
 
-export { compareCodePoints };
+export { compareCodePoints, textHasSurrogate };
 
 /** Sorts in place by code point and returns the array, like Python `list.sort()`. */
 export function sortInPlace(items: string[]): string[] {
@@ -11,11 +13,7 @@ export function sortInPlace(items: string[]): string[] {
 }
 
 function sortUnmarked(items: string[]): string[] {
-  // UTF-16 unit order equals code-point order unless a surrogate (astral character) is involved,
-  // and the engine's comparator-free sort is an order of magnitude faster than a JS comparator.
-  if (hasSurrogate(items)) return isSorted(items, (x, y) => compareCodePoints(x, y) <= 0) ? items : items.sort(compareCodePoints);
-  // Capability lists arrive sorted; checking costs one pass, sorting many.
-  return isSorted(items, (x, y) => x <= y) ? items : items.sort();
+  return sortByCodePoint(items, hasSurrogate(items));
 }
 
 /** Returns a sorted copy (code-point order), keeping duplicates, like Python `sorted(list)`. */
@@ -32,7 +30,7 @@ export function sortStrings(strings: Iterable<string>): string[] {
 
 /** Returns the distinct strings in code-point order, like Python `sorted(set(...))`. */
 export function sortUnique(strings: Iterable<string>): string[] {
-  return sortInPlace([...new Set(strings)]);
+  return markSorted(sortUniqueStrings(strings));
 }
 
 /** The first `limit` strings in code-point order, without sorting everything (Python `sorted(x)[:limit]`). */
@@ -99,12 +97,6 @@ export function markSurrogateFree<T extends readonly string[]>(items: T): T {
   return items;
 }
 
-/** Whether a text holds an astral character (a UTF-16 surrogate). */
-export function textHasSurrogate(text: string): boolean {
-  // Hint: the Latin-1 test is several times faster than the surrogate class on long texts.
-  return !LATIN1.test(text) && SURROGATE.test(text);
-}
-
 /** Whether `items` is known to hold no astral character (without scanning). */
 export function isKnownSurrogateFree(items: readonly string[]): boolean {
   const known = SCANNED.get(items);
@@ -112,9 +104,6 @@ export function isKnownSurrogateFree(items: readonly string[]): boolean {
 }
 
 // --- internal ---
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-const LATIN1 = /^[\x00-\xff]*$/;
 
 // One native scan of the joined text beats a regex call per item by an order of magnitude, and the
 // answer is remembered per array (sorting reorders items but cannot change whether one is astral).
@@ -135,8 +124,3 @@ function markSorted(items: string[]): string[] {
 }
 
 const SCANNED = new WeakMap<readonly string[], { readonly length: number; readonly found: boolean }>();
-
-function isSorted(items: readonly string[], inOrder: (x: string, y: string) => boolean): boolean {
-  for (let i = 1; i < items.length; i++) if (!inOrder(items[i - 1] as string, items[i] as string)) return false;
-  return true;
-}

@@ -1,6 +1,6 @@
 export { canonicalJson, canonicalJsonBytes } from "./canonical-json.ts";
 export { parseJson, type JsonValue } from "./parse-json.ts";
-export { compareCodePoints, sortUnique } from "./code-point-order.ts";
+export { compareCodePoints, sortByCodePoint, sortUnique, textHasSurrogate } from "./code-point-order.ts";
 export {
   JsonSyntaxError,
   JsonUnrepresentableError,

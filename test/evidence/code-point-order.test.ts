@@ -1,8 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { compareCodePoints, sortUnique } from "../../src/evidence/index.ts";
+import { compareCodePoints, sortByCodePoint, sortUnique, textHasSurrogate } from "../../src/evidence/index.ts";
 
 const encoder = new TextEncoder();
+
+// Units where UTF-16 order and UTF-8 order part ways: U+E000–U+FFFF against astral characters.
+const tricky = fc
+  .array(fc.constantFrom("a", "z", "é", "数", "\ue000", "\uf8ff", "\ufffd", "\uffff", "😀", "\u{10000}", "\u{10ffff}"), { maxLength: 4 })
+  .map((chars) => chars.join(""));
+
+function byUtf8Bytes(strings: Iterable<string>): string[] {
+  return [...new Set(strings)].sort((a, b) => Buffer.compare(encoder.encode(a), encoder.encode(b)));
+}
 
 function compareUtf8(a: string, b: string): number {
   return Buffer.compare(encoder.encode(a), encoder.encode(b));
@@ -41,5 +50,35 @@ describe("sortUnique", () => {
   test("accepts any iterable and returns a new array", () => {
     expect(sortUnique(new Set(["b", "a"]))).toEqual(["a", "b"]);
     expect(sortUnique([])).toEqual([]);
+  });
+});
+
+describe("sortByCodePoint and sortUnique against Buffer.compare of the UTF-8 bytes", () => {
+  test("sortUnique of shuffled lists with astral and U+E000–U+FFFF items equals UTF-8 byte order", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(tricky, fc.string({ unit: "grapheme" })), { maxLength: 60 }), (strings) => {
+        expect(sortUnique(strings)).toEqual(byUtf8Bytes(strings));
+        expect(sortUnique(new Set(strings))).toEqual(byUtf8Bytes(strings));
+      }),
+    );
+  });
+
+  test("an already sorted list comes back unchanged, astral or not", () => {
+    fc.assert(
+      fc.property(fc.array(tricky, { maxLength: 60 }), (strings) => {
+        const sorted = byUtf8Bytes(strings);
+        expect(sortByCodePoint([...sorted])).toEqual(sorted);
+      }),
+    );
+  });
+
+  test("sorts in place and trusts the caller's surrogate hint only for surrogate-free lists", () => {
+    const items = ["\uffff", "b", "\ue000", "a"];
+    expect([sortByCodePoint(items, false) === items, items]).toEqual([true, ["a", "b", "\ue000", "\uffff"]]);
+    expect(sortByCodePoint(["😀", "\uffff", "\ue000"], true)).toEqual(["\ue000", "\uffff", "😀"]);
+  });
+
+  test("textHasSurrogate finds astral characters and lone surrogates, nothing else", () => {
+    expect(["abc", "é\uffff", "x😀", "\ud800", ""].map(textHasSurrogate)).toEqual([false, false, true, true, false]);
   });
 });
