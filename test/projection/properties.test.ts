@@ -55,7 +55,7 @@ describe("projection properties", () => {
         const compiled = compileRulesOrThrow(rules);
         expect(projectPaths(raw, compiled)).toEqual(referenceProjectPaths(raw, referenceRules(compiled.rules)));
       }),
-      { numRuns: 600 },
+      { numRuns: 400 },
     );
   });
 
