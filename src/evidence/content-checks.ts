@@ -1,35 +1,54 @@
-import { MEMBER_SCHEMAS, type Issue } from "../schema/index.ts";
+import { checkHealthForArchive, validateMember, type Issue, type ObservationHealth } from "../schema/index.ts";
 import { JsonSyntaxError } from "./errors.ts";
 import { parseJson, type JsonValue } from "./parse-json.ts";
 import type { JsonMemberName } from "./member-names.ts";
 
-
 /**
- * Checks the cross-member rules upstream's writer enforces before writing (§1.6): every JSON member
- * is an object with its schema string and the archive's run id, and the health record is coherent
- * (drops ⇒ partial kernel layer, non-Linux ⇒ no kernel layer, cgroup correlation never `failed`).
+ * Checks the JSON members before the writer commits (§1.6), with the same schema rules `verify`
+ * applies: each member is its schema's document (schema string, fields, the health record's
+ * `validate()` rules), carries the archive's run id, and the health record may go into an archive
+ * (never `cgroup_correlation: "failed"`). The writer thus never commits what verify would reject.
  */
 export function contentIssues(file: string, runId: string, documents: Partial<Record<JsonMemberName, Uint8Array | JsonValue>>): Issue[] {
   const issues: Issue[] = [];
   for (const member of JSON_MEMBERS) {
     const raw = documents[member];
     if (raw === undefined) continue;
-    const document = raw instanceof Uint8Array ? parseMember(file, member, raw, issues) : raw;
-    if (document === undefined) continue;
-    if (!isRecord(document)) {
-      issues.push(issue(file, member, "", "NOT_AN_OBJECT", "a JSON object", describeValue(document), "member is not a JSON object"));
+    const parsed = raw instanceof Uint8Array ? parseMemberJson(file, member, raw) : { ok: true as const, value: raw };
+    if (!parsed.ok) {
+      issues.push(parsed.issue);
       continue;
     }
-    const schema = MEMBER_SCHEMAS[member];
-    if (document.schema !== schema) {
-      issues.push(issue(file, member, "schema", "SCHEMA_MISMATCH", JSON.stringify(schema), describeValue(document.schema), `schema must be ${JSON.stringify(schema)}`));
+    const where = { file, member };
+    const validated = validateMember(member, parsed.value, where);
+    if (!validated.ok) {
+      issues.push(...validated.issues);
+      continue;
     }
+    const document = validated.value as { run_id: string };
     if (document.run_id !== runId) {
-      issues.push(issue(file, member, "run_id", "RUN_ID_MISMATCH", JSON.stringify(runId), describeValue(document.run_id), `run_id differs from the manifest's ${JSON.stringify(runId)}`));
+      issues.push({ code: "RUN_ID_MISMATCH", file, member, path: "run_id", expected: JSON.stringify(runId), received: JSON.stringify(document.run_id), message: `run_id differs from the archive's ${JSON.stringify(runId)}: found ${JSON.stringify(document.run_id)}; one archive holds one run` });
     }
-    if (member === "observation-health.json") healthIssues(file, document, issues);
+    if (member === "observation-health.json") issues.push(...checkHealthForArchive(validated.value as ObservationHealth, where));
   }
   return issues;
+}
+
+/** Decodes one JSON member's exact bytes (strict UTF-8, lossless JSON), or says why it cannot. */
+export function parseMemberJson(file: string, member: string, bytes: Uint8Array): { ok: true; value: JsonValue } | { ok: false; issue: Issue } {
+  let text: string;
+  try {
+    text = DECODER.decode(bytes);
+  } catch {
+    // Key order as verify has always printed its issues.
+    return { ok: false, issue: { file, path: "", code: "INVALID_UTF8", member, expected: "UTF-8 text", received: "invalid UTF-8", message: `${member} is not valid UTF-8` } };
+  }
+  try {
+    return { ok: true, value: parseJson(text) };
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    return { ok: false, issue: { file, path: "", code: "JSON_SYNTAX", member, line: error.line, expected: "one JSON document", received: "text that is not JSON", message: `${member} is not JSON: ${error.message}` } };
+  }
 }
 
 /** Describes a JSON value briefly for an issue's `received`. */
@@ -44,42 +63,3 @@ export function describeValue(value: unknown): string {
 
 const DECODER = new TextDecoder("utf-8", { fatal: true });
 const JSON_MEMBERS: readonly JsonMemberName[] = ["capability-surface.json", "correlation-report.json", "observation-health.json"];
-
-function healthIssues(file: string, health: Record<string, unknown>, issues: Issue[]): void {
-  const member = "observation-health.json";
-  const drops = health.ringbuf_drops;
-  if ((typeof drops === "number" || typeof drops === "bigint") && drops > 0 && health.kernel_layer !== "partial_ringbuf_drops") {
-    issues.push(issue(file, member, "kernel_layer", "HEALTH_DROPS_NOT_PARTIAL", '"partial_ringbuf_drops"', describeValue(health.kernel_layer), `ringbuf_drops is ${drops} but kernel_layer is not partial_ringbuf_drops`));
-  }
-  if (typeof health.platform === "string" && health.platform !== "linux" && health.kernel_layer !== "absent") {
-    issues.push(issue(file, member, "kernel_layer", "HEALTH_KERNEL_LAYER_OFF_LINUX", '"absent"', describeValue(health.kernel_layer), `platform ${health.platform} cannot carry a kernel layer`));
-  }
-  if (health.cgroup_correlation === "failed") {
-    issues.push(issue(file, member, "cgroup_correlation", "HEALTH_CGROUP_FAILED", '"clean" or "partial"', '"failed"', "cgroup_correlation failed is never written to an archive"));
-  }
-}
-
-function parseMember(file: string, member: string, bytes: Uint8Array, issues: Issue[]): JsonValue | undefined {
-  let text: string;
-  try {
-    text = DECODER.decode(bytes);
-  } catch {
-    issues.push(issue(file, member, "", "INVALID_UTF8", "UTF-8 text", "invalid UTF-8", "member is not valid UTF-8"));
-    return undefined;
-  }
-  try {
-    return parseJson(text);
-  } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw error;
-    issues.push({ ...issue(file, member, "", "INVALID_JSON", "one JSON document", "invalid JSON", error.message), line: error.line });
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function issue(file: string, member: string, path: string, code: string, expected: string, received: string, message: string): Issue {
-  return { code, file, member, path, expected, received, message };
-}

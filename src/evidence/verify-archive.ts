@@ -1,5 +1,6 @@
 import {
   checkArchiveDocuments,
+  checkLayerRow,
   validateMember,
   type ArchiveManifest,
   type CapabilitySurface,
@@ -7,13 +8,14 @@ import {
   type Document,
   type Issue,
   type KernelEvent,
+  type LayerRow,
   type ObservationHealth,
   type PolicyEvent,
   type RunEvent,
   type SdkEvent,
 } from "../schema/index.ts";
 import { readArchive, type ArchiveKind } from "./archive-reader.ts";
-import { describeValue } from "./content-checks.ts";
+import { describeValue, parseMemberJson } from "./content-checks.ts";
 import { JsonSyntaxError } from "./errors.ts";
 import { ARCHIVE_MEMBERS, isMemberName, isNdjsonMember, MANIFESTED_MEMBERS, type MemberName } from "./member-names.ts";
 import { NdjsonLineSplitter, type NdjsonLine } from "./ndjson-lines.ts";
@@ -239,20 +241,10 @@ class Verification {
   }
 
   private parseDocument(member: MemberName, bytes: Uint8Array): unknown {
-    let text: string;
-    try {
-      text = DECODER.decode(bytes);
-    } catch {
-      this.issue({ code: "INVALID_UTF8", member, expected: "UTF-8 text", received: "invalid UTF-8", message: `${member} is not valid UTF-8` });
-      return undefined;
-    }
-    try {
-      return parseJson(text);
-    } catch (error) {
-      if (!(error instanceof JsonSyntaxError)) throw error;
-      this.issue({ code: "JSON_SYNTAX", member, line: error.line, expected: "one JSON document", received: "text that is not JSON", message: `${member} is not JSON: ${error.message}` });
-      return undefined;
-    }
+    const parsed = parseMemberJson(this.file, member, bytes);
+    if (parsed.ok) return parsed.value;
+    this.push(parsed.issue);
+    return undefined;
   }
 
   private tryParse(bytes: Uint8Array): unknown {
@@ -333,10 +325,10 @@ class Verification {
 
 // Validates NDJSON rows as they stream past: UTF-8, JSON, schema, seq order, one run id per layer.
 class RowChecker {
-  private firstRunId: string | undefined;
-  private firstLine = 0;
+  private first: LayerRow | undefined;
   private reportedRunId = false;
   private readonly keepsRows: boolean;
+  private readonly where: { readonly file: string; readonly member: string };
 
   constructor(
     private readonly verification: Verification,
@@ -344,6 +336,7 @@ class RowChecker {
   ) {
     // Small layers keep their rows for the cross-member checks; the kernel layer is reduced to distinct values.
     this.keepsRows = result.name !== "layers/kernel.ndjson";
+    this.where = { file: verification.file, member: result.name };
   }
 
   onLine(line: NdjsonLine): void {
@@ -379,15 +372,14 @@ class RowChecker {
       return;
     }
     const row = validated.value as Document & { run_id: string; seq: number | bigint };
-    if (BigInt(row.seq) !== BigInt(index)) {
-      this.fail({ code: "SEQ_OUT_OF_ORDER", member, line: line.line, path: "seq", expected: String(index), received: String(row.seq), message: `row ${index + 1} of ${member} has seq ${row.seq}; rows count 0, 1, 2, … so this one must be ${index}` });
-    }
-    if (this.firstRunId === undefined) {
-      this.firstRunId = row.run_id;
-      this.firstLine = line.line;
-    } else if (row.run_id !== this.firstRunId && !this.reportedRunId) {
-      this.reportedRunId = true;
-      this.fail({ code: "RUN_ID_MISMATCH", member, line: line.line, path: "run_id", expected: JSON.stringify(this.firstRunId), received: JSON.stringify(row.run_id), message: `row run_id ${JSON.stringify(row.run_id)} differs from ${JSON.stringify(this.firstRunId)} on line ${this.firstLine}; one layer belongs to one run` });
+    const layerRow = { line: line.line, value: row };
+    this.first ??= layerRow;
+    for (const issue of checkLayerRow(layerRow, index, this.first, this.where)) {
+      // A wrong run id is usually wrong on every row from there on: report the first only.
+      if (issue.code === "RUN_ID_MISMATCH" && this.reportedRunId) continue;
+      if (issue.code === "RUN_ID_MISMATCH") this.reportedRunId = true;
+      this.result.valid = false;
+      this.verification.push(issue);
     }
     if (this.keepsRows) this.result.documents.push(row);
     else {
@@ -397,9 +389,9 @@ class RowChecker {
   }
 
   end(): void {
-    if (this.firstRunId === undefined) return;
-    this.result.firstRunId = this.firstRunId;
-    this.result.firstLine = this.firstLine;
+    if (this.first === undefined) return;
+    this.result.firstRunId = this.first.value.run_id;
+    this.result.firstLine = this.first.line;
   }
 
   private fail(fields: Omit<Issue, "file" | "path"> & { path?: string }): void {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ArchiveWriter, canonicalJson } from "../../src/evidence/index.ts";
+import { ArchiveWriter, canonicalJson, sortUnique } from "../../src/evidence/index.ts";
 
 // Writes archives with our own evidence writer, so e2e tests compare what `run` would produce.
 
@@ -20,11 +20,12 @@ export async function writeRunArchive(dir: string, runId: string, surface: RunSu
     canonicalJson({
       schema: "assay.runner.capability_surface.v0",
       run_id: runId,
-      filesystem_paths: surface.filesystem_paths ?? [],
-      network_endpoints: surface.network_endpoints ?? [],
+      // Sorted and distinct, as run writes them (the writer refuses a surface that is not).
+      filesystem_paths: sortUnique(surface.filesystem_paths ?? []),
+      network_endpoints: sortUnique(surface.network_endpoints ?? []),
       process_execs: [],
-      mcp_tools: surface.mcp_tools ?? ["read_file"],
-      policy_decisions: surface.policy_decisions ?? ["allow:read_file"],
+      mcp_tools: sortUnique(surface.mcp_tools ?? ["read_file"]),
+      policy_decisions: sortUnique(surface.policy_decisions ?? ["allow:read_file"]),
     }),
   );
   writer.set(

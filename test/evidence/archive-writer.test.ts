@@ -115,6 +115,9 @@ describe("ArchiveWriter", () => {
       ["a run id that differs from the archive's", (w) => (setEmptyMembers(w), w.set("correlation-report.json", EMPTY_CORRELATION.replace("run_001", "run_002"))), /RUN_ID|run_id differs/],
       ["cgroup correlation failed", (w) => (setEmptyMembers(w), w.set("observation-health.json", EMPTY_HEALTH.replace('"partial"', '"failed"'))), /cgroup_correlation/],
       ["ring-buffer drops without a partial kernel layer", (w) => (setEmptyMembers(w), w.set("observation-health.json", EMPTY_HEALTH.replace('"ringbuf_drops":0', '"ringbuf_drops":3'))), /ringbuf_drops/],
+      // The same per-member schema rules verify applies, so the writer never commits what verify rejects.
+      ["a surface list out of UTF-8 order", (w) => (setEmptyMembers(w), w.set("capability-surface.json", EMPTY_SURFACE.replace('"filesystem_paths":[]', '"filesystem_paths":["/b","/a"]'))), /filesystem_paths/],
+      ["a member that is not JSON", (w) => (setEmptyMembers(w), w.set("correlation-report.json", "{not json")), /correlation-report.json is not JSON/],
     ];
     for (const [name, prepare, message] of cases) {
       test(`such as ${name}, leaving no file behind`, async () => {
