@@ -2,7 +2,7 @@ import { fail, ok, type Result } from "../schema/index.ts";
 import { compareCodePoints, diffSets } from "./_order.ts";
 import { Problem } from "./_problem.ts";
 import { CAPABILITY_DIFF_SCHEMA } from "./_schemas.ts";
-import { checkSide, diffCategory, emptyUnbound, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
+import { checkSide, diffCategory, diffPreconditions, emptyUnbound, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
 
 /** Status of a capability or cross-runtime diff, in upstream's vocabulary (`failed` and `partial:unbound` are never emitted). */
 export type DiffStatus = "clean" | "partial:health" | "partial:correlation" | "partial:unbound" | "failed";
@@ -98,8 +98,8 @@ function project(base: EvidenceSet, head: EvidenceSet): CapabilityDiff {
     const after = h.bindings.get(id) ?? null;
     if (before !== after) changed.push({ tool_call_id: id, base: before, head: after });
   }
-  const idsPresent = b.bindings.size > 0 && h.bindings.size > 0;
-  const status = diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, idsPresent);
+  const preconditions = diffPreconditions(b, h);
+  const status = diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present);
   const identical =
     status === "clean" &&
     SURFACE_CATEGORIES.every((c) => surface[c].added.length === 0 && surface[c].removed.length === 0) &&
@@ -111,14 +111,7 @@ function project(base: EvidenceSet, head: EvidenceSet): CapabilityDiff {
     base_run_id: b.runId,
     head_run_id: h.runId,
     status,
-    preconditions: {
-      base_health_clean: b.healthClean,
-      head_health_clean: h.healthClean,
-      base_correlation_clean: b.correlationClean,
-      head_correlation_clean: h.correlationClean,
-      stable_tool_call_ids_required: true,
-      stable_tool_call_ids_present: idsPresent,
-    },
+    preconditions,
     scope: { projection: "surface_set", uses_raw_telemetry: false, uses_proof_pack: false, per_binding_capability_values: false },
     surface,
     binding_ids: bindingIds,

@@ -3,7 +3,7 @@ import { compareCodePoints } from "./_order.ts";
 import { describe, isObject, Problem, problem } from "./_problem.ts";
 import { CROSS_RUNTIME_DIFF_SCHEMA, SDK_EVENT_SCHEMA } from "./_schemas.ts";
 import { diffStatus, type DiffStatus } from "./capability-diff.ts";
-import { checkSide, diffCategory, emptyUnbound, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
+import { checkSide, diffCategory, diffPreconditions, emptyUnbound, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
 
 /** The runtimes the v0 cross-runtime table knows (upstream argparse `choices`). */
 export const KNOWN_RUNTIMES = ["s5_openai_agents", "gemini_google_genai"] as const;
@@ -190,23 +190,15 @@ function project(config: CrossRuntimeConfig, base: EvidenceSet & { sdk: SdkMetad
     const after = category === "filesystem_paths" ? h.surface[category].map((p) => canonicalizeWorkPath(p, config.headWorkDirPrefix)) : h.surface[category];
     surface[category] = diffCategory(before, after);
   }
-  const idsPresent = b.bindings.size > 0 && h.bindings.size > 0;
+  const preconditions = diffPreconditions(b, h);
   return {
     schema: CROSS_RUNTIME_DIFF_SCHEMA,
     base_run_id: b.runId,
     head_run_id: h.runId,
     base_runtime: config.baseRuntime,
     head_runtime: config.headRuntime,
-    status: diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, idsPresent),
-    preconditions: {
-      base_health_clean: b.healthClean,
-      head_health_clean: h.healthClean,
-      base_correlation_clean: b.correlationClean,
-      head_correlation_clean: h.correlationClean,
-      stable_tool_call_ids_required: true,
-      stable_tool_call_ids_present: idsPresent,
-      runtimes_distinct: true,
-    },
+    status: diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present),
+    preconditions: { ...preconditions, runtimes_distinct: true },
     scope: { ...EXPECTED_SCOPE },
     canonicalization: { filesystem_paths: A1_RULE, network_endpoints: "none", process_execs: "none", mcp_tools: "none", policy_decisions: "none" },
     surface,

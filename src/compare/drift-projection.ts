@@ -2,6 +2,7 @@ import { diffSets, isKnownSurrogateFree, markSurrogateFree, mergeSorted, smalles
 import { NETWORK_PROJECTION_SCHEMA, PATH_PROJECTION_SCHEMA, PROJECTION_NOT_APPLIED_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./_schemas.ts";
 import type { NetworkAlias, NetworkCidrAlias, PathAlias } from "./drift-config.ts";
 import { endpointHost } from "../projection/index.ts";
+import { PROJECTION_NON_CLAIMS } from "../schema/index.ts";
 import { networkContains, parseIpAddress } from "./ip-address.ts";
 
 // Drift's own projection (upstream `drift.py`, variant B of spec §1.8–1.10): exact path aliases with
@@ -10,15 +11,8 @@ import { networkContains, parseIpAddress } from "./ip-address.ts";
 // The endpoint host rule is the projection engine's own (`endpointHost`, identical to drift.py's).
 
 export { endpointHost };
-
-/** The projection non-claims, in upstream's fixed (unsorted) order. */
-export const PROJECTION_NON_CLAIMS = [
-  "projection_no_raw_evidence_rewrite",
-  "projection_no_semantic_workload_equivalence",
-  "projection_no_policy_acceptability_verdict",
-  "projection_unknowns_preserved",
-  "projection_no_heuristic_noise_taxonomy",
-] as const;
+// The non-claims are the projection documents' own (schema module), in upstream's fixed order.
+export { PROJECTION_NON_CLAIMS };
 
 /** How many unmatched raw values each side's summary samples. */
 export const PROJECTION_SAMPLE_LIMIT = 3;

@@ -38,6 +38,18 @@ export interface CheckedSide {
   readonly surface: Readonly<Record<SurfaceCategory, readonly string[]>>;
 }
 
+/** The preconditions both diffs report (capability diff, cross-runtime diff), in upstream key order. */
+export function diffPreconditions(b: CheckedSide, h: CheckedSide) {
+  return {
+    base_health_clean: b.healthClean,
+    head_health_clean: h.healthClean,
+    base_correlation_clean: b.correlationClean,
+    head_correlation_clean: h.correlationClean,
+    stable_tool_call_ids_required: true as const,
+    stable_tool_call_ids_present: b.bindings.size > 0 && h.bindings.size > 0,
+  };
+}
+
 /** Checks one side's schemas, run ids, bindings and surface categories, throwing a Problem at the first fault. */
 export function checkSide(side: EvidenceSet, label: "base" | "head", options: { readonly checkPolicyDecisionType: boolean }): CheckedSide {
   const runId = checkDocument(side.health, OBSERVATION_HEALTH_SCHEMA, side.files.health);
