@@ -1,18 +1,15 @@
 import { defineCommand } from "citty";
-import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import {
   annotateDriftReport,
   claimSupportTable,
-  CompareInputError,
   evaluateClaims,
   parseClaimAssertion,
   renderPythonJson,
   SEED_DESCRIPTORS,
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
-import { logger } from "./_output.ts";
-import { repeatedFlag } from "./drift.ts";
+import { parseJsonText, readText, repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
 
 export default defineCommand({
@@ -54,26 +51,7 @@ function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: re
     process.stdout.write(renderPythonJson(claimSupportTable()));
     return 0;
   }
-  const annotation = annotateDriftReport(readReport(args.report));
+  const annotation = annotateDriftReport(parseJsonText(readText(args.report), args.report));
   process.stdout.write(renderPythonJson(annotation, { sortKeys: true }));
-  const results = evaluateClaims(annotation, assertions);
-  for (const result of results) {
-    if (result.permitted) logger.info(`claim ${result.claim} permitted: ${result.detail}`);
-    else logger.error(`claim ${result.claim} blocked: ${result.detail}`);
-  }
-  return results.every((r) => r.permitted) ? 0 : 1;
-}
-
-function readReport(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new CompareInputError(`${file}: cannot read: ${(error as Error).message}`, { file }, { cause: error });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CompareInputError(`${file}: not JSON: ${(error as Error).message}`, { file }, { cause: error });
-  }
+  return reportClaims(evaluateClaims(annotation, assertions));
 }

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import * as v from "valibot";
 import {
@@ -17,7 +17,7 @@ import {
 import { formatIssue, type Issue, type Result } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { logger } from "./_output.ts";
-import { openSide } from "./drift.ts";
+import { openSide, parseJsonText, readText } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
 
 export default defineCommand({
@@ -201,22 +201,6 @@ function sdkOf(side: LoadedSide, label: string): SdkMetadata {
   if (side.sdkText === undefined) throw new UsageError("MISSING_ARGUMENT", `no ${label} SDK layer`);
   const { text, file } = side.sdkText();
   return orThrow(parseSdkMetadata(text, file));
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new CompareInputError(`${file}: cannot read: ${(error as Error).message}`, { file }, { cause: error });
-  }
-}
-
-function parseJsonText(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CompareInputError(`${file}: not JSON: ${(error as Error).message}`, { file }, { cause: error });
-  }
 }
 
 function orThrow<T>(result: Result<T>): T {

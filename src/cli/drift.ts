@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import * as v from "valibot";
 import {
   buildDriftReport,
@@ -15,44 +15,10 @@ import {
   renderDriftMarkdown,
   renderPythonJson,
   type ArchiveObservation,
-  type MemberBytes,
 } from "../compare/index.ts";
-import { loadArchive, type LoadedArchive, type ReadLimits } from "../evidence/index.ts";
-import type { Result } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
-import { logger } from "./_output.ts";
+import { openSide, repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
-
-/** A comparison side opened for reading: members by exact name, and how errors name the side. */
-export interface OpenedSide {
-  readonly path: string;
-  readonly member: MemberBytes;
-  /** How to name one member of this side in a message (`dir/name` or `archive.tar.gz!name`). */
-  readonly where: (name: string) => string;
-}
-
-/**
- * Opens an archive for member reads through the evidence reader: an extracted directory or a
- * `.tar.gz` (members by exact name, as upstream; only the members a command asks for need be
- * there). Throws DriftArchiveError (exit 3) when the path or the tar is unreadable.
- */
-export async function openSide(path: string): Promise<OpenedSide> {
-  let loaded: Result<LoadedArchive>;
-  try {
-    loaded = await loadArchive(path, SIDE_LIMITS, { skipNonRegular: true });
-  } catch (error) {
-    const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
-    if (code === "ENOENT") throw new DriftArchiveError(`${path}: archive path does not exist`, { cause: error });
-    throw new DriftArchiveError(`${path}: read failed: ${(error as Error).message}`, { cause: error });
-  }
-  if (!loaded.ok) throw new DriftArchiveError(`${path}: corrupt tar archive: ${loaded.issues[0].message}`);
-  const { kind, members } = loaded.value;
-  return {
-    path,
-    where: kind === "directory" ? (name) => join(path, name) : (name) => `${path}!${name}`,
-    member: (name) => members.get(name),
-  };
-}
 
 export default defineCommand({
   meta: {
@@ -99,27 +65,7 @@ export default defineCommand({
   run: ({ args, rawArgs }) => driftCommand(parseArgsWith(DriftArgsSchema, args), rawArgs),
 });
 
-/** Collects every value of a repeatable `--flag VALUE` / `--flag=VALUE` (citty keeps only the last). */
-export function repeatedFlag(rawArgs: readonly string[], flag: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const token = rawArgs[i] ?? "";
-    if (token === "--") break;
-    if (token === `--${flag}`) {
-      const value = rawArgs[i + 1];
-      if (value === undefined) throw new UsageError("MISSING_ARGUMENT", `--${flag} needs a value`);
-      values.push(value);
-      i++;
-    } else if (token.startsWith(`--${flag}=`)) values.push(token.slice(flag.length + 3));
-  }
-  return values;
-}
-
 // --- internal ---
-
-// The bound the former private reader had on the unpacked tar (1 GiB): far beyond any real
-// archive, small enough to refuse a gzip bomb.
-const SIDE_LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes: 2 ** 30, maxTotalBytes: 2 ** 30 };
 
 const optionalString = v.optional(v.string());
 const DriftArgsSchema = v.looseObject({
@@ -188,12 +134,7 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
   if (args.coverageAnnotationOut === undefined && assertions.length === 0) return 0;
   const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });
   if (args.coverageAnnotationOut !== undefined) writeOutput("--coverage-annotation-out", args.coverageAnnotationOut, renderPythonJson(annotation));
-  const results = evaluateClaims(annotation, assertions);
-  for (const result of results) {
-    if (result.permitted) logger.info(`claim ${result.claim} permitted: ${result.detail}`);
-    else logger.error(`claim ${result.claim} blocked: ${result.detail}`);
-  }
-  return results.every((r) => r.permitted) ? 0 : 1;
+  return reportClaims(evaluateClaims(annotation, assertions));
 }
 
 async function observe(path: string): Promise<ArchiveObservation> {

@@ -1,9 +1,9 @@
 import { defineCommand } from "citty";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import * as v from "valibot";
 import { CompareInputError, fidelityVerdict, renderPythonJson } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
-import { openSide } from "./drift.ts";
+import { openSide, parseJsonText, readText } from "./_compare-io.ts";
 
 export default defineCommand({
   meta: {
@@ -30,25 +30,14 @@ const FidelityArgsSchema = v.looseObject({ input: v.string() });
 
 async function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): Promise<number> {
   const { text, file } = await readHealth(args.input);
-  let health: unknown;
-  try {
-    health = JSON.parse(text);
-  } catch (error) {
-    throw new CompareInputError(`${file}: not JSON: ${(error as Error).message}`, { file }, { cause: error });
-  }
+  const health = parseJsonText(text, file);
   process.stdout.write(renderPythonJson(fidelityVerdict(health)));
   return 0;
 }
 
 async function readHealth(input: string): Promise<{ text: string; file: string }> {
   const isArchive = input.endsWith(".tar.gz") || input.endsWith(".tgz") || isDirectory(input);
-  if (!isArchive) {
-    try {
-      return { text: readFileSync(input, "utf8"), file: input };
-    } catch (error) {
-      throw new CompareInputError(`${input}: cannot read: ${(error as Error).message}`, { file: input }, { cause: error });
-    }
-  }
+  if (!isArchive) return { text: readText(input), file: input };
   const side = await openSide(input);
   const file = side.where("observation-health.json");
   const bytes = side.member("observation-health.json");

@@ -15,7 +15,6 @@ import {
   MANIFESTED_MEMBERS,
   type JsonMemberName,
   type ManifestedMemberName,
-  type MemberName,
   type NdjsonMemberName,
 } from "./member-names.ts";
 import { formatIssue } from "../schema/index.ts";

@@ -11,7 +11,7 @@ import {
   renderPythonJson,
   type ArchiveObservation,
 } from "../../src/compare/index.ts";
-import { openSide } from "../../src/cli/drift.ts";
+import { openSide } from "../../src/cli/_compare-io.ts";
 import { upstreamFixtures } from "../harness.ts";
 import { fixtureText } from "../compare/_inputs.ts";
 
