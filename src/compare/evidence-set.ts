@@ -1,18 +1,13 @@
+import { SURFACE_FIELDS, type SurfaceField } from "../schema/index.ts";
 import { diffSets } from "./_order.ts";
 import { isObject, problem } from "./_problem.ts";
 import { CAPABILITY_SURFACE_SCHEMA, CORRELATION_REPORT_SCHEMA, OBSERVATION_HEALTH_SCHEMA } from "./_schemas.ts";
 
-/** The five capability-surface categories, in upstream output order (spec §2 step 6). */
-export const SURFACE_CATEGORIES = [
-  "filesystem_paths",
-  "network_endpoints",
-  "process_execs",
-  "mcp_tools",
-  "policy_decisions",
-] as const;
+/** The five capability-surface categories, in upstream output order (spec §2 step 6): the schema's surface fields. */
+export const SURFACE_CATEGORIES: typeof SURFACE_FIELDS = SURFACE_FIELDS;
 
 /** One capability-surface category name. */
-export type SurfaceCategory = (typeof SURFACE_CATEGORIES)[number];
+export type SurfaceCategory = SurfaceField;
 
 /** One side of a diff: the three parsed documents and the file names errors should point at. */
 export interface EvidenceSet {

@@ -1,4 +1,4 @@
-import { MEMBER_NAMES, type MemberName } from "../schema/index.ts";
+import { MANIFESTED_MEMBER_NAMES, MEMBER_NAMES, type MemberName } from "../schema/index.ts";
 
 export type { MemberName } from "../schema/index.ts";
 
@@ -14,8 +14,8 @@ export type NdjsonMemberName = Extract<MemberName, `${string}.ndjson`>;
 /** The single-document JSON members other than the manifest. */
 export type JsonMemberName = Exclude<ManifestedMemberName, NdjsonMemberName>;
 
-/** The seven members the manifest lists, in archive order. */
-export const MANIFESTED_MEMBERS = ARCHIVE_MEMBERS.slice(1) as readonly ManifestedMemberName[];
+/** The seven members the manifest lists, in archive order; the schema module's list. */
+export const MANIFESTED_MEMBERS: readonly ManifestedMemberName[] = MANIFESTED_MEMBER_NAMES;
 
 /** Whether a string names one of the eight archive members. */
 export function isMemberName(name: string): name is MemberName {
