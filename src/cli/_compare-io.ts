@@ -27,7 +27,7 @@ export async function openSide(path: string): Promise<OpenedSide> {
     loaded = await loadArchive(path, SIDE_LIMITS, { skipNonRegular: true });
   } catch (error) {
     const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
-    if (code === "ENOENT") throw new DriftArchiveError(`${path}: archive path does not exist`, { cause: error });
+    if (code === "ENOENT") throw new DriftArchiveError(`${path}: archive path does not exist`);
     throw new DriftArchiveError(`${path}: read failed: ${(error as Error).message}`, { cause: error });
   }
   if (!loaded.ok) throw new DriftArchiveError(`${path}: corrupt tar archive: ${loaded.issues[0].message}`);

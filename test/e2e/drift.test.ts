@@ -75,7 +75,7 @@ describe.skipIf(noBinary)("assay-runner drift", () => {
     const duplicate = await runAssay(["drift", join(HAND, "arm-a-openai"), join(HAND, "arm-b-gemini"), "--path-alias", "/x=a", "--path-alias", "/x=b"]);
     const claim = await runAssay(["drift", join(HAND, "arm-a-openai"), join(HAND, "arm-b-gemini"), "--assert-claim", "guess:x"]);
     expect([
-      [missing.exitCode, missing.stdout, missing.stderr.includes("/nonexistent/a: archive path does not exist")],
+      [missing.exitCode, missing.stdout, missing.stderr.trimEnd().endsWith("/nonexistent/a: archive path does not exist")],
       [duplicate.exitCode, duplicate.stdout, duplicate.stderr.includes('--path-alias: duplicate path alias for "/x"')],
       [claim.exitCode, claim.stdout],
     ]).toEqual([[3, "", true], [2, "", true], [2, ""]]);
