@@ -19,8 +19,9 @@ export async function* readLines(path: string): AsyncGenerator<string> {
   if (carry !== "") yield carry;
 }
 
-/** Counts occurrences of an ASCII `needle` in the bytes appended to a file since `offset`; returns the new offset. */
-export function countAppended(path: string, offset: number, needle: string): { count: number; offset: number } {
+/** Counts occurrences of any ASCII `needles` in the bytes appended to a file since `offset`; returns the new offset. */
+export function countAppended(path: string, offset: number, needles: readonly string[]): { count: number; offset: number } {
+  const longest = Math.max(...needles.map((n) => n.length));
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -38,8 +39,11 @@ export function countAppended(path: string, offset: number, needle: string): { c
       position += read;
       // Keep needle-1 bytes of the previous chunk so a match across the boundary is found once.
       const text = tail + buffer.toString("latin1", 0, read);
-      for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count += 1;
-      tail = text.slice(Math.max(0, text.length - (needle.length - 1)));
+      for (const needle of needles) {
+        // A match inside the carried tail was counted with the previous chunk.
+        for (let at = text.indexOf(needle, 0); at >= 0; at = text.indexOf(needle, at + needle.length)) if (at + needle.length > tail.length) count += 1;
+      }
+      tail = text.slice(Math.max(0, text.length - (longest - 1)));
     }
     return { count, offset: position };
   } finally {

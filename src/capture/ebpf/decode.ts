@@ -126,7 +126,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function decodePrintf(data: string, line: string): BpftraceLine {
   const marker = /^M\t(-?\d+)\n$/.exec(data);
-  if (marker) return { kind: "marker", target: Number(marker[1]) };
+  // The program prints kill's pid argument as its low 32 bits: read them as a signed pid_t.
+  if (marker) return { kind: "marker", target: Number(BigInt.asIntN(32, BigInt(marker[1] ?? "0"))) };
   if (!data.endsWith("\n")) return { kind: "undecodable", text: line };
   const body = data.slice(0, -1);
   const tag = body.slice(0, 2);

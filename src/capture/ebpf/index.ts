@@ -5,7 +5,7 @@ import { CaptureHostError } from "../errors.ts";
 import { countAppended, readLines } from "../read-lines.ts";
 import type { ArmedCapture, CaptureBackend, CaptureOutcome, CaptureProbe, CaptureTarget, KernelRecord } from "../types.ts";
 import { BpftraceLossCounter, decodeBpftraceLine } from "./decode.ts";
-import { bpftraceProgram, STRLEN } from "./program.ts";
+import { bpftraceProgram, STRLEN, syscallNumbers } from "./program.ts";
 
 /** Tuning of the eBPF backend (tests shrink the buffer to provoke loss). */
 export interface EbpfOptions {
@@ -37,8 +37,9 @@ export const ebpfBackend: CaptureBackend = createEbpfBackend();
 // The marker lines of this runner: `kill(pid, 0)` once the probes are live, `kill(-pid, 0)` (a
 // harmless probe of a process group) when draining, so a late "attached" marker is never taken
 // for the "drained" one.
-const attachedNeedle = `"data": "M\\t${process.pid}\\n"`;
-const drainedNeedle = `"data": "M\\t-${process.pid}\\n"`;
+// bpftrace prints the masked 32-bit pid of kill(-pid, 0) either way round, so both spellings count.
+const attachedNeedles = [`"data": "M\\t${process.pid}\\n"`];
+const drainedNeedles = [`"data": "M\\t-${process.pid}\\n"`, `"data": "M\\t${2 ** 32 - process.pid}\\n"`];
 
 async function probeEbpf(): Promise<CaptureProbe> {
   const facts = readHostFacts();
@@ -47,6 +48,7 @@ async function probeEbpf(): Promise<CaptureProbe> {
   if (facts.bpftracePath === undefined) return unavailable("bpftrace is not installed (Debian: apt-get install bpftrace)");
   if (!mayLoadBpf(facts)) return unavailable("loading BPF needs root or CAP_BPF+CAP_PERFMON");
   if (facts.cgroup2Mount === undefined) return unavailable("no cgroup v2 hierarchy is mounted");
+  if (syscallNumbers(process.arch) === undefined) return unavailable(`no syscall table for ${process.arch} (x64 and arm64 are supported)`);
   if (facts.tracefs === undefined && !facts.isRoot) return unavailable("tracefs is not mounted at /sys/kernel/tracing");
   return { backend: "ebpf", available: true, reason: `bpftrace at ${facts.bpftracePath}`, version: facts.bpftraceVersion ?? "bpftrace" };
 }
@@ -59,7 +61,9 @@ async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<Arm
   const programPath = join(target.scratchDir, "capture.bt");
   const outPath = join(target.scratchDir, "bpftrace.out");
   const errPath = join(target.scratchDir, "bpftrace.err");
-  writeFileSync(programPath, bpftraceProgram({ cgroupId: target.cgroupId, markerPid: process.pid }));
+  const syscalls = syscallNumbers(process.arch);
+  if (syscalls === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", `no syscall table for ${process.arch}`);
+  writeFileSync(programPath, bpftraceProgram({ cgroupId: target.cgroupId, markerPid: process.pid, syscalls }));
   // bpftrace writes straight to files: the runner does no work while the workload runs.
   const child = Bun.spawn([facts.bpftracePath, "-f", "json", programPath], {
     env: {
@@ -75,14 +79,14 @@ async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<Arm
   let offset = 0;
   const waitForMarker = async (target: number, timeoutMs: number): Promise<boolean> => {
     const deadline = performance.now() + timeoutMs;
-    const needle = target > 0 ? attachedNeedle : drainedNeedle;
+    const needles = target > 0 ? attachedNeedles : drainedNeedles;
     while (performance.now() < deadline) {
       // kill(±self, 0) fires the marker probe; once its line is in the output, every probe
       // attached before it (all of them) is live and what was emitted before it has been read.
       try {
         process.kill(target, 0);
       } catch {}
-      const seen = countAppended(outPath, offset, needle);
+      const seen = countAppended(outPath, offset, needles);
       offset = seen.offset;
       if (seen.count > 0) return true;
       if (child.exitCode !== null || child.signalCode !== null) return false;

@@ -4,115 +4,121 @@ export interface ProgramTarget {
   readonly cgroupId: bigint;
   /** Pid of the runner: `kill(markerPid, 0)` from it prints the "attached" marker, `kill(-markerPid, 0)` the "drained" one. */
   readonly markerPid: number;
+  /** Syscall numbers of the host's architecture (see `syscallNumbers`). */
+  readonly syscalls: SyscallNumbers;
+}
+
+/** The syscall numbers the program dispatches on; `open` and `creat` do not exist on arm64. */
+export interface SyscallNumbers {
+  readonly openat: number;
+  readonly openat2: number;
+  readonly open?: number;
+  readonly creat?: number;
+  readonly connect: number;
+  readonly sendto: number;
+  readonly sendmsg: number;
+  readonly kill: number;
 }
 
 /** bpftrace's string buffer in bytes (BPFTRACE_STRLEN; at most 200 in 0.17). */
 export const STRLEN = 200;
 
-
 /** Hook ids the program prints in its records and counters. */
 export const HOOK_IDS = { openat: 1, openat2: 2, open: 3, creat: 4, connect: 5, sendto: 6, sendmsg: 7, exec: 8 } as const;
 
+/** The syscall numbers for a Node/Bun `process.arch`, or undefined where we have no table. */
+export function syscallNumbers(arch: string): SyscallNumbers | undefined {
+  if (arch === "x64") return { openat: 257, openat2: 437, open: 2, creat: 85, connect: 42, sendto: 44, sendmsg: 46, kill: 62 };
+  if (arch === "arm64") return { openat: 56, openat2: 437, connect: 203, sendto: 206, sendmsg: 211, kill: 129 };
+  return undefined;
+}
+
 /**
- * Builds the bpftrace program for one run: syscall tracepoints filtered in the kernel to the session
- * cgroup and its descendants, opens deduplicated in the kernel by (flags, path) at attempt time,
- * sockaddrs of IP peers printed raw, execs, per-hook counters and a drain marker.
+ * Builds the bpftrace program for one run: the syscalls of interest through the two raw syscall
+ * tracepoints, filtered in the kernel to the session cgroup and processes forked from it, opens
+ * deduplicated in the kernel by (flags, path) at attempt time, IP peers as integers, execs,
+ * per-hook counters and a drain marker.
  */
 export function bpftraceProgram(target: ProgramTarget): string {
   const id = target.cgroupId.toString();
-  // Descendant cgroups are followed by lineage: every process forked by a session process is
-  // tracked by tgid wherever it moves (bpftrace 0.17 cannot read cgroup ancestors without BTF
-  // walks that cost seconds of startup; see README of this folder for the exact limit).
-  const inSession = `$in = cgroup == ${id} || @tracked[pid];`;
-  const enterOpen = (hook: number, path: string, flags: string, mode: string, resolve: string) => `
-  ${inSession}
-  if ($in) {
-    $flags = (uint64)(${flags});
-    // Repeated opens of a (flags, path) pair end here: one hash lookup, nothing emitted.
-    if (!@seen[$flags, str(${path})]) {
-      @seen[$flags, str(${path})] = 1;
-      @pending_path[tid] = (uint64)(${path});
-      @pending_flags[tid] = $flags;
-      @pending_mode[tid] = (uint64)(${mode});
-      @pending_resolve[tid] = (uint64)(${resolve});
-      @pending_hook[tid] = ${hook};
-    }
-  }`;
-  const exitOpen = `/@pending_hook[tid]/ {
-  $hook = @pending_hook[tid];
-  printf("O\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%s\\n", pid, $hook, @pending_flags[tid], @pending_mode[tid], @pending_resolve[tid], args->ret, str(@pending_path[tid]));
-  @emitted[$hook] = count();
-  delete(@pending_hook[tid]); delete(@pending_path[tid]); delete(@pending_flags[tid]); delete(@pending_mode[tid]); delete(@pending_resolve[tid]);
-}`;
+  const nr = target.syscalls;
+  const ids = HOOK_IDS;
+  // Two raw tracepoints instead of one per syscall: each attached tracepoint costs the kernel a
+  // synchronisation, and 16 of them took seconds to attach on a loaded host.
+  const opens: Array<[number | undefined, number, string]> = [
+    [nr.openat, ids.openat, "$path = args->args[1]; $flags = args->args[2] & 0xffffffff; $mode = args->args[3] & 0xffff;"],
+    [nr.openat2, ids.openat2, "$path = args->args[1]; $how = args->args[2]; $flags = *(uint64 *)uptr($how); $mode = *(uint64 *)uptr($how + 8); $resolve = *(uint64 *)uptr($how + 16);"],
+    [nr.open, ids.open, "$path = args->args[0]; $flags = args->args[1] & 0xffffffff; $mode = args->args[2] & 0xffff;"],
+    [nr.creat, ids.creat, "$path = args->args[0]; $flags = 01101; $mode = args->args[1] & 0xffff;"],
+  ];
+  const present = opens.filter((entry): entry is [number, number, string] => entry[0] !== undefined);
+  const openIds = present.map(([n]) => n);
+  const watched = [...openIds, nr.connect, nr.sendto, nr.sendmsg, nr.kill];
+  const isOneOf = (numbers: number[]) => numbers.map((n) => `args->id == ${n}`).join(" || ");
   // Only AF_INET (2) and AF_INET6 (10) peers are emitted (§5.2), as integers read in the host's
   // byte order: bpftrace's %r escapes are ambiguous (a raw backslash is printed unescaped).
-  const emitPeer = (hook: number, addr: string, kind: string) => `
-    $sa = (uint64)(${addr});
-    $family = *(uint16 *)($sa);
-    if ($family == 2) {
-      printf("N\\t%d\\t%d\\t2\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)($sa + 2), *(uint32 *)($sa + 4));
-      @emitted[${hook}] = count();
-    } else if ($family == 10) {
-      printf("N\\t%d\\t%d\\t10\\t%u\\t%u\\t%u\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)($sa + 2), *(uint32 *)($sa + 8), *(uint32 *)($sa + 12), *(uint32 *)($sa + 16), *(uint32 *)($sa + 20));
-      @emitted[${hook}] = count();
-    }${kind === "connect" ? "" : ` else {
-      @non_ip[${hook}] = count();
-    }`}`;
-  const ids = HOOK_IDS;
+  const emitPeer = (hook: number, counted: boolean) => `
+      $family = *(uint16 *)uptr($sa);
+      if ($family == 2) {
+        printf("N\\t%d\\t%d\\t2\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)uptr($sa + 2), *(uint32 *)uptr($sa + 4));
+        @emitted[${hook}] = count();
+      } else if ($family == 10) {
+        printf("N\\t%d\\t%d\\t10\\t%u\\t%u\\t%u\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)uptr($sa + 2), *(uint32 *)uptr($sa + 8), *(uint32 *)uptr($sa + 12), *(uint32 *)uptr($sa + 16), *(uint32 *)uptr($sa + 20));
+        @emitted[${hook}] = count();
+      }${counted ? ` else {
+        @non_ip[${hook}] = count();
+      }` : ""}`;
   return `tracepoint:sched:sched_process_fork {
-  ${inSession}
-  if ($in) { @tracked[args->child_pid] = 1; }
+  // Descendant cgroups are followed by lineage: every process forked by a session process is
+  // tracked by tgid wherever it moves (README: the exact limit).
+  if (cgroup == ${id} || @tracked[pid]) { @tracked[args->child_pid] = 1; }
 }
 tracepoint:sched:sched_process_exit /@tracked[tid]/ {
   delete(@tracked[tid]);
 }
-tracepoint:sched:sched_process_exec {
-  ${inSession}
-  if ($in) {
-    printf("E\\t%d\\t%d\\t%s\\n", pid, ${ids.exec}, str(args->filename));
-    @emitted[${ids.exec}] = count();
-  }
+tracepoint:sched:sched_process_exec /cgroup == ${id} || @tracked[pid]/ {
+  printf("E\\t%d\\t%d\\t%s\\n", pid, ${ids.exec}, str(args->filename));
+  @emitted[${ids.exec}] = count();
 }
-tracepoint:syscalls:sys_enter_openat {${enterOpen(ids.openat, "args->filename", "args->flags", "args->mode", "0")}
-}
-tracepoint:syscalls:sys_enter_openat2 {${enterOpen(ids.openat2, "args->filename", "*(uint64 *)(args->how)", "*(uint64 *)((uint64)args->how + 8)", "*(uint64 *)((uint64)args->how + 16)")}
-}
-tracepoint:syscalls:sys_enter_open {${enterOpen(ids.open, "args->filename", "args->flags", "args->mode", "0")}
-}
-tracepoint:syscalls:sys_enter_creat {${enterOpen(ids.creat, "args->pathname", "01101", "args->mode", "0")}
-}
-tracepoint:syscalls:sys_exit_openat ${exitOpen}
-tracepoint:syscalls:sys_exit_openat2 ${exitOpen}
-tracepoint:syscalls:sys_exit_open ${exitOpen}
-tracepoint:syscalls:sys_exit_creat ${exitOpen}
-tracepoint:syscalls:sys_enter_connect {
-  ${inSession}
-  if ($in) {${emitPeer(ids.connect, "args->uservaddr", "connect")}
-  }
-}
-tracepoint:syscalls:sys_enter_sendto {
-  ${inSession}
-  if ($in) {
-    if (args->addr == 0) { @no_peer[${ids.sendto}] = count(); }
-    else {${emitPeer(ids.sendto, "args->addr", "sendto")}
+tracepoint:raw_syscalls:sys_enter /${isOneOf(watched)}/ {
+  if (args->id == ${nr.kill}) {
+    // The runner's kill(±pid, 0) marks "probes live" and "drained"; the sign is in the low 32 bits.
+    if (pid == ${target.markerPid} && args->args[1] == 0) { printf("M\\t%d\\n", args->args[0] & 0xffffffff); }
+  } else if (cgroup == ${id} || @tracked[pid]) {
+    $hook = 0; $path = (uint64)0; $flags = (uint64)0; $mode = (uint64)0; $resolve = (uint64)0; $how = (uint64)0;
+${present.map(([n, hook, body], i) => `    ${i === 0 ? "if" : "} else if"} (args->id == ${n}) {\n      $hook = ${hook}; ${body}`).join("\n")}
+    }
+    if ($hook != 0) {
+      // Repeated opens of a (flags, path) pair end here: one hash lookup, nothing emitted.
+      if (!@seen[$flags, str($path)]) {
+        @seen[$flags, str($path)] = 1;
+        @pending_hook[tid] = $hook;
+        @pending_path[tid] = $path;
+        @pending_flags[tid] = $flags;
+        @pending_mode[tid] = $mode;
+        @pending_resolve[tid] = $resolve;
+      }
+    } else if (args->id == ${nr.connect}) {
+      $sa = args->args[1];${emitPeer(ids.connect, false)}
+    } else if (args->id == ${nr.sendto}) {
+      $sa = args->args[4];
+      if ($sa == 0) { @no_peer[${ids.sendto}] = count(); } else {${emitPeer(ids.sendto, true)}
+      }
+    } else if (args->id == ${nr.sendmsg}) {
+      $sa = *(uint64 *)uptr(args->args[1]);
+      if ($sa == 0) { @no_peer[${ids.sendmsg}] = count(); } else {${emitPeer(ids.sendmsg, true)}
+      }
     }
   }
 }
-tracepoint:syscalls:sys_enter_sendmsg {
-  ${inSession}
-  if ($in) {
-    $name = *(uint64 *)(args->msg);
-    if ($name == 0) { @no_peer[${ids.sendmsg}] = count(); }
-    else {${emitPeer(ids.sendmsg, "$name", "sendmsg")}
-    }
-  }
-}
-tracepoint:syscalls:sys_enter_kill /pid == ${target.markerPid} && args->sig == 0/ {
-  printf("M\\t%d\\n", args->pid);
+tracepoint:raw_syscalls:sys_exit /(${isOneOf(openIds)}) && @pending_hook[tid]/ {
+  $hook = @pending_hook[tid];
+  printf("O\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%s\\n", pid, $hook, @pending_flags[tid], @pending_mode[tid], @pending_resolve[tid], args->ret, str(@pending_path[tid]));
+  @emitted[$hook] = count();
+  delete(@pending_hook[tid]); delete(@pending_path[tid]); delete(@pending_flags[tid]); delete(@pending_mode[tid]); delete(@pending_resolve[tid]);
 }
 END {
-  clear(@seen); clear(@pending_hook); clear(@pending_path); clear(@pending_flags); clear(@pending_mode); clear(@pending_resolve);
-  clear(@tracked);
+  clear(@seen); clear(@tracked); clear(@pending_hook); clear(@pending_path); clear(@pending_flags); clear(@pending_mode); clear(@pending_resolve);
 }
 `;
 }
