@@ -1,6 +1,7 @@
 export { canonicalJson, canonicalJsonBytes } from "./canonical-json.ts";
 export { parseJson, type JsonValue } from "./parse-json.ts";
-export { compareCodePoints, sortByCodePoint, sortUnique, textHasSurrogate } from "./code-point-order.ts";
+// The code-point order lives in schema (its own checks need it); re-exported under the names callers use.
+export { compareCodePoints, sortByCodePoint, sortUnique, textHasSurrogate } from "../schema/index.ts";
 export {
   JsonSyntaxError,
   JsonUnrepresentableError,

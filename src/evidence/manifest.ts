@@ -1,6 +1,5 @@
 import { canonicalJson } from "./canonical-json.ts";
-import { compareCodePoints } from "./code-point-order.ts";
-import { ARCHIVE_MANIFEST_SCHEMA } from "../schema/index.ts";
+import { ARCHIVE_MANIFEST_SCHEMA, compareCodePoints } from "../schema/index.ts";
 import type { ManifestedMemberName } from "./member-names.ts";
 
 /** A member's digest and length as the manifest records them. */

@@ -32,7 +32,8 @@ export { parseIpAddress, parseIpNetwork, type IpAddress, type IpNetwork } from "
 export { OPERATIONS, operationOffset, type Operation } from "./operation-split.ts";
 export { BUILTIN_HEURISTICS, type BuiltinHeuristic } from "./builtin-heuristics.ts";
 export { globToRegExp, globShape, type GlobShape } from "./glob.ts";
-export { compareCodePoints, sortUniqueCodePoints, isStrictlyAscending } from "./code-point-order.ts";
+// The code-point order lives in schema; re-exported under projection's names.
+export { compareCodePoints, sortUnique as sortUniqueCodePoints, isStrictlyAscending } from "../schema/index.ts";
 export {
   referenceRules,
   referenceClassifyPath,

@@ -1,11 +1,11 @@
 import {
+  compareCodePoints,
   PATH_CLASSES,
   PROJECTION_SUMMARY_SCHEMA,
   RUNTIME_NOISE_TAXONOMY_SCHEMA,
   type PathProjectionSummary,
 } from "../schema/index.ts";
 import { classifyPathId } from "./classify-path.ts";
-import { compareCodePoints } from "./code-point-order.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 import { nonClaims } from "./project-paths.ts";
 import { SampleKeeper } from "./sample-keeper.ts";

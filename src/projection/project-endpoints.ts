@@ -1,11 +1,12 @@
 import {
+  compareCodePoints,
+  sortUnique,
   NETWORK_PROJECTION_SCHEMA,
   PROJECTION_NON_CLAIMS,
   RUNTIME_NOISE_TAXONOMY_SCHEMA,
   type NetworkMapping,
   type NetworkProjection,
 } from "../schema/index.ts";
-import { compareCodePoints, sortUniqueCodePoints } from "./code-point-order.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 import { matchEndpoint } from "./network-rules.ts";
 
@@ -64,7 +65,7 @@ export function projectEndpoints(endpoints: Iterable<string>, compiled: Compiled
   const rules = new Set<string>();
   const samples: string[] = [];
   let unmatched = 0;
-  for (const endpoint of sortUniqueCodePoints(endpoints)) {
+  for (const endpoint of sortUnique(endpoints)) {
     const match = matchEndpoint(endpoint, compiled.network);
     if (match === undefined) {
       if (unmatched < limit) samples.push(endpoint);

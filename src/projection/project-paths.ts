@@ -1,4 +1,6 @@
 import {
+  isStrictlyAscending,
+  sortUnique,
   HEURISTIC_PROJECTION_NON_CLAIMS,
   PATH_PROJECTION_SCHEMA,
   PROJECTION_NON_CLAIMS,
@@ -7,7 +9,6 @@ import {
   type PathProjection,
 } from "../schema/index.ts";
 import { classifyPathId, projectedPathOf } from "./classify-path.ts";
-import { isStrictlyAscending, sortUniqueCodePoints } from "./code-point-order.ts";
 import { SampleKeeper } from "./sample-keeper.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 
@@ -38,7 +39,7 @@ export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): 
         keeper.offer(raw);
       }
     }
-    raws = sortUniqueCodePoints(matched);
+    raws = sortUnique(matched);
     samples = keeper.values();
   }
   for (let i = 0; i < raws.length; i++) {
@@ -76,7 +77,7 @@ export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): 
 
 /** The projected values of a projection (upstream `PathProjection::projected_paths`), in UTF-8 byte order. */
 export function projectedPaths(projection: PathProjection): string[] {
-  return sortUniqueCodePoints(projection.mappings.map((m) => m.projected_path));
+  return sortUnique(projection.mappings.map((m) => m.projected_path));
 }
 
 /** The non-claims a projection under these rules carries, in upstream order. */
@@ -88,5 +89,5 @@ export function nonClaims(compiled: CompiledRules): string[] {
 export function firedRules(used: Uint8Array | Float64Array, compiled: CompiledRules): string[] {
   const names: string[] = [];
   for (let id = 0; id < used.length; id++) if (used[id]! > 0) names.push(compiled.entries[id]!.rule);
-  return sortUniqueCodePoints(names);
+  return sortUnique(names);
 }

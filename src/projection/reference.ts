@@ -1,4 +1,5 @@
 import {
+  compareCodePoints,
   HEURISTIC_PROJECTION_NON_CLAIMS,
   PATH_PROJECTION_SCHEMA,
   PROJECTION_NON_CLAIMS,
@@ -7,7 +8,6 @@ import {
   type PathProjection,
   type ProjectionRules,
 } from "../schema/index.ts";
-import { compareCodePoints } from "./code-point-order.ts";
 import { normalizePrefix, resolveHeuristics, HEURISTIC_RELATION } from "./compile-rules.ts";
 import { globToRegExp } from "./glob.ts";
 import { OPERATIONS } from "./operation-split.ts";

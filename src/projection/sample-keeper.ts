@@ -1,4 +1,4 @@
-import { compareCodePoints, hasHighUnits } from "./code-point-order.ts";
+import { compareCodePoints, hasHighUnits } from "../schema/index.ts";
 
 /** Keeps the `limit` smallest distinct strings offered, in code-point order. */
 export class SampleKeeper {

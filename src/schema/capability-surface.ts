@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { CAPABILITY_SURFACE_SCHEMA } from "./constants.ts";
 import { invariants, shown, type InvariantViolation } from "./_invariant.ts";
-import { firstUnsortedIndex } from "./_byte-order.ts";
+import { firstUnsortedIndex } from "./code-point-order.ts";
 import { RunIdSchema } from "./run-id.ts";
 
 /** The five set-valued fields of the capability surface, in field order. */

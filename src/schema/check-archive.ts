@@ -7,7 +7,7 @@ import { checkHealthForArchive, type ObservationHealth } from "./observation-hea
 import type { PolicyEvent } from "./policy-event.ts";
 import type { RunEvent } from "./run-event.ts";
 import type { SdkEvent } from "./sdk-event.ts";
-import { compareUtf8 } from "./_byte-order.ts";
+import { compareCodePoints } from "./code-point-order.ts";
 import { dotPath, makeIssue } from "./_to-issues.ts";
 
 /** The eight members of one archive, each already valid on its own. */
@@ -57,7 +57,7 @@ export function deriveSurfaceSets(kernel: readonly KernelEvent[], policy: readon
     sets.mcp_tools.add(row.tool);
     sets.policy_decisions.add(`${row.decision}:${row.tool}`);
   }
-  const sorted = (set: Set<string>) => [...set].sort(compareUtf8);
+  const sorted = (set: Set<string>) => [...set].sort(compareCodePoints);
   return {
     filesystem_paths: sorted(sets.filesystem_paths),
     network_endpoints: sorted(sets.network_endpoints),

@@ -14,6 +14,7 @@ export * from "./validate-document.ts";
 export * from "./check-layer.ts";
 export * from "./validate-text.ts";
 export * from "./check-archive.ts";
+export * from "./code-point-order.ts";
 // projection (colleague "projection"): rules file and projection documents
 export * from "./projection-rules.ts";
 export * from "./path-projection.ts";

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { EVENT_SCHEMA } from "./constants.ts";
 import { I32Schema, U64Schema } from "./integers.ts";
 import { invariants, shown, type InvariantViolation } from "./_invariant.ts";
-import { firstUnsortedIndex } from "./_byte-order.ts";
+import { firstUnsortedIndex } from "./code-point-order.ts";
 import { RunIdSchema } from "./run-id.ts";
 
 /** The `--agent-shim` values upstream allows (spec §1.6). */

@@ -1,6 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { compareCodePoints, sortByCodePoint, sortUnique, textHasSurrogate } from "../../src/evidence/index.ts";
+import {
+  compareCodePoints,
+  firstUnsortedIndex,
+  hasHighUnits,
+  isStrictlyAscending,
+  sortByCodePoint,
+  sortUnique,
+  textHasSurrogate,
+} from "../../src/schema/index.ts";
 
 const encoder = new TextEncoder();
 
@@ -78,7 +86,45 @@ describe("sortByCodePoint and sortUnique against Buffer.compare of the UTF-8 byt
     expect(sortByCodePoint(["😀", "\uffff", "\ue000"], true)).toEqual(["\ue000", "\uffff", "😀"]);
   });
 
+  test("long astral lists sharing long stems (the multikey sort's partitioning and stem skips) equal UTF-8 byte order", () => {
+    const stem = fc.constantFrom("", "/home/user/project/src/", "/tmp/\u{1f600}/cache/entries/");
+    fc.assert(
+      fc.property(fc.array(fc.tuple(stem, tricky), { minLength: 17, maxLength: 300 }), (pairs) => {
+        const strings = pairs.map(([prefix, tail]) => prefix + tail);
+        expect(sortUnique(strings)).toEqual(byUtf8Bytes(strings));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("never modifies its input", () => {
+    const input = ["b", "\u{1f600}", "a", "\ue000", "a"];
+    sortUnique(input);
+    expect(input).toEqual(["b", "\u{1f600}", "a", "\ue000", "a"]);
+  });
+
   test("textHasSurrogate finds astral characters and lone surrogates, nothing else", () => {
     expect(["abc", "é\uffff", "x😀", "\ud800", ""].map(textHasSurrogate)).toEqual([false, false, true, true, false]);
+  });
+});
+
+describe("firstUnsortedIndex, isStrictlyAscending and hasHighUnits", () => {
+  test("agree with UTF-8 byte order on adjacent pairs, strict or not", () => {
+    fc.assert(
+      fc.property(fc.array(tricky, { maxLength: 30 }), (strings) => {
+        const byBytes = (i: number) => compareUtf8(strings[i - 1] as string, strings[i] as string);
+        const strictAt = strings.findIndex((_, i) => i > 0 && byBytes(i) >= 0);
+        const looseAt = strings.findIndex((_, i) => i > 0 && byBytes(i) > 0);
+        expect([firstUnsortedIndex(strings), firstUnsortedIndex(strings, false), isStrictlyAscending(strings)]).toEqual([strictAt, looseAt, strictAt < 0]);
+      }),
+    );
+  });
+
+  test("a sorted set is strictly ascending, and a repeat is not", () => {
+    expect([isStrictlyAscending(["a", "\ue000", "\u{1f600}"]), isStrictlyAscending(["a", "\u{1f600}", "\ue000"]), isStrictlyAscending(["a", "a"])]).toEqual([true, false, false]);
+  });
+
+  test("hasHighUnits finds units at or above U+D800 only", () => {
+    expect(["abc", "é数", "\ue000", "x\u{1f600}", ""].map(hasHighUnits)).toEqual([false, false, true, true, false]);
   });
 });
