@@ -1,5 +1,5 @@
 import { DriftConfigError } from "./errors.ts";
-import { formatIpNetwork, parseIpNetwork, type IpNetwork } from "./ip-address.ts";
+import { formatIpNetwork, parseIpNetwork, type IpNetwork } from "../projection/index.ts";
 import { taxonomyClassProblem } from "./taxonomy.ts";
 
 /** A declared exact path alias (drift projection B, spec §1.8). */

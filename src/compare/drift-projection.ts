@@ -1,9 +1,8 @@
 import { diffSets, isKnownSurrogateFree, markSurrogateFree, mergeSorted, smallest, sortStrings, sortUnique } from "./_order.ts";
 import { NETWORK_PROJECTION_SCHEMA, PATH_PROJECTION_SCHEMA, PROJECTION_NOT_APPLIED_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./_schemas.ts";
 import type { NetworkAlias, NetworkCidrAlias, PathAlias } from "./drift-config.ts";
-import { endpointHost } from "../projection/index.ts";
+import { endpointHost, networkContains, parseIpAddress } from "../projection/index.ts";
 import { PROJECTION_NON_CLAIMS } from "../schema/index.ts";
-import { networkContains, parseIpAddress } from "./ip-address.ts";
 
 // Drift's own projection (upstream `drift.py`, variant B of spec §1.8–1.10): exact path aliases with
 // an `op:` split, exact endpoint aliases then first-declared CIDR, per-side unmatched summaries of 3.

@@ -39,7 +39,6 @@ export {
   PROJECTION_NON_CLAIMS,
   PROJECTION_SAMPLE_LIMIT,
 } from "./drift-projection.ts";
-export { parseIpAddress, parseIpNetwork, networkContains, formatIpNetwork, type IpAddress, type IpNetwork } from "./ip-address.ts";
 export { buildDriftReport, driftRows, matchesProviderHost, type DriftReport, type DriftRow, type DriftOptions, type DriftProvenance, type DriftClassification } from "./drift-report.ts";
 export { renderDriftMarkdown } from "./drift-markdown.ts";
 export { TAXONOMY_CATEGORIES, taxonomyBlock } from "./taxonomy.ts";

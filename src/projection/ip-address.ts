@@ -50,6 +50,18 @@ export function parseIpNetwork(text: string): IpNetwork | undefined {
   return { address: maskAddress(address, prefixLength), prefixLength };
 }
 
+/** Whether an address lies inside a network of the same version (an IPv4 address never matches an IPv6 network). */
+export function networkContains(network: IpNetwork, address: IpAddress): boolean {
+  if (network.address.version !== address.version) return false;
+  return addressKey(maskAddress(address, network.prefixLength)) === addressKey(network.address);
+}
+
+/** Formats a network like Python's `str(ip_network(...))`, e.g. `162.159.0.0/16` or `2a00:1450:400e::/48`. */
+export function formatIpNetwork(network: IpNetwork): string {
+  const a = network.address;
+  return `${a.version === 4 ? formatIpv4(a.value) : formatIpv6(a.words)}/${network.prefixLength}`;
+}
+
 /** Clears the host bits of an address below a prefix length. */
 export function maskAddress(address: IpAddress, prefixLength: number): IpAddress {
   if (address.version === 4) return { version: 4, value: (address.value & v4Mask(prefixLength)) >>> 0 };
@@ -164,4 +176,31 @@ function maskLength(mask: number): number {
     for (let length = 0; length <= 32; length++) if (v4Mask(length) === candidate) return length;
   }
   return -1;
+}
+
+function formatIpv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
+}
+
+function formatIpv6(words: readonly [number, number, number, number]): string {
+  const hextets = words.flatMap((w) => [w >>> 16, w & 0xffff]);
+  // Compress the longest run (length > 1, first wins) of zero hextets, like Python.
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (hextets[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && hextets[j] === 0) j++;
+    if (j - i > bestLength && j - i > 1) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = hextets.map((h) => h.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
