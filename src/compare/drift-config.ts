@@ -1,5 +1,6 @@
 import { DriftConfigError } from "./errors.ts";
-import { formatIpNetwork, parseIpNetwork, type IpNetwork } from "../projection/index.ts";
+import { compileNetworkRules, formatIpNetwork, parseIpNetwork, type CompiledNetworkRules, type IpNetwork } from "../projection/index.ts";
+import type { NetworkRules } from "../schema/index.ts";
 import { taxonomyClassProblem } from "./taxonomy.ts";
 
 /** A declared exact path alias (drift projection B, spec §1.8). */
@@ -27,6 +28,8 @@ export interface ProjectionRules {
   readonly pathAliases: ReadonlyMap<string, PathAlias>;
   readonly networkAliases: ReadonlyMap<string, NetworkAlias>;
   readonly networkCidrs: readonly NetworkCidrAlias[];
+  /** The network aliases and CIDRs compiled for the projection engine's `matchEndpoint`. */
+  readonly network: CompiledNetworkRules;
 }
 
 /** Upstream's default provider hosts; `--provider-host` values are appended. */
@@ -76,10 +79,25 @@ export function parseProjectionRules(input: {
     seen.add(key);
     networkCidrs.push({ cidr, network, networkClass });
   }
-  return { pathAliases, networkAliases, networkCidrs };
+  return { pathAliases, networkAliases, networkCidrs, network: compileNetwork(networkAliases, networkCidrs) };
 }
 
 // --- internal ---
+
+function compileNetwork(aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[]): CompiledNetworkRules {
+  // Drift's matching is the projection engine's (exact endpoint, then first declared containing
+  // CIDR, no host suffixes). The classes were checked against the taxonomy above; the engine does
+  // not look at them, so the cast only widens drift's taxonomy check to the rules-file type.
+  const rules = {
+    endpoints: Object.fromEntries([...aliases.values()].map((a) => [a.rawEndpoint, a.networkClass])),
+    cidrs: cidrs.map((c) => ({ cidr: c.cidr, class: c.networkClass })),
+    hosts: {},
+  } as NetworkRules;
+  const compiled = compileNetworkRules(rules, { file: "--network-cidr" });
+  // Unreachable: every CIDR parsed and none repeats after normalisation (checked above).
+  if (!compiled.ok) throw new DriftConfigError("--network-cidr", compiled.issues[0].message);
+  return compiled.value;
+}
 
 function splitPair(text: string, flag: string, shape: string): [string, string] {
   const at = text.indexOf("=");

@@ -1,7 +1,7 @@
 import { diffSets, isKnownSurrogateFree, markSurrogateFree, mergeSorted, smallest, sortStrings, sortUnique } from "./_order.ts";
 import { NETWORK_PROJECTION_SCHEMA, PATH_PROJECTION_SCHEMA, PROJECTION_NOT_APPLIED_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./_schemas.ts";
-import type { NetworkAlias, NetworkCidrAlias, PathAlias } from "./drift-config.ts";
-import { endpointHost, networkContains, parseIpAddress } from "../projection/index.ts";
+import type { PathAlias } from "./drift-config.ts";
+import { endpointHost, matchEndpoint as matchNetworkRule, type CompiledNetworkRules } from "../projection/index.ts";
 import { PROJECTION_NON_CLAIMS } from "../schema/index.ts";
 
 // Drift's own projection (upstream `drift.py`, variant B of spec §1.8–1.10): exact path aliases with
@@ -44,8 +44,8 @@ export function projectPathValue(value: string, aliases: ReadonlyMap<string, Pat
 }
 
 /** Projects one endpoint: exact alias, else the first declared CIDR containing its IP host, else unmatched. */
-export function projectNetworkEndpoint(endpoint: string, aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[]): ProjectedEndpoint {
-  return matchEndpoint(endpoint, aliases, cidrs) ?? unmatched(endpoint, "network");
+export function projectNetworkEndpoint(endpoint: string, network: CompiledNetworkRules): ProjectedEndpoint {
+  return matchEndpoint(endpoint, network) ?? unmatched(endpoint, "network");
 }
 
 /** The path projection block of one drift row, or its `not_applied` form when no alias is declared. */
@@ -60,11 +60,10 @@ export function networkProjectionBlock(
   dimension: string,
   a: readonly string[],
   b: readonly string[],
-  aliases: ReadonlyMap<string, NetworkAlias>,
-  cidrs: readonly NetworkCidrAlias[],
+  network: CompiledNetworkRules,
 ): Record<string, unknown> {
-  if (aliases.size === 0 && cidrs.length === 0) return notAppliedBlock(NETWORK_PROJECTION_SCHEMA, "no network aliases declared");
-  const project = (values: readonly string[]): Projection => collect(values, (value) => matchEndpoint(value, aliases, cidrs));
+  if (!network.isDeclared) return notAppliedBlock(NETWORK_PROJECTION_SCHEMA, "no network aliases declared");
+  const project = (values: readonly string[]): Projection => collect(values, (value) => matchEndpoint(value, network));
   return appliedBlock(NETWORK_PROJECTION_SCHEMA, dimension, project(a), project(b));
 }
 
@@ -94,18 +93,12 @@ function declaredPath(raw: string, op: string | undefined, alias: PathAlias | un
   return { raw_value: raw, projected_value: projectedValue, path_class: alias.pathClass, relation: "declared_path", rule: "declared_path_alias", confidence: "declared", claim_level: "projected_equivalent" };
 }
 
-function matchEndpoint(endpoint: string, aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[]): ProjectedEndpoint | undefined {
-  const exact = aliases.get(endpoint);
-  if (exact !== undefined) {
-    return { raw_value: endpoint, projected_value: exact.networkClass, network_class: exact.networkClass, relation: "declared_endpoint", rule: "declared_network_alias", confidence: "declared", claim_level: "projected_equivalent" };
-  }
-  if (cidrs.length === 0) return undefined;
-  const address = parseIpAddress(endpointHost(endpoint));
-  if (address === undefined) return undefined;
-  // First declared network wins, not the longest prefix.
-  const hit = cidrs.find((c) => networkContains(c.network, address));
+// The projection engine matches (exact endpoint, then the first declared CIDR, not the longest);
+// drift adds the raw and projected values around its class, relation and rule.
+function matchEndpoint(endpoint: string, network: CompiledNetworkRules): ProjectedEndpoint | undefined {
+  const hit = matchNetworkRule(endpoint, network);
   if (hit === undefined) return undefined;
-  return { raw_value: endpoint, projected_value: hit.networkClass, network_class: hit.networkClass, relation: "declared_cidr", rule: "declared_network_cidr_alias", confidence: "declared", claim_level: "projected_equivalent" };
+  return { raw_value: endpoint, projected_value: hit.network_class, network_class: hit.network_class, relation: hit.relation, rule: hit.rule, confidence: "declared", claim_level: "projected_equivalent" };
 }
 
 function unmatched(value: string, kind: "path"): ProjectedPath;

@@ -23,13 +23,13 @@ describe("projectPathValue", () => {
 });
 
 describe("projectNetworkEndpoint", () => {
-  const { networkAliases, networkCidrs } = rules({
+  const { network } = rules({
     networkAliases: ["127.0.0.53:53=dns"],
     networkCidrs: ["162.159.0.0/16=provider_api", "172.66.0.0/16=provider_api", "2a00:1450:400e::/48=provider_api", "162.159.140.0/24=telemetry"],
   });
   test("uses exact aliases, then the first declared CIDR (not the longest), with bracketed IPv6 hosts", () => {
     const endpoints = ["127.0.0.53:53", "162.159.140.245:443", "[2a00:1450:400e:806::200a]:443", "api.openai.com:443", "10.0.0.1:80"];
-    expect(endpoints.map((e) => projectNetworkEndpoint(e, networkAliases, networkCidrs).projected_value)).toEqual([
+    expect(endpoints.map((e) => projectNetworkEndpoint(e, network).projected_value)).toEqual([
       "dns",
       "provider_api",
       "provider_api",
@@ -46,7 +46,7 @@ describe("projectNetworkEndpoint", () => {
 describe("projection blocks", () => {
   test("CIDR aliases on both sides make provider_api shared and the block projected_equivalent", () => {
     const r = rules({ networkCidrs: ["162.159.0.0/16=provider_api", "172.66.0.0/16=provider_api"] });
-    const block = networkProjectionBlock("network_endpoints", ["162.159.140.245:443"], ["172.66.0.243:443"], r.networkAliases, r.networkCidrs);
+    const block = networkProjectionBlock("network_endpoints", ["162.159.140.245:443"], ["172.66.0.243:443"], r.network);
     expect([block.claim_level, block.in_both, block.rules]).toEqual(["projected_equivalent", ["provider_api"], ["declared_network_cidr_alias"]]);
   });
 
@@ -61,7 +61,7 @@ describe("projection blocks", () => {
 
   test("without aliases the blocks say not_applied with upstream's reasons", () => {
     const r = rules({});
-    expect([pathProjectionBlock("x", [], [], r.pathAliases).reason, networkProjectionBlock("n", [], [], r.networkAliases, r.networkCidrs).reason]).toEqual([
+    expect([pathProjectionBlock("x", [], [], r.pathAliases).reason, networkProjectionBlock("n", [], [], r.network).reason]).toEqual([
       "no path aliases declared",
       "no network aliases declared",
     ]);
