@@ -5,12 +5,12 @@ import {
   ok,
   POLICY_EVENT_SCHEMA,
   POLICY_SOURCE_EVENT_TYPE,
-  type Issue,
   type PolicyEvent,
   type Result,
 } from "../schema/index.ts";
 import { parseSerdeJson } from "./ingest-json.ts";
-import { rustLines, rustTrim } from "./ingest-lines.ts";
+import { rustTrim } from "./ingest-lines.ts";
+import { describeReceived, logIssueMaker, nonBlankLines } from "./ingest-log.ts";
 
 /** A policy row (re-exported from the schema for callers of this reader). */
 export type { PolicyEvent };
@@ -22,25 +22,12 @@ export type { PolicyEvent };
  * trim; zero events is an error. Stops at the first problem, like upstream.
  */
 export function ingestPolicyLog(text: string, file: string, runId: string): Result<PolicyEvent[]> {
-  const where = (line: number | undefined) => (line === undefined ? `policy log ${file}` : `policy log ${file}:${line}`);
-  const issue = (code: string, line: number | undefined, path: string, expected: string, received: string, what: string): Issue => ({
-    code,
-    file,
-    ...(line === undefined ? {} : { line }),
-    path,
-    expected,
-    received,
-    message: `${where(line)}: ${what}`,
-  });
+  const issue = logIssueMaker("policy", file);
   if (!isSafeRunId(runId)) {
     return fail(issue("POLICY_RUN_ID_UNSAFE", undefined, "", "a run id of ASCII letters, digits, '_' and '-'", JSON.stringify(runId), "run id may only contain ASCII letters, digits, '_' and '-'"));
   }
   const events: PolicyEvent[] = [];
-  const lines = rustLines(text);
-  for (let index = 0; index < lines.length; index++) {
-    const line = index + 1;
-    const trimmed = rustTrim(lines[index] as string);
-    if (trimmed === "") continue;
+  for (const { line, text: trimmed } of nonBlankLines(text)) {
     const parsed = parseSerdeJson(trimmed);
     if (!parsed.ok) return fail(issue("POLICY_LOG_INVALID_JSON", line, "", "one JSON object per line", "text that is not JSON", `invalid JSON (${parsed.reason})`));
     const value = parsed.value;
@@ -114,8 +101,3 @@ function fieldOf(value: unknown, key: string): unknown {
   return (value as Record<string, unknown>)[key];
 }
 
-function describeReceived(raw: unknown): string {
-  if (raw === undefined) return "nothing";
-  if (typeof raw === "string") return "an empty string";
-  return raw === null ? "null" : Array.isArray(raw) ? "an array" : `a ${typeof raw}`;
-}

@@ -1,7 +1,8 @@
 import { canonicalJson } from "../evidence/index.ts";
-import { fail, isSafeRunId, ok, SDK_EVENT_SCHEMA, SDK_EVENT_TYPES, type Issue, type Result, type SdkEvent } from "../schema/index.ts";
+import { fail, isSafeRunId, ok, SDK_EVENT_SCHEMA, SDK_EVENT_TYPES, type Result, type SdkEvent } from "../schema/index.ts";
 import { parseSerdeJson, rawTokenAsU64, topLevelRawValue } from "./ingest-json.ts";
-import { rustLines, rustTrim } from "./ingest-lines.ts";
+import { rustTrim } from "./ingest-lines.ts";
+import { describeReceived, logIssueMaker, nonBlankLines } from "./ingest-log.ts";
 
 /** An SDK row (re-exported from the schema for callers of this reader). */
 export type { SdkEvent };
@@ -13,25 +14,12 @@ export type { SdkEvent };
  * source non-empty; optional strings empty after trim become null; other fields are dropped.
  */
 export function ingestSdkLog(text: string, file: string, runId: string): Result<SdkEvent[]> {
-  const where = (line: number | undefined) => (line === undefined ? `sdk log ${file}` : `sdk log ${file}:${line}`);
-  const issue = (code: string, line: number | undefined, path: string, expected: string, received: string, what: string): Issue => ({
-    code,
-    file,
-    ...(line === undefined ? {} : { line }),
-    path,
-    expected,
-    received,
-    message: `${where(line)}: ${what}`,
-  });
+  const issue = logIssueMaker("sdk", file);
   if (!isSafeRunId(runId)) {
     return fail(issue("SDK_RUN_ID_UNSAFE", undefined, "", "a run id of ASCII letters, digits, '_' and '-'", JSON.stringify(runId), "run id may only contain ASCII letters, digits, '_' and '-'"));
   }
   const events: SdkEvent[] = [];
-  const lines = rustLines(text);
-  for (let index = 0; index < lines.length; index++) {
-    const line = index + 1;
-    const trimmed = rustTrim(lines[index] as string);
-    if (trimmed === "") continue;
+  for (const { line, text: trimmed } of nonBlankLines(text)) {
     const parsed = parseSerdeJson(trimmed);
     if (!parsed.ok) return fail(issue("SDK_LOG_INVALID_JSON", line, "", "one JSON object per line", "text that is not JSON", `invalid JSON (${parsed.reason})`));
     const record = asRecord(parsed.value);
@@ -136,8 +124,3 @@ function optionalString(fields: Record<string, unknown>, key: string): string | 
   return requiredString(fields, key) ?? null;
 }
 
-function describeReceived(raw: unknown): string {
-  if (raw === undefined) return "nothing";
-  if (typeof raw === "string") return rustTrim(raw) === "" ? "an empty string" : JSON.stringify(raw);
-  return raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw === "number" ? String(raw) : `a ${typeof raw}`;
-}
