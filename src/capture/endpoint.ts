@@ -33,43 +33,8 @@ export function formatIpv6(address: Uint8Array): string {
   return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }
 
-/** Parses a textual IPv4 or IPv6 address into network-order bytes, or undefined. */
-export function parseIpAddress(text: string): Uint8Array | undefined {
-  if (!text.includes(":")) return parseIpv4(text);
-  let head = text;
-  let tail4: Uint8Array | undefined;
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    tail4 = parseIpv4(text.slice(lastColon + 1));
-    if (tail4 === undefined) return undefined;
-    head = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return undefined;
-  const parse = (part: string | undefined) => (part === undefined || part === "" ? [] : part.split(":").map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN)));
-  const left = parse(halves[0]);
-  const right = parse(halves[1]);
-  const fill = 8 - left.length - right.length;
-  if (halves.length === 1 ? fill !== 0 : fill < 1) return undefined;
-  const groups = [...left, ...Array<number>(halves.length === 1 ? 0 : fill).fill(0), ...right];
-  if (groups.some((g) => Number.isNaN(g))) return undefined;
-  const bytes = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    bytes[2 * i] = g >> 8;
-    bytes[2 * i + 1] = g & 0xff;
-  });
-  if (tail4) bytes.set(tail4, 12);
-  return bytes;
-}
-
 // --- internal ---
 
 function formatIpv4(address: Uint8Array): string {
   return Array.from(address.subarray(0, 4)).join(".");
-}
-
-function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return Uint8Array.from(parts.map(Number));
 }

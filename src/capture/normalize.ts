@@ -1,3 +1,4 @@
+import { compareCodePoints, KERNEL_EVENT_SCHEMA } from "../schema/index.ts";
 import { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";
 import type { KernelRecord } from "./types.ts";
 
@@ -29,9 +30,6 @@ export async function normalizeKernelRecords(
   }
   return normalizer.summary();
 }
-
-/** The kernel_event.v0 schema string (archive spec §2.3). */
-export const KERNEL_EVENT_SCHEMA = "assay.runner.kernel_event.v0";
 
 /** Upstream's kind for each event type (archive spec §2.3); others become `event_<n>` with a null value. */
 export function kernelKind(eventType: number): string {
@@ -164,21 +162,6 @@ function encodeRow(runId: string, seq: number, record: KernelRecord, kind: strin
 function topFiltered(counts: ReadonlyMap<string, number>, limit: number): Array<{ path: string; count: number }> {
   return [...counts]
     .map(([path, count]) => ({ path, count }))
-    .sort((a, b) => b.count - a.count || compareUtf8(a.path, b.path))
+    .sort((a, b) => b.count - a.count || compareCodePoints(a.path, b.path))
     .slice(0, limit);
-}
-
-// UTF-8 byte order equals code-point order; JS `<` compares UTF-16 units, which differs for
-// astral characters against U+E000–U+FFFF (archive spec §2.0).
-function compareUtf8(a: string, b: string): number {
-  const left = a[Symbol.iterator]();
-  const right = b[Symbol.iterator]();
-  for (;;) {
-    const x = left.next();
-    const y = right.next();
-    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
-    const cx = x.value.codePointAt(0) ?? 0;
-    const cy = y.value.codePointAt(0) ?? 0;
-    if (cx !== cy) return cx - cy;
-  }
 }
