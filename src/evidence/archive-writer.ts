@@ -1,13 +1,13 @@
-import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { mkdtemp, open, rename, rm, unlink, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { ArchiveWriteError, ArchiveWriterStateError } from "./errors.ts";
 import { GZIP_HEADER, gzipTrailer } from "./gzip-frame.ts";
-import { ParallelDeflater } from "./parallel-deflate.ts";
+import { deflateSingleBlock, ParallelDeflater } from "./parallel-deflate.ts";
 import { buildManifestJson, type MemberDigest } from "./manifest.ts";
-import { TAR_END, tarHeader, tarPadding } from "./tar-header.ts";
+import { TAR_BLOCK, TAR_END, tarHeader, tarPadding } from "./tar-header.ts";
 import { contentIssues } from "./content-checks.ts";
 import {
   ARCHIVE_MEMBERS,
@@ -199,6 +199,14 @@ export class ArchiveWriter implements AsyncDisposable {
     const manifestDigest = `sha256:${new Bun.CryptoHasher("sha256").update(manifest).digest("hex")}`;
 
     const temporary = join(dirname(this.outputPath), `.${basename(this.outputPath)}.${process.pid}-${Date.now().toString(36)}.partial`);
+    const tarLength = ARCHIVE_MEMBERS.reduce((sum, name) => {
+      const size = name === "manifest.json" ? manifest.length : this.entries.get(name)!.size;
+      return sum + TAR_BLOCK + size + tarPadding(size);
+    }, TAR_END.length);
+    if (tarLength <= SMALL_TAR) {
+      await this.writeSmallArchive(temporary, manifest, tarLength, signal);
+      return { outputPath: this.outputPath, manifest, manifestDigest, members: digests, tarBytes: tarLength };
+    }
     let tarBytes = 0;
     let crc = 0;
     const stores = this.entries;
@@ -252,6 +260,52 @@ export class ArchiveWriter implements AsyncDisposable {
     return { outputPath: this.outputPath, manifest, manifestDigest, members: digests, tarBytes };
   }
 
+  // A small archive (every run without much kernel activity) is built in memory and written with
+  // synchronous calls: the same bytes as the streaming path (one deflate block), without a promise
+  // and a thread-pool round trip per chunk.
+  private async writeSmallArchive(temporary: string, manifest: Uint8Array, tarLength: number, signal: AbortSignal): Promise<void> {
+    const tar = new Uint8Array(tarLength);
+    let at = 0;
+    for (const name of ARCHIVE_MEMBERS) {
+      const store = name === "manifest.json" ? new MemoryStore(manifest) : this.entries.get(name)!;
+      tar.set(tarHeader(name, store.size), at);
+      at += TAR_BLOCK;
+      let seen = 0;
+      for await (const chunk of store.read()) {
+        if (seen + chunk.length > store.size) break;
+        tar.set(chunk, at + seen);
+        seen += chunk.length;
+      }
+      if (seen !== store.size) throw new ArchiveWriteError(this.outputPath, `spooled member ${name} changed size (${store.size} → ${seen} bytes)`);
+      at += store.size + tarPadding(store.size);
+    }
+    signal.throwIfAborted();
+    const body = deflateSingleBlock(tar);
+    const gzip = new Uint8Array(GZIP_HEADER.length + body.length + 8);
+    gzip.set(GZIP_HEADER, 0);
+    gzip.set(body, GZIP_HEADER.length);
+    gzip.set(gzipTrailer(crc32(tar), tarLength), GZIP_HEADER.length + body.length);
+    let fd: number | undefined;
+    try {
+      fd = openSync(temporary, "wx", 0o644);
+      for (let offset = 0; offset < gzip.length; ) offset += writeSync(fd, gzip, offset);
+      fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+      signal.throwIfAborted();
+      renameSync(temporary, this.outputPath);
+      syncDirectorySync(dirname(this.outputPath));
+    } catch (cause) {
+      if (fd !== undefined) closeSync(fd);
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // Hint: the temporary file was never created, or the rename already moved it.
+      }
+      throw new ArchiveWriteError(this.outputPath, describe(cause), { cause });
+    }
+  }
+
   private checkContent(): void {
     const documents: Partial<Record<JsonMemberName, Uint8Array>> = {};
     for (const name of JSON_MEMBERS) {
@@ -300,6 +354,8 @@ const ENCODER = new TextEncoder();
 const SAFE_RUN_ID = /^[A-Za-z0-9_-]+$/;
 const CHUNK = 1 << 20;
 const DIRECT_WRITE = 64 * 1024;
+// Tar streams up to this size take the in-memory commit (within one 4 MiB deflate block).
+const SMALL_TAR = 1 << 20;
 const JSON_MEMBERS = MANIFESTED_MEMBERS.filter((name) => !isNdjsonMember(name)) as JsonMemberName[];
 
 type MemberStore = MemoryStore | FileStore;
@@ -327,6 +383,7 @@ class FileStore {
   private pending: MemberContent[] = [];
   private pendingLength = 0;
   private written = 0;
+  private created = false;
   constructor(readonly path: string) {}
 
   get size(): number {
@@ -337,7 +394,7 @@ class FileStore {
     if (content.length === 0) return;
     if (typeof content !== "string" && content.length >= DIRECT_WRITE) {
       // Large pieces skip the pending list: one copy fewer.
-      this.flush();
+      this.spill();
       this.writeBlock(content);
       return;
     }
@@ -345,10 +402,16 @@ class FileStore {
     const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content.slice();
     this.pending.push(bytes);
     this.pendingLength += bytes.length;
-    if (this.pendingLength >= CHUNK) this.flush();
+    if (this.pendingLength >= CHUNK) this.spill();
   }
 
+  /** Makes the bytes so far readable and hashable: a member that never reached a chunk stays in memory, no spool file. */
   flush(): void {
+    if (this.pendingLength === 0 || this.written === 0) return;
+    this.spill();
+  }
+
+  private spill(): void {
     if (this.pendingLength === 0) return;
     const block = this.pending.length === 1 ? (this.pending[0] as Uint8Array) : Buffer.concat(this.pending as Uint8Array[], this.pendingLength);
     this.pending = [];
@@ -357,19 +420,31 @@ class FileStore {
   }
 
   private writeBlock(block: Uint8Array): void {
-    this.fd ??= openSync(this.path, "wx", 0o600);
+    if (this.fd === undefined) {
+      this.fd = openSync(this.path, "wx", 0o600);
+      this.created = true;
+    }
     for (let offset = 0; offset < block.length; ) offset += writeSync(this.fd, block, offset);
     this.hasher.update(block);
     this.written += block.length;
   }
 
   digestHex(): string {
-    return this.hasher.copy().digest("hex");
+    const hasher = this.hasher.copy();
+    for (const piece of this.pending) hasher.update(piece);
+    return hasher.digest("hex");
   }
 
   /** Streams the spooled bytes; with `reuse`, every chunk is a view of that buffer, valid until the next one is requested. */
   async *read(reuse?: Buffer): AsyncGenerator<Uint8Array> {
-    if (this.written === 0) return;
+    if (this.written === 0) {
+      // Still in memory (under one chunk): a small run's members never touch the spool.
+      if (this.pendingLength === 0) return;
+      if (this.pending.length > 1) this.pending = [Buffer.concat(this.pending as Uint8Array[], this.pendingLength)];
+      yield this.pending[0] as Uint8Array;
+      return;
+    }
+    this.spill();
     if (reuse === undefined) {
       for await (const chunk of createReadStream(this.path, { highWaterMark: CHUNK, end: this.written - 1 })) yield chunk as Uint8Array;
       return;
@@ -397,7 +472,8 @@ class FileStore {
     this.close();
     this.pending = [];
     this.pendingLength = 0;
-    void unlink(this.path).catch(() => undefined);
+    // A member that stayed in memory never had a file.
+    if (this.created) void unlink(this.path).catch(() => undefined);
   }
 }
 
@@ -407,6 +483,18 @@ async function syncDirectory(path: string): Promise<void> {
   if (handle === undefined) return;
   await handle.sync().catch(() => undefined);
   await handle.close();
+}
+
+function syncDirectorySync(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    fsyncSync(fd);
+  } catch {
+    // Hint: as in syncDirectory, a filesystem that refuses a directory fsync is harmless.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function describe(cause: unknown): string {

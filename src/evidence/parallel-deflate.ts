@@ -72,6 +72,20 @@ export class ParallelDeflater {
   }
 }
 
+/**
+ * The bytes a ParallelDeflater emits for an input of at most one block (4 MiB), computed
+ * synchronously in one call: no thread-pool round trips for a small archive.
+ */
+export function deflateSingleBlock(input: Uint8Array): Uint8Array {
+  if (input.length > DEFAULT_BLOCK) throw new RangeError(`deflateSingleBlock takes at most ${DEFAULT_BLOCK} bytes, got ${input.length}`);
+  if (input.length === 0) return FINAL_BLOCK.slice();
+  const body = deflateRawSync(input, { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
+  const out = new Uint8Array(body.length + FINAL_BLOCK.length);
+  out.set(body, 0);
+  out.set(FINAL_BLOCK, body.length);
+  return out;
+}
+
 // --- internal ---
 
 const DEFAULT_BLOCK = 4 * 2 ** 20;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { inflateRawSync } from "node:zlib";
-import { ParallelDeflater } from "../../src/evidence/parallel-deflate.ts";
+import { deflateSingleBlock, ParallelDeflater } from "../../src/evidence/parallel-deflate.ts";
 
 async function deflate(input: Uint8Array, blockSize: number, pieces: number): Promise<Uint8Array> {
   const out: Uint8Array[] = [];
@@ -21,6 +21,15 @@ describe("ParallelDeflater", () => {
     const input = Buffer.from(text);
     const output = await deflate(input, 64 * 1024, 37);
     expect({ same: Buffer.from(inflateRawSync(output)).equals(input), smaller: output.length < input.length / 4 }).toEqual({ same: true, smaller: true });
+  });
+
+  test("deflateSingleBlock gives the exact bytes of the streaming deflater for inputs within one block", async () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `{"seq":${i},"path":"/tmp/${i % 17}/f.txt"}\n`).join("");
+    const inputs = [new Uint8Array(0), Buffer.from("x"), Buffer.from(text)];
+    const pairs = await Promise.all(
+      inputs.map(async (input) => ({ streamed: Buffer.from(await deflate(input, 4 * 2 ** 20, 5)).toString("hex"), single: Buffer.from(deflateSingleBlock(input)).toString("hex") })),
+    );
+    expect(pairs.map((p) => p.single)).toEqual(pairs.map((p) => p.streamed));
   });
 
   test("handles empty input", async () => {
