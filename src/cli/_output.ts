@@ -1,4 +1,9 @@
-import { createConsola, type ConsolaInstance } from "consola";
+import type { ConsolaInstance, ConsolaReporter, FormatOptions, LogObject } from "consola";
+// Hint: consola's main entry builds its fancy reporter, an Intl.Segmenter, emoji tables and
+// process.stdin at import, and pulls node:tty and node:readline into the binary's start-up
+// (~7 ms CPU on every command); the basic entry does none of that. The terminal look comes from
+// terminalReporter below.
+import { createConsola } from "consola/basic";
 
 /** Verbosity chosen on the command line. */
 export interface OutputOptions {
@@ -13,11 +18,11 @@ export const logger: ConsolaInstance = createConsola({
   level: 3,
   stdout: process.stderr,
   stderr: process.stderr,
-  fancy: Boolean(process.stderr.isTTY) && !isCI,
   // Hint: repeated warnings name different members; none may fold away.
   throttle: 0,
   formatOptions: { date: false, colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
 });
+if (Boolean(process.stderr.isTTY) && !isCI) logger.setReporters([terminalReporter(logger.options.reporters[0] as BasicFormatter)]);
 
 /** Applies --quiet / --verbose to the logger. */
 export function configureOutput(options: OutputOptions): void {
@@ -38,3 +43,52 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   // Hint: u64 values beyond 2^53 travel as bigint and must print exactly.
   return typeof value === "bigint" ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(value.toString()) : value;
 }
+
+interface BasicFormatter extends ConsolaReporter {
+  formatArgs(args: unknown[], options: FormatOptions): string;
+  formatStack(stack: string, message: string, options: FormatOptions & { errorLevel?: number }): string;
+}
+
+// deviation: consola's FancyReporter, reduced to what our one-line messages use: the type's icon
+// (warnings and errors as a coloured badge between blank lines), the message formatted by the
+// basic reporter (errors with their stack and causes). No right-aligned tags, boxes or prompts.
+function terminalReporter(basic: BasicFormatter): ConsolaReporter {
+  const unicode = process.env.TERM !== "linux";
+  // Stack lines as the fancy reporter sets them: after a blank line, "at" grey, the location cyan.
+  const formatter: BasicFormatter = Object.create(basic);
+  formatter.formatStack = (stack, message, options) => {
+    const paint = (code: number, text: string): string => (options.colors ? `\x1b[${code}m${text}\x1b[39m` : text);
+    const indent = "  ".repeat((options.errorLevel ?? 0) + 1);
+    const lines = basic.formatStack(stack, message, options).split("\n").map((line) => line.slice(indent.length));
+    return `\n${indent}${lines.map((line) => `  ${line.replace(/^at +/, (m) => paint(90, m)).replace(/\((.+)\)/, (_, m: string) => `(${paint(36, m)})`)}`).join(`\n${indent}`)}`;
+  };
+  return {
+    log(logObj: LogObject, ctx) {
+      const options = { columns: 0, ...ctx.options.formatOptions };
+      const paint = (code: number, text: string): string => (options.colors ? `\x1b[${code}m${text}\x1b[39m` : text);
+      const message = formatter.formatArgs(logObj.args, options).replace(/`([^`]+)`/g, (_, m: string) => paint(36, m));
+      const color = TYPE_COLORS[logObj.type] ?? (logObj.level === 0 ? 31 : logObj.level === 1 ? 33 : 90);
+      const badge = logObj.badge ?? logObj.level < 2;
+      const label = ` ${logObj.type.toUpperCase()} `;
+      const icon = (unicode ? TYPE_ICONS[logObj.type]?.[0] : TYPE_ICONS[logObj.type]?.[1]) ?? logObj.type;
+      const type = badge ? (options.colors ? `\x1b[${color + 10}m\x1b[30m${label}\x1b[39m\x1b[49m` : label) : icon === "" ? "" : paint(color, icon);
+      const line = [type, message].filter((part) => part !== "").join(" ");
+      (ctx.options.stderr ?? process.stderr).write(badge ? `\n${line}\n\n` : `${line}\n`);
+    },
+  };
+}
+
+const TYPE_COLORS: Record<string, number> = { info: 36, fail: 31, success: 32, ready: 32, start: 35 };
+const TYPE_ICONS: Record<string, readonly [string, string]> = {
+  error: ["\u2716", "\xD7"],
+  fatal: ["\u2716", "\xD7"],
+  ready: ["\u2714", "\u221A"],
+  warn: ["\u26A0", "\u203C"],
+  info: ["\u2139", "i"],
+  success: ["\u2714", "\u221A"],
+  debug: ["\u2699", "D"],
+  trace: ["\u2192", "\u2192"],
+  fail: ["\u2716", "\xD7"],
+  start: ["\u25D0", "o"],
+  log: ["", ""],
+};

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -62,7 +61,7 @@ export function parseKeyFile(content: string, file: string): Result<Uint8Array> 
 
 /** Returns 32 fresh random bytes for a new key. */
 export function generateKeyBytes(): Uint8Array {
-  return new Uint8Array(randomBytes(32));
+  return crypto.getRandomValues(new Uint8Array(32));
 }
 
 /** An in-memory key for `--redaction-key ephemeral`; never persisted. */
