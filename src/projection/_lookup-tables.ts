@@ -28,6 +28,9 @@ export class SampledTable {
   private crowded = new Uint8Array(1);
   private readonly fallback = new Map<string, number>();
   private bloom = new Uint32Array(1 << (BLOOM_BITS - 5));
+  // Bit per (first, second) character pair any key starts with; `true` while some key is shorter.
+  private readonly pairs = new Uint32Array(1 << 11);
+  private shortKey = false;
 
   /** How many keys the table holds. */
   get size(): number {
@@ -55,6 +58,17 @@ export class SampledTable {
   valueOf(key: string): number {
     const found = this.index.get(key);
     return found === undefined ? -1 : this.values[found]!;
+  }
+
+  /**
+   * Whether some key could start at `s[off]`: two characters and one bit reject most paths
+   * before any hashing (most paths share no leading text with any rule).
+   */
+  mayStartAt(s: string, off: number): boolean {
+    if (this.shortKey) return true;
+    if (off + 1 >= s.length) return false;
+    const pair = ((s.charCodeAt(off) & 0xff) << 8) | (s.charCodeAt(off + 1) & 0xff);
+    return (this.pairs[pair >>> 5]! & (1 << (pair & 31))) !== 0;
   }
 
   /** The value for `s[off..end)`, or -1. */
@@ -85,6 +99,11 @@ export class SampledTable {
   }
 
   private insert(key: string, value: number): void {
+    if (key.length < 2) this.shortKey = true;
+    else {
+      const pair = ((key.charCodeAt(0) & 0xff) << 8) | (key.charCodeAt(1) & 0xff);
+      this.pairs[pair >>> 5]! |= 1 << (pair & 31);
+    }
     this.index.set(key, this.keys.length);
     this.keys.push(key);
     this.values.push(value);
@@ -155,7 +174,7 @@ export class ExactTable {
 
   /** The value for `s[off..]`, or -1. */
   get(s: string, off: number): number {
-    return this.table.get(s, off, s.length);
+    return this.table.mayStartAt(s, off) ? this.table.get(s, off, s.length) : -1;
   }
 }
 
@@ -205,7 +224,7 @@ export class BoundaryPrefixTable {
 
   /** The value of the longest prefix of `s[off..]` on a `/` boundary, or -1. */
   longest(s: string, off: number): number {
-    if (this.table.size === 0) return -1;
+    if (this.table.size === 0 || !this.table.mayStartAt(s, off)) return -1;
     const n = s.length;
     const whole = n - off;
     const byLength = this.byLength ?? this.sortLengths();
