@@ -81,11 +81,12 @@ export function translateRustPattern(pattern: string): RegExp {
 // --- internal ---
 
 // Literals that every match of each rule contains (spec §3.2): aws, github, openai, slack,
-// google, stripe, pem, jwt; then bearer, sensitive-query-param (token, sig) and
-// credential-assignment (api, secret, token, passw, access).
+// google, stripe, pem, jwt; then bearer, sensitive-query-param (token, "sig=", "signature=":
+// the rule requires the `=` right after the name) and credential-assignment (api, secret,
+// token, passw, access). "sig" alone would pass every event row (`"signal":`) to the 11 patterns.
 // (includes() beats a regex alternation here by an order of magnitude.)
 const SCREEN_CASED = ["AKIA", "ASIA", "gh", "sk-", "xox", "AIza", "k_live_", "k_test_", "-----BEGIN ", "eyJ"];
-const SCREEN_CASELESS = ["bearer", "token", "sig", "api", "secret", "passw", "access"];
+const SCREEN_CASELESS = ["bearer", "token", "sig=", "signature=", "api", "secret", "passw", "access"];
 
 // Rust `\b` is Unicode-aware: a word character is Alphabetic, a mark, a decimal digit, a connector
 // punctuation or a join control (regex-syntax's `\w`). JS `\b` is ASCII-only even with `u`, so

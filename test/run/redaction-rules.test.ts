@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SECRET_RULES, translateRustPattern } from "../../src/run/redaction-rules.ts";
+import fc from "fast-check";
+import { mayContainSecret, SECRET_RULES, translateRustPattern } from "../../src/run/redaction-rules.ts";
 import { repoRoot, skipReason, upstreamFixtures } from "../harness.ts";
 
 const shared = join(upstreamFixtures, "secret-rules.v1.json");
@@ -50,5 +51,24 @@ describe("translateRustPattern", () => {
   test("refuses escapes whose meaning differs between Rust and JS", () => {
     expect(() => translateRustPattern(String.raw`\w+`)).toThrow("unsupported escape");
     expect(() => translateRustPattern("(?x)a")).toThrow("unsupported group");
+  });
+});
+
+describe("mayContainSecret", () => {
+  test("lets through every text some rule matches, including query parameters named sig or signature in any case", () => {
+    const fragment = fc.constantFrom("sig", "SIG", "ſig", "Signature", "=", "abcdef123456", "signal", " ", "&", "token", "x", "\n", "ab_CD-ef.GH/ij+KL~mn", "Bearer ");
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 12 }), (parts) => {
+        const text = parts.join("");
+        const matched = SECRET_RULES.some((rule) => new RegExp(rule.regex.source, rule.regex.flags.replace("g", "")).test(text));
+        return !matched || mayContainSecret(text);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("keeps the 11 patterns off an event row whose only near-miss is the signal field", () => {
+    const row = '{"schema":"assay.runner.event.v0","seq":1,"type":"run_finished","exit_code":0,"signal":null,"success":true}';
+    expect({ row: mayContainSecret(row), query: mayContainSecret("https://x/?SIG=abcdef1") }).toEqual({ row: false, query: true });
   });
 });
