@@ -1,5 +1,4 @@
 import {
-  isStrictlyAscending,
   sortUnique,
   HEURISTIC_PROJECTION_NON_CLAIMS,
   PATH_PROJECTION_SCHEMA,
@@ -23,33 +22,18 @@ export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): 
   const limit = compiled.sampleLimit;
   const used = new Uint8Array(entries.length);
   const mappings: PathMapping[] = [];
-  let samples: string[] = [];
-  let unmatched = 0;
-  let raws: readonly string[];
-  if (Array.isArray(paths) && isStrictlyAscending(paths as readonly string[])) raws = paths as readonly string[];
-  else {
-    // Not a sorted set: deduplicate, and sort only what is mapped; the unmatched need a count and
-    // the smallest few, not an order (sorting everything costs more than projecting it).
-    const matched: string[] = [];
-    const keeper = new SampleKeeper(limit);
-    for (const raw of new Set(paths)) {
-      if (classifyPathId(raw, compiled) >= 0) matched.push(raw);
-      else {
-        unmatched++;
-        keeper.offer(raw);
-      }
-    }
-    raws = sortUnique(matched);
-    samples = keeper.values();
-  }
+  // Deduplicate (a Set) only when the input may hold repeats: natively strictly ascending strings
+  // are distinct, whatever their code-point order, and that check rides along the classifying pass
+  // (a sorted array's strings lie scattered in memory: each extra pass over them is cache misses).
+  // Then sort only what is mapped; the unmatched need a count and the smallest few, not an order.
+  let split = Array.isArray(paths) ? splitAscending(paths as readonly string[], compiled) : undefined;
+  split ??= splitDistinct(new Set(paths), compiled);
+  const { matched, unmatched, keeper } = split;
+  const raws = sortUnique(matched);
+  const samples = keeper.values();
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i]!;
     const id = classifyPathId(raw, compiled);
-    if (id < 0) {
-      if (unmatched < limit) samples.push(raw);
-      unmatched++;
-      continue;
-    }
     used[id] = 1;
     const entry = entries[id]!;
     mappings.push({
@@ -90,4 +74,46 @@ export function firedRules(used: Uint8Array | Float64Array, compiled: CompiledRu
   const names: string[] = [];
   for (let id = 0; id < used.length; id++) if (used[id]! > 0) names.push(compiled.entries[id]!.rule);
   return sortUnique(names);
+}
+
+// --- internal ---
+
+interface Split {
+  readonly matched: string[];
+  readonly unmatched: number;
+  readonly keeper: SampleKeeper;
+}
+
+// The split of a list that is strictly ascending in UTF-16 order (so distinct), or undefined at
+// the first pair out of order (one native comparison per pair, made while the strings are cached).
+function splitAscending(values: readonly string[], compiled: CompiledRules): Split | undefined {
+  const matched: string[] = [];
+  const keeper = new SampleKeeper(compiled.sampleLimit);
+  let unmatched = 0;
+  let previous: string | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const raw = values[i]!;
+    if (previous !== undefined && !(previous < raw)) return undefined;
+    previous = raw;
+    if (classifyPathId(raw, compiled) >= 0) matched.push(raw);
+    else {
+      unmatched++;
+      keeper.offer(raw);
+    }
+  }
+  return { matched, unmatched, keeper };
+}
+
+function splitDistinct(values: Iterable<string>, compiled: CompiledRules): Split {
+  const matched: string[] = [];
+  const keeper = new SampleKeeper(compiled.sampleLimit);
+  let unmatched = 0;
+  for (const raw of values) {
+    if (classifyPathId(raw, compiled) >= 0) matched.push(raw);
+    else {
+      unmatched++;
+      keeper.offer(raw);
+    }
+  }
+  return { matched, unmatched, keeper };
 }
