@@ -86,6 +86,9 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   if (io.platform !== "linux") {
     throw new RunHostError("PLATFORM_UNSUPPORTED", `assay-runner run measures workloads on Linux only (this host is ${io.platform}); verify, inspect and diff work here`);
   }
+  // The kernel's first cgroup migration after a quiet spell waits a grace period; paying it now
+  // overlaps it with preparation instead of the workload's start (see CgroupSession.primeJoin).
+  const primed = CgroupSession.primeJoin();
   const archivePath = resolve(spec.output);
   checkOutputWritable(archivePath);
   const redaction = prepareRedaction(spec, io.env);
@@ -172,6 +175,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     platform: io.platform,
   });
   const archiveMs = performance.now() - archiveStart;
+  await primed;
   return {
     runId: spec.runId,
     archivePath: committed.outputPath,

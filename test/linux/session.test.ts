@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { JOIN_SESSION_SHIM } from "../../src/run/index.ts";
-import { openCgroupSession } from "../../src/linux/index.ts";
+import { CgroupSession, openCgroupSession } from "../../src/linux/index.ts";
 import { host, skipReason } from "../harness.ts";
 
 const noCgroup = skipReason(!host.hasCgroup2, "linux session tests need root and a writable cgroup v2 mount");
@@ -49,5 +49,13 @@ describe("openCgroupSession", () => {
     const late = await session.waitUntilEmpty(5000);
     await child.exited;
     expect({ early, late, cgroup: readFileSync(`/proc/self/cgroup`, "utf8").includes(session.path) }).toEqual({ early: false, late: true, cgroup: false });
+  });
+});
+
+describe("CgroupSession.primeJoin", () => {
+  test.skipIf(noCgroup)("leaves the runner in the cgroup it was in and resolves without an error", async () => {
+    const before = readFileSync("/proc/self/cgroup", "utf8");
+    const outcome = await CgroupSession.primeJoin();
+    expect({ outcome, after: readFileSync("/proc/self/cgroup", "utf8") }).toEqual({ outcome: undefined, after: before });
   });
 });
