@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chooseCgroupParent, type CgroupParentChoice } from "./cgroup-parent.ts";
 import { LinuxHostError } from "./errors.ts";
-import { findCgroup2Mount } from "./mountinfo.ts";
+import { findCgroup2Mount, parseMountinfo } from "./mountinfo.ts";
 
 /** Where sessions can be created on this host, or why not. */
 export type CgroupHost =
@@ -89,7 +89,9 @@ export class CgroupSession implements AsyncDisposable {
   static primeJoin(): Promise<void> {
     // Only root can move itself; an unprivileged run has no session to join anyway.
     if (process.platform !== "linux" || process.getuid?.() !== 0) return Promise.resolve();
-    const mount = findCgroup2Mount(readOr("/proc/self/mountinfo", ""));
+    // Only a mount of the whole hierarchy maps /proc/self/cgroup paths onto directories; under a
+    // bind of a subtree the joined path could name another cgroup, and this write would move us.
+    const mount = parseMountinfo(readOr("/proc/self/mountinfo", "")).find((m) => m.fsType === "cgroup2" && m.root === "/")?.mountPoint;
     const own = readOr("/proc/self/cgroup", "")
       .split("\n")
       .find((line) => line.startsWith("0::"))
