@@ -1,5 +1,5 @@
-import { closeSync, createReadStream, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { mkdtemp, open, rename, rm, unlink, type FileHandle } from "node:fs/promises";
+import { closeSync, createReadStream, fsyncSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -74,7 +74,8 @@ export class ArchiveWriter implements AsyncDisposable {
     }
     let spool: string;
     try {
-      spool = await mkdtemp(join(options.spoolDir ?? tmpdir(), "assay-spool-"));
+      // Synchronous: one mkdir is cheaper than a thread-pool round trip.
+      spool = mkdtempSync(join(options.spoolDir ?? tmpdir(), "assay-spool-"));
     } catch (cause) {
       throw new ArchiveWriteError(options.outputPath, `cannot create spool directory: ${describe(cause)}`, { cause });
     }
@@ -344,7 +345,8 @@ export class ArchiveWriter implements AsyncDisposable {
 
   private async removeSpool(): Promise<void> {
     for (const store of this.entries.values()) if (store instanceof FileStore) store.close();
-    await rm(this.spoolPath, { recursive: true, force: true });
+    // Synchronous: the spool is a handful of files (none for a small run), not worth a round trip.
+    rmSync(this.spoolPath, { recursive: true, force: true });
   }
 }
 
