@@ -351,6 +351,8 @@ export class SegmentTable {
       table = this.nodeNext[node];
       if (!table || stop >= n) break;
       start = stop + 1;
+      // Most runs stop after their first segment: two characters usually tell, before any search.
+      if (!table.mayStartAt(s, start)) break;
       stop = s.indexOf("/", start);
       if (stop < 0) stop = n;
     }
