@@ -90,8 +90,9 @@ export function deflateSingleBlock(input: Uint8Array): Uint8Array {
 
 const DEFAULT_BLOCK = 4 * 2 ** 20;
 const WINDOW = 32 * 1024;
-// An empty final block (BFINAL=1, fixed Huffman, end-of-block): `03 00`.
-const FINAL_BLOCK: Uint8Array = deflateRawSync(new Uint8Array(0));
+// An empty final block (BFINAL=1, fixed Huffman, end-of-block), what deflateRawSync of no input
+// gives; a literal, so loading this module starts no zlib stream (tested against zlib).
+const FINAL_BLOCK: Uint8Array = Uint8Array.of(0x03, 0x00);
 
 function compress(input: Uint8Array, options: ZlibOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -13,11 +13,18 @@ export interface SecretRule {
 export const SECRET_RULES_SCHEMA = "assay.secret-rules.v1";
 
 /** The 11 curated rules of spec §3.2, in upstream order (order only breaks ties). */
-export const SECRET_RULES: readonly SecretRule[] = rulesFile.rules.map((rule) => ({
-  name: rule.name,
-  source: rule.pattern,
-  regex: translateRustPattern(rule.pattern),
-}));
+export const SECRET_RULES: readonly SecretRule[] = rulesFile.rules.map((rule) => {
+  // Translated on first use: a run whose text never passes mayContainSecret never needs them.
+  let regex: RegExp | undefined;
+  return {
+    name: rule.name,
+    source: rule.pattern,
+    get regex(): RegExp {
+      regex ??= translateRustPattern(rule.pattern);
+      return regex;
+    },
+  };
+});
 
 /**
  * A cheap screen run before the rules: false means no rule can match `text`. Every rule match
@@ -91,7 +98,7 @@ const SCREEN_CASELESS = ["bearer", "token", "sig=", "signature=", "api", "secret
 // Rust `\b` is Unicode-aware: a word character is Alphabetic, a mark, a decimal digit, a connector
 // punctuation or a join control (regex-syntax's `\w`). JS `\b` is ASCII-only even with `u`, so
 // `éAKIA…` would match there; lookarounds over the Unicode class restore Rust's behaviour (§5 14).
-// (A function, not a const: SECRET_RULES is compiled while this module initialises.)
+// (A function, not a const: a rule may be compiled while this module initialises.)
 function wordBoundary(): string {
   const word = String.raw`[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]`;
   return `(?:(?<=${word})(?!${word})|(?<!${word})(?=${word}))`;

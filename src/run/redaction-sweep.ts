@@ -74,7 +74,7 @@ export class SecretSweep {
         break;
       }
     }
-    const continuation = CONTINUATION.exec(text);
+    const continuation = continuationRegex().exec(text);
     if (continuation === null) this.#pending = undefined;
     else {
       const head = text.slice(0, continuation.index);
@@ -140,23 +140,32 @@ const SLICE = 1 << 20;
 const WHITESPACE_ONLY = /^\p{White_Space}*$/u;
 
 // Non-global copies: `test` on a global regex would carry lastIndex between calls.
-const RULE_TESTS = SECRET_RULES.map((rule) => ({
-  name: rule.name,
-  regex: new RegExp(rule.regex.source, rule.regex.flags.replace("g", "")),
-  test(text: string): boolean {
-    return this.regex.test(text);
-  },
-}));
+// Compiled on first use, like SECRET_RULES: clean text never reaches them.
+const RULE_TESTS = SECRET_RULES.map((rule) => {
+  let regex: RegExp | undefined;
+  return {
+    name: rule.name,
+    test(text: string): boolean {
+      regex ??= new RegExp(rule.regex.source, rule.regex.flags.replace("g", ""));
+      return regex.test(text);
+    },
+  };
+});
 const FIRST_RULE = RULE_TESTS[0]?.name;
 
 // The only rules that can span a "\n" are bearer-token (`bearer\s+…`) and credential-assignment
 // (`keyword\b\s*[=:]\s*…`); their values exclude whitespace, so only the head can end a line.
-const CONTINUATION = (() => {
-  const r = translateRustPattern(
-    String.raw`(?i)\b(?:bearer|api[_-]?key|secret|token|password|passwd|access[_-]?key|client[_-]?secret)\s*(?:[=:]\s*)?$`,
-  );
-  return new RegExp(r.source, r.flags.replace("g", ""));
-})();
+// (Compiled on first use.)
+let continuationPattern: RegExp | undefined;
+function continuationRegex(): RegExp {
+  if (continuationPattern === undefined) {
+    const r = translateRustPattern(
+      String.raw`(?i)\b(?:bearer|api[_-]?key|secret|token|password|passwd|access[_-]?key|client[_-]?secret)\s*(?:[=:]\s*)?$`,
+    );
+    continuationPattern = new RegExp(r.source, r.flags.replace("g", ""));
+  }
+  return continuationPattern;
+}
 
 function stripPlaceholders(text: string): string {
   return text.includes("<redacted:") ? text.replace(PLACEHOLDER_PATTERN, " ") : text;

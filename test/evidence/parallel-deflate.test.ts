@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { inflateRawSync } from "node:zlib";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { deflateSingleBlock, ParallelDeflater } from "../../src/evidence/parallel-deflate.ts";
 
 async function deflate(input: Uint8Array, blockSize: number, pieces: number): Promise<Uint8Array> {
@@ -30,6 +30,10 @@ describe("ParallelDeflater", () => {
       inputs.map(async (input) => ({ streamed: Buffer.from(await deflate(input, 4 * 2 ** 20, 5)).toString("hex"), single: Buffer.from(deflateSingleBlock(input)).toString("hex") })),
     );
     expect(pairs.map((p) => p.single)).toEqual(pairs.map((p) => p.streamed));
+  });
+
+  test("ends the stream with the empty final block zlib itself writes for no input", () => {
+    expect(Buffer.from(deflateSingleBlock(new Uint8Array(0))).toString("hex")).toEqual(Buffer.from(deflateRawSync(new Uint8Array(0))).toString("hex"));
   });
 
   test("handles empty input", async () => {
