@@ -375,16 +375,30 @@ function at(s: string, off: number, end: number, back: number): number {
  * every key stands alone or nothing splits further.
  */
 function chooseOffsets(all: readonly string[]): Int32Array {
-  // A spread sample of a large key set chooses about as well, and sealing is part of start-up
-  // (measured: 1 000 rules + built-in heuristics sealed in ~50 ms from all keys).
+  // A spread sample of a large key set chooses the first offsets about as well, and sealing is
+  // part of start-up (measured: 1 000 rules + built-in heuristics sealed in ~50 ms from all keys);
+  // the whole set then adds offsets while the sample's leave keys together (10 000 rules need them).
   const step = Math.ceil(all.length / MAX_CHOOSING_KEYS);
-  const keys = step <= 1 ? all : all.filter((_, i) => i % step === 0);
+  const chosen: number[] = [];
+  if (step > 1) extendOffsets(all.filter((_, i) => i % step === 0), chosen);
+  extendOffsets(all, chosen);
+  while (chosen.length < 2) chosen.push(chosen.length + 1);
+  return Int32Array.from(chosen);
+}
+
+// Greedily appends to `chosen` the offsets that split `keys` (grouped by length and the offsets
+// chosen so far) into the most groups, until every key stands alone or nothing splits further.
+function extendOffsets(keys: readonly string[], chosen: number[]): void {
   const signature = new Int32Array(keys.length);
   keys.forEach((key, i) => (signature[i] = key.length));
-  const candidates: number[] = [];
-  for (let back = 1; back <= MAX_BACK; back++) if (keys.some((k) => k.length >= back && k.charCodeAt(k.length - back) !== keys[0]!.charCodeAt(keys[0]!.length - back))) candidates.push(back);
-  const chosen: number[] = [];
+  for (const back of chosen) for (let i = 0; i < keys.length; i++) signature[i] = mix(signature[i]!, at(keys[i]!, 0, keys[i]!.length, back));
   let groups = new Set(signature).size;
+  if (chosen.length >= SAMPLED || groups >= keys.length) return;
+  const candidates: number[] = [];
+  for (let back = 1; back <= MAX_BACK; back++) {
+    if (chosen.includes(back)) continue;
+    if (keys.some((k) => k.length >= back && k.charCodeAt(k.length - back) !== keys[0]!.charCodeAt(keys[0]!.length - back))) candidates.push(back);
+  }
   const groupsWith = (back: number): number => {
     const seen = new Set<number>();
     for (let i = 0; i < keys.length; i++) seen.add(mix(signature[i]!, at(keys[i]!, 0, keys[i]!.length, back)));
@@ -406,8 +420,6 @@ function chooseOffsets(all: readonly string[]): Int32Array {
     for (let i = 0; i < keys.length; i++) signature[i] = mix(signature[i]!, at(keys[i]!, 0, keys[i]!.length, best));
     groups = bestGroups;
   }
-  while (chosen.length < 2) chosen.push(chosen.length + 1);
-  return Int32Array.from(chosen);
 }
 
 function mix(h: number, c: number): number {
