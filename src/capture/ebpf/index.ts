@@ -114,9 +114,15 @@ async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<Arm
       child.kill("SIGINT");
       // bpftrace prints its counters on SIGINT, then detaches (about a second here, more under
       // load); killed earlier, the counters are lost and the layer reads partial.
-      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      // Rarely (seen once in a fresh clone's first run) bpftrace outlives its SIGINT; ask again,
+      // then end it: the counters are lost then and the layer honestly reads partial.
+      const timers = [
+        setTimeout(() => child.kill("SIGINT"), 5_000),
+        setTimeout(() => child.kill("SIGTERM"), 10_000),
+        setTimeout(() => child.kill("SIGKILL"), 15_000),
+      ];
       await child.exited;
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
       const counter = new BpftraceLossCounter();
       for await (const line of readLines(outPath)) counter.add(decodeBpftraceLine(line));
       stopped = { records: records(outPath), loss: counter.loss() };
