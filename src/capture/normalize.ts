@@ -1,4 +1,4 @@
-import { compareCodePoints, KERNEL_EVENT_SCHEMA } from "../schema/index.ts";
+import { ACCESS_MODES, compareCodePoints, KERNEL_EVENT_SCHEMA, KERNEL_KINDS_BY_EVENT_TYPE } from "../schema/index.ts";
 import { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";
 import type { KernelRecord } from "./types.ts";
 
@@ -33,12 +33,12 @@ export async function normalizeKernelRecords(
 
 /** Upstream's kind for each event type (archive spec §2.3); others become `event_<n>` with a null value. */
 export function kernelKind(eventType: number): string {
-  return kinds.get(eventType) ?? `event_${eventType}`;
+  return KERNEL_KINDS_BY_EVENT_TYPE.get(eventType) ?? `event_${eventType}`;
 }
 
 /** The `access_mode` of an open: `flags & 3` (archive spec §2.3). */
 export function openAccessMode(flags: number): "read" | "write" | "read_write" | "unknown" {
-  return accessModes[flags & 3] ?? "unknown";
+  return ACCESS_MODES[flags & 3] ?? "unknown";
 }
 
 /** The `operation_flags` of an open, in upstream's fixed order. */
@@ -59,18 +59,6 @@ const EVENT_OPENAT = 1;
 const EVENT_FILE_BLOCKED = 10;
 const EVENT_CONNECT_BLOCKED = 20;
 const EVENT_INODE_RESOLVED = 112;
-
-const kinds: ReadonlyMap<number, string> = new Map([
-  [1, "openat"],
-  [2, "connect"],
-  [4, "exec"],
-  [6, "sendto"],
-  [7, "sendmsg"],
-  [10, "file_blocked"],
-  [20, "connect_blocked"],
-]);
-
-const accessModes = ["read", "write", "read_write", "unknown"] as const;
 
 const networkKinds: ReadonlySet<string> = new Set(["connect", "connect_blocked", "sendto", "sendmsg"]);
 
@@ -95,7 +83,7 @@ class KernelNormalizer {
     const { eventType } = record;
     if (eventType === EVENT_INODE_RESOLVED) return undefined;
     const kind = kernelKind(eventType);
-    const known = kinds.has(eventType);
+    const known = KERNEL_KINDS_BY_EVENT_TYPE.has(eventType);
     const value = known && record.value !== null && record.value !== "" ? record.value : null;
     if (eventType === EVENT_OPENAT && !this.#admitOpen(record, value ?? "")) return undefined;
 
