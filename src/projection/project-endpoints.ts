@@ -35,15 +35,7 @@ export function classifyEndpoint(endpoint: string, compiled: CompiledRules): End
       claim_level: "raw_observed",
     };
   }
-  return {
-    raw_endpoint: endpoint,
-    projected_endpoint: match.network_class,
-    network_class: match.network_class,
-    relation: match.relation,
-    rule: match.rule,
-    confidence: "declared",
-    claim_level: "projected_equivalent",
-  };
+  return declaredMapping(endpoint, match);
 }
 
 /**
@@ -73,15 +65,7 @@ export function projectEndpoints(endpoints: Iterable<string>, compiled: Compiled
       continue;
     }
     rules.add(match.rule);
-    mappings.push({
-      raw_endpoint: endpoint,
-      projected_endpoint: match.network_class,
-      network_class: match.network_class,
-      relation: match.relation,
-      rule: match.rule,
-      confidence: "declared",
-      claim_level: "projected_equivalent",
-    });
+    mappings.push(declaredMapping(endpoint, match));
   }
   return {
     schema: NETWORK_PROJECTION_SCHEMA,
@@ -92,5 +76,19 @@ export function projectEndpoints(endpoints: Iterable<string>, compiled: Compiled
     rules: [...rules].sort(compareCodePoints),
     unmatched_summary: { network_class: "unknown", count: unmatched, samples, sample_limit: limit },
     non_claims: [...PROJECTION_NON_CLAIMS],
+  };
+}
+
+// --- internal ---
+
+function declaredMapping(endpoint: string, match: NonNullable<ReturnType<typeof matchEndpoint>>): NetworkMapping & EndpointClassification {
+  return {
+    raw_endpoint: endpoint,
+    projected_endpoint: match.network_class,
+    network_class: match.network_class,
+    relation: match.relation,
+    rule: match.rule,
+    confidence: "declared",
+    claim_level: "projected_equivalent",
   };
 }
