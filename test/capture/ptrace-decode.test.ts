@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { KernelRecord } from "../../src/capture/index.ts";
 import { splitArgs, StraceDecoder } from "../../src/capture/ptrace/decode.ts";
-import { recordedLines, syscallsWorkloadRecords, withoutPid } from "./_records.ts";
+import { recordedLines, syscallsRunLoss, syscallsRunRecords, withoutPid } from "./_records.ts";
 
 function decodeAll(lines: readonly string[]) {
   const decoder = new StraceDecoder();
@@ -18,25 +18,12 @@ const hex = (text: string) => `"${[...new TextEncoder().encode(text)].map((b) =>
 describe("StraceDecoder on recorded strace 6.1 output", () => {
   test("decodes the syscalls workload into the same records as the eBPF backend", () => {
     const { records } = decodeAll(recordedLines("strace-syscalls.out"));
-    expect(records.map(withoutPid)).toEqual([
-      { eventType: 4, value: "/tmp/cx/t2" },
-      { eventType: 1, value: "/etc/ld.so.cache", flags: 0o2000000, mode: 0, resolve: 0, returnValue: 3 },
-      { eventType: 1, value: "/lib/x86_64-linux-gnu/libc.so.6", flags: 0o2000000, mode: 0, resolve: 0, returnValue: 3 },
-      ...syscallsWorkloadRecords,
-    ]);
+    expect(records.map(withoutPid)).toEqual([...syscallsRunRecords]);
   });
 
   test("counts every hook, the send without a peer and the AF_UNIX send, and loses nothing", () => {
     const { loss } = decodeAll(recordedLines("strace-syscalls.out"));
-    const one = { emitted: 1, dropped: 0 };
-    expect(loss).toEqual({
-      ringbufDrops: 0,
-      eventSizeMismatch: 0,
-      hooks: { openat: { emitted: 2, dropped: 0 }, openat2: one, open: one, creat: one, connect: one, sendto: one, sendmsg: one, exec: one },
-      sendNoRecoverablePeer: { sendto: 1, sendmsg: 0 },
-      sendNonIpFamily: { sendto: 1, sendmsg: 0 },
-      truncatedPaths: 0,
-    });
+    expect(loss).toEqual(syscallsRunLoss);
   });
 
   test("joins unfinished calls with their resumption across interleaved processes, odd bytes and long paths intact", () => {
