@@ -35,6 +35,14 @@ export function tempDir(prefix: string, tree: Record<string, string | Uint8Array
   return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** Mounts a small tmpfs on `dir` (created if missing) for full-disk and read-only tests; unmounted on disposal. */
+export function mountTmpfs(dir: string, options: string): Disposable {
+  mkdirSync(dir, { recursive: true });
+  const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", options, "tmpfs", dir]);
+  if (mounted.exitCode !== 0) throw new Error(`mount -t tmpfs -o ${options} on ${dir} failed: ${mounted.stderr.toString()}`);
+  return { [Symbol.dispose]: () => void Bun.spawnSync(["umount", dir]) };
+}
+
 /** The outcome of running the binary: everything a test asserts on. */
 export interface Outcome {
   readonly stdout: string;

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { filesIn, leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
-import { assayEnv, assayExe, host, runAssay, skipReason, tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, mountTmpfs, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const cannot = skipReason(!host.hasBinary || !host.hasCgroup2, "run e2e needs the compiled binary (bun scripts/build.ts) and root with cgroup v2");
 
@@ -155,20 +155,16 @@ describe("assay-runner run: faults", () => {
     using dir = tempDir("fault-readonly");
     const out = outDir(dir.path);
     const ran = join(dir.path, "workload-ran");
-    Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", out]);
-    try {
-      const { outcome } = await run(dir.path, "run_fault_readonly", [], ["sh", "-c", `touch ${ran}`]);
-      expect({
-        exitCode: outcome.exitCode,
-        stdout: outcome.stdout,
-        named: outcome.stderr.includes(`cannot write the archive into ${out}; nothing was run: EROFS`),
-        ran: existsSync(ran),
-        files: filesIn(out),
-        sessions: leftoverSessions("run_fault_readonly"),
-      }).toEqual({ exitCode: 2, stdout: "", named: true, ran: false, files: [], sessions: [] });
-    } finally {
-      Bun.spawnSync(["umount", out]);
-    }
+    using _tmpfs = mountTmpfs(out, "ro,size=64k");
+    const { outcome } = await run(dir.path, "run_fault_readonly", [], ["sh", "-c", `touch ${ran}`]);
+    expect({
+      exitCode: outcome.exitCode,
+      stdout: outcome.stdout,
+      named: outcome.stderr.includes(`cannot write the archive into ${out}; nothing was run: EROFS`),
+      ran: existsSync(ran),
+      files: filesIn(out),
+      sessions: leftoverSessions("run_fault_readonly"),
+    }).toEqual({ exitCode: 2, stdout: "", named: true, ran: false, files: [], sessions: [] });
   });
 
   test.skipIf(cannot)("a missing output directory: exit 2 and nothing is run", async () => {
@@ -181,21 +177,17 @@ describe("assay-runner run: faults", () => {
   test.skipIf(cannot)("a full disk at the output: exit 2, no archive and no temporary file left", async () => {
     using dir = tempDir("fault-full");
     const out = outDir(dir.path);
-    Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", out]);
-    try {
-      // Fill the filesystem; an empty file (the runner's probe) still fits, the archive does not.
-      Bun.spawnSync(["dd", "if=/dev/zero", `of=${join(out, "filler")}`, "bs=4k"], { stderr: "ignore" });
-      const { outcome } = await run(dir.path, "run_fault_full", [], ["true"]);
-      expect({
-        exitCode: outcome.exitCode,
-        stdout: outcome.stdout,
-        named: /cannot write archive .*a\.tar\.gz: .*ENOSPC/.test(outcome.stderr),
-        files: filesIn(out),
-        sessions: leftoverSessions("run_fault_full"),
-      }).toEqual({ exitCode: 2, stdout: "", named: true, files: ["filler"], sessions: [] });
-    } finally {
-      Bun.spawnSync(["umount", out]);
-    }
+    using _tmpfs = mountTmpfs(out, "size=64k");
+    // Fill the filesystem; an empty file (the runner's probe) still fits, the archive does not.
+    Bun.spawnSync(["dd", "if=/dev/zero", `of=${join(out, "filler")}`, "bs=4k"], { stderr: "ignore" });
+    const { outcome } = await run(dir.path, "run_fault_full", [], ["true"]);
+    expect({
+      exitCode: outcome.exitCode,
+      stdout: outcome.stdout,
+      named: /cannot write archive .*a\.tar\.gz: .*ENOSPC/.test(outcome.stderr),
+      files: filesIn(out),
+      sessions: leftoverSessions("run_fault_full"),
+    }).toEqual({ exitCode: 2, stdout: "", named: true, files: ["filler"], sessions: [] });
   });
 
   test.skipIf(cannot)("--timeout before the workload wrote its SDK log: the archive is still written, the SDK layer absent with a note", async () => {

@@ -1,10 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ArchiveWriteError, ArchiveWriter, ArchiveWriterStateError, canonicalJson, verifyArchive } from "../../src/evidence/index.ts";
-import { host, skipReason, tempDir } from "../harness.ts";
+import { host, mountTmpfs, skipReason, tempDir } from "../harness.ts";
 
 // Member bytes of upstream's `RunnerSpikeArchive::empty("run_001", "linux")` (spec §4.5).
 const EMPTY_SURFACE =
@@ -227,23 +226,17 @@ describe("ArchiveWriter", () => {
     async () => {
       using dir = tempDir("writer");
       const small = join(dir.path, "small");
-      mkdirSync(small);
-      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", small]);
-      if (mounted.status !== 0) throw new Error(`mount failed: ${mounted.stderr}`);
-      try {
-        const outputPath = join(small, "a.tar.gz");
-        await using writer = await ArchiveWriter.create({ outputPath, runId: "run_001", spoolDir: dir.path });
-        setEmptyMembers(writer);
-        let seed = 7;
-        for (let i = 0; i < 20_000; i++) {
-          seed = (seed * 1103515245 + 12345) >>> 0;
-          writer.append("layers/kernel.ndjson", `${seed.toString(16)}${(seed * 31).toString(36)}\n`);
-        }
-        const error = (await writer.commit().catch((e: unknown) => e)) as ArchiveWriteError;
-        expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(error.message), left: readdirSync(small) }).toEqual({ isWriteError: true, enospc: true, left: [] });
-      } finally {
-        spawnSync("umount", [small]);
+      using _tmpfs = mountTmpfs(small, "size=64k");
+      const outputPath = join(small, "a.tar.gz");
+      await using writer = await ArchiveWriter.create({ outputPath, runId: "run_001", spoolDir: dir.path });
+      setEmptyMembers(writer);
+      let seed = 7;
+      for (let i = 0; i < 20_000; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        writer.append("layers/kernel.ndjson", `${seed.toString(16)}${(seed * 31).toString(36)}\n`);
       }
+      const error = (await writer.commit().catch((e: unknown) => e)) as ArchiveWriteError;
+      expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(error.message), left: readdirSync(small) }).toEqual({ isWriteError: true, enospc: true, left: [] });
     },
   );
 
@@ -252,25 +245,19 @@ describe("ArchiveWriter", () => {
     async () => {
       using dir = tempDir("writer");
       const small = join(dir.path, "small");
-      mkdirSync(small);
-      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", small]);
-      if (mounted.status !== 0) throw new Error(`mount failed: ${mounted.stderr}`);
-      try {
-        const outputPath = join(dir.path, "a.tar.gz");
-        {
-          await using writer = await ArchiveWriter.create({ outputPath, runId: "run_001", spoolDir: small });
-          let error: unknown;
-          try {
-            for (let i = 0; i < 100; i++) writer.append("layers/kernel.ndjson", new Uint8Array(64 * 1024).fill(0x61));
-          } catch (caught) {
-            error = caught;
-          }
-          expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(String(error)), names: (error as ArchiveWriteError).file }).toEqual({ isWriteError: true, enospc: true, names: outputPath });
+      using _tmpfs = mountTmpfs(small, "size=64k");
+      const outputPath = join(dir.path, "a.tar.gz");
+      {
+        await using writer = await ArchiveWriter.create({ outputPath, runId: "run_001", spoolDir: small });
+        let error: unknown;
+        try {
+          for (let i = 0; i < 100; i++) writer.append("layers/kernel.ndjson", new Uint8Array(64 * 1024).fill(0x61));
+        } catch (caught) {
+          error = caught;
         }
-        expect({ spool: readdirSync(small), output: readdirSync(dir.path).sort() }).toEqual({ spool: [], output: ["small"] });
-      } finally {
-        spawnSync("umount", [small]);
+        expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(String(error)), names: (error as ArchiveWriteError).file }).toEqual({ isWriteError: true, enospc: true, names: outputPath });
       }
+      expect({ spool: readdirSync(small), output: readdirSync(dir.path).sort() }).toEqual({ spool: [], output: ["small"] });
     },
   );
 });
