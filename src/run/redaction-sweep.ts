@@ -95,17 +95,6 @@ export function sweepMember(member: string, bytes: Uint8Array): SweepIssue | und
   return hit === undefined ? undefined : sweepIssue(member, hit);
 }
 
-/** Sweeps a member delivered as a stream of chunks (e.g. a spooled kernel layer). */
-export async function sweepMemberStream(
-  member: string,
-  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-): Promise<SweepIssue | undefined> {
-  const sweep = new SecretSweep();
-  for await (const chunk of chunks) sweep.push(chunk);
-  const hit = sweep.finish();
-  return hit === undefined ? undefined : sweepIssue(member, hit);
-}
-
 /** Sweeps every member (name → bytes) in byte order of the names; any hit fails (upstream `assert_no_unredacted`). */
 export function sweepMembers(members: ReadonlyMap<string, Uint8Array>): Result<void> {
   const issues: Issue[] = [];

@@ -1,6 +1,5 @@
 import type * as v from "valibot";
 import type { Issue } from "./issue.ts";
-import type { InvariantViolation } from "./_invariant.ts";
 
 // Private to schema: the one place valibot issues become our `Issue` objects.
 
@@ -14,11 +13,6 @@ export interface Where {
 /** Converts valibot issues of one document into our issues; `label` names the document kind in messages. */
 export function toIssues(issues: readonly v.BaseIssue<unknown>[], label: string, where: Where): Issue[] {
   return issues.map((issue) => toIssue(issue, label, where));
-}
-
-/** Converts an invariant violation found outside valibot into an issue. */
-export function violationToIssue(violation: InvariantViolation, where: Where): Issue {
-  return makeIssue(where, "INVARIANT_VIOLATED", dotPath(violation.path), violation.expected, violation.received, violation.message);
 }
 
 /** Builds an issue, leaving out `member` and `line` when unknown. */
