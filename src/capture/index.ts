@@ -1,6 +1,6 @@
 export type * from "./types.ts";
 export { noLoss, noneBackend } from "./none/index.ts";
-export { chooseBackend, type CaptureChoice, type CaptureRequest } from "./select.ts";
+export { armBackend, chooseBackend, type ArmedChoice, type CaptureChoice, type CaptureRequest } from "./select.ts";
 export { kernelKind, normalizeKernelRecords, openAccessMode, openOperationFlags, type KernelSummary } from "./normalize.ts";
 export { deriveKernelHealth, networkProtocolCoverage, type KernelHealth, type NetworkEndpointClaimScope, type NetworkProtocolCoverage } from "./kernel-health.ts";
 export { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";

@@ -2,6 +2,7 @@ import { accessSync, closeSync, constants as fsConstants, existsSync, mkdtempSyn
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import {
+  armBackend,
   chooseBackend,
   deriveKernelHealth,
   noneBackend,
@@ -105,10 +106,14 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     io.onProgress?.({ level: "warn", message: `--capture auto: ${backend.name} needs a cgroup v2 session; capturing nothing (contract-only)` });
     backend = noneBackend;
   }
-  const kernelCapture = backend.name !== "none";
   const target: CaptureTarget | undefined = session ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path } : undefined;
-  if (kernelCapture) io.onProgress?.({ level: "info", message: `arming ${backend.name} capture on ${session?.path ?? ""}` });
-  await using armed: ArmedCapture = await backend.arm(kernelCapture ? target : undefined);
+  if (backend.name !== "none") io.onProgress?.({ level: "info", message: `arming ${backend.name} capture on ${session?.path ?? ""}` });
+  // auto falls back (ptrace, then none) when the chosen backend cannot be armed; explicit requests exit 40 here.
+  const arming = await armBackend(backend, session ? choice.rest : [], target);
+  await using armed: ArmedCapture = arming.armed;
+  const captureFallbacks = arming.fallbacks.map((reason) => `capture_fallback: --capture auto could not arm ${reason}; measured with ${arming.armed.version}`);
+  for (const note of captureFallbacks) io.onProgress?.({ level: "warn", message: note });
+  const kernelCapture = armed.backend !== "none";
   await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId });
 
   // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
@@ -143,6 +148,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     kernelHealth = { ...derived, cgroup_correlation: "clean" };
     extraNotes.push(derived.backendNote);
   }
+  extraNotes.push(...captureFallbacks);
   await session?.close();
 
   // Policy before SDK: the SDK cross-check reads the policy bindings (§3 phase 8).

@@ -1,9 +1,10 @@
 // The measured run with a kernel backend: the s2 note replaces the contract-only one, our
 // capture_backend note follows upstream's, and a single policy binding carries the session cgroup id.
 import { describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
-import { leftoverSessions, openArchive, writeKeyFile } from "../run/_archive.ts";
+import { leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
 import { host, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const ebpf = await chooseBackend("ebpf");
@@ -111,5 +112,69 @@ describe("assay-runner run --capture ptrace", () => {
       execs: surface.process_execs.includes("/usr/bin/cat") || surface.process_execs.includes("/bin/cat"),
       sessions: leftoverSessions("run_ptrace_e2e"),
     }).toEqual({ exitCode: 0, issues: [], kernel: ["complete", "clean"], lastNote: true, files: [true, true], execs: true, sessions: [] });
+  });
+});
+
+describe("assay-runner run when bpftrace is present but cannot attach", () => {
+  const noFallback = skipReason(
+    !host.hasBinary || !host.hasCgroup2 || !ptrace.ok,
+    `capture fallback e2e needs the binary, root with cgroup v2 and the ptrace backend (${ptrace.ok ? "available" : ptrace.reason})`,
+  );
+
+  /** A `bpftrace` first on PATH that reports a version (so eBPF probes available) but fails to compile any program. */
+  function brokenBpftrace(dir: string): { env: Record<string, string>; bin: string } {
+    const bin = join(dir, "bin");
+    Bun.spawnSync(["mkdir", "-p", bin, join(dir, "tmp")]);
+    const script = join(bin, "bpftrace");
+    writeFileSync(script, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "bpftrace v0.17.0"; exit 0; fi\necho "capture.bt:1:1-10: ERROR: fake bpftrace cannot compile" >&2\nexit 1\n');
+    chmodSync(script, 0o755);
+    return { bin: script, env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, TMPDIR: join(dir, "tmp"), ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir) } };
+  }
+
+  test.skipIf(noFallback)("--capture auto falls back to ptrace, says why in a capture_fallback note, and leaves nothing behind", async () => {
+    using dir = tempDir("ebpf-fallback");
+    const fake = brokenBpftrace(dir.path);
+    const archive = join(dir.path, "a.tar.gz");
+    const written = join(dir.path, "written.txt");
+    const outcome = await runAssay(["run", "--capture", "auto", "--run-id", "run_ebpf_fallback", "-o", archive, "--json", "--", "sh", "-c", `echo x > ${written}`], { env: fake.env });
+    const opened = await openArchive(archive);
+    const health = opened.json("observation-health.json");
+    expect({
+      exitCode: outcome.exitCode,
+      backend: JSON.parse(outcome.stdout).capture_backend.split(" ")[0],
+      issues: opened.issues,
+      kernel: health.kernel_layer,
+      notes: health.notes.map((n: string) => n.split(":")[0]),
+      reason: health.notes.at(-1).includes("could not arm ebpf: bpftrace did not attach: capture.bt:1:1-10: ERROR: fake bpftrace cannot compile; measured with ptrace"),
+      warned: outcome.stderr.includes("capture_fallback: --capture auto could not arm ebpf"),
+      written: opened.text("capability-surface.json").includes(written),
+      leftovers: [leftoverSessions("run_ebpf_fallback"), readdirSync(join(dir.path, "tmp")), processesWith(fake.bin)],
+    }).toEqual({
+      exitCode: 0,
+      backend: "ptrace",
+      issues: [],
+      kernel: "complete",
+      notes: ["s2_kernel_capture", "capture_backend", "capture_fallback"],
+      reason: true,
+      warned: true,
+      written: true,
+      leftovers: [[], [], []],
+    });
+  });
+
+  test.skipIf(noFallback)("--capture ebpf exits 40 with bpftrace's reason before the workload runs, and leaves nothing behind", async () => {
+    using dir = tempDir("ebpf-refused");
+    const fake = brokenBpftrace(dir.path);
+    const archive = join(dir.path, "a.tar.gz");
+    const ran = join(dir.path, "ran.txt");
+    const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_ebpf_refused", "-o", archive, "--", "sh", "-c", `echo x > ${ran}`], { env: fake.env });
+    expect({
+      exitCode: outcome.exitCode,
+      stdout: outcome.stdout,
+      reason: outcome.stderr.includes("bpftrace did not attach: capture.bt:1:1-10: ERROR: fake bpftrace cannot compile"),
+      ran: existsSync(ran),
+      archive: existsSync(archive),
+      leftovers: [leftoverSessions("run_ebpf_refused"), readdirSync(join(dir.path, "tmp")), processesWith(fake.bin)],
+    }).toEqual({ exitCode: 40, stdout: "", reason: true, ran: false, archive: false, leftovers: [[], [], []] });
   });
 });

@@ -65,7 +65,7 @@ async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<Arm
   if (syscalls === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", `no syscall table for ${process.arch}`);
   writeFileSync(programPath, bpftraceProgram({ cgroupId: target.cgroupId, markerPid: process.pid, syscalls }));
   // bpftrace writes straight to files: the runner does no work while the workload runs.
-  const child = Bun.spawn([facts.bpftracePath, "-f", "json", programPath], {
+  const child = spawnBpftrace([facts.bpftracePath, "-f", "json", programPath], {
     env: {
       PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
       BPFTRACE_STRLEN: String(STRLEN),
@@ -135,6 +135,16 @@ async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<Arm
       }
     },
   };
+}
+
+// A bpftrace that cannot even start (not executable, vanished since the probe) is a host problem
+// like a failed attach: `--capture auto` falls back on it, an explicit request exits 40.
+function spawnBpftrace(argv: string[], options: Parameters<typeof Bun.spawn>[1]): Bun.Subprocess {
+  try {
+    return Bun.spawn(argv, options);
+  } catch (error) {
+    throw new CaptureHostError("CAPTURE_ATTACH_FAILED", `bpftrace could not be started: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 async function* records(outPath: string): AsyncGenerator<KernelRecord> {
