@@ -45,29 +45,33 @@ export function bpftraceProgram(target: ProgramTarget): string {
   const ids = HOOK_IDS;
   // Two raw tracepoints instead of one per syscall: each attached tracepoint costs the kernel a
   // synchronisation, and 16 of them took seconds to attach on a loaded host.
+  // Every `args` expression costs bpftrace 0.17 some 20 re-reads of tracefs' available_events
+  // while compiling (~40 ms each here): 45 of them made most of a 1.4 s attach. So each probe
+  // reads the syscall number and each argument it needs once, into `$id` and `$a0`…`$a3`.
   const opens: Array<[number | undefined, number, string]> = [
-    [nr.openat, ids.openat, "$path = args->args[1]; $flags = args->args[2] & 0xffffffff; $mode = args->args[3] & 0xffff;"],
-    [nr.openat2, ids.openat2, "$path = args->args[1]; $how = args->args[2]; $flags = *(uint64 *)uptr($how); $mode = *(uint64 *)uptr($how + 8); $resolve = *(uint64 *)uptr($how + 16);"],
-    [nr.open, ids.open, "$path = args->args[0]; $flags = args->args[1] & 0xffffffff; $mode = args->args[2] & 0xffff;"],
-    [nr.creat, ids.creat, "$path = args->args[0]; $flags = 01101; $mode = args->args[1] & 0xffff;"],
+    [nr.openat, ids.openat, "$path = $a1; $flags = $a2 & 0xffffffff; $mode = $a3 & 0xffff;"],
+    [nr.openat2, ids.openat2, "$path = $a1; $how = $a2; $flags = *(uint64 *)uptr($how); $mode = *(uint64 *)uptr($how + 8); $resolve = *(uint64 *)uptr($how + 16);"],
+    [nr.open, ids.open, "$path = $a0; $flags = $a1 & 0xffffffff; $mode = $a2 & 0xffff;"],
+    [nr.creat, ids.creat, "$path = $a0; $flags = 01101; $mode = $a1 & 0xffff;"],
   ];
   const present = opens.filter((entry): entry is [number, number, string] => entry[0] !== undefined);
   const openIds = present.map(([n]) => n);
+  // The hot syscall first: comparisons stop at the first match.
   const watched = [...openIds, nr.connect, nr.sendto, nr.sendmsg, nr.kill];
-  const isOneOf = (numbers: number[]) => numbers.map((n) => `args->id == ${n}`).join(" || ");
+  const isOneOf = (numbers: number[]) => numbers.map((n) => `$id == ${n}`).join(" || ");
   // Only AF_INET (2) and AF_INET6 (10) peers are emitted (§5.2), as integers read in the host's
   // byte order: bpftrace's %r escapes are ambiguous (a raw backslash is printed unescaped).
   const emitPeer = (hook: number, counted: boolean) => `
-      $family = *(uint16 *)uptr($sa);
-      if ($family == 2) {
-        printf("N\\t%d\\t%d\\t2\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)uptr($sa + 2), *(uint32 *)uptr($sa + 4));
-        @emitted[${hook}] = count();
-      } else if ($family == 10) {
-        printf("N\\t%d\\t%d\\t10\\t%u\\t%u\\t%u\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)uptr($sa + 2), *(uint32 *)uptr($sa + 8), *(uint32 *)uptr($sa + 12), *(uint32 *)uptr($sa + 16), *(uint32 *)uptr($sa + 20));
-        @emitted[${hook}] = count();
-      }${counted ? ` else {
-        @non_ip[${hook}] = count();
-      }` : ""}`;
+        $family = *(uint16 *)uptr($sa);
+        if ($family == 2) {
+          printf("N\\t%d\\t%d\\t2\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)uptr($sa + 2), *(uint32 *)uptr($sa + 4));
+          @emitted[${hook}] = count();
+        } else if ($family == 10) {
+          printf("N\\t%d\\t%d\\t10\\t%u\\t%u\\t%u\\t%u\\t%u\\n", pid, ${hook}, *(uint16 *)uptr($sa + 2), *(uint32 *)uptr($sa + 8), *(uint32 *)uptr($sa + 12), *(uint32 *)uptr($sa + 16), *(uint32 *)uptr($sa + 20));
+          @emitted[${hook}] = count();
+        }${counted ? ` else {
+          @non_ip[${hook}] = count();
+        }` : ""}`;
   return `tracepoint:sched:sched_process_fork {
   // Descendant cgroups are followed by lineage: every process forked by a session process is
   // tracked by tgid wherever it moves (README: the exact limit).
@@ -80,42 +84,53 @@ tracepoint:sched:sched_process_exec /cgroup == ${id} || @tracked[pid]/ {
   printf("E\\t%d\\t%d\\t%s\\n", pid, ${ids.exec}, str(args->filename));
   @emitted[${ids.exec}] = count();
 }
-tracepoint:raw_syscalls:sys_enter /${isOneOf(watched)}/ {
-  if (args->id == ${nr.kill}) {
-    // The runner's kill(±pid, 0) marks "probes live" and "drained"; the sign is in the low 32 bits.
-    if (pid == ${target.markerPid} && args->args[1] == 0) { printf("M\\t%d\\n", args->args[0] & 0xffffffff); }
-  } else if (cgroup == ${id} || @tracked[pid]) {
-    $hook = 0; $path = (uint64)0; $flags = (uint64)0; $mode = (uint64)0; $resolve = (uint64)0; $how = (uint64)0;
-${present.map(([n, hook, body], i) => `    ${i === 0 ? "if" : "} else if"} (args->id == ${n}) {\n      $hook = ${hook}; ${body}`).join("\n")}
-    }
-    if ($hook != 0) {
-      // Repeated opens of a (flags, path) pair end here: one hash lookup, nothing emitted.
-      if (!@seen[$flags, str($path)]) {
-        @seen[$flags, str($path)] = 1;
-        @pending_hook[tid] = $hook;
-        @pending_path[tid] = $path;
-        @pending_flags[tid] = $flags;
-        @pending_mode[tid] = $mode;
-        @pending_resolve[tid] = $resolve;
+tracepoint:raw_syscalls:sys_enter {
+  $id = args->id;
+  if (${isOneOf(watched)}) {
+    // The raw syscall arguments (pointers among them are user addresses: uptr). An array
+    // variable would be a ctx pointer the verifier refuses to dereference, so one by one.
+    $a0 = args->args[0]; $a1 = args->args[1]; $a2 = args->args[2]; $a3 = args->args[3];
+    if ($id == ${nr.kill}) {
+      // The runner's kill(±pid, 0) marks "probes live" and "drained"; the sign is in the low 32 bits.
+      if (pid == ${target.markerPid} && $a1 == 0) { printf("M\\t%d\\n", $a0 & 0xffffffff); }
+    } else if (cgroup == ${id} || @tracked[pid]) {
+      $hook = 0; $path = (uint64)0; $flags = (uint64)0; $mode = (uint64)0; $resolve = (uint64)0; $how = (uint64)0;
+${present.map(([n, hook, body], i) => `      ${i === 0 ? "if" : "} else if"} ($id == ${n}) {\n        $hook = ${hook}; ${body}`).join("\n")}
       }
-    } else if (args->id == ${nr.connect}) {
-      $sa = args->args[1];${emitPeer(ids.connect, false)}
-    } else if (args->id == ${nr.sendto}) {
-      $sa = args->args[4];
-      if ($sa == 0) { @no_peer[${ids.sendto}] = count(); } else {${emitPeer(ids.sendto, true)}
-      }
-    } else if (args->id == ${nr.sendmsg}) {
-      $sa = *(uint64 *)uptr(args->args[1]);
-      if ($sa == 0) { @no_peer[${ids.sendmsg}] = count(); } else {${emitPeer(ids.sendmsg, true)}
+      if ($hook != 0) {
+        // Repeated opens of a (flags, path) pair end here: one hash lookup, nothing emitted.
+        if (!@seen[$flags, str(uptr($path))]) {
+          @seen[$flags, str(uptr($path))] = 1;
+          @pending_hook[tid] = $hook;
+          @pending_path[tid] = $path;
+          @pending_flags[tid] = $flags;
+          @pending_mode[tid] = $mode;
+          @pending_resolve[tid] = $resolve;
+        }
+      } else if ($id == ${nr.connect}) {
+        $sa = $a1;${emitPeer(ids.connect, false)}
+      } else if ($id == ${nr.sendto}) {
+        $sa = args->args[4];
+        if ($sa == 0) { @no_peer[${ids.sendto}] = count(); } else {${emitPeer(ids.sendto, true)}
+        }
+      } else if ($id == ${nr.sendmsg}) {
+        $sa = *(uint64 *)uptr($a1);
+        if ($sa == 0) { @no_peer[${ids.sendmsg}] = count(); } else {${emitPeer(ids.sendmsg, true)}
+        }
       }
     }
   }
 }
-tracepoint:raw_syscalls:sys_exit /(${isOneOf(openIds)}) && @pending_hook[tid]/ {
-  $hook = @pending_hook[tid];
-  printf("O\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%s\\n", pid, $hook, @pending_flags[tid], @pending_mode[tid], @pending_resolve[tid], args->ret, str(@pending_path[tid]));
-  @emitted[$hook] = count();
-  delete(@pending_hook[tid]); delete(@pending_path[tid]); delete(@pending_flags[tid]); delete(@pending_mode[tid]); delete(@pending_resolve[tid]);
+tracepoint:raw_syscalls:sys_exit {
+  $id = args->id;
+  if (${isOneOf(openIds)}) {
+    if (@pending_hook[tid]) {
+      $hook = @pending_hook[tid];
+      printf("O\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%s\\n", pid, $hook, @pending_flags[tid], @pending_mode[tid], @pending_resolve[tid], args->ret, str(uptr(@pending_path[tid])));
+      @emitted[$hook] = count();
+      delete(@pending_hook[tid]); delete(@pending_path[tid]); delete(@pending_flags[tid]); delete(@pending_mode[tid]); delete(@pending_resolve[tid]);
+    }
+  }
 }
 END {
   clear(@seen); clear(@tracked); clear(@pending_hook); clear(@pending_path); clear(@pending_flags); clear(@pending_mode); clear(@pending_resolve);
