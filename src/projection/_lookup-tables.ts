@@ -142,22 +142,9 @@ export class SampledTable {
   }
 
   private sample(s: string, off: number, end: number): number {
-    // murmur3-style mixing of the length and the sampled characters.
-    const offsets = this.offsets;
-    let h = end - off;
-    for (let k = 0; k < offsets.length; k++) {
-      let c = Math.imul(at(s, off, end, offsets[k]!), 0xcc9e2d51);
-      c = Math.imul((c << 15) | (c >>> 17), 0x1b873593);
-      h ^= c;
-      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-    }
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return (h >>> 0) & (this.heads.length - 1);
+    return sampleHash(s, off, end, this.offsets) & (this.heads.length - 1);
   }
+
 }
 
 /** Exact keys over a suffix `s[off..]`. */
@@ -278,10 +265,18 @@ export class SegmentTable {
   private readonly nodeNext: (SampledTable | undefined)[] = [];
   private readonly roots = new SampledTable();
   private readonly basenames = new SampledTable();
+  // Last-segment names and one-segment runs together: what a path's last segment alone decides.
+  private readonly leafNames = new SampledTable();
+  // The leading segments (joined) of runs of two or more: a directory ending in one may complete a
+  // run at its child. Their last segments, probed first, rule out most directories without a substring.
+  private readonly continuations = new Set<string>();
+  private readonly continuationEnds = new SampledTable();
   private readonly runStarts = new Uint8Array(64 * 128);
   private readonly lastKeys = new Uint8Array(64 * 128);
+  private readonly leafKeys = new Uint8Array(64 * 128);
   private wideRuns = false;
   private wideLast = false;
+  private wideLeaf = false;
 
   /** Whether there is nothing to look for. */
   get isEmpty(): boolean {
@@ -305,6 +300,11 @@ export class SegmentTable {
     }
     if (index < this.nodeIndex[node]!) this.nodeIndex[node] = index;
     this.wideRuns = mark(this.runStarts, segments[0]!) || this.wideRuns;
+    if (segments.length === 1) this.addLeafName(segments[0]!, index);
+    else {
+      this.continuations.add(segments.slice(0, -1).join("/"));
+      this.continuationEnds.set(segments[segments.length - 2]!, 1);
+    }
   }
 
   /** Adds a last-segment name for rule `index`; the lowest index wins. */
@@ -312,34 +312,59 @@ export class SegmentTable {
     const known = this.basenames.valueOf(name);
     if (known < 0 || index < known) this.basenames.set(name, index);
     this.wideLast = mark(this.lastKeys, name) || this.wideLast;
+    this.addLeafName(name, index);
   }
 
   /**
    * The lowest rule index (below `best`, else `best`) of a run or last-segment name occurring in
-   * the segments of `s[off..]`.
+   * the segments of `s[off..]`; `slash` is the last `/` of `s`.
    */
-  lowest(s: string, off: number, best: number): number {
+  lowest(s: string, off: number, slash: number, best: number): number {
+    best = this.lowestRun(s, off, best);
     const n = s.length;
-    let start = off;
-    if (this.roots.size > 0) {
-      for (;;) {
-        let stop = s.indexOf("/", start);
-        if (stop < 0) stop = n;
-        if (stop > start && (filterHit(this.runStarts, s, start, stop) || (this.wideRuns && isWide(s, start, stop)))) {
-          best = this.walkRun(s, start, stop, best);
-        }
-        if (stop === n) break;
-        start = stop + 1;
-      }
-    } else {
-      start = Math.max(off, s.lastIndexOf("/") + 1);
-    }
-    // `start` is now where the last segment begins.
+    const start = Math.max(off, slash + 1);
     if (n > start && (filterHit(this.lastKeys, s, start, n) || (this.wideLast && isWide(s, start, n)))) {
       const index = this.basenames.get(s, start, n);
       if (index >= 0 && index < best) best = index;
     }
     return best;
+  }
+
+  /** The lowest rule index (below `best`, else `best`) of a run occurring in the segments of `s[off..]`. */
+  lowestRun(s: string, off: number, best: number): number {
+    if (this.roots.size === 0) return best;
+    const n = s.length;
+    for (let start = off; ; ) {
+      let stop = s.indexOf("/", start);
+      if (stop < 0) stop = n;
+      if (stop > start && (filterHit(this.runStarts, s, start, stop) || (this.wideRuns && isWide(s, start, stop)))) {
+        best = this.walkRun(s, start, stop, best);
+      }
+      if (stop === n) return best;
+      start = stop + 1;
+    }
+  }
+
+  /** The lowest rule index of a last-segment name or one-segment run equal to `s[start..]`, or -1. */
+  leafIndex(s: string, start: number): number {
+    const n = s.length;
+    if (n === start || !(filterHit(this.leafKeys, s, start, n) || (this.wideLeaf && isWide(s, start, n)))) return -1;
+    return this.leafNames.get(s, start, n);
+  }
+
+  /** Whether a run of two or more segments may end at a child of `dir` (the run's leading segments end `dir`). */
+  mayCompleteBelow(dir: string): boolean {
+    const ends = this.continuationEnds;
+    if (ends.size === 0 || !ends.mayStartAt(dir, dir.lastIndexOf("/") + 1) || ends.get(dir, dir.lastIndexOf("/") + 1, dir.length) < 0) return false;
+    if (this.continuations.has(dir)) return true;
+    for (let j = dir.indexOf("/"); j >= 0; j = dir.indexOf("/", j + 1)) if (this.continuations.has(dir.slice(j + 1))) return true;
+    return false;
+  }
+
+  private addLeafName(name: string, index: number): void {
+    const known = this.leafNames.valueOf(name);
+    if (known < 0 || index < known) this.leafNames.set(name, index);
+    this.wideLeaf = mark(this.leafKeys, name) || this.wideLeaf;
   }
 
   private walkRun(s: string, start: number, stop: number, best: number): number {
@@ -362,11 +387,21 @@ export class SegmentTable {
   }
 }
 
-// --- internal ---
-
-// The character `back` positions before the end of `s[off..end)`, or 0 when the slice is shorter.
-function at(s: string, off: number, end: number, back: number): number {
-  return end - back >= off ? s.charCodeAt(end - back) : 0;
+/** A 32-bit hash of the length of `s[off..end)` and its characters at `offsets` from the end (murmur3-style mixing). */
+export function sampleHash(s: string, off: number, end: number, offsets: Int32Array): number {
+  let h = end - off;
+  for (let k = 0; k < offsets.length; k++) {
+    let c = Math.imul(at(s, off, end, offsets[k]!), 0xcc9e2d51);
+    c = Math.imul((c << 15) | (c >>> 17), 0x1b873593);
+    h ^= c;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /**
@@ -374,7 +409,7 @@ function at(s: string, off: number, end: number, back: number): number {
  * splits the keys (grouped by length and the offsets so far) into the most groups; it stops when
  * every key stands alone or nothing splits further.
  */
-function chooseOffsets(all: readonly string[]): Int32Array {
+export function chooseOffsets(all: readonly string[]): Int32Array {
   // A spread sample of a large key set chooses the first offsets about as well, and sealing is
   // part of start-up (measured: 1 000 rules + built-in heuristics sealed in ~50 ms from all keys);
   // the whole set then adds offsets while the sample's leave keys together (10 000 rules need them).
@@ -384,6 +419,13 @@ function chooseOffsets(all: readonly string[]): Int32Array {
   extendOffsets(all, chosen);
   while (chosen.length < 2) chosen.push(chosen.length + 1);
   return Int32Array.from(chosen);
+}
+
+// --- internal ---
+
+// The character `back` positions before the end of `s[off..end)`, or 0 when the slice is shorter.
+function at(s: string, off: number, end: number, back: number): number {
+  return end - back >= off ? s.charCodeAt(end - back) : 0;
 }
 
 // Greedily appends to `chosen` the offsets that split `keys` (grouped by length and the offsets

@@ -23,9 +23,13 @@ export const UNMATCHED_RULE = "no_matching_rule";
  * `/` boundary, then (declared always first) the lowest-numbered heuristic glob that matches.
  */
 export function classifyPathId(raw: string, compiled: CompiledRules): number {
+  return classifyPathIdAt(raw, operationOffset(raw), compiled);
+}
+
+/** `classifyPathId` for a path whose operation offset (`operationOffset(raw)`) and last `/` are known. */
+export function classifyPathIdAt(raw: string, off: number, compiled: CompiledRules, slash: number = -2): number {
   let id = compiled.exact.get(raw, 0);
   if (id >= 0) return id;
-  const off = operationOffset(raw);
   if (off > 0) {
     id = compiled.exact.get(raw, off);
     if (id >= 0) return id;
@@ -33,13 +37,7 @@ export function classifyPathId(raw: string, compiled: CompiledRules): number {
   id = compiled.prefixes.longest(raw, off);
   if (id >= 0) return id;
   const heuristics = compiled.heuristicTables;
-  return heuristics === undefined ? -1 : heuristicId(raw, off, heuristics);
-}
-
-/** Classifies many paths into `out` (rule id per path, -1 unmatched); the classification core, no document. */
-export function classifyPathIds(paths: readonly string[], compiled: CompiledRules, out: Int32Array = new Int32Array(paths.length)): Int32Array {
-  for (let i = 0; i < paths.length; i++) out[i] = classifyPathId(paths[i]!, compiled);
-  return out;
+  return heuristics === undefined ? -1 : heuristicId(raw, off, slash === -2 ? raw.lastIndexOf("/") : slash, heuristics);
 }
 
 /** The projected value of `raw` under rule `id` (as `classifyPathId` returned it). */
@@ -89,12 +87,12 @@ export function classifyPath(raw: string, compiled: CompiledRules): PathClassifi
 
 // --- internal ---
 
-function heuristicId(raw: string, off: number, tables: HeuristicTables): number {
+function heuristicId(raw: string, off: number, slash: number, tables: HeuristicTables): number {
   let best = tables.exact.get(raw, off);
   if (best < 0) best = Infinity;
   const prefix = tables.prefixes.longest(raw, off);
   if (prefix >= 0 && prefix < best) best = prefix;
-  best = tables.segments.lowest(raw, off, best);
+  best = tables.segments.lowest(raw, off, slash, best);
   const regexes = tables.regexes;
   const head = tables.regexHead;
   // One shared-head check skips every regular-expression glob for most paths; its second

@@ -9,6 +9,7 @@ import {
 } from "../schema/index.ts";
 import { BUILTIN_HEURISTICS } from "./builtin-heuristics.ts";
 import { globShape } from "./glob.ts";
+import { operationOffset } from "./operation-split.ts";
 import { compileNetworkRules, type CompiledNetworkRules } from "./network-rules.ts";
 import { BoundaryPrefixTable, ExactTable, SegmentTable } from "./_lookup-tables.ts";
 
@@ -51,6 +52,11 @@ export interface CompiledRules {
   readonly prefixes: BoundaryPrefixTable;
   /** @internal heuristic tables, absent when no heuristic is in force. */
   readonly heuristicTables: HeuristicTables | undefined;
+  /**
+   * @internal Directories some exact rule or prefix (declared or heuristic) names a child of:
+   * only there can a path's last segment change what its directory decides.
+   */
+  readonly leafRuleDirs: ReadonlySet<string>;
 }
 
 /** @internal The heuristic globs compiled by shape; values are glob indexes (lower wins). */
@@ -80,9 +86,11 @@ export function compileRules(input: ProjectionRulesInput | unknown, where: Where
 
   const entries: RuleEntry[] = [];
   const exact = new ExactTable();
+  const leafRuleDirs = new Set<string>();
   const addExact = (raw: string, entry: RuleEntry): void => {
     // Later rules replace earlier ones for the same raw path (upstream: last duplicate wins).
     exact.set(raw, entries.length);
+    noteLeafRule(leafRuleDirs, raw);
     entries.push(entry);
   };
   const contract = (kind: "input" | "output" | "scratch") => (raw: string) =>
@@ -113,6 +121,7 @@ export function compileRules(input: ProjectionRulesInput | unknown, where: Where
     const prefix = normalizePrefix(raw);
     if (prefix === "" || prefixes.has(prefix)) continue;
     prefixes.set(prefix, entries.length);
+    noteLeafRule(leafRuleDirs, prefix);
     entries.push({
       kind: "prefix",
       target: prefix,
@@ -144,7 +153,8 @@ export function compileRules(input: ProjectionRulesInput | unknown, where: Where
     network: network.value,
     exact,
     prefixes,
-    heuristicTables: heuristics.length > 0 ? compileHeuristics(heuristics, entryBase) : undefined,
+    heuristicTables: heuristics.length > 0 ? compileHeuristics(heuristics, entryBase, leafRuleDirs) : undefined,
+    leafRuleDirs,
   });
 }
 
@@ -175,7 +185,7 @@ export function resolveHeuristics(setting: ProjectionRules["heuristics"]): Resol
 
 // --- internal ---
 
-function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: number): HeuristicTables {
+function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: number, leafRuleDirs: Set<string>): HeuristicTables {
   const exact = new ExactTable();
   const prefixIndex = new Map<string, number>();
   const segments = new SegmentTable();
@@ -185,9 +195,11 @@ function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: numbe
     switch (shape.kind) {
       case "exact":
         exact.setFirst(shape.literal, index);
+        noteLeafRule(leafRuleDirs, shape.literal);
         break;
       case "prefix":
         if (!prefixIndex.has(shape.literal)) prefixIndex.set(shape.literal, index);
+        noteLeafRule(leafRuleDirs, shape.literal);
         break;
       case "segments":
         segments.addRun(shape.segments, index);
@@ -213,6 +225,16 @@ function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: numbe
   }
   regexes.sort((a, b) => a.index - b.index);
   return { entryBase, exact, prefixes, segments, regexes, regexHead: commonPrefix(regexes.map((r) => r.head)) };
+}
+
+// A key is compared with a whole value or with the path part after an operation: note the
+// directory of both readings (an extra directory costs speed there, a missing one a wrong answer).
+function noteLeafRule(dirs: Set<string>, key: string): void {
+  const slash = key.lastIndexOf("/");
+  if (slash < 0) return;
+  dirs.add(key.slice(0, slash));
+  const off = operationOffset(key);
+  if (off > 0) dirs.add(key.slice(off, slash));
 }
 
 function commonPrefix(heads: readonly string[]): string {

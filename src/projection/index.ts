@@ -17,12 +17,12 @@ export { parseRules } from "./parse-rules.ts";
 export {
   classifyPath,
   classifyPathId,
-  classifyPathIds,
   projectedPathOf,
   UNMATCHED_RELATION,
   UNMATCHED_RULE,
   type PathClassification,
 } from "./classify-path.ts";
+export { PathClassifier, classifyPathIds } from "./path-classifier.ts";
 export { projectPaths, projectedPaths, nonClaims } from "./project-paths.ts";
 export { PathTally } from "./path-tally.ts";
 export { SampleKeeper } from "./sample-keeper.ts";

@@ -5,7 +5,7 @@ import {
   RUNTIME_NOISE_TAXONOMY_SCHEMA,
   type PathProjectionSummary,
 } from "../schema/index.ts";
-import { classifyPathId } from "./classify-path.ts";
+import { PathClassifier } from "./path-classifier.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 import { nonClaims } from "./project-paths.ts";
 import { SampleKeeper } from "./sample-keeper.ts";
@@ -18,29 +18,26 @@ import { SampleKeeper } from "./sample-keeper.ts";
 export class PathTally {
   private readonly perRule: Float64Array;
   private readonly samples: SampleKeeper;
+  private readonly classifier: PathClassifier;
   private inputCount = 0;
   private unmatched = 0;
 
   constructor(private readonly compiled: CompiledRules) {
     this.perRule = new Float64Array(compiled.entries.length);
     this.samples = new SampleKeeper(compiled.sampleLimit);
+    this.classifier = new PathClassifier(compiled);
   }
 
   /** Classifies and counts one raw path; returns its rule id (-1 unmatched). */
   add(raw: string): number {
-    const id = classifyPathId(raw, this.compiled);
-    this.addClassified(raw, id);
-    return id;
-  }
-
-  /** Counts a path already classified with `classifyPathId`. */
-  addClassified(raw: string, id: number): void {
+    const id = this.classifier.classify(raw);
     this.inputCount++;
     if (id >= 0) this.perRule[id]!++;
     else {
       this.unmatched++;
       this.samples.offer(raw);
     }
+    return id;
   }
 
   /** The summary of everything added so far. */

@@ -7,7 +7,8 @@ import {
   type PathMapping,
   type PathProjection,
 } from "../schema/index.ts";
-import { classifyPathId, projectedPathOf } from "./classify-path.ts";
+import { projectedPathOf } from "./classify-path.ts";
+import { PathClassifier } from "./path-classifier.ts";
 import { SampleKeeper } from "./sample-keeper.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 
@@ -28,12 +29,18 @@ export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): 
   // Then sort only what is mapped; the unmatched need a count and the smallest few, not an order.
   let split = Array.isArray(paths) ? splitAscending(paths as readonly string[], compiled) : undefined;
   split ??= splitDistinct(new Set(paths), compiled);
-  const { matched, unmatched, keeper } = split;
+  const { unmatched, keeper } = split;
+  let { matched, ids } = split;
+  // An ascending input's matches are in code-point order already (unless surrogates reorder them).
   const raws = sortUnique(matched);
-  const samples = keeper.values();
-  for (let i = 0; i < raws.length; i++) {
-    const raw = raws[i]!;
-    const id = classifyPathId(raw, compiled);
+  if (raws.length !== matched.length || raws.some((raw, i) => raw !== matched[i])) {
+    matched = raws;
+    const classifier = new PathClassifier(compiled);
+    ids = raws.map((raw) => classifier.classify(raw));
+  }
+  for (let i = 0; i < matched.length; i++) {
+    const raw = matched[i]!;
+    const id = ids[i]!;
     used[id] = 1;
     const entry = entries[id]!;
     mappings.push({
@@ -54,7 +61,7 @@ export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): 
     claim_level: mappings.length > 0 ? "projected_equivalent" : "inconclusive",
     mappings,
     rules: firedRules(used, compiled),
-    unmatched_summary: { path_class: "unknown", count: unmatched, samples, sample_limit: limit },
+    unmatched_summary: { path_class: "unknown", count: unmatched, samples: keeper.values(), sample_limit: limit },
     non_claims: nonClaims(compiled),
   };
 }
@@ -80,6 +87,8 @@ export function firedRules(used: Uint8Array | Float64Array, compiled: CompiledRu
 
 interface Split {
   readonly matched: string[];
+  /** The rule id of each matched path. */
+  readonly ids: number[];
   readonly unmatched: number;
   readonly keeper: SampleKeeper;
 }
@@ -87,7 +96,9 @@ interface Split {
 // The split of a list that is strictly ascending in UTF-16 order (so distinct), or undefined at
 // the first pair out of order (one native comparison per pair, made while the strings are cached).
 function splitAscending(values: readonly string[], compiled: CompiledRules): Split | undefined {
+  const classifier = new PathClassifier(compiled);
   const matched: string[] = [];
+  const ids: number[] = [];
   const keeper = new SampleKeeper(compiled.sampleLimit);
   let unmatched = 0;
   let previous: string | undefined;
@@ -95,25 +106,33 @@ function splitAscending(values: readonly string[], compiled: CompiledRules): Spl
     const raw = values[i]!;
     if (previous !== undefined && !(previous < raw)) return undefined;
     previous = raw;
-    if (classifyPathId(raw, compiled) >= 0) matched.push(raw);
-    else {
+    const id = classifier.classify(raw);
+    if (id >= 0) {
+      matched.push(raw);
+      ids.push(id);
+    } else {
       unmatched++;
       keeper.offer(raw);
     }
   }
-  return { matched, unmatched, keeper };
+  return { matched, ids, unmatched, keeper };
 }
 
 function splitDistinct(values: Iterable<string>, compiled: CompiledRules): Split {
+  const classifier = new PathClassifier(compiled);
   const matched: string[] = [];
+  const ids: number[] = [];
   const keeper = new SampleKeeper(compiled.sampleLimit);
   let unmatched = 0;
   for (const raw of values) {
-    if (classifyPathId(raw, compiled) >= 0) matched.push(raw);
-    else {
+    const id = classifier.classify(raw);
+    if (id >= 0) {
+      matched.push(raw);
+      ids.push(id);
+    } else {
       unmatched++;
       keeper.offer(raw);
     }
   }
-  return { matched, unmatched, keeper };
+  return { matched, ids, unmatched, keeper };
 }

@@ -3,7 +3,9 @@ import fc from "fast-check";
 import {
   compileRulesOrThrow,
   classifyPathId,
+  classifyPathIds,
   OPERATIONS,
+  sortUniqueCodePoints,
   projectPaths,
   referenceProjectPaths,
   referenceRules,
@@ -13,7 +15,7 @@ import type { ProjectionRulesInput } from "../../src/schema/index.ts";
 
 // Segments chosen to collide with rules and built-in globs often, plus the awkward ones.
 const segment = fc.constantFrom(
-  "", "a", "b", "w", "..", ".", "x:y", "node_modules", "openai", "@google", "genai", "site-packages", ".cache", "etc",
+  "", "a", "b", "w", "..", ".", "x:y", "node_modules", "openai", "@google", "genai", "site-packages", ".cache", "etc", "cache", "node",
   "hosts", "usr", "lib", "lib64", "python3.12", "x86_64-linux-gnu", "libc.so.6", "zoneinfo", "share", "\u{1F600}", "\uFF21",
 );
 const pathBody = fc.tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 6 })).map(([absolute, segs]) => (absolute ? "/" : "") + segs.join("/"));
@@ -34,7 +36,7 @@ const heuristicClass = fc.constantFrom("runtime_package", "provider_sdk", "loade
 const rulesArb: fc.Arbitrary<ProjectionRulesInput> = fc.record({
   schema: fc.constant("assay.runner.projection_rules.v0" as const),
   workload: fc.record({ input: fc.array(rawPath.filter((p) => p !== ""), { maxLength: 3 }), output: fc.array(rawPath.filter((p) => p !== ""), { maxLength: 3 }) }),
-  workdir_prefixes: fc.array(pathBody.filter((p) => p !== ""), { maxLength: 5 }),
+  workdir_prefixes: fc.array(fc.oneof(pathBody.filter((p) => p !== ""), fc.constantFrom("/usr", "/usr/lib", "/w", "/", "/etc/")), { maxLength: 5 }),
   paths: fc.array(
     fc.record({ raw_path: rawPath.filter((p) => p !== ""), projected_path: fc.constantFrom("p/one", "p/two"), rule: fc.constantFrom("r1", "r2") }),
     { maxLength: 3 },
@@ -47,6 +49,12 @@ const rulesArb: fc.Arbitrary<ProjectionRulesInput> = fc.record({
   sample_limit: fc.integer({ min: 0, max: 4 }),
 });
 const paths = fc.array(rawPath, { maxLength: 40 });
+// Paths crowded into a few directories (some where built-in globs end in a path's last segment), so
+// sorting makes runs of one directory with varied last segments.
+const crowdedDir = fc.oneof(pathBody, fc.constantFrom("/usr/bin", "/usr/lib", "/usr/local/lib", "/w/node_modules", "/w/node_modules/@google", "/etc", "/var", ""));
+const crowdedPaths = fc
+  .tuple(fc.array(crowdedDir, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), segment, fc.option(operation, { nil: undefined })), { maxLength: 40 }))
+  .map(([dirs, items]) => items.map(([i, leaf, op]) => `${op === undefined ? "" : `${op}:`}${dirs[i % dirs.length]}/${leaf}`));
 
 describe("projection properties", () => {
   test("the engine equals the reference implementation on random paths and rules", () => {
@@ -56,6 +64,17 @@ describe("projection properties", () => {
         expect(projectPaths(raw, compiled)).toEqual(referenceProjectPaths(raw, referenceRules(compiled.rules)));
       }),
       { numRuns: 400 },
+    );
+  });
+
+  test("the batch classifier answers as path-by-path classification, in sorted runs of one directory too", () => {
+    fc.assert(
+      fc.property(rulesArb, fc.oneof(paths, crowdedPaths), fc.boolean(), (rules, raw, sorted) => {
+        const compiled = compileRulesOrThrow(rules);
+        const input = sorted ? sortUniqueCodePoints(raw) : raw;
+        expect([...classifyPathIds(input, compiled)]).toEqual(input.map((p) => classifyPathId(p, compiled)));
+      }),
+      { numRuns: 1500 },
     );
   });
 
