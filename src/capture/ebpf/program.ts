@@ -98,9 +98,10 @@ tracepoint:raw_syscalls:sys_enter {
 ${present.map(([n, hook, body], i) => `      ${i === 0 ? "if" : "} else if"} ($id == ${n}) {\n        $hook = ${hook}; ${body}`).join("\n")}
       }
       if ($hook != 0) {
-        // Repeated opens of a (flags, path) pair end here: one hash lookup, nothing emitted.
-        if (!@seen[$flags, str(uptr($path))]) {
-          @seen[$flags, str(uptr($path))] = 1;
+        // Repeated opens of a (flags, path) pair end here: one string read, one hash lookup, nothing emitted.
+        $key = str(uptr($path));
+        if (!@seen[$flags, $key]) {
+          @seen[$flags, $key] = 1;
           @pending_hook[tid] = $hook;
           @pending_path[tid] = $path;
           @pending_flags[tid] = $flags;
