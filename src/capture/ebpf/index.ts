@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureTracefs, mayLoadBpf, readHostFacts } from "../../linux/index.ts";
+import { ensureTracefs, mayLoadBpf, readHostFacts, type HostFacts } from "../../linux/index.ts";
 import { CaptureHostError } from "../errors.ts";
 import { countAppended, readLines } from "../read-lines.ts";
 import type { ArmedCapture, CaptureBackend, CaptureOutcome, CaptureProbe, CaptureTarget, KernelRecord } from "../types.ts";
@@ -19,12 +19,20 @@ export interface EbpfOptions {
 
 /** Creates the eBPF backend: a per-run bpftrace program filtered in the kernel to the session. */
 export function createEbpfBackend(options: EbpfOptions = {}): CaptureBackend {
+  // The probe's host facts serve the arm that follows it: reading them spawns `bpftrace --version`
+  // (~40 ms of loading LLVM), which is on the path to the workload's start.
+  let probed: HostFacts | undefined;
   return {
     name: "ebpf",
-    probe: async () => probeEbpf(),
+    probe: async () => {
+      probed = readHostFacts();
+      return probeEbpf(probed);
+    },
     arm: async (target) => {
       if (target === undefined) throw new CaptureHostError("CAPTURE_TARGET_MISSING", "eBPF capture needs a cgroup v2 session");
-      return armEbpf(target, options);
+      const facts = probed ?? readHostFacts();
+      probed = undefined;
+      return armEbpf(target, facts, options);
     },
   };
 }
@@ -41,8 +49,7 @@ export const ebpfBackend: CaptureBackend = createEbpfBackend();
 const attachedNeedles = [`"data": "M\\t${process.pid}\\n"`];
 const drainedNeedles = [`"data": "M\\t-${process.pid}\\n"`, `"data": "M\\t${2 ** 32 - process.pid}\\n"`];
 
-async function probeEbpf(): Promise<CaptureProbe> {
-  const facts = readHostFacts();
+function probeEbpf(facts: HostFacts): CaptureProbe {
   const unavailable = (reason: string): CaptureProbe => ({ backend: "ebpf", available: false, reason, version: facts.bpftraceVersion ?? "" });
   if (!facts.isLinux) return unavailable("eBPF capture needs Linux");
   if (facts.bpftracePath === undefined) return unavailable("bpftrace is not installed (Debian: apt-get install bpftrace)");
@@ -53,9 +60,8 @@ async function probeEbpf(): Promise<CaptureProbe> {
   return { backend: "ebpf", available: true, reason: `bpftrace at ${facts.bpftracePath}`, version: facts.bpftraceVersion ?? "bpftrace" };
 }
 
-async function armEbpf(target: CaptureTarget, options: EbpfOptions): Promise<ArmedCapture> {
+async function armEbpf(target: CaptureTarget, facts: HostFacts, options: EbpfOptions): Promise<ArmedCapture> {
   const started = performance.now();
-  const facts = readHostFacts();
   if (facts.bpftracePath === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", "bpftrace is not installed");
   if (ensureTracefs(facts) === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", "tracefs is not mounted at /sys/kernel/tracing and could not be mounted");
   const programPath = join(target.scratchDir, "capture.bt");
