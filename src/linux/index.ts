@@ -3,3 +3,4 @@ export { chooseCgroupParent, type CgroupParentChoice, type CgroupParentInput } f
 export { CgroupSession, locateCgroupHost, openCgroupSession, type CgroupHost, type OpenSessionOptions } from "./session.ts";
 export { LinuxHostError, type LinuxErrorCode } from "./errors.ts";
 export { checkBpfLoad, ensureTracefs, findExecutable, mayLoadBpf, mayPtraceChild, readHostFacts, TRACEFS_PATH, type HostCheck, type HostFacts } from "./host-probes.ts";
+export { RunGuardian } from "./guardian.ts";

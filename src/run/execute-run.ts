@@ -13,7 +13,7 @@ import {
 } from "../capture/index.ts";
 import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
 import type { CorrelationReport } from "../schema/index.ts";
-import { CgroupSession, LinuxHostError, locateCgroupHost, openCgroupSession } from "../linux/index.ts";
+import { CgroupSession, LinuxHostError, locateCgroupHost, openCgroupSession, RunGuardian } from "../linux/index.ts";
 import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
 import { buildChildEnv } from "./child-env.ts";
 import { buildCorrelationReport } from "./correlation.ts";
@@ -98,10 +98,15 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   if (!choice.ok) throw new RunHostError("CAPTURE_UNAVAILABLE", `--capture ${spec.capture}: ${choice.reason}`);
   let backend = choice.backend;
 
+  // If the runner itself is killed (SIGKILL, OOM), the guardian removes what it leaves behind.
+  await using guardian = RunGuardian.start();
   await using scratch = scratchDirectory();
+  guardian?.guardDirectory(scratch.path);
+  guardian?.guardPartialArchive(dirname(archivePath), basename(archivePath));
   // An explicitly requested kernel backend needs the session (exit 40 without one); auto degrades.
   const sessionRequired = backend.name !== "none" && spec.capture !== "auto";
   await using session = openSession(spec, sessionRequired, io);
+  if (session) guardian?.guardSession(session.path);
   if (!session && backend.name !== "none") {
     io.onProgress?.({ level: "warn", message: `--capture auto: ${backend.name} needs a cgroup v2 session; capturing nothing (contract-only)` });
     backend = noneBackend;
@@ -114,7 +119,8 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const captureFallbacks = arming.fallbacks.map((reason) => `capture_fallback: --capture auto could not arm ${reason}; measured with ${arming.armed.version}`);
   for (const note of captureFallbacks) io.onProgress?.({ level: "warn", message: note });
   const kernelCapture = armed.backend !== "none";
-  await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId });
+  // Spooled in the scratch directory, so what the guardian removes covers it.
+  await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId, spoolDir: scratch.path });
 
   // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
   const early = await Promise.race([io.interrupted, Promise.resolve(undefined)]);

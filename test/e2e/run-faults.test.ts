@@ -151,6 +151,39 @@ describe("assay-runner run: faults", () => {
   });
   }
 
+  test.skipIf(cannot)("SIGKILL to the runner mid-run: its guardian kills the workload and removes the session and scratch", async () => {
+    using dir = tempDir("fault-runner-kill");
+    const out = outDir(dir.path);
+    const scratchRoot = join(dir.path, "tmp");
+    Bun.spawnSync(["mkdir", "-p", scratchRoot]);
+    const sleepFor = marker();
+    const runId = "run_fault_runner_sigkill";
+    await using proc = Bun.spawn(
+      [assayExe(), "run", "--capture", "none", "--run-id", runId, "-o", join(out, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
+      { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
+    );
+    const reader = proc.stdout.getReader();
+    let stdout = "";
+    while (!stdout.includes("started\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += new TextDecoder().decode(value);
+    }
+    const during = { sessions: leftoverSessions(runId).length, workloadRuns: processesWith(`sleep ${sleepFor}`).length > 0, scratch: filesIn(scratchRoot).length };
+    proc.kill("SIGKILL");
+    const exitCode = await proc.exited;
+    // The guardian works after the runner is gone: wait (bounded) for what it removes.
+    const left = () => ({ sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: filesIn(scratchRoot), out: filesIn(out) });
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && JSON.stringify(left()) !== JSON.stringify({ sessions: [], workload: [], scratch: [], out: [] })) await Bun.sleep(50);
+    expect({ stdout, exitCode, during, after: left() }).toEqual({
+      stdout: "started\n",
+      exitCode: 137,
+      during: { sessions: 1, workloadRuns: true, scratch: 1 },
+      after: { sessions: [], workload: [], scratch: [], out: [] },
+    });
+  }, 30_000);
+
   test.skipIf(cannot)("an output directory that is not writable: exit 2 and nothing is run", async () => {
     using dir = tempDir("fault-readonly");
     const out = outDir(dir.path);
