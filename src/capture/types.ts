@@ -63,6 +63,18 @@ export interface CaptureOutcome {
   /** Records in arrival order. */
   readonly records: AsyncIterable<KernelRecord>;
   readonly loss: CaptureLoss;
+  /**
+   * False when the backend's stream ended before the workload did (the tracer died, or never
+   * wrote): upstream's "stream ended" case, which makes cgroup correlation partial (§5.7).
+   */
+  readonly streamComplete: boolean;
+}
+
+/** A process a backend runs outside the session, which must not outlive the runner. */
+export interface HelperProcess {
+  readonly pid: number;
+  /** Its `/proc/<pid>/comm`, so a reused pid is never taken for it. */
+  readonly comm: string;
 }
 
 /** A capture that is armed and filtering on the session cgroup. */
@@ -72,6 +84,8 @@ export interface ArmedCapture {
   readonly version: string;
   /** How long arming took (program build, load, attach, first marker), in ms; backends that spawn nothing omit it. */
   readonly attachMs?: number;
+  /** Processes it runs outside the session (bpftrace); the session's own are the session's. */
+  readonly helpers: readonly HelperProcess[];
   /** The argv to start in place of the workload's (ptrace wraps it; others return it unchanged). */
   command(argv: readonly string[]): readonly string[];
   /** Stops after the workload and its session ended, drains, and returns what was observed. */

@@ -116,6 +116,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   // auto falls back (ptrace, then none) when the chosen backend cannot be armed; explicit requests exit 40 here.
   const arming = await armBackend(backend, session ? choice.rest : [], target);
   await using armed: ArmedCapture = arming.armed;
+  for (const helper of armed.helpers) guardian?.guardProcess(helper.pid, helper.comm);
   const captureFallbacks = arming.fallbacks.map((reason) => `capture_fallback: --capture auto could not arm ${reason}; measured with ${arming.armed.version}`);
   for (const note of captureFallbacks) io.onProgress?.({ level: "warn", message: note });
   const kernelCapture = armed.backend !== "none";
@@ -150,8 +151,9 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const extraNotes: string[] = [];
   if (kernelCapture) {
     kernelSummary = await normalizeKernelRecords(captured.records, spec.runId, (line) => writer.append("layers/kernel.ndjson", line));
-    const derived = deriveKernelHealth({ loss: captured.loss, summary: kernelSummary, cgroupCorrelation: "clean", backend: armed.version });
-    kernelHealth = { ...derived, cgroup_correlation: "clean" };
+    const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
+    const derived = deriveKernelHealth({ loss: captured.loss, summary: kernelSummary, cgroupCorrelation, backend: armed.version });
+    kernelHealth = { ...derived, cgroup_correlation: cgroupCorrelation };
     extraNotes.push(derived.backendNote);
   }
   extraNotes.push(...captureFallbacks);

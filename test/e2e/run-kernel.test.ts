@@ -1,11 +1,11 @@
 // The measured run with a kernel backend: the s2 note replaces the contract-only one, our
 // capture_backend note follows upstream's, and a single policy binding carries the session cgroup id.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
 import { leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
-import { host, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const ebpf = await chooseBackend("ebpf");
 const cannot = skipReason(
@@ -84,6 +84,66 @@ describe("assay-runner run --capture ebpf: three-run determinism", () => {
     }
     expect([compared[1], compared[2]]).toEqual([compared[0], compared[0]] as Array<Record<string, unknown>>);
   });
+});
+
+describe("assay-runner run --capture ebpf: when bpftrace or the runner dies", () => {
+  test.skipIf(cannot)("bpftrace killed mid-run: cgroup correlation partial, the kernel layer downgraded to absent, the archive valid", async () => {
+    using dir = tempDir("kernel-tracer-dies");
+    const scratchRoot = join(dir.path, "tmp");
+    Bun.spawnSync(["mkdir", "-p", scratchRoot]);
+    const archive = join(dir.path, "a.tar.gz");
+    // `[c]apture` keeps the pattern from matching the command lines that carry it.
+    const pattern = `${scratchRoot}/assay-run-.*/[c]apture[.]bt`;
+    const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_kernel_tracer_dies", "-o", archive, "--", "sh", "-c", `pkill -KILL -f '${pattern}' && cat /etc/hostname > /dev/null`], {
+      env: { TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+    });
+    const opened = await openArchive(archive);
+    const health = opened.json("observation-health.json");
+    expect({
+      exitCode: outcome.exitCode,
+      issues: opened.issues,
+      layers: [health.kernel_layer, health.ringbuf_drops, health.cgroup_correlation, health.network_protocol_coverage],
+      s2: health.notes[0].replace(/monitor_events=\d+/, "monitor_events=N"),
+      sessions: leftoverSessions("run_kernel_tracer_dies"),
+    }).toEqual({
+      exitCode: 0,
+      issues: [],
+      layers: ["absent", 0, "partial", "absent"],
+      s2: "s2_kernel_capture: monitor_events=N cgroup_correlation=Partial kernel_layer downgraded to absent",
+      sessions: [],
+    });
+  });
+
+  test.skipIf(cannot)("the runner killed with SIGKILL: its guardian stops bpftrace and removes the session, workload and scratch", async () => {
+    using dir = tempDir("kernel-runner-dies");
+    const scratchRoot = join(dir.path, "tmp");
+    Bun.spawnSync(["mkdir", "-p", scratchRoot]);
+    const runId = "run_kernel_runner_dies";
+    const sleepFor = `5${process.pid}${Math.floor(Math.random() * 1e6)}`;
+    await using proc = Bun.spawn(
+      [assayExe(), "run", "--capture", "ebpf", "--run-id", runId, "-o", join(dir.path, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
+      { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
+    );
+    const reader = proc.stdout.getReader();
+    let stdout = "";
+    while (!stdout.includes("started\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += new TextDecoder().decode(value);
+    }
+    const tracers = () => processesWith(`${scratchRoot}/assay-run-`).filter((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "bpftrace");
+    const during = { tracers: tracers().length, sessions: leftoverSessions(runId).length };
+    proc.kill("SIGKILL");
+    await proc.exited;
+    const left = () => ({ tracers: tracers(), sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: readdirSync(scratchRoot) });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && JSON.stringify(left()) !== JSON.stringify({ tracers: [], sessions: [], workload: [], scratch: [] })) await Bun.sleep(50);
+    expect({ stdout, during, after: left() }).toEqual({
+      stdout: "started\n",
+      during: { tracers: 1, sessions: 1 },
+      after: { tracers: [], sessions: [], workload: [], scratch: [] },
+    });
+  }, 40_000);
 });
 
 const ptrace = await chooseBackend("ptrace");

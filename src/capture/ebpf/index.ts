@@ -112,11 +112,15 @@ async function armEbpf(target: CaptureTarget, facts: HostFacts, options: EbpfOpt
     backend: "ebpf",
     version: `ebpf ${facts.bpftraceVersion ?? "bpftrace"}`,
     attachMs,
+    helpers: [{ pid: child.pid, comm: "bpftrace" }],
     command: (argv) => argv,
     stop: async (drainMs) => {
       if (stopped) return stopped;
       // A second marker after the workload: what was emitted before it has been read.
       await waitForMarker(-process.pid, Math.max(drainMs, 2000));
+      // Ended before we asked it to: it stopped observing the workload (upstream: the stream ended).
+      // Read after the marker wait, which also gives Bun time to reap a tracer that just died.
+      const endedEarly = child.exitCode !== null || child.signalCode !== null;
       child.kill("SIGINT");
       // bpftrace prints its counters on SIGINT, then detaches (about a second here, more under
       // load); killed earlier, the counters are lost and the layer reads partial.
@@ -131,7 +135,7 @@ async function armEbpf(target: CaptureTarget, facts: HostFacts, options: EbpfOpt
       for (const timer of timers) clearTimeout(timer);
       const counter = new BpftraceLossCounter();
       for await (const line of readLines(outPath)) counter.add(decodeBpftraceLine(line));
-      stopped = { records: records(outPath), loss: counter.loss() };
+      stopped = { records: records(outPath), loss: counter.loss(), streamComplete: !endedEarly };
       return stopped;
     },
     [Symbol.asyncDispose]: async () => {

@@ -19,8 +19,9 @@ export const noneBackend: CaptureBackend = {
   arm: async (): Promise<ArmedCapture> => ({
     backend: "none",
     version: "none",
+    helpers: [],
     command: (argv) => argv,
-    stop: async () => ({ records: emptyRecords(), loss: noLoss }),
+    stop: async () => ({ records: emptyRecords(), loss: noLoss, streamComplete: true }),
     [Symbol.asyncDispose]: async () => {},
   }),
 };

@@ -41,13 +41,18 @@ async function armPtrace(target: CaptureTarget): Promise<ArmedCapture> {
   return {
     backend: "ptrace",
     version: `ptrace ${facts.straceVersion ?? "strace"}`,
+    // strace runs inside the session, with the workload.
+    helpers: [],
     // strace goes inside the join-session shim, so the shim's own write to cgroup.procs happens
     // before tracing starts and strace (the tracer) lives in the session until its tracees exit.
     command: (argv) => straceCommand(stracePath, outPath, argv),
     stop: async () => {
       if (stopped) return stopped;
       // strace has exited with the workload: the file is complete, nothing is left to drain.
-      stopped = existsSync(outPath) ? { records: records(outPath), loss: await lossOf(outPath) } : { records: none(), loss: missingOutput() };
+      // No output at all: strace never ran, so nothing says the session was observed.
+      stopped = existsSync(outPath)
+        ? { records: records(outPath), loss: await lossOf(outPath), streamComplete: true }
+        : { records: none(), loss: missingOutput(), streamComplete: false };
       return stopped;
     },
     [Symbol.asyncDispose]: async () => {},
