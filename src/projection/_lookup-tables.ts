@@ -144,7 +144,6 @@ export class SampledTable {
   private sample(s: string, off: number, end: number): number {
     return sampleHash(s, off, end, this.offsets) & (this.heads.length - 1);
   }
-
 }
 
 /** Exact keys over a suffix `s[off..]`. */
@@ -355,7 +354,8 @@ export class SegmentTable {
   /** Whether a run of two or more segments may end at a child of `dir` (the run's leading segments end `dir`). */
   mayCompleteBelow(dir: string): boolean {
     const ends = this.continuationEnds;
-    if (ends.size === 0 || !ends.mayStartAt(dir, dir.lastIndexOf("/") + 1) || ends.get(dir, dir.lastIndexOf("/") + 1, dir.length) < 0) return false;
+    const last = dir.lastIndexOf("/") + 1;
+    if (ends.size === 0 || !ends.mayStartAt(dir, last) || ends.get(dir, last, dir.length) < 0) return false;
     if (this.continuations.has(dir)) return true;
     for (let j = dir.indexOf("/"); j >= 0; j = dir.indexOf("/", j + 1)) if (this.continuations.has(dir.slice(j + 1))) return true;
     return false;
@@ -387,8 +387,10 @@ export class SegmentTable {
   }
 }
 
-/** A 32-bit hash of the length of `s[off..end)` and its characters at `offsets` from the end (murmur3-style mixing). */
-export function sampleHash(s: string, off: number, end: number, offsets: Int32Array): number {
+// --- internal ---
+
+// A 32-bit hash of the length of `s[off..end)` and its characters at `offsets` from the end (murmur3-style mixing).
+function sampleHash(s: string, off: number, end: number, offsets: Int32Array): number {
   let h = end - off;
   for (let k = 0; k < offsets.length; k++) {
     let c = Math.imul(at(s, off, end, offsets[k]!), 0xcc9e2d51);
@@ -409,7 +411,7 @@ export function sampleHash(s: string, off: number, end: number, offsets: Int32Ar
  * splits the keys (grouped by length and the offsets so far) into the most groups; it stops when
  * every key stands alone or nothing splits further.
  */
-export function chooseOffsets(all: readonly string[]): Int32Array {
+function chooseOffsets(all: readonly string[]): Int32Array {
   // A spread sample of a large key set chooses the first offsets about as well, and sealing is
   // part of start-up (measured: 1 000 rules + built-in heuristics sealed in ~50 ms from all keys);
   // the whole set then adds offsets while the sample's leave keys together (10 000 rules need them).
@@ -420,8 +422,6 @@ export function chooseOffsets(all: readonly string[]): Int32Array {
   while (chosen.length < 2) chosen.push(chosen.length + 1);
   return Int32Array.from(chosen);
 }
-
-// --- internal ---
 
 // The character `back` positions before the end of `s[off..end)`, or 0 when the slice is shorter.
 function at(s: string, off: number, end: number, back: number): number {
