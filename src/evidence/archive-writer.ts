@@ -67,6 +67,14 @@ export type MemberContent = Uint8Array | string;
  * const { manifestDigest } = await writer.commit();
  */
 export class ArchiveWriter implements AsyncDisposable {
+  /**
+   * How this process's temporary archive beside `outputPath` is named before the rename: the name
+   * starts with this and ends `<time>.partial` (what a guardian removes if the process dies).
+   */
+  static temporaryPrefix(outputPath: string): string {
+    return `.${basename(outputPath)}.${process.pid}-`;
+  }
+
   /** Creates a writer and its private spool directory. */
   static async create(options: ArchiveWriterOptions): Promise<ArchiveWriter> {
     if (!SAFE_RUN_ID.test(options.runId)) {
@@ -199,7 +207,7 @@ export class ArchiveWriter implements AsyncDisposable {
     const manifest = ENCODER.encode(buildManifestJson(this.runId, digests));
     const manifestDigest = `sha256:${new Bun.CryptoHasher("sha256").update(manifest).digest("hex")}`;
 
-    const temporary = join(dirname(this.outputPath), `.${basename(this.outputPath)}.${process.pid}-${Date.now().toString(36)}.partial`);
+    const temporary = join(dirname(this.outputPath), `${ArchiveWriter.temporaryPrefix(this.outputPath)}${Date.now().toString(36)}.partial`);
     const tarLength = ARCHIVE_MEMBERS.reduce((sum, name) => {
       const size = name === "manifest.json" ? manifest.length : this.entries.get(name)!.size;
       return sum + TAR_BLOCK + size + tarPadding(size);

@@ -44,10 +44,10 @@ export class RunGuardian implements AsyncDisposable {
     this.send("remove", path);
   }
 
-  /** On the runner's death: remove the runner's partial archives (`.<name>.<runner pid>-*.partial` in `dir`). */
-  guardPartialArchive(dir: string, name: string): void {
+  /** On the runner's death: remove the files `<prefix>*.partial` in `dir` (the runner's unfinished archive). */
+  guardPartialFiles(dir: string, prefix: string): void {
     this.send("partial-dir", dir);
-    this.send("partial-name", name);
+    this.send("partial-prefix", prefix);
   }
 
   /** On the runner's death: SIGTERM, then SIGKILL, process `pid` if it still runs as `comm` (pids are reused). */
@@ -84,15 +84,13 @@ export class RunGuardian implements AsyncDisposable {
 
 // --- internal ---
 
-// $PPID is the runner's pid, read when the shell starts (before any reparenting). printf, not
-// echo: dash's echo would read backslashes in paths as escapes.
+// printf, not echo: dash's echo would read backslashes in paths as escapes.
 const GUARDIAN_SCRIPT = `
-runner=$PPID
 sessions=''
 removes=''
 kills=''
 partial_dir=''
-partial_name=''
+partial_prefix=''
 while IFS= read -r line; do
   case $line in
     done) exit 0 ;;
@@ -101,7 +99,7 @@ while IFS= read -r line; do
     'remove '*) removes="$removes
 \${line#remove }" ;;
     'partial-dir '*) partial_dir=\${line#partial-dir } ;;
-    'partial-name '*) partial_name=\${line#partial-name } ;;
+    'partial-prefix '*) partial_prefix=\${line#partial-prefix } ;;
     'kill '*) kills="$kills
 \${line#kill }" ;;
   esac
@@ -126,6 +124,6 @@ done
 printf '%s\\n' "$removes" | while IFS= read -r r; do
   [ -n "$r" ] && rm -rf -- "$r"
 done
-[ -n "$partial_dir" ] && [ -n "$partial_name" ] && rm -f -- "$partial_dir/.$partial_name.$runner-"*.partial
+[ -n "$partial_dir" ] && [ -n "$partial_prefix" ] && rm -f -- "$partial_dir/$partial_prefix"*.partial
 exit 0
 `;

@@ -102,7 +102,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   await using guardian = RunGuardian.start();
   await using scratch = scratchDirectory();
   guardian?.guardDirectory(scratch.path);
-  guardian?.guardPartialArchive(dirname(archivePath), basename(archivePath));
+  guardian?.guardPartialFiles(dirname(archivePath), ArchiveWriter.temporaryPrefix(archivePath));
   // An explicitly requested kernel backend needs the session (exit 40 without one); auto degrades.
   const sessionRequired = backend.name !== "none" && spec.capture !== "auto";
   await using session = openSession(spec, sessionRequired, io);

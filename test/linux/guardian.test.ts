@@ -14,7 +14,7 @@ const [scratch, out, marker, mode] = process.argv.slice(2);
 const guardian = RunGuardian.start();
 guardian.guardDirectory(scratch);
 writeFileSync(out + "/.a.tar.gz." + process.pid + "-k2x.partial", "partial");
-guardian.guardPartialArchive(out, "a.tar.gz");
+guardian.guardPartialFiles(out, ".a.tar.gz." + process.pid + "-");
 const helper = Bun.spawn(["sleep", marker], { stdio: ["ignore", "ignore", "ignore"] });
 guardian.guardProcess(helper.pid, "sleep");
 if (mode === "release") {
