@@ -12,7 +12,7 @@ export interface Where {
 
 /** Converts valibot issues of one document into our issues; `label` names the document kind in messages. */
 export function toIssues(issues: readonly v.BaseIssue<unknown>[], label: string, where: Where): Issue[] {
-  return issues.map((issue) => toIssue(issue, label, where));
+  return issues.flatMap(specific).map((issue) => toIssue(issue, label, where));
 }
 
 /** Builds an issue, leaving out `member` and `line` when unknown. */
@@ -42,10 +42,24 @@ export function dotPath(keys: readonly unknown[]): string {
 
 // --- internal ---
 
+// A union that no option accepted reports "expected A | B | C, received Array", which names no
+// field. When some option got further into the value (an array whose item is wrong), its deepest
+// issues say what to fix: report those instead. Their paths are relative to the union's value.
+function specific(issue: v.BaseIssue<unknown>): v.BaseIssue<unknown>[] {
+  const options = issue.type === "union" ? issue.issues : undefined;
+  if (options === undefined || options.length === 0) return [issue];
+  const base = issue.path ?? [];
+  const nested = options.flatMap((option) => specific({ ...option, path: [...base, ...(option.path ?? [])] } as v.BaseIssue<unknown>));
+  const depth = (i: v.BaseIssue<unknown>) => i.path?.length ?? 0;
+  const deepest = Math.max(...nested.map(depth));
+  return deepest > base.length ? nested.filter((i) => depth(i) === deepest) : [issue];
+}
+
 function toIssue(issue: v.BaseIssue<unknown>, label: string, where: Where): Issue {
   const path = dotPath((issue.path ?? []).map((item) => item.key));
   const expected = issue.expected ?? "a valid value";
-  const received = issue.received;
+  // A length check receives the length; the value itself says more ("received \"\"", not "received 0").
+  const received = issue.type === "min_length" && typeof issue.input === "string" ? JSON.stringify(issue.input) : issue.received;
   if (issue.type === "raw_check") {
     return makeIssue(where, "INVARIANT_VIOLATED", path, expected, received, issue.message);
   }

@@ -25,7 +25,8 @@ describe("compileRules", () => {
     );
     expect(result.ok ? [] : result.issues.map((i) => [i.file, i.path])).toEqual([
       ["rules.json", "paths.0.projected_path"],
-      ["rules.json", "heuristics"],
+      // The union of "builtin" | "none" | list reports the item's field, not the whole setting.
+      ["rules.json", "heuristics.0.class"],
       ["rules.json", "sample_limit"],
     ]);
   });
