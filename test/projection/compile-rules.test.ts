@@ -31,6 +31,13 @@ describe("compileRules", () => {
     ]);
   });
 
+  test("an empty glob pattern is shown as the empty string, at its place in the list", () => {
+    const result = compileRules({ schema: SCHEMA, heuristics: ["builtin", { pattern: "", class: "cache" }] }, { file: "rules.json" });
+    expect(result.ok ? [] : result.issues.map((i) => [i.path, i.received, i.message])).toEqual([
+      ["heuristics.1.pattern", '""', 'projection_rules.v0: field heuristics.1.pattern: expected a non-empty string, received ""'],
+    ]);
+  });
+
   test("rejects unknown fields and a wrong schema string", () => {
     const result = compileRules({ schema: "assay.runner.projection_rules.v1", prefixes: [] }, { file: "r.json" });
     expect(result.ok ? [] : result.issues.map((i) => i.path)).toEqual(["schema", "prefixes"]);
