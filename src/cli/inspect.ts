@@ -41,6 +41,13 @@ async function inspectCommand(options: InspectCommandOptions): Promise<number> {
     logger.error(error.message);
     return 2;
   }
+  // Nothing of it could be read (not gzip, not tar): unreadable, like a path that cannot be opened.
+  if (Object.keys(summary.bytes).length === 0 && summary.issues.length > 0) {
+    const message = summary.issues.map((issue) => issue.message).join("; ");
+    if (options.json) printJson({ path: options.archive, readable: false, error: message });
+    logger.error(`${options.archive}: ${message}`);
+    return 2;
+  }
   if (options.json) printJson(summary);
   else render(summary);
   return 0;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { runAssay, upstreamFixtures } from "../harness.ts";
+import { runAssay, tempDir, upstreamFixtures } from "../harness.ts";
 
 const run = "run_arm_a-openai_20260525T113813Z_1";
 const archive = join(upstreamFixtures, `archives/${run}/archive.tar.gz`);
@@ -64,6 +64,17 @@ describe("assay-runner inspect", () => {
       exitCode: 2,
       stdout: "",
       stderr: "[error] cannot read archive /nonexistent: ENOENT: no such file or directory, stat '/nonexistent'\n",
+    });
+  });
+
+  test("exits 2 on a file that is not an archive at all, saying why (and --json says readable: false)", async () => {
+    using dir = tempDir("inspect-junk", { "junk.tar.gz": Uint8Array.from({ length: 64 }, (_, i) => (i === 0 ? 0xfd : i === 1 ? 0xb2 : 0x41)) });
+    const file = join(dir.path, "junk.tar.gz");
+    const human = await runAssay(["inspect", file]);
+    const machine = await runAssay(["inspect", file, "--json"]);
+    expect({ human: [human.exitCode, human.stdout, human.stderr], machine: [machine.exitCode, JSON.parse(machine.stdout)] }).toEqual({
+      human: [2, "", `[error] ${file}: not a gzip archive: first bytes fd b2\n`],
+      machine: [2, { path: file, readable: false, error: "not a gzip archive: first bytes fd b2" }],
     });
   });
 });
