@@ -109,7 +109,8 @@ function messageWithCauses(error: Error): string {
   const parts = [error.message];
   let cause = error.cause;
   while (cause instanceof Error) {
-    parts.push(cause.message);
+    // A message that already quotes its cause would repeat it.
+    if (!parts.at(-1)!.includes(cause.message)) parts.push(cause.message);
     cause = cause.cause;
   }
   return process.env.ASSAY_DEBUG ? `${parts.join(": ")}\n${error.stack ?? ""}` : parts.join(": ");

@@ -66,6 +66,8 @@ export function readText(file: string): string {
 
 /** Parses JSON text read from `file`, or throws CompareInputError (exit 2) naming it. */
 export function parseJsonText(text: string, file: string): unknown {
+  // Read as UTF-8 text, a gzip header's first byte survives as U+001F.
+  if (text.charCodeAt(0) === 0x1f) throw new CompareInputError(`${file}: this is a gzip archive, not a JSON document`, { file });
   try {
     return JSON.parse(text);
   } catch (error) {

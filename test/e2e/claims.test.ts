@@ -33,4 +33,10 @@ describe.skipIf(noBinary)("assay-runner claims", () => {
     const outcome = await runAssay(["claims", join(upstreamFixtures, "golden/capability-diff-s5-idempotent-v0.json")]);
     expect([outcome.exitCode, outcome.stdout, outcome.stderr.includes("expected assay.runner.runtime_drift.v0.2 report")]).toEqual([2, "", true]);
   });
+
+  test("an archive given where the drift report belongs exits 2 and says it is an archive", async () => {
+    const archive = join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
+    const outcome = await runAssay(["claims", archive]);
+    expect([outcome.exitCode, outcome.stdout, outcome.stderr]).toEqual([2, "", `[error] ${archive}: this is a gzip archive, not a JSON document\n`]);
+  });
 });
