@@ -6,14 +6,12 @@
 // Add a guard: write a function returning GuardCheck[] (registering its benches) and list it in GUARDS.
 import { bench, do_not_optimize, run } from "mitata";
 import {
-  classifyPathId,
   classifyPathIds,
   compileRulesOrThrow,
   projectPaths,
   referenceClassifyPath,
   referenceProjectPaths,
   referenceRules,
-  sortUniqueCodePoints,
 } from "../src/projection/index.ts";
 import { generatePaths, generateRules } from "../test/fixtures/projection/path-sets.ts";
 
@@ -72,14 +70,6 @@ export function projectionGuard(): GuardCheck[] {
   bench("projection/core/engine", () => do_not_optimize(classifyPathIds(paths, declared, out)));
   bench("projection/core/engine-10-rules", () => do_not_optimize(classifyPathIds(manyPaths, declaredFew, manyOut)));
   bench("projection/core/engine-10000-rules", () => do_not_optimize(classifyPathIds(manyPaths, declaredMany, manyOut)));
-  // A sorted set laid out as a loaded surface holds it (see bench/projection.bench.ts).
-  const sorted = JSON.parse(JSON.stringify(sortUniqueCodePoints(generatePaths(200_000, 9)))) as string[];
-  const sortedOut = new Int32Array(sorted.length);
-  bench("projection/sorted/per-path", () => {
-    for (let i = 0; i < sorted.length; i++) sortedOut[i] = classifyPathId(sorted[i]!, builtin);
-    return do_not_optimize(sortedOut);
-  });
-  bench("projection/sorted/classifier", () => do_not_optimize(classifyPathIds(sorted, builtin, sortedOut)));
   bench("projection/document/reference", () => referenceProjectPaths(few, referenceBuiltin).mappings.length);
   bench("projection/document/engine", () => projectPaths(paths, builtin).mappings.length);
   return [
@@ -94,13 +84,6 @@ export function projectionGuard(): GuardCheck[] {
       engine: { bench: "projection/document/engine", items: paths.length },
       reference: { bench: "projection/document/reference", items: few.length },
       multiple: 5,
-    },
-    {
-      // Deciding a directory once per run of its paths (measured 1.6×) must keep paying.
-      name: "projection: core+builtin on a sorted set, batch classifier vs per-path lookups",
-      engine: { bench: "projection/sorted/classifier", items: sorted.length },
-      reference: { bench: "projection/sorted/per-path", items: sorted.length },
-      multiple: 1.15,
     },
     {
       // Cost must not follow the rule count: 10 000 rules at most 4× slower than 10 (target 1.5×,
