@@ -20,9 +20,15 @@ export class PathClassifier {
   private declared = UNDECIDED;
   private heuristic = NONE;
   private regexes: Regexes | undefined;
+  private reused = 0;
 
   constructor(private readonly compiled: CompiledRules) {
     this.heuristics = compiled.heuristicTables;
+  }
+
+  /** How many paths so far were answered from their directory's verdict (the rest took the full lookups). */
+  get reusedDirectories(): number {
+    return this.reused;
   }
 
   /** The id of the rule that projects `raw`, or -1 (the value `classifyPathId` returns). */
@@ -56,7 +62,9 @@ export class PathClassifier {
 
   private inDecided(raw: string, off: number, slash: number): number {
     const declared = this.declared;
-    if (declared !== UNDECIDED) return declared === LEAF_DECIDES ? classifyPathIdAt(raw, off, this.compiled, slash) : declared;
+    if (declared === LEAF_DECIDES) return classifyPathIdAt(raw, off, this.compiled, slash);
+    this.reused++;
+    if (declared !== UNDECIDED) return declared;
     const heuristics = this.heuristics!;
     let best = this.heuristic;
     const leaf = heuristics.segments.leafIndex(raw, slash + 1);
