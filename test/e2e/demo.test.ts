@@ -9,7 +9,7 @@ const cannot = skipReason(!host.isLinux, "the measured demo runs on Linux only")
 
 describe("scripts/demo.ts", () => {
   test.skipIf(cannot)("runs the sample agent, and its archive verifies with the agent's SDK and policy layers", async () => {
-    await using proc = Bun.spawn(["bun", "scripts/demo.ts"], { cwd: repoRoot, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    await using proc = Bun.spawn([process.execPath, "scripts/demo.ts"], { cwd: repoRoot, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     const archive = /^ {2}archive +(\S+)$/m.exec(stdout)?.[1] ?? "";
     try {
