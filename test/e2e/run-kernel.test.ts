@@ -131,7 +131,14 @@ describe("assay-runner run --capture ebpf: when bpftrace or the runner dies", ()
       if (done) break;
       stdout += new TextDecoder().decode(value);
     }
-    const tracers = () => processesWith(`${scratchRoot}/assay-run-`).filter((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "bpftrace");
+    const isTracer = (pid: number): boolean => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "bpftrace";
+      } catch {
+        return false; // it exited between the scan and this read
+      }
+    };
+    const tracers = () => processesWith(`${scratchRoot}/assay-run-`).filter(isTracer);
     const during = { tracers: tracers().length, sessions: leftoverSessions(runId).length };
     proc.kill("SIGKILL");
     await proc.exited;
