@@ -117,3 +117,17 @@ function which(tool: string): string | undefined {
   }
   return ["/usr/bin", "/usr/sbin", "/bin"].map((d) => join(d, tool)).find((p) => existsSync(p));
 }
+
+/** Reads a child's output stream until the text read so far contains `marker` (or the stream ends); returns that text. */
+export async function readUntil(stream: ReadableStream<Uint8Array>, marker: string): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes(marker)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  return text;
+}

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { filesIn, leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
-import { assayEnv, assayExe, host, mountTmpfs, runAssay, skipReason, tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, mountTmpfs, readUntil, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const cannot = skipReason(!host.hasBinary || !host.hasCgroup2, "run e2e needs the compiled binary (bun scripts/build.ts) and root with cgroup v2");
 
@@ -121,13 +121,7 @@ describe("assay-runner run: faults", () => {
     );
     const stderr = new Response(proc.stderr).text();
     // Wait for the workload to say it started, then stop the runner.
-    const reader = proc.stdout.getReader();
-    let stdout = "";
-    while (!stdout.includes("started\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += new TextDecoder().decode(value);
-    }
+    const stdout = await readUntil(proc.stdout, "started\n");
     proc.kill(signal);
     const exitCode = await proc.exited;
     const opened = await openArchive(archive);
@@ -162,13 +156,7 @@ describe("assay-runner run: faults", () => {
       [assayExe(), "run", "--capture", "none", "--run-id", runId, "-o", join(out, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
       { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
     );
-    const reader = proc.stdout.getReader();
-    let stdout = "";
-    while (!stdout.includes("started\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += new TextDecoder().decode(value);
-    }
+    const stdout = await readUntil(proc.stdout, "started\n");
     const during = { sessions: leftoverSessions(runId).length, workloadRuns: processesWith(`sleep ${sleepFor}`).length > 0, scratch: filesIn(scratchRoot).length };
     proc.kill("SIGKILL");
     const exitCode = await proc.exited;

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
 import { leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
-import { assayEnv, assayExe, host, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, readUntil, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const ebpf = await chooseBackend("ebpf");
 const cannot = skipReason(
@@ -124,13 +124,7 @@ describe("assay-runner run --capture ebpf: when bpftrace or the runner dies", ()
       [assayExe(), "run", "--capture", "ebpf", "--run-id", runId, "-o", join(dir.path, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
       { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
     );
-    const reader = proc.stdout.getReader();
-    let stdout = "";
-    while (!stdout.includes("started\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += new TextDecoder().decode(value);
-    }
+    const stdout = await readUntil(proc.stdout, "started\n");
     const isTracer = (pid: number): boolean => {
       try {
         return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "bpftrace";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot, skipReason, tempDir } from "../harness.ts";
+import { readUntil, repoRoot, skipReason, tempDir } from "../harness.ts";
 
 const cannot = skipReason(process.platform !== "linux", "the guardian is a /bin/sh watchdog on Linux");
 
@@ -36,13 +36,7 @@ async function startRunner(dir: string, mode: "die" | "release") {
   await Bun.write(join(dir, "runner.ts"), RUNNER);
   const marker = `7${process.pid}${Math.floor(Math.random() * 1e6)}`;
   const proc = Bun.spawn([process.execPath, join(dir, "runner.ts"), scratch, out, marker, mode], { stdout: "pipe", stderr: "inherit" });
-  const reader = proc.stdout.getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
+  const text = await readUntil(proc.stdout, "\n");
   const [helperPid, guardianPid] = text.trim().split(" ").map(Number);
   return { proc, scratch, out, helperPid: helperPid!, guardianPid };
 }
