@@ -31,9 +31,10 @@ async function sh(argv: string[], options: { quiet?: boolean } = {}): Promise<{ 
 const build = await timed("build (bun scripts/build.ts)", () => sh(["bun", "scripts/build.ts"]));
 if (build.exitCode !== 0) process.exit(build.exitCode);
 
-// Evidence work dir and archive in demo-out/ (git-ignored; replaced by each demo, kept for inspection)
-// and, as upstream's fixtures do, control files under /dev/shm (filtered out of kernel evidence).
-const demoDir = join(root, "demo-out");
+// Evidence work dir and archive in demo-out/ (git-ignored; replaced by each demo, kept for inspection;
+// ASSAY_DEMO_OUT names another) and, as upstream's fixtures do, control files under /dev/shm
+// (filtered out of kernel evidence).
+const demoDir = process.env.ASSAY_DEMO_OUT ?? join(root, "demo-out");
 rmSync(demoDir, { recursive: true, force: true });
 mkdirSync(demoDir);
 const controlDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "assay-runner-demo-"));

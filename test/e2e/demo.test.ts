@@ -1,7 +1,8 @@
 // `npm run demo`'s measured run: build, run the bundled sample agent, verify, inspect, timings.
 import { describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openArchive } from "../run/_archive.ts";
 import { host, repoRoot, skipReason } from "../harness.ts";
 
@@ -9,7 +10,15 @@ const cannot = skipReason(!host.isLinux, "the measured demo runs on Linux only")
 
 describe("scripts/demo.ts", () => {
   test.skipIf(cannot)("runs the sample agent, and its archive verifies with the agent's SDK and policy layers", async () => {
-    await using proc = Bun.spawn([process.execPath, "scripts/demo.ts"], { cwd: repoRoot, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    // Its own output directory: a developer's demo-out/ stays as the last demo left it.
+    const out = join(tmpdir(), `assay-test-demo-${process.pid}`);
+    await using proc = Bun.spawn([process.execPath, "scripts/demo.ts"], {
+      cwd: repoRoot,
+      env: { ...process.env, ASSAY_DEMO_OUT: out },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     const archive = /^ {2}archive +(\S+)$/m.exec(stdout)?.[1] ?? "";
     try {
@@ -41,7 +50,7 @@ describe("scripts/demo.ts", () => {
         bindings: ["tc_demo_read_001"],
       });
     } finally {
-      if (archive) rmSync(dirname(archive), { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
