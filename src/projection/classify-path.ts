@@ -1,3 +1,4 @@
+import type { PathMapping } from "../schema/index.ts";
 import type { CompiledRules, HeuristicTables } from "./compile-rules.ts";
 import { operationOffset } from "./operation-split.ts";
 
@@ -73,6 +74,11 @@ export function classifyPath(raw: string, compiled: CompiledRules): PathClassifi
       claim_level: "raw_observed",
     };
   }
+  return mappingOf(raw, id, compiled);
+}
+
+/** The mapping row of `raw` under rule `id` (as `classifyPathId` returned it, not -1). */
+export function mappingOf(raw: string, id: number, compiled: CompiledRules): PathMapping {
   const entry = compiled.entries[id]!;
   return {
     raw_path: raw,

@@ -1,13 +1,13 @@
 import {
+  isStrictlyAscending,
   sortUnique,
   HEURISTIC_PROJECTION_NON_CLAIMS,
   PATH_PROJECTION_SCHEMA,
   PROJECTION_NON_CLAIMS,
   RUNTIME_NOISE_TAXONOMY_SCHEMA,
-  type PathMapping,
   type PathProjection,
 } from "../schema/index.ts";
-import { projectedPathOf } from "./classify-path.ts";
+import { mappingOf } from "./classify-path.ts";
 import { PathClassifier } from "./path-classifier.ts";
 import { SampleKeeper } from "./sample-keeper.ts";
 import type { CompiledRules } from "./compile-rules.ts";
@@ -19,40 +19,25 @@ import type { CompiledRules } from "./compile-rules.ts";
  * `sample_limit` kept as samples. With no heuristics the document is upstream's, field for field.
  */
 export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): PathProjection {
-  const entries = compiled.entries;
-  const limit = compiled.sampleLimit;
-  const used = new Uint8Array(entries.length);
-  const mappings: PathMapping[] = [];
+  const used = new Uint8Array(compiled.entries.length);
   // Deduplicate (a Set) only when the input may hold repeats: natively strictly ascending strings
   // are distinct, whatever their code-point order, and that check rides along the classifying pass
   // (a sorted array's strings lie scattered in memory: each extra pass over them is cache misses).
   // Then sort only what is mapped; the unmatched need a count and the smallest few, not an order.
-  let split = Array.isArray(paths) ? splitAscending(paths as readonly string[], compiled) : undefined;
-  split ??= splitDistinct(new Set(paths), compiled);
-  const { unmatched, keeper } = split;
-  let { matched, ids } = split;
-  // An ascending input's matches are in code-point order already (unless surrogates reorder them).
-  const raws = sortUnique(matched);
-  if (raws.length !== matched.length || raws.some((raw, i) => raw !== matched[i])) {
-    matched = raws;
+  const ascending = Array.isArray(paths) ? split(paths, compiled, true) : undefined;
+  const { matched, ids, unmatched, keeper } = ascending ?? split(new Set(paths), compiled, false)!;
+  // UTF-16 order is code-point order unless surrogates reorder it; otherwise sort, and classify again.
+  let order = matched;
+  let orderIds = ids;
+  if (ascending === undefined || !isStrictlyAscending(matched)) {
+    order = sortUnique(matched);
     const classifier = new PathClassifier(compiled);
-    ids = raws.map((raw) => classifier.classify(raw));
+    orderIds = order.map((raw) => classifier.classify(raw));
   }
-  for (let i = 0; i < matched.length; i++) {
-    const raw = matched[i]!;
-    const id = ids[i]!;
-    used[id] = 1;
-    const entry = entries[id]!;
-    mappings.push({
-      raw_path: raw,
-      projected_path: projectedPathOf(raw, id, compiled),
-      path_class: entry.path_class,
-      relation: entry.relation,
-      rule: entry.rule,
-      confidence: entry.confidence,
-      claim_level: "projected_equivalent",
-    });
-  }
+  const mappings = order.map((raw, i) => {
+    used[orderIds[i]!] = 1;
+    return mappingOf(raw, orderIds[i]!, compiled);
+  });
   return {
     schema: PATH_PROJECTION_SCHEMA,
     status: "applied",
@@ -61,7 +46,7 @@ export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): 
     claim_level: mappings.length > 0 ? "projected_equivalent" : "inconclusive",
     mappings,
     rules: firedRules(used, compiled),
-    unmatched_summary: { path_class: "unknown", count: unmatched, samples: keeper.values(), sample_limit: limit },
+    unmatched_summary: { path_class: "unknown", count: unmatched, samples: keeper.values(), sample_limit: compiled.sampleLimit },
     non_claims: nonClaims(compiled),
   };
 }
@@ -93,38 +78,21 @@ interface Split {
   readonly keeper: SampleKeeper;
 }
 
-// The split of a list that is strictly ascending in UTF-16 order (so distinct), or undefined at
-// the first pair out of order (one native comparison per pair, made while the strings are cached).
-function splitAscending(values: readonly string[], compiled: CompiledRules): Split | undefined {
+// Classifies each value once, keeping the matched ones with their rule ids. With `ascendingOnly`
+// it gives up (undefined) at the first pair not strictly ascending in UTF-16 order: one native
+// comparison per pair, made while the strings are cached.
+function split(values: Iterable<string>, compiled: CompiledRules, ascendingOnly: boolean): Split | undefined {
   const classifier = new PathClassifier(compiled);
   const matched: string[] = [];
   const ids: number[] = [];
   const keeper = new SampleKeeper(compiled.sampleLimit);
   let unmatched = 0;
   let previous: string | undefined;
-  for (let i = 0; i < values.length; i++) {
-    const raw = values[i]!;
-    if (previous !== undefined && !(previous < raw)) return undefined;
-    previous = raw;
-    const id = classifier.classify(raw);
-    if (id >= 0) {
-      matched.push(raw);
-      ids.push(id);
-    } else {
-      unmatched++;
-      keeper.offer(raw);
-    }
-  }
-  return { matched, ids, unmatched, keeper };
-}
-
-function splitDistinct(values: Iterable<string>, compiled: CompiledRules): Split {
-  const classifier = new PathClassifier(compiled);
-  const matched: string[] = [];
-  const ids: number[] = [];
-  const keeper = new SampleKeeper(compiled.sampleLimit);
-  let unmatched = 0;
   for (const raw of values) {
+    if (ascendingOnly) {
+      if (previous !== undefined && !(previous < raw)) return undefined;
+      previous = raw;
+    }
     const id = classifier.classify(raw);
     if (id >= 0) {
       matched.push(raw);
