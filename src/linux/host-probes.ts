@@ -104,6 +104,16 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
+/** Whether this process may write `path` (access(2) W_OK). */
+export function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // --- internal ---
 
 function readText(path: string): string | undefined {
@@ -117,15 +127,6 @@ function readText(path: string): string | undefined {
 function numberOr(text: string | undefined): number | undefined {
   const value = Number.parseInt(text?.trim() ?? "", 10);
   return Number.isNaN(value) ? undefined : value;
-}
-
-function isWritable(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function run(argv: string[]): string {

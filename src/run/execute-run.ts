@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants as fsConstants, existsSync, mkdtempSync, openSync, rmSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import {
@@ -13,7 +13,7 @@ import {
 } from "../capture/index.ts";
 import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
 import type { CorrelationReport } from "../schema/index.ts";
-import { CgroupSession, LinuxHostError, locateCgroupHost, openCgroupSession, RunGuardian } from "../linux/index.ts";
+import { CgroupSession, isWritable, LinuxHostError, locateCgroupHost, openCgroupSession, RunGuardian } from "../linux/index.ts";
 import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
 import { buildChildEnv } from "./child-env.ts";
 import { buildCorrelationReport } from "./correlation.ts";
@@ -308,15 +308,6 @@ function checkOutputWritable(archivePath: string): void {
       archivePath,
       { cause: error },
     );
-  }
-}
-
-function isWritable(file: string): boolean {
-  try {
-    accessSync(file, fsConstants.W_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,15 +1,7 @@
 import { canonicalJson, parseJson, sortUnique, type JsonValue } from "../evidence/index.ts";
 import { decodeLossy, rustSplitWhitespace, rustTrim } from "./ingest-lines.ts";
+import type { SurfaceSets } from "./capability-surface.ts";
 import { RedactionTally, type Redactor } from "./redaction.ts";
-
-/** The five string sets of a capability surface that redaction rewrites (spec §2.6, §3.1). */
-export interface SurfaceSets {
-  readonly filesystem_paths: readonly string[];
-  readonly network_endpoints: readonly string[];
-  readonly process_execs: readonly string[];
-  readonly mcp_tools: readonly string[];
-  readonly policy_decisions: readonly string[];
-}
 
 /** The archive parts redaction rewrites; the correlation report and health are only swept (spec §3.1). */
 export interface RedactableParts<S extends SurfaceSets> {
