@@ -131,3 +131,17 @@ export async function readUntil(stream: ReadableStream<Uint8Array>, marker: stri
   reader.releaseLock();
   return text;
 }
+
+/**
+ * Polls `read` every 50 ms until `done` holds for its value or `timeoutMs` passes; returns the last
+ * value. For effects of another process that cannot be awaited (a watchdog's cleanup).
+ */
+export async function pollUntil<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!done(value) && Date.now() < deadline) {
+    await Bun.sleep(50);
+    value = read();
+  }
+  return value;
+}

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { filesIn, leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
-import { assayEnv, assayExe, host, mountTmpfs, readUntil, runAssay, skipReason, tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, mountTmpfs, pollUntil, readUntil, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const cannot = skipReason(!host.hasBinary || !host.hasCgroup2, "run e2e needs the compiled binary (bun scripts/build.ts) and root with cgroup v2");
 
@@ -162,9 +162,8 @@ describe("assay-runner run: faults", () => {
     const exitCode = await proc.exited;
     // The guardian works after the runner is gone: wait (bounded) for what it removes.
     const left = () => ({ sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: filesIn(scratchRoot), out: filesIn(out) });
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && JSON.stringify(left()) !== JSON.stringify({ sessions: [], workload: [], scratch: [], out: [] })) await Bun.sleep(50);
-    expect({ stdout, exitCode, during, after: left() }).toEqual({
+    const after = await pollUntil(left, (state) => Object.values(state).every((list) => list.length === 0), 15_000);
+    expect({ stdout, exitCode, during, after }).toEqual({
       stdout: "started\n",
       exitCode: 137,
       during: { sessions: 1, workloadRuns: true, scratch: 1 },

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
 import { leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
-import { assayEnv, assayExe, host, readUntil, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, pollUntil, readUntil, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const ebpf = await chooseBackend("ebpf");
 const cannot = skipReason(
@@ -137,9 +137,8 @@ describe("assay-runner run --capture ebpf: when bpftrace or the runner dies", ()
     proc.kill("SIGKILL");
     await proc.exited;
     const left = () => ({ tracers: tracers(), sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: readdirSync(scratchRoot) });
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && JSON.stringify(left()) !== JSON.stringify({ tracers: [], sessions: [], workload: [], scratch: [] })) await Bun.sleep(50);
-    expect({ stdout, during, after: left() }).toEqual({
+    const after = await pollUntil(left, (state) => Object.values(state).every((list) => list.length === 0), 20_000);
+    expect({ stdout, during, after }).toEqual({
       stdout: "started\n",
       during: { tracers: 1, sessions: 1 },
       after: { tracers: [], sessions: [], workload: [], scratch: [] },

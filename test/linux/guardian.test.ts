@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readUntil, repoRoot, skipReason, tempDir } from "../harness.ts";
+import { pollUntil, readUntil, repoRoot, skipReason, tempDir } from "../harness.ts";
 
 const cannot = skipReason(process.platform !== "linux", "the guardian is a /bin/sh watchdog on Linux");
 
@@ -57,9 +57,8 @@ describe("RunGuardian", () => {
     proc.kill("SIGKILL");
     await proc.exited;
     const state = () => ({ helper: alive(helperPid), scratch: existsSync(scratch), out: readdirSync(out).sort() });
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (state().helper || state().scratch || state().out.length > 1)) await Bun.sleep(50);
-    expect({ before, after: state() }).toEqual({
+    const after = await pollUntil(state, (now) => !now.helper && !now.scratch && now.out.length === 1, 10_000);
+    expect({ before, after }).toEqual({
       before: { helper: true, scratch: true, out: 2 },
       after: { helper: false, scratch: false, out: [".a.tar.gz.1-zz.partial"] },
     });
@@ -70,8 +69,7 @@ describe("RunGuardian", () => {
     const { proc, scratch, out, helperPid, guardianPid } = await startRunner(dir.path, "release");
     expect(await proc.exited).toBe(0);
     // Wait (bounded) for the guardian to exit: had it taken the exit for a death, it would have cleaned up first.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && existsSync(`/proc/${guardianPid}`)) await Bun.sleep(20);
+    await pollUntil(() => existsSync(`/proc/${guardianPid}`), (running) => !running, 10_000);
     const after = { helper: alive(helperPid), scratch: existsSync(join(scratch, "spool", "member")), out: readdirSync(out).length };
     process.kill(helperPid, "SIGKILL");
     expect({ guardianExited: !existsSync(`/proc/${guardianPid}`), ...after }).toEqual({ guardianExited: true, helper: true, scratch: true, out: 2 });
