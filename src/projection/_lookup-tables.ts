@@ -277,11 +277,6 @@ export class SegmentTable {
   private wideLast = false;
   private wideLeaf = false;
 
-  /** Whether there is nothing to look for. */
-  get isEmpty(): boolean {
-    return this.roots.size === 0 && this.basenames.size === 0;
-  }
-
   /** Adds a run of segments for rule `index`; the lowest index wins. */
   addRun(segments: readonly string[], index: number): void {
     let table = this.roots;

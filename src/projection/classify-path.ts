@@ -41,25 +41,6 @@ export function classifyPathIdAt(raw: string, off: number, compiled: CompiledRul
   return heuristics === undefined ? -1 : heuristicId(raw, off, slash === -2 ? raw.lastIndexOf("/") : slash, heuristics);
 }
 
-/** The projected value of `raw` under rule `id` (as `classifyPathId` returned it). */
-export function projectedPathOf(raw: string, id: number, compiled: CompiledRules): string {
-  const entry = compiled.entries[id]!;
-  const off = operationOffset(raw);
-  const op = off > 0 ? raw.slice(0, off) : "";
-  switch (entry.kind) {
-    case "exact":
-      // A whole-value hit carries no operation prefix, even for an `op:/path` value.
-      return compiled.exact.get(raw, 0) === id ? entry.target : op + entry.target;
-    case "prefix": {
-      const length = entry.target.length;
-      const relative = raw.length - off === length ? "" : raw.slice(off + length + 1);
-      return `${op}workdir/${relative}`;
-    }
-    case "heuristic":
-      return op + entry.path_class;
-  }
-}
-
 /** Classifies one raw path into a mapping-shaped record (unmatched paths keep their raw value). */
 export function classifyPath(raw: string, compiled: CompiledRules): PathClassification {
   const id = classifyPathId(raw, compiled);
@@ -92,6 +73,25 @@ export function mappingOf(raw: string, id: number, compiled: CompiledRules): Pat
 }
 
 // --- internal ---
+
+// The projected value of `raw` under rule `id`.
+function projectedPathOf(raw: string, id: number, compiled: CompiledRules): string {
+  const entry = compiled.entries[id]!;
+  const off = operationOffset(raw);
+  const op = off > 0 ? raw.slice(0, off) : "";
+  switch (entry.kind) {
+    case "exact":
+      // A whole-value hit carries no operation prefix, even for an `op:/path` value.
+      return compiled.exact.get(raw, 0) === id ? entry.target : op + entry.target;
+    case "prefix": {
+      const length = entry.target.length;
+      const relative = raw.length - off === length ? "" : raw.slice(off + length + 1);
+      return `${op}workdir/${relative}`;
+    }
+    case "heuristic":
+      return op + entry.path_class;
+  }
+}
 
 function heuristicId(raw: string, off: number, slash: number, tables: HeuristicTables): number {
   let best = tables.exact.get(raw, off);

@@ -17,7 +17,6 @@ export { parseRules } from "./parse-rules.ts";
 export {
   classifyPath,
   classifyPathId,
-  projectedPathOf,
   UNMATCHED_RELATION,
   UNMATCHED_RULE,
   type PathClassification,

@@ -61,14 +61,14 @@ export function nonClaims(compiled: CompiledRules): string[] {
   return [...(compiled.heuristicsApplied ? HEURISTIC_PROJECTION_NON_CLAIMS : PROJECTION_NON_CLAIMS)];
 }
 
-/** The sorted, distinct rule names of the rule ids marked in `used`. */
-export function firedRules(used: Uint8Array | Float64Array, compiled: CompiledRules): string[] {
+// --- internal ---
+
+// The sorted, distinct rule names of the rule ids marked in `used`.
+function firedRules(used: Uint8Array, compiled: CompiledRules): string[] {
   const names: string[] = [];
   for (let id = 0; id < used.length; id++) if (used[id]! > 0) names.push(compiled.entries[id]!.rule);
   return sortUnique(names);
 }
-
-// --- internal ---
 
 interface Split {
   readonly matched: string[];
