@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync, accessSync, constants } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { findCgroup2Mount, findExecutable, isWritable } from "../src/linux/index.ts";
 
 /** Root of this repository. */
 export const repoRoot: string = resolve(import.meta.dir, "..");
@@ -71,10 +72,10 @@ export async function runAssay(args: readonly string[], options: { cwd?: string;
 export const host = (() => {
   const isLinux = process.platform === "linux";
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const cgroup2Mount = isLinux ? findCgroup2Mount() : undefined;
+  const cgroup2Mount = isLinux ? findCgroup2Mount(readFileSync("/proc/self/mountinfo", "utf8")) : undefined;
   const hasCgroup2 = cgroup2Mount !== undefined && isRoot && isWritable(cgroup2Mount);
-  const hasBpftrace = isRoot && which("bpftrace") !== undefined;
-  const hasStrace = which("strace") !== undefined;
+  const hasBpftrace = isRoot && findExecutable("bpftrace") !== undefined;
+  const hasStrace = findExecutable("strace") !== undefined;
   return { isLinux, isRoot, cgroup2Mount, hasCgroup2, hasBpftrace, hasStrace, hasBinary: existsSync(assayExe()) };
 })();
 
@@ -87,35 +88,6 @@ export function skipReason(condition: boolean, reason: string): boolean {
     console.warn(`[skip] ${reason}`);
   }
   return condition;
-}
-
-// --- internal ---
-
-function findCgroup2Mount(): string | undefined {
-  try {
-    for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
-      const [left, right] = line.split(" - ");
-      if (right?.startsWith("cgroup2 ")) return left?.split(" ")[4];
-    }
-  } catch {}
-  return undefined;
-}
-
-function isWritable(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function which(tool: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":")) {
-    const candidate = join(dir, tool);
-    if (existsSync(candidate)) return candidate;
-  }
-  return ["/usr/bin", "/usr/sbin", "/bin"].map((d) => join(d, tool)).find((p) => existsSync(p));
 }
 
 /** Reads a child's output stream until the text read so far contains `marker` (or the stream ends); returns that text. */
