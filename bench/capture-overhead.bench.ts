@@ -4,7 +4,7 @@
 // generated tree; eBPF ≤ 1.05× bare, ptrace reported), events/s captured without loss and where
 // loss starts, and the time from `run` to the workload's first instruction with eBPF (≤ 1.5 s).
 // mitata times whole workload processes in one summary per subject (reference = bare). The eBPF
-// goal ratios come from interleaved rounds instead (bare, arm, captured, stop; again), so the noise
+// goal ratios come from interleaved rounds instead (bare, arm, captured, stop, bare; again), so the noise
 // of a shared host falls on both sides: an armed program taxes every syscall of the host, so bare
 // runs cannot share its summary. The ptrace goal ratio is interleaved the same way.
 // Needs root, cgroup v2, bpftrace and strace; a C compiler makes the open loop tight (else python3).
@@ -62,6 +62,7 @@ function medianOf(n: number, sample: () => { wall: number; cpu: number }): { wal
   const runs = Array.from({ length: n }, sample).sort((a, b) => a.wall - b.wall);
   return runs[Math.floor(n / 2)] as { wall: number; cpu: number };
 }
+const mean = (a: number, b: number) => (a + b) / 2;
 function buildSeconds(): number {
   const started = performance.now();
   const proc = Bun.spawnSync(inSession(compileArgv), { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
@@ -92,18 +93,32 @@ try {
     console.log(`eBPF loss during the overhead runs: ring drops ${outcome.loss.ringbufDrops}, undecodable ${outcome.loss.eventSizeMismatch}`);
   }
 
-  // 2b. The eBPF goal ratios: interleaved rounds, each a bare and a captured figure taken moments
-  // apart (medians of 3 loops each), so load from elsewhere on the host falls on both sides.
-  const rounds: Array<{ open: number; openCpu: number; build: number }> = [];
+  // 2b. The eBPF goal ratios: interleaved rounds (bare, arm, captured, stop, bare again), each
+  // captured figure against the mean of the bare ones around it (medians of 3 loops each), so load
+  // from elsewhere on the host falls on both sides. The two bare figures of a round against each
+  // other are the noise floor: a difference smaller than their spread is not measured here.
+  // The mechanism's own floor rides along: the same two raw syscall tracepoints attached with
+  // programs that do nothing, which every syscall of the host then runs through.
+  const rounds: Array<{ open: number; openCpu: number; build: number; openNoise: number; buildNoise: number; openFloor: number }> = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const bareOpen = medianOf(3, () => loopTimes(inSession([...loop.argv, String(OPENS)])));
     const bareBuild = buildSeconds();
+    const floorOpen = await underEmptyTracepoints(() => medianOf(3, () => loopTimes(inSession([...loop.argv, String(OPENS)]))));
     await using armed = await armOn(session);
     attach.push(armed.attachMs ?? Number.NaN);
     const ebpfOpen = medianOf(3, () => loopTimes(inSession([...loop.argv, String(OPENS)])));
     const ebpfBuild = buildSeconds();
     await armed.stop(2000);
-    rounds.push({ open: ebpfOpen.wall / bareOpen.wall, openCpu: ebpfOpen.cpu / bareOpen.cpu, build: ebpfBuild / bareBuild });
+    const bareOpenAfter = medianOf(3, () => loopTimes(inSession([...loop.argv, String(OPENS)])));
+    const bareBuildAfter = buildSeconds();
+    rounds.push({
+      open: ebpfOpen.wall / mean(bareOpen.wall, bareOpenAfter.wall),
+      openCpu: ebpfOpen.cpu / mean(bareOpen.cpu, bareOpenAfter.cpu),
+      build: ebpfBuild / mean(bareBuild, bareBuildAfter),
+      openNoise: bareOpenAfter.wall / bareOpen.wall,
+      buildNoise: bareBuildAfter / bareBuild,
+      openFloor: floorOpen.wall / mean(bareOpen.wall, bareOpenAfter.wall),
+    });
   }
 
   // 3. ptrace: raw strace with the same syscall filter against the runner's strace command.
@@ -160,11 +175,14 @@ try {
     console.log(`${label}: ${mid.toFixed(2)}× median of ${sorted.length} interleaved rounds [${sorted[0]?.toFixed(2)}–${sorted.at(-1)?.toFixed(2)}] ${verdict}`);
   };
   spread(rounds.map((r) => r.open), 1.4, "open loop, eBPF vs bare (loop wall time)");
+  spread(rounds.map((r) => r.openNoise), undefined, "open loop, noise floor: bare after vs bare before, same round");
+  spread(rounds.map((r) => r.openFloor), undefined, "open loop, mechanism floor: raw syscall tracepoints with empty programs vs bare");
   spread(rounds.map((r) => r.openCpu), undefined, "open loop, eBPF vs bare (loop CPU time)");
   ratio("open ebpf", "open bare", undefined, "open loop, eBPF vs bare (mitata iterations, not interleaved)");
   spread(ptraceRounds, 1.1, `open loop (${PTRACE_OPENS} opens), ptrace backend vs raw strace --seccomp-bpf`);
   console.log(`open loop, raw strace vs bare: ${((median("open strace") / PTRACE_OPENS) / (median("open bare") / OPENS)).toFixed(1)}× per open (reported)`);
   spread(rounds.map((r) => r.build), 1.05, "compileall, eBPF vs bare");
+  spread(rounds.map((r) => r.buildNoise), undefined, "compileall, noise floor: bare after vs bare before, same round");
   ratio("build ptrace", "build bare", undefined, "compileall, ptrace vs bare");
   for (const line of rates) console.log(`throughput (eBPF, default buffer): ${line}`);
   console.log(`eBPF arm (program build, load, attach, marker): ${attach.map((ms) => `${ms.toFixed(0)} ms`).join(", ")}`);
@@ -180,6 +198,26 @@ try {
 async function armOn(cgroup: string): Promise<ArmedCapture> {
   const scratch = mkdtempSync(join(dir, "scratch-"));
   return createEbpfBackend().arm({ cgroupPath: cgroup, cgroupId: statSync(cgroup, { bigint: true }).ino, scratchDir: scratch });
+}
+
+/** `measure()` while both raw syscall tracepoints carry programs that do nothing (the attach mechanism's cost alone). */
+async function underEmptyTracepoints<T>(measure: () => T): Promise<T> {
+  const program = 'tracepoint:raw_syscalls:sys_enter, tracepoint:raw_syscalls:sys_exit { } BEGIN { printf("attached\\n"); }';
+  const tracer = Bun.spawn(["bpftrace", "-e", program], { stdout: "pipe", stderr: "ignore" });
+  try {
+    const reader = tracer.stdout.getReader();
+    let seen = "";
+    while (!seen.includes("attached")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("bpftrace ended before attaching its empty programs");
+      seen += new TextDecoder().decode(value);
+    }
+    reader.releaseLock();
+    return measure();
+  } finally {
+    tracer.kill("SIGINT");
+    await tracer.exited;
+  }
 }
 
 /** The open loop: C when a compiler is here (tight), else python3; prints its own loop seconds. */
