@@ -22,7 +22,8 @@ export const logger: ConsolaInstance = createConsola({
   throttle: 0,
   formatOptions: { date: false, colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
 });
-if (Boolean(process.stderr.isTTY) && !isCI) logger.setReporters([terminalReporter(logger.options.reporters[0] as BasicFormatter)]);
+const basicReporter = logger.options.reporters[0] as BasicFormatter;
+logger.setReporters([Boolean(process.stderr.isTTY) && !isCI ? terminalReporter(basicReporter) : plainReporter(basicReporter)]);
 
 /** Applies --quiet / --verbose to the logger. */
 export function configureOutput(options: OutputOptions): void {
@@ -47,6 +48,18 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 interface BasicFormatter extends ConsolaReporter {
   formatArgs(args: unknown[], options: FormatOptions): string;
   formatStack(stack: string, message: string, options: FormatOptions & { errorLevel?: number }): string;
+}
+
+// consola's basic reporter, except that plain report lines (`logger.log`: the rows of `inspect`
+// and `doctor`) carry no `[log]` tag; warnings, errors and the rest keep theirs for log readers.
+function plainReporter(basic: BasicFormatter): ConsolaReporter {
+  return {
+    log(logObj: LogObject, ctx) {
+      if (logObj.type !== "log") return basic.log(logObj, ctx);
+      const options = { columns: 0, ...ctx.options.formatOptions };
+      (ctx.options.stderr ?? process.stderr).write(`${basic.formatArgs(logObj.args, options)}\n`);
+    },
+  };
 }
 
 // deviation: consola's FancyReporter, reduced to what our one-line messages use: the type's icon

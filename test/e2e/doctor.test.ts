@@ -35,8 +35,8 @@ describe("assay-runner doctor", () => {
       expect({
         exitCode: outcome.exitCode,
         stdout: outcome.stdout,
-        rows: checkNames.map((name) => lines.some((line) => new RegExp(`\\b(ok|FAIL)\\s+${name}\\s`).test(line))),
-        bpfLoad: lines.some((line) => /ok\s+bpf_load\s+a trivial bpftrace program loaded and ran/.test(line)),
+        rows: checkNames.map((name) => lines.some((line) => new RegExp(`^(ok|FAIL)\\s+${name}\\s`).test(line))),
+        bpfLoad: lines.some((line) => /^ok\s+bpf_load\s+a trivial bpftrace program loaded and ran/.test(line)),
         verdict: outcome.stderr.includes("kernel capture works here; --capture auto uses ebpf"),
       }).toEqual({ exitCode: 0, stdout: "", rows: checkNames.map(() => true), bpfLoad: true, verdict: true });
     },

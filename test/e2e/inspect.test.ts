@@ -43,18 +43,18 @@ describe("assay-runner inspect", () => {
     });
   });
 
-  test("prints a human summary on stderr naming run, command, exit, health and rows", async () => {
+  test("prints a human summary on stderr naming run, command, exit, health and rows, as plain rows (no log tag)", async () => {
     const outcome = await runAssay(["inspect", archive]);
     const digest = await manifestDigest();
     const lines = outcome.stderr.split("\n");
     expect({
       exitCode: outcome.exitCode,
       stdout: outcome.stdout,
-      run: lines.some((l) => l.includes(`run       ${run}`)),
-      finished: lines.some((l) => l.includes("finished  exit code 0, 6917 ms, success")),
-      rows: lines.some((l) => l.includes("rows      events.ndjson=2 layers/kernel.ndjson=29 layers/policy.ndjson=0 layers/sdk.ndjson=5")),
+      run: lines.some((l) => l.startsWith(`run       ${run}`)),
+      finished: lines.some((l) => l.startsWith("finished  exit code 0, 6917 ms, success")),
+      rows: lines.some((l) => l.startsWith("rows      events.ndjson=2 layers/kernel.ndjson=29 layers/policy.ndjson=0 layers/sdk.ndjson=5")),
       health: lines.some((l) => l.includes("kernel_layer=complete")),
-      manifest: lines.some((l) => l.includes(`manifest  ${digest}`)),
+      manifest: lines.some((l) => l.startsWith(`manifest  ${digest}`)),
     }).toEqual({ exitCode: 0, stdout: "", run: true, finished: true, rows: true, health: true, manifest: true });
   });
 
