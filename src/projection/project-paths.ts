@@ -8,6 +8,7 @@ import {
   type PathProjection,
 } from "../schema/index.ts";
 import { mappingOf } from "./classify-path.ts";
+import { distinctStrings } from "./distinct-strings.ts";
 import { PathClassifier } from "./path-classifier.ts";
 import { SampleKeeper } from "./sample-keeper.ts";
 import type { CompiledRules } from "./compile-rules.ts";
@@ -20,12 +21,12 @@ import type { CompiledRules } from "./compile-rules.ts";
  */
 export function projectPaths(paths: Iterable<string>, compiled: CompiledRules): PathProjection {
   const used = new Uint8Array(compiled.entries.length);
-  // Deduplicate (a Set) only when the input may hold repeats: natively strictly ascending strings
+  // Deduplicate only when the input may hold repeats: natively strictly ascending strings
   // are distinct, whatever their code-point order, and that check rides along the classifying pass
   // (a sorted array's strings lie scattered in memory: each extra pass over them is cache misses).
   // Then sort only what is mapped; the unmatched need a count and the smallest few, not an order.
   const ascending = Array.isArray(paths) ? split(paths, compiled, true) : undefined;
-  const { matched, ids, unmatched, keeper } = ascending ?? split(new Set(paths), compiled, false)!;
+  const { matched, ids, unmatched, keeper } = ascending ?? split(distinctStrings(Array.isArray(paths) ? paths : [...paths]), compiled, false)!;
   // UTF-16 order is code-point order unless surrogates reorder it; otherwise sort, and classify again.
   let order = matched;
   let orderIds = ids;
@@ -81,7 +82,7 @@ interface Split {
 // Classifies each value once, keeping the matched ones with their rule ids. With `ascendingOnly`
 // it gives up (undefined) at the first pair not strictly ascending in UTF-16 order: one native
 // comparison per pair, made while the strings are cached.
-function split(values: Iterable<string>, compiled: CompiledRules, ascendingOnly: boolean): Split | undefined {
+function split(values: readonly string[], compiled: CompiledRules, ascendingOnly: boolean): Split | undefined {
   const classifier = new PathClassifier(compiled);
   const matched: string[] = [];
   const ids: number[] = [];
