@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createEbpfBackend, straceCommand, type ArmedCapture } from "../src/capture/index.ts";
 import { findCgroup2Mount, findExecutable } from "../src/linux/index.ts";
+import { readUntil } from "../test/harness.ts";
 
 const root = resolve(import.meta.dir, "..");
 const exe = process.env.ASSAY_EXE ?? join(root, "dist", "assay-runner");
@@ -205,14 +206,7 @@ async function underEmptyTracepoints<T>(measure: () => T): Promise<T> {
   const program = 'tracepoint:raw_syscalls:sys_enter, tracepoint:raw_syscalls:sys_exit { } BEGIN { printf("attached\\n"); }';
   const tracer = Bun.spawn(["bpftrace", "-e", program], { stdout: "pipe", stderr: "ignore" });
   try {
-    const reader = tracer.stdout.getReader();
-    let seen = "";
-    while (!seen.includes("attached")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("bpftrace ended before attaching its empty programs");
-      seen += new TextDecoder().decode(value);
-    }
-    reader.releaseLock();
+    if (!(await readUntil(tracer.stdout, "attached")).includes("attached")) throw new Error("bpftrace ended before attaching its empty programs");
     return measure();
   } finally {
     tracer.kill("SIGINT");
