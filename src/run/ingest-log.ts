@@ -26,9 +26,10 @@ export function* nonBlankLines(text: string): Generator<{ readonly line: number;
   }
 }
 
-/** Describes what stood where a non-empty string was required. */
+/** Describes what stood where a non-empty string was required (a number or boolean by its value). */
 export function describeReceived(raw: unknown): string {
   if (raw === undefined) return "nothing";
   if (typeof raw === "string") return "an empty string";
+  if (typeof raw === "number" || typeof raw === "boolean") return String(raw);
   return raw === null ? "null" : Array.isArray(raw) ? "an array" : `a ${typeof raw}`;
 }

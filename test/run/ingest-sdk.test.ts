@@ -101,6 +101,19 @@ describe("ingestSdkLog", () => {
     });
   });
 
+  test("names what stood where a string was required: a number or boolean by its value", () => {
+    const received = (text: string) => {
+      const result = ingestSdkLog(text, FILE, "run_001");
+      return result.ok ? undefined : result.issues[0].received;
+    };
+    expect([received(row({ source: 5 })), received(row({ source: true })), received(row({ source: " " })), received(row({ source: null }))]).toEqual([
+      "5",
+      "true",
+      "an empty string",
+      "null",
+    ]);
+  });
+
   test("rejects an unsupported event_type", () => {
     expect(firstIssue(row({ event_type: "unknown" })).code).toEqual("SDK_LOG_UNSUPPORTED_EVENT_TYPE");
   });
