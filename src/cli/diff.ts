@@ -1,6 +1,4 @@
 import { defineCommand } from "citty";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import * as v from "valibot";
 import {
   checkPolicyConsistency,
@@ -19,6 +17,7 @@ import { parseArgsWith } from "./_args.ts";
 import { logger } from "./_output.ts";
 import { openSide, parseJsonText, readText } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
+import { writeOutputFile } from "./_output-file.ts";
 
 export default defineCommand({
   meta: {
@@ -133,12 +132,7 @@ async function diffCommand(args: DiffArgs): Promise<number> {
 
 function finish(args: DiffArgs, text: string, status: string): number {
   if (args.output !== undefined) {
-    try {
-      mkdirSync(dirname(args.output), { recursive: true });
-      writeFileSync(args.output, text);
-    } catch (error) {
-      throw new UsageError("BAD_ARGUMENT", `--output: cannot write ${args.output}: ${(error as Error).message}`, { cause: error });
-    }
+    writeOutputFile("--output", args.output, text);
   } else process.stdout.write(text);
   if (status === "clean") return 0;
   if (args.allowPartial === true) {

@@ -1,13 +1,10 @@
 import { defineCommand } from "citty";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import * as v from "valibot";
 import {
   buildDriftReport,
   coverageAnnotationForReport,
   DEFAULT_PROVIDER_HOSTS,
   DriftArchiveError,
-  DriftConfigError,
   evaluateClaims,
   observeArchive,
   parseClaimAssertion,
@@ -18,6 +15,7 @@ import {
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { openSide, repeatedFlag, reportClaims } from "./_compare-io.ts";
+import { writeOutputFile } from "./_output-file.ts";
 import { UsageError } from "./errors.ts";
 
 export default defineCommand({
@@ -128,12 +126,12 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
     },
   });
   const json = renderPythonJson(report);
-  if (args.outJson !== undefined) writeOutput("--out-json", args.outJson, json);
+  if (args.outJson !== undefined) writeOutputFile("--out-json", args.outJson, json);
   else process.stdout.write(json);
-  if (args.outMd !== undefined) writeOutput("--out-md", args.outMd, renderDriftMarkdown(report));
+  if (args.outMd !== undefined) writeOutputFile("--out-md", args.outMd, renderDriftMarkdown(report));
   if (args.coverageAnnotationOut === undefined && assertions.length === 0) return 0;
   const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });
-  if (args.coverageAnnotationOut !== undefined) writeOutput("--coverage-annotation-out", args.coverageAnnotationOut, renderPythonJson(annotation));
+  if (args.coverageAnnotationOut !== undefined) writeOutputFile("--coverage-annotation-out", args.coverageAnnotationOut, renderPythonJson(annotation));
   return reportClaims(evaluateClaims(annotation, assertions));
 }
 
@@ -148,11 +146,3 @@ function sha256Hex(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }
 
-function writeOutput(flag: string, file: string, text: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  } catch (error) {
-    throw new DriftConfigError(flag, `cannot write ${file}: ${(error as Error).message}`, { cause: error });
-  }
-}

@@ -13,3 +13,10 @@ export class UsageError extends Error {
     super(message, options);
   }
 }
+
+/** An output file that could not be written (no such directory, no space, no permission); nothing was left in its place. */
+export class OutputFileError extends Error {
+  override readonly name = "OutputFileError";
+  readonly code = "OUTPUT_UNWRITABLE";
+  readonly exitCode = 2;
+}

@@ -1,5 +1,5 @@
 import { isAscii } from "node:buffer";
-import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { readArchive } from "../evidence/index.ts";
@@ -23,6 +23,7 @@ import {
 } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput } from "./_output.ts";
+import { OutputFile } from "./_output-file.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
 export default defineCommand<ArgsDef>({
@@ -66,6 +67,7 @@ const NEWLINE = 10;
 // reader before) made 1M paths 1.6x slower.
 const COLLECT_EVERY = 256 << 20;
 const FLUSH_AT = 1 << 20;
+const YIELD_EVERY_READS = 16;
 
 async function projectCommand(options: ProjectOptions): Promise<number> {
   configureOutput({ quiet: options.quiet });
@@ -229,7 +231,11 @@ async function forEachLine(input: string, visit: (line: string) => void): Promis
     const fd = openSync(input, "r");
     try {
       const buffer = Buffer.allocUnsafe(READ_CHUNK);
-      for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) consume(buffer.subarray(0, n));
+      for (let n = readSync(fd, buffer), reads = 1; n > 0; n = readSync(fd, buffer), reads++) {
+        consume(buffer.subarray(0, n));
+        // Let the event loop run now and then, so SIGINT and SIGTERM are served mid-input.
+        if (reads % YIELD_EVERY_READS === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
     } finally {
       closeSync(fd);
     }
@@ -254,27 +260,14 @@ interface Sink {
   abandon(): void;
 }
 
-/** Stdout, or a temporary file beside `output` renamed into place on commit. */
+/** Stdout, or `--output` written whole or not at all. */
 function openSink(output: string | undefined): Sink {
   if (output === undefined) {
     const writer = Bun.stdout.writer();
     return { write: (text) => void writer.write(text), commit: async () => void (await writer.flush()), abandon: () => {} };
   }
-  const partial = `${output}.partial-${process.pid}`;
-  const writer = Bun.file(partial).writer();
-  return {
-    write: (text) => void writer.write(text),
-    commit: async () => {
-      await writer.end();
-      renameSync(partial, output);
-    },
-    abandon: () => {
-      try {
-        void writer.end();
-      } catch {}
-      rmSync(partial, { force: true });
-    },
-  };
+  const file = new OutputFile("--output", output);
+  return { write: (text) => file.write(text), commit: async () => file.commit(), abandon: () => file.abandon() };
 }
 
 function inputError(code: "RULES_INVALID" | "INPUT_INVALID", file: string, path: string, expected: string, received: string, message: string, cause?: unknown, member?: string): ProjectionInputError {

@@ -1,12 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileRulesOrThrow, projectPaths } from "../../src/projection/index.ts";
-import { host, repoRoot, runAssay, skipReason, tempDir, upstreamFixtures } from "../harness.ts";
+import { assayEnv, assayExe, host, mountTmpfs, pollUntil, repoRoot, runAssay, skipReason, tempDir, upstreamFixtures } from "../harness.ts";
 import { writeRunArchive } from "./_archives.ts";
 
 const fixtures = join(repoRoot, "test/fixtures/projection");
 const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)");
+const noTmpfs = skipReason(!host.hasBinary || !host.isRoot, "the full-disk test mounts a tmpfs: needs root and the compiled binary");
+const emptyRules = JSON.stringify({ schema: "assay.runner.projection_rules.v0" });
 
 interface Record_ {
   readonly raw_path?: string;
@@ -121,5 +123,51 @@ describe.skipIf(noBinary)("assay-runner project", () => {
     const outcome = await runAssay(["project", "-", "--rules", "x.json", "--format", "xml"]);
     expect(outcome.exitCode).toBe(2);
     expect(outcome.stderr).toContain("--format");
+  });
+
+  test("an --output that cannot be created exits 2, names the flag, the file and the reason", async () => {
+    using dir = tempDir("project", { "rules.json": emptyRules, "a-file": "" });
+    const out = join(dir.path, "a-file", "out.json");
+    const outcome = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--output", out], { stdin: "/x\n" });
+    // A write failure is not bad usage: the error alone, without the usage text.
+    expect({ stdout: outcome.stdout, exitCode: outcome.exitCode, stderr: outcome.stderr.replaceAll(dir.path, "DIR") }).toEqual({
+      stdout: "",
+      exitCode: 2,
+      stderr: "[error] --output: cannot write DIR/a-file/out.json: EEXIST: file already exists, mkdir 'DIR/a-file'\n",
+    });
+  });
+
+  test.skipIf(noTmpfs)("a full disk under --output exits 2 and leaves neither the output nor its temporary file", async () => {
+    using dir = tempDir("project", { "rules.json": emptyRules });
+    const disk = join(dir.path, "disk");
+    using _tmpfs = mountTmpfs(disk, "size=64k");
+    writeFileSync(join(disk, "kept"), "already there\n");
+    // ~2 MB of ndjson for a 64 KiB filesystem.
+    const lines = Array.from({ length: 10_000 }, (_, i) => `/w/run/${i}/file.txt`).join("\n");
+    const out = join(disk, "out.ndjson");
+    const outcome = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--format", "ndjson", "--output", out], { stdin: lines });
+    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, named: outcome.stderr.includes(`--output: cannot write ${out}: ENOSPC`), files: readdirSync(disk) }).toEqual({
+      exitCode: 2,
+      stdout: "",
+      named: true,
+      files: ["kept"],
+    });
+  });
+
+  test("SIGTERM mid-input exits 143 and leaves neither the output nor its temporary file", async () => {
+    using dir = tempDir("project", { "rules.json": emptyRules });
+    const out = join(dir.path, "out.ndjson");
+    await using proc = Bun.spawn([assayExe(), "project", "-", "--rules", join(dir.path, "rules.json"), "--format", "ndjson", "--output", out], {
+      env: assayEnv,
+      stdin: "pipe",
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    proc.stdin.write("/a\n/b\n");
+    await proc.stdin.flush();
+    // The temporary file exists once the output is open; the input is still open, so the run is mid-way.
+    await pollUntil(() => readdirSync(dir.path).some((name) => name.includes(".partial-")), Boolean, 10_000);
+    proc.kill("SIGTERM");
+    expect({ exitCode: await proc.exited, files: readdirSync(dir.path), output: existsSync(out) }).toEqual({ exitCode: 143, files: ["rules.json"], output: false });
   });
 });
