@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
-import { defineCommand, renderUsage, runCommand, showUsage, type ArgsDef, type CommandDef } from "citty";
+import { stripVTControlCharacters } from "node:util";
+import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { splitAtDoubleDash } from "./cli/_args.ts";
 import { logger } from "./cli/_output.ts";
@@ -36,7 +37,7 @@ const root = defineCommand({
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    await showUsage(root);
+    await printUsage(process.stdout, root);
     return name === undefined ? 2 : 0;
   }
   if (name === "--version" || name === "-v") {
@@ -48,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = await load();
   const { before } = splitAtDoubleDash(rest);
   if (before.includes("--help") || before.includes("-h")) {
-    await showUsage(command, root);
+    await printUsage(process.stdout, command, root);
     return 0;
   }
   try {
@@ -57,12 +58,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof result === "number" ? result : 0;
   } catch (error) {
     // Usage after a mistake goes to stderr: stdout is reserved for --json documents.
-    if (error instanceof UsageError) process.stderr.write(`${await renderUsage(command, root)}\n\n`);
+    if (error instanceof UsageError) await printUsage(process.stderr, command, root);
     return reportError(error);
   }
 }
 
 // --- internal ---
+
+// citty colours its usage whatever the destination; a pipe, a file or NO_COLOR gets plain text.
+async function printUsage(stream: NodeJS.WriteStream, command: CommandDef<ArgsDef>, parent?: CommandDef<ArgsDef>): Promise<void> {
+  const text = await renderUsage(command, parent);
+  stream.write(`${stream.isTTY && !process.env.NO_COLOR ? text : stripVTControlCharacters(text)}\n\n`);
+}
 
 async function resolveArgs(command: CommandDef<ArgsDef>): Promise<ArgsDef | undefined> {
   const args = command.args;
