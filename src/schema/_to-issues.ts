@@ -68,8 +68,10 @@ function toIssue(issue: v.BaseIssue<unknown>, label: string, where: Where): Issu
     // valibot's `expected` for a missing key is the key itself; say plainly that the field is absent.
     return makeIssue(where, "FIELD_MISSING", path, "present", "missing", `${label}: missing required ${field}`);
   }
+  // valibot's default messages already end in what was received; a custom message does not.
+  const message = lowerFirst(issue.message);
   const detail =
-    issue.kind === "schema" ? `expected ${expected}, received ${received}` : `${lowerFirst(issue.message)}, received ${received}`;
+    issue.kind === "schema" ? `expected ${expected}, received ${received}` : message.toLowerCase().includes(`received ${received}`.toLowerCase()) ? message : `${message}, received ${received}`;
   return makeIssue(where, "FIELD_INVALID", path, expected, received, `${label}: ${field}: ${detail}`);
 }
 

@@ -4,7 +4,7 @@ import { PathProjectionSchema, PathProjectionSummarySchema, RUNTIME_NOISE_TAXONO
 /** Schema string of a network projection document. */
 export const NETWORK_PROJECTION_SCHEMA = "assay.runner.network_projection.v0";
 
-const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const Count = v.pipe(v.number(), v.safeInteger("expected an integer"), v.minValue(0, "expected an integer >= 0"));
 
 /** One endpoint mapping row. */
 export const NetworkMappingSchema = v.object({

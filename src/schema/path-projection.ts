@@ -28,7 +28,7 @@ export const HEURISTIC_PROJECTION_NON_CLAIMS = [
 ] as const;
 
 const ClaimLevel = v.picklist(["projected_equivalent", "inconclusive"]);
-const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const Count = v.pipe(v.number(), v.safeInteger("expected an integer"), v.minValue(0, "expected an integer >= 0"));
 
 /** One mapping row, in upstream field order. */
 export const PathMappingSchema = v.object({

@@ -31,6 +31,17 @@ describe("compileRules", () => {
     ]);
   });
 
+  test("a sample_limit that is not a count says what was expected and what was received, once", () => {
+    const messages = [-1, 1.5].map((limit) => {
+      const result = compileRules({ schema: SCHEMA, sample_limit: limit }, { file: "rules.json" });
+      return result.ok ? "" : result.issues.map((i) => i.message).join("; ");
+    });
+    expect(messages).toEqual([
+      "projection_rules.v0: field sample_limit: expected an integer >= 0, received -1",
+      "projection_rules.v0: field sample_limit: expected an integer, received 1.5",
+    ]);
+  });
+
   test("an empty glob pattern is shown as the empty string, at its place in the list", () => {
     const result = compileRules({ schema: SCHEMA, heuristics: ["builtin", { pattern: "", class: "cache" }] }, { file: "rules.json" });
     expect(result.ok ? [] : result.issues.map((i) => [i.path, i.received, i.message])).toEqual([
