@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { dirname } from "node:path";
 import { OutputFileError } from "./errors.ts";
 
@@ -6,10 +6,16 @@ import { OutputFileError } from "./errors.ts";
  * An output file written whole or not at all: the text goes to a temporary file beside it, renamed
  * into place on `commit`. A failed write (a full disk), `abandon`, SIGINT or SIGTERM remove the
  * temporary file, so no truncated output is ever left where a reader expects a whole one.
- * Opening and writing failures throw `OutputFileError` (exit 2) naming `flag`, the file and the reason.
+ * A symbolic link is followed (the file it names is replaced, the link stays) and the replaced
+ * file's permissions are kept; a device, pipe or socket (/dev/stdout, a FIFO) is written in place,
+ * as there is nothing to rename onto it. Failures throw `OutputFileError` (exit 2) naming `flag`,
+ * the file and the reason.
  */
 export class OutputFile {
-  private readonly temporary: string;
+  // The file written: `file`, or the file its symbolic links name.
+  private readonly target: string;
+  // Undefined when writing in place.
+  private readonly temporary: string | undefined;
   private fd: number | undefined;
   private pending = "";
   private readonly onSignal = (signal: NodeJS.Signals): void => {
@@ -22,11 +28,19 @@ export class OutputFile {
     readonly flag: string,
     readonly file: string,
   ) {
-    this.temporary = `${file}.partial-${process.pid}`;
+    const [target, existing] = resolveTarget(file);
+    this.target = target;
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      this.fd = openSync(this.temporary, "wx");
+      if (existing !== undefined && !existing.isFile()) {
+        this.fd = openSync(target, "w");
+      } else {
+        mkdirSync(dirname(target), { recursive: true });
+        this.temporary = `${target}.partial-${process.pid}`;
+        this.fd = openSync(this.temporary, "wx");
+        if (existing !== undefined) fchmodSync(this.fd, existing.mode & 0o7777);
+      }
     } catch (error) {
+      if (this.temporary !== undefined) rmSync(this.temporary, { force: true });
       throw this.failure(error);
     }
     process.on("SIGINT", this.onSignal);
@@ -45,7 +59,7 @@ export class OutputFile {
     try {
       closeSync(this.fd!);
       this.fd = undefined;
-      renameSync(this.temporary, this.file);
+      if (this.temporary !== undefined) renameSync(this.temporary, this.target);
     } catch (error) {
       this.abandon();
       throw this.failure(error);
@@ -63,7 +77,7 @@ export class OutputFile {
       } catch {}
       this.fd = undefined;
     }
-    rmSync(this.temporary, { force: true });
+    if (this.temporary !== undefined) rmSync(this.temporary, { force: true });
     this.release();
   }
 
@@ -86,6 +100,16 @@ export class OutputFile {
   private failure(error: unknown): OutputFileError {
     const reason = error instanceof Error ? error.message : String(error);
     return new OutputFileError(`${this.flag}: cannot write ${this.file}: ${reason}`, { cause: error });
+  }
+}
+
+// The file `file` names (through symbolic links) and its status, or `file` itself when absent.
+function resolveTarget(file: string): [string, Stats | undefined] {
+  try {
+    const target = realpathSync(file);
+    return [target, statSync(target)];
+  } catch {
+    return [file, undefined];
   }
 }
 

@@ -1,0 +1,55 @@
+import { describe, expect, test } from "bun:test";
+import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { OutputFile, writeOutputFile } from "../../src/cli/_output-file.ts";
+import { tempDir } from "../harness.ts";
+
+describe("OutputFile", () => {
+  test("nothing is in place before commit; then the whole text is, and no temporary file is left", () => {
+    using dir = tempDir("output-file", { "out.json": "old\n" });
+    const out = join(dir.path, "out.json");
+    const file = new OutputFile("--output", out);
+    file.write("new ");
+    file.write("x".repeat(3 << 20));
+    const before = readFileSync(out, "utf8");
+    file.commit();
+    expect({ before, after: readFileSync(out, "utf8").length, files: readdirSync(dir.path) }).toEqual({ before: "old\n", after: 4 + (3 << 20), files: ["out.json"] });
+  });
+
+  test("abandon keeps the old file and removes the temporary one", () => {
+    using dir = tempDir("output-file", { "out.json": "old\n" });
+    const file = new OutputFile("--output", join(dir.path, "out.json"));
+    file.write("x".repeat(2 << 20));
+    file.abandon();
+    expect({ content: readFileSync(join(dir.path, "out.json"), "utf8"), files: readdirSync(dir.path) }).toEqual({ content: "old\n", files: ["out.json"] });
+  });
+
+  test("a symbolic link is followed: the file it names is replaced with its permissions, the link stays", () => {
+    using dir = tempDir("output-file", { "real.json": "old\n" });
+    chmodSync(join(dir.path, "real.json"), 0o640);
+    symlinkSync("real.json", join(dir.path, "link.json"));
+    writeOutputFile("--output", join(dir.path, "link.json"), "new\n");
+    expect({
+      link: lstatSync(join(dir.path, "link.json")).isSymbolicLink(),
+      content: readFileSync(join(dir.path, "real.json"), "utf8"),
+      mode: statSync(join(dir.path, "real.json")).mode & 0o777,
+      files: readdirSync(dir.path).sort(),
+    }).toEqual({ link: true, content: "new\n", mode: 0o640, files: ["link.json", "real.json"] });
+  });
+
+  test("a pipe is written in place, not replaced by a file", async () => {
+    using dir = tempDir("output-file");
+    const fifo = join(dir.path, "out.fifo");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    await using reader = Bun.spawn(["cat", fifo], { stdout: "pipe" });
+    writeOutputFile("--output", fifo, "through the pipe\n");
+    expect({ read: await new Response(reader.stdout).text(), fifo: lstatSync(fifo).isFIFO() }).toEqual({ read: "through the pipe\n", fifo: true });
+  });
+
+  test("an output whose directory cannot be made fails naming the flag and the file, leaving nothing", () => {
+    using dir = tempDir("output-file", { "a-file": "" });
+    const out = join(dir.path, "a-file", "out.json");
+    expect(() => writeOutputFile("--out-json", out, "{}")).toThrow(`--out-json: cannot write ${out}: EEXIST`);
+    expect(readdirSync(dir.path)).toEqual(["a-file"]);
+  });
+});
