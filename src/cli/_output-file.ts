@@ -1,5 +1,5 @@
-import { closeSync, fchmodSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { OutputFileError } from "./errors.ts";
 
 /**
@@ -7,8 +7,9 @@ import { OutputFileError } from "./errors.ts";
  * into place on `commit`. A failed write (a full disk), `abandon`, SIGINT or SIGTERM remove the
  * temporary file, so no truncated output is ever left where a reader expects a whole one.
  * A symbolic link is followed (the file it names is replaced, the link stays) and the replaced
- * file's permissions are kept; a device, pipe or socket (/dev/stdout, a FIFO) is written in place,
- * as there is nothing to rename onto it. Failures throw `OutputFileError` (exit 2) naming `flag`,
+ * file's permissions are kept. Anything but a regular file (a device, a pipe, a dangling link) and
+ * every name under /dev and /proc (/dev/stdout) is written in place: renaming onto those would
+ * replace the device node or the link itself. Failures throw `OutputFileError` (exit 2) naming `flag`,
  * the file and the reason.
  */
 export class OutputFile {
@@ -28,16 +29,16 @@ export class OutputFile {
     readonly flag: string,
     readonly file: string,
   ) {
-    const [target, existing] = resolveTarget(file);
-    this.target = target;
+    const placement = placementOf(file);
+    this.target = placement.target;
     try {
-      if (existing !== undefined && !existing.isFile()) {
-        this.fd = openSync(target, "w");
+      if (placement.inPlace) {
+        this.fd = standardStreamOf(file) ?? openSync(placement.target, "w");
       } else {
-        mkdirSync(dirname(target), { recursive: true });
-        this.temporary = `${target}.partial-${process.pid}`;
+        mkdirSync(dirname(placement.target), { recursive: true });
+        this.temporary = `${placement.target}.partial-${process.pid}`;
         this.fd = openSync(this.temporary, "wx");
-        if (existing !== undefined) fchmodSync(this.fd, existing.mode & 0o7777);
+        if (placement.mode !== undefined) fchmodSync(this.fd, placement.mode);
       }
     } catch (error) {
       if (this.temporary !== undefined) rmSync(this.temporary, { force: true });
@@ -57,7 +58,7 @@ export class OutputFile {
   commit(): void {
     this.flush();
     try {
-      closeSync(this.fd!);
+      if (this.fd! > 2) closeSync(this.fd!);
       this.fd = undefined;
       if (this.temporary !== undefined) renameSync(this.temporary, this.target);
     } catch (error) {
@@ -71,7 +72,7 @@ export class OutputFile {
   /** Removes the temporary file; `file` stays as it was. Safe to call more than once. */
   abandon(): void {
     this.pending = "";
-    if (this.fd !== undefined) {
+    if (this.fd !== undefined && this.fd > 2) {
       try {
         closeSync(this.fd);
       } catch {}
@@ -103,13 +104,51 @@ export class OutputFile {
   }
 }
 
-// The file `file` names (through symbolic links) and its status, or `file` itself when absent.
-function resolveTarget(file: string): [string, Stats | undefined] {
+interface Placement {
+  // Written directly, without a temporary file.
+  readonly inPlace: boolean;
+  // The file written: `file`, or the regular file its symbolic links name.
+  readonly target: string;
+  // Permissions of the regular file replaced.
+  readonly mode?: number;
+}
+
+const SPECIAL_DIRECTORIES = ["/dev/", "/proc/"];
+
+// How `file` is written: in place, or through a temporary file renamed onto `target`.
+function placementOf(file: string): Placement {
+  const special = (path: string) => !isAbsolute(path) || SPECIAL_DIRECTORIES.some((dir) => path.startsWith(dir));
+  if (special(resolve(file))) return { inPlace: true, target: file };
+  let target: string;
   try {
-    const target = realpathSync(file);
-    return [target, statSync(target)];
+    target = realpathSync(file);
   } catch {
-    return [file, undefined];
+    // Absent: created. A dangling link: opened through, which creates the file it names.
+    return { inPlace: isLink(file), target: file };
+  }
+  // A link to /proc/self/fd/N resolves to "pipe:[…]" or a /dev name.
+  if (special(target)) return { inPlace: true, target: file };
+  try {
+    const stats = statSync(target);
+    return stats.isFile() ? { inPlace: false, target, mode: stats.mode & 0o7777 } : { inPlace: true, target };
+  } catch {
+    return { inPlace: true, target };
+  }
+}
+
+// The descriptor `file` names when it is the process's own standard output or error: written
+// directly, as a socket (what many supervisors hand a child) cannot be opened again by name.
+function standardStreamOf(file: string): number | undefined {
+  const named = /^\/(?:dev\/(?:std(out|err)|fd\/([12]))|proc\/self\/fd\/([12]))$/.exec(file);
+  if (named === null) return undefined;
+  return named[1] === "out" ? 1 : named[1] === "err" ? 2 : Number(named[2] ?? named[3]);
+}
+
+function isLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { OutputFile, writeOutputFile } from "../../src/cli/_output-file.ts";
-import { tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, skipReason, tempDir } from "../harness.ts";
 
 describe("OutputFile", () => {
   test("nothing is in place before commit; then the whole text is, and no temporary file is left", () => {
@@ -52,4 +52,35 @@ describe("OutputFile", () => {
     expect(() => writeOutputFile("--out-json", out, "{}")).toThrow(`--out-json: cannot write ${out}: EEXIST`);
     expect(readdirSync(dir.path)).toEqual(["a-file"]);
   });
+
+  test("a dangling symbolic link is written through: the link stays and the file it names is created", () => {
+    using dir = tempDir("output-file");
+    symlinkSync("made.json", join(dir.path, "link.json"));
+    writeOutputFile("--output", join(dir.path, "link.json"), "new\n");
+    expect({ link: lstatSync(join(dir.path, "link.json")).isSymbolicLink(), content: readFileSync(join(dir.path, "made.json"), "utf8") }).toEqual({ link: true, content: "new\n" });
+  });
+
+  // Renaming onto /dev/stdout would replace the host's link with a regular file: the test restores it if so.
+  test.skipIf(skipReason(!host.hasBinary || !host.isRoot, "writes through /dev/stdout of a child: needs the compiled binary, and root to repair /dev/stdout should it break"))(
+    "--output /dev/stdout writes to the standard output and leaves /dev/stdout a link",
+    async () => {
+      using dir = tempDir("output-file", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0" }) });
+      const link = readlinkSync("/dev/stdout");
+      try {
+        await using proc = Bun.spawn([assayExe(), "project", "-", "--rules", join(dir.path, "rules.json"), "--format", "summary", "--output", "/dev/stdout"], {
+          env: assayEnv,
+          stdin: new TextEncoder().encode("/a\n"),
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        const [stdout, exitCode] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+        expect({ exitCode, input_count: JSON.parse(stdout).input_count, link: lstatSync("/dev/stdout").isSymbolicLink() }).toEqual({ exitCode: 0, input_count: 1, link: true });
+      } finally {
+        if (!lstatSync("/dev/stdout").isSymbolicLink()) {
+          rmSync("/dev/stdout");
+          symlinkSync(link, "/dev/stdout");
+        }
+      }
+    },
+  );
 });
