@@ -212,11 +212,12 @@ async function forEachLine(input: string, visit: (line: string) => void): Promis
     }
     // Decode whole lines only: a newline byte never sits inside a UTF-8 sequence, so no character is split.
     const last = chunk.lastIndexOf(NEWLINE);
+    // The read buffer is reused and a Buffer's `slice` is a view: the carried bytes are copied.
     if (last < from) {
-      carry = chunk.slice(from);
+      carry = new Uint8Array(chunk.subarray(from));
       return;
     }
-    if (last + 1 < chunk.length) carry = chunk.slice(last + 1);
+    if (last + 1 < chunk.length) carry = new Uint8Array(chunk.subarray(last + 1));
     const whole = chunk.subarray(from, last);
     emitLines(isAscii(whole) ? Buffer.from(whole.buffer, whole.byteOffset, whole.length).toString("latin1") : decoder.decode(whole), visit);
     sinceCollect += last - from;

@@ -93,6 +93,17 @@ describe.skipIf(noBinary)("assay-runner project", () => {
     ]);
   });
 
+  test("a paths file of many reads: every line arrives whole, in order, a line longer than one read too", async () => {
+    // Lines of varied length straddle the 1 MiB reads at many offsets; one line spans two reads.
+    const lines = Array.from({ length: 60_000 }, (_, i) => `/w/${"d".repeat(i % 97)}/f${i}`);
+    lines.splice(30_000, 0, `/long/${"x".repeat(1_500_000)}`);
+    const text = `${lines.slice(0, 100).join("\r\n")}\r\n${lines.slice(100).join("\n")}`;
+    using dir = tempDir("project", { "rules.json": emptyRules, "paths.txt": text });
+    const outcome = await runAssay(["project", join(dir.path, "paths.txt"), "--rules", join(dir.path, "rules.json"), "--format", "ndjson"]);
+    const raw = outcome.stdout.trim().split("\n").map((line) => (JSON.parse(line) as Record_).raw_path);
+    expect({ exitCode: outcome.exitCode, count: raw.length, same: raw.every((path, i) => path === lines[i]) }).toEqual({ exitCode: 0, count: lines.length, same: true });
+  });
+
   test("reads an upstream archive and projects its surface", async () => {
     using dir = tempDir("project", {
       "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", network: { endpoints: { "127.0.0.53:53": "dns" } } }),
