@@ -83,4 +83,23 @@ describe("OutputFile", () => {
       }
     },
   );
+
+  test.skipIf(skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)"))(
+    "--output /dev/stdout into a pipe whose reader starts late: waits instead of failing with EAGAIN",
+    async () => {
+      using dir = tempDir("output-file", {
+        "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0" }),
+        "paths.txt": Array.from({ length: 20_000 }, (_, i) => `/w/${i}`).join("\n"),
+      });
+      // ~3 MB of records against a 64 KiB pipe buffer, read only after a pause.
+      const script = `set -o pipefail; "$0" project "$1" --rules "$2" --format ndjson --output /dev/stdout | { sleep 1; wc -l; }`;
+      await using proc = Bun.spawn(["bash", "-c", script, assayExe(), join(dir.path, "paths.txt"), join(dir.path, "rules.json")], {
+        env: assayEnv,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      expect({ exitCode, lines: stdout.trim(), stderr }).toEqual({ exitCode: 0, lines: "20000", stderr: "" });
+    },
+  );
 });
