@@ -68,11 +68,15 @@ function toIssue(issue: v.BaseIssue<unknown>, label: string, where: Where): Issu
     // valibot's `expected` for a missing key is the key itself; say plainly that the field is absent.
     return makeIssue(where, "FIELD_MISSING", path, "present", "missing", `${label}: missing required ${field}`);
   }
-  // valibot's default messages already end in what was received; a custom message does not.
+  return makeIssue(where, "FIELD_INVALID", path, expected, received, `${label}: ${field}: ${detailOf(issue, expected, received)}`);
+}
+
+// What a field's message says after its name: expected and received. valibot's default messages
+// already end in what was received ("… but received -1"); a custom message does not.
+function detailOf(issue: v.BaseIssue<unknown>, expected: string, received: string): string {
+  if (issue.kind === "schema") return `expected ${expected}, received ${received}`;
   const message = lowerFirst(issue.message);
-  const detail =
-    issue.kind === "schema" ? `expected ${expected}, received ${received}` : message.toLowerCase().includes(`received ${received}`.toLowerCase()) ? message : `${message}, received ${received}`;
-  return makeIssue(where, "FIELD_INVALID", path, expected, received, `${label}: ${field}: ${detail}`);
+  return message.toLowerCase().includes(`received ${received}`.toLowerCase()) ? message : `${message}, received ${received}`;
 }
 
 function lowerFirst(s: string): string {

@@ -33,6 +33,9 @@ export const I64Schema = v.union(
   "expected an integer",
 );
 
+/** A count: a safe non-negative integer (tallies, `sample_limit`). */
+export const CountSchema = v.pipe(v.number(), v.safeInteger("expected an integer"), v.minValue(0, "expected an integer >= 0"));
+
 /** An unsigned 32-bit integer (`pid`, `event_type`, `rule_id`). */
 export const U32Schema = v.pipe(
   v.number(),

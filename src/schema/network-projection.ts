@@ -1,10 +1,10 @@
 import * as v from "valibot";
+import { CountSchema } from "./integers.ts";
 import { PathProjectionSchema, PathProjectionSummarySchema, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./path-projection.ts";
 
 /** Schema string of a network projection document. */
 export const NETWORK_PROJECTION_SCHEMA = "assay.runner.network_projection.v0";
 
-const Count = v.pipe(v.number(), v.safeInteger("expected an integer"), v.minValue(0, "expected an integer >= 0"));
 
 /** One endpoint mapping row. */
 export const NetworkMappingSchema = v.object({
@@ -23,9 +23,9 @@ export type NetworkMapping = v.InferOutput<typeof NetworkMappingSchema>;
 /** The unmatched endpoints: count and the first `sample_limit` in UTF-8 byte order. */
 export const UnmatchedEndpointSummarySchema = v.object({
   network_class: v.literal("unknown"),
-  count: Count,
+  count: CountSchema,
   samples: v.array(v.string()),
-  sample_limit: Count,
+  sample_limit: CountSchema,
 });
 
 /** `assay.runner.network_projection.v0`: applied (aliases declared) or not applied (none declared, as in `drift.py`). */

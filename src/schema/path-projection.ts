@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { CountSchema } from "./integers.ts";
 
 /** Schema string of a path projection document (upstream `PATH_PROJECTION_SCHEMA`). */
 export const PATH_PROJECTION_SCHEMA = "assay.runner.path_projection.v0";
@@ -28,7 +29,6 @@ export const HEURISTIC_PROJECTION_NON_CLAIMS = [
 ] as const;
 
 const ClaimLevel = v.picklist(["projected_equivalent", "inconclusive"]);
-const Count = v.pipe(v.number(), v.safeInteger("expected an integer"), v.minValue(0, "expected an integer >= 0"));
 
 /** One mapping row, in upstream field order. */
 export const PathMappingSchema = v.object({
@@ -47,9 +47,9 @@ export type PathMapping = v.InferOutput<typeof PathMappingSchema>;
 /** The unmatched summary: count and the first `sample_limit` unmatched paths in UTF-8 byte order. */
 export const UnmatchedPathSummarySchema = v.object({
   path_class: v.literal("unknown"),
-  count: Count,
+  count: CountSchema,
   samples: v.array(v.string()),
-  sample_limit: Count,
+  sample_limit: CountSchema,
 });
 
 /** The unmatched summary of a path projection. */
@@ -75,9 +75,9 @@ export const PathProjectionSummarySchema = v.strictObject({
   schema: v.literal(PROJECTION_SUMMARY_SCHEMA),
   taxonomy_schema: v.literal(RUNTIME_NOISE_TAXONOMY_SCHEMA),
   claim_level: ClaimLevel,
-  input_count: Count,
-  classes: v.record(v.string(), Count),
-  rules: v.record(v.string(), Count),
+  input_count: CountSchema,
+  classes: v.record(v.string(), CountSchema),
+  rules: v.record(v.string(), CountSchema),
   unmatched_summary: UnmatchedPathSummarySchema,
   non_claims: v.array(v.string()),
 });

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { CountSchema } from "./integers.ts";
 import { fail, ok, type Result } from "./issue.ts";
 import { toIssues, type Where } from "./_to-issues.ts";
 
@@ -85,7 +86,7 @@ export const ProjectionRulesSchema = v.strictObject({
   paths: v.optional(v.array(DeclaredPathRuleSchema), []),
   heuristics: v.optional(HeuristicsSchema, "none"),
   network: v.optional(NetworkRulesSchema, {}),
-  sample_limit: v.optional(v.pipe(v.number(), v.safeInteger("expected an integer"), v.minValue(0, "expected an integer >= 0")), 5),
+  sample_limit: v.optional(CountSchema, 5),
 });
 
 /** A parsed projection rules file with defaults applied. */
