@@ -195,6 +195,9 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
  */
 async function forEachLine(input: string, visit: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder("utf-8");
+  // ASCII (nearly every path) decodes as Latin-1, a plain copy; the rest as UTF-8.
+  const emit = (bytes: Uint8Array): void =>
+    emitLines(isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1") : decoder.decode(bytes), visit);
   let carry: Uint8Array | undefined;
   let sinceCollect = 0;
   const consume = (chunk: Uint8Array): void => {
@@ -206,7 +209,7 @@ async function forEachLine(input: string, visit: (line: string) => void): Promis
         carry = Buffer.concat([carry, chunk]);
         return;
       }
-      emitLines(decoder.decode(Buffer.concat([carry, chunk.subarray(0, first)])), visit);
+      emit(Buffer.concat([carry, chunk.subarray(0, first)]));
       carry = undefined;
       from = first + 1;
     }
@@ -218,8 +221,7 @@ async function forEachLine(input: string, visit: (line: string) => void): Promis
       return;
     }
     if (last + 1 < chunk.length) carry = new Uint8Array(chunk.subarray(last + 1));
-    const whole = chunk.subarray(from, last);
-    emitLines(isAscii(whole) ? Buffer.from(whole.buffer, whole.byteOffset, whole.length).toString("latin1") : decoder.decode(whole), visit);
+    emit(chunk.subarray(from, last));
     sinceCollect += last - from;
     if (sinceCollect >= COLLECT_EVERY) {
       sinceCollect = 0;
@@ -241,7 +243,7 @@ async function forEachLine(input: string, visit: (line: string) => void): Promis
       closeSync(fd);
     }
   }
-  if (carry !== undefined) emitLines(decoder.decode(carry), visit);
+  if (carry !== undefined) emit(carry);
 }
 
 // Calls `visit` for each non-empty line of `text`, without a trailing `\r`.
