@@ -70,7 +70,7 @@ function terminalReporter(basic: BasicFormatter): ConsolaReporter {
   // Stack lines as the fancy reporter sets them: after a blank line, "at" grey, the location cyan.
   const formatter: BasicFormatter = Object.create(basic);
   formatter.formatStack = (stack, message, options) => {
-    const paint = (code: number, text: string): string => (options.colors ? `\x1b[${code}m${text}\x1b[39m` : text);
+    const paint = painter(options.colors);
     const indent = "  ".repeat((options.errorLevel ?? 0) + 1);
     const lines = basic.formatStack(stack, message, options).split("\n").map((line) => line.slice(indent.length));
     return `\n${indent}${lines.map((line) => `  ${line.replace(/^at +/, (m) => paint(90, m)).replace(/\((.+)\)/, (_, m: string) => `(${paint(36, m)})`)}`).join(`\n${indent}`)}`;
@@ -78,7 +78,7 @@ function terminalReporter(basic: BasicFormatter): ConsolaReporter {
   return {
     log(logObj: LogObject, ctx) {
       const options = { columns: 0, ...ctx.options.formatOptions };
-      const paint = (code: number, text: string): string => (options.colors ? `\x1b[${code}m${text}\x1b[39m` : text);
+      const paint = painter(options.colors);
       const message = formatter.formatArgs(logObj.args, options).replace(/`([^`]+)`/g, (_, m: string) => paint(36, m));
       const color = TYPE_COLORS[logObj.type] ?? (logObj.level === 0 ? 31 : logObj.level === 1 ? 33 : 90);
       const badge = logObj.badge ?? logObj.level < 2;
@@ -89,6 +89,11 @@ function terminalReporter(basic: BasicFormatter): ConsolaReporter {
       (ctx.options.stderr ?? process.stderr).write(badge ? `\n${line}\n\n` : `${line}\n`);
     },
   };
+}
+
+// Colours text with an SGR foreground code when colours are on.
+function painter(colors: boolean | undefined): (code: number, text: string) => string {
+  return (code, text) => (colors ? `\x1b[${code}m${text}\x1b[39m` : text);
 }
 
 const TYPE_COLORS: Record<string, number> = { info: 36, fail: 31, success: 32, ready: 32, start: 35 };
