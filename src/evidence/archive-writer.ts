@@ -260,7 +260,7 @@ export class ArchiveWriter implements AsyncDisposable {
       handle = undefined;
       signal.throwIfAborted();
       await rename(temporary, this.outputPath);
-      await syncDirectory(dirname(this.outputPath));
+      syncDirectory(dirname(this.outputPath));
     } catch (cause) {
       await handle?.close().catch(() => undefined);
       await unlink(temporary).catch(() => undefined);
@@ -303,7 +303,7 @@ export class ArchiveWriter implements AsyncDisposable {
       fd = undefined;
       signal.throwIfAborted();
       renameSync(temporary, this.outputPath);
-      syncDirectorySync(dirname(this.outputPath));
+      syncDirectory(dirname(this.outputPath));
     } catch (cause) {
       if (fd !== undefined) closeSync(fd);
       try {
@@ -487,21 +487,15 @@ class FileStore {
   }
 }
 
-async function syncDirectory(path: string): Promise<void> {
-  // fsync of the directory makes the rename durable; some filesystems refuse it, which is harmless.
-  const handle = await open(path, "r").catch(() => undefined);
-  if (handle === undefined) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
-}
-
-function syncDirectorySync(path: string): void {
+// fsync of the directory makes the rename durable; one synchronous call, not worth a thread-pool
+// round trip. Some filesystems refuse a directory fsync, which is harmless.
+function syncDirectory(path: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(path, "r");
     fsyncSync(fd);
   } catch {
-    // Hint: as in syncDirectory, a filesystem that refuses a directory fsync is harmless.
+    // Hint: refused or unopenable: the rename itself already happened.
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
