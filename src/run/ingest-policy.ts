@@ -100,4 +100,3 @@ function fieldOf(value: unknown, key: string): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
   return (value as Record<string, unknown>)[key];
 }
-

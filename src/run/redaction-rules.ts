@@ -7,6 +7,8 @@ export interface SecretRule {
   readonly source: string;
   /** The translated pattern; flags `gu` (+`i`), so `lastIndex` selects where a search starts. */
   readonly regex: RegExp;
+  /** Whether the rule matches anywhere in `text` (a non-global copy: no `lastIndex` carried between calls). */
+  test(text: string): boolean;
 }
 
 /** Schema string of the embedded rules file. */
@@ -15,14 +17,15 @@ export const SECRET_RULES_SCHEMA = "assay.secret-rules.v1";
 /** The 11 curated rules of spec §3.2, in upstream order (order only breaks ties). */
 export const SECRET_RULES: readonly SecretRule[] = rulesFile.rules.map((rule) => {
   // Translated on first use: a run whose text never passes mayContainSecret never needs them.
-  let regex: RegExp | undefined;
+  const regex = once(() => translateRustPattern(rule.pattern));
+  const tester = once(() => withoutGlobal(regex()));
   return {
     name: rule.name,
     source: rule.pattern,
     get regex(): RegExp {
-      regex ??= translateRustPattern(rule.pattern);
-      return regex;
+      return regex();
     },
+    test: (text) => tester().test(text),
   };
 });
 
@@ -83,6 +86,17 @@ export function translateRustPattern(pattern: string): RegExp {
     out += c;
   }
   return new RegExp(out, flags);
+}
+
+/** `make()`, computed on the first call only (patterns compiled when first needed). */
+export function once<T>(make: () => T): () => T {
+  let made: { readonly value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/** A copy of `regex` without the `g` flag, for `test` and single `exec` calls. */
+export function withoutGlobal(regex: RegExp): RegExp {
+  return new RegExp(regex.source, regex.flags.replace("g", ""));
 }
 
 // --- internal ---

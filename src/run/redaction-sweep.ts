@@ -1,5 +1,5 @@
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
-import { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern } from "./redaction-rules.ts";
+import { mayContainSecret, once, PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern, withoutGlobal } from "./redaction-rules.ts";
 
 /** Where the sweep found a secret: the rule upstream would name and the 1-based line of its first hit. */
 export interface SweepHit {
@@ -14,7 +14,7 @@ export interface SweepHit {
 export function findUnredacted(text: string): string | undefined {
   const stripped = stripPlaceholders(text);
   if (!mayContainSecret(stripped)) return undefined;
-  return RULE_TESTS.find((rule) => rule.test(stripped))?.name;
+  return SECRET_RULES.find((rule) => rule.test(stripped))?.name;
 }
 
 /**
@@ -66,9 +66,9 @@ export class SecretSweep {
       this.#pending = undefined;
       return;
     }
-    const limit = this.#best === undefined ? RULE_TESTS.length : RULE_TESTS.findIndex((r) => r.name === this.#best?.rule);
+    const limit = this.#best === undefined ? SECRET_RULES.length : SECRET_RULES.findIndex((r) => r.name === this.#best?.rule);
     for (let r = 0; r < limit; r++) {
-      const rule = RULE_TESTS[r]!;
+      const rule = SECRET_RULES[r]!;
       if (rule.test(text)) {
         this.#best = { rule: rule.name, line: pending !== undefined && !rule.test(stripped) ? firstLine : this.#line };
         break;
@@ -128,33 +128,13 @@ export function sweepIssue(member: string, hit: SweepHit): SweepIssue {
 const SLICE = 1 << 20;
 const WHITESPACE_ONLY = /^\p{White_Space}*$/u;
 
-// Non-global copies: `test` on a global regex would carry lastIndex between calls.
-// Compiled on first use, like SECRET_RULES: clean text never reaches them.
-const RULE_TESTS = SECRET_RULES.map((rule) => {
-  let regex: RegExp | undefined;
-  return {
-    name: rule.name,
-    test(text: string): boolean {
-      regex ??= new RegExp(rule.regex.source, rule.regex.flags.replace("g", ""));
-      return regex.test(text);
-    },
-  };
-});
-const FIRST_RULE = RULE_TESTS[0]?.name;
+const FIRST_RULE = SECRET_RULES[0]?.name;
 
 // The only rules that can span a "\n" are bearer-token (`bearer\s+…`) and credential-assignment
 // (`keyword\b\s*[=:]\s*…`); their values exclude whitespace, so only the head can end a line.
-// (Compiled on first use.)
-let continuationPattern: RegExp | undefined;
-function continuationRegex(): RegExp {
-  if (continuationPattern === undefined) {
-    const r = translateRustPattern(
-      String.raw`(?i)\b(?:bearer|api[_-]?key|secret|token|password|passwd|access[_-]?key|client[_-]?secret)\s*(?:[=:]\s*)?$`,
-    );
-    continuationPattern = new RegExp(r.source, r.flags.replace("g", ""));
-  }
-  return continuationPattern;
-}
+const continuationRegex = once(() =>
+  withoutGlobal(translateRustPattern(String.raw`(?i)\b(?:bearer|api[_-]?key|secret|token|password|passwd|access[_-]?key|client[_-]?secret)\s*(?:[=:]\s*)?$`)),
+);
 
 function stripPlaceholders(text: string): string {
   return text.includes("<redacted:") ? text.replace(PLACEHOLDER_PATTERN, " ") : text;
