@@ -80,7 +80,7 @@ export class SampledTable {
     const offsets = this.offsets;
     const length = end - off;
     // Length and the two most telling characters reject most misses first.
-    const bit = (Math.imul(length, 0x9e3779b1) ^ Math.imul(at(s, off, end, offsets[0]!), 0x85ebca6b) ^ Math.imul(at(s, off, end, offsets[1]!), 0xc2b2ae35)) >>> (32 - BLOOM_BITS);
+    const bit = bloomBit(s, off, end, offsets);
     if ((this.bloom[bit >>> 5]! & (1 << (bit & 31))) === 0) return -1;
     const bucket = this.sample(s, off, end);
     if (this.crowded[bucket] === 1) {
@@ -129,8 +129,7 @@ export class SampledTable {
       this.chain[i] = this.heads[bucket]!;
       this.heads[bucket] = i;
       if (lengths[bucket]! < 255) lengths[bucket]!++;
-      const o = this.offsets;
-      const bit = (Math.imul(key.length, 0x9e3779b1) ^ Math.imul(at(key, 0, key.length, o[0]!), 0x85ebca6b) ^ Math.imul(at(key, 0, key.length, o[1]!), 0xc2b2ae35)) >>> (32 - BLOOM_BITS);
+      const bit = bloomBit(key, 0, key.length, this.offsets);
       this.bloom[bit >>> 5]! |= 1 << (bit & 31);
     }
     for (let bucket = 0; bucket < size; bucket++) {
@@ -383,6 +382,11 @@ export class SegmentTable {
 }
 
 // --- internal ---
+
+// The Bloom filter bit of `s[off..end)`: its length and its characters at the first two offsets.
+function bloomBit(s: string, off: number, end: number, offsets: Int32Array): number {
+  return (Math.imul(end - off, 0x9e3779b1) ^ Math.imul(at(s, off, end, offsets[0]!), 0x85ebca6b) ^ Math.imul(at(s, off, end, offsets[1]!), 0xc2b2ae35)) >>> (32 - BLOOM_BITS);
+}
 
 // A 32-bit hash of the length of `s[off..end)` and its characters at `offsets` from the end (murmur3-style mixing).
 function sampleHash(s: string, off: number, end: number, offsets: Int32Array): number {
