@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { OutputFile, writeOutputFile } from "../../src/cli/_output-file.ts";
-import { assayEnv, assayExe, host, skipReason, tempDir } from "../harness.ts";
+import { assayEnv, assayExe, host, runAssay, skipReason, tempDir } from "../harness.ts";
 
 describe("OutputFile", () => {
   test("nothing is in place before commit; then the whole text is, and no temporary file is left", () => {
@@ -67,13 +67,7 @@ describe("OutputFile", () => {
       using dir = tempDir("output-file", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0" }) });
       const link = readlinkSync("/dev/stdout");
       try {
-        await using proc = Bun.spawn([assayExe(), "project", "-", "--rules", join(dir.path, "rules.json"), "--format", "summary", "--output", "/dev/stdout"], {
-          env: assayEnv,
-          stdin: new TextEncoder().encode("/a\n"),
-          stdout: "pipe",
-          stderr: "pipe",
-        });
-        const [stdout, exitCode] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+        const { stdout, exitCode } = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--format", "summary", "--output", "/dev/stdout"], { stdin: "/a\n" });
         expect({ exitCode, input_count: JSON.parse(stdout).input_count, link: lstatSync("/dev/stdout").isSymbolicLink() }).toEqual({ exitCode: 0, input_count: 1, link: true });
       } finally {
         if (!lstatSync("/dev/stdout").isSymbolicLink()) {
