@@ -11,9 +11,10 @@ export const allowedImports: Readonly<Record<string, readonly string[]>> = {
   projection: ["schema"],
   compare: ["schema", "evidence", "projection"],
   linux: [],
-  capture: ["schema", "linux"],
+  bpf: [],
+  capture: ["schema", "linux", "bpf"],
   run: ["schema", "evidence", "linux", "capture"],
-  cli: ["schema", "evidence", "projection", "compare", "linux", "capture", "run"],
+  cli: ["schema", "evidence", "projection", "compare", "linux", "capture", "run", "bpf"],
   "main.ts": ["cli"],
 };
 

@@ -74,9 +74,10 @@ export const host = (() => {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const cgroup2Mount = isLinux ? findCgroup2Mount(readFileSync("/proc/self/mountinfo", "utf8")) : undefined;
   const hasCgroup2 = cgroup2Mount !== undefined && isRoot && isWritable(cgroup2Mount);
-  const hasBpftrace = isRoot && findExecutable("bpftrace") !== undefined;
+  // Whether this process may try the bpf() syscall at all; tests that load programs also probe the backend.
+  const canLoadBpf = isLinux && isRoot;
   const hasStrace = findExecutable("strace") !== undefined;
-  return { isLinux, isRoot, cgroup2Mount, hasCgroup2, hasBpftrace, hasStrace, hasBinary: existsSync(assayExe()) };
+  return { isLinux, isRoot, cgroup2Mount, hasCgroup2, canLoadBpf, hasStrace, hasBinary: existsSync(assayExe()) };
 })();
 
 const printedReasons = new Set<string>();

@@ -1,4 +1,6 @@
-import { checkBpfLoad, mayLoadBpf, mayPtraceChild, readHostFacts, type HostCheck, type HostFacts } from "../linux/index.ts";
+import { BpfError, BpfProgram, exit, mov, ProgramType, R0 } from "../bpf/index.ts";
+import { mayLoadBpf, mayPtraceChild, readHostFacts, type HostCheck, type HostFacts } from "../linux/index.ts";
+import { ebpfBackend, nativeEngineVersion } from "./ebpf/index.ts";
 import { noneBackend } from "./none/index.ts";
 import type { CaptureBackendName, CaptureProbe } from "./types.ts";
 
@@ -12,27 +14,24 @@ export interface CaptureDiagnosis {
   readonly kernelCapture: boolean;
 }
 
-/** Checks every host fact kernel capture depends on; `loadBpf` runs a trivial bpftrace program as the real test. */
+/** Checks every host fact kernel capture depends on; `loadBpf` loads a two-instruction program as the real test. */
 export async function diagnoseCapture(options: { readonly loadBpf: boolean }): Promise<CaptureDiagnosis> {
   const facts = readHostFacts();
+  const ebpfProbe = await ebpfBackend.probe();
   const checks: HostCheck[] = [
     { check: "platform", ok: facts.isLinux, detail: facts.isLinux ? "linux" : `${process.platform}: measurement needs Linux` },
     cgroupCheck(facts),
     privilegeCheck(facts),
-    {
-      check: "bpftrace",
-      ok: facts.bpftracePath !== undefined,
-      detail: facts.bpftracePath ? `${facts.bpftraceVersion ?? "unknown version"} at ${facts.bpftracePath}` : "not installed (Debian: apt-get install bpftrace)",
-    },
+    { check: "ebpf_engine", ok: ebpfProbe.available, detail: ebpfProbe.available ? `${nativeEngineVersion()}: ${ebpfProbe.reason}` : ebpfProbe.reason },
   ];
   const bpfLoad = bpfLoadCheck(facts, options.loadBpf);
   checks.push(bpfLoad);
   checks.push({
     check: "tracefs",
     ok: facts.tracefs !== undefined || facts.isRoot,
-    detail: facts.tracefs ? `mounted at ${facts.tracefs}` : facts.isRoot ? "not mounted; an eBPF run mounts it at /sys/kernel/tracing" : "not mounted at /sys/kernel/tracing (bpftrace needs it for tracepoints)",
+    detail: facts.tracefs ? `mounted at ${facts.tracefs}` : facts.isRoot ? "not mounted; an eBPF run mounts it at /sys/kernel/tracing" : "not mounted at /sys/kernel/tracing (tracepoint ids and field offsets are read there)",
   });
-  checks.push({ check: "btf", ok: true, detail: facts.btf ? "/sys/kernel/btf/vmlinux present" : "absent (not needed: our program reads tracepoint formats only)" });
+  checks.push({ check: "btf", ok: true, detail: facts.btf ? "/sys/kernel/btf/vmlinux present (not needed)" : "absent (not needed: the programs read tracepoint formats only)" });
   checks.push({
     check: "ptrace_scope",
     ok: mayPtraceChild(facts),
@@ -41,14 +40,16 @@ export async function diagnoseCapture(options: { readonly loadBpf: boolean }): P
   checks.push({
     check: "strace",
     ok: facts.stracePath !== undefined,
-    detail: facts.stracePath ? `${facts.straceVersion ?? "unknown version"} at ${facts.stracePath}` : "not installed (Debian: apt-get install strace)",
+    detail: facts.stracePath
+      ? `${facts.straceVersion ?? "unknown version"} at ${facts.stracePath} (the ptrace fallback; the only capture that needs a tool on the host)`
+      : "not installed (Debian: apt-get install strace); only the ptrace fallback needs it",
   });
 
   const session = facts.isLinux && facts.cgroup2Mount !== undefined && facts.cgroup2Writable;
-  const ebpfOk = session && facts.bpftracePath !== undefined && mayLoadBpf(facts) && bpfLoad.ok && (facts.tracefs !== undefined || facts.isRoot);
+  const ebpfOk = session && ebpfProbe.available && bpfLoad.ok;
   const ptraceOk = session && facts.stracePath !== undefined && mayPtraceChild(facts);
   const backends: CaptureProbe[] = [
-    { backend: "ebpf", available: ebpfOk, reason: ebpfOk ? "bpftrace loads programs here" : firstFailure(checks, ["platform", "cgroup2", "privileges", "bpftrace", "bpf_load", "tracefs"]), version: facts.bpftraceVersion ?? "" },
+    { ...ebpfProbe, available: ebpfOk, reason: ebpfOk ? ebpfProbe.reason : firstFailure(checks, ["platform", "cgroup2", "privileges", "ebpf_engine", "bpf_load", "tracefs"]) },
     { backend: "ptrace", available: ptraceOk, reason: ptraceOk ? "strace can trace the workload" : firstFailure(checks, ["platform", "cgroup2", "strace", "ptrace_scope"]), version: facts.straceVersion ?? "" },
     await noneBackend.probe(),
   ];
@@ -72,11 +73,17 @@ function privilegeCheck(facts: HostFacts): HostCheck {
   return { check: "privileges", ok: mayLoadBpf(facts), detail: names.length > 0 ? `not root; capabilities: ${names.join(", ")}` : "not root, no BPF capabilities (CAP_BPF+CAP_PERFMON)" };
 }
 
+// The real test: the kernel accepts a tracepoint program (`r0 = 0; exit`).
 function bpfLoadCheck(facts: HostFacts, load: boolean): HostCheck {
-  if (facts.bpftracePath === undefined) return { check: "bpf_load", ok: false, detail: "skipped: bpftrace is not installed" };
+  if (!facts.isLinux) return { check: "bpf_load", ok: false, detail: "skipped: not Linux" };
   if (!mayLoadBpf(facts)) return { check: "bpf_load", ok: false, detail: "skipped: no privilege to load BPF" };
   if (!load) return { check: "bpf_load", ok: true, detail: "not tried (privileges suffice)" };
-  return checkBpfLoad(facts.bpftracePath);
+  try {
+    BpfProgram.load({ name: "assay_doctor", type: ProgramType.TRACEPOINT, instructions: [mov(R0, 0), exit()] }, new Map()).close();
+    return { check: "bpf_load", ok: true, detail: "the kernel accepted a tracepoint program" };
+  } catch (error) {
+    return { check: "bpf_load", ok: false, detail: error instanceof BpfError ? error.message : String(error) };
+  }
 }
 
 function firstFailure(checks: readonly HostCheck[], names: readonly string[]): string {

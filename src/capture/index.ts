@@ -4,7 +4,7 @@ export { armBackend, chooseBackend, type ArmedChoice, type CaptureChoice, type C
 export { kernelKind, normalizeKernelRecords, openAccessMode, openOperationFlags, type KernelSummary } from "./normalize.ts";
 export { deriveKernelHealth, networkProtocolCoverage, type KernelHealth, type NetworkEndpointClaimScope, type NetworkProtocolCoverage } from "./kernel-health.ts";
 export { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";
-export { createEbpfBackend, ebpfBackend, type EbpfOptions } from "./ebpf/index.ts";
+export { createEbpfBackend, ebpfBackend, nativeEngineVersion, type EbpfOptions } from "./ebpf/index.ts";
 export { ptraceBackend, straceCommand } from "./ptrace/index.ts";
 export { CaptureHostError, type CaptureErrorCode } from "./errors.ts";
 export { diagnoseCapture, type CaptureDiagnosis } from "./diagnose.ts";

@@ -41,7 +41,7 @@ export function deriveKernelHealth(input: {
   }
   // deviation: a retained row whose path was cut at the backend's string limit counts as lost,
   // like upstream's event_size_mismatch, so the layer is never `complete` with a wrong path in it.
-  const lost = loss.ringbufDrops + loss.eventSizeMismatch + summary.truncatedPaths;
+  const lost = loss.ringbufDrops + loss.eventSizeMismatch + summary.truncatedPaths + unobservedTotal(loss);
   const kernelLayer = lost === 0 ? "complete" : "partial_ringbuf_drops";
   let coverage = networkProtocolCoverage(loss);
   if (kernelLayer === "partial_ringbuf_drops" && coverage === "absent") coverage = "unknown";
@@ -104,5 +104,12 @@ function captureBackendNote(backend: string, loss: CaptureLoss, summary: KernelS
   if (loss.ringbufDrops > 0) note += ` extra_hooks=open:${open.emitted}/${open.dropped} creat:${creat.emitted}/${creat.dropped} exec:${exec.emitted}/${exec.dropped}`;
   if (summary.truncatedPaths > 0 || loss.truncatedPaths > 0) note += ` truncated_paths=${summary.truncatedPaths} truncated_seen=${loss.truncatedPaths}`;
   if (loss.eventSizeMismatch > 0) note += ` undecodable_records=${loss.eventSizeMismatch}`;
+  const unobserved = Object.entries(loss.unobserved ?? {}).filter(([, count]) => count > 0);
+  if (unobserved.length > 0) note += ` unobserved=${unobserved.map(([reason, count]) => `${reason}:${count}`).join(",")}`;
   return note;
+}
+
+// Effects the backend knows it missed (an unreadable path, a lost return value…): never `complete`.
+function unobservedTotal(loss: CaptureLoss): number {
+  return Object.values(loss.unobserved ?? {}).reduce((sum, count) => sum + count, 0);
 }

@@ -56,6 +56,7 @@ export function openOperationFlags(flags: number): string[] {
 // --- internal ---
 
 const EVENT_OPENAT = 1;
+const EVENT_EXEC = 4;
 const EVENT_FILE_BLOCKED = 10;
 const EVENT_CONNECT_BLOCKED = 20;
 const EVENT_INODE_RESOLVED = 112;
@@ -134,6 +135,11 @@ class KernelNormalizer {
 function encodeRow(runId: string, seq: number, record: KernelRecord, kind: string, value: string | null): string {
   let row = `{"schema":"${KERNEL_EVENT_SCHEMA}","run_id":${JSON.stringify(runId)},"seq":${seq},"pid":${record.pid},"event_type":${record.eventType},"kind":${JSON.stringify(kind)},"value":${value === null ? "null" : JSON.stringify(value)}`;
   if (record.eventType === EVENT_CONNECT_BLOCKED && record.cgroupId !== undefined) row += `,"cgroup_id":${record.cgroupId.toString()}`;
+  // deviation: exec rows are ours (upstream has no exec hook); they carry the argv when the backend recorded it.
+  if (record.eventType === EVENT_EXEC && record.argv !== undefined) {
+    row += `,"argv":[${record.argv.map((arg) => JSON.stringify(arg)).join(",")}]`;
+    if (record.argvTruncated === true) row += `,"argv_truncated":true`;
+  }
   if (record.eventType === EVENT_OPENAT) {
     const flags = record.flags ?? 0;
     const returnValue = record.returnValue ?? 0;

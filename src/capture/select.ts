@@ -40,8 +40,8 @@ export async function chooseBackend(request: CaptureRequest, backends: readonly 
 }
 
 /**
- * Arms `backend` on the session; when that fails with a CaptureHostError (bpftrace cannot compile
- * or attach, times out…) it arms the next available backend of `rest` instead, recording why.
+ * Arms `backend` on the session; when that fails with a CaptureHostError (the kernel refuses a map,
+ * a program or an attach…) it arms the next available backend of `rest` instead, recording why.
  * An explicit request has an empty `rest`, so its failure is thrown (exit 40, nothing ran).
  */
 export async function armBackend(backend: CaptureBackend, rest: readonly CaptureBackend[], target: CaptureTarget | undefined): Promise<ArmedChoice> {

@@ -7,7 +7,7 @@ export interface CaptureProbe {
   readonly available: boolean;
   /** Why it is unavailable, or what it will use. */
   readonly reason: string;
-  /** Tool and version, e.g. "bpftrace v0.17.0"; empty for none. */
+  /** Engine or tool and version, e.g. "strace 6.1"; empty for none. */
   readonly version: string;
 }
 
@@ -35,6 +35,10 @@ export interface KernelRecord {
   readonly cgroupId?: bigint;
   /** The backend had to cut `value` at its string limit (counted, never silent). */
   readonly truncated?: boolean;
+  /** exec: the arguments passed to execve, when the backend records them. */
+  readonly argv?: readonly string[];
+  /** exec: `argv` was cut at the backend's limits or could not be read whole. */
+  readonly argvTruncated?: boolean;
 }
 
 /** Per-hook counters for one tracepoint (emitted records / records lost). */
@@ -56,6 +60,11 @@ export interface CaptureLoss {
   readonly sendNonIpFamily: { readonly sendto: number; readonly sendmsg: number };
   /** Paths longer than the backend can carry, counted rather than silently cut. */
   readonly truncatedPaths: number;
+  /**
+   * Effects the backend knows it did not observe whole, by reason (e.g. `path_unreadable`):
+   * any count makes the kernel layer partial and is named in the `capture_backend:` note.
+   */
+  readonly unobserved?: Readonly<Record<string, number>>;
 }
 
 /** The result of a finished capture. */
@@ -84,7 +93,7 @@ export interface ArmedCapture {
   readonly version: string;
   /** How long arming took (program build, load, attach, first marker), in ms; backends that spawn nothing omit it. */
   readonly attachMs?: number;
-  /** Processes it runs outside the session (bpftrace); the session's own are the session's. */
+  /** Processes it runs outside the session, which the guardian stops if the runner dies; none for the native engine. */
   readonly helpers: readonly HelperProcess[];
   /** The argv to start in place of the workload's (ptrace wraps it; others return it unchanged). */
   command(argv: readonly string[]): readonly string[];

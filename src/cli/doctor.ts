@@ -9,7 +9,7 @@ export default defineCommand<ArgsDef>({
   meta: {
     name: "doctor",
     description:
-      "Say what this host can capture and why not: cgroup v2 mount and write permission, privileges, bpftrace and a real BPF load, " +
+      "Say what this host can capture and why not: cgroup v2 mount and write permission, privileges, the native eBPF engine (bpf() syscall, ring buffers, a real program load), " +
       "tracefs, BTF, Yama ptrace scope, strace. Exit 0 when some kernel capture works, 40 otherwise. Example: assay-runner doctor --json",
   },
   args: {

@@ -4,7 +4,7 @@ import { findCgroup2Mount } from "./mountinfo.ts";
 
 /** One fact about this host that decides what it can capture. */
 export interface HostCheck {
-  /** Stable key, e.g. `cgroup2`, `bpftrace`, `bpf_load`. */
+  /** Stable key, e.g. `cgroup2`, `bpf_load`, `strace`. */
   readonly check: string;
   readonly ok: boolean;
   /** What was found, or why not. */
@@ -19,9 +19,6 @@ export interface HostFacts {
   readonly caps: { readonly bpf: boolean; readonly perfmon: boolean; readonly sysAdmin: boolean; readonly sysPtrace: boolean };
   readonly cgroup2Mount: string | undefined;
   readonly cgroup2Writable: boolean;
-  readonly bpftracePath: string | undefined;
-  /** e.g. `bpftrace v0.17.0`. */
-  readonly bpftraceVersion: string | undefined;
   readonly stracePath: string | undefined;
   /** e.g. `strace 6.1`. */
   readonly straceVersion: string | undefined;
@@ -41,7 +38,6 @@ export function readHostFacts(): HostFacts {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const caps = effectiveCaps();
   const cgroup2Mount = isLinux ? findCgroup2Mount(readText("/proc/self/mountinfo") ?? "") : undefined;
-  const bpftracePath = findExecutable("bpftrace");
   const stracePath = findExecutable("strace");
   return {
     isLinux,
@@ -49,8 +45,6 @@ export function readHostFacts(): HostFacts {
     caps,
     cgroup2Mount,
     cgroup2Writable: cgroup2Mount !== undefined && isWritable(cgroup2Mount),
-    bpftracePath,
-    bpftraceVersion: bpftracePath ? firstLine(run([bpftracePath, "--version"]))?.trim() : undefined,
     stracePath,
     straceVersion: stracePath ? straceVersionOf(firstLine(run([stracePath, "-V"]))) : undefined,
     tracefs: [TRACEFS_PATH, "/sys/kernel/debug/tracing"].find((dir) => existsSync(join(dir, "events"))),
@@ -71,24 +65,12 @@ export function mayPtraceChild(facts: HostFacts): boolean {
   return true;
 }
 
-/** Mounts tracefs at its standard place when it is missing (bpftrace needs it for tracepoints); returns where it is. */
+/** Mounts tracefs at its standard place when it is missing (tracepoint ids and formats live there); returns where it is. */
 export function ensureTracefs(facts: HostFacts): string | undefined {
   if (facts.tracefs !== undefined) return facts.tracefs;
   if (!existsSync(TRACEFS_PATH)) return undefined;
   const result = Bun.spawnSync(["mount", "-t", "tracefs", "nodev", TRACEFS_PATH], { stdout: "ignore", stderr: "ignore" });
   return result.exitCode === 0 && existsSync(join(TRACEFS_PATH, "events")) ? TRACEFS_PATH : undefined;
-}
-
-/** Loads and runs a trivial BPF program through bpftrace: the real check that eBPF works here. */
-export function checkBpfLoad(bpftracePath: string): HostCheck {
-  const result = Bun.spawnSync([bpftracePath, "-e", "BEGIN { exit(); }"], { stdout: "pipe", stderr: "pipe", timeout: 30_000 });
-  const error = new TextDecoder()
-    .decode(result.stderr)
-    .split("\n")
-    .find((line) => line.startsWith("ERROR") && !line.includes("RLIMIT_MEMLOCK"));
-  return result.exitCode === 0
-    ? { check: "bpf_load", ok: true, detail: "a trivial bpftrace program loaded and ran" }
-    : { check: "bpf_load", ok: false, detail: error ?? `bpftrace exited ${result.exitCode}` };
 }
 
 /** Finds an executable on PATH (or the usual system directories). */

@@ -46,6 +46,9 @@ const KernelEventEntries = v.object({
   access_mode: v.optional(v.picklist(ACCESS_MODES)),
   operation_flags: v.optional(v.array(v.picklist(OPERATION_FLAGS))),
   status: v.optional(v.picklist(["success", "error"])),
+  // deviation: exec rows (ours) carry the argv the workload passed, cut at the backend's limits.
+  argv: v.optional(v.array(v.string())),
+  argv_truncated: v.optional(v.literal(true)),
 });
 
 /**

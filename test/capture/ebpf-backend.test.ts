@@ -1,4 +1,4 @@
-// The eBPF backend armed directly on a cgroup made here (as root with bpftrace): loss is reported,
+// The native eBPF backend armed directly on a cgroup made here (as root): loss is reported,
 // never hidden.
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, rmdirSync, statSync } from "node:fs";
@@ -7,15 +7,15 @@ import { createEbpfBackend, deriveKernelHealth, normalizeKernelRecords } from ".
 import { host, skipReason, tempDir } from "../harness.ts";
 
 const ebpfProbe = await createEbpfBackend().probe();
-const cannot = skipReason(!host.hasCgroup2 || !ebpfProbe.available, `eBPF backend tests need root, cgroup v2 and bpftrace (${ebpfProbe.reason})`);
+const cannot = skipReason(!host.hasCgroup2 || !ebpfProbe.available, `eBPF backend tests need root, cgroup v2 and the bpf() syscall (${ebpfProbe.reason})`);
 
 /** Runs `script` with sh inside a fresh cgroup under an armed eBPF capture; returns what the run would write. */
-async function captureInCgroup(script: string, perfPages: number) {
+async function captureInCgroup(script: string, ringBytes: number) {
   using scratch = tempDir("ebpf-scratch");
-  const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-capture-test-${process.pid}-${perfPages}`);
+  const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-capture-test-${process.pid}-${ringBytes}`);
   mkdirSync(cgroup);
   try {
-    await using armed = await createEbpfBackend({ perfPages }).arm({ cgroupPath: cgroup, cgroupId: statSync(cgroup, { bigint: true }).ino, scratchDir: scratch.path });
+    await using armed = await createEbpfBackend({ ringBytes }).arm({ cgroupPath: cgroup, cgroupId: statSync(cgroup, { bigint: true }).ino, scratchDir: scratch.path });
     await using child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec /bin/sh -c "$1"', join(cgroup, "cgroup.procs"), script], { stdio: ["ignore", "ignore", "ignore"] });
     const exitCode = await child.exited;
     const outcome = await armed.stop(2000);
@@ -29,7 +29,7 @@ async function captureInCgroup(script: string, perfPages: number) {
 describe("eBPF backend loss accounting", () => {
   test.skipIf(cannot)("a flood of distinct opens faster than a one-page buffer drains reports drops and partial_ringbuf_drops", async () => {
     const flood = 'i=0; while [ "$i" -lt 20000 ]; do true 2>/dev/null < "/nonexistent-assay-flood/$i"; i=$((i+1)); done; exit 0';
-    const { exitCode, loss, health } = await captureInCgroup(flood, 1);
+    const { exitCode, loss, health } = await captureInCgroup(flood, 4096);
     expect({
       exitCode,
       dropsReported: loss.ringbufDrops > 0,

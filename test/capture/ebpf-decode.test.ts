@@ -1,95 +1,135 @@
+// The native engine's decoder on ring-buffer records recorded from real runs
+// (test/fixtures/capture/record-native.ts): no root needed.
 import { describe, expect, test } from "bun:test";
-import { BpftraceLossCounter, decodeBpftraceLine } from "../../src/capture/ebpf/decode.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { NativeDecoder } from "../../src/capture/ebpf/decode.ts";
+import { captureLoss } from "../../src/capture/ebpf/loss.ts";
+import { HEADER, OPEN, RecordBit, RecordType, RETURN } from "../../src/capture/ebpf/record-layout.ts";
 import type { KernelRecord } from "../../src/capture/index.ts";
-import { recordedLines, syscallsRunLoss, syscallsRunRecords, withoutPid } from "./_records.ts";
+import { repoRoot } from "../harness.ts";
+import { syscallsRunLoss, syscallsRunRecords, withoutPid } from "./_records.ts";
 
-function decodeAll(lines: readonly string[]) {
-  const counter = new BpftraceLossCounter();
-  const records: KernelRecord[] = [];
-  for (const line of lines) {
-    const decoded = decodeBpftraceLine(line);
-    counter.add(decoded);
-    if (decoded.kind === "record") records.push(decoded.record);
+const fixtures = join(repoRoot, "test/fixtures/capture");
+
+function recorded(name: string): { records: Uint8Array[]; counters: number[] } {
+  const bytes = readFileSync(join(fixtures, `native-${name}.bin`));
+  const records: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const length = bytes.readUInt32LE(at);
+    records.push(new Uint8Array(bytes.subarray(at + 4, at + 4 + length)));
+    at += 4 + length;
   }
-  return { records, loss: counter.loss() };
+  return { records, counters: JSON.parse(readFileSync(join(fixtures, `native-${name}.counters.json`), "utf8")) };
 }
 
-describe("decodeBpftraceLine on recorded bpftrace 0.17 output", () => {
-  test("decodes every hook of the syscalls workload: openat2 resolve, legacy open and creat, IPv4 and IPv6 peers", () => {
-    const { records } = decodeAll(recordedLines("bpftrace-syscalls.out"));
-    expect(records.map(withoutPid)).toEqual([...syscallsRunRecords]);
+function decode(records: readonly Uint8Array[]) {
+  const decoder = new NativeDecoder();
+  const out: KernelRecord[] = [];
+  for (const record of records) out.push(...decoder.push(record));
+  return { records: out, tally: decoder.finish() };
+}
+
+/** One OPEN record (sent at entry, without its return value) and the RETURN that completes it. */
+function openAndReturn(tid: number, path: string, returnValue: number): Uint8Array[] {
+  const bytes = new TextEncoder().encode(`${path}\0`);
+  const open = new Uint8Array(OPEN.path + bytes.length);
+  const view = new DataView(open.buffer);
+  view.setUint8(HEADER.type, RecordType.OPEN);
+  view.setUint8(HEADER.hook, 1);
+  view.setUint32(HEADER.tgid, tid, true);
+  view.setUint32(HEADER.tid, tid, true);
+  view.setUint32(HEADER.length, bytes.length, true);
+  open.set(bytes, OPEN.path);
+  const ret = new Uint8Array(RETURN.size);
+  const retView = new DataView(ret.buffer);
+  retView.setUint8(HEADER.type, RecordType.RETURN);
+  retView.setUint8(HEADER.hook, 1);
+  retView.setUint32(HEADER.tid, tid, true);
+  retView.setBigInt64(RETURN.returnValue, BigInt(returnValue), true);
+  return [open, ret];
+}
+
+describe("NativeDecoder on recorded ring-buffer records", () => {
+  test("decodes every hook of the syscalls workload: its exec with argv, openat2 resolve, legacy open and creat, IPv4 and IPv6 peers", () => {
+    const { records } = decode(recorded("syscalls").records);
+    const [exec, ...rest] = syscallsRunRecords;
+    expect(records.map(withoutPid)).toEqual([{ ...exec, argv: ["/tmp/cx/t2"] }, ...rest] as KernelRecord[]);
   });
 
   test("counts per-hook emissions, sends without a peer and sends to non-IP families, with nothing lost", () => {
-    const { loss } = decodeAll(recordedLines("bpftrace-syscalls.out"));
-    expect(loss).toEqual(syscallsRunLoss);
+    const { records, counters } = recorded("syscalls");
+    expect(captureLoss(counters, decode(records).tally, 0)).toEqual({ ...syscallsRunLoss, unobserved: {} });
   });
 
   test("keeps tabs, quotes, backslashes, newlines and UTF-8 in paths, and turns invalid bytes into U+FFFD", () => {
-    const { records } = decodeAll(recordedLines("bpftrace-mixed.out"));
+    const { records } = decode(recorded("mixed").records);
     const work = "/tmp/assay-fixture-work/";
     const names = records.filter((r) => r.eventType === 1 && String(r.value).startsWith(work) && r.flags === 0o1101).map((r) => String(r.value).slice(work.length));
     expect(names.slice(0, 5)).toEqual(["plain.txt", "café", 'tab\tquote"back\\slash', "new\nline", "bad-\uFFFD-utf8"]);
   });
 
-  test("flags a path that filled bpftrace's string buffer as truncated, and only that one", () => {
-    const { records, loss } = decodeAll(recordedLines("bpftrace-mixed.out"));
-    const truncated = records.filter((r) => r.truncated === true);
-    expect({
-      count: truncated.length,
-      bytes: truncated.map((r) => new TextEncoder().encode(String(r.value)).length),
-      prefix: truncated.every((r) => String(r.value).startsWith("/tmp/assay-fixture-work/ddd")),
-      lossCount: loss.truncatedPaths,
-    }).toEqual({ count: 1, bytes: [199], prefix: true, lossCount: 1 });
+  test("carries the 269-byte path whole (bpftrace cut it at 199) and flags nothing as truncated", () => {
+    const { records, tally } = decode(recorded("mixed").records);
+    const long = `/tmp/assay-fixture-work/${"d".repeat(120)}/${"f".repeat(120)}.txt`;
+    expect({ found: records.some((r) => r.value === long), truncated: records.filter((r) => r.truncated === true).length, cut: tally.cutStrings }).toEqual({ found: true, truncated: 0, cut: 0 });
   });
 
-  test("sees execs through /bin/sh and the grandchild's open", () => {
-    const { records } = decodeAll(recordedLines("bpftrace-mixed.out"));
-    const execs = records.filter((r) => r.eventType === 4).map((r) => r.value);
+  test("sees execs through /bin/sh with their argv, and the grandchild's open", () => {
+    const { records } = decode(recorded("mixed").records);
+    const execs = records.filter((r) => r.eventType === 4);
     const grandchildRead = records.some((r) => r.eventType === 1 && r.value === "/tmp/assay-fixture-work/plain.txt" && r.flags === 0);
-    expect({ sh: execs.includes("/bin/sh"), trueExec: execs.includes("/bin/true"), nested: execs.includes("/usr/bin/sh"), grandchildRead }).toEqual({ sh: true, trueExec: true, nested: true, grandchildRead: true });
+    expect({
+      sh: execs.some((r) => r.value === "/bin/sh" && r.argv?.[0] === "/bin/sh" && r.argv?.[1] === "-c"),
+      trueExec: execs.some((r) => r.value === "/bin/true" && r.argv?.length === 1),
+      grandchildRead,
+    }).toEqual({ sh: true, trueExec: true, grandchildRead: true });
   });
 });
 
-describe("BpftraceLossCounter", () => {
-  test("on a recorded flood excerpt, every kernel-counted open that never arrived is a drop, beyond bpftrace's own lost-event report", () => {
-    // The excerpt keeps 55 of the 20003 opens the kernel counted, and one lost_events report of 105.
-    const { loss } = decodeAll(recordedLines("bpftrace-flood-excerpt.out"));
-    expect([loss.hooks.openat, loss.ringbufDrops, loss.eventSizeMismatch]).toEqual([{ emitted: 55, dropped: 19948 }, 19948, 0]);
+describe("NativeDecoder joins and accounting", () => {
+  test("an OPEN waits for its thread's RETURN, threads interleaved", () => {
+    const [openA, returnA] = openAndReturn(10, "/a", 3);
+    const [openB, returnB] = openAndReturn(11, "/b", -2);
+    const { records, tally } = decode([openA, openB, returnB, returnA] as Uint8Array[]);
+    expect({ records: records.map((r) => [r.value, r.returnValue]), missing: tally.returnsMissing }).toEqual({ records: [["/b", -2], ["/a", 3]], missing: 0 });
   });
 
-
-  const printf = (data: string) => JSON.stringify({ type: "printf", data });
-  const emitted = (counts: Record<string, number>) => JSON.stringify({ type: "map", data: { "@emitted": counts } });
-
-  test("turns kernel-counted emissions that never arrived into per-hook drops and ring drops", () => {
-    const { loss } = decodeAll([printf("O\t1\t1\t0\t0\t0\t3\t/a\n"), printf("N\t1\t5\t2\t2304\t16777343\n"), emitted({ "1": 4, "5": 3 })]);
-    expect([loss.ringbufDrops, loss.hooks.openat, loss.hooks.connect]).toEqual([5, { emitted: 1, dropped: 3 }, { emitted: 1, dropped: 2 }]);
+  test("an OPEN whose RETURN never came is counted, never given a made-up return value", () => {
+    const [openA] = openAndReturn(10, "/a", 3);
+    const [openB, returnB] = openAndReturn(10, "/b", 4);
+    const { records, tally } = decode([openA, openB, returnB] as Uint8Array[]);
+    expect({ records: records.map((r) => r.value), missing: tally.returnsMissing }).toEqual({ records: ["/b"], missing: 1 });
   });
 
-  test("takes bpftrace's lost-event reports as ring drops when they are the larger count", () => {
-    const { loss } = decodeAll([JSON.stringify({ type: "lost_events", data: { events: 7 } }), emitted({})]);
-    expect(loss.ringbufDrops).toBe(7);
+  test("a record shorter than its header or its declared string is malformed, not decoded", () => {
+    const [open] = openAndReturn(10, "/abc", 3) as [Uint8Array];
+    const { records, tally } = decode([open.subarray(0, 8), open.subarray(0, open.length - 2), new Uint8Array(HEADER.size)]);
+    expect({ records, malformed: tally.malformed }).toEqual({ records: [], malformed: 3 });
   });
 
-  test("counts a missing final counter dump and unreadable lines as undecodable", () => {
-    const { loss } = decodeAll([printf("O\t1\t1\tx\t0\t0\t3\t/a\n"), "{not json", printf("Z\tweird\n")]);
-    expect(loss.eventSizeMismatch).toBe(4);
+  test("a path read at exit (HAS_RETURN) is complete on its own; a cut one is flagged", () => {
+    const [open] = openAndReturn(12, "/x", 0) as [Uint8Array];
+    const view = new DataView(open.buffer);
+    view.setUint16(HEADER.bits, RecordBit.HAS_RETURN | RecordBit.CUT, true);
+    view.setBigInt64(OPEN.returnValue, -36n, true);
+    const { records, tally } = decode([open]);
+    expect({ records: records.map((r) => [r.value, r.returnValue, r.truncated]), cut: tally.cutStrings }).toEqual({ records: [["/x", -36, true]], cut: 1 });
   });
+});
 
-  test("reads bpftrace's sign-extended byte escapes after an escaped backslash correctly", () => {
-    // A path holding a literal backslash followed by "uffffffc3" is not a byte escape.
-    const line = String.raw`{"type": "printf", "data": "O\t1\t1\t0\t0\t0\t3\t/a\\uffffffc3\uffffffc3\uffffffa9\n"}`;
-    const decoded = decodeBpftraceLine(line);
-    expect(decoded.kind === "record" ? decoded.record.value : undefined).toBe("/a\\uffffffc3é");
-  });
-
-  test("recognises the attach and drain markers and blank lines", () => {
-    expect([printf("M\t42\n"), printf("M\t-42\n"), "", '{"type": "attached_probes", "data": {"probes": 16}}'].map(decodeBpftraceLine)).toEqual([
-      { kind: "marker", target: 42 },
-      { kind: "marker", target: -42 },
-      { kind: "blank" },
-      { kind: "attached", probes: 16 },
-    ]);
+describe("captureLoss", () => {
+  test("a hook's emitted records that never arrived are drops, and every unobserved effect is named", () => {
+    const counters = Array.from({ length: 32 }, () => 0);
+    counters[1] = 100; // openat emitted
+    counters[9] = 5; // openat dropped in the kernel
+    counters[20] = 2; // paths unreadable at entry and exit
+    const tally = { received: { openat: 90, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 }, malformed: 0, returnsMissing: 1, cutStrings: 0, unreadableStrings: 0 };
+    const loss = captureLoss(counters, tally, 3);
+    expect({ openat: loss.hooks.openat, drops: loss.ringbufDrops, unobserved: loss.unobserved }).toEqual({
+      openat: { emitted: 100, dropped: 15 },
+      drops: 15,
+      unobserved: { path_unreadable: 2, return_missing: 1, bpf_recursion_misses: 3 },
+    });
   });
 });

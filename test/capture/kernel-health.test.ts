@@ -21,14 +21,14 @@ const loss = (over: Partial<CaptureLoss> = {}, hooks: Partial<CaptureLoss["hooks
 
 describe("deriveKernelHealth", () => {
   test("says complete with the short s2 note when nothing was lost (upstream's golden note)", () => {
-    const health = deriveKernelHealth({ loss: loss({}, { connect: { emitted: 1, dropped: 0 } }), summary: summary(), cgroupCorrelation: "clean", backend: "ebpf bpftrace v0.17.0" });
+    const health = deriveKernelHealth({ loss: loss({}, { connect: { emitted: 1, dropped: 0 } }), summary: summary(), cgroupCorrelation: "clean", backend: "native eBPF engine (kernel 6.18.44)" });
     expect(health).toEqual({
       kernel_layer: "complete",
       ringbuf_drops: 0,
       network_protocol_coverage: "connect_only",
       network_endpoint_claim_scope: "diagnostic_only",
       note: "s2_kernel_capture: monitor_events=4 ringbuf_drops=0 network_protocol_coverage=connect_only network_endpoint_claim_scope=diagnostic_only",
-      backendNote: "capture_backend: ebpf bpftrace v0.17.0",
+      backendNote: "capture_backend: native eBPF engine (kernel 6.18.44)",
     });
   });
 
@@ -61,7 +61,7 @@ describe("deriveKernelHealth", () => {
         ],
       }),
       cgroupCorrelation: "clean",
-      backend: "ebpf bpftrace v0.17.0",
+      backend: "native eBPF engine (kernel 6.18.44)",
     });
     expect(health).toEqual({
       kernel_layer: "partial_ringbuf_drops",
@@ -72,7 +72,7 @@ describe("deriveKernelHealth", () => {
         "s2_kernel_capture: monitor_events=9 ringbuf_drops=3 network_protocol_coverage=unknown network_endpoint_claim_scope=unknown" +
         " drop_breakdown=tracepoint:3 lsm:0 socket:0 emitted=tracepoint:12 lsm:0 socket:0" +
         " tracepoint_hooks=openat:10/3 openat2:0/0 connect:0/0 sendto:0/0 sendmsg:0/0 filtered_loader_events=4 filtered_loader_top=[3x:/a/node_modules/x,1x:/a/node_modules/y]",
-      backendNote: "capture_backend: ebpf bpftrace v0.17.0 extra_hooks=open:0/0 creat:0/0 exec:2/0",
+      backendNote: "capture_backend: native eBPF engine (kernel 6.18.44) extra_hooks=open:0/0 creat:0/0 exec:2/0",
     });
   });
 

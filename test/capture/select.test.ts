@@ -26,7 +26,7 @@ describe("chooseBackend", () => {
   });
 });
 
-/** A backend that probes available but whose arm fails like a bpftrace that cannot attach; records what it was given. */
+/** A backend that probes available but whose arm fails like an eBPF engine the kernel refuses; records what it was given. */
 function failingArm(name: CaptureBackendName, error: Error, calls: Array<string>): CaptureBackend {
   return {
     name,
@@ -50,7 +50,7 @@ function arming(name: CaptureBackendName, calls: Array<string>): CaptureBackend 
 }
 
 const target: CaptureTarget = { cgroupPath: "/cg/session", cgroupId: 7n, scratchDir: "/tmp/scratch" };
-const attachFailed = () => new CaptureHostError("CAPTURE_ATTACH_FAILED", "bpftrace did not attach: ERROR: compile failed");
+const attachFailed = () => new CaptureHostError("CAPTURE_ATTACH_FAILED", "eBPF could not be armed: BPF_PROG_LOAD a1_opat_in failed: EACCES (13)");
 
 describe("armBackend", () => {
   test("arms the chosen backend on the session when it works, with no fallback", async () => {
@@ -64,7 +64,7 @@ describe("armBackend", () => {
     const result = await armBackend(failingArm("ebpf", attachFailed(), calls), [arming("ptrace", calls), noneBackend], target);
     expect([result.armed.version, result.fallbacks, calls]).toEqual([
       "ptrace 1.0",
-      ["ebpf: bpftrace did not attach: ERROR: compile failed"],
+      ["ebpf: eBPF could not be armed: BPF_PROG_LOAD a1_opat_in failed: EACCES (13)"],
       ["ebpf:/cg/session", "ptrace:/cg/session"],
     ]);
   });
@@ -76,9 +76,9 @@ describe("armBackend", () => {
     const ptraceFails = await armBackend(failingArm("ebpf", attachFailed(), calls), [failingArm("ptrace", new CaptureHostError("CAPTURE_UNAVAILABLE", "strace is not installed"), calls), noneBackend], target);
     expect([viaUnavailable.armed.backend, viaUnavailable.fallbacks, ptraceFails.armed.backend, ptraceFails.fallbacks, calls]).toEqual([
       "none",
-      ["ebpf: bpftrace did not attach: ERROR: compile failed"],
+      ["ebpf: eBPF could not be armed: BPF_PROG_LOAD a1_opat_in failed: EACCES (13)"],
       "none",
-      ["ebpf: bpftrace did not attach: ERROR: compile failed", "ptrace: strace is not installed"],
+      ["ebpf: eBPF could not be armed: BPF_PROG_LOAD a1_opat_in failed: EACCES (13)", "ptrace: strace is not installed"],
       ["ebpf:/cg/session", "ebpf:/cg/session", "ptrace:/cg/session"],
     ]);
   });

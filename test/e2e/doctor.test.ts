@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { host, runAssay, skipReason } from "../harness.ts";
 
 const cannot = skipReason(!host.hasBinary, "doctor e2e needs the compiled binary (bun scripts/build.ts)");
-const checkNames = ["platform", "cgroup2", "privileges", "bpftrace", "bpf_load", "tracefs", "btf", "ptrace_scope", "strace"];
+const checkNames = ["platform", "cgroup2", "privileges", "ebpf_engine", "bpf_load", "tracefs", "btf", "ptrace_scope", "strace"];
 
 describe("assay-runner doctor", () => {
   test.skipIf(cannot)("--json prints every check and backend, and exits 0 exactly when some kernel capture works", async () => {
@@ -27,8 +27,8 @@ describe("assay-runner doctor", () => {
     });
   });
 
-  test.skipIf(cannot || skipReason(!host.hasCgroup2 || !host.hasBpftrace, "doctor's all-clear test needs root, cgroup v2 and bpftrace"))(
-    "on a root host with bpftrace the table says eBPF works, on stderr only",
+  test.skipIf(cannot || skipReason(!host.hasCgroup2 || !host.canLoadBpf, "doctor's all-clear test needs root and cgroup v2"))(
+    "on a root host the table says the native eBPF engine works, on stderr only",
     async () => {
       const outcome = await runAssay(["doctor"]);
       const lines = outcome.stderr.split("\n");
@@ -36,7 +36,7 @@ describe("assay-runner doctor", () => {
         exitCode: outcome.exitCode,
         stdout: outcome.stdout,
         rows: checkNames.map((name) => lines.some((line) => new RegExp(`^(ok|FAIL)\\s+${name}\\s`).test(line))),
-        bpfLoad: lines.some((line) => /^ok\s+bpf_load\s+a trivial bpftrace program loaded and ran/.test(line)),
+        bpfLoad: lines.some((line) => /^ok\s+bpf_load\s+the kernel accepted a tracepoint program/.test(line)),
         verdict: outcome.stderr.includes("kernel capture works here; --capture auto uses ebpf"),
       }).toEqual({ exitCode: 0, stdout: "", rows: checkNames.map(() => true), bpfLoad: true, verdict: true });
     },

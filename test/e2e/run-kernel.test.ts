@@ -1,8 +1,9 @@
 // The measured run with a kernel backend: the s2 note replaces the contract-only one, our
 // capture_backend note follows upstream's, and a single policy binding carries the session cgroup id.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { loadedPrograms } from "../../src/bpf/index.ts";
 import { chooseBackend } from "../../src/capture/index.ts";
 import { leftoverSessions, openArchive, processesWith, writeKeyFile } from "../run/_archive.ts";
 import { assayEnv, assayExe, host, pollUntil, readUntil, repoRoot, runAssay, skipReason, tempDir } from "../harness.ts";
@@ -86,35 +87,8 @@ describe("assay-runner run --capture ebpf: three-run determinism", () => {
   });
 });
 
-describe("assay-runner run --capture ebpf: when bpftrace or the runner dies", () => {
-  test.skipIf(cannot)("bpftrace killed mid-run: cgroup correlation partial, the kernel layer downgraded to absent, the archive valid", async () => {
-    using dir = tempDir("kernel-tracer-dies");
-    const scratchRoot = join(dir.path, "tmp");
-    Bun.spawnSync(["mkdir", "-p", scratchRoot]);
-    const archive = join(dir.path, "a.tar.gz");
-    // `[c]apture` keeps the pattern from matching the command lines that carry it.
-    const pattern = `${scratchRoot}/assay-run-.*/[c]apture[.]bt`;
-    const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_kernel_tracer_dies", "-o", archive, "--", "sh", "-c", `pkill -KILL -f '${pattern}' && cat /etc/hostname > /dev/null`], {
-      env: { TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-    });
-    const opened = await openArchive(archive);
-    const health = opened.json("observation-health.json");
-    expect({
-      exitCode: outcome.exitCode,
-      issues: opened.issues,
-      layers: [health.kernel_layer, health.ringbuf_drops, health.cgroup_correlation, health.network_protocol_coverage],
-      s2: health.notes[0].replace(/monitor_events=\d+/, "monitor_events=N"),
-      sessions: leftoverSessions("run_kernel_tracer_dies"),
-    }).toEqual({
-      exitCode: 0,
-      issues: [],
-      layers: ["absent", 0, "partial", "absent"],
-      s2: "s2_kernel_capture: monitor_events=N cgroup_correlation=Partial kernel_layer downgraded to absent",
-      sessions: [],
-    });
-  });
-
-  test.skipIf(cannot)("the runner killed with SIGKILL: its guardian stops bpftrace and removes the session, workload and scratch", async () => {
+describe("assay-runner run --capture ebpf: when the runner dies", () => {
+  test.skipIf(cannot)("the runner killed with SIGKILL: the kernel drops its programs with its fds; the guardian removes the session, workload and scratch", async () => {
     using dir = tempDir("kernel-runner-dies");
     const scratchRoot = join(dir.path, "tmp");
     Bun.spawnSync(["mkdir", "-p", scratchRoot]);
@@ -125,23 +99,17 @@ describe("assay-runner run --capture ebpf: when bpftrace or the runner dies", ()
       { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
     );
     const stdout = await readUntil(proc.stdout, "started\n");
-    const isTracer = (pid: number): boolean => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "bpftrace";
-      } catch {
-        return false; // it exited between the scan and this read
-      }
-    };
-    const tracers = () => processesWith(`${scratchRoot}/assay-run-`).filter(isTracer);
-    const during = { tracers: tracers().length, sessions: leftoverSessions(runId).length };
+    // The engine names its kernel objects after the runner's pid.
+    const programs = () => loadedPrograms().filter((program) => program.name.startsWith(`a${proc.pid}_`)).map((program) => program.name);
+    const during = { programs: programs().length > 0, sessions: leftoverSessions(runId).length };
     proc.kill("SIGKILL");
     await proc.exited;
-    const left = () => ({ tracers: tracers(), sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: readdirSync(scratchRoot) });
+    const left = () => ({ programs: programs(), sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: readdirSync(scratchRoot) });
     const after = await pollUntil(left, (state) => Object.values(state).every((list) => list.length === 0), 20_000);
     expect({ stdout, during, after }).toEqual({
       stdout: "started\n",
-      during: { tracers: 1, sessions: 1 },
-      after: { tracers: [], sessions: [], workload: [], scratch: [] },
+      during: { programs: true, sessions: 1 },
+      after: { programs: [], sessions: [], workload: [], scratch: [] },
     });
   }, 40_000);
 });
@@ -175,25 +143,21 @@ describe("assay-runner run --capture ptrace", () => {
   });
 });
 
-describe("assay-runner run when bpftrace is present but cannot attach", () => {
+describe("assay-runner run when the kernel refuses the eBPF engine", () => {
   const noFallback = skipReason(
     !host.hasBinary || !host.hasCgroup2 || !ptrace.ok,
     `capture fallback e2e needs the binary, root with cgroup v2 and the ptrace backend (${ptrace.ok ? "available" : ptrace.reason})`,
   );
 
-  /** A `bpftrace` first on PATH that reports a version (so eBPF probes available) but fails to compile any program. */
-  function brokenBpftrace(dir: string): { env: Record<string, string>; bin: string } {
-    const bin = join(dir, "bin");
-    Bun.spawnSync(["mkdir", "-p", bin, join(dir, "tmp")]);
-    const script = join(bin, "bpftrace");
-    writeFileSync(script, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "bpftrace v0.17.0"; exit 0; fi\necho "capture.bt:1:1-10: ERROR: fake bpftrace cannot compile" >&2\nexit 1\n');
-    chmodSync(script, 0o755);
-    return { bin: script, env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, TMPDIR: join(dir, "tmp"), ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir) } };
+  /** An environment whose ring buffer size the kernel refuses (not a power of two): eBPF probes available, then cannot be armed. */
+  function refusedRing(dir: string): { env: Record<string, string> } {
+    Bun.spawnSync(["mkdir", "-p", join(dir, "tmp")]);
+    return { env: { ASSAY_EBPF_RING_BYTES: "12345", TMPDIR: join(dir, "tmp"), ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir) } };
   }
 
   test.skipIf(noFallback)("--capture auto falls back to ptrace, says why in a capture_fallback note, and leaves nothing behind", async () => {
     using dir = tempDir("ebpf-fallback");
-    const fake = brokenBpftrace(dir.path);
+    const fake = refusedRing(dir.path);
     const archive = join(dir.path, "a.tar.gz");
     const written = join(dir.path, "written.txt");
     const outcome = await runAssay(["run", "--capture", "auto", "--run-id", "run_ebpf_fallback", "-o", archive, "--json", "--", "sh", "-c", `echo x > ${written}`], { env: fake.env });
@@ -205,10 +169,10 @@ describe("assay-runner run when bpftrace is present but cannot attach", () => {
       issues: opened.issues,
       kernel: health.kernel_layer,
       notes: health.notes.map((n: string) => n.split(":")[0]),
-      reason: health.notes.at(-1).includes("could not arm ebpf: bpftrace did not attach: capture.bt:1:1-10: ERROR: fake bpftrace cannot compile; measured with ptrace"),
+      reason: /could not arm ebpf: eBPF could not be armed: BPF_MAP_CREATE a\d+_events failed: EINVAL \(22\); measured with ptrace/.test(health.notes.at(-1)),
       warned: outcome.stderr.includes("capture_fallback: --capture auto could not arm ebpf"),
       written: opened.text("capability-surface.json").includes(written),
-      leftovers: [leftoverSessions("run_ebpf_fallback"), readdirSync(join(dir.path, "tmp")), processesWith(fake.bin)],
+      leftovers: [leftoverSessions("run_ebpf_fallback"), readdirSync(join(dir.path, "tmp"))],
     }).toEqual({
       exitCode: 0,
       backend: "ptrace",
@@ -218,23 +182,23 @@ describe("assay-runner run when bpftrace is present but cannot attach", () => {
       reason: true,
       warned: true,
       written: true,
-      leftovers: [[], [], []],
+      leftovers: [[], []],
     });
   });
 
-  test.skipIf(noFallback)("--capture ebpf exits 40 with bpftrace's reason before the workload runs, and leaves nothing behind", async () => {
+  test.skipIf(noFallback)("--capture ebpf exits 40 with the kernel's reason before the workload runs, and leaves nothing behind", async () => {
     using dir = tempDir("ebpf-refused");
-    const fake = brokenBpftrace(dir.path);
+    const fake = refusedRing(dir.path);
     const archive = join(dir.path, "a.tar.gz");
     const ran = join(dir.path, "ran.txt");
     const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_ebpf_refused", "-o", archive, "--", "sh", "-c", `echo x > ${ran}`], { env: fake.env });
     expect({
       exitCode: outcome.exitCode,
       stdout: outcome.stdout,
-      reason: outcome.stderr.includes("bpftrace did not attach: capture.bt:1:1-10: ERROR: fake bpftrace cannot compile"),
+      reason: /eBPF could not be armed: BPF_MAP_CREATE a\d+_events failed: EINVAL \(22\)/.test(outcome.stderr),
       ran: existsSync(ran),
       archive: existsSync(archive),
-      leftovers: [leftoverSessions("run_ebpf_refused"), readdirSync(join(dir.path, "tmp")), processesWith(fake.bin)],
-    }).toEqual({ exitCode: 40, stdout: "", reason: true, ran: false, archive: false, leftovers: [[], [], []] });
+      leftovers: [leftoverSessions("run_ebpf_refused"), readdirSync(join(dir.path, "tmp"))],
+    }).toEqual({ exitCode: 40, stdout: "", reason: true, ran: false, archive: false, leftovers: [[], []] });
   });
 });

@@ -1,213 +1,167 @@
+// Decodes the native engine's ring-buffer records into kernel records (pure: bytes in, records
+// and counts out). An OPEN sent at entry waits for its thread's RETURN; an EXEC takes the ARGV
+// its thread recorded at execve.
 import { ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
-import type { CaptureLoss, HookCount, KernelRecord } from "../types.ts";
-import { HOOK_IDS, STRLEN } from "./program.ts";
+import type { KernelRecord } from "../types.ts";
+import { ARGV, EXEC, HEADER, HOOK_IDS, OPEN, PEER, RecordBit, RecordType, RETURN, type HookName } from "./record-layout.ts";
 
-/** One line of `bpftrace -f json` output from our program, decoded. */
-export type BpftraceLine =
-  | { readonly kind: "record"; readonly hook: HookName; readonly record: KernelRecord }
-  | { readonly kind: "marker"; readonly target: number }
-  | { readonly kind: "attached"; readonly probes: number }
-  | { readonly kind: "counters"; readonly map: string; readonly counts: ReadonlyMap<HookName, number> }
-  | { readonly kind: "lost"; readonly events: number }
-  | { readonly kind: "blank" }
-  | { readonly kind: "undecodable"; readonly text: string };
-
-/** A hook of the capture, as counted in `CaptureLoss.hooks`. */
-export type HookName = keyof CaptureLoss["hooks"];
-
-/** Decodes one stdout line of our bpftrace program (pure; the line has no trailing newline). */
-export function decodeBpftraceLine(line: string): BpftraceLine {
-  if (line.trim() === "") return { kind: "blank" };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(byteEscapesToLatin1(line));
-  } catch {
-    return { kind: "undecodable", text: line };
-  }
-  if (!isObject(doc)) return { kind: "undecodable", text: line };
-  const data = doc.data;
-  switch (doc.type) {
-    case "printf":
-      return typeof data === "string" ? decodePrintf(bytesToText(data), line) : { kind: "undecodable", text: line };
-    case "attached_probes":
-      return { kind: "attached", probes: isObject(data) && typeof data.probes === "number" ? data.probes : 0 };
-    case "lost_events":
-      return { kind: "lost", events: isObject(data) && typeof data.events === "number" ? data.events : 0 };
-    case "map":
-      return decodeMap(data, line);
-    default:
-      return { kind: "undecodable", text: line };
-  }
+/** What the decoder saw besides records: per-hook arrivals and records it could not use. */
+export interface DecodeTally {
+  /** Records that arrived, per hook. */
+  readonly received: Readonly<Record<HookName, number>>;
+  /** Records too short or of an unknown type. */
+  readonly malformed: number;
+  /** OPENs whose RETURN never arrived (the open is not a row: its outcome is unknown). */
+  readonly returnsMissing: number;
+  /** Paths and exec file names cut at PATH_READ bytes. */
+  readonly cutStrings: number;
+  /** Exec file names the kernel could not read. */
+  readonly unreadableStrings: number;
 }
 
-/** Accumulates loss and per-hook counters over every decoded line of one capture (§5.6). */
-export class BpftraceLossCounter {
-  readonly #received = new Map<HookName, number>();
-  readonly #emitted = new Map<HookName, number>();
-  readonly #noPeer = new Map<HookName, number>();
-  readonly #nonIp = new Map<HookName, number>();
-  #lost = 0;
-  #undecodable = 0;
-  #truncated = 0;
-  #sawCounters = false;
+/** Turns records, in arrival order, into kernel records. */
+export class NativeDecoder {
+  readonly #received: Record<HookName, number> = { openat: 0, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 };
+  readonly #openByThread = new Map<number, KernelRecord>();
+  readonly #argvByThread = new Map<number, { argv: string[]; cut: boolean }>();
+  #malformed = 0;
+  #returnsMissing = 0;
+  #cut = 0;
+  #unreadable = 0;
 
-  /** Counts one decoded line. */
-  add(line: BpftraceLine): void {
-    switch (line.kind) {
-      case "record":
-        this.#received.set(line.hook, (this.#received.get(line.hook) ?? 0) + 1);
-        if (line.record.truncated === true) this.#truncated += 1;
-        return;
-      case "lost":
-        this.#lost += line.events;
-        return;
-      case "undecodable":
-        this.#undecodable += 1;
-        return;
-      case "counters": {
-        this.#sawCounters = true;
-        const target = line.map === "@emitted" ? this.#emitted : line.map === "@no_peer" ? this.#noPeer : line.map === "@non_ip" ? this.#nonIp : undefined;
-        for (const [hook, count] of line.counts) target?.set(hook, count);
-        return;
-      }
+  /** Decodes one record; returns the kernel records it completes (none, one, or a stale one and a new one). */
+  push(bytes: Uint8Array): KernelRecord[] {
+    if (bytes.length < HEADER.size) return this.#malformedRecord();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const type = view.getUint8(HEADER.type);
+    const hook = hookNames[view.getUint8(HEADER.hook)];
+    const bits = view.getUint16(HEADER.bits, true);
+    const tgid = view.getUint32(HEADER.tgid, true);
+    const tid = view.getUint32(HEADER.tid, true);
+    const length = view.getUint32(HEADER.length, true);
+    if (hook === undefined) return this.#malformedRecord();
+    switch (type) {
+      case RecordType.OPEN:
+        return this.#open(view, bytes, hook, bits, tgid, tid, length);
+      case RecordType.RETURN:
+        return this.#return(view, bytes, tid);
+      case RecordType.PEER:
+        return this.#peer(view, bytes, hook, tgid);
+      case RecordType.ARGV:
+        return this.#argv(view, bytes, bits, tid, length);
+      case RecordType.EXEC:
+        return this.#exec(view, bytes, bits, tgid, length);
       default:
-        return;
+        return this.#malformedRecord();
     }
   }
 
-  /**
-   * The loss record: a hook's drops are what the kernel counted as emitted but never arrived,
-   * and the ring drops are at least bpftrace's own lost-event reports.
-   */
-  loss(): CaptureLoss {
-    const hooks = Object.fromEntries(
-      hookNames.map((hook): [HookName, HookCount] => {
-        const received = this.#received.get(hook) ?? 0;
-        const emitted = this.#sawCounters ? Math.max(this.#emitted.get(hook) ?? 0, received) : received;
-        return [hook, { emitted: received, dropped: emitted - received }];
-      }),
-    ) as Record<HookName, HookCount>;
-    const hookDrops = Object.values(hooks).reduce((sum, hook) => sum + hook.dropped, 0);
-    return {
-      ringbufDrops: Math.max(this.#lost, hookDrops),
-      // Without the final counters nothing proves the capture was whole: count that as undecodable.
-      eventSizeMismatch: this.#undecodable + (this.#sawCounters ? 0 : 1),
-      hooks,
-      sendNoRecoverablePeer: { sendto: this.#noPeer.get("sendto") ?? 0, sendmsg: this.#noPeer.get("sendmsg") ?? 0 },
-      sendNonIpFamily: { sendto: this.#nonIp.get("sendto") ?? 0, sendmsg: this.#nonIp.get("sendmsg") ?? 0 },
-      truncatedPaths: this.#truncated,
+  /** Ends the stream: OPENs still waiting for their return are counted, not guessed. */
+  finish(): DecodeTally {
+    this.#returnsMissing += this.#openByThread.size;
+    this.#openByThread.clear();
+    return { received: { ...this.#received }, malformed: this.#malformed, returnsMissing: this.#returnsMissing, cutStrings: this.#cut, unreadableStrings: this.#unreadable };
+  }
+
+  #open(view: DataView, bytes: Uint8Array, hook: HookName, bits: number, tgid: number, tid: number, length: number): KernelRecord[] {
+    if (bytes.length < OPEN.path + length || !(hook in openEventHooks)) return this.#malformedRecord();
+    this.#received[hook] += 1;
+    const cut = (bits & RecordBit.CUT) !== 0;
+    if (cut) this.#cut += 1;
+    const record: KernelRecord = {
+      pid: tgid,
+      eventType: 1,
+      value: cString(bytes, OPEN.path, length),
+      flags: Number(view.getBigUint64(OPEN.flags, true) & 0xffffffffn),
+      mode: Number(view.getBigUint64(OPEN.mode, true) & 0xffffffffn),
+      resolve: safeNumber(view.getBigUint64(OPEN.resolve, true)),
+      ...(cut ? { truncated: true } : {}),
     };
+    if ((bits & RecordBit.HAS_RETURN) !== 0) return [{ ...record, returnValue: Number(view.getBigInt64(OPEN.returnValue, true)) }];
+    // A thread's next OPEN before its RETURN: that RETURN was lost (counted by the kernel too).
+    const stale = this.#openByThread.get(tid);
+    if (stale !== undefined) this.#returnsMissing += 1;
+    this.#openByThread.set(tid, record);
+    return [];
+  }
+
+  #return(view: DataView, bytes: Uint8Array, tid: number): KernelRecord[] {
+    if (bytes.length < RETURN.size) return this.#malformedRecord();
+    const open = this.#openByThread.get(tid);
+    if (open === undefined) return [];
+    this.#openByThread.delete(tid);
+    return [{ ...open, returnValue: Number(view.getBigInt64(RETURN.returnValue, true)) }];
+  }
+
+  #peer(view: DataView, bytes: Uint8Array, hook: HookName, tgid: number): KernelRecord[] {
+    if (bytes.length < PEER.size || !(hook in peerEventTypes)) return this.#malformedRecord();
+    this.#received[hook] += 1;
+    const family = view.getUint16(PEER.family, true);
+    const port = view.getUint16(PEER.port, false);
+    const value = family === 2 ? ipv4Endpoint(bytes.subarray(PEER.ipv4, PEER.ipv4 + 4), port) : family === 10 ? ipv6Endpoint(bytes.subarray(PEER.ipv6, PEER.ipv6 + 16), port) : undefined;
+    if (value === undefined) return this.#malformedRecord();
+    return [{ pid: tgid, eventType: peerEventTypes[hook as keyof typeof peerEventTypes], value }];
+  }
+
+  #argv(_view: DataView, bytes: Uint8Array, bits: number, tid: number, length: number): KernelRecord[] {
+    if (bytes.length < ARGV.strings + length) return this.#malformedRecord();
+    const argv: string[] = [];
+    let start = ARGV.strings;
+    const end = ARGV.strings + length;
+    for (let at = start; at < end; at += 1) {
+      if (bytes[at] === 0) {
+        argv.push(utf8.decode(bytes.subarray(start, at)));
+        start = at + 1;
+      }
+    }
+    // A last argument without its NUL was cut by the byte limit.
+    if (start < end) argv.push(utf8.decode(bytes.subarray(start, end)));
+    this.#argvByThread.set(tid, { argv, cut: (bits & (RecordBit.CUT | RecordBit.UNREADABLE)) !== 0 });
+    return [];
+  }
+
+  #exec(view: DataView, bytes: Uint8Array, bits: number, tgid: number, length: number): KernelRecord[] {
+    if (bytes.length < EXEC.filename + length) return this.#malformedRecord();
+    this.#received.exec += 1;
+    if ((bits & RecordBit.CUT) !== 0) this.#cut += 1;
+    if ((bits & RecordBit.UNREADABLE) !== 0) this.#unreadable += 1;
+    const oldPid = view.getUint32(EXEC.oldPid, true);
+    const args = this.#argvByThread.get(oldPid);
+    this.#argvByThread.delete(oldPid);
+    const record: KernelRecord = {
+      pid: tgid,
+      eventType: 4,
+      value: cString(bytes, EXEC.filename, length),
+      ...((bits & RecordBit.CUT) !== 0 ? { truncated: true } : {}),
+      ...(args === undefined ? {} : { argv: args.argv, ...(args.cut ? { argvTruncated: true } : {}) }),
+    };
+    return [record];
+  }
+
+  #malformedRecord(): KernelRecord[] {
+    this.#malformed += 1;
+    return [];
   }
 }
 
 // --- internal ---
 
-const hookNames: readonly HookName[] = ["openat", "openat2", "open", "creat", "connect", "sendto", "sendmsg", "exec"];
-const hookById: ReadonlyMap<number, HookName> = new Map(Object.entries(HOOK_IDS).map(([name, id]) => [id, name as HookName]));
-const eventTypeByHook: Readonly<Record<HookName, number>> = { openat: 1, openat2: 1, open: 1, creat: 1, connect: 2, sendto: 6, sendmsg: 7, exec: 4 };
-const encoder = new TextEncoder();
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+const hookNames: ReadonlyArray<HookName | undefined> = (() => {
+  const names: Array<HookName | undefined> = [];
+  for (const [name, id] of Object.entries(HOOK_IDS)) names[id] = name as HookName;
+  return names;
+})();
+const openEventHooks = { openat: true, openat2: true, open: true, creat: true } as const;
+const peerEventTypes = { connect: 2, sendto: 6, sendmsg: 7 } as const;
 
-// bpftrace 0.17 escapes every byte >= 0x80 of printf data as a sign-extended `\uffffffXX` (not
-// valid JSON: JSON.parse would read U+FFFF then "ffXX"). Turn each into `\u00XX` so that after
-// parsing every char of the data is one byte; escaped backslashes are consumed in pairs first.
-function byteEscapesToLatin1(line: string): string {
-  return line.replace(/\\(\\|uffffff([0-9a-f]{2}))/g, (whole, _escape: string, byte: string | undefined) => (byte === undefined ? whole : `\\u00${byte}`));
+// A C string of `length` bytes with its NUL (the kernel's count); lossy UTF-8 like upstream; empty → null.
+function cString(bytes: Uint8Array, offset: number, length: number): string | null {
+  let end = offset + length;
+  while (end > offset && bytes[end - 1] === 0) end -= 1;
+  return end === offset ? null : utf8.decode(bytes.subarray(offset, end));
 }
 
-// The data is a byte string (one char per byte, see above): decode it as UTF-8, lossily like
-// upstream's String::from_utf8_lossy (invalid sequences become U+FFFD).
-function bytesToText(data: string): string {
-  return /[^\x00-\x7f]/.test(data) ? Buffer.from(data, "latin1").toString("utf8") : data;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function decodePrintf(data: string, line: string): BpftraceLine {
-  const marker = /^M\t(-?\d+)\n$/.exec(data);
-  // The program prints kill's pid argument as its low 32 bits: read them as a signed pid_t.
-  if (marker) return { kind: "marker", target: Number(BigInt.asIntN(32, BigInt(marker[1] ?? "0"))) };
-  if (!data.endsWith("\n")) return { kind: "undecodable", text: line };
-  const body = data.slice(0, -1);
-  const tag = body.slice(0, 2);
-  // The path is the last field, so tabs inside it survive: split off a fixed number of fields.
-  const fieldCount = tag === "O\t" ? 8 : tag === "E\t" ? 4 : tag === "N\t" ? 0 : -1;
-  if (fieldCount < 0) return { kind: "undecodable", text: line };
-  const fields = fieldCount === 0 ? body.split("\t") : splitFields(body, fieldCount);
-  const pid = integer(fields[1]);
-  const hook = hookById.get(integer(fields[2]) ?? -1);
-  if (pid === undefined || hook === undefined) return { kind: "undecodable", text: line };
-  const eventType = eventTypeByHook[hook];
-  if (tag === "E\t" && hook === "exec") {
-    const path = fields[3] ?? "";
-    return { kind: "record", hook, record: withTruncation({ pid, eventType, value: path }, path) };
-  }
-  if (tag === "O\t" && eventType === 1) {
-    const [flags, mode, resolve, returnValue] = fields.slice(3, 7).map(integer);
-    const path = fields[7] ?? "";
-    if (flags === undefined || mode === undefined || resolve === undefined || returnValue === undefined) return { kind: "undecodable", text: line };
-    const record: KernelRecord = { pid, eventType, value: path, flags, mode, resolve, returnValue };
-    return { kind: "record", hook, record: withTruncation(record, path) };
-  }
-  if (tag === "N\t" && (hook === "connect" || hook === "sendto" || hook === "sendmsg")) {
-    const value = decodePeer(fields.slice(3).map(integer));
-    return value === undefined ? { kind: "undecodable", text: line } : { kind: "record", hook, record: { pid, eventType, value } };
-  }
-  return { kind: "undecodable", text: line };
-}
-
-function splitFields(body: string, count: number): string[] {
-  const fields: string[] = [];
-  let rest = body;
-  for (let i = 0; i < count - 1; i += 1) {
-    const tab = rest.indexOf("\t");
-    if (tab < 0) break;
-    fields.push(rest.slice(0, tab));
-    rest = rest.slice(tab + 1);
-  }
-  fields.push(rest);
-  return fields;
-}
-
-function integer(text: string | undefined): number | undefined {
-  if (text === undefined || !/^-?\d+$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
-}
-
-// A path that filled bpftrace's buffer (STRLEN - 1 bytes before the NUL) may have been cut: flag it
-// (a path of exactly that length is flagged too — conservative, never silent).
-function withTruncation(record: KernelRecord, path: string): KernelRecord {
-  return encoder.encode(path).length >= STRLEN - 1 ? { ...record, truncated: true } : record;
-}
-
-// Fields after the hook: family, port as read in host (little-endian) order, then 1 or 4 address
-// words in host order. The decoders assume a little-endian recording host (x86_64, arm64).
-function decodePeer(values: ReadonlyArray<number | undefined>): string | undefined {
-  if (values.some((v) => v === undefined)) return undefined;
-  const [family, rawPort, ...words] = values as number[];
-  if (rawPort === undefined) return undefined;
-  const port = ((rawPort & 0xff) << 8) | ((rawPort >> 8) & 0xff);
-  const bytes = new Uint8Array(words.length * 4);
-  words.forEach((word, i) => {
-    for (let b = 0; b < 4; b += 1) bytes[4 * i + b] = (word >>> (8 * b)) & 0xff;
-  });
-  if (family === 2 && words.length === 1) return ipv4Endpoint(bytes, port);
-  if (family === 10 && words.length === 4) return ipv6Endpoint(bytes, port);
-  return undefined;
-}
-
-function decodeMap(data: unknown, line: string): BpftraceLine {
-  if (!isObject(data)) return { kind: "undecodable", text: line };
-  const [name, entries] = Object.entries(data)[0] ?? [];
-  if (name === undefined) return { kind: "undecodable", text: line };
-  const counts = new Map<HookName, number>();
-  if (isObject(entries)) {
-    for (const [key, value] of Object.entries(entries)) {
-      const hook = hookById.get(Number(key));
-      if (hook !== undefined && typeof value === "number") counts.set(hook, value);
-    }
-  }
-  return { kind: "counters", map: name, counts };
+function safeNumber(value: bigint): number {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : Number.MAX_SAFE_INTEGER;
 }

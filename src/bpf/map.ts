@@ -1,0 +1,107 @@
+import { bpfCall, BpfCommand, newAttr, setObjectName, setPointer } from "./bpf-call.ts";
+import { syscallError } from "./errors.ts";
+import { closeFd } from "./libc.ts";
+
+/** `enum bpf_map_type` values we create. */
+export const MapType = {
+  HASH: 1,
+  ARRAY: 2,
+  PERCPU_ARRAY: 6,
+  CGROUP_ARRAY: 8,
+  LRU_HASH: 9,
+  RINGBUF: 27,
+} as const;
+
+/** `BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`. */
+export const UpdateFlag = { ANY: 0, NOEXIST: 1, EXIST: 2 } as const;
+
+/** What a map is: type, key and value sizes, capacity. */
+export interface MapSpec {
+  readonly name: string;
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags?: number;
+}
+
+// `union bpf_attr` for BPF_MAP_CREATE.
+const CREATE = { type: 0, keySize: 4, valueSize: 8, maxEntries: 12, flags: 16, name: 28 } as const;
+// `union bpf_attr` for BPF_MAP_*_ELEM.
+const ELEM = { fd: 0, key: 8, value: 16, flags: 24 } as const;
+
+/** A created map; its fd is closed by `close` (the kernel frees it when no program holds it). */
+export class BpfMap {
+  #fd: number;
+
+  private constructor(
+    readonly spec: MapSpec,
+    fd: number,
+  ) {
+    this.#fd = fd;
+  }
+
+  /** Creates a map (BPF_MAP_CREATE). */
+  static create(spec: MapSpec): BpfMap {
+    const { bytes, view } = newAttr();
+    view.setUint32(CREATE.type, spec.type, true);
+    view.setUint32(CREATE.keySize, spec.keySize, true);
+    view.setUint32(CREATE.valueSize, spec.valueSize, true);
+    view.setUint32(CREATE.maxEntries, spec.maxEntries, true);
+    view.setUint32(CREATE.flags, spec.flags ?? 0, true);
+    setObjectName(bytes, CREATE.name, spec.name);
+    const result = bpfCall(BpfCommand.MAP_CREATE, bytes);
+    if (!result.ok) throw syscallError("BPF_MAP_CREATE_FAILED", `BPF_MAP_CREATE ${spec.name}`, result.errno);
+    return new BpfMap(spec, result.value);
+  }
+
+  /** The map's fd (-1 once closed). */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** Writes one entry (BPF_MAP_UPDATE_ELEM). */
+  update(key: Uint8Array, value: Uint8Array, flag: number = UpdateFlag.ANY): void {
+    const result = this.#elem(BpfCommand.MAP_UPDATE_ELEM, key, value, flag);
+    if (!result.ok) throw syscallError("BPF_MAP_OPERATION_FAILED", `BPF_MAP_UPDATE_ELEM ${this.spec.name}`, result.errno);
+  }
+
+  /** Reads one entry into a new buffer of `bytes` (per-CPU maps: value size × possible CPUs), or undefined when absent. */
+  lookup(key: Uint8Array, bytes: number = this.spec.valueSize): Uint8Array | undefined {
+    const value = new Uint8Array(bytes);
+    const result = this.#elem(BpfCommand.MAP_LOOKUP_ELEM, key, value, 0);
+    if (result.ok) return value;
+    if (result.errno === 2) return undefined;
+    throw syscallError("BPF_MAP_OPERATION_FAILED", `BPF_MAP_LOOKUP_ELEM ${this.spec.name}`, result.errno);
+  }
+
+  /** Deletes one entry; false when it was absent. */
+  delete(key: Uint8Array): boolean {
+    const result = this.#elem(BpfCommand.MAP_DELETE_ELEM, key, undefined, 0);
+    if (result.ok) return true;
+    if (result.errno === 2) return false;
+    throw syscallError("BPF_MAP_OPERATION_FAILED", `BPF_MAP_DELETE_ELEM ${this.spec.name}`, result.errno);
+  }
+
+  /** Closes the fd; safe to call twice. */
+  close(): void {
+    closeFd(this.#fd);
+    this.#fd = -1;
+  }
+
+  #elem(command: number, key: Uint8Array, value: Uint8Array | undefined, flag: number) {
+    const { bytes, view } = newAttr();
+    view.setUint32(ELEM.fd, this.#fd, true);
+    setPointer(view, ELEM.key, key);
+    setPointer(view, ELEM.value, value);
+    view.setBigUint64(ELEM.flags, BigInt(flag), true);
+    return bpfCall(command, bytes);
+  }
+}
+
+/** A u32 key (array maps). */
+export function u32Key(index: number): Uint8Array {
+  const key = new Uint8Array(4);
+  new DataView(key.buffer).setUint32(0, index, true);
+  return key;
+}

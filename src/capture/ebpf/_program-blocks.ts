@@ -1,0 +1,162 @@
+// Blocks shared by the capture programs. Register use, everywhere: R6 the tracepoint context (or
+// a loop index once the context is read), R7 the per-CPU scratch record, R8 a user pointer,
+// R9 a string length. R0–R5 are scratch (helper calls clobber them).
+import { add, and, call, exit, goTo, Helper, jump, label, load, loadMap, mov, or, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program, type Register } from "../../bpf/index.ts";
+import { Counter, HEADER } from "./record-layout.ts";
+
+/** Stack slots (offsets from R10), one purpose each. */
+export const Stack = {
+  DEDUPE_VALUE: -32,
+  /** A thread or process id used as a map key. */
+  ID_KEY: -40,
+  COUNTER_KEY: -48,
+  /** pending map value (40 bytes). */
+  PENDING_VALUE: -88,
+  SCRATCH_KEY: -96,
+  FILTER_KEY: -100,
+  /** RETURN record (24 bytes). */
+  RETURN_RECORD: -128,
+  /** PEER record (40 bytes). */
+  PEER_RECORD: -168,
+  /** One user pointer read from an array (argv[i], msg_name). */
+  USER_POINTER: -176,
+  /** A syscall's return value, kept while its record is built. */
+  RETURN_VALUE: -184,
+  /** State handed to a bpf_loop callback (40 bytes). */
+  LOOP_STATE: -224,
+} as const;
+
+/** Names of the maps the programs use (created by the engine). */
+export const MapName = {
+  SESSION: "session",
+  LINEAGE: "lineage",
+  SCRATCH: "scratch",
+  COUNTERS: "counters",
+  DEDUPE: "dedupe",
+  PENDING: "pending",
+  EVENTS: "events",
+} as const;
+
+/** A label unique within every program built in this process. */
+export function fresh(name: string): string {
+  labelSerial += 1;
+  return `${name}_${labelSerial}`;
+}
+
+/** Program start: keep the context in R6. */
+export function prologue(): Program {
+  return [mov(R6, R1)];
+}
+
+/** Program end at `out`: return 0 (tracepoint programs' return value is ignored). */
+export function epilogue(out: string): Program {
+  return [label(out), mov(R0, 0), exit()];
+}
+
+/** Falls through only for tasks in the session cgroup or below it, or forked from the session (lineage). */
+export function sessionFilter(out: string): Program {
+  const inSession = fresh("in_session");
+  return [
+    // any task in the session cgroup or a cgroup below it, whoever put it there
+    loadMap(R1, MapName.SESSION),
+    mov(R2, 0),
+    call(Helper.current_task_under_cgroup),
+    jump("jeq", R0, 1, inSession),
+    // or a process that descends from the session and moved out of it
+    call(Helper.get_current_pid_tgid),
+    rsh(R0, 32),
+    store("u32", R10, Stack.FILTER_KEY, R0),
+    loadMap(R1, MapName.LINEAGE),
+    mov(R2, R10),
+    add(R2, Stack.FILTER_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, out),
+    label(inSession),
+  ];
+}
+
+/** `dst` = this CPU's scratch record (8 KiB of map memory: the stack has 512 bytes). */
+export function scratchRecord(dst: Register, out: string): Program {
+  return [
+    store("u32", R10, Stack.SCRATCH_KEY, 0),
+    loadMap(R1, MapName.SCRATCH),
+    mov(R2, R10),
+    add(R2, Stack.SCRATCH_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, out),
+    mov(dst, R0),
+  ];
+}
+
+/** Writes a record header at `base + offset`: type, hook, no bits, tgid and tid, length 0. */
+export function writeHeader(base: Register, offset: number, type: number, hook: number): Program {
+  return [
+    call(Helper.get_current_pid_tgid),
+    store("u32", base, offset + HEADER.tid, R0),
+    rsh(R0, 32),
+    store("u32", base, offset + HEADER.tgid, R0),
+    store("u8", base, offset + HEADER.type, type),
+    store("u8", base, offset + HEADER.hook, hook),
+    store("u16", base, offset + HEADER.bits, 0),
+    store("u32", base, offset + HEADER.length, 0),
+  ];
+}
+
+/** Sets `bit` in the header's bits of the record at `base`. */
+export function setBit(base: Register, bit: number): Program {
+  return [load("u16", R1, base, HEADER.bits), or(R1, bit), store("u16", base, HEADER.bits, R1)];
+}
+
+/** Adds one to a per-CPU counter. */
+export function bump(counter: number): Program {
+  const done = fresh("counted");
+  return [
+    store("u32", R10, Stack.COUNTER_KEY, counter),
+    loadMap(R1, MapName.COUNTERS),
+    mov(R2, R10),
+    add(R2, Stack.COUNTER_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, done),
+    load("u64", R1, R0, 0),
+    add(R1, 1),
+    store("u64", R0, 0, R1),
+    label(done),
+  ];
+}
+
+/** Writes the record at R2, R3 bytes long, to the ring buffer, counting it as emitted or dropped for `hook`. */
+export function emit(hook: number, onDropped: Program = []): Program {
+  const dropped = fresh("dropped");
+  const done = fresh("emit_done");
+  return [
+    loadMap(R1, MapName.EVENTS),
+    mov(R4, 0),
+    call(Helper.ringbuf_output),
+    jump("jne", R0, 0, dropped),
+    bump(Counter.emitted(hook)),
+    goTo(done),
+    label(dropped),
+    bump(Counter.dropped(hook)),
+    onDropped,
+    label(done),
+  ];
+}
+
+/** Zeroes `bytes` (a multiple of 8) of stack from `offset`. */
+export function zeroStack(offset: number, bytes: number): Program {
+  const out: Program[] = [];
+  for (let at = offset; at < offset + bytes; at += 8) out.push([store("u64", R10, at, 0)]);
+  return out;
+}
+
+/** Keeps the low 16 bits of a register (a mode). */
+export const low16 = (register: Register) => and(register, 0xffff);
+
+/** R7 is the scratch record in every program that uses one. */
+export const RECORD = R7;
+/** R3 carries a ring buffer write's size. */
+export const SIZE = R3;
+
+// --- internal ---
+
+let labelSerial = 0;

@@ -1,0 +1,258 @@
+// The native capture engine: creates the maps, loads and attaches every program, and drains
+// the ring buffer while the workload runs. Everything it opens is closed by `close`, on every path.
+import { closeSync, openSync, readFileSync } from "node:fs";
+import {
+  BpfError,
+  BpfMap,
+  BpfProgram,
+  hasTracepoint,
+  MapType,
+  programInfo,
+  ProgramType,
+  readTracepointFormat,
+  RingBufferReader,
+  TracepointLink,
+  u32Key,
+  type Program,
+  type TracepointFormat,
+} from "../../bpf/index.ts";
+import { MapName } from "./_program-blocks.ts";
+import { ARGV_FUNCTION, argvProgram, execProgram } from "./exec-programs.ts";
+import { exitProgram, forkProgram } from "./lineage-programs.ts";
+import { openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
+import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
+import { Counter, DEDUPE_ENTRIES, DEDUPE_KEY_SIZE, LINEAGE_ENTRIES, PENDING, PENDING_ENTRIES, SCRATCH_SIZE } from "./record-layout.ts";
+
+/** One tracepoint and the program attached to it. */
+export interface Attachment {
+  readonly category: string;
+  readonly tracepoint: string;
+  /** Short name for the program's kernel name. */
+  readonly short: string;
+  readonly build: (format: TracepointFormat) => Program;
+  /** Labels of the program's subprograms (bpf_loop callbacks). */
+  readonly subprograms?: readonly string[];
+  /** Absent on some architectures (arm64 has no open or creat). */
+  readonly optional?: boolean;
+}
+
+/** Every attachment of the capture, in attach order (lineage first, so forks are followed from the start). */
+export const ATTACHMENTS: readonly Attachment[] = [
+  { category: "sched", tracepoint: "sched_process_fork", short: "fork", build: forkProgram },
+  { category: "sched", tracepoint: "sched_process_exit", short: "exit", build: () => exitProgram() },
+  ...openPair("openat", "opat"),
+  ...openPair("openat2", "opat2"),
+  ...openPair("open", "open", true),
+  ...openPair("creat", "creat", true),
+  ...(["connect", "sendto", "sendmsg"] as const).map((hook) => peer(hook)),
+  { category: "syscalls", tracepoint: "sys_enter_execve", short: "argv", build: argvProgram, subprograms: [ARGV_FUNCTION] },
+  { category: "syscalls", tracepoint: "sys_enter_execveat", short: "argvat", build: argvProgram, subprograms: [ARGV_FUNCTION] },
+  { category: "sched", tracepoint: "sched_process_exec", short: "exec", build: execProgram },
+];
+
+/** Raw records copied out of the ring buffer, in arrival order. */
+export class RecordStore {
+  readonly #chunks: Uint8Array[] = [];
+  #current = new Uint8Array(CHUNK_BYTES);
+  #used = 0;
+  #count = 0;
+
+  /** Copies one record (length-prefixed). */
+  add(record: Uint8Array): void {
+    const needed = record.length + 4;
+    if (this.#used + needed > this.#current.length) {
+      this.#chunks.push(this.#current.subarray(0, this.#used));
+      this.#current = new Uint8Array(Math.max(CHUNK_BYTES, needed));
+      this.#used = 0;
+    }
+    new DataView(this.#current.buffer, this.#current.byteOffset).setUint32(this.#used, record.length, true);
+    this.#current.set(record, this.#used + 4);
+    this.#used += needed;
+    this.#count += 1;
+  }
+
+  /** Records stored. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Every record, oldest first (views into the store). */
+  *records(): Generator<Uint8Array> {
+    for (const chunk of [...this.#chunks, this.#current.subarray(0, this.#used)]) {
+      const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      for (let at = 0; at + 4 <= chunk.length; ) {
+        const length = view.getUint32(at, true);
+        yield chunk.subarray(at + 4, at + 4 + length);
+        at += 4 + length;
+      }
+    }
+  }
+}
+
+/** What the kernel side counted, read at stop. */
+export interface EngineCounters {
+  /** Per-CPU sums, indexed by `Counter`. */
+  readonly counters: readonly number[];
+  /** Program runs the kernel skipped (another BPF program was running on that CPU). */
+  readonly recursionMisses: number;
+}
+
+/** Sizes and names of one engine. */
+export interface EngineOptions {
+  readonly tracefs: string;
+  readonly cgroupPath: string;
+  readonly ringBytes: number;
+  /** How often the ring buffer is drained while the workload runs. */
+  readonly drainEveryMs: number;
+  /** Prefix of the kernel object names, e.g. `a1234` (the runner's pid: tests find leftovers by it). */
+  readonly namePrefix: string;
+}
+
+/** A loaded, attached capture; `stop` detaches and drains, `close` releases everything. */
+export class CaptureEngine {
+  readonly store = new RecordStore();
+  readonly #maps = new Map<string, BpfMap>();
+  readonly #programs: BpfProgram[] = [];
+  readonly #links: TracepointLink[] = [];
+  #reader: RingBufferReader | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  private constructor() {}
+
+  /** Builds, loads and attaches everything; on any failure releases what was made and throws a BpfError. */
+  static start(options: EngineOptions): CaptureEngine {
+    const engine = new CaptureEngine();
+    try {
+      engine.#createMaps(options);
+      engine.#attachAll(options);
+      engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
+      engine.#timer = setInterval(() => engine.drain(), options.drainEveryMs);
+      engine.#timer.unref?.();
+      return engine;
+    } catch (error) {
+      engine.close();
+      throw error;
+    }
+  }
+
+  /** Tracepoints attached. */
+  get attached(): number {
+    return this.#links.length;
+  }
+
+  /** Copies every committed record out of the ring buffer. */
+  drain(): void {
+    this.#reader?.drain((record) => this.store.add(record));
+  }
+
+  /** Detaches every program, drains to the producer position, and reads the kernel's counters. */
+  async stop(drainMs: number): Promise<EngineCounters> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const link of this.#links.splice(0)) link.close();
+    const deadline = performance.now() + drainMs;
+    for (;;) {
+      this.drain();
+      if ((this.#reader?.backlog() ?? 0) === 0 || performance.now() > deadline) break;
+      await Bun.sleep(1);
+    }
+    return { counters: this.#readCounters(), recursionMisses: this.#programs.reduce((sum, program) => sum + (programInfo(program.fd)?.recursionMisses ?? 0), 0) };
+  }
+
+  /** Releases every fd and mapping; safe to call more than once. */
+  close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const link of this.#links.splice(0)) link.close();
+    this.#reader?.close();
+    this.#reader = undefined;
+    for (const program of this.#programs.splice(0)) program.close();
+    for (const map of this.#maps.values()) map.close();
+    this.#maps.clear();
+  }
+
+  #createMaps(options: EngineOptions): void {
+    const NO_PREALLOC = 1;
+    const specs = [
+      { name: MapName.SESSION, type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
+      { name: MapName.LINEAGE, type: MapType.HASH, keySize: 4, valueSize: 4, maxEntries: LINEAGE_ENTRIES, flags: NO_PREALLOC },
+      { name: MapName.SCRATCH, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 },
+      { name: MapName.COUNTERS, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: Counter.COUNT },
+      { name: MapName.DEDUPE, type: MapType.LRU_HASH, keySize: DEDUPE_KEY_SIZE, valueSize: 4, maxEntries: DEDUPE_ENTRIES },
+      { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
+      { name: MapName.EVENTS, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.ringBytes },
+    ];
+    for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));
+    // The cgroup array holds its own reference to the session; our fd is only needed to fill it.
+    const cgroupFd = openSync(options.cgroupPath, "r");
+    try {
+      const value = new Uint8Array(4);
+      new DataView(value.buffer).setUint32(0, cgroupFd, true);
+      this.#map(MapName.SESSION).update(u32Key(0), value);
+    } finally {
+      closeSync(cgroupFd);
+    }
+  }
+
+  #attachAll(options: EngineOptions): void {
+    for (const attachment of ATTACHMENTS) {
+      if (attachment.optional && !hasTracepoint(options.tracefs, attachment.category, attachment.tracepoint)) continue;
+      const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
+      const program = BpfProgram.load({ name: `${options.namePrefix}_${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: attachment.build(format), subprograms: attachment.subprograms ?? [] }, this.#maps);
+      this.#programs.push(program);
+      this.#links.push(TracepointLink.attach(program, format));
+    }
+  }
+
+  #readCounters(): number[] {
+    const map = this.#map(MapName.COUNTERS);
+    const cpus = possibleCpus();
+    const totals: number[] = [];
+    for (let index = 0; index < Counter.COUNT; index += 1) {
+      const values = map.lookup(u32Key(index), 8 * cpus);
+      let sum = 0;
+      if (values !== undefined) {
+        const view = new DataView(values.buffer);
+        for (let cpu = 0; cpu < cpus; cpu += 1) sum += Number(view.getBigUint64(cpu * 8, true));
+      }
+      totals.push(sum);
+    }
+    return totals;
+  }
+
+  #map(name: string): BpfMap {
+    const map = this.#maps.get(name);
+    if (map === undefined) throw new BpfError("BPF_UNAVAILABLE", `map ${name}`, 0, `map ${name} was not created`);
+    return map;
+  }
+}
+
+/** The number of possible CPUs (per-CPU map values hold one slot each). */
+export function possibleCpus(text: string = readPossible()): number {
+  let count = 0;
+  for (const range of text.trim().split(",")) {
+    const [low, high] = range.split("-").map(Number);
+    if (low === undefined || Number.isNaN(low)) continue;
+    count += high === undefined || Number.isNaN(high) ? 1 : high - low + 1;
+  }
+  return Math.max(count, 1);
+}
+
+// --- internal ---
+
+const CHUNK_BYTES = 1 << 20;
+
+function readPossible(): string {
+  return readFileSync("/sys/devices/system/cpu/possible", "utf8");
+}
+
+function openPair(hook: OpenHook, short: string, optional = false): Attachment[] {
+  return [
+    { category: "syscalls", tracepoint: `sys_enter_${hook}`, short: `${short}_in`, build: (format) => openEnterProgram(hook, format), optional },
+    { category: "syscalls", tracepoint: `sys_exit_${hook}`, short: `${short}_out`, build: (format) => openExitProgram(hook, format), optional },
+  ];
+}
+
+function peer(hook: PeerHook): Attachment {
+  return { category: "syscalls", tracepoint: `sys_enter_${hook}`, short: hook, build: (format) => peerEnterProgram(hook, format) };
+}

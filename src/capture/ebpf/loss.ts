@@ -1,0 +1,43 @@
+import type { CaptureLoss, HookCount } from "../types.ts";
+import type { DecodeTally } from "./decode.ts";
+import { Counter, HOOK_IDS, type HookName } from "./record-layout.ts";
+
+/**
+ * The loss record of one capture: per hook, what the kernel emitted and what never arrived
+ * (dropped in the kernel, or emitted but not received); plus every effect the engine knows it
+ * did not observe whole, by reason.
+ */
+export function captureLoss(counters: readonly number[], tally: DecodeTally, recursionMisses: number): CaptureLoss {
+  const count = (index: number) => counters[index] ?? 0;
+  const hooks = {} as Record<HookName, HookCount>;
+  let ringbufDrops = 0;
+  for (const [name, id] of Object.entries(HOOK_IDS) as Array<[HookName, number]>) {
+    const emitted = count(Counter.emitted(id));
+    const dropped = count(Counter.dropped(id)) + Math.max(0, emitted - tally.received[name]);
+    hooks[name] = { emitted, dropped };
+    ringbufDrops += dropped;
+  }
+  const unobserved: Record<string, number> = {};
+  const note = (reason: string, value: number) => {
+    if (value > 0) unobserved[reason] = value;
+  };
+  note("path_unreadable", count(Counter.PATH_UNREADABLE));
+  note("peer_unreadable", count(Counter.PEER_UNREADABLE));
+  note("return_dropped", count(Counter.RETURN_DROPPED));
+  note("return_missing", tally.returnsMissing);
+  note("pending_full", count(Counter.PENDING_FULL));
+  note("lineage_full", count(Counter.LINEAGE_FULL));
+  note("argv_dropped", count(Counter.ARGV_DROPPED));
+  note("exec_name_unreadable", tally.unreadableStrings);
+  // A program run the kernel skipped (another BPF program was busy on that CPU) may have been the session's.
+  note("bpf_recursion_misses", recursionMisses);
+  return {
+    ringbufDrops,
+    eventSizeMismatch: tally.malformed,
+    hooks,
+    sendNoRecoverablePeer: { sendto: count(Counter.NO_PEER_SENDTO), sendmsg: count(Counter.NO_PEER_SENDMSG) },
+    sendNonIpFamily: { sendto: count(Counter.NON_IP_SENDTO), sendmsg: count(Counter.NON_IP_SENDMSG) },
+    truncatedPaths: tally.cutStrings,
+    unobserved,
+  };
+}

@@ -1,0 +1,266 @@
+// The open family: `sys_enter_*` reads the path, dedupes it in the kernel and emits an OPEN
+// record; `sys_exit_*` adds the return value. A path the kernel could not read at entry (its
+// page not yet faulted in) is read again at exit, after the syscall itself has touched it.
+import {
+  add,
+  call,
+  fieldOffset,
+  goTo,
+  Helper,
+  jump,
+  label,
+  load,
+  loadMap,
+  mov,
+  mov32,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R4,
+  R6,
+  R7,
+  R8,
+  R9,
+  store,
+  type Program,
+  type Register,
+  type TracepointFormat,
+} from "../../bpf/index.ts";
+import { bump, emit, epilogue, fresh, low16, MapName, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
+import { Counter, HEADER, HOOK_IDS, OPEN, PATH_READ, PENDING, PendingState, RecordBit, RecordType, RETURN } from "./record-layout.ts";
+
+/** The open-like hooks. */
+export type OpenHook = "openat" | "openat2" | "open" | "creat";
+
+/** `sys_enter_<hook>`: session filter, arguments, path, dedupe, OPEN record. */
+export function openEnterProgram(hook: OpenHook, format: TracepointFormat): Program {
+  const out = fresh("out");
+  return [
+    prologue(),
+    sessionFilter(out),
+    scratchRecord(R7, out),
+    writeHeader(R7, 0, RecordType.OPEN, HOOK_IDS[hook]),
+    openArguments(hook, format),
+    readHashEmit(hook, "entry", out),
+    epilogue(out),
+  ];
+}
+
+/** `sys_exit_<hook>`: the return value for an OPEN sent at entry, or the whole OPEN for a path stashed at entry. */
+export function openExitProgram(hook: OpenHook, format: TracepointFormat): Program {
+  const out = fresh("out");
+  const stashed = fresh("stashed");
+  const sent = fresh("return_sent");
+  const returnOffset = fieldOffset(format, "ret");
+  const record = Stack.RETURN_RECORD;
+  return [
+    prologue(),
+    // only threads with an open in flight have an entry (no session filter needed)
+    call(Helper.get_current_pid_tgid),
+    store("u32", R10, Stack.ID_KEY, R0),
+    loadMap(R1, MapName.PENDING),
+    mov(R2, R10),
+    add(R2, Stack.ID_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, out),
+    mov(R8, R0),
+    load("u32", R1, R8, PENDING.state),
+    jump("jeq", R1, PendingState.STASHED, stashed),
+
+    // the OPEN went out at entry: send its return value
+    zeroStack(record, RETURN.size),
+    writeHeader(R10, record, RecordType.RETURN, HOOK_IDS[hook]),
+    load("u64", R1, R6, returnOffset),
+    store("u64", R10, record + RETURN.returnValue, R1),
+    loadMap(R1, MapName.EVENTS),
+    mov(R2, R10),
+    add(R2, record),
+    mov(R3, RETURN.size),
+    mov(R4, 0),
+    call(Helper.ringbuf_output),
+    jump("jeq", R0, 0, sent),
+    bump(Counter.RETURN_DROPPED),
+    label(sent),
+    forgetPending(),
+    goTo(out),
+
+    // the path could not be read at entry: build the whole record now
+    label(stashed),
+    scratchRecord(R7, out),
+    writeHeader(R7, 0, RecordType.OPEN, HOOK_IDS[hook]),
+    load("u64", R1, R8, PENDING.flags),
+    store("u64", R7, OPEN.flags, R1),
+    load("u64", R1, R8, PENDING.mode),
+    store("u64", R7, OPEN.mode, R1),
+    load("u64", R1, R8, PENDING.resolve),
+    store("u64", R7, OPEN.resolve, R1),
+    load("u64", R1, R6, returnOffset),
+    store("u64", R10, Stack.RETURN_VALUE, R1),
+    store("u16", R7, HEADER.bits, RecordBit.HAS_RETURN),
+    load("u64", R9, R8, PENDING.pointer),
+    forgetPending(),
+    mov(R8, R9),
+    readHashEmit(hook, "exit", out),
+    epilogue(out),
+  ];
+}
+
+// --- internal ---
+
+/** Paths up to this many bytes (with the NUL) are deduplicated in the kernel, exactly (README). */
+const DEDUPE_WINDOW = 256;
+
+// Fills flags, mode and resolve of the record in R7 and leaves the user path pointer in R8.
+function openArguments(hook: OpenHook, format: TracepointFormat): Program {
+  const pathField = hook === "creat" ? "pathname" : "filename";
+  const pathPointer = load("u64", R8, R6, fieldOffset(format, pathField));
+  if (hook === "openat2") {
+    // struct open_how { u64 flags, mode, resolve } has the record's own layout at OPEN.flags
+    const read = fresh("how_read");
+    return [
+      load("u64", R3, R6, fieldOffset(format, "how")),
+      mov(R1, R7),
+      add(R1, OPEN.flags),
+      mov(R2, 24),
+      call(Helper.probe_read_user),
+      jump("jeq", R0, 0, read),
+      store("u64", R7, OPEN.flags, 0),
+      store("u64", R7, OPEN.mode, 0),
+      store("u64", R7, OPEN.resolve, 0),
+      label(read),
+      pathPointer,
+    ];
+  }
+  const flags: Program =
+    hook === "creat"
+      ? // creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode)
+        [store("u64", R7, OPEN.flags, 0o1101)]
+      : [load("u64", R1, R6, fieldOffset(format, "flags")), mov32(R1, R1), store("u64", R7, OPEN.flags, R1)];
+  return [flags, load("u64", R1, R6, fieldOffset(format, "mode")), low16(R1), store("u64", R7, OPEN.mode, R1), store("u64", R7, OPEN.resolve, 0), pathPointer];
+}
+
+// Reads the path at R8 into the record in R7, dedupes (flags, path) and emits the record. At
+// entry a path that cannot be read yet is stashed for the exit; at exit it is counted as unreadable.
+function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Program {
+  const id = HOOK_IDS[hook];
+  const notRead = fresh("not_read");
+  const whole = fresh("whole");
+  const firstSeen = fresh("first_seen");
+  const send = fresh("send");
+  const keyBase = OPEN.returnValue;
+  return [
+    // a zeroed window, so a short path and the zeros after it are an exact dedupe key
+    zeroRecord(R7, OPEN.path, DEDUPE_WINDOW),
+    mov(R1, R7),
+    add(R1, OPEN.path),
+    mov(R2, PATH_READ),
+    mov(R3, R8),
+    call(Helper.probe_read_user_str),
+    jump("jsle", R0, 0, notRead),
+    mov(R9, R0),
+    jump("jgt", R9, PATH_READ, out),
+    jump("jne", R9, PATH_READ, whole),
+    // the string filled the buffer: longer than PATH_MAX, so the kernel refuses it; flagged, never silent
+    setBit(R7, RecordBit.CUT),
+    label(whole),
+    store("u32", R7, HEADER.length, R9),
+    // longer paths are rare and not deduplicated here: every attempt is sent, user space dedupes exactly
+    jump("jgt", R9, DEDUPE_WINDOW, send),
+
+    // the first attempt of a (flags, path) pair is recorded, failed or not; repeats end here.
+    // The key is [flags u32, length u32, the 256-byte window], built in place before the path.
+    load("u64", R1, R7, OPEN.flags),
+    store("u32", R7, keyBase, R1),
+    store("u32", R7, keyBase + 4, R9),
+    loadMap(R1, MapName.DEDUPE),
+    mov(R2, R7),
+    add(R2, keyBase),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, firstSeen),
+    bump(Counter.DEDUPED),
+    goTo(out),
+    label(firstSeen),
+    store("u32", R10, Stack.DEDUPE_VALUE, 1),
+    loadMap(R1, MapName.DEDUPE),
+    mov(R2, R7),
+    add(R2, keyBase),
+    mov(R3, R10),
+    add(R3, Stack.DEDUPE_VALUE),
+    mov(R4, 0),
+    call(Helper.map_update_elem),
+
+    label(send),
+    at === "entry" ? [store("u64", R7, OPEN.returnValue, 0)] : [load("u64", R1, R10, Stack.RETURN_VALUE), store("u64", R7, OPEN.returnValue, R1)],
+    mov(R2, R7),
+    mov(R3, R9),
+    add(R3, OPEN.path),
+    // a record the buffer had no room for forgets its key, so a later attempt is still recorded
+    emit(id, [forgetKey(), goTo(out)]),
+    at === "entry" ? rememberPending(PendingState.EMITTED, id) : [],
+    goTo(out),
+
+    label(notRead),
+    at === "entry" ? rememberPending(PendingState.STASHED, id) : bump(Counter.PATH_UNREADABLE),
+    goTo(out),
+  ];
+}
+
+// Deletes the dedupe key of the record in R7 (rebuilt: the emit overwrote its first word).
+function forgetKey(): Program {
+  const keyBase = OPEN.returnValue;
+  const skip = fresh("long_path");
+  return [
+    jump("jgt", R9, DEDUPE_WINDOW, skip),
+    load("u64", R1, R7, OPEN.flags),
+    store("u32", R7, keyBase, R1),
+    store("u32", R7, keyBase + 4, R9),
+    loadMap(R1, MapName.DEDUPE),
+    mov(R2, R7),
+    add(R2, keyBase),
+    call(Helper.map_delete_elem),
+    label(skip),
+  ];
+}
+
+// Zeroes `bytes` of the record from `base + offset`.
+function zeroRecord(base: Register, offset: number, bytes: number): Program {
+  const out: Program[] = [];
+  for (let at = 0; at < bytes; at += 8) out.push([store("u64", base, offset + at, 0)]);
+  return out;
+}
+
+// pending[tid] = { state, hook, pointer (R8), flags, mode, resolve } for the exit program.
+function rememberPending(state: number, hook: number): Program {
+  const value = Stack.PENDING_VALUE;
+  const done = fresh("pending_kept");
+  return [
+    load("u32", R1, R7, HEADER.tid),
+    store("u32", R10, Stack.ID_KEY, R1),
+    store("u32", R10, value + PENDING.state, state),
+    store("u32", R10, value + PENDING.hook, hook),
+    store("u64", R10, value + PENDING.pointer, R8),
+    load("u64", R1, R7, OPEN.flags),
+    store("u64", R10, value + PENDING.flags, R1),
+    load("u64", R1, R7, OPEN.mode),
+    store("u64", R10, value + PENDING.mode, R1),
+    load("u64", R1, R7, OPEN.resolve),
+    store("u64", R10, value + PENDING.resolve, R1),
+    loadMap(R1, MapName.PENDING),
+    mov(R2, R10),
+    add(R2, Stack.ID_KEY),
+    mov(R3, R10),
+    add(R3, value),
+    mov(R4, 0),
+    call(Helper.map_update_elem),
+    jump("jeq", R0, 0, done),
+    bump(Counter.PENDING_FULL),
+    label(done),
+  ];
+}
+
+// Deletes pending[tid] (the key is still at ID_KEY).
+function forgetPending(): Program {
+  return [loadMap(R1, MapName.PENDING), mov(R2, R10), add(R2, Stack.ID_KEY), call(Helper.map_delete_elem)];
+}

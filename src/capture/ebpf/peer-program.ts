@@ -1,0 +1,76 @@
+// connect, sendto, sendmsg at syscall entry: the peer's sockaddr, IPv4 and IPv6 only (§5.2).
+import { add, call, fieldOffset, goTo, Helper, jump, label, load, mov, R0, R1, R10, R2, R3, R6, R8, type Program, type TracepointFormat } from "../../bpf/index.ts";
+import { bump, emit, epilogue, fresh, prologue, sessionFilter, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
+import { Counter, HOOK_IDS, PEER, RecordType } from "./record-layout.ts";
+
+/** The hooks that carry a peer address. */
+export type PeerHook = "connect" | "sendto" | "sendmsg";
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+// Bytes of sockaddr_in up to and with sin_addr, and of sockaddr_in6 up to and with sin6_addr.
+const SOCKADDR_IN_BYTES = 8;
+const SOCKADDR_IN6_BYTES = 24;
+
+/** `sys_enter_<hook>`: session filter, sockaddr pointer, PEER record. */
+export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Program {
+  const out = fresh("out");
+  const record = Stack.PEER_RECORD;
+  const ipv4 = fresh("ipv4");
+  const ipv6 = fresh("ipv6");
+  const send = fresh("send");
+  const unreadable = fresh("unreadable");
+  const readInto = (bytes: number): Program => [mov(R1, R10), add(R1, record + PEER.sockaddr), mov(R2, bytes), mov(R3, R8), call(Helper.probe_read_user), jump("jne", R0, 0, unreadable)];
+  return [
+    prologue(),
+    sessionFilter(out),
+    sockaddrPointer(hook, format, out),
+    zeroStack(record, PEER.size),
+    writeHeader(R10, record, RecordType.PEER, HOOK_IDS[hook]),
+    // the family first, then as many bytes as that family's sockaddr holds
+    readInto(2),
+    load("u16", R1, R10, record + PEER.family),
+    jump("jeq", R1, AF_INET, ipv4),
+    jump("jeq", R1, AF_INET6, ipv6),
+    hook === "connect" ? [] : bump(hook === "sendto" ? Counter.NON_IP_SENDTO : Counter.NON_IP_SENDMSG),
+    goTo(out),
+    label(ipv4),
+    readInto(SOCKADDR_IN_BYTES),
+    goTo(send),
+    label(ipv6),
+    readInto(SOCKADDR_IN6_BYTES),
+    label(send),
+    mov(R2, R10),
+    add(R2, record),
+    mov(R3, PEER.size),
+    emit(HOOK_IDS[hook]),
+    goTo(out),
+    label(unreadable),
+    bump(Counter.PEER_UNREADABLE),
+    epilogue(out),
+  ];
+}
+
+// --- internal ---
+
+// Leaves the user sockaddr pointer in R8; a send without one (a connected socket) is counted.
+function sockaddrPointer(hook: PeerHook, format: TracepointFormat, out: string): Program {
+  if (hook === "connect") return [load("u64", R8, R6, fieldOffset(format, "uservaddr")), jump("jeq", R8, 0, out)];
+  const noPeer = fresh("no_peer");
+  const hasPeer = fresh("has_peer");
+  const counted: Program = [label(noPeer), bump(hook === "sendto" ? Counter.NO_PEER_SENDTO : Counter.NO_PEER_SENDMSG), goTo(out), label(hasPeer)];
+  if (hook === "sendto") return [load("u64", R8, R6, fieldOffset(format, "addr")), jump("jne", R8, 0, hasPeer), goTo(noPeer), counted];
+  // sendmsg: struct user_msghdr starts with msg_name
+  return [
+    load("u64", R3, R6, fieldOffset(format, "msg")),
+    mov(R1, R10),
+    add(R1, Stack.USER_POINTER),
+    mov(R2, 8),
+    call(Helper.probe_read_user),
+    jump("jne", R0, 0, noPeer),
+    load("u64", R8, R10, Stack.USER_POINTER),
+    jump("jne", R8, 0, hasPeer),
+    goTo(noPeer),
+    counted,
+  ];
+}

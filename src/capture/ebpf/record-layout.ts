@@ -1,0 +1,95 @@
+// The byte layout shared by the capture programs (which write records) and the decoder (which
+// reads them). Little-endian, as the recording host (x86_64, arm64).
+
+/** Record types, the first byte of every record. */
+export const RecordType = { OPEN: 1, RETURN: 2, PEER: 3, EXEC: 4, ARGV: 5 } as const;
+
+/** Hook ids, the second byte of every record and the index of its counters. */
+export const HOOK_IDS = { openat: 1, openat2: 2, open: 3, creat: 4, connect: 5, sendto: 6, sendmsg: 7, exec: 8 } as const;
+
+/** A hook name. */
+export type HookName = keyof typeof HOOK_IDS;
+
+/** Bits of the header's `bits` field. */
+export const RecordBit = {
+  /** OPEN: the return value is in the record (the path was read at syscall exit). */
+  HAS_RETURN: 1,
+  /** OPEN/EXEC: the string filled the read buffer (longer than PATH_MAX); ARGV: arguments left out. */
+  CUT: 2,
+  /** OPEN/EXEC/ARGV: user memory could not be read; the string is empty or partial. */
+  UNREADABLE: 4,
+} as const;
+
+/** Header of every record: type u8, hook u8, bits u16, tgid u32, tid u32, string length u32. */
+export const HEADER = { type: 0, hook: 1, bits: 2, tgid: 4, tid: 8, length: 12, size: 16 } as const;
+
+/** OPEN: flags, mode, resolve (the layout of `struct open_how`), return value, then the path. */
+export const OPEN = { flags: 16, mode: 24, resolve: 32, returnValue: 40, path: 48 } as const;
+
+/** RETURN: the syscall's return value, for the OPEN emitted at entry by the same thread. */
+export const RETURN = { returnValue: 16, size: 24 } as const;
+
+/** PEER: the first bytes of the sockaddr (family u16, port u16 in network order, then sin_addr at 20 or sin6_addr at 24). */
+export const PEER = { sockaddr: 16, family: 16, port: 18, ipv4: 20, ipv6: 24, size: 40 } as const;
+
+/** EXEC: the pid before exec (the thread that called execve), then the file name. */
+export const EXEC = { oldPid: 16, filename: 24 } as const;
+
+/** ARGV: the argument count read, then the arguments, each NUL-terminated. */
+export const ARGV = { count: 16, strings: 24 } as const;
+
+/** Bytes read for a path: PATH_MAX (4096, with its NUL) plus one, so a longer string shows as cut. */
+export const PATH_READ = 4097;
+
+/** The most argument bytes and arguments an exec records (README: argv limits). */
+export const ARGV_MAX_BYTES = 4096;
+export const ARGV_MAX_ARGS = 128;
+
+/** Size of the per-CPU scratch record: room for ARGV's bounded reads, which need twice their limit. */
+export const SCRATCH_SIZE = 8256;
+
+/** Index of each counter in the per-CPU counter array. */
+export const Counter = {
+  /** `emitted(hook)`: records the hook wrote to the ring buffer. */
+  emitted: (hook: number) => hook,
+  /** `dropped(hook)`: records the ring buffer had no room for. */
+  dropped: (hook: number) => 8 + hook,
+  /** Opens answered by the in-kernel dedupe (nothing emitted). */
+  DEDUPED: 17,
+  /** Forks of session processes the lineage map had no room for. */
+  LINEAGE_FULL: 18,
+  /** Opens whose return could not be tracked (pending map full). */
+  PENDING_FULL: 19,
+  /** Opens whose path could not be read at entry nor at exit. */
+  PATH_UNREADABLE: 20,
+  NO_PEER_SENDTO: 21,
+  NO_PEER_SENDMSG: 22,
+  NON_IP_SENDTO: 23,
+  NON_IP_SENDMSG: 24,
+  /** sockaddrs that could not be read. */
+  PEER_UNREADABLE: 25,
+  /** RETURN records the ring buffer had no room for. */
+  RETURN_DROPPED: 26,
+  /** Execs whose argv was cut at the limits. */
+  ARGV_CUT: 27,
+  /** ARGV records the ring buffer had no room for (their exec rows carry no argv). */
+  ARGV_DROPPED: 28,
+  /** Number of counters. */
+  COUNT: 32,
+} as const;
+
+/** Entries of the in-kernel open dedupe (an LRU: an evicted key is emitted again, never lost). */
+export const DEDUPE_ENTRIES = 32768;
+/** The dedupe key: flags u32, length u32, then the path's first 256 bytes zero-padded. */
+export const DEDUPE_KEY_SIZE = 264;
+/** Threads with an open in flight at once. */
+export const PENDING_ENTRIES = 16384;
+/** Processes followed by lineage after leaving the session cgroup. */
+export const LINEAGE_ENTRIES = 65536;
+/** Default ring buffer size (a power of two, page-aligned). */
+export const DEFAULT_RING_BYTES = 16 << 20;
+
+/** pending map value: state u32, hook u32, user path pointer, then flags, mode, resolve. */
+export const PENDING = { state: 0, hook: 4, pointer: 8, flags: 16, mode: 24, resolve: 32, size: 40 } as const;
+/** pending states. */
+export const PendingState = { EMITTED: 1, STASHED: 2 } as const;
