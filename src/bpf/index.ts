@@ -7,3 +7,4 @@ export { RingBufferReader } from "./ring-buffer.ts";
 export { loadedPrograms, programInfo, type ProgramInfo } from "./program-info.ts";
 export { CgroupAttachType, CgroupLink } from "./cgroup-attach.ts";
 export { hasLibc, pageSize } from "./libc.ts";
+export { closeInBackground } from "./background-close.ts";

@@ -83,6 +83,13 @@ export class BpfMap {
     throw syscallError("BPF_MAP_OPERATION_FAILED", `BPF_MAP_DELETE_ELEM ${this.spec.name}`, result.errno);
   }
 
+  /** Gives up the fd without closing it (see `closeInBackground`); the object reads as closed after. */
+  takeFd(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
   /** Closes the fd; safe to call twice. */
   close(): void {
     closeFd(this.#fd);

@@ -71,6 +71,13 @@ export class BpfProgram {
     return this.#fd;
   }
 
+  /** Gives up the fd without closing it (see `closeInBackground`); the object reads as closed after. */
+  takeFd(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
   /** Closes the fd; safe to call twice. */
   close(): void {
     closeFd(this.#fd);

@@ -100,6 +100,13 @@ export class TracepointLink {
     return link;
   }
 
+  /** Gives up the fd without closing it (see `closeInBackground`); the object reads as closed after. */
+  takeFd(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
   /** Detaches; safe to call twice. */
   close(): void {
     closeFd(this.#fd);

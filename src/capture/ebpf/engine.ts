@@ -5,6 +5,7 @@ import {
   BpfError,
   BpfMap,
   BpfProgram,
+  closeInBackground,
   hasTracepoint,
   MapType,
   programInfo,
@@ -145,30 +146,34 @@ export class CaptureEngine {
     this.#reader?.drain((record) => this.store.add(record));
   }
 
-  /** Detaches every program, drains to the producer position, and reads the kernel's counters. */
+  /**
+   * Reads the kernel's counters, then drains to the producer position. Called once the session is
+   * empty: a record committed before a counter was read is in the buffer, so nothing counted is
+   * missed. The programs stay attached until `close`.
+   */
   async stop(drainMs: number): Promise<EngineCounters> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    for (const link of this.#links.splice(0)) link.close();
+    const counters = this.#readCounters();
+    const recursionMisses = this.#programs.reduce((sum, program) => sum + (programInfo(program.fd)?.recursionMisses ?? 0), 0);
     const deadline = performance.now() + drainMs;
     for (;;) {
       this.drain();
       if ((this.#reader?.backlog() ?? 0) === 0 || performance.now() > deadline) break;
       await Bun.sleep(1);
     }
-    return { counters: this.#readCounters(), recursionMisses: this.#programs.reduce((sum, program) => sum + (programInfo(program.fd)?.recursionMisses ?? 0), 0) };
+    return { counters, recursionMisses };
   }
 
-  /** Releases every fd and mapping; safe to call more than once. */
+  /** Detaches and releases everything (the kernel's side of it in the background); safe to call more than once. */
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    for (const link of this.#links.splice(0)) link.close();
     this.#reader?.close();
     this.#reader = undefined;
-    for (const program of this.#programs.splice(0)) program.close();
-    for (const map of this.#maps.values()) map.close();
+    const fds = [...this.#links.splice(0), ...this.#programs.splice(0), ...this.#maps.values()].map((object) => object.takeFd());
     this.#maps.clear();
+    closeInBackground(fds);
   }
 
   #createMaps(options: EngineOptions): void {

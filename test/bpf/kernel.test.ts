@@ -1,0 +1,140 @@
+// The toolkit against the running kernel (root): maps, a verifier rejection with its log, a
+// tracepoint program writing to a ring buffer read through mmap.
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, rmdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  add,
+  BpfError,
+  BpfMap,
+  BpfProgram,
+  call,
+  exit,
+  Helper,
+  jump,
+  label,
+  load,
+  loadedPrograms,
+  loadMap,
+  MapType,
+  mov,
+  programInfo,
+  ProgramType,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R4,
+  R6,
+  readTracepointFormat,
+  RingBufferReader,
+  store,
+  TracepointLink,
+  u32Key,
+} from "../../src/bpf/index.ts";
+import { ensureTracefs, readHostFacts } from "../../src/linux/index.ts";
+import { host, skipReason } from "../harness.ts";
+
+const cannot = skipReason(!host.hasCgroup2 || !host.canLoadBpf, "bpf toolkit kernel tests need root and cgroup v2");
+
+describe("bpf toolkit on this kernel", () => {
+  test.skipIf(cannot)("a hash map stores, reads and deletes entries; a missing key reads as undefined", () => {
+    const map = BpfMap.create({ name: "t_hash", type: MapType.HASH, keySize: 4, valueSize: 8, maxEntries: 4 });
+    try {
+      map.update(u32Key(7), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+      const read = map.lookup(u32Key(7));
+      const deleted = [map.delete(u32Key(7)), map.delete(u32Key(7))];
+      expect({ read: [...(read ?? [])], missing: map.lookup(u32Key(7)), deleted }).toEqual({ read: [1, 2, 3, 4, 5, 6, 7, 8], missing: undefined, deleted: [true, false] });
+    } finally {
+      map.close();
+    }
+  });
+
+  test.skipIf(cannot)("a program the verifier refuses fails with BPF_PROGRAM_REJECTED, the errno and the end of the verifier log", () => {
+    let caught: unknown;
+    try {
+      // reads R2 before anything wrote it
+      BpfProgram.load({ name: "t_bad", type: ProgramType.TRACEPOINT, instructions: [mov(R0, R2), exit()] }, new Map());
+    } catch (error) {
+      caught = error;
+    }
+    const error = caught as BpfError;
+    expect({ code: error.code, step: error.step, errno: error.errno, log: error.verifierLog?.includes("R2 !read_ok"), message: error.message.startsWith("the kernel refused program t_bad (EACCES (13)); verifier log ends:") }).toEqual({
+      code: "BPF_PROGRAM_REJECTED",
+      step: "BPF_PROG_LOAD t_bad",
+      errno: 13,
+      log: true,
+      message: true,
+    });
+  });
+
+  test.skipIf(cannot)("a tracepoint program's records reach the mmapped ring buffer in order, and closing unloads the program", async () => {
+    const tracefs = ensureTracefs(readHostFacts());
+    if (tracefs === undefined) throw new Error("tracefs could not be mounted");
+    const events = BpfMap.create({ name: "t_events", type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 1 << 16 });
+    const session = BpfMap.create({ name: "t_session", type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-bpf-test-${process.pid}`);
+    mkdirSync(cgroup);
+    const { openSync, closeSync } = await import("node:fs");
+    const fd = openSync(cgroup, "r");
+    const value = new Uint8Array(4);
+    new DataView(value.buffer).setUint32(0, fd, true);
+    session.update(u32Key(0), value);
+    closeSync(fd);
+    // Every openat from the cgroup writes its flags argument (8 bytes) to the ring buffer.
+    const format = readTracepointFormat(tracefs, "syscalls", "sys_enter_openat");
+    const program = BpfProgram.load(
+      {
+        name: `t${process.pid}_rb`,
+        type: ProgramType.TRACEPOINT,
+        instructions: [
+          mov(R6, R1),
+          mov(R2, 0),
+          loadMap(R1, "session"),
+          call(Helper.current_task_under_cgroup),
+          jump("jne", R0, 1, "out"),
+          load("u64", R1, R6, format.fields.get("flags")?.offset ?? 0),
+          store("u64", R10, -8, R1),
+          loadMap(R1, "events"),
+          mov(R2, R10),
+          add(R2, -8),
+          mov(R3, 8),
+          mov(R4, 0),
+          call(Helper.ringbuf_output),
+          label("out"),
+          mov(R0, 0),
+          exit(),
+        ],
+      },
+      new Map([["events", events], ["session", session]]),
+    );
+    const link = TracepointLink.attach(program, format);
+    const reader = RingBufferReader.open(events);
+    try {
+      const code = "import os, sys\nfor f in (0o101, 0, 1, 0o1101): os.close(os.open(sys.argv[1], f | 0o404000, 0o600))";
+      const child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', join(cgroup, "cgroup.procs"), "/usr/bin/python3", "-c", code, `/tmp/assay-bpf-test-${process.pid}`]);
+      await child.exited;
+      const flags: bigint[] = [];
+      reader.drain((record) => flags.push(new DataView(record.buffer, record.byteOffset, 8).getBigUint64(0, true)));
+      const named = loadedPrograms().some((info) => info.name === `t${process.pid}_rb`);
+      // O_NOFOLLOW|O_NONBLOCK mark the test's opens; python adds O_CLOEXEC
+      const wanted = [0o101n, 0n, 1n, 0o1101n].map((f) => f | 0o404000n | 0o2000000n);
+      expect({ ours: wanted.every((f) => flags.includes(f)), ordered: flags.filter((f) => wanted.includes(f)), named, backlog: reader.backlog(), misses: programInfo(program.fd)?.recursionMisses }).toEqual({
+        ours: true,
+        ordered: wanted,
+        named: true,
+        backlog: 0,
+        misses: 0,
+      });
+    } finally {
+      reader.close();
+      link.close();
+      program.close();
+      events.close();
+      session.close();
+      rmdirSync(cgroup);
+      rmSync(`/tmp/assay-bpf-test-${process.pid}`, { force: true });
+    }
+  });
+});
