@@ -11,7 +11,7 @@ export interface HostCheck {
   readonly detail: string;
 }
 
-/** Cheap facts about this host (no process spawned except `--version` calls). */
+/** Cheap facts about this host (no process spawned, except `strace -V` when its version is read). */
 export interface HostFacts {
   readonly isLinux: boolean;
   readonly isRoot: boolean;
@@ -39,6 +39,9 @@ export function readHostFacts(): HostFacts {
   const caps = effectiveCaps();
   const cgroup2Mount = isLinux ? findCgroup2Mount(readText("/proc/self/mountinfo") ?? "") : undefined;
   const stracePath = findExecutable("strace");
+  // `strace -V` is a process spawn (~10–30 ms): asked only by those who print or need it, so an
+  // eBPF run does not pay for it on its way to the workload.
+  let straceVersion: string | undefined | null = null;
   return {
     isLinux,
     isRoot,
@@ -46,7 +49,10 @@ export function readHostFacts(): HostFacts {
     cgroup2Mount,
     cgroup2Writable: cgroup2Mount !== undefined && isWritable(cgroup2Mount),
     stracePath,
-    straceVersion: stracePath ? straceVersionOf(firstLine(run([stracePath, "-V"]))) : undefined,
+    get straceVersion() {
+      if (straceVersion === null) straceVersion = stracePath ? straceVersionOf(firstLine(run([stracePath, "-V"]))) : undefined;
+      return straceVersion;
+    },
     tracefs: [TRACEFS_PATH, "/sys/kernel/debug/tracing"].find((dir) => existsSync(join(dir, "events"))),
     btf: existsSync("/sys/kernel/btf/vmlinux"),
     yamaPtraceScope: numberOr(readText("/proc/sys/kernel/yama/ptrace_scope")),
