@@ -78,9 +78,9 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-/** Logs each claim's outcome on stderr; the exit code is 0 when all are permitted, else 1. */
-export function reportClaims(results: readonly ClaimAssertionResult[]): number {
-  for (const result of results) {
+/** Logs each claim's outcome on stderr (not with --json); the exit code is 0 when all are permitted, else 1. */
+export function reportClaims(results: readonly ClaimAssertionResult[], json = false): number {
+  for (const result of json ? [] : results) {
     if (result.permitted) logger.info(`claim ${result.claim} permitted: ${result.detail}`);
     else logger.error(`claim ${result.claim} blocked: ${result.detail}`);
   }

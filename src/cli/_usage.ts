@@ -29,7 +29,7 @@ export function renderCommandHelp(name: string, command: CommandDef<ArgsDef>, ar
   out.push(`Usage: assay-runner ${name}${synopsis ? ` ${synopsis}` : ""}`);
   if (positionals.length > 0) {
     out.push("", "Arguments:");
-    out.push(...table(positionals.map(([key, def]) => [positionalLabel(key, def).replace(/^\[|\]$/g, ""), describe(def)])));
+    out.push(...table(positionals.map(([key, def]) => [positionalLabel(key, def).replace(/^\[(.*)\]$/, "$1"), describe(def)])));
   }
   if (flags.length > 0) {
     out.push("", "Options:");

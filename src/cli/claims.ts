@@ -25,16 +25,17 @@ export default withHelp(defineCommand({
     report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
     descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },
     "assert-claim": { type: "string", description: "With a report: assert TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
-    json: { type: "boolean", description: "The document is the output, on stdout; accepted for a uniform command line" },
+    json: { type: "boolean", description: "The document is the output, on stdout; no claim lines on stderr" },
   },
   run: ({ args, rawArgs }) => claimsCommand(parseArgsWith(ClaimsArgsSchema, args), rawArgs),
 }), {
+  synopsis: "[OPTIONS] [DRIFT_JSON]",
   examples: ["assay-runner claims", "assay-runner claims --descriptors", "assay-runner claims drift.json --assert-claim positive:network_endpoints"],
 });
 
 // --- internal ---
 
-const ClaimsArgsSchema = v.looseObject({ report: v.optional(v.string()), descriptors: v.optional(v.boolean()) });
+const ClaimsArgsSchema = v.looseObject({ report: v.optional(v.string()), descriptors: v.optional(v.boolean()), json: v.optional(v.boolean()) });
 
 function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: readonly string[]): number {
   const assertions = repeatedFlag(rawArgs, "assert-claim").map(parseClaimAssertion);
@@ -50,5 +51,5 @@ function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: re
   }
   const annotation = annotateDriftReport(parseJsonText(readText(args.report), args.report));
   process.stdout.write(renderPythonJson(annotation, { sortKeys: true }));
-  return reportClaims(evaluateClaims(annotation, assertions));
+  return reportClaims(evaluateClaims(annotation, assertions), args.json === true);
 }

@@ -30,8 +30,8 @@ export default withHelp(defineCommand({
       "The diff is printed on stdout (or written to --output); when it is not clean, stderr says why in plain words.",
   },
   args: {
-    base: { type: "positional", required: false, description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)", valueHint: "ARCHIVE" },
-    head: { type: "positional", required: false, description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)", valueHint: "ARCHIVE" },
+    base: { type: "positional", required: false, description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)", valueHint: "BASE" },
+    head: { type: "positional", required: false, description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)", valueHint: "HEAD" },
     output: { type: "string", description: "Write the diff here instead of stdout", valueHint: "FILE" },
     json: { type: "boolean", description: "Print only the diff document (on stdout, or in --output), no verdict lines on stderr" },
     "allow-partial": { type: "boolean", description: "Exit 0 even when the diff is partial (not clean)" },

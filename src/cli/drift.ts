@@ -28,12 +28,12 @@ export default withHelp(defineCommand({
       "An unreadable archive exits 3, as upstream's drift does.",
   },
   args: {
-    a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "ARCHIVE" },
-    b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "ARCHIVE" },
+    a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "A" },
+    b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "B" },
     "archive-a": { type: "string", description: "Arm A, as upstream's --archive-a (instead of the first positional)", valueHint: "ARCHIVE" },
     "archive-b": { type: "string", description: "Arm B, as upstream's --archive-b (instead of the second positional)", valueHint: "ARCHIVE" },
     "out-json": { type: "string", description: "Write the JSON report here (default: stdout)", valueHint: "FILE" },
-    json: { type: "boolean", description: "The JSON report is the output (on stdout, or in --out-json); accepted for a uniform command line" },
+    json: { type: "boolean", description: "The JSON report is the output (on stdout, or in --out-json); no claim lines on stderr" },
     "out-md": { type: "string", description: "Also write the Markdown report here", valueHint: "FILE" },
     "coverage-annotation-out": { type: "string", description: "Also write the coverage annotation sidecar (assay.coverage_aware_drift.annotation.v0) here", valueHint: "FILE" },
     "assert-claim": { type: "string", description: "Assert a coverage claim TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
@@ -139,7 +139,7 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
   if (args.coverageAnnotationOut === undefined && assertions.length === 0) return 0;
   const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });
   if (args.coverageAnnotationOut !== undefined) writeOutputFile("--coverage-annotation-out", args.coverageAnnotationOut, renderPythonJson(annotation));
-  return reportClaims(evaluateClaims(annotation, assertions));
+  return reportClaims(evaluateClaims(annotation, assertions), args.json === true);
 }
 
 async function observe(path: string): Promise<ArchiveObservation> {

@@ -20,7 +20,7 @@ export default withHelp(defineCommand<ArgsDef>({
     json: { type: "boolean", description: "Print one JSON document on stdout instead of a summary on stderr" },
   },
   run: ({ args }) => inspectCommand(parseArgsWith(InspectArgsSchema, args)),
-}), { examples: ["assay-runner inspect out/run_001.tar.gz --json"] });
+}), { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner inspect out/run_001.tar.gz --json"] });
 
 // --- internal ---
 

@@ -206,7 +206,7 @@ async function forEachLine(input: string, visit: (line: string) => void): Promis
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const file = input === "-" ? "<stdin>" : input;
   const notText = (received: string): ProjectionInputError =>
-    inputError("INPUT_INVALID", file, "", "UTF-8 text, one path per line", received, `the file is not UTF-8 text (${received}); expected one path per line`);
+    inputError("INPUT_INVALID", file, "", "UTF-8 text, one path per line", received, `the file is not UTF-8 text${received === "a NUL byte" ? " (a NUL byte)" : ""}; expected one path per line`);
   // ASCII (nearly every path) decodes as Latin-1, a plain copy; the rest as UTF-8.
   const emit = (bytes: Uint8Array): void => {
     if (bytes.indexOf(0) >= 0) throw notText("a NUL byte");

@@ -25,7 +25,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems, no success line" },
   },
   run: ({ args }) => validateCommand(parseArgsWith(ValidateArgsSchema, args)),
-}), { examples: ["assay-runner validate layers/kernel.ndjson --json", "cat observation-health.json | assay-runner validate -"] });
+}), { synopsis: "[OPTIONS] FILE|-", examples: ["assay-runner validate layers/kernel.ndjson --json", "cat observation-health.json | assay-runner validate -"] });
 
 // --- internal ---
 

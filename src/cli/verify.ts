@@ -22,7 +22,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems, no success line" },
   },
   run: ({ args }) => verifyCommand(parseArgsWith(VerifyArgsSchema, args)),
-}), { examples: ["assay-runner verify out/run_001.tar.gz --json"] });
+}), { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner verify out/run_001.tar.gz --json"] });
 
 // --- internal ---
 
