@@ -5,9 +5,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { renderExitCodeMarkdown } from "../../src/cli/_exit-codes.ts";
 import { host, repoRoot, runAssay, skipReason, tempDir, upstreamFixtures } from "../harness.ts";
+import { writeKeyFile } from "../run/_archive.ts";
 import { writeRunArchive } from "./_archives.ts";
 
 const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)");
+const noPtraceRun = skipReason(!host.hasBinary || !host.hasCgroup2 || !host.hasStrace, "real runs need the compiled binary, root with cgroup v2, and strace");
 const COMMANDS = ["run", "verify", "validate", "inspect", "project", "diff", "drift", "fidelity", "claims", "doctor"];
 const REAL = join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
 const REAL_B = join(upstreamFixtures, "archives/run_arm_b-gemini_20260525T114112Z_1/archive.tar.gz");
@@ -42,6 +44,17 @@ describe.skipIf(noBinary)("issue 14: diff and fidelity agree", () => {
       ],
     ]);
   });
+
+  test.skipIf(noPtraceRun)("two real measured runs without an agent (ptrace) diff as clean, and fidelity calls them clean", async () => {
+    using dir = tempDir("contract-realruns");
+    const env = { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) };
+    const archives = [join(dir.path, "one.tar.gz"), join(dir.path, "two.tar.gz")];
+    const runs = [];
+    for (const archive of archives) runs.push((await runAssay(["run", "--capture", "ptrace", "-o", archive, "--", "sh", "-c", "cat /etc/hostname > /dev/null"], { env })).exitCode);
+    const diff = await runAssay(["diff", ...archives]);
+    const verdicts = await Promise.all(archives.map((archive) => runAssay(["fidelity", archive])));
+    expect([runs, diff.exitCode, JSON.parse(diff.stdout).status, diff.stderr, verdicts.map((v) => JSON.parse(v.stdout).verdict)]).toEqual([[0, 0], 0, "clean", "", ["clean", "clean"]]);
+  }, 60_000);
 
   test("a partial diff names its reason in the JSON notes and in plain words on stderr, without internal status names", async () => {
     using dir = tempDir("contract-partial");
