@@ -67,7 +67,7 @@ interface FoundImport {
 
 // Every module reference in one source file, with the 1-based line where its statement starts.
 function importsIn(file: string, source: string): FoundImport[] {
-  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const found: FoundImport[] = [];
   const add = (node: ts.Node, specifier: ts.Node | undefined): void => {
     const line = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
