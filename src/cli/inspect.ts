@@ -44,7 +44,7 @@ async function inspectCommand(options: InspectCommandOptions): Promise<number> {
   }
   // Not read whole (not gzip, truncated, undecodable): unreadable, like a path that cannot be
   // opened; a summary of the part before the damage would claim what was never read.
-  const unreadable = unreadableMessage(summary.issues);
+  const unreadable = unreadableMessage(summary.issues, Object.keys(summary.bytes));
   if (unreadable !== undefined) return reportUnreadable(options.archive, unreadable, options.json);
   if (options.json) printJson(summary);
   else render(summary);

@@ -48,7 +48,7 @@ async function verifyCommand(options: VerifyCommandOptions): Promise<number> {
     logger.error(error.message);
     return 2;
   }
-  const unreadable = unreadableMessage(report.issues);
+  const unreadable = unreadableMessage(report.issues, report.members.map((member) => member.name));
   if (unreadable !== undefined) return reportUnreadable(options.archive, unreadable, options.json, { valid: false });
   if (options.json) printJson({ ...report, readable: true });
   else render(report);

@@ -145,7 +145,10 @@ describe.skipIf(noBinary)("issue 14: one command-line contract", () => {
 
   test("verify and inspect answer the same unreadable archive alike: exit 2, one message, readable false", async () => {
     using dir = tempDir("contract-unreadable");
-    const broken = brokenArchives(dir.path);
+    const unrelated = join(dir.path, "unrelated-dir");
+    mkdirSync(unrelated);
+    writeFileSync(join(unrelated, "notes.txt"), "not an archive member\n");
+    const broken = { ...brokenArchives(dir.path), unrelated };
     const seen: Record<string, unknown> = {};
     for (const [kind, file] of Object.entries(broken)) {
       const [verify, inspect, verifyJson, inspectJson] = await Promise.all([
@@ -163,7 +166,7 @@ describe.skipIf(noBinary)("issue 14: one command-line contract", () => {
       };
     }
     const alike = { exits: [2, 2, 2, 2], sameMessage: true, json: [false, false, true, false] };
-    expect(seen).toEqual({ junk: alike, truncated: alike, empty: alike });
+    expect(seen).toEqual({ junk: alike, truncated: alike, empty: alike, unrelated: alike });
   });
 
   test("inspect of a truncated archive does not exit 0 nor claim what it did not read, and speaks no internal jargon", async () => {
