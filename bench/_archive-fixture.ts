@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { ArchiveWriter, loadArchive, MANIFESTED_MEMBERS, type ManifestedMemberName } from "../src/evidence/index.ts";
 
 /** The real archive whose members shape the generated ones. */
-export const templateArchive = resolve(import.meta.dir, "../../shared/fixtures/upstream/archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
+export const templateArchive = resolve(import.meta.dir, "../test/fixtures/upstream/archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
 
 /** Members of the template archive. */
 export async function templateMembers(): Promise<Map<string, Uint8Array>> {

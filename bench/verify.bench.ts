@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dir, "..");
 const exe = process.env.ASSAY_EXE ?? join(root, "dist", "assay-runner");
-const archive = resolve(root, "../shared/fixtures/upstream/archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
+const archive = resolve(root, "test/fixtures/upstream/archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
 
 function spawnOk(argv: string[]): number {
   const proc = Bun.spawnSync(argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe" });

@@ -1,9 +1,9 @@
 #!/usr/bin/env bun
-import { stripVTControlCharacters } from "node:util";
-import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
+import { runCommand, type ArgsDef, type CommandDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { splitAtDoubleDash } from "./cli/_args.ts";
-import { logger } from "./cli/_output.ts";
+import { logger, printJson } from "./cli/_output.ts";
+import { renderCommandHelp, renderRootHelp, summaryOf } from "./cli/_usage.ts";
 import { UsageError } from "./cli/errors.ts";
 
 type LoadCommand = () => Promise<CommandDef<ArgsDef>>;
@@ -22,34 +22,30 @@ const commands: Record<string, LoadCommand> = {
   doctor: () => import("./cli/doctor.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
 };
 
-const root = defineCommand({
-  meta: {
-    name: "assay-runner",
-    version: pkg.version,
-    description: "Run a workload in a measured cgroup session and check, project and compare its evidence archives",
-  },
-  subCommands: Object.fromEntries(
-    Object.entries(commands).map(([name, load]) => [name, load]),
-  ),
-});
+const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured cgroup session, and check, project and compare its evidence archives.`;
 
 /** Runs the command line and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    await printUsage(process.stdout, root);
-    return name === undefined ? 2 : 0;
+  if (name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(await rootHelp());
+    return 0;
+  }
+  if (name === undefined) {
+    reportError(new UsageError("MISSING_ARGUMENT", `a command is required: ${Object.keys(commands).join(", ")}`));
+    logger.log("see assay-runner --help");
+    return 2;
   }
   if (name === "--version" || name === "-v") {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  const load = commands[name];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) return reportError(new UsageError("UNKNOWN_COMMAND", `unknown command "${name}"; see assay-runner --help`));
   const command = await load();
   const { before } = splitAtDoubleDash(rest);
   if (before.includes("--help") || before.includes("-h")) {
-    await printUsage(process.stdout, command, root);
+    process.stdout.write(renderCommandHelp(name, command, (await resolveArgs(command)) ?? {}));
     return 0;
   }
   try {
@@ -57,18 +53,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { result } = await runCommand(command, { rawArgs: rest });
     return typeof result === "number" ? result : 0;
   } catch (error) {
-    // Usage after a mistake goes to stderr: stdout is reserved for --json documents.
-    if (error instanceof UsageError) await printUsage(process.stderr, command, root);
-    return reportError(error);
+    const exitCode = reportError(error);
+    // --json promises one document on stdout: a failure is one too.
+    if (before.includes("--json")) printJson({ error: { code: codeOf(error), message: error instanceof Error ? error.message : String(error), exit_code: exitCode } });
+    // The error first and alone on its line; then where to read more, not the whole usage.
+    if (error instanceof UsageError) logger.log(`see assay-runner ${name} --help`);
+    return exitCode;
   }
 }
 
 // --- internal ---
 
-// citty colours its usage whatever the destination; a pipe, a file or NO_COLOR gets plain text.
-async function printUsage(stream: NodeJS.WriteStream, command: CommandDef<ArgsDef>, parent?: CommandDef<ArgsDef>): Promise<void> {
-  const text = await renderUsage(command, parent);
-  stream.write(`${stream.isTTY && !process.env.NO_COLOR ? text : stripVTControlCharacters(text)}\n\n`);
+async function rootHelp(): Promise<string> {
+  const listed: (readonly [string, string])[] = [];
+  for (const [name, load] of Object.entries(commands)) listed.push([name, summaryOf(await load())]);
+  return renderRootHelp(DESCRIPTION, listed);
 }
 
 async function resolveArgs(command: CommandDef<ArgsDef>): Promise<ArgsDef | undefined> {
@@ -110,6 +109,11 @@ function exitCodeOf(error: unknown): number {
   }
   // An error nobody anticipated: EX_SOFTWARE, never confusable with a workload's own exit code.
   return 70;
+}
+
+function codeOf(error: unknown): string {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+  return typeof code === "string" ? code : "INTERNAL";
 }
 
 function messageWithCauses(error: Error): string {

@@ -6,8 +6,8 @@ import { findCgroup2Mount, findExecutable, isWritable } from "../src/linux/index
 /** Root of this repository. */
 export const repoRoot: string = resolve(import.meta.dir, "..");
 
-/** Upstream conformance data, beside the repository. */
-export const upstreamFixtures: string = resolve(repoRoot, "../shared/fixtures/upstream");
+/** Upstream conformance data, copied into the repository (see its README and LICENSE). */
+export const upstreamFixtures: string = join(repoRoot, "test/fixtures/upstream");
 
 /** Path of the compiled binary under test (built by `bun run build`). */
 export function assayExe(): string {

@@ -19,18 +19,21 @@ export interface OpenedSide {
 /**
  * Opens an archive for member reads through the evidence reader: an extracted directory or a
  * `.tar.gz` (members by exact name, as upstream; only the members a command asks for need be
- * there). Throws DriftArchiveError (exit 3) when the path or the tar is unreadable.
+ * there). When the path or the tar is unreadable it throws CompareInputError (exit 2), or for
+ * `drift` DriftArchiveError (exit 3, upstream's code for that command alone).
  */
-export async function openSide(path: string): Promise<OpenedSide> {
+export async function openSide(path: string, command: "drift" | "other" = "other"): Promise<OpenedSide> {
+  const unreadable = (message: string, cause?: unknown): Error =>
+    command === "drift" ? new DriftArchiveError(message, { cause }) : new CompareInputError(message, { file: path }, { cause });
   let loaded: Result<LoadedArchive>;
   try {
     loaded = await loadArchive(path, SIDE_LIMITS, { skipNonRegular: true });
   } catch (error) {
     const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
-    if (code === "ENOENT") throw new DriftArchiveError(`${path}: archive path does not exist`);
-    throw new DriftArchiveError(`${path}: read failed: ${(error as Error).message}`, { cause: error });
+    if (code === "ENOENT") throw unreadable(`${path}: archive path does not exist`);
+    throw unreadable(`${path}: read failed: ${(error as Error).message}`, error);
   }
-  if (!loaded.ok) throw new DriftArchiveError(`${path}: corrupt tar archive: ${loaded.issues[0].message}`);
+  if (!loaded.ok) throw unreadable(`${path}: corrupt tar archive: ${loaded.issues[0].message}`);
   const { kind, members } = loaded.value;
   return {
     path,
@@ -75,9 +78,9 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-/** Logs each claim's outcome on stderr; the exit code is 0 when all are permitted, else 1. */
-export function reportClaims(results: readonly ClaimAssertionResult[]): number {
-  for (const result of results) {
+/** Logs each claim's outcome on stderr (not with --json); the exit code is 0 when all are permitted, else 1. */
+export function reportClaims(results: readonly ClaimAssertionResult[], json = false): number {
+  for (const result of json ? [] : results) {
     if (result.permitted) logger.info(`claim ${result.claim} permitted: ${result.detail}`);
     else logger.error(`claim ${result.claim} blocked: ${result.detail}`);
   }

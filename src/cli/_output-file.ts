@@ -1,5 +1,5 @@
-import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { OutputFileError } from "./errors.ts";
 
 /**
@@ -9,8 +9,9 @@ import { OutputFileError } from "./errors.ts";
  * A symbolic link is followed (the file it names is replaced, the link stays) and the replaced
  * file's permissions are kept. Anything but a regular file (a device, a pipe, a dangling link) and
  * every name under /dev and /proc (/dev/stdout) is written in place: renaming onto those would
- * replace the device node or the link itself. Failures throw `OutputFileError` (exit 2) naming `flag`,
- * the file and the reason.
+ * replace the device node or the link itself. A directory is never created: a missing one is
+ * refused like any other place that cannot be written (see `checkOutputFile`). Failures throw
+ * `OutputFileError` (exit 2) naming `flag`, the file and the reason.
  */
 export class OutputFile {
   // The file written: `file`, or the file its symbolic links name.
@@ -31,11 +32,12 @@ export class OutputFile {
   ) {
     const placement = placementOf(file);
     this.target = placement.target;
+    const refused = refusalOf(file, placement);
+    if (refused !== undefined) throw new OutputFileError(`${flag}: cannot write ${file}: ${refused}`);
     try {
       if (placement.inPlace) {
         this.fd = standardStreamOf(file) ?? openSync(placement.target, "w");
       } else {
-        mkdirSync(dirname(placement.target), { recursive: true });
         this.temporary = `${placement.target}.partial-${process.pid}`;
         this.fd = openSync(this.temporary, "wx");
         if (placement.mode !== undefined) fchmodSync(this.fd, placement.mode);
@@ -136,6 +138,53 @@ function placementOf(file: string): Placement {
   }
 }
 
+// Why `file` cannot be written, checked before any work: the one rule for every output flag of every
+// command (an existing directory, a missing or non-directory parent, a directory where files cannot
+// be created); undefined when it can.
+function refusalOf(file: string, placement: Placement): string | undefined {
+  if (placement.inPlace) {
+    if (standardStreamOf(file) !== undefined || isLink(file)) return undefined;
+    try {
+      if (statSync(placement.target).isDirectory()) return "it is a directory";
+      accessSync(placement.target, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      return reasonOf(error);
+    }
+  }
+  const dir = dirname(resolve(placement.target));
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? `no such directory ${dir} (directories are not created)` : reasonOf(error);
+  }
+  // A real file, not access(2): root passes access() on a read-only mount or a directory without inodes left.
+  const probe = join(dir, `.${basename(placement.target)}.probe-${process.pid}`);
+  try {
+    closeSync(openSync(probe, "wx", 0o600));
+    unlinkSync(probe);
+  } catch (error) {
+    return `cannot create files in ${dir}: ${reasonOf(error)}`;
+  }
+  return undefined;
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code !== undefined ? REASONS[code] : undefined;
+  return reason !== undefined ? `${reason} (${code})` : error instanceof Error ? error.message : String(error);
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a part of the path is not a directory",
+};
+
 // The descriptor `file` names when it is the process's own standard output or error: written
 // directly, as a socket (what many supervisors hand a child) cannot be opened again by name.
 function standardStreamOf(file: string): number | undefined {
@@ -167,6 +216,16 @@ function isLink(file: string): boolean {
 
 // Writes are gathered up to this many characters: one system call per MiB, not per record.
 const FLUSH_AT = 1 << 20;
+
+/**
+ * Checks, before a command does its work, that `file` can be written under the one rule every
+ * output flag follows; throws OutputFileError (exit 2) naming `flag`, the file and the reason.
+ */
+export function checkOutputFile(flag: string, file: string | undefined): void {
+  if (file === undefined) return;
+  const refused = refusalOf(file, placementOf(file));
+  if (refused !== undefined) throw new OutputFileError(`${flag}: cannot write ${file}: ${refused}`);
+}
 
 /** Writes `text` to `file` whole or not at all (see `OutputFile`). */
 export function writeOutputFile(flag: string, file: string, text: string): void {

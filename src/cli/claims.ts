@@ -10,34 +10,32 @@ import {
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { parseJsonText, readText, repeatedFlag, reportClaims } from "./_compare-io.ts";
+import { withHelp } from "./_usage.ts";
 import { UsageError } from "./errors.ts";
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: {
     name: "claims",
-    description: [
-      "Print what evidence can support: the claim-support table (assay.runner.claim_support_parity.v0, default),",
-      "the five seed coverage descriptors (--descriptors), or the coverage annotation of a runtime-drift v0.2 report",
+    description:
+      "Print what evidence can support: the claim-support table (assay.runner.claim_support_parity.v0, default), " +
+      "the five seed coverage descriptors (--descriptors), or the coverage annotation of a runtime-drift v0.2 report " +
       "(assay.coverage_aware_drift.annotation.v0, sorted keys, as upstream's annotate_drift.py), optionally gated by --assert-claim.",
-      "Exit codes: 0 printed (all asserted claims permitted), 1 an asserted claim is blocked, 2 bad usage or input.",
-      "",
-      "Examples:",
-      "  assay-runner claims",
-      "  assay-runner claims --descriptors",
-      "  assay-runner claims drift.json --assert-claim positive:network_endpoints",
-    ].join("\n"),
   },
   args: {
     report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
     descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },
     "assert-claim": { type: "string", description: "With a report: assert TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
+    json: { type: "boolean", description: "The document is the output, on stdout; no claim lines on stderr" },
   },
   run: ({ args, rawArgs }) => claimsCommand(parseArgsWith(ClaimsArgsSchema, args), rawArgs),
+}), {
+  synopsis: "[OPTIONS] [DRIFT_JSON]",
+  examples: ["assay-runner claims", "assay-runner claims --descriptors", "assay-runner claims drift.json --assert-claim positive:network_endpoints"],
 });
 
 // --- internal ---
 
-const ClaimsArgsSchema = v.looseObject({ report: v.optional(v.string()), descriptors: v.optional(v.boolean()) });
+const ClaimsArgsSchema = v.looseObject({ report: v.optional(v.string()), descriptors: v.optional(v.boolean()), json: v.optional(v.boolean()) });
 
 function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: readonly string[]): number {
   const assertions = repeatedFlag(rawArgs, "assert-claim").map(parseClaimAssertion);
@@ -53,5 +51,5 @@ function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: re
   }
   const annotation = annotateDriftReport(parseJsonText(readText(args.report), args.report));
   process.stdout.write(renderPythonJson(annotation, { sortKeys: true }));
-  return reportClaims(evaluateClaims(annotation, assertions));
+  return reportClaims(evaluateClaims(annotation, assertions), args.json === true);
 }

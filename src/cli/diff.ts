@@ -3,6 +3,7 @@ import * as v from "valibot";
 import {
   checkPolicyConsistency,
   CompareInputError,
+  diffPartialReasons,
   KNOWN_RUNTIMES,
   parseSdkMetadata,
   projectCapabilityDiff,
@@ -17,28 +18,23 @@ import { parseArgsWith } from "./_args.ts";
 import { logger } from "./_output.ts";
 import { openSide, parseJsonText, readText } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
-import { writeOutputFile } from "./_output-file.ts";
+import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
+import { withHelp } from "./_usage.ts";
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: {
     name: "diff",
-    description: [
-      "Diff the capability surface of two runs (assay.runner.capability_diff.v0), or of two runtimes with --cross-runtime",
-      "(assay.runner.cross_runtime_diff.v0). Each side is an archive .tar.gz, an extracted directory, or explicit files.",
-      "Exit codes: 0 clean, 1 status not clean (unless --allow-partial), 2 bad usage or structurally unusable input.",
-      "",
-      "Examples:",
-      "  assay-runner diff base/archive.tar.gz head/archive.tar.gz --output diff.json",
-      "  assay-runner diff --base-health h.json --base-surface s.json --base-correlation c.json head-dir/",
-      "  assay-runner diff --cross-runtime base-dir/ head-dir/ --base-runtime s5_openai_agents \\",
-      "    --head-runtime gemini_google_genai --base-work-dir /tmp/a/work/ --head-work-dir /tmp/b/work/",
-    ].join("\n"),
+    description:
+      "Diff the capability surface of two runs (assay.runner.capability_diff.v0), or of two runtimes with --cross-runtime " +
+      "(assay.runner.cross_runtime_diff.v0). Each side is an archive .tar.gz, an extracted directory, or explicit files. " +
+      "The diff is printed on stdout (or written to --output); when it is not clean, stderr says why in plain words.",
   },
   args: {
-    base: { type: "positional", required: false, description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)", valueHint: "ARCHIVE" },
-    head: { type: "positional", required: false, description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)", valueHint: "ARCHIVE" },
+    base: { type: "positional", required: false, description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)", valueHint: "BASE" },
+    head: { type: "positional", required: false, description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)", valueHint: "HEAD" },
     output: { type: "string", description: "Write the diff here instead of stdout", valueHint: "FILE" },
-    "allow-partial": { type: "boolean", description: "Exit 0 even when the status is partial:*" },
+    json: { type: "boolean", description: "Print only the diff document (on stdout, or in --output), no verdict lines on stderr" },
+    "allow-partial": { type: "boolean", description: "Exit 0 even when the diff is partial (not clean)" },
     "base-health": { type: "string", description: "Base observation-health.json", valueHint: "FILE" },
     "base-surface": { type: "string", description: "Base capability-surface.json", valueHint: "FILE" },
     "base-correlation": { type: "string", description: "Base correlation-report.json", valueHint: "FILE" },
@@ -54,6 +50,14 @@ export default defineCommand({
     "head-work-dir": { type: "string", description: "Head work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
   },
   run: ({ args }) => diffCommand(parseArgsWith(DiffArgsSchema, args)),
+}), {
+  synopsis: "[OPTIONS] BASE HEAD",
+  examples: [
+    "assay-runner diff base/archive.tar.gz head/archive.tar.gz --output diff.json",
+    "assay-runner diff --base-health h.json --base-surface s.json --base-correlation c.json head-dir/",
+    "assay-runner diff --cross-runtime base-dir/ head-dir/ --base-runtime s5_openai_agents \\",
+    "  --head-runtime gemini_google_genai --base-work-dir /tmp/a/work/ --head-work-dir /tmp/b/work/",
+  ],
 });
 
 // --- internal ---
@@ -63,6 +67,7 @@ const DiffArgsSchema = v.looseObject({
   base: optionalString,
   head: optionalString,
   output: optionalString,
+  json: v.optional(v.boolean()),
   allowPartial: v.optional(v.boolean()),
   baseHealth: optionalString,
   baseSurface: optionalString,
@@ -107,12 +112,14 @@ async function diffCommand(args: DiffArgs): Promise<number> {
   const baseArchive = baseExplicit ? undefined : positionals.shift();
   const headArchive = headExplicit ? undefined : positionals.shift();
   if (positionals.length > 0) throw new UsageError("BAD_ARGUMENT", `unexpected argument ${positionals[0]}: each side is either an archive or --base-*/--head-* files, not both`);
+  checkOutputFile("--output", args.output);
   const base = await loadSide("base", baseArchive, baseFiles, crossRuntime);
   const head = await loadSide("head", headArchive, headFiles, crossRuntime);
+  const reasons = (): string[] => orThrow(diffPartialReasons(base, head));
   if (!crossRuntime) {
     const projected = projectCapabilityDiff(base, head);
     const diff = orThrow(projected.ok ? checkPolicyConsistency(projected.value, "<diff>") : projected);
-    return finish(args, renderPythonJson(diff), diff.status);
+    return finish(args, renderPythonJson(diff), diff.status, reasons);
   }
   for (const [flag, value] of [["--base-runtime", args.baseRuntime], ["--head-runtime", args.headRuntime], ["--base-work-dir", args.baseWorkDir], ["--head-work-dir", args.headWorkDir]] as const) {
     if (value === undefined) throw new UsageError("MISSING_ARGUMENT", `--cross-runtime requires ${flag}`);
@@ -127,20 +134,22 @@ async function diffCommand(args: DiffArgs): Promise<number> {
     ),
   );
   orThrow(validateCrossRuntimeDiff(diff, "<diff>"));
-  return finish(args, renderPythonJson(diff), diff.status);
+  return finish(args, renderPythonJson(diff), diff.status, reasons);
 }
 
-function finish(args: DiffArgs, text: string, status: string): number {
+function finish(args: DiffArgs, text: string, status: string, reasons: () => string[]): number {
   if (args.output !== undefined) {
     writeOutputFile("--output", args.output, text);
   } else process.stdout.write(text);
   if (status === "clean") return 0;
-  if (args.allowPartial === true) {
-    logger.warn(`diff status is ${status} (allowed by --allow-partial)`);
-    return 0;
+  if (args.json !== true) {
+    // In plain words: the status value (partial:health …) is for machines, in the document.
+    const why = reasons();
+    const line = `the diff is partial, not clean: ${why.length > 0 ? why.join("; ") : "see the preconditions in the document"}`;
+    if (args.allowPartial === true) logger.warn(`${line} (accepted: --allow-partial)`);
+    else logger.error(`${line} (exit 1; --allow-partial accepts it)`);
   }
-  logger.error(`diff status is ${status}; not clean (use --allow-partial to accept)`);
-  return 1;
+  return args.allowPartial === true ? 0 : 1;
 }
 
 async function loadSide(label: "base" | "head", archive: string | undefined, files: ExplicitFiles, crossRuntime: boolean): Promise<LoadedSide> {

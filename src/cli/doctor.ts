@@ -3,21 +3,22 @@ import * as v from "valibot";
 import { diagnoseCapture, type CaptureDiagnosis } from "../capture/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default defineCommand<ArgsDef>({
+export default withHelp(defineCommand<ArgsDef>({
   meta: {
     name: "doctor",
     description:
       "Say what this host can capture and why not: cgroup v2 mount and write permission, privileges, the native eBPF engine (bpf() syscall, ring buffers, a real program load), " +
-      "tracefs, BTF, Yama ptrace scope, strace. Exit 0 when some kernel capture works, 40 otherwise. Example: assay-runner doctor --json",
+      "tracefs, BTF, Yama ptrace scope, strace. Exit 0 when some kernel capture works, 40 otherwise.",
   },
   args: {
     json: { type: "boolean", description: "Print one JSON report on stdout instead of the table on stderr" },
     quiet: { type: "boolean", description: "Print only the verdict" },
   },
   run: ({ args }) => doctorCommand(parseArgsWith(DoctorArgsSchema, args)),
-});
+}), { examples: ["assay-runner doctor --json"] });
 
 // --- internal ---
 

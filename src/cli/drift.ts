@@ -15,29 +15,25 @@ import {
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { openSide, repeatedFlag, reportClaims } from "./_compare-io.ts";
-import { writeOutputFile } from "./_output-file.ts";
+import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
+import { withHelp } from "./_usage.ts";
 import { UsageError } from "./errors.ts";
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: {
     name: "drift",
-    description: [
-      "Compare two runs' evidence archives and report runtime drift (assay.runner.runtime_drift.v0.2, JSON + Markdown).",
-      "Each side is an archive .tar.gz or an extracted directory; only manifest.json and capability-surface.json are required.",
-      "Exit codes: 0 report written, 1 an --assert-claim is blocked, 2 bad flags or unwritable output, 3 unreadable archive.",
-      "",
-      "Example:",
-      "  assay-runner drift runs/a/archive.tar.gz runs/b/archive.tar.gz \\",
-      "    --fixture-path /work/a/input.txt --path-alias /work/a/input.txt=workdir/input \\",
-      "    --network-alias 127.0.0.53:53=dns --out-json drift.json --out-md drift.md",
-    ].join("\n"),
+    description:
+      "Compare two runs' evidence archives and report runtime drift (assay.runner.runtime_drift.v0.2, JSON + Markdown). " +
+      "Each side is an archive .tar.gz or an extracted directory; only manifest.json and capability-surface.json are required. " +
+      "An unreadable archive exits 3, as upstream's drift does.",
   },
   args: {
-    a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "ARCHIVE" },
-    b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "ARCHIVE" },
+    a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "A" },
+    b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "B" },
     "archive-a": { type: "string", description: "Arm A, as upstream's --archive-a (instead of the first positional)", valueHint: "ARCHIVE" },
     "archive-b": { type: "string", description: "Arm B, as upstream's --archive-b (instead of the second positional)", valueHint: "ARCHIVE" },
     "out-json": { type: "string", description: "Write the JSON report here (default: stdout)", valueHint: "FILE" },
+    json: { type: "boolean", description: "The JSON report is the output (on stdout, or in --out-json); no claim lines on stderr" },
     "out-md": { type: "string", description: "Also write the Markdown report here", valueHint: "FILE" },
     "coverage-annotation-out": { type: "string", description: "Also write the coverage annotation sidecar (assay.coverage_aware_drift.annotation.v0) here", valueHint: "FILE" },
     "assert-claim": { type: "string", description: "Assert a coverage claim TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
@@ -61,6 +57,13 @@ export default defineCommand({
     "ebpf-object-digest": { type: "string", description: "sha256 digest of the eBPF object used for capture", valueHint: "DIGEST" },
   },
   run: ({ args, rawArgs }) => driftCommand(parseArgsWith(DriftArgsSchema, args), rawArgs),
+}), {
+  synopsis: "[OPTIONS] A B",
+  examples: [
+    "assay-runner drift runs/a/archive.tar.gz runs/b/archive.tar.gz \\",
+    "  --fixture-path /work/a/input.txt --path-alias /work/a/input.txt=workdir/input \\",
+    "  --network-alias 127.0.0.53:53=dns --out-json drift.json --out-md drift.md",
+  ],
 });
 
 // --- internal ---
@@ -72,6 +75,7 @@ const DriftArgsSchema = v.looseObject({
   archiveA: optionalString,
   archiveB: optionalString,
   outJson: optionalString,
+  json: v.optional(v.boolean()),
   outMd: optionalString,
   coverageAnnotationOut: optionalString,
   // Kebab key, so a bad value is reported as --render-kind.
@@ -99,6 +103,9 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
   // Archives first, as upstream: an unreadable archive (3) wins over bad configuration (2).
   const a = await observe(pathA);
   const b = await observe(pathB);
+  checkOutputFile("--out-json", args.outJson);
+  checkOutputFile("--out-md", args.outMd);
+  checkOutputFile("--coverage-annotation-out", args.coverageAnnotationOut);
   const rules = parseProjectionRules({
     pathAliases: repeatedFlag(rawArgs, "path-alias"),
     networkAliases: repeatedFlag(rawArgs, "network-alias"),
@@ -132,11 +139,11 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
   if (args.coverageAnnotationOut === undefined && assertions.length === 0) return 0;
   const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });
   if (args.coverageAnnotationOut !== undefined) writeOutputFile("--coverage-annotation-out", args.coverageAnnotationOut, renderPythonJson(annotation));
-  return reportClaims(evaluateClaims(annotation, assertions));
+  return reportClaims(evaluateClaims(annotation, assertions), args.json === true);
 }
 
 async function observe(path: string): Promise<ArchiveObservation> {
-  const side = await openSide(path);
+  const side = await openSide(path, "drift");
   const observed = observeArchive(path, side.member, sha256Hex);
   if (!observed.ok) throw new DriftArchiveError(`bad archive: ${observed.issues[0].message}`);
   return observed.value;

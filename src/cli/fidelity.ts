@@ -1,38 +1,46 @@
 import { defineCommand } from "citty";
 import { statSync } from "node:fs";
 import * as v from "valibot";
-import { CompareInputError, fidelityVerdict, renderPythonJson } from "../compare/index.ts";
+import { CompareInputError, fidelityVerdict, renderPythonJson, type FidelityVerdict } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { openSide, parseJsonText, readText } from "./_compare-io.ts";
+import { logger } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: {
     name: "fidelity",
-    description: [
-      "Derive the fidelity verdict (assay.runner.fidelity_verdict.v0) of one run's observation health:",
-      "clean, clipped, correlation_partial, not_applicable or failed, and which claims it lets through.",
-      "Exit codes: 0 verdict printed (also for verdict failed), 2 unreadable input.",
-      "",
-      "Examples:",
-      "  assay-runner fidelity run/archive.tar.gz",
-      "  assay-runner fidelity extracted-dir/observation-health.json",
-    ].join("\n"),
+    description:
+      "Derive the fidelity verdict (assay.runner.fidelity_verdict.v0) of one run's observation health: " +
+      "clean, clipped, correlation_partial, not_applicable or failed, and which claims it lets through. " +
+      "The verdict document is printed on stdout (exit 0 for every verdict); a verdict other than clean is explained on stderr.",
   },
   args: {
     input: { type: "positional", description: "An archive .tar.gz, an extracted archive directory, or an observation-health.json file", valueHint: "ARCHIVE|FILE" },
+    json: { type: "boolean", description: "Print only the verdict document on stdout, no explanation on stderr" },
   },
   run: ({ args }) => fidelityCommand(parseArgsWith(FidelityArgsSchema, args)),
+}), {
+  examples: ["assay-runner fidelity run/archive.tar.gz", "assay-runner fidelity extracted-dir/observation-health.json --json"],
 });
 
 // --- internal ---
 
-const FidelityArgsSchema = v.looseObject({ input: v.string() });
+const FidelityArgsSchema = v.looseObject({ input: v.string(), json: v.optional(v.boolean()) });
 
 async function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): Promise<number> {
   const { text, file } = await readHealth(args.input);
-  const health = parseJsonText(text, file);
-  process.stdout.write(renderPythonJson(fidelityVerdict(health)));
+  const verdict = fidelityVerdict(parseJsonText(text, file));
+  process.stdout.write(renderPythonJson(verdict));
+  if (args.json !== true && verdict.verdict !== "clean") logger.warn(explain(verdict));
   return 0;
+}
+
+// One plain sentence: the verdict and, for each reason, the health field and what it held.
+function explain(verdict: FidelityVerdict): string {
+  const why = verdict.reasons.map((reason) => `${reason.field} is ${reason.observed}`).join("; ");
+  const blocked = Object.entries(verdict.claim_gate).filter(([, decision]) => decision !== "allowed").map(([claim, decision]) => `${claim.replaceAll("_", " ")} ${decision}`);
+  return `fidelity verdict ${verdict.verdict}: ${why}${blocked.length > 0 ? ` (${blocked.join(", ")})` : ""}`;
 }
 
 async function readHealth(input: string): Promise<{ text: string; file: string }> {

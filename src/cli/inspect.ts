@@ -3,23 +3,24 @@ import * as v from "valibot";
 import { ArchiveReadError, inspectArchive, type ArchiveSummary } from "../evidence/index.ts";
 import { formatIssue } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { reportUnreadable, unreadableMessage } from "./_archive-input.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default defineCommand<ArgsDef>({
+export default withHelp(defineCommand<ArgsDef>({
   meta: {
     name: "inspect",
     description:
       "Summarize an evidence archive (.tar.gz or extracted directory): run id, command, exit, health, rows per layer, surface sizes, " +
-      "redaction tally, manifest digest. Does not verify (use verify). Exit 0 read, 2 unreadable or bad usage. " +
-      "Example: assay-runner inspect out/run_001.tar.gz --json",
+      "redaction tally, manifest digest. Does not verify (use verify); an archive that cannot be read whole is unreadable input.",
   },
   args: {
     archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
     json: { type: "boolean", description: "Print one JSON document on stdout instead of a summary on stderr" },
   },
   run: ({ args }) => inspectCommand(parseArgsWith(InspectArgsSchema, args)),
-});
+}), { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner inspect out/run_001.tar.gz --json"] });
 
 // --- internal ---
 
@@ -41,13 +42,10 @@ async function inspectCommand(options: InspectCommandOptions): Promise<number> {
     logger.error(error.message);
     return 2;
   }
-  // Nothing of it could be read (not gzip, not tar): unreadable, like a path that cannot be opened.
-  if (Object.keys(summary.bytes).length === 0 && summary.issues.length > 0) {
-    const message = summary.issues.map((issue) => issue.message).join("; ");
-    if (options.json) printJson({ path: options.archive, readable: false, error: message });
-    logger.error(`${options.archive}: ${message}`);
-    return 2;
-  }
+  // Not read whole (not gzip, truncated, undecodable): unreadable, like a path that cannot be
+  // opened; a summary of the part before the damage would claim what was never read.
+  const unreadable = unreadableMessage(summary.issues, Object.keys(summary.bytes));
+  if (unreadable !== undefined) return reportUnreadable(options.archive, unreadable, options.json);
   if (options.json) printJson(summary);
   else render(summary);
   return 0;
@@ -61,13 +59,20 @@ function render(s: ArchiveSummary): void {
   lines.push(`manifest  ${s.manifestDigest ?? "none"}`);
   lines.push(`command   ${s.command === null ? "?" : s.command.map(quote).join(" ")}${s.agentShim !== null ? `  (shim ${s.agentShim})` : ""}`);
   lines.push(`finished  ${exit}${s.elapsedMs !== null ? `, ${s.elapsedMs} ms` : ""}${s.success === null ? "" : s.success ? ", success" : ", failure"}`);
-  if (s.health !== null) lines.push(`health    ${Object.entries(s.health).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  lines.push(`health    ${s.health === null ? "unknown (no readable observation-health.json)" : Object.entries(s.health).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   for (const note of s.notes) lines.push(`  note    ${note}`);
   lines.push(`rows      ${Object.entries(s.rows).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   if (s.surface !== null) lines.push(`surface   ${Object.entries(s.surface).map(([k, v]) => `${k}=${v}`).join(" ")}`);
-  lines.push(`redaction ${s.redaction === null ? "none recorded (pre-ADR-034 producer)" : JSON.stringify(s.redaction, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+  lines.push(`redaction ${redactionLine(s)}`);
   for (const line of lines) logger.log(line);
   for (const issue of s.issues) logger.warn(formatIssue(issue));
+}
+
+// Only what the archive says: no record in a health file that was read means the producer wrote none.
+function redactionLine(s: ArchiveSummary): string {
+  if (s.redaction !== null) return JSON.stringify(s.redaction, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  if (s.health === null) return "unknown (no readable observation-health.json)";
+  return "not recorded (the archive's producer wrote no redaction record)";
 }
 
 function quote(part: string): string {

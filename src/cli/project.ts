@@ -23,27 +23,32 @@ import {
 } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput } from "./_output.ts";
-import { OutputFile } from "./_output-file.ts";
+import { checkOutputFile, OutputFile } from "./_output-file.ts";
+import { withHelp } from "./_usage.ts";
+import { UsageError } from "./errors.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default defineCommand<ArgsDef>({
+export default withHelp(defineCommand<ArgsDef>({
   meta: {
     name: "project",
     description:
       "Project raw paths and network endpoints onto reviewer vocabulary (workdir/input, runtime_package, dns, ...) " +
       "with a rules file; the raw evidence is never changed. Input: an archive (.tar.gz), an extracted archive directory, " +
-      "a capability-surface.json, a text file with one path per line, or - for such lines on stdin. " +
-      "Text input streams in constant memory with --format ndjson or summary. Exit 0 projected, 2 bad usage or unreadable input. " +
-      "Example: assay-runner project out/run_001.tar.gz --rules rules.json --format summary",
+      "a capability-surface.json, a UTF-8 text file with one path per line, or - for such lines on stdin. " +
+      "Text input streams in constant memory with --format ndjson or summary.",
   },
   args: {
     input: { type: "positional", required: false, description: "Archive, extracted directory, capability-surface.json, paths.txt, or - (stdin)", valueHint: "INPUT" },
     rules: { type: "string", description: "Projection rules file (assay.runner.projection_rules.v0 JSON)", valueHint: "FILE" },
     format: { type: "string", description: "json (one document, default), ndjson (one record per path/endpoint), summary (counts)", valueHint: "json|ndjson|summary" },
     output: { type: "string", description: "Write to FILE (atomically: a temporary file renamed into place) instead of stdout", valueHint: "FILE" },
+    json: { type: "boolean", description: "One JSON document (--format json or summary; not ndjson) on stdout, or in --output" },
     quiet: { type: "boolean", description: "Print only errors" },
   },
   run: ({ args }) => projectCommand(parseArgsWith(ProjectArgsSchema, args)),
+}), {
+  synopsis: "[OPTIONS] INPUT --rules FILE",
+  examples: ["assay-runner project out/run_001.tar.gz --rules rules.json --format summary", "find /srv -type f | assay-runner project - --rules rules.json --format ndjson"],
 });
 
 // --- internal ---
@@ -53,6 +58,7 @@ const ProjectArgsSchema = v.object({
   rules: v.pipe(v.string("--rules FILE is required"), v.minLength(1, "--rules FILE is required")),
   format: v.optional(v.picklist(["json", "ndjson", "summary"], "expected json, ndjson or summary"), "json"),
   output: v.optional(v.pipe(v.string(), v.minLength(1))),
+  json: v.optional(v.boolean(), false),
   quiet: v.optional(v.boolean(), false),
 });
 
@@ -71,6 +77,8 @@ const YIELD_EVERY_READS = 16;
 
 async function projectCommand(options: ProjectOptions): Promise<number> {
   configureOutput({ quiet: options.quiet });
+  if (options.json && options.format === "ndjson") throw new UsageError("BAD_ARGUMENT", "--json prints one document; --format ndjson prints one per line: use one of them");
+  checkOutputFile("--output", options.output);
   const compiled = loadRules(options.rules);
   const sink = openSink(options.output);
   try {
@@ -191,13 +199,28 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
 
 /**
  * Calls `visit` for each non-empty line (a trailing `\r` dropped), reading in fixed chunks so memory
- * does not grow with the input. Invalid UTF-8 becomes U+FFFD (paths are shown, never rewritten on disk).
+ * does not grow with the input. Input that is not UTF-8 text (or holds a NUL byte, which no path
+ * can) is refused as `validate` refuses it: an error naming the file, exit 2.
  */
 async function forEachLine(input: string, visit: (line: string) => void): Promise<void> {
-  const decoder = new TextDecoder("utf-8");
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const file = input === "-" ? "<stdin>" : input;
+  const notText = (received: string): ProjectionInputError =>
+    inputError("INPUT_INVALID", file, "", "UTF-8 text, one path per line", received, `the file is not UTF-8 text${received === "a NUL byte" ? " (a NUL byte)" : ""}; expected one path per line`);
   // ASCII (nearly every path) decodes as Latin-1, a plain copy; the rest as UTF-8.
-  const emit = (bytes: Uint8Array): void =>
-    emitLines(isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1") : decoder.decode(bytes), visit);
+  const emit = (bytes: Uint8Array): void => {
+    if (bytes.indexOf(0) >= 0) throw notText("a NUL byte");
+    let text: string;
+    if (isAscii(bytes)) text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+    else {
+      try {
+        text = decoder.decode(bytes);
+      } catch {
+        throw notText("bytes that are not UTF-8");
+      }
+    }
+    emitLines(text, visit);
+  };
   let carry: Uint8Array | undefined;
   let sinceCollect = 0;
   const consume = (chunk: Uint8Array): void => {

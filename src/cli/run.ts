@@ -15,14 +15,16 @@ import {
 } from "../run/index.ts";
 import { parseArgsWith, splitAtDoubleDash } from "./_args.ts";
 import { configureOutput, logger, printJson, showsProgress } from "./_output.ts";
-import { UsageError } from "./errors.ts";
+import { checkOutputFile } from "./_output-file.ts";
+import { withHelp } from "./_usage.ts";
+import { OutputFileError, UsageError } from "./errors.ts";
 
 const runCommand = defineCommand({
   meta: {
     name: "run",
     description:
       "Run a workload in its own cgroup v2 session and write one evidence archive. " +
-      "Example: assay-runner run --run-id run_demo -o demo.tar.gz --agent-shim openai-agents --sdk-event-log /dev/shm/sdk.ndjson -- ./agent.sh work",
+      "The workload command comes after --; the archive path is checked before anything runs.",
   },
   args: {
     "run-id": { type: "string", description: "Run id: ASCII letters, digits, '_' and '-' (default run_<32 hex>)", valueHint: "ID" },
@@ -75,6 +77,14 @@ const runCommand = defineCommand({
     });
     const built = buildRunSpec(options, newRunId);
     if (!built.ok) throw new UsageError("BAD_ARGUMENT", built.message);
+    // The one output rule of every command, before the workload runs: a directory, a missing
+    // parent or a place where no file can be created exits 2 with nothing run.
+    try {
+      checkOutputFile("--output", built.spec.output);
+    } catch (error) {
+      if (error instanceof OutputFileError) throw new OutputFileError(`${error.message}; nothing was run`, { cause: error.cause });
+      throw error;
+    }
 
     using stop = runnerSignals();
     const result = await executeRun(built.spec, {
@@ -90,6 +100,14 @@ const runCommand = defineCommand({
     else printSummary(result);
     return result.exitCode;
   },
+});
+
+withHelp(runCommand, {
+  synopsis: "[OPTIONS] -- CMD [ARG…]",
+  examples: [
+    "assay-runner run -o evidence.tar.gz -- make test",
+    "assay-runner run --run-id run_demo -o demo.tar.gz --agent-shim openai-agents --sdk-event-log /dev/shm/sdk.ndjson -- ./agent.sh work",
+  ],
 });
 
 // Hint: main.ts's loader casts to CommandDef<ArgsDef>; typed args make that cast need `unknown`.

@@ -4,14 +4,15 @@ import { parseJson } from "../evidence/index.ts";
 import { formatIssue, validateText, type TextValidation } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default defineCommand<ArgsDef>({
+export default withHelp(defineCommand<ArgsDef>({
   meta: {
     name: "validate",
     description:
       "Check one assay.runner.* document or NDJSON layer against its schema (chosen by each document's \"schema\" field). " +
-      "Exit 0 valid, 1 invalid, 2 unreadable or bad usage. Example: assay-runner validate layers/kernel.ndjson --json",
+      "An empty file holds nothing to check and is an error (an empty layer is checked inside its archive by verify).",
   },
   args: {
     file: {
@@ -24,7 +25,7 @@ export default defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems, no success line" },
   },
   run: ({ args }) => validateCommand(parseArgsWith(ValidateArgsSchema, args)),
-});
+}), { synopsis: "[OPTIONS] FILE|-", examples: ["assay-runner validate layers/kernel.ndjson --json", "cat observation-health.json | assay-runner validate -"] });
 
 // --- internal ---
 
@@ -60,6 +61,10 @@ async function readText(path: string): Promise<{ ok: true; value: string } | { o
     bytes = path === "-" ? await Bun.stdin.bytes() : await Bun.file(path).bytes();
   } catch (error) {
     return { ok: false, message: `cannot read: ${describeReadError(error)}` };
+  }
+  // Nothing to check is not a pass: an empty file names no schema, so "valid" would claim nothing.
+  if (bytes.length === 0) {
+    return { ok: false, message: "the file is empty: no JSON document or NDJSON row to check (an empty layer is checked inside its archive: assay-runner verify)" };
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     return { ok: false, message: "cannot read: this is a gzip archive, not a JSON document (to check an archive use: assay-runner verify FILE)" };

@@ -3,16 +3,18 @@ import * as v from "valibot";
 import { ArchiveReadError, verifyArchive, type VerifyReport } from "../evidence/index.ts";
 import { formatIssue } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { reportUnreadable, unreadableMessage } from "./_archive-input.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default defineCommand<ArgsDef>({
+export default withHelp(defineCommand<ArgsDef>({
   meta: {
     name: "verify",
     description:
       "Check an evidence archive (.tar.gz or extracted directory): exact member set, manifest digests over the exact bytes, " +
-      "every document and NDJSON row against its schema, one run id throughout. Exit 0 valid, 1 invalid, 2 unreadable or bad usage. " +
-      "Example: assay-runner verify out/run_001.tar.gz --json",
+      "every document and NDJSON row against its schema, one run id throughout. " +
+      "An archive that cannot be read whole (not gzip, truncated) is unreadable input, as for every command.",
   },
   args: {
     archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
@@ -20,7 +22,7 @@ export default defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems, no success line" },
   },
   run: ({ args }) => verifyCommand(parseArgsWith(VerifyArgsSchema, args)),
-});
+}), { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner verify out/run_001.tar.gz --json"] });
 
 // --- internal ---
 
@@ -46,6 +48,8 @@ async function verifyCommand(options: VerifyCommandOptions): Promise<number> {
     logger.error(error.message);
     return 2;
   }
+  const unreadable = unreadableMessage(report.issues, report.members.map((member) => member.name));
+  if (unreadable !== undefined) return reportUnreadable(options.archive, unreadable, options.json, { valid: false });
   if (options.json) printJson({ ...report, readable: true });
   else render(report);
   return report.valid ? 0 : 1;

@@ -2,7 +2,7 @@ import { fail, ok, type Result } from "../schema/index.ts";
 import { compareCodePoints, diffSets } from "./_order.ts";
 import { Problem } from "./_problem.ts";
 import { CAPABILITY_DIFF_SCHEMA } from "./_schemas.ts";
-import { checkSide, diffCategory, diffPreconditions, emptyUnbound, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
+import { checkSide, diffCategory, diffPreconditions, emptyUnbound, partialReasons, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
 
 /** Status of a capability or cross-runtime diff, in upstream's vocabulary (`failed` and `partial:unbound` are never emitted). */
 export type DiffStatus = "clean" | "partial:health" | "partial:correlation" | "partial:unbound" | "failed";
@@ -25,7 +25,7 @@ export interface CapabilityDiff {
     readonly head_health_clean: boolean;
     readonly base_correlation_clean: boolean;
     readonly head_correlation_clean: boolean;
-    readonly stable_tool_call_ids_required: true;
+    readonly stable_tool_call_ids_required: boolean;
     readonly stable_tool_call_ids_present: boolean;
   };
   readonly scope: {
@@ -76,11 +76,24 @@ export function checkPolicyConsistency(diff: CapabilityDiff, file: string): Resu
   return ok(diff);
 }
 
+/** The prefix of the notes that say why a capability diff is partial. */
+export const PARTIAL_NOTE_PREFIX = "capability_diff_partial: ";
+
 /** Decides a diff status by upstream precedence: health before correlation before clean. */
-export function diffStatus(healthClean: boolean, correlationClean: boolean, idsPresent: boolean): DiffStatus {
+export function diffStatus(healthClean: boolean, correlationClean: boolean, idsPresent: boolean, idsRequired = true): DiffStatus {
   if (!healthClean) return "partial:health";
-  if (!(correlationClean && idsPresent)) return "partial:correlation";
+  if (!(correlationClean && (idsPresent || !idsRequired))) return "partial:correlation";
   return "clean";
+}
+
+/** Why a diff of these two evidence sets is partial, one plain sentence per cause (empty when clean); for the human report of either diff. */
+export function diffPartialReasons(base: EvidenceSet, head: EvidenceSet): Result<string[]> {
+  try {
+    return ok(partialReasons(checkSide(base, "base", { checkPolicyDecisionType: false }), checkSide(head, "head", { checkPolicyDecisionType: false })));
+  } catch (error) {
+    if (error instanceof Problem) return fail(error.issue);
+    throw error;
+  }
 }
 
 // --- internal ---
@@ -99,7 +112,7 @@ function project(base: EvidenceSet, head: EvidenceSet): CapabilityDiff {
     if (before !== after) changed.push({ tool_call_id: id, base: before, head: after });
   }
   const preconditions = diffPreconditions(b, h);
-  const status = diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present);
+  const status = diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present, preconditions.stable_tool_call_ids_required);
   const identical =
     status === "clean" &&
     SURFACE_CATEGORIES.every((c) => surface[c].added.length === 0 && surface[c].removed.length === 0) &&
@@ -118,6 +131,7 @@ function project(base: EvidenceSet, head: EvidenceSet): CapabilityDiff {
     policy_outcomes: { changed },
     unbound: emptyUnbound(),
     ambiguities: [],
-    notes: identical ? [IDEMPOTENT_NOTE] : [],
+    // deviation: upstream leaves the notes of a partial diff empty; ours say why it is partial.
+    notes: identical ? [IDEMPOTENT_NOTE] : status === "clean" ? [] : partialReasons(b, h).map((reason) => `${PARTIAL_NOTE_PREFIX}${reason}`),
   };
 }

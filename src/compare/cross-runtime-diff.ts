@@ -197,7 +197,7 @@ function project(config: CrossRuntimeConfig, base: EvidenceSet & { sdk: SdkMetad
     head_run_id: h.runId,
     base_runtime: config.baseRuntime,
     head_runtime: config.headRuntime,
-    status: diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present),
+    status: diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present, preconditions.stable_tool_call_ids_required),
     preconditions: { ...preconditions, runtimes_distinct: true },
     scope: { ...EXPECTED_SCOPE },
     canonicalization: { filesystem_paths: A1_RULE, network_endpoints: "none", process_execs: "none", mcp_tools: "none", policy_decisions: "none" },

@@ -29,6 +29,12 @@ export interface CheckedSide {
   readonly runId: string;
   readonly healthClean: boolean;
   readonly correlationClean: boolean;
+  /** Why the health is not clean, in plain words (empty when clean). */
+  readonly healthProblems: readonly string[];
+  /** Why the correlation is not clean, in plain words (empty when clean). */
+  readonly correlationProblems: readonly string[];
+  /** Whether the run declared an agent layer (a policy log or an SDK log), which makes binding ids required. */
+  readonly declaresAgent: boolean;
   readonly bindings: ReadonlyMap<string, string | null>;
   readonly surface: Readonly<Record<SurfaceCategory, readonly string[]>>;
 }
@@ -40,9 +46,28 @@ export function diffPreconditions(b: CheckedSide, h: CheckedSide) {
     head_health_clean: h.healthClean,
     base_correlation_clean: b.correlationClean,
     head_correlation_clean: h.correlationClean,
-    stable_tool_call_ids_required: true as const,
+    // deviation: upstream always requires stable tool_call_ids; two runs without an agent have none
+    // to give, so they are required only when a side declared an agent layer (issue 14).
+    stable_tool_call_ids_required: b.declaresAgent || h.declaresAgent,
     stable_tool_call_ids_present: b.bindings.size > 0 && h.bindings.size > 0,
   };
+}
+
+/** Why a diff of these two sides is partial, one plain sentence per cause; empty when it is clean. */
+export function partialReasons(b: CheckedSide, h: CheckedSide): string[] {
+  const reasons: string[] = [];
+  for (const [label, side] of [["base", b], ["head", h]] as const) {
+    if (side.healthProblems.length > 0) reasons.push(`${label} observation health is not clean: ${side.healthProblems.join("; ")}`);
+  }
+  for (const [label, side] of [["base", b], ["head", h]] as const) {
+    if (side.correlationProblems.length > 0) reasons.push(`${label} correlation is not clean: ${side.correlationProblems.join("; ")}`);
+  }
+  if (b.declaresAgent || h.declaresAgent) {
+    for (const [label, side] of [["base", b], ["head", h]] as const) {
+      if (side.bindings.size === 0) reasons.push(`${label} has no tool-call bindings, which a run with an agent layer needs for a clean diff`);
+    }
+  }
+  return reasons;
 }
 
 /** Checks one side's schemas, run ids, bindings and surface categories, throwing a Problem at the first fault. */
@@ -62,31 +87,72 @@ export function checkSide(side: EvidenceSet, label: "base" | "head", options: { 
   const surfaceDoc = side.surface as Record<string, unknown>;
   const surface = {} as Record<SurfaceCategory, readonly string[]>;
   for (const category of SURFACE_CATEGORIES) surface[category] = stringArray(surfaceDoc[category], side.files.surface, category);
-  return { runId, healthClean: isHealthClean(health), correlationClean: isCorrelationClean(correlation), bindings, surface };
+  const healthProblems = healthProblemsOf(health);
+  const correlationProblems = correlationProblemsOf(correlation);
+  return {
+    runId,
+    healthClean: healthProblems.length === 0,
+    correlationClean: correlationProblems.length === 0,
+    healthProblems,
+    correlationProblems,
+    declaresAgent: declaresAgent(health),
+    bindings,
+    surface,
+  };
 }
 
-/** Whether a health document is clean for the diffs: complete kernel, zero drops, policy present, SDK self-reported, clean cgroup. */
+/**
+ * Whether a health document is clean for the diffs: complete kernel, zero drops, clean cgroup, and
+ * either an agent's policy layer present and SDK layer self-reported, or no agent layer at all.
+ */
 export function isHealthClean(health: Readonly<Record<string, unknown>>): boolean {
-  return (
-    health.schema === OBSERVATION_HEALTH_SCHEMA &&
-    health.kernel_layer === "complete" &&
-    // deviation: upstream's `== 0` also accepts `false` and `0.0`; we require the integer 0 (spec §6 item 6).
-    health.ringbuf_drops === 0 &&
-    health.policy_layer === "present" &&
-    // `present` is reserved vocabulary and deliberately not clean in v0 (spec §6 item 7).
-    health.sdk_layer === "self_reported" &&
-    health.cgroup_correlation === "clean"
-  );
+  return healthProblemsOf(health).length === 0;
 }
 
 /** Whether a correlation report is clean: status clean and an empty ambiguity list. */
 export function isCorrelationClean(correlation: Readonly<Record<string, unknown>>): boolean {
-  return (
-    correlation.schema === CORRELATION_REPORT_SCHEMA &&
-    correlation.status === "clean" &&
-    Array.isArray(correlation.ambiguities) &&
-    correlation.ambiguities.length === 0
-  );
+  return correlationProblemsOf(correlation).length === 0;
+}
+
+/** Why a health document is not clean for the diffs, one phrase per field; empty when clean. */
+export function healthProblemsOf(health: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  const expect = (field: string, wanted: unknown, why = ""): void => {
+    if (health[field] !== wanted) problems.push(`${field} is ${shown(health[field])}, expected ${shown(wanted)}${why}`);
+  };
+  expect("schema", OBSERVATION_HEALTH_SCHEMA);
+  expect("kernel_layer", "complete");
+  // deviation: upstream's `== 0` also accepts `false` and `0.0`; we require the integer 0 (spec §6 item 6).
+  expect("ringbuf_drops", 0);
+  if (declaresAgent(health)) {
+    expect("policy_layer", "present", " (the run declared an agent layer)");
+    // `present` is reserved vocabulary and deliberately not clean in v0 (spec §6 item 7).
+    expect("sdk_layer", "self_reported", " (the run declared an agent layer)");
+  }
+  expect("cgroup_correlation", "clean");
+  return problems;
+}
+
+/** Why a correlation report is not clean, one phrase per field; empty when clean. */
+export function correlationProblemsOf(correlation: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  if (correlation.schema !== CORRELATION_REPORT_SCHEMA) problems.push(`schema is ${shown(correlation.schema)}, expected ${shown(CORRELATION_REPORT_SCHEMA)}`);
+  if (correlation.status !== "clean") problems.push(`status is ${shown(correlation.status)}, expected "clean"`);
+  const ambiguities = correlation.ambiguities;
+  if (!Array.isArray(ambiguities)) problems.push(`ambiguities is ${shown(ambiguities)}, expected a list`);
+  else if (ambiguities.length > 0) problems.push(`${ambiguities.length} ambiguit${ambiguities.length === 1 ? "y" : "ies"}: ${ambiguities.map(shown).join(", ")}`);
+  return problems;
+}
+
+// deviation: upstream's health is clean only with policy_layer present and sdk_layer
+// self_reported, so no run without an agent could ever diff clean. A run that declared no agent
+// layer at all (both absent) has nothing to report there and is judged on kernel and cgroup alone.
+function declaresAgent(health: Readonly<Record<string, unknown>>): boolean {
+  return health.policy_layer !== "absent" || health.sdk_layer !== "absent";
+}
+
+function shown(value: unknown): string {
+  return value === undefined ? "missing" : JSON.stringify(value);
 }
 
 /** Diffs one category as sets: added = head − base, removed = base − head, unchanged = both. */

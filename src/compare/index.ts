@@ -11,7 +11,9 @@ export {
 export {
   projectCapabilityDiff,
   checkPolicyConsistency,
+  diffPartialReasons,
   IDEMPOTENT_NOTE,
+  PARTIAL_NOTE_PREFIX,
   type CapabilityDiff,
   type DiffStatus,
   type PolicyOutcomeChange,
@@ -40,7 +42,7 @@ export {
   PROJECTION_SAMPLE_LIMIT,
 } from "./drift-projection.ts";
 export { buildDriftReport, driftRows, matchesProviderHost, type DriftReport, type DriftRow, type DriftOptions, type DriftProvenance, type DriftClassification } from "./drift-report.ts";
-export { renderDriftMarkdown } from "./drift-markdown.ts";
+export { renderDriftMarkdown, MARKDOWN_CELL_ITEMS } from "./drift-markdown.ts";
 export { TAXONOMY_CATEGORIES, taxonomyBlock } from "./taxonomy.ts";
 export { fidelityVerdict, claimGateFor, FIDELITY_VERDICTS, type FidelityVerdict, type FidelityVerdictValue, type ClaimGate, type GateDecision } from "./fidelity-verdict.ts";
 export {

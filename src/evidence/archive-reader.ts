@@ -169,7 +169,7 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits)
     if (tar.stopped) return [...tar.issues];
     if (inflateError !== undefined) {
       const truncated = /unexpected end/i.test(inflateError.message);
-      problem(truncated ? "GZIP_TRUNCATED" : "GZIP_CORRUPT", "a complete deflate stream", inflateError.message, truncated ? "gzip stream is truncated" : `gzip stream is corrupt: ${inflateError.message}`);
+      problem(truncated ? "GZIP_TRUNCATED" : "GZIP_UNDECODABLE", "a complete deflate stream", inflateError.message, truncated ? "gzip stream is truncated" : `gzip stream is corrupt: ${inflateError.message}`);
       return [...tar.issues, ...issues];
     }
     if (!ended) {

@@ -43,3 +43,4 @@ export {
 } from "./archive-reader.ts";
 export { verifyArchive, type VerifyOptions, type VerifyReport, type VerifiedMember } from "./verify-archive.ts";
 export { inspectArchive, type ArchiveSummary } from "./inspect-archive.ts";
+export { unreadableIssues } from "./unreadable.ts";

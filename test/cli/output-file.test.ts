@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { OutputFile, writeOutputFile } from "../../src/cli/_output-file.ts";
+import { checkOutputFile, OutputFile, writeOutputFile } from "../../src/cli/_output-file.ts";
 import { assayEnv, assayExe, host, runAssay, skipReason, tempDir } from "../harness.ts";
 
 describe("OutputFile", () => {
@@ -46,11 +46,46 @@ describe("OutputFile", () => {
     expect({ read: await new Response(reader.stdout).text(), fifo: lstatSync(fifo).isFIFO() }).toEqual({ read: "through the pipe\n", fifo: true });
   });
 
-  test("an output whose directory cannot be made fails naming the flag and the file, leaving nothing", () => {
+  test("an output whose parent is a file fails naming the flag, the file and the parent, leaving nothing", () => {
     using dir = tempDir("output-file", { "a-file": "" });
     const out = join(dir.path, "a-file", "out.json");
-    expect(() => writeOutputFile("--out-json", out, "{}")).toThrow(`--out-json: cannot write ${out}: EEXIST`);
+    expect(() => writeOutputFile("--out-json", out, "{}")).toThrow(`--out-json: cannot write ${out}: ${join(dir.path, "a-file")} is not a directory`);
     expect(readdirSync(dir.path)).toEqual(["a-file"]);
+  });
+
+  // Issue 14, item 5: drift --out-md /nonexistent-dir/x.md created the directory.
+  test("a missing directory is refused, not created", () => {
+    using dir = tempDir("output-file");
+    const out = join(dir.path, "missing", "deeper", "x.md");
+    expect(() => writeOutputFile("--out-md", out, "# x\n")).toThrow(`--out-md: cannot write ${out}: no such directory ${join(dir.path, "missing", "deeper")} (directories are not created)`);
+    expect(readdirSync(dir.path)).toEqual([]);
+  });
+
+  test("an existing directory as the output is refused, and left as it was", () => {
+    using dir = tempDir("output-file", { "d/keep": "k" });
+    const out = join(dir.path, "d");
+    expect(() => writeOutputFile("--output", out, "{}")).toThrow(`--output: cannot write ${out}: it is a directory`);
+    expect(readdirSync(out)).toEqual(["keep"]);
+  });
+
+  test("checkOutputFile applies the same rule before any work, and accepts what can be written", () => {
+    using dir = tempDir("output-file", { "old.json": "x" });
+    const refused = (file: string) => {
+      try {
+        checkOutputFile("--output", file);
+        return "accepted";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect([refused(join(dir.path, "new.json")), refused(join(dir.path, "old.json")), refused(dir.path), refused(join(dir.path, "no", "x.json")), refused("/dev/null")]).toEqual([
+      "accepted",
+      "accepted",
+      `--output: cannot write ${dir.path}: it is a directory`,
+      `--output: cannot write ${join(dir.path, "no", "x.json")}: no such directory ${join(dir.path, "no")} (directories are not created)`,
+      "accepted",
+    ]);
+    expect(readdirSync(dir.path)).toEqual(["old.json"]);
   });
 
   test("a dangling symbolic link is written through: the link stays and the file it names is created", () => {

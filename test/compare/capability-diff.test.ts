@@ -41,9 +41,14 @@ describe("projectCapabilityDiff", () => {
     expect(checked.ok ? "accepted" : checked.issues[0].message).toBe("policy surface changed for stable binding ids without policy_outcomes.changed");
   });
 
-  test("ringbuf drops on the head give partial:health with head_health_clean false", () => {
+  test("ringbuf drops on the head give partial:health with head_health_clean false, and a note that says why", () => {
     const d = value(diff((h) => (h.health.ringbuf_drops = 2)));
-    expect([d.status, d.preconditions.head_health_clean, d.preconditions.base_health_clean, d.notes]).toEqual(["partial:health", false, true, []]);
+    expect([d.status, d.preconditions.head_health_clean, d.preconditions.base_health_clean, d.notes]).toEqual([
+      "partial:health",
+      false,
+      true,
+      ["capability_diff_partial: head observation health is not clean: ringbuf_drops is 2, expected 0"],
+    ]);
   });
 
   test("sdk_layer present is not clean in v0", () => {
@@ -70,7 +75,11 @@ describe("projectCapabilityDiff", () => {
 
   test("empty bindings give partial:correlation with stable ids not present", () => {
     const d = value(diff((h) => (h.correlation.bindings = [])));
-    expect([d.status, d.preconditions.stable_tool_call_ids_present]).toEqual(["partial:correlation", false]);
+    expect([d.status, d.preconditions.stable_tool_call_ids_present, d.notes]).toEqual([
+      "partial:correlation",
+      false,
+      ["capability_diff_partial: head has no tool-call bindings, which a run with an agent layer needs for a clean diff"],
+    ]);
   });
 
   test("a renamed binding id stays clean but loses the idempotent note", () => {
@@ -110,5 +119,59 @@ describe("projectCapabilityDiff", () => {
         expect(result.ok ? undefined : { file: result.issues[0].file, path: result.issues[0].path }).toEqual({ file, path });
       });
     }
+  });
+});
+
+// Issue 14, item 4: two clean runs without an agent diffed as partial:health with empty notes.
+describe("projectCapabilityDiff of runs without an agent", () => {
+  const noAgent = (side: ReturnType<typeof s5>) => {
+    side.health.policy_layer = "absent";
+    side.health.sdk_layer = "absent";
+    side.correlation.bindings = [];
+    side.surface.mcp_tools = [];
+    side.surface.policy_decisions = [];
+  };
+
+  test("two clean runs are clean, with binding ids not required, and agree with their fidelity verdict", () => {
+    const d = value(diff(noAgent, noAgent));
+    expect([d.status, d.preconditions, d.notes]).toEqual([
+      "clean",
+      { base_health_clean: true, head_health_clean: true, base_correlation_clean: true, head_correlation_clean: true, stable_tool_call_ids_required: false, stable_tool_call_ids_present: false },
+      [IDEMPOTENT_NOTE],
+    ]);
+  });
+
+  test("an agent run against a run without one still needs bindings on both sides", () => {
+    const d = value(diff(noAgent));
+    expect([d.status, d.preconditions.stable_tool_call_ids_required, d.notes]).toEqual([
+      "partial:correlation",
+      true,
+      ["capability_diff_partial: head has no tool-call bindings, which a run with an agent layer needs for a clean diff"],
+    ]);
+  });
+
+  test("a run with only a policy log declared an agent layer: its missing SDK layer keeps it partial, and the note says so", () => {
+    const d = value(diff((h) => (h.health.sdk_layer = "absent")));
+    expect([d.status, d.notes]).toEqual(["partial:health", ['capability_diff_partial: head observation health is not clean: sdk_layer is "absent", expected "self_reported" (the run declared an agent layer)']]);
+  });
+
+  test("every partial diff names each cause in its notes", () => {
+    const d = value(
+      diff(
+        (h) => {
+          noAgent(h);
+          h.health.kernel_layer = "partial_ringbuf_drops";
+          h.correlation.status = "partial";
+        },
+        noAgent,
+      ),
+    );
+    expect([d.status, d.notes]).toEqual([
+      "partial:health",
+      [
+        'capability_diff_partial: head observation health is not clean: kernel_layer is "partial_ringbuf_drops", expected "complete"',
+        'capability_diff_partial: head correlation is not clean: status is "partial", expected "clean"',
+      ],
+    ]);
   });
 });

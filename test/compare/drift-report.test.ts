@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, parseProjectionRules, renderDriftMarkdown, type DriftOptions, type DriftRow } from "../../src/compare/index.ts";
+import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, MARKDOWN_CELL_ITEMS, parseProjectionRules, renderDriftMarkdown, type DriftOptions, type DriftRow } from "../../src/compare/index.ts";
 import { arm, started, type ArmSpec } from "./_arms.ts";
 
 const OPTIONS: DriftOptions = {
@@ -117,5 +117,21 @@ describe("renderDriftMarkdown", () => {
       "- **Render:** `re_render`; at `<unknown>`; using comparator ``ab`c``; raw captures unchanged `false`",
       "| `mcp_tool_surface` | `capability_surface.mcp_tools` | **task-induced** | — | — | `to\\|ol\\\\x` | — | full overlap |",
     ]);
+  });
+
+  // Issue 14, item 5: drift's Markdown cells held 100+ paths on one line.
+  test("a cell with hundreds of paths lists the first ones, then how many more; the JSON keeps them all", () => {
+    const paths = (side: string, n: number) => Array.from({ length: n }, (_, i) => `/w/${side}/${String(i).padStart(3, "0")}.txt`);
+    const report = buildDriftReport(arm("a", { filesystem_paths: [...paths("a", 300), ...paths("both", 30)] }), arm("b", { filesystem_paths: [...paths("b", MARKDOWN_CELL_ITEMS), ...paths("both", 30)] }), OPTIONS);
+    const row = renderDriftMarkdown(report).split("\n").find((line) => line.startsWith("| `filesystem_paths_touched`")) ?? "";
+    const cells = row.split(" | ");
+    const json = report.rows.find((r) => r.dimension === "filesystem_paths_touched");
+    expect({
+      onlyA: [cells[3]?.split(", ").length, cells[3]?.endsWith(`\`/w/a/${String(MARKDOWN_CELL_ITEMS - 1).padStart(3, "0")}.txt\`, … and ${300 - MARKDOWN_CELL_ITEMS} more`)],
+      // Exactly the cap: no "more" suffix.
+      onlyB: [cells[4]?.split(", ").length, cells[4]?.includes("more")],
+      both: cells[5]?.endsWith(", … and 5 more"),
+      json: [json?.only_in_a.length, json?.only_in_b.length, json?.in_both.length],
+    }).toEqual({ onlyA: [MARKDOWN_CELL_ITEMS + 1, true], onlyB: [MARKDOWN_CELL_ITEMS, false], both: true, json: [300, MARKDOWN_CELL_ITEMS, 30] });
   });
 });

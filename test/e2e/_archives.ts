@@ -11,8 +11,13 @@ export interface RunSurface {
   readonly policy_decisions?: string[];
 }
 
-/** Writes `<dir>/<runId>.tar.gz` holding a clean kernel+policy+SDK run with the given surface; returns its path. */
-export async function writeRunArchive(dir: string, runId: string, surface: RunSurface, toolCallId = "tc_001"): Promise<string> {
+/**
+ * Writes `<dir>/<runId>.tar.gz` holding a clean kernel+policy+SDK run with the given surface (or,
+ * with `toolCallId` null, a clean run without an agent: kernel only, no policy or SDK layer, no
+ * bindings); returns its path.
+ */
+export async function writeRunArchive(dir: string, runId: string, surface: RunSurface, toolCallId: string | null = "tc_001"): Promise<string> {
+  const agent = toolCallId !== null;
   const outputPath = join(dir, `${runId}.tar.gz`);
   await using writer = await ArchiveWriter.create({ outputPath, runId });
   writer.set(
@@ -24,8 +29,8 @@ export async function writeRunArchive(dir: string, runId: string, surface: RunSu
       filesystem_paths: sortUnique(surface.filesystem_paths ?? []),
       network_endpoints: sortUnique(surface.network_endpoints ?? []),
       process_execs: [],
-      mcp_tools: sortUnique(surface.mcp_tools ?? ["read_file"]),
-      policy_decisions: sortUnique(surface.policy_decisions ?? ["allow:read_file"]),
+      mcp_tools: sortUnique(surface.mcp_tools ?? (agent ? ["read_file"] : [])),
+      policy_decisions: sortUnique(surface.policy_decisions ?? (agent ? ["allow:read_file"] : [])),
     }),
   );
   writer.set(
@@ -34,7 +39,7 @@ export async function writeRunArchive(dir: string, runId: string, surface: RunSu
       schema: "assay.runner.correlation_report.v0",
       run_id: runId,
       status: "clean",
-      bindings: [{ tool_call_id: toolCallId, policy_decision: "allow", kernel_event_count: 1, window: { start: "run_started", end: "run_finished" } }],
+      bindings: agent ? [{ tool_call_id: toolCallId, policy_decision: "allow", kernel_event_count: 1, window: { start: "run_started", end: "run_finished" } }] : [],
       ambiguities: [],
     }),
   );
@@ -46,15 +51,15 @@ export async function writeRunArchive(dir: string, runId: string, surface: RunSu
       platform: "linux",
       kernel_layer: "complete",
       ringbuf_drops: 0,
-      policy_layer: "present",
-      sdk_layer: "self_reported",
+      policy_layer: agent ? "present" : "absent",
+      sdk_layer: agent ? "self_reported" : "absent",
       cgroup_correlation: "clean",
       network_protocol_coverage: "connect_only",
       network_endpoint_claim_scope: "diagnostic_only",
       notes: [],
     }),
   );
-  writer.append(
+  if (agent) writer.append(
     "layers/sdk.ndjson",
     `${canonicalJson({ schema: "assay.runner.sdk_event.v0", run_id: runId, seq: 0, event_type: "tool_call_started", source: "openai-agents", sdk_name: "@openai/agents", sdk_version: "0.11.4", tool_call_id: toolCallId, tool: "read_file" })}\n`,
   );

@@ -39,7 +39,14 @@ describe.skipIf(noBinary)("assay-runner diff", () => {
     const head = ["--head-health", join(dir.path, "h.json"), "--head-surface", join(G, "capability-surface-openai-agents-kernel-policy-v0.json"), "--head-correlation", join(G, "correlation-report-openai-agents-kernel-policy-v0.json")];
     const strict = await runAssay(["diff", ...side("base"), ...head]);
     const allowed = await runAssay(["diff", ...side("base"), ...head, "--allow-partial"]);
-    expect([strict.exitCode, JSON.parse(strict.stdout).status, strict.stderr.includes("partial:health"), allowed.exitCode, allowed.stdout === strict.stdout]).toEqual([1, "partial:health", true, 0, true]);
+    expect([strict.exitCode, JSON.parse(strict.stdout).status, strict.stderr, allowed.exitCode, allowed.stdout === strict.stdout, allowed.stderr]).toEqual([
+      1,
+      "partial:health",
+      "[error] the diff is partial, not clean: head observation health is not clean: ringbuf_drops is 2, expected 0 (exit 1; --allow-partial accepts it)\n",
+      0,
+      true,
+      "[warn] the diff is partial, not clean: head observation health is not clean: ringbuf_drops is 2, expected 0 (accepted: --allow-partial)\n",
+    ]);
   });
 
   test("a duplicate binding id is a structural error naming the file and the field, exit 2", async () => {
@@ -71,7 +78,18 @@ describe.skipIf(noBinary)("assay-runner diff", () => {
     const strict = await runAssay(args);
     const allowed = await runAssay([...args, "--allow-partial"]);
     const diff = JSON.parse(strict.stdout);
-    expect([strict.exitCode, diff.status, diff.preconditions.stable_tool_call_ids_present, allowed.exitCode]).toEqual([1, "partial:health", false, 0]);
+    expect([strict.exitCode, diff.status, diff.preconditions.stable_tool_call_ids_present, diff.notes, allowed.exitCode]).toEqual([
+      1,
+      "partial:health",
+      false,
+      [
+        'capability_diff_partial: base observation health is not clean: policy_layer is "absent", expected "present" (the run declared an agent layer)',
+        'capability_diff_partial: head observation health is not clean: policy_layer is "absent", expected "present" (the run declared an agent layer)',
+        "capability_diff_partial: base has no tool-call bindings, which a run with an agent layer needs for a clean diff",
+        "capability_diff_partial: head has no tool-call bindings, which a run with an agent layer needs for a clean diff",
+      ],
+      0,
+    ]);
   });
 
   test("--help shows an example", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { host, runAssay, skipReason, tempDir, upstreamFixtures } from "../harness.ts";
 import { writeRunArchive } from "./_archives.ts";
@@ -36,6 +36,7 @@ function pairDir() {
 describe.skipIf(noBinary)("assay-runner drift", () => {
   test("reproduces drift_pair_1.json and drift_pair_1.md byte for byte", async () => {
     using dir = pairDir();
+    mkdirSync(join(dir.path, "out"));
     const outcome = await runAssay(["drift", SHOWN_A, SHOWN_B, ...PAIR_1_FLAGS, "--out-json", "out/drift.json", "--out-md", "out/drift.md"], { cwd: dir.path });
     expect({
       ...outcome,

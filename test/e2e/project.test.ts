@@ -140,12 +140,48 @@ describe.skipIf(noBinary)("assay-runner project", () => {
     using dir = tempDir("project", { "rules.json": emptyRules, "a-file": "" });
     const out = join(dir.path, "a-file", "out.json");
     const outcome = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--output", out], { stdin: "/x\n" });
-    // A write failure is not bad usage: the error alone, without the usage text.
+    // A write failure is not bad usage: the error alone, without the usage hint.
     expect({ stdout: outcome.stdout, exitCode: outcome.exitCode, stderr: outcome.stderr.replaceAll(dir.path, "DIR") }).toEqual({
       stdout: "",
       exitCode: 2,
-      stderr: "[error] --output: cannot write DIR/a-file/out.json: EEXIST: file already exists, mkdir 'DIR/a-file'\n",
+      stderr: "[error] --output: cannot write DIR/a-file/out.json: DIR/a-file is not a directory\n",
     });
+  });
+
+  // Issue 14, item 5: random bytes were taken as a path list, though validate rejects them.
+  test("a paths file that is not UTF-8 text is refused like validate refuses it: exit 2 naming the file", async () => {
+    const random = Uint8Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) % 256);
+    using dir = tempDir("project", { "rules.json": emptyRules, "random.txt": random, "latin1.txt": Uint8Array.from([0x2f, 0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+    const rules = join(dir.path, "rules.json");
+    const results = [];
+    for (const [name, format] of [["random.txt", "summary"], ["latin1.txt", "ndjson"], ["latin1.txt", "json"]] as const) {
+      const file = join(dir.path, name);
+      const outcome = await runAssay(["project", file, "--rules", rules, "--format", format]);
+      const validated = await runAssay(["validate", file]);
+      results.push([outcome.exitCode, outcome.stdout, outcome.stderr.startsWith(`[error] ${file}: `) && outcome.stderr.includes("the file is not UTF-8 text"), validated.exitCode]);
+    }
+    const piped = await runAssay(["project", "-", "--rules", rules, "--format", "summary"], { stdin: "/ok\n\u0000/x\n" });
+    expect([...results, [piped.exitCode, piped.stdout, piped.stderr.includes("<stdin>: the file is not UTF-8 text (a NUL byte)")]]).toEqual([
+      [2, "", true, 2],
+      [2, "", true, 2],
+      [2, "", true, 2],
+      [2, "", true],
+    ]);
+  });
+
+  test("--json is one document: accepted with json and summary, refused with ndjson", async () => {
+    using dir = tempDir("project", { "rules.json": emptyRules });
+    const rules = join(dir.path, "rules.json");
+    const summary = await runAssay(["project", "-", "--rules", rules, "--format", "summary", "--json"], { stdin: "/a\n/b\n" });
+    const ndjson = await runAssay(["project", "-", "--rules", rules, "--format", "ndjson", "--json"], { stdin: "/a\n" });
+    const message = "--json prints one document; --format ndjson prints one per line: use one of them";
+    expect([summary.exitCode, JSON.parse(summary.stdout).input_count, ndjson.exitCode, JSON.parse(ndjson.stdout), ndjson.stderr.split("\n")[0]]).toEqual([
+      0,
+      2,
+      2,
+      { error: { code: "BAD_ARGUMENT", message, exit_code: 2 } },
+      `[error] ${message}`,
+    ]);
   });
 
   test.skipIf(noTmpfs)("a full disk under --output exits 2 and leaves neither the output nor its temporary file", async () => {

@@ -23,8 +23,8 @@ describe("assay-runner run: usage", () => {
       using dir = tempDir("run-usage");
       const marker = join(dir.path, "ran");
       const outcome = await runAssay([...args.map((a) => (a === "/bin/true" ? "touch" : a)), ...(args.includes("--") ? [marker] : [])], { cwd: dir.path });
-      // main.ts answers a usage error with the command's usage on stdout.
-      expect({ exitCode: outcome.exitCode, usage: outcome.stderr.includes("USAGE"), named: outcome.stderr.includes(message), ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({
+      // main.ts answers a usage error with the error, then a pointer to the command's --help.
+      expect({ exitCode: outcome.exitCode, usage: outcome.stderr.endsWith("\nsee assay-runner run --help\n"), named: outcome.stderr.includes(message), ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({
         exitCode: 2,
         usage: true,
         named: true,

@@ -180,7 +180,7 @@ describe("assay-runner run: faults", () => {
     expect({
       exitCode: outcome.exitCode,
       stdout: outcome.stdout,
-      named: outcome.stderr.includes(`cannot write the archive into ${out}; nothing was run: EROFS`),
+      named: outcome.stderr.includes(`--output: cannot write ${join(out, "a.tar.gz")}: cannot create files in ${out}: read-only file system (EROFS); nothing was run`),
       ran: existsSync(ran),
       files: filesIn(out),
       sessions: leftoverSessions("run_fault_readonly"),

@@ -132,28 +132,28 @@ describe("assay-runner validate", () => {
     });
   });
 
-  test("exits 2 with usage when no file is given", async () => {
+  test("exits 2 when no file is given: the error first, then where the usage is", async () => {
     const outcome = await runAssay(["validate"]);
-    // main.ts shows the command's usage, then the error, both on stderr; stdout stays empty.
-    expect({ exitCode: outcome.exitCode, usage: outcome.stderr.includes("USAGE assay-runner validate"), error: lastLine(outcome.stderr), stdout: outcome.stdout }).toEqual({
-      exitCode: 2,
-      usage: true,
-      error: "[error] --file: a FILE to check is required (or - for stdin)",
-      stdout: "",
-    });
+    expect(outcome).toEqual({ stdout: "", stderr: "[error] --file: a FILE to check is required (or - for stdin)\nsee assay-runner validate --help\n", exitCode: 2 });
   });
 
   test("exits 2 for an undeclared flag", async () => {
     const outcome = await runAssay(["validate", kernelLayer, "--strict"]);
-    expect({ exitCode: outcome.exitCode, usage: outcome.stderr.includes("USAGE assay-runner validate"), error: lastLine(outcome.stderr), stdout: outcome.stdout }).toEqual({
-      exitCode: 2,
-      usage: true,
-      error: "[error] unknown flag --strict",
-      stdout: "",
-    });
+    expect(outcome).toEqual({ stdout: "", stderr: "[error] unknown flag --strict\nsee assay-runner validate --help\n", exitCode: 2 });
+  });
+
+  // Issue 14, item 5: a 0-byte file was reported "valid".
+  test("an empty file is an error, exit 2, in words and in --json", async () => {
+    using dir = tempDir("validate-empty", { "empty.json": "" });
+    const file = join(dir.path, "empty.json");
+    const message = "the file is empty: no JSON document or NDJSON row to check (an empty layer is checked inside its archive: assay-runner verify)";
+    const human = await runAssay(["validate", file]);
+    const machine = await runAssay(["validate", file, "--json"]);
+    const stdin = await runAssay(["validate", "-"], { stdin: "" });
+    expect([human, { ...machine, stdout: JSON.parse(machine.stdout) }, stdin.exitCode]).toEqual([
+      { stdout: "", stderr: `[error] ${file}: ${message}\n`, exitCode: 2 },
+      { stdout: { file, valid: false, readable: false, error: message }, stderr: `[error] ${file}: ${message}\n`, exitCode: 2 },
+      2,
+    ]);
   });
 });
-
-function lastLine(text: string): string {
-  return text.trimEnd().split("\n").at(-1) ?? "";
-}

@@ -53,7 +53,8 @@ describe("RunGuardian", () => {
   test.skipIf(cannot)("cleans up after a runner killed with SIGKILL: helper stopped, scratch and its own partial archive removed", async () => {
     using dir = tempDir("guardian-die");
     const { proc, scratch, out, helperPid } = await startRunner(dir.path, "die");
-    const before = { helper: alive(helperPid), scratch: existsSync(scratch), out: readdirSync(out).length };
+    // The pid is printed as soon as the helper is forked; on a loaded host it may not have exec'd sleep yet.
+    const before = { helper: await pollUntil(() => alive(helperPid), Boolean, 5_000), scratch: existsSync(scratch), out: readdirSync(out).length };
     proc.kill("SIGKILL");
     await proc.exited;
     const state = () => ({ helper: alive(helperPid), scratch: existsSync(scratch), out: readdirSync(out).sort() });
