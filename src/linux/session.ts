@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, watch, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, watch, writeFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chooseCgroupParent, type CgroupParentChoice } from "./cgroup-parent.ts";
@@ -167,6 +167,8 @@ export class CgroupSession implements AsyncDisposable {
     let lastError: unknown;
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
+        // A workload may make cgroups of its own below the session (cgroup.kill emptied them too).
+        removeDescendants(this.path);
         rmdirSync(this.path);
         this.#closed = true;
         return;
@@ -226,6 +228,16 @@ function waitForEmpty(session: CgroupSession, timeoutMs: number): Promise<boolea
     // The watch is armed before this first read, so a change between the two is never missed.
     check();
   });
+}
+
+// Removes every cgroup directory below `path`, deepest first.
+function removeDescendants(path: string): void {
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const child = join(path, entry.name);
+    removeDescendants(child);
+    rmdirSync(child);
+  }
 }
 
 function tryRemoveEmpty(path: string): boolean {
