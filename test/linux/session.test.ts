@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { JOIN_SESSION_SHIM } from "../../src/run/index.ts";
 import { CgroupSession, openCgroupSession } from "../../src/linux/index.ts";
-import { host, skipReason } from "../harness.ts";
+import { host, pollUntil, skipReason } from "../harness.ts";
 
 const noCgroup = skipReason(!host.hasCgroup2, "linux session tests need root and a writable cgroup v2 mount");
 
@@ -34,6 +35,17 @@ describe("openCgroupSession", () => {
     await new Promise<void>((resolve) => {
       const check = setInterval(() => session.isPopulated() && (clearInterval(check), resolve()), 5);
     });
+    await session.close();
+    await child.exited;
+    expect({ exists: existsSync(session.path), signal: child.signalCode }).toEqual({ exists: false, signal: "SIGKILL" });
+  });
+
+  test.skipIf(noCgroup)("close removes cgroups the workload made below the session, with a process in the deepest", async () => {
+    const session = openCgroupSession({ runId: `unit_${process.pid}_nested` });
+    const deepest = join(session.path, "sub", "deeper");
+    mkdirSync(deepest, { recursive: true });
+    const child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec sleep 60', deepest], { stdio: ["ignore", "ignore", "ignore"] });
+    await pollUntil(() => readFileSync(join(deepest, "cgroup.procs"), "utf8"), (text) => text.trim() !== "", 5_000);
     await session.close();
     await child.exited;
     expect({ exists: existsSync(session.path), signal: child.signalCode }).toEqual({ exists: false, signal: "SIGKILL" });
