@@ -4,8 +4,10 @@ import { syscallError } from "./errors.ts";
 import { closeFd } from "./libc.ts";
 import type { BpfProgram } from "./program.ts";
 
-/** `enum bpf_attach_type` values for cgroup socket-address programs. */
+/** `enum bpf_attach_type` values for cgroup packet and socket-address programs. */
 export const CgroupAttachType = {
+  INET_INGRESS: 0,
+  INET_EGRESS: 1,
   INET4_CONNECT: 10,
   INET6_CONNECT: 11,
   UDP4_SENDMSG: 14,

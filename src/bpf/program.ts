@@ -6,7 +6,7 @@ import { closeFd } from "./libc.ts";
 import type { BpfMap } from "./map.ts";
 
 /** `enum bpf_prog_type` values we load. */
-export const ProgramType = { TRACEPOINT: 5, CGROUP_SOCK_ADDR: 18 } as const;
+export const ProgramType = { TRACEPOINT: 5, CGROUP_SKB: 8, CGROUP_SOCK_ADDR: 18 } as const;
 
 /** What to load. */
 export interface ProgramSpec {

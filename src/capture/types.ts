@@ -67,6 +67,26 @@ export interface CaptureLoss {
   readonly unobserved?: Readonly<Record<string, number>>;
 }
 
+/** A DNS message seen on one of the session's sockets (port 53), for names on endpoints. */
+export interface DnsPacket {
+  readonly direction: "sent" | "received";
+  readonly transport: "udp" | "tcp";
+  /** The session's end and the resolver's, as `ip:port` endpoints. */
+  readonly local: string;
+  readonly remote: string;
+  /** The UDP payload, or the TCP segment's data (a new message there starts with its 2-byte length). */
+  readonly payload: Uint8Array;
+  /** Longer than the backend keeps; the end is missing. */
+  readonly cut: boolean;
+}
+
+/** DNS traffic of the session, where the backend sees it. */
+export interface DnsCapture {
+  readonly packets: readonly DnsPacket[];
+  /** Packets the backend saw but could not deliver (ring buffer full). */
+  readonly dropped: number;
+}
+
 /** The result of a finished capture. */
 export interface CaptureOutcome {
   /** Records in arrival order. */
@@ -77,6 +97,8 @@ export interface CaptureOutcome {
    * wrote): upstream's "stream ended" case, which makes cgroup correlation partial (§5.7).
    */
   readonly streamComplete: boolean;
+  /** DNS seen on the session's sockets; absent when the backend does not look at packets. */
+  readonly dns?: DnsCapture;
 }
 
 /** A process a backend runs outside the session, which must not outlive the runner. */

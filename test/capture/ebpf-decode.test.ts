@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NativeDecoder } from "../../src/capture/ebpf/decode.ts";
 import { captureLoss } from "../../src/capture/ebpf/loss.ts";
-import { HEADER, OPEN, RecordBit, RecordType, RETURN } from "../../src/capture/ebpf/record-layout.ts";
+import { Counter, HEADER, OPEN, RecordBit, RecordType, RETURN } from "../../src/capture/ebpf/record-layout.ts";
 import type { KernelRecord } from "../../src/capture/index.ts";
 import { repoRoot } from "../harness.ts";
 import { syscallsRunLoss, syscallsRunRecords, withoutPid } from "./_records.ts";
@@ -120,10 +120,10 @@ describe("NativeDecoder joins and accounting", () => {
 
 describe("captureLoss", () => {
   test("a hook's emitted records that never arrived are drops, and every unobserved effect is named", () => {
-    const counters = Array.from({ length: 32 }, () => 0);
-    counters[1] = 100; // openat emitted
-    counters[9] = 5; // openat dropped in the kernel
-    counters[20] = 2; // paths unreadable at entry and exit
+    const counters = Array.from({ length: Counter.COUNT }, () => 0);
+    counters[Counter.emitted(1)] = 100; // openat emitted
+    counters[Counter.dropped(1)] = 5; // openat dropped in the kernel
+    counters[Counter.PATH_UNREADABLE] = 2; // paths unreadable at entry and exit
     const tally = { received: { openat: 90, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 }, malformed: 0, returnsMissing: 1, cutStrings: 0, unreadableStrings: 0 };
     const loss = captureLoss(counters, tally, 3);
     expect({ openat: loss.hooks.openat, drops: loss.ringbufDrops, unobserved: loss.unobserved }).toEqual({

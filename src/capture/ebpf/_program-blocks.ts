@@ -75,10 +75,13 @@ export function sessionFilter(out: string): Program {
   ];
 }
 
+/** Scratch slots: tracepoint programs, and the two packet hooks (a softirq may interrupt either). */
+export const ScratchSlot = { TRACEPOINT: 0, SENT: 1, RECEIVED: 2, COUNT: 3 } as const;
+
 /** `dst` = this CPU's scratch record (8 KiB of map memory: the stack has 512 bytes). */
-export function scratchRecord(dst: Register, out: string): Program {
+export function scratchRecord(dst: Register, out: string, slot: number = ScratchSlot.TRACEPOINT): Program {
   return [
-    store("u32", R10, Stack.SCRATCH_KEY, 0),
+    store("u32", R10, Stack.SCRATCH_KEY, slot),
     loadMap(R1, MapName.SCRATCH),
     mov(R2, R10),
     add(R2, Stack.SCRATCH_KEY),

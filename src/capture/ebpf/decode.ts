@@ -2,8 +2,8 @@
 // and counts out). An OPEN sent at entry waits for its thread's RETURN; an EXEC takes the ARGV
 // its thread recorded at execve.
 import { ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
-import type { KernelRecord } from "../types.ts";
-import { ARGV, EXEC, HEADER, HOOK_IDS, OPEN, PEER, RecordBit, RecordType, RETURN, type HookName } from "./record-layout.ts";
+import type { DnsPacket, KernelRecord } from "../types.ts";
+import { ARGV, DNS, DNS_HOOK, EXEC, HEADER, HOOK_IDS, OPEN, PEER, RecordBit, RecordType, RETURN, type HookName } from "./record-layout.ts";
 
 /** What the decoder saw besides records: per-hook arrivals and records it could not use. */
 export interface DecodeTally {
@@ -24,6 +24,7 @@ export class NativeDecoder {
   readonly #received: Record<HookName, number> = { openat: 0, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 };
   readonly #openByThread = new Map<number, KernelRecord>();
   readonly #argvByThread = new Map<number, { argv: string[]; cut: boolean }>();
+  readonly #dns: DnsPacket[] = [];
   #malformed = 0;
   #returnsMissing = 0;
   #cut = 0;
@@ -39,6 +40,7 @@ export class NativeDecoder {
     const tgid = view.getUint32(HEADER.tgid, true);
     const tid = view.getUint32(HEADER.tid, true);
     const length = view.getUint32(HEADER.length, true);
+    if (type === RecordType.DNS && view.getUint8(HEADER.hook) === DNS_HOOK) return this.#dnsPacket(view, bytes, bits, length);
     if (hook === undefined) return this.#malformedRecord();
     switch (type) {
       case RecordType.OPEN:
@@ -54,6 +56,11 @@ export class NativeDecoder {
       default:
         return this.#malformedRecord();
     }
+  }
+
+  /** The DNS packets seen so far, in arrival order. */
+  dnsPackets(): readonly DnsPacket[] {
+    return this.#dns;
   }
 
   /** Ends the stream: OPENs still waiting for their return are counted, not guessed. */
@@ -136,6 +143,25 @@ export class NativeDecoder {
       ...(args === undefined ? {} : { argv: args.argv, ...(args.cut ? { argvTruncated: true } : {}) }),
     };
     return [record];
+  }
+
+  #dnsPacket(view: DataView, bytes: Uint8Array, bits: number, length: number): KernelRecord[] {
+    if (bytes.length < DNS.payload + length) return this.#malformedRecord();
+    const version = view.getUint8(DNS.version);
+    const endpoint = (at: number, portAt: number) => {
+      const port = view.getUint16(portAt, false);
+      return version === 4 ? ipv4Endpoint(bytes.subarray(at, at + 4), port) : ipv6Endpoint(bytes.subarray(at, at + 16), port);
+    };
+    if (version !== 4 && version !== 6) return this.#malformedRecord();
+    this.#dns.push({
+      direction: view.getUint8(DNS.direction) === 1 ? "received" : "sent",
+      transport: view.getUint8(DNS.protocol) === 6 ? "tcp" : "udp",
+      local: endpoint(DNS.local, DNS.localPort),
+      remote: endpoint(DNS.remote, DNS.remotePort),
+      payload: bytes.slice(DNS.payload, DNS.payload + length),
+      cut: (bits & RecordBit.CUT) !== 0,
+    });
+    return [];
   }
 
   #malformedRecord(): KernelRecord[] {

@@ -5,6 +5,8 @@ import {
   BpfError,
   BpfMap,
   BpfProgram,
+  CgroupAttachType,
+  CgroupLink,
   closeInBackground,
   hasTracepoint,
   MapType,
@@ -17,7 +19,8 @@ import {
   type Program,
   type TracepointFormat,
 } from "../../bpf/index.ts";
-import { MapName } from "./_program-blocks.ts";
+import { MapName, ScratchSlot } from "./_program-blocks.ts";
+import { dnsPacketProgram } from "./dns-program.ts";
 import { ARGV_FUNCTION, argvProgram, execProgram } from "./exec-programs.ts";
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
 import { openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
@@ -115,6 +118,7 @@ export class CaptureEngine {
   readonly #maps = new Map<string, BpfMap>();
   readonly #programs: BpfProgram[] = [];
   readonly #links: TracepointLink[] = [];
+  readonly #cgroupLinks: CgroupLink[] = [];
   #reader: RingBufferReader | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -126,6 +130,7 @@ export class CaptureEngine {
     try {
       engine.#createMaps(options);
       engine.#attachAll(options);
+      engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
       engine.#timer = setInterval(() => engine.drain(), options.drainEveryMs);
       engine.#timer.unref?.();
@@ -136,9 +141,9 @@ export class CaptureEngine {
     }
   }
 
-  /** Tracepoints attached. */
+  /** Tracepoints and cgroup hooks attached. */
   get attached(): number {
-    return this.#links.length;
+    return this.#links.length + this.#cgroupLinks.length;
   }
 
   /** Copies every committed record out of the ring buffer. */
@@ -171,6 +176,8 @@ export class CaptureEngine {
     this.#timer = undefined;
     this.#reader?.close();
     this.#reader = undefined;
+    // cgroup attachments hold their programs until detached; detaching is cheap
+    for (const link of this.#cgroupLinks.splice(0)) link.close();
     const fds = [...this.#links.splice(0), ...this.#programs.splice(0), ...this.#maps.values()].map((object) => object.takeFd());
     this.#maps.clear();
     closeInBackground(fds);
@@ -181,7 +188,7 @@ export class CaptureEngine {
     const specs = [
       { name: MapName.SESSION, type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.LINEAGE, type: MapType.HASH, keySize: 4, valueSize: 4, maxEntries: LINEAGE_ENTRIES, flags: NO_PREALLOC },
-      { name: MapName.SCRATCH, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 },
+      { name: MapName.SCRATCH, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: ScratchSlot.COUNT },
       { name: MapName.COUNTERS, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: Counter.COUNT },
       { name: MapName.DEDUPE, type: MapType.LRU_HASH, keySize: DEDUPE_KEY_SIZE, valueSize: 4, maxEntries: DEDUPE_ENTRIES },
       { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
@@ -206,6 +213,21 @@ export class CaptureEngine {
       const program = BpfProgram.load({ name: `${options.namePrefix}_${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: attachment.build(format), subprograms: attachment.subprograms ?? [] }, this.#maps);
       this.#programs.push(program);
       this.#links.push(TracepointLink.attach(program, format));
+    }
+  }
+
+  // DNS on the session's sockets: the same program twice, for packets sent and received.
+  #attachPacketPrograms(options: EngineOptions): void {
+    for (const [direction, attachType] of [
+      ["sent", CgroupAttachType.INET_EGRESS],
+      ["received", CgroupAttachType.INET_INGRESS],
+    ] as const) {
+      const program = BpfProgram.load(
+        { name: `${options.namePrefix}_dns_${direction === "sent" ? "out" : "in"}`, type: ProgramType.CGROUP_SKB, instructions: dnsPacketProgram(direction), expectedAttachType: attachType },
+        this.#maps,
+      );
+      this.#programs.push(program);
+      this.#cgroupLinks.push(CgroupLink.attach(program, options.cgroupPath, attachType));
     }
   }
 

@@ -6,7 +6,7 @@ import type { ArmedCapture, CaptureBackend, CaptureOutcome, CaptureProbe, Captur
 import { NativeDecoder } from "./decode.ts";
 import { CaptureEngine, type RecordStore } from "./engine.ts";
 import { captureLoss } from "./loss.ts";
-import { DEFAULT_RING_BYTES } from "./record-layout.ts";
+import { Counter, DEFAULT_RING_BYTES, DNS_HOOK } from "./record-layout.ts";
 
 /** Tuning of the eBPF backend (tests shrink the buffer to provoke loss). */
 export interface EbpfOptions {
@@ -92,7 +92,8 @@ async function armEbpf(target: CaptureTarget, facts: HostFacts, options: EbpfOpt
       const kernel = await engine.stop(Math.max(drainMs, 1000));
       const decoder = new NativeDecoder();
       const records = [...decodeAll(engine.store, decoder)];
-      stopped = { records: fromArray(records), loss: captureLoss(kernel.counters, decoder.finish(), kernel.recursionMisses), streamComplete: true };
+      const dns = { packets: decoder.dnsPackets(), dropped: kernel.counters[Counter.dropped(DNS_HOOK)] ?? 0 };
+      stopped = { records: fromArray(records), loss: captureLoss(kernel.counters, decoder.finish(), kernel.recursionMisses), streamComplete: true, dns };
       engine.close();
       return stopped;
     },

@@ -2,13 +2,16 @@
 // reads them). Little-endian, as the recording host (x86_64, arm64).
 
 /** Record types, the first byte of every record. */
-export const RecordType = { OPEN: 1, RETURN: 2, PEER: 3, EXEC: 4, ARGV: 5 } as const;
+export const RecordType = { OPEN: 1, RETURN: 2, PEER: 3, EXEC: 4, ARGV: 5, DNS: 6 } as const;
 
 /** Hook ids, the second byte of every record and the index of its counters. */
 export const HOOK_IDS = { openat: 1, openat2: 2, open: 3, creat: 4, connect: 5, sendto: 6, sendmsg: 7, exec: 8 } as const;
 
-/** A hook name. */
+/** A hook name (the kernel layer's hooks, as upstream's health counts them). */
 export type HookName = keyof typeof HOOK_IDS;
+
+/** Hook id of DNS packets seen on the session's sockets (names, not kernel rows). */
+export const DNS_HOOK = 9;
 
 /** Bits of the header's `bits` field. */
 export const RecordBit = {
@@ -53,29 +56,31 @@ export const Counter = {
   /** `emitted(hook)`: records the hook wrote to the ring buffer. */
   emitted: (hook: number) => hook,
   /** `dropped(hook)`: records the ring buffer had no room for. */
-  dropped: (hook: number) => 8 + hook,
+  dropped: (hook: number) => 16 + hook,
   /** Opens answered by the in-kernel dedupe (nothing emitted). */
-  DEDUPED: 17,
+  DEDUPED: 32,
   /** Forks of session processes the lineage map had no room for. */
-  LINEAGE_FULL: 18,
+  LINEAGE_FULL: 33,
   /** Opens whose return could not be tracked (pending map full). */
-  PENDING_FULL: 19,
+  PENDING_FULL: 34,
   /** Opens whose path could not be read at entry nor at exit. */
-  PATH_UNREADABLE: 20,
-  NO_PEER_SENDTO: 21,
-  NO_PEER_SENDMSG: 22,
-  NON_IP_SENDTO: 23,
-  NON_IP_SENDMSG: 24,
+  PATH_UNREADABLE: 35,
+  NO_PEER_SENDTO: 36,
+  NO_PEER_SENDMSG: 37,
+  NON_IP_SENDTO: 38,
+  NON_IP_SENDMSG: 39,
   /** sockaddrs that could not be read. */
-  PEER_UNREADABLE: 25,
+  PEER_UNREADABLE: 40,
   /** RETURN records the ring buffer had no room for. */
-  RETURN_DROPPED: 26,
+  RETURN_DROPPED: 41,
   /** Execs whose argv was cut at the limits. */
-  ARGV_CUT: 27,
+  ARGV_CUT: 42,
   /** ARGV records the ring buffer had no room for (their exec rows carry no argv). */
-  ARGV_DROPPED: 28,
+  ARGV_DROPPED: 43,
+  /** DNS payloads longer than DNS_MAX_BYTES (kept up to it, flagged). */
+  DNS_CUT: 44,
   /** Number of counters. */
-  COUNT: 32,
+  COUNT: 48,
 } as const;
 
 /** Entries of the in-kernel open dedupe (an LRU: an evicted key is emitted again, never lost). */
@@ -88,6 +93,16 @@ export const PENDING_ENTRIES = 16384;
 export const LINEAGE_ENTRIES = 65536;
 /** Default ring buffer size (a power of two, page-aligned). */
 export const DEFAULT_RING_BYTES = 16 << 20;
+
+/**
+ * DNS: direction (0 sent by the session, 1 received), IP version, transport protocol, the local
+ * and remote address (16 bytes each, IPv4 in the first 4) and ports (network order), then the
+ * DNS payload (after the UDP header, or the TCP segment's data with its 2-byte length prefix).
+ */
+export const DNS = { direction: 16, version: 17, protocol: 18, localPort: 20, remotePort: 22, local: 24, remote: 40, payload: 56 } as const;
+
+/** The most DNS payload bytes a record keeps (EDNS's usual 1232-byte limit fits). */
+export const DNS_MAX_BYTES = 2048;
 
 /** pending map value: state u32, hook u32, user path pointer, then flags, mode, resolve. */
 export const PENDING = { state: 0, hook: 4, pointer: 8, flags: 16, mode: 24, resolve: 32, size: 40 } as const;
