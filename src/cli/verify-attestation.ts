@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import { defineCommand, type ArgsDef } from "citty";
+import * as v from "valibot";
+import { AttestInputError, parseVerifyingKey, verifyAttestation, type AttestationReport } from "../attest/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { configureOutput, logger, printJson } from "./_output.ts";
+
+// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
+export default defineCommand<ArgsDef>({
+  meta: {
+    name: "verify-attestation",
+    description:
+      "Check a runtime-trace statement, DSSE envelope or Sigstore bundle v0.3 against an evidence archive: the signature (with --key, " +
+      "or a bundle's certificate), the subject digests, and that the predicate is the one the archive gives. Keyless identity " +
+      "(who signed through Sigstore) is checked by gh attestation verify, not here. Exit 0 ok, 1 mismatch, 2 unreadable or bad usage. " +
+      "Example: assay-runner verify-attestation envelope.json --archive run.tar.gz --key key.pub",
+  },
+  args: {
+    attestation: { type: "positional", required: false, description: "Statement, DSSE envelope or Sigstore bundle (JSON)", valueHint: "STATEMENT|ENVELOPE|BUNDLE" },
+    archive: { type: "string", description: "The archive file the attestation is about", valueHint: "ARCHIVE" },
+    key: { type: "string", description: "PEM public key or certificate (Ed25519 or ECDSA P-256) that must have signed it", valueHint: "PUB" },
+    json: { type: "boolean", description: "Print one JSON report on stdout" },
+    quiet: { type: "boolean", description: "Print only problems" },
+  },
+  run: ({ args }) => verifyAttestationCommand(parseArgsWith(VerifyAttestationArgsSchema, args)),
+});
+
+// --- internal ---
+
+const VerifyAttestationArgsSchema = v.object({
+  attestation: v.pipe(v.string("a STATEMENT, ENVELOPE or BUNDLE to check is required"), v.minLength(1, "a STATEMENT, ENVELOPE or BUNDLE to check is required")),
+  archive: v.pipe(v.string("--archive ARCHIVE is required"), v.minLength(1, "--archive ARCHIVE is required")),
+  key: v.optional(v.pipe(v.string(), v.minLength(1, "expected a key file"))),
+  json: v.optional(v.boolean(), false),
+  quiet: v.optional(v.boolean(), false),
+});
+
+type VerifyAttestationOptions = v.InferOutput<typeof VerifyAttestationArgsSchema>;
+
+async function verifyAttestationCommand(options: VerifyAttestationOptions): Promise<number> {
+  configureOutput({ quiet: options.quiet });
+  let report: AttestationReport;
+  try {
+    const key = options.key === undefined ? undefined : parseVerifyingKey(readInput(options.key, "--key").toString("utf8"), options.key);
+    const bytes = new Uint8Array(readInput(options.attestation, "attestation"));
+    report = await verifyAttestation({ file: options.attestation, bytes, archivePath: options.archive, key });
+  } catch (error) {
+    if (!(error instanceof AttestInputError)) throw error;
+    if (options.json) printJson({ attestation: options.attestation, archive: options.archive, ok: false, readable: false, error: error.message });
+    logger.error(error.message);
+    return 2;
+  }
+  if (options.json) printJson({ ...report, readable: true });
+  else render(report);
+  return report.ok ? 0 : 1;
+}
+
+function render(report: AttestationReport): void {
+  for (const check of report.checks) {
+    if (check.ok) logger.info(`${check.check}: ${check.message}`);
+    else logger.error(`${check.check}: ${check.message}`);
+  }
+  if (report.ok) logger.success(`${report.attestation}: matches ${report.archive} (${report.kind}, signature ${report.signature})`);
+  else logger.error(`${report.attestation}: MISMATCH with ${report.archive}`);
+}
+
+function readInput(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (cause) {
+    throw new AttestInputError(what === "--key" ? "KEY_UNREADABLE" : "ATTESTATION_UNREADABLE", file, `${what}: cannot read ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
