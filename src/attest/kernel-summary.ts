@@ -7,7 +7,6 @@ export interface FileTally {
   opens: number;
   failed: number;
   blocked: number;
-  firstSeenSeq: number;
 }
 
 /** What the summary keeps of one network endpoint (the row's `value`, e.g. `1.2.3.4:443`). */
@@ -45,7 +44,7 @@ export class KernelSummary {
     switch (row.kind) {
       case "openat":
       case "file_blocked": {
-        const tally = this.files.get(value) ?? this.fileTally(value, seq);
+        const tally = this.files.get(value) ?? this.fileTally(value);
         if (row.kind === "file_blocked") tally.blocked++;
         else {
           tally.opens++;
@@ -82,8 +81,8 @@ export class KernelSummary {
 
   // --- internal ---
 
-  private fileTally(path: string, seq: number): FileTally {
-    const tally: FileTally = { access: new Set(), operations: new Set(), opens: 0, failed: 0, blocked: 0, firstSeenSeq: seq };
+  private fileTally(path: string): FileTally {
+    const tally: FileTally = { access: new Set(), operations: new Set(), opens: 0, failed: 0, blocked: 0 };
     this.files.set(path, tally);
     return tally;
   }

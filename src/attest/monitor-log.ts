@@ -124,7 +124,6 @@ function fileEntry(path: string, tally: FileTally): Record<string, unknown> {
   annotations.opens = tally.opens;
   if (tally.failed > 0) annotations.failed = tally.failed;
   if (tally.blocked > 0) annotations.blocked = tally.blocked;
-  annotations.firstSeenSeq = tally.firstSeenSeq;
   return { uri: fileUri(path), annotations };
 }
 
