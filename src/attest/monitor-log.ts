@@ -39,12 +39,12 @@ export interface MonitorLog {
  * would pass its byte budget stops there and says so in the counts; the full log is the archive.
  */
 export function buildMonitorLog(summary: KernelSummary, pointer: FullLogPointer, budgets: typeof LIST_BUDGETS = LIST_BUDGETS): MonitorLog {
-  const execs = [...summary.execs].sort(byFirstSeen).map(([path, tally]) => processEntry(path, tally));
-  const endpoints = [...summary.endpoints].sort(byFirstSeen).map(([endpoint, tally]) => networkEntry(endpoint, tally));
-  const files = fileOrder(summary.files).map((path) => fileEntry(path, summary.files.get(path)!));
-  const process = withinBudget(execs, budgets.process);
-  const network = withinBudget(endpoints, budgets.network);
-  const fileAccess = withinBudget(files, budgets.fileAccess);
+  const execs = [...summary.execs].sort(byFirstSeen);
+  const endpoints = [...summary.endpoints].sort(byFirstSeen);
+  const files = fileOrder(summary.files);
+  const process = withinBudget(execs, ([path, tally]) => processEntry(path, tally), budgets.process);
+  const network = withinBudget(endpoints, ([endpoint, tally]) => networkEntry(endpoint, tally), budgets.network);
+  const fileAccess = withinBudget(files, (path) => fileEntry(path, summary.files.get(path)!), budgets.fileAccess);
   return {
     process,
     network,
@@ -75,9 +75,10 @@ export function splitEndpoint(endpoint: string): { readonly ip: string; readonly
 
 /** Percent-encodes a path as a `file://` URI (RFC 3986 path characters kept, every other byte encoded). */
 export function fileUri(path: string): string {
+  if (URI_PATH.test(path)) return `file://${path}`;
   let out = "file://";
   for (const char of path) {
-    if (/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/.test(char)) out += char;
+    if (URI_PATH.test(char)) out += char;
     else for (const byte of ENCODER.encode(char)) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
@@ -86,6 +87,8 @@ export function fileUri(path: string): string {
 // --- internal ---
 
 const ENCODER = new TextEncoder();
+// RFC 3986 `pchar` and "/", which a URI path holds as they are.
+const URI_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 const ACCESS_ORDER = ["read", "write", "read_write", "unknown"];
 const OPERATION_ORDER = ["create", "truncate", "append", "exclusive"];
 
@@ -138,10 +141,12 @@ function fileOrder(files: ReadonlyMap<string, FileTally>): string[] {
   return [...sortByCodePoint(written), ...sortByCodePoint(rest)];
 }
 
-function withinBudget(entries: readonly Record<string, unknown>[], budget: number): Record<string, unknown>[] {
+// Entries are made only until the budget is spent: a 100k-path layer lists a few thousand.
+function withinBudget<T>(items: readonly T[], toEntry: (item: T) => Record<string, unknown>, budget: number): Record<string, unknown>[] {
   const kept: Record<string, unknown>[] = [];
   let used = 0;
-  for (const entry of entries) {
+  for (const item of items) {
+    const entry = toEntry(item);
     used += Buffer.byteLength(JSON.stringify(entry)) + 1;
     if (used > budget) break;
     kept.push(entry);

@@ -73,7 +73,7 @@ describe("buildStatement", () => {
     expect(log.fileAccess.every((entry) => entry.annotations.access.includes("write"))).toBe(listed <= 10_000);
     const uris = log.fileAccess.slice(0, Math.min(listed, 10_000)).map((entry) => entry.uri);
     expect(uris).toEqual([...uris].sort());
-  }, 60_000);
+  });
 
   test("describes an upstream archive: unrecorded backend with upstream's hooks, health gaps named", async () => {
     const path = join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
