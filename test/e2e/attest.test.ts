@@ -1,12 +1,18 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { chooseBackend } from "../../src/capture/index.ts";
 import { findExecutable } from "../../src/linux/index.ts";
-import { runAssay, tempDir, upstreamFixtures } from "../harness.ts";
+import { host, runAssay, skipReason, tempDir, upstreamFixtures } from "../harness.ts";
 import { writeKernelArchive, type Observation } from "../attest/_kernel-archive.ts";
 
 const openssl = findExecutable("openssl");
-if (openssl === undefined) console.warn("skipping signed-attestation e2e tests: openssl is not on PATH (it makes the keys)");
+const noOpenssl = skipReason(openssl === undefined, "signed-attestation e2e tests need openssl on PATH (it makes the keys)");
+const kernel = await chooseBackend("auto");
+const noMeasuredRun = skipReason(
+  !host.hasBinary || !host.hasCgroup2 || !kernel.ok || kernel.backend.name === "none",
+  "attesting a measured run needs the binary, root with cgroup v2 and a kernel capture backend",
+);
 const upstreamArchive = join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
 // Blank GITHUB_* reads as unset, so the statement does not depend on where the tests run.
 const NO_GITHUB = { GITHUB_SERVER_URL: "", GITHUB_REPOSITORY: "", GITHUB_RUN_ID: "", GITHUB_RUN_ATTEMPT: "" };
@@ -74,7 +80,7 @@ describe("assay-runner attest", () => {
 });
 
 describe.each(["ed25519", "ec"] as const)("assay-runner verify-attestation, %s envelope", (algorithm) => {
-  test.skipIf(openssl === undefined)("accepts the envelope with its public key and exits 1 for one changed byte in the archive, the statement or the signature", async () => {
+  test.skipIf(noOpenssl)("accepts the envelope with its public key and exits 1 for one changed byte in the archive, the statement or the signature", async () => {
     using dir = tempDir("attest-e2e");
     const keys = makeKeys(dir.path, algorithm);
     const archive = await writeKernelArchive(dir.path, OBSERVATIONS);
@@ -114,6 +120,29 @@ describe.each(["ed25519", "ec"] as const)("assay-runner verify-attestation, %s e
   });
 });
 
+describe("assay-runner attest on a measured run", () => {
+  test.skipIf(noMeasuredRun)("names the backend that measured, the written file with write access, and the execs", async () => {
+    using dir = tempDir("attest-e2e");
+    const archive = join(dir.path, "live.tar.gz");
+    const written = join(dir.path, "out.txt");
+    const run = await runAssay(["run", "--run-id", "run_attest_live", "-o", archive, "--kill-grace", "200ms", "--", "sh", "-c", `cat /etc/hostname > ${written}`]);
+    expect(run.exitCode).toBe(0);
+    const outcome = await runAssay(["attest", archive], { env: NO_GITHUB });
+    const predicate = JSON.parse(outcome.stdout).predicate;
+    const file = predicate.monitorLog.fileAccess.find((entry: { uri: string }) => entry.uri === `file://${written}`);
+    expect({
+      exitCode: outcome.exitCode,
+      backend: predicate.monitor.tracePolicy.captureBackend,
+      hooksSource: predicate.monitor.tracePolicy.hooksSource,
+      access: file?.annotations.access,
+      execs: predicate.monitorLog.process.map((entry: { processBinary: string }) => entry.processBinary.split("/").at(-1)),
+      complete: predicate.assayRunnerObservation.complete,
+    }).toEqual({ exitCode: 0, backend: kernel.ok ? kernel.backend.name : "?", hooksSource: "capture_backend_note", access: ["write"], execs: ["sh", "cat"], complete: true });
+    writeFileSync(join(dir.path, "statement.json"), outcome.stdout);
+    expect((await runAssay(["verify-attestation", join(dir.path, "statement.json"), "--archive", archive])).exitCode).toBe(0);
+  });
+});
+
 describe("assay-runner verify-attestation", () => {
   test("exits 1 for one changed byte in an unsigned statement", async () => {
     using dir = tempDir("attest-e2e");
@@ -129,7 +158,7 @@ describe("assay-runner verify-attestation", () => {
     expect(outcome.stderr).toContain("[error] predicate: predicate.monitorLog differs from what the archive gives (at .network.0.assayRunner.count: statement has 2, archive gives 1)");
   });
 
-  test.skipIf(openssl === undefined)("accepts a Sigstore bundle v0.3 wrapping our envelope: checked with --key, or with its own certificate (identity left to gh attestation verify)", async () => {
+  test.skipIf(noOpenssl)("accepts a Sigstore bundle v0.3 wrapping our envelope: checked with --key, or with its own certificate (identity left to gh attestation verify)", async () => {
     using dir = tempDir("attest-e2e");
     const keys = makeKeys(dir.path, "ec");
     const certFile = join(dir.path, "cert.pem");
