@@ -20,15 +20,17 @@ export function buildTracePolicy(health: { readonly [key: string]: JsonValue }):
   const contractOnly = notes.some((note) => note.startsWith("contract_only_mode:"));
   const policy: Record<string, unknown> = {};
   if (backendNote !== undefined) {
+    // The note names what measured, then may carry key=value details.
     const words = backendNote.slice("capture_backend: ".length).split(" ");
-    const name = words[0] ?? "unknown";
-    // The version runs up to the first key=value detail the note may carry.
-    const end = words.findIndex((word, i) => i > 0 && word.includes("="));
-    const version = words.slice(1, end < 0 ? undefined : end).join(" ");
+    const end = words.findIndex((word) => word.includes("="));
+    const descriptor = words.slice(0, end < 0 ? undefined : end).join(" ");
+    const name = backendNameOf(descriptor);
     policy.captureBackend = name;
+    const version = descriptor.startsWith(`${name} `) ? descriptor.slice(name.length + 1) : descriptor === name ? "" : descriptor;
     if (version !== "") policy.captureVersion = version;
-    policy.hooks = name === "none" ? [] : [...OWN_HOOKS];
-    policy.hooksSource = "capture_backend_note";
+    // A backend this version does not know: its hooks are not claimed.
+    policy.hooks = name === "ebpf" || name === "ptrace" ? [...OWN_HOOKS] : [];
+    policy.hooksSource = name === "unknown" ? "unrecognised_backend" : "capture_backend_note";
   } else if (contractOnly) {
     policy.captureBackend = "none";
     policy.hooks = [];
@@ -47,6 +49,15 @@ export function buildTracePolicy(health: { readonly [key: string]: JsonValue }):
 }
 
 // --- internal ---
+
+// Descriptors as producers wrote them: "ptrace strace 6.1", "ebpf bpftrace v0.17.0" (the bpftrace
+// engine), "native eBPF engine (kernel 6.18.0)", "none".
+function backendNameOf(descriptor: string): string {
+  if (/^ptrace\b/.test(descriptor)) return "ptrace";
+  if (/^none\b/.test(descriptor)) return "none";
+  if (/\bebpf\b/i.test(descriptor)) return "ebpf";
+  return "unknown";
+}
 
 function redactionPolicy(block: JsonValue | undefined): Record<string, unknown> {
   if (block === undefined || block === null || typeof block !== "object" || Array.isArray(block)) return { mode: "unrecorded" };

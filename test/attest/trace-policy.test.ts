@@ -22,6 +22,19 @@ describe("buildTracePolicy", () => {
     });
   });
 
+  test("names the eBPF backend for both its engines, with the version text the note gives", () => {
+    const names = ["capture_backend: native eBPF engine (kernel 6.18.44) truncated_paths=1 truncated_seen=1", "capture_backend: ebpf bpftrace v0.17.0", "capture_backend: none", "capture_backend: something new"].map((note) => {
+      const policy = buildTracePolicy({ notes: [note] });
+      return [policy.captureBackend, policy.captureVersion, (policy.hooks as string[]).length, policy.hooksSource];
+    });
+    expect(names).toEqual([
+      ["ebpf", "native eBPF engine (kernel 6.18.44)", 8, "capture_backend_note"],
+      ["ebpf", "bpftrace v0.17.0", 8, "capture_backend_note"],
+      ["none", undefined, 0, "capture_backend_note"],
+      ["unknown", "something new", 0, "unrecognised_backend"],
+    ]);
+  });
+
   test("says a contract-only run hooked nothing and had redaction off when it was", () => {
     const policy = buildTracePolicy({
       notes: ["contract_only_mode: kernel and cgroup capture not wired in this revision"],
