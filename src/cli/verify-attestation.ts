@@ -3,6 +3,7 @@ import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { AttestInputError, parseVerifyingKey, verifyAttestation, type AttestationReport } from "../attest/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { UsageError } from "./errors.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
@@ -29,7 +30,8 @@ export default defineCommand<ArgsDef>({
 
 const VerifyAttestationArgsSchema = v.object({
   attestation: v.pipe(v.string("a STATEMENT, ENVELOPE or BUNDLE to check is required"), v.minLength(1, "a STATEMENT, ENVELOPE or BUNDLE to check is required")),
-  archive: v.pipe(v.string("--archive ARCHIVE is required"), v.minLength(1, "--archive ARCHIVE is required")),
+  // Hint: citty leaves an absent flag out, and valibot reports a missing key by the key alone, so the check below names it.
+  archive: v.optional(v.pipe(v.string(), v.minLength(1, "expected an archive file"))),
   key: v.optional(v.pipe(v.string(), v.minLength(1, "expected a key file"))),
   json: v.optional(v.boolean(), false),
   quiet: v.optional(v.boolean(), false),
@@ -39,11 +41,13 @@ type VerifyAttestationOptions = v.InferOutput<typeof VerifyAttestationArgsSchema
 
 async function verifyAttestationCommand(options: VerifyAttestationOptions): Promise<number> {
   configureOutput({ quiet: options.quiet });
+  if (options.archive === undefined) throw new UsageError("MISSING_ARGUMENT", "--archive ARCHIVE is required: the archive the attestation is about");
+  const archive = options.archive;
   let report: AttestationReport;
   try {
     const key = options.key === undefined ? undefined : parseVerifyingKey(readInput(options.key, "--key").toString("utf8"), options.key);
     const bytes = new Uint8Array(readInput(options.attestation, "attestation"));
-    report = await verifyAttestation({ file: options.attestation, bytes, archivePath: options.archive, key });
+    report = await verifyAttestation({ file: options.attestation, bytes, archivePath: archive, key });
   } catch (error) {
     if (!(error instanceof AttestInputError)) throw error;
     if (options.json) printJson({ attestation: options.attestation, archive: options.archive, ok: false, readable: false, error: error.message });

@@ -193,7 +193,9 @@ describe("assay-runner verify-attestation", () => {
     const notStatement = await runAssay(["verify-attestation", join(dir.path, "other.json"), "--archive", upstreamArchive]);
     writeFileSync(join(dir.path, "statement.json"), (await runAssay(["attest", upstreamArchive])).stdout);
     const noArchive = await runAssay(["verify-attestation", join(dir.path, "statement.json"), "--archive", join(dir.path, "missing.tar.gz")]);
-    expect([notJson.exitCode, notStatement.exitCode, noArchive.exitCode]).toEqual([2, 2, 2]);
+    const noArchiveFlag = await runAssay(["verify-attestation", join(dir.path, "statement.json")]);
+    expect([notJson.exitCode, notStatement.exitCode, noArchive.exitCode, noArchiveFlag.exitCode]).toEqual([2, 2, 2, 2]);
+    expect(noArchiveFlag.stderr.trim().split("\n").at(-1)).toBe("[error] --archive ARCHIVE is required: the archive the attestation is about");
     expect(notJson.stderr).toStartWith(`[error] ${join(dir.path, "notes.txt")}: expected a JSON statement, DSSE envelope or Sigstore bundle`);
     expect(notStatement.stderr).toStartWith(`[error] ${join(dir.path, "other.json")}: not an in-toto Statement v1: _type:`);
     expect(noArchive.stderr).toStartWith(`[error] cannot read archive ${join(dir.path, "missing.tar.gz")}`);
