@@ -21,6 +21,8 @@ export interface ArchiveFacts {
   readonly health: { readonly [key: string]: JsonValue };
   /** The `run_finished` event, when there is one. */
   readonly runFinished: { readonly [key: string]: JsonValue } | undefined;
+  /** Entries per capability-surface list (`filesystem_paths`, `network_endpoints`, `process_execs`, …). */
+  readonly surfaceCounts: Readonly<Record<string, number>>;
   readonly kernel: KernelSummary;
 }
 
@@ -70,7 +72,7 @@ async function readContents(path: string): Promise<Omit<ArchiveFacts, "archiveNa
   let manifestSha256 = "";
   await readArchive(path, (name) => {
     if (name === "layers/kernel.ndjson") return kernelSink(kernel);
-    if (name !== "manifest.json" && name !== "observation-health.json" && name !== "events.ndjson") return undefined;
+    if (name !== "manifest.json" && name !== "observation-health.json" && name !== "events.ndjson" && name !== "capability-surface.json") return undefined;
     const chunks: Uint8Array[] = [];
     const hash = name === "manifest.json" ? createHash("sha256") : undefined;
     return {
@@ -101,6 +103,7 @@ async function readContents(path: string): Promise<Omit<ArchiveFacts, "archiveNa
     memberSha256,
     health: objectOf(parseJson(DECODER.decode(kept.get("observation-health.json")))),
     runFinished: events.find((event) => event.type === "run_finished"),
+    surfaceCounts: countsOf(objectOf(parseJson(DECODER.decode(kept.get("capability-surface.json"))))),
     kernel,
   };
 }
@@ -124,6 +127,12 @@ function kernelSink(summary: KernelSummary) {
       carry = "";
     },
   };
+}
+
+function countsOf(surface: { [key: string]: JsonValue }): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [key, value] of Object.entries(surface)) if (Array.isArray(value)) counts[key] = value.length;
+  return counts;
 }
 
 function objectOf(value: JsonValue): { [key: string]: JsonValue } {

@@ -11,7 +11,7 @@ import { RuntimeTracePredicateSchema, StatementSchema, type Statement } from "./
 
 /** One check verify-attestation made. */
 export interface AttestationCheck {
-  readonly check: "signature" | "statement" | "subject" | "archive" | "predicate";
+  readonly check: "signature" | "statement" | "subject" | "archive" | "surface" | "predicate";
   readonly ok: boolean;
   readonly message: string;
 }
@@ -83,6 +83,7 @@ export async function verifyAttestation(input: {
   if (manifestSubject !== undefined && manifestSubject.digest?.sha256 !== facts.manifestSha256) {
     checks.push({ check: "subject", ok: false, message: `subject "manifest.json" has sha256:${manifestSubject.digest?.sha256 ?? "?"}, the archive's manifest sha256:${facts.manifestSha256}` });
   }
+  checks.push(compareSurface(statement, facts));
   checks.push(...comparePredicate(statement, { ...facts, archiveName: subject?.name ?? facts.archiveName }));
   return { ...base, ok: checks.every((check) => check.ok), checks };
 }
@@ -179,6 +180,24 @@ function comparePredicate(statement: Statement, facts: ArchiveFacts): Attestatio
   const differing = Object.keys(rebuilt).filter((section) => section !== "monitoredProcess" && canonicalJson(given[section] ?? null) !== canonicalJson(rebuilt[section]));
   if (differing.length === 0) return [{ check: "predicate", ok: true, message: "the predicate (trace policy, monitor log, observation health, run) is the one this archive gives" }];
   return differing.map((section) => ({ check: "predicate", ok: false, message: `predicate.${section} differs from what the archive gives${firstDifference(given[section], rebuilt[section])}` }));
+}
+
+// The monitorLog's observed counts against the archive's capability surface: the same sets,
+// derived from the same kernel rows (archive spec §2.6), so the counts must agree.
+function compareSurface(statement: Statement, facts: ArchiveFacts): AttestationCheck {
+  const summary = (statement.predicate?.monitorLog as { assayRunnerSummary?: Record<string, { observed?: unknown }> } | undefined)?.assayRunnerSummary;
+  const pairs = [
+    ["fileAccess", "filesystem_paths"],
+    ["network", "network_endpoints"],
+    ["process", "process_execs"],
+  ] as const;
+  const differing = pairs.filter(([list, field]) => summary?.[list]?.observed !== (facts.surfaceCounts[field] ?? 0));
+  if (differing.length === 0) return { check: "surface", ok: true, message: `monitorLog counts agree with the capability surface (${pairs.map(([, field]) => `${field} ${facts.surfaceCounts[field] ?? 0}`).join(", ")})` };
+  return {
+    check: "surface",
+    ok: false,
+    message: `monitorLog counts differ from the capability surface: ${differing.map(([list, field]) => `${list} observed ${String(summary?.[list]?.observed ?? "nothing")}, ${field} has ${facts.surfaceCounts[field] ?? 0}`).join("; ")}`,
+  };
 }
 
 function firstDifference(given: unknown, expected: unknown, path = ""): string {

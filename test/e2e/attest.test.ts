@@ -44,7 +44,7 @@ describe("assay-runner attest", () => {
       ok: true,
       kind: "statement",
       signature: "unsigned",
-      checks: ["statement:true", "subject:true", "archive:true", "predicate:true"],
+      checks: ["statement:true", "subject:true", "archive:true", "surface:true", "predicate:true"],
     });
   });
 
@@ -156,6 +156,12 @@ describe("assay-runner verify-attestation", () => {
     const outcome = await runAssay(["verify-attestation", file, "--archive", archive]);
     expect(outcome.exitCode).toBe(1);
     expect(outcome.stderr).toContain("[error] predicate: predicate.monitorLog differs from what the archive gives (at .network.0.assayRunner.count: statement has 2, archive gives 1)");
+    // A count the surface pins: one path fewer observed.
+    const counted = readFileSync(file, "utf8").replace('"fileAccess":{"observed":2,', '"fileAccess":{"observed":1,');
+    writeFileSync(file, counted);
+    const surface = await runAssay(["verify-attestation", file, "--archive", archive]);
+    expect(surface.exitCode).toBe(1);
+    expect(surface.stderr).toContain("[error] surface: monitorLog counts differ from the capability surface: fileAccess observed 1, filesystem_paths has 2");
   });
 
   test.skipIf(noOpenssl)("accepts a Sigstore bundle v0.3 wrapping our envelope: checked with --key, or with its own certificate (identity left to gh attestation verify)", async () => {
