@@ -19,15 +19,17 @@ import { canonicalJson } from "../evidence/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default defineCommand<ArgsDef>({
+export default withHelp(defineCommand<ArgsDef>({
   meta: {
     name: "attest",
     description:
-      "Write an in-toto Statement v1 with a runtime-trace predicate for an evidence archive (subject: the archive file and its manifest), " +
-      "optionally signed into a DSSE envelope. Exit 0 written, 2 bad usage, unreadable or invalid archive, unreadable key. " +
-      "Example: assay-runner attest run.tar.gz -o statement.json --sign-key key.pem",
+      "Write an in-toto runtime-trace statement for an evidence archive, optionally signed into a DSSE envelope. " +
+      "Its subjects are the archive file and its manifest; its predicate names the capture backend, hooks and redaction, " +
+      "the observation health, and a bounded summary of the execs, network peers and files (at most 1,000,000 bytes). " +
+      "An archive that does not verify is not attested.",
   },
   args: {
     archive: { type: "positional", required: false, description: "Archive file (.tar.gz) that verifies", valueHint: "ARCHIVE" },
@@ -35,16 +37,22 @@ export default defineCommand<ArgsDef>({
     "sign-key": { type: "string", description: "Sign with this unencrypted PEM private key (Ed25519 or ECDSA P-256) and write a DSSE envelope", valueHint: "FILE" },
     "predicate-version": { type: "string", description: "Runtime-trace predicate version: 0.1 (default) or 0.2 (the in-toto draft of PR #568)", valueHint: "0.1|0.2" },
     "predicate-out": { type: "string", description: "Also write the predicate alone to FILE (for actions/attest's predicate-path)", valueHint: "FILE" },
-    json: { type: "boolean", description: "Print one JSON summary on stdout (needs --output)" },
+    json: { type: "boolean", description: "Print one JSON summary on stdout; without --output stdout carries the statement itself" },
     quiet: { type: "boolean", description: "Print only problems" },
   },
   run: ({ args }) => attestCommand(parseArgsWith(AttestArgsSchema, args)),
+}), {
+  synopsis: "[OPTIONS] ARCHIVE",
+  examples: [
+    "assay-runner attest run.tar.gz -o statement.json",
+    "assay-runner attest run.tar.gz -o envelope.json --sign-key key.pem --predicate-version 0.2",
+    "assay-runner attest run.tar.gz --predicate-out runtime-trace.json   # for actions/attest's predicate-path",
+  ],
 });
 
 // --- internal ---
 
-const AttestArgsSchema = v.pipe(
-  v.object({
+const AttestArgsSchema = v.object({
     archive: v.pipe(v.string("an ARCHIVE to attest is required"), v.minLength(1, "an ARCHIVE to attest is required")),
     output: v.optional(v.pipe(v.string(), v.minLength(1, "expected a file name"))),
     "sign-key": v.optional(v.pipe(v.string(), v.minLength(1, "expected a key file"))),
@@ -52,14 +60,13 @@ const AttestArgsSchema = v.pipe(
     "predicate-out": v.optional(v.pipe(v.string(), v.minLength(1, "expected a file name"))),
     json: v.optional(v.boolean(), false),
     quiet: v.optional(v.boolean(), false),
-  }),
-  v.check((args) => !args.json || args.output !== undefined, "--json needs --output: stdout would carry the statement"),
-);
+});
 
 type AttestOptions = v.InferOutput<typeof AttestArgsSchema>;
 
 async function attestCommand(options: AttestOptions): Promise<number> {
-  configureOutput({ quiet: options.quiet });
+  // Without --output the statement is stdout's one document, so --json adds nothing there but quiet.
+  configureOutput({ quiet: options.quiet || (options.json && options.output === undefined) });
   // The key is read before the archive, so a bad key fails fast and writes nothing.
   const key = options["sign-key"] === undefined ? undefined : parseSigningKey(readKeyFile(options["sign-key"]), options["sign-key"]);
   const facts = await readArchiveFacts(options.archive);
@@ -76,7 +83,7 @@ async function attestCommand(options: AttestOptions): Promise<number> {
   else writeOutputFile("--output", options.output, text);
   const observation = built.statement.predicate.assayRunnerObservation as { complete: boolean; gaps: string[] };
   const log = built.statement.predicate.monitorLog as { assayRunnerSummary: { complete: boolean } };
-  if (options.json) {
+  if (options.json && options.output !== undefined) {
     printJson({
       output: options.output,
       predicateType: statementOptions.predicateType,
@@ -87,7 +94,7 @@ async function attestCommand(options: AttestOptions): Promise<number> {
       gaps: observation.gaps,
       monitorLogComplete: log.assayRunnerSummary.complete,
     });
-  } else {
+  } else if (!options.json) {
     const where = options.output ?? "stdout";
     logger.success(`${where}: ${key === undefined ? "statement" : `DSSE envelope (${key.algorithm}, keyid ${key.keyId.slice(0, 16)}…)`} for ${facts.archiveName} (run ${facts.runId}, ${built.bytes.length} bytes)`);
     if (!observation.complete) logger.warn(`the capture was partial: ${observation.gaps.join(", ")} (recorded in the predicate)`);

@@ -5,16 +5,17 @@ import { AttestInputError, parseVerifyingKey, verifyAttestation, type Attestatio
 import { parseArgsWith } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default defineCommand<ArgsDef>({
+export default withHelp(defineCommand<ArgsDef>({
   meta: {
     name: "verify-attestation",
     description:
-      "Check a runtime-trace statement, DSSE envelope or Sigstore bundle v0.3 against an evidence archive: the signature (with --key, " +
-      "or a bundle's certificate), the subject digests, and that the predicate is the one the archive gives. Keyless identity " +
-      "(who signed through Sigstore) is checked by gh attestation verify, not here. Exit 0 ok, 1 mismatch, 2 unreadable or bad usage. " +
-      "Example: assay-runner verify-attestation envelope.json --archive run.tar.gz --key key.pub",
+      "Check a runtime-trace statement, DSSE envelope or Sigstore bundle v0.3 against its evidence archive. " +
+      "It checks the signature (with --key, or a bundle's own certificate), that a subject is the archive file, that the archive " +
+      "verifies, and that the predicate is the one the archive gives. Keyless identity (which workflow signed through Sigstore) " +
+      "and transparency-log entries are checked by gh attestation verify, not here.",
   },
   args: {
     attestation: { type: "positional", required: false, description: "Statement, DSSE envelope or Sigstore bundle (JSON)", valueHint: "STATEMENT|ENVELOPE|BUNDLE" },
@@ -24,6 +25,9 @@ export default defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems" },
   },
   run: ({ args }) => verifyAttestationCommand(parseArgsWith(VerifyAttestationArgsSchema, args)),
+}), {
+  synopsis: "[OPTIONS] STATEMENT|ENVELOPE|BUNDLE --archive ARCHIVE",
+  examples: ["assay-runner verify-attestation envelope.json --archive run.tar.gz --key key.pub", "assay-runner verify-attestation statement.json --archive run.tar.gz --json"],
 });
 
 // --- internal ---

@@ -201,7 +201,7 @@ describe("assay-runner verify-attestation", () => {
     const noArchive = await runAssay(["verify-attestation", join(dir.path, "statement.json"), "--archive", join(dir.path, "missing.tar.gz")]);
     const noArchiveFlag = await runAssay(["verify-attestation", join(dir.path, "statement.json")]);
     expect([notJson.exitCode, notStatement.exitCode, noArchive.exitCode, noArchiveFlag.exitCode]).toEqual([2, 2, 2, 2]);
-    expect(noArchiveFlag.stderr.trim().split("\n").at(-1)).toBe("[error] --archive ARCHIVE is required: the archive the attestation is about");
+    expect(noArchiveFlag.stderr).toBe("[error] --archive ARCHIVE is required: the archive the attestation is about\nsee assay-runner verify-attestation --help\n");
     expect(notJson.stderr).toStartWith(`[error] ${join(dir.path, "notes.txt")}: expected a JSON statement, DSSE envelope or Sigstore bundle`);
     expect(notStatement.stderr).toStartWith(`[error] ${join(dir.path, "other.json")}: not an in-toto Statement v1: _type:`);
     expect(noArchive.stderr).toStartWith(`[error] cannot read archive ${join(dir.path, "missing.tar.gz")}`);
@@ -225,3 +225,47 @@ function makeKeys(dir: string, algorithm: "ed25519" | "ec"): { privateFile: stri
   expect(Bun.spawnSync([openssl!, "pkey", "-in", privateFile, "-pubout", "-out", publicFile]).exitCode).toBe(0);
   return { privateFile, publicFile };
 }
+
+describe("attest and verify-attestation keep the command-line contract", () => {
+  const commands = ["attest", "verify-attestation"];
+
+  test("--help is plain, at most 100 columns except examples, no trailing blanks, with its exit codes and examples", async () => {
+    const report: Record<string, unknown> = {};
+    for (const command of commands) {
+      const { stdout, exitCode } = await runAssay([command, "--help"]);
+      const lines = stdout.split("\n");
+      const examples = lines.indexOf("Examples:");
+      const body = examples >= 0 ? lines.slice(0, examples) : lines;
+      report[command] = [exitCode, examples > 0, body.filter((l) => l.length > 100).length, lines.filter((l) => /\s$/.test(l)).length, lines.some((l) => /^ {2}2 +bad usage or unusable input/.test(l)), lines.some((l) => /^ {2}1 +the check failed/.test(l))];
+    }
+    expect(report).toEqual({ attest: [0, true, 0, 0, true, false], "verify-attestation": [0, true, 0, 0, true, true] });
+  });
+
+  test("an unknown flag is the same short answer as for every command", async () => {
+    const answers = await Promise.all(commands.map((command) => runAssay([command, "--no-such-flag"])));
+    expect(answers).toEqual(commands.map((command) => ({ stdout: "", stderr: `[error] unknown flag --no-such-flag\nsee assay-runner ${command} --help\n`, exitCode: 2 })));
+  });
+
+  test("--json prints exactly one JSON document on stdout, for success and for an error", async () => {
+    using dir = tempDir("attest-e2e");
+    const statement = join(dir.path, "statement.json");
+    const outcomes = [
+      await runAssay(["attest", upstreamArchive, "--json"]),
+      await runAssay(["attest", upstreamArchive, "-o", statement, "--json"]),
+      await runAssay(["verify-attestation", statement, "--archive", upstreamArchive, "--json"]),
+      await runAssay(["attest", join(dir.path, "missing.tar.gz"), "--json"]),
+      await runAssay(["verify-attestation", join(dir.path, "missing.json"), "--archive", upstreamArchive, "--json"]),
+    ];
+    const documents = outcomes.map((outcome) => {
+      const value = JSON.parse(outcome.stdout) as Record<string, unknown>;
+      return [outcome.exitCode, Object.keys(value).slice(0, 2).join(","), outcome.stderr.startsWith("[error]") || outcome.stderr === ""];
+    });
+    expect(documents).toEqual([
+      [0, "_type,subject", true],
+      [0, "output,predicateType", true],
+      [0, "attestation,archive", true],
+      [2, "error", true],
+      [2, "attestation,archive", true],
+    ]);
+  });
+});
