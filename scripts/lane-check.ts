@@ -105,7 +105,8 @@ function judge(file: string, lane: string, specifier: string): string | undefine
     return undefined;
   }
   const target = relative(".", join(dirname(file), specifier)).split(sep).join("/");
-  if (target.startsWith("..")) return lane === "main.ts" && target === "../package.json" ? undefined : "import leaves src";
+  // The version is read from package.json by main.ts and by commands that record it (attest).
+  if (target.startsWith("..")) return (lane === "main.ts" || lane === "cli") && target === "../package.json" ? undefined : "import leaves src";
   if (target === "package.json" || target === "../package.json") return undefined;
   const targetLane = laneOf(target);
   if (targetLane === lane) return undefined;

@@ -20,6 +20,8 @@ const commands: Record<string, LoadCommand> = {
   fidelity: () => import("./cli/fidelity.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   claims: () => import("./cli/claims.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   doctor: () => import("./cli/doctor.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  attest: () => import("./cli/attest.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  "verify-attestation": () => import("./cli/verify-attestation.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
 };
 
 const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured cgroup session, and check, project and compare its evidence archives.`;

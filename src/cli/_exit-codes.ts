@@ -14,8 +14,10 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   { code: "0", meaning: "done: the check passed, the document was printed or written", commands: "all" },
   {
     code: "1",
-    meaning: "the check failed: archive or document invalid (verify, validate), diff not clean (diff), an --assert-claim blocked (drift, claims)",
-    commands: ["verify", "validate", "diff", "drift", "claims"],
+    meaning:
+      "the check failed: archive or document invalid (verify, validate), diff not clean (diff), an --assert-claim blocked (drift, claims), " +
+      "attestation does not match its archive or key (verify-attestation)",
+    commands: ["verify", "validate", "diff", "drift", "claims", "verify-attestation"],
   },
   {
     code: "2",
