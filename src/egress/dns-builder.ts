@@ -1,5 +1,6 @@
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
 import { DNS_LIMITS, DNS_TYPE, type DnsQuestion } from "./dns-message.ts";
+import { parseIpBytes } from "./ip-bytes.ts";
 
 /** An answer record to write: an address (A/AAAA) or a CNAME target. */
 export type DnsAnswerSpec =
@@ -64,7 +65,8 @@ export function buildDnsResponse(spec: DnsResponseSpec): Result<Uint8Array> {
       if (!target.ok) return target;
       [type, rdata] = [DNS_TYPE.CNAME, target.value];
     } else {
-      const address = answer.type === "A" ? encodeIpv4(answer.address) : encodeIpv6(answer.address);
+      const parsed = parseIpBytes(answer.address);
+      const address = parsed?.version === (answer.type === "A" ? 4 : 6) ? parsed.bytes : undefined;
       if (address === undefined) return fail(issue("DNS_BAD_RDATA", `${path}.address`, `an IPv${answer.type === "A" ? 4 : 6} address`, answer.address));
       [type, rdata] = [answer.type === "A" ? DNS_TYPE.A : DNS_TYPE.AAAA, address];
     }
@@ -93,31 +95,6 @@ export function encodeName(name: string, path = "name"): Result<Uint8Array> {
 
 function issue(code: string, path: string, expected: string, received: string): Issue {
   return { code, file: "dns-builder", path, expected, received, message: `${path}: expected ${expected}, received ${received}` };
-}
-
-function encodeIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) < 256)) return undefined;
-  return Uint8Array.from(parts.map(Number));
-}
-
-function encodeIpv6(text: string): Uint8Array | undefined {
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (part: string) => (part === "" ? [] : part.split(":"));
-  const head = groups(halves[0] ?? "");
-  const tail = halves.length === 2 ? groups(halves[1] ?? "") : [];
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill("0"), ...tail];
-  const out = new Uint8Array(16);
-  for (const [i, group] of all.entries()) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
-    const value = Number.parseInt(group, 16);
-    out[2 * i] = value >> 8;
-    out[2 * i + 1] = value & 0xff;
-  }
-  return out;
 }
 
 class Writer {

@@ -1,4 +1,5 @@
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
+import { formatIpBytes } from "./ip-bytes.ts";
 
 // A defensive DNS message reader (RFC 1035 §4): every length is checked against the bytes that
 // are there, compression pointers may only jump strictly backwards (so a chain always ends),
@@ -200,7 +201,7 @@ class Reader {
         return undefined;
       }
       const raw = this.#bytes.subarray(start, start + size);
-      data = type === DNS_TYPE.A ? { kind: "A", address: raw.join(".") } : { kind: "AAAA", address: formatIpv6(raw) };
+      data = type === DNS_TYPE.A ? { kind: "A", address: raw.join(".") } : { kind: "AAAA", address: formatIpBytes({ version: 6, bytes: raw }) };
       this.#at += size;
     } else if (type === DNS_TYPE.CNAME) {
       const target = this.#name(`${path}.rdata`);
@@ -303,24 +304,4 @@ function presentLabel(label: Uint8Array): string {
     else out += `\\${byte.toString().padStart(3, "0")}`;
   }
   return out;
-}
-
-function formatIpv6(raw: Uint8Array): string {
-  const groups = Array.from({ length: 8 }, (_, i) => ((raw[2 * i] as number) << 8) | (raw[2 * i + 1] as number));
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${Array.from(raw.subarray(12, 16)).join(".")}`;
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j += 1;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = (part: number[]) => part.map((g) => g.toString(16)).join(":");
-  if (bestLength < 2) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }

@@ -19,3 +19,17 @@ export {
 export { buildDnsQuery, buildDnsResponse, encodeName, type DnsAnswerSpec, type DnsQuerySpec, type DnsResponseSpec } from "./dns-builder.ts";
 export { DnsObserver, resolveAnswer, type ResolvedAnswer, type DnsPacketContext } from "./dns-observer.ts";
 export { startDnsStub, type DnsStub, type DnsStubOptions, type SocketAddress } from "./dns-stub.ts";
+export {
+  parseEgressPolicy,
+  compileEgressPolicy,
+  egressPolicyBytes,
+  egressPolicyDigest,
+  matchHostRule,
+  decideEgress,
+  type AllowTuple,
+  type HostRule,
+  type CompiledEgressPolicy,
+  type EgressDecision,
+} from "./egress-policy.ts";
+export { deriveEgressPolicy, type ObservedNetwork } from "./derive-policy.ts";
+export { parseIpBytes, parseCidrBytes, formatIpBytes, cidrContains, type IpBytes } from "./ip-bytes.ts";

@@ -23,3 +23,4 @@ export * from "./dns-observation.ts";
 // network names (issue 15): endpoint names and the DNS health note
 export * from "./endpoint-names.ts";
 export * from "./dns-health.ts";
+export * from "./egress-policy.ts";
