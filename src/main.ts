@@ -20,6 +20,7 @@ const commands: Record<string, LoadCommand> = {
   fidelity: () => import("./cli/fidelity.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   claims: () => import("./cli/claims.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   doctor: () => import("./cli/doctor.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  "egress-policy": () => import("./cli/egress-policy.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
 };
 
 const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured cgroup session, and check, project and compare its evidence archives.`;

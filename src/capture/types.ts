@@ -39,6 +39,8 @@ export interface KernelRecord {
   readonly argv?: readonly string[];
   /** exec: `argv` was cut at the backend's limits or could not be read whole. */
   readonly argvTruncated?: boolean;
+  /** DNS rows (event types 30/31): the fields after `value`, already encoded (`dnsRowsOf`). */
+  readonly dnsTail?: string;
 }
 
 /** Per-hook counters for one tracepoint (emitted records / records lost). */

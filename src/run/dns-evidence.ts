@@ -1,0 +1,22 @@
+import type { KernelRecord } from "../capture/index.ts";
+import { dnsNoteOf, dnsRowsOf, formatDnsNote, type DnsCounters, type DnsObservation, type NameRow } from "../schema/index.ts";
+
+/**
+ * Turns the DNS observations of a run (from the stub resolver or the capture engine) into
+ * kernel records for the normalizer, in the order given (they interleave with the other records
+ * by arrival, so a name's answer row precedes the connect that used it).
+ */
+export function dnsKernelRecords(observations: Iterable<DnsObservation>): KernelRecord[] {
+  const records: KernelRecord[] = [];
+  for (const observation of observations) {
+    for (const row of dnsRowsOf(observation)) records.push({ pid: row.pid, eventType: row.eventType, value: row.value, dnsTail: row.tail });
+  }
+  return records;
+}
+
+/** The `dns_capture:` health note for written kernel row lines and the surface's endpoints (appended after upstream's notes). */
+export function dnsCaptureNote(kernelLines: Iterable<string>, endpoints: readonly string[], counters: DnsCounters): string {
+  const rows: (NameRow & { network_port?: number })[] = [];
+  for (const line of kernelLines) if (line.includes('"kind":"dns_')) rows.push(JSON.parse(line) as NameRow & { network_port?: number });
+  return formatDnsNote(dnsNoteOf(rows, endpoints, counters));
+}
