@@ -58,6 +58,47 @@ export function readArchiveNetwork(member: (name: string) => Uint8Array | undefi
   return ok({ endpoints, dnsRows, names: deriveEndpointNames(dnsRows, endpoints) });
 }
 
+/** A member sink for `layers/kernel.ndjson` that keeps only the DNS rows, line by line, in constant memory for the rest. */
+export class DnsRowCollector {
+  readonly lines: string[] = [];
+  #carry = "";
+  readonly #decoder = new TextDecoder();
+
+  /** Feeds one chunk of the kernel layer. */
+  write(chunk: Uint8Array): void {
+    const text = this.#carry + this.#decoder.decode(chunk, { stream: true });
+    const lines = text.split("\n");
+    this.#carry = lines.pop() ?? "";
+    for (const line of lines) if (line.includes('"kind":"dns_')) this.lines.push(line);
+  }
+
+  /** Ends the member. */
+  end(): void {
+    const last = this.#carry + this.#decoder.decode();
+    if (last.includes('"kind":"dns_')) this.lines.push(last);
+    this.#carry = "";
+  }
+
+  /** The collected rows, validated; the first invalid one is an issue. */
+  rows(file: string): Result<KernelEvent[]> {
+    const rows: KernelEvent[] = [];
+    for (const text of this.lines) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        return fail(issue(file, "layers/kernel.ndjson", undefined, "JSON_SYNTAX", "", "a JSON row", "invalid JSON", `not JSON: ${(error as Error).message}`));
+      }
+      const row = v.safeParse(KernelEventSchema, json);
+      if (!row.success) {
+        return fail(issue(file, "layers/kernel.ndjson", undefined, "SCHEMA_INVALID", v.getDotPath(row.issues[0]) ?? "", row.issues[0].expected ?? "a valid value", row.issues[0].received, row.issues[0].message));
+      }
+      rows.push(row.output);
+    }
+    return ok(rows);
+  }
+}
+
 // --- internal ---
 
 function missing(file: string, member: string): Issue {
