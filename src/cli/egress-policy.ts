@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import * as v from "valibot";
+import { CompareInputError, DriftArchiveError } from "../compare/index.ts";
 import { deriveEgressPolicy } from "../egress/index.ts";
 import { readArchiveNetwork } from "../evidence/index.ts";
 import { formatIssue } from "../schema/index.ts";
@@ -7,7 +8,6 @@ import { parseArgsWith } from "./_args.ts";
 import { openSide } from "./_compare-io.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { logger, printJson } from "./_output.ts";
-import { UsageError } from "./errors.ts";
 
 export default defineCommand({
   meta: {
@@ -42,13 +42,16 @@ const EgressPolicyArgsSchema = v.looseObject({
 async function egressPolicyCommand(args: v.InferOutput<typeof EgressPolicyArgsSchema>): Promise<number> {
   const observed = [];
   for (const path of args._) {
-    const side = await openSide(path);
+    const side = await openSide(path).catch((error: unknown) => {
+      // An unreadable archive is bad input here (exit 2), not drift's exit 3.
+      throw error instanceof DriftArchiveError ? new CompareInputError(error.message, { file: path }, { cause: error }) : error;
+    });
     const network = readArchiveNetwork(side.member, path);
-    if (!network.ok) throw new UsageError("BAD_ARGUMENT", formatIssue(network.issues[0]));
+    if (!network.ok) throw new CompareInputError(formatIssue(network.issues[0]), { file: path, member: network.issues[0].member });
     observed.push(network.value);
   }
   const derived = deriveEgressPolicy(observed);
-  if (!derived.ok) throw new UsageError("BAD_ARGUMENT", formatIssue(derived.issues[0]));
+  if (!derived.ok) throw new CompareInputError(formatIssue(derived.issues[0]));
   const { policy, digest } = derived.value;
   const text = `${JSON.stringify(policy, null, 2)}\n`;
   if (args.output !== undefined) writeOutputFile("--output", args.output, text);

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import * as v from "valibot";
+import { DnsObservationSchema } from "../../src/schema/index.ts";
 import {
   buildDnsQuery,
   buildDnsResponse,
@@ -238,6 +240,8 @@ describe("DnsObserver", () => {
       { direction: "answer", source: "capture", pid: 42, name: "api.example.test", type: "A", rcode: "NOERROR", answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }] },
       { direction: "answer", source: "capture", pid: 42, name: "api.example.test", type: "A", rcode: "NXDOMAIN", answers: [] },
     ]);
+    // The records both DNS sources hand over validate against the shared schema.
+    expect(observer.observations.map((o) => v.safeParse(DnsObservationSchema, o).success)).toEqual([true, true, true]);
   });
 
   test("never throws on generated malformed packets and counts each one", () => {
