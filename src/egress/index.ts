@@ -33,3 +33,4 @@ export {
 } from "./egress-policy.ts";
 export { deriveEgressPolicy, type ObservedNetwork } from "./derive-policy.ts";
 export { parseIpBytes, parseCidrBytes, formatIpBytes, cidrContains, type IpBytes } from "./ip-bytes.ts";
+export { allowAnswers, MemoryAllowMap, type EgressAllowMap, type AllowEntry } from "./allow-map.ts";

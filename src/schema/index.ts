@@ -24,3 +24,4 @@ export * from "./dns-observation.ts";
 export * from "./endpoint-names.ts";
 export * from "./dns-health.ts";
 export * from "./egress-policy.ts";
+export * from "./egress-note.ts";

@@ -1,10 +1,23 @@
 import { describe, expect, test } from "bun:test";
 import { Socket } from "node:net";
-import { buildDnsQuery, DNS_TYPE, frameDnsTcp, parseDnsMessage, resolveAnswer, splitDnsTcpStream, startDnsStub } from "../../src/egress/index.ts";
+import {
+  allowAnswers,
+  buildDnsQuery,
+  decideEgress,
+  DNS_TYPE,
+  frameDnsTcp,
+  MemoryAllowMap,
+  parseDnsMessage,
+  parseEgressPolicy,
+  resolveAnswer,
+  splitDnsTcpStream,
+  startDnsStub,
+} from "../../src/egress/index.ts";
 import { startTestDnsServer, udpExchange } from "./_dns-server.ts";
 
 const TABLE = {
   "api.example.test": [{ name: "api.example.test", type: "A", ttl: 30, address: "127.0.0.2" }],
+  "other.test": [{ name: "other.test", type: "A", ttl: 30, address: "127.0.0.5" }],
   "www.example.test": [
     { name: "www.example.test", type: "CNAME", ttl: 30, target: "edge.example.test" },
     { name: "edge.example.test", type: "A", ttl: 20, address: "127.0.0.3" },
@@ -49,6 +62,28 @@ describe("startDnsStub", () => {
         { direction: "answer", source: "stub", pid: 0, name: "api.example.test", type: "A", rcode: "NOERROR", answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }] },
       ]);
       expect(stub.counters).toEqual({ unparseable: 0, answersBeforeArmed: 0 });
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test("with a policy allowing *.example.test, inserts the answered address before the reply and nothing for other names", async () => {
+    await using server = await startTestDnsServer(TABLE);
+    const policy = parseEgressPolicy({ schema: "assay.runner.egress_policy.v0", hosts: [{ name: "*.example.test", ports: [443] }] }, "policy.json");
+    if (!policy.ok) throw new Error(policy.issues[0].message);
+    const map = new MemoryAllowMap();
+    const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: server.port }, onAnswer: allowAnswers(policy.value, map) });
+    try {
+      const allowedAtReply: boolean[] = [];
+      for (const [id, name, address] of [[1, "api.example.test", "127.0.0.2"], [2, "other.test", "127.0.0.5"]] as const) {
+        await udpExchange(stub.port, query(id, name));
+        allowedAtReply.push(map.allows(address, 443));
+      }
+      expect({ allowedAtReply, port80: map.allows("127.0.0.2", 80), static: decideEgress(policy.value, "127.0.0.2", 443).allowed }).toEqual({
+        allowedAtReply: [true, false],
+        port80: false,
+        static: false,
+      });
     } finally {
       await stub.close();
     }

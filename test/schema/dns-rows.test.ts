@@ -54,3 +54,14 @@ describe("deriveEndpointNames", () => {
     });
   });
 });
+
+describe("egress_policy note", () => {
+  test("round-trips and flags a malformed or repeated note", async () => {
+    const { checkEgressNote, formatEgressNote, parseEgressNote } = await import("../../src/schema/index.ts");
+    const note = formatEgressNote("block", `sha256:${"a".repeat(64)}`);
+    expect(parseEgressNote(note)).toEqual({ mode: "block", digest: `sha256:${"a".repeat(64)}` });
+    expect(checkEgressNote([note], { file: "x" })).toEqual([]);
+    expect(checkEgressNote(["egress_policy: mode=deny digest=sha256:00"], { file: "x" }).map((i) => i.code)).toEqual(["EGRESS_NOTE_MALFORMED"]);
+    expect(checkEgressNote([note, note], { file: "x" }).map((i) => i.code)).toEqual(["EGRESS_NOTE_REPEATED"]);
+  });
+});
