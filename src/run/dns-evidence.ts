@@ -1,4 +1,5 @@
 import type { KernelRecord } from "../capture/index.ts";
+import type { DnsObserver } from "../egress/index.ts";
 import { dnsNoteOf, dnsRowsOf, formatDnsNote, type DnsCounters, type DnsObservation, type NameRow } from "../schema/index.ts";
 
 /**
@@ -19,4 +20,24 @@ export function dnsCaptureNote(kernelLines: Iterable<string>, endpoints: readonl
   const rows: (NameRow & { network_port?: number })[] = [];
   for (const line of kernelLines) if (line.includes('"kind":"dns_')) rows.push(JSON.parse(line) as NameRow & { network_port?: number });
   return formatDnsNote(dnsNoteOf(rows, endpoints, counters));
+}
+
+/**
+ * Replaces the capture engine's raw DNS records (`dnsPayload`) in a record stream by the rows
+ * their parsed messages give, in place, so seq order keeps "answer before the connect that used
+ * it". A packet that does not parse writes no row and is counted by the observer.
+ */
+export async function* withDnsRows(records: AsyncIterable<KernelRecord>, observer: DnsObserver): AsyncIterable<KernelRecord> {
+  for await (const record of records) {
+    const payload = record.dnsPayload;
+    if (payload === undefined) {
+      yield record;
+      continue;
+    }
+    const before = observer.observations.length;
+    const context = { pid: record.pid, ...(payload.resolver === undefined ? {} : { resolver: payload.resolver }), ...(payload.resolverPort === undefined ? {} : { resolverPort: payload.resolverPort }) };
+    if (payload.direction === "query") observer.query(payload.bytes, context);
+    else observer.answer(payload.bytes, { pid: record.pid });
+    yield* dnsKernelRecords(observer.observations.slice(before));
+  }
 }
