@@ -1,7 +1,7 @@
 import { createServer, Socket, type Server } from "node:net";
 import type { DnsCounters, DnsObservation } from "../schema/index.ts";
 import { buildDnsResponse } from "./dns-builder.ts";
-import { frameDnsTcp, splitDnsTcpStream, type DnsMessage } from "./dns-message.ts";
+import { frameDnsTcp, parseDnsMessage, splitDnsTcpStream, type DnsMessage } from "./dns-message.ts";
 import { DnsObserver, type ResolvedAnswer } from "./dns-observer.ts";
 
 /** An address and port. */
@@ -99,6 +99,10 @@ export async function startDnsStub(options: DnsStubOptions): Promise<DnsStub> {
     const reply = new Uint8Array(raw);
     reply[0] = message.id >> 8;
     reply[1] = message.id & 0xff;
+    // An answer to another question (a confused or spoofing upstream) must not name addresses for this one.
+    const echoed = parseDnsMessage(reply);
+    const replyQuestion = echoed.ok ? echoed.value.questions[0] : undefined;
+    if (replyQuestion !== undefined && (replyQuestion.name !== question.name || replyQuestion.type !== question.type)) return replyFor(message, 2 /* SERVFAIL */);
     const answer = observer.answer(reply);
     if (answer.ok && options.onAnswer) await options.onAnswer(answer.value);
     return reply;
@@ -188,6 +192,7 @@ function forwardTcp(upstream: SocketAddress, query: Uint8Array, timeoutMs: numbe
     };
     const timer = setTimeout(() => done(undefined), timeoutMs);
     socket.on("error", () => done(undefined));
+    socket.on("close", () => done(undefined));
     socket.on("data", (chunk: Buffer) => {
       buffered = concat(buffered, chunk);
       const { messages } = splitDnsTcpStream(buffered);

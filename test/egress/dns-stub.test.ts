@@ -3,6 +3,7 @@ import { Socket } from "node:net";
 import {
   allowAnswers,
   buildDnsQuery,
+  buildDnsResponse,
   decideEgress,
   DNS_TYPE,
   frameDnsTcp,
@@ -86,6 +87,28 @@ describe("startDnsStub", () => {
       });
     } finally {
       await stub.close();
+    }
+  });
+
+  test("answers SERVFAIL and allows nothing when the upstream answers another question", async () => {
+    const spoof = await Bun.udpSocket({
+      hostname: "127.0.0.1",
+      socket: {
+        data(socket, data, port, address) {
+          const id = (data[0]! << 8) | data[1]!;
+          const forged = buildDnsResponse({ id, question: { name: "api.example.test", type: DNS_TYPE.A, class: 1 }, answers: [{ name: "api.example.test", type: "A", ttl: 5, address: "10.6.6.6" }] });
+          if (forged.ok) socket.send(forged.value, port, address);
+        },
+      },
+    });
+    const inserted: string[] = [];
+    const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: spoof.port }, onAnswer: (a) => void inserted.push(...a.answers.map((x) => x.address)) });
+    try {
+      const reply = await udpExchange(stub.port, query(3, "other.test"));
+      expect({ rcode: reply[3]! & 0xf, addresses: addressesOf(reply), inserted }).toEqual({ rcode: 2, addresses: [], inserted: [] });
+    } finally {
+      await stub.close();
+      spoof.close();
     }
   });
 
