@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { InvariantViolation } from "./_invariant.ts";
+import { isIpLiteral } from "./endpoint-names.ts";
 import { U16Schema, U32Schema } from "./integers.ts";
 
 // DNS observations in the kernel layer (our extension of kernel_event.v0, like exec rows):
@@ -116,6 +117,10 @@ export function dnsRowViolations(row: DnsRowShape): InvariantViolation[] {
   } else {
     forbid("network_port");
     if (row.network_destination !== undefined) {
+      if (!isIpLiteral(row.network_destination)) {
+        violations.push({ path: ["network_destination"], expected: "an IPv4 or IPv6 address", received: JSON.stringify(row.network_destination),
+          message: `kernel_event.v0 row: dns_answer network_destination must be the answered address, received ${JSON.stringify(row.network_destination)}` });
+      }
       if (row.dns_ttl === undefined) need("dns_ttl", "an address row carries its TTL");
       forbid("dns_rcode");
       const family = row.network_destination.includes(":") ? "AAAA" : "A";

@@ -27,12 +27,14 @@ describe("kernel rows of DNS kinds", () => {
       noTtl: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "1.2.3.4", dns_type: "A", dns_source: "stub" }),
       wrongFamily: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "1.2.3.4", dns_type: "AAAA", dns_ttl: 1, dns_source: "stub" }),
       queryWithTtl: problems({ event_type: 30, kind: "dns_query", value: "a.test", dns_type: "A", dns_ttl: 3, dns_source: "capture" }),
+      notAnAddress: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "a.test", dns_type: "A", dns_ttl: 1, dns_source: "stub" }),
       emptyChain: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "1.2.3.4", dns_type: "A", dns_ttl: 1, dns_cnames: [], dns_source: "stub" }),
     }).toEqual({
       onConnect: ['dns_source: kernel_event.v0 row: dns_source is only valid on dns_query and dns_answer rows, not on kind "connect"'],
       noTtl: ["dns_ttl: kernel_event.v0 row: dns_answer requires dns_ttl (an address row carries its TTL)"],
       wrongFamily: ['dns_type: kernel_event.v0 row: dns_answer for address 1.2.3.4 must have dns_type "A"'],
       queryWithTtl: ["dns_ttl: kernel_event.v0 row: dns_query never carries dns_ttl"],
+      notAnAddress: ['network_destination: kernel_event.v0 row: dns_answer network_destination must be the answered address, received "a.test"'],
       emptyChain: ["dns_cnames: expected a non-empty list (dns_cnames is omitted when empty)"],
     });
   });
