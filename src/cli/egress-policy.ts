@@ -8,38 +8,38 @@ import { parseArgsWith } from "./_args.ts";
 import { openSide } from "./_compare-io.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
+import { UsageError } from "./errors.ts";
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: {
     name: "egress-policy",
-    description: [
-      "Derive an egress policy (assay.runner.egress_policy.v0) from what a set of archives observed:",
-      "endpoints with a DNS name are allowed by name and port, the others as ip:port. The output is",
-      "canonical: the same archives in any order give the same bytes and digest.",
-      "Exit codes: 0 written, 2 bad usage or an unreadable archive.",
-      "",
-      "Examples:",
-      "  assay-runner egress-policy run1.tar.gz run2.tar.gz -o policy.json",
-      "  assay-runner egress-policy extracted-dir --json",
-    ].join("\n"),
+    description:
+      "Derive an egress policy (assay.runner.egress_policy.v0) from what a set of archives observed: " +
+      "endpoints with a DNS name are allowed by name and port, the others as ip:port. The output is canonical: " +
+      "the same archives in any order give the same bytes and digest. The policy goes to --output or stdout; its digest to stderr.",
   },
   args: {
-    archive: { type: "positional", description: "Archives (.tar.gz or extracted directories) to derive the policy from", valueHint: "ARCHIVE…" },
+    archive: { type: "positional", required: false, description: "Archives (.tar.gz or extracted directories) to derive the policy from", valueHint: "ARCHIVE…" },
     output: { type: "string", alias: "o", description: "Write the policy here (whole or not at all); default stdout", valueHint: "FILE" },
     json: { type: "boolean", description: "Print one JSON document {policy, digest} on stdout" },
   },
   run: ({ args }) => egressPolicyCommand(parseArgsWith(EgressPolicyArgsSchema, args)),
+}), {
+  synopsis: "[OPTIONS] ARCHIVE…",
+  examples: ["assay-runner egress-policy run1.tar.gz run2.tar.gz -o policy.json", "assay-runner egress-policy extracted-dir --json"],
 });
 
 // --- internal ---
 
 const EgressPolicyArgsSchema = v.looseObject({
-  _: v.pipe(v.array(v.string()), v.minLength(1, "expected at least one ARCHIVE")),
+  _: v.optional(v.array(v.string()), []),
   output: v.optional(v.string()),
   json: v.optional(v.boolean()),
 });
 
 async function egressPolicyCommand(args: v.InferOutput<typeof EgressPolicyArgsSchema>): Promise<number> {
+  if (args._.length === 0) throw new UsageError("MISSING_ARGUMENT", "at least one ARCHIVE is required");
   const observed = [];
   for (const path of args._) {
     const side = await openSide(path).catch((error: unknown) => {

@@ -46,6 +46,8 @@ describe.skipIf(noBinary)("network names through the binary", () => {
     });
     expect(JSON.parse(second.stdout).policy).toEqual(policy);
     expect(JSON.parse(second.stdout).digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const none = await runAssay(["egress-policy"]);
+    expect([none.exitCode, none.stdout, none.stderr.includes("at least one ARCHIVE is required")]).toEqual([2, "", true]);
     const missing = await runAssay(["egress-policy", join(dir.path, "nope.tar.gz")]);
     expect([missing.exitCode, missing.stdout, missing.stderr.includes("nope.tar.gz: archive path does not exist")]).toEqual([2, "", true]);
   });
