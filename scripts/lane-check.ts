@@ -16,7 +16,7 @@ export const allowedImports: Readonly<Record<string, readonly string[]>> = {
   linux: [],
   bpf: [],
   capture: ["schema", "linux", "bpf"],
-  egress: ["bpf"],
+  egress: ["schema", "bpf"],
   redaction: ["schema"],
   run: ["schema", "evidence", "linux", "capture", "redaction", "egress"],
   review: ["schema", "evidence", "projection", "compare"],

@@ -22,6 +22,7 @@ const commands: Record<string, LoadCommand> = {
   doctor: () => import("./cli/doctor.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   attest: () => import("./cli/attest.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   "verify-attestation": () => import("./cli/verify-attestation.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  "egress-policy": () => import("./cli/egress-policy.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
 };
 
 const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured cgroup session, and check, project and compare its evidence archives.`;

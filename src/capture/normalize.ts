@@ -1,4 +1,4 @@
-import { ACCESS_MODES, compareCodePoints, KERNEL_EVENT_SCHEMA, KERNEL_KINDS_BY_EVENT_TYPE } from "../schema/index.ts";
+import { ACCESS_MODES, compareCodePoints, DNS_ANSWER_EVENT_TYPE, DNS_QUERY_EVENT_TYPE, KERNEL_EVENT_SCHEMA, KERNEL_KINDS_BY_EVENT_TYPE } from "../schema/index.ts";
 import { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";
 import type { KernelRecord } from "./types.ts";
 
@@ -150,6 +150,7 @@ function encodeRow(runId: string, seq: number, record: KernelRecord, kind: strin
     if (operations.length > 0) row += `,"operation_flags":[${operations.map((op) => `"${op}"`).join(",")}]`;
     row += `,"status":"${returnValue < 0 ? "error" : "success"}"`;
   }
+  if (record.dnsTail !== undefined && (record.eventType === DNS_QUERY_EVENT_TYPE || record.eventType === DNS_ANSWER_EVENT_TYPE)) row += record.dnsTail;
   return `${row}}\n`;
 }
 

@@ -39,6 +39,23 @@ export interface KernelRecord {
   readonly argv?: readonly string[];
   /** exec: `argv` was cut at the backend's limits or could not be read whole. */
   readonly argvTruncated?: boolean;
+  /** DNS rows (event types 30/31): the fields after `value`, already encoded (`dnsRowsOf`). */
+  readonly dnsTail?: string;
+  /**
+   * A DNS message a capture program saw on port 53 (event types 30/31), still raw: the run parses
+   * it in user space (egress `DnsObserver`) and replaces the record with its rows, or counts it.
+   */
+  readonly dnsPayload?: DnsPayload;
+}
+
+/** Raw DNS bytes seen by the kernel side, with the resolver end of the exchange. */
+export interface DnsPayload {
+  readonly direction: "query" | "answer";
+  /** The UDP payload, or one TCP message without its length prefix. */
+  readonly bytes: Uint8Array;
+  /** The resolver's address and port (destination of a query, source of an answer). */
+  readonly resolver?: string;
+  readonly resolverPort?: number;
 }
 
 /** Per-hook counters for one tracepoint (emitted records / records lost). */

@@ -11,6 +11,7 @@ import {
   renderPythonJson,
   validateCrossRuntimeDiff,
   type EvidenceSet,
+  endpointNamesOfKernel,
   type SdkMetadata,
 } from "../compare/index.ts";
 import { formatIssue, type Issue, type Result } from "../schema/index.ts";
@@ -152,6 +153,11 @@ function finish(args: DiffArgs, text: string, status: string, reasons: () => str
   return args.allowPartial === true ? 0 : 1;
 }
 
+function surfaceEndpoints(surface: unknown): string[] {
+  const list = (surface as { network_endpoints?: unknown } | null)?.network_endpoints;
+  return Array.isArray(list) ? list.filter((e): e is string => typeof e === "string") : [];
+}
+
 async function loadSide(label: "base" | "head", archive: string | undefined, files: ExplicitFiles, crossRuntime: boolean): Promise<LoadedSide> {
   if (archive !== undefined) {
     const side = await openSide(archive);
@@ -170,6 +176,7 @@ async function loadSide(label: "base" | "head", archive: string | undefined, fil
       surface: surface.value,
       correlation: correlation.value,
       files: { health: health.file, surface: surface.file, correlation: correlation.file },
+      names: endpointNamesOfKernel(side.member("layers/kernel.ndjson"), surfaceEndpoints(surface.value)),
       sdkText: !crossRuntime
         ? undefined
         : () => {

@@ -40,6 +40,7 @@ export default withHelp(defineCommand({
     "fixture-path": { type: "string", description: "Mark a raw path as a workload fixture (task-induced). Repeatable", valueHint: "PATH" },
     "path-alias": { type: "string", description: "Declare an exact path projection RAW=PROJECTED. Repeatable", valueHint: "RAW=PROJECTED" },
     "network-alias": { type: "string", description: "Declare an exact endpoint projection ENDPOINT=CLASS, e.g. 127.0.0.53:53=dns. Repeatable", valueHint: "EP=CLASS" },
+    "network-host": { type: "string", description: "Declare a host-suffix projection SUFFIX=CLASS, matched against endpoint names from DNS rows (longest suffix wins, after aliases and CIDRs). Repeatable", valueHint: "SUFFIX=CLASS" },
     "network-cidr": { type: "string", description: "Declare a CIDR projection CIDR=CLASS, e.g. 34.120.0.0/14=provider_api (first declared wins). Repeatable", valueHint: "CIDR=CLASS" },
     "provider-host": { type: "string", description: `Add a provider host to the whitelist (defaults: ${DEFAULT_PROVIDER_HOSTS.join(", ")}). Repeatable`, valueHint: "HOST" },
     "assay-version": { type: "string", description: "Assay version that produced the report", valueHint: "VERSION" },
@@ -110,6 +111,7 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
     pathAliases: repeatedFlag(rawArgs, "path-alias"),
     networkAliases: repeatedFlag(rawArgs, "network-alias"),
     networkCidrs: repeatedFlag(rawArgs, "network-cidr"),
+    networkHosts: repeatedFlag(rawArgs, "network-host"),
   });
   const assertions = repeatedFlag(rawArgs, "assert-claim").map(parseClaimAssertion);
   const report = buildDriftReport(a, b, {

@@ -2,7 +2,7 @@ import { isAscii } from "node:buffer";
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
-import { readArchive } from "../evidence/index.ts";
+import { DnsRowCollector, readArchive } from "../evidence/index.ts";
 import {
   classifyEndpoint,
   classifyPath,
@@ -20,6 +20,8 @@ import {
   type CapabilitySurface,
   type Issue,
   type ProjectionReport,
+  deriveEndpointNames,
+  type EndpointNames,
 } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput } from "./_output.ts";
@@ -120,17 +122,21 @@ function inputKind(input: string): InputKind {
   return "lines";
 }
 
-/** Reads `capability-surface.json` from an archive or directory (only that member is kept in memory). */
-async function readSurface(input: string, kind: Exclude<InputKind, "lines">): Promise<CapabilitySurface> {
-  if (kind === "surface-json") return parseSurface(readFileSync(input, "utf8"), input, undefined);
+/** Reads `capability-surface.json` from an archive or directory, and the names its DNS rows give (only those members, DNS lines only). */
+async function readSurface(input: string, kind: Exclude<InputKind, "lines">): Promise<{ surface: CapabilitySurface; names?: EndpointNames }> {
+  if (kind === "surface-json") return { surface: parseSurface(readFileSync(input, "utf8"), input, undefined) };
   const member = "capability-surface.json";
   const chunks: Uint8Array[] = [];
+  const dns = new DnsRowCollector();
   const outcome = await readArchive(input, (name) =>
-    name === member ? { write: (chunk: Uint8Array) => void chunks.push(chunk.slice()), end: () => {} } : undefined,
+    name === member ? { write: (chunk: Uint8Array) => void chunks.push(chunk.slice()), end: () => {} } : name === "layers/kernel.ndjson" ? dns : undefined,
   );
   if (outcome.issues.length > 0) throw new ProjectionInputError("INPUT_INVALID", outcome.issues);
   if (chunks.length === 0) throw inputError("INPUT_INVALID", input, "", `a ${member} member`, "none", `archive has no ${member}`);
-  return parseSurface(Buffer.concat(chunks).toString("utf8"), input, member);
+  const surface = parseSurface(Buffer.concat(chunks).toString("utf8"), input, member);
+  const rows = dns.rows(input);
+  if (!rows.ok) throw new ProjectionInputError("INPUT_INVALID", rows.issues);
+  return { surface, names: deriveEndpointNames(rows.value, surface.network_endpoints) };
 }
 
 function parseSurface(text: string, file: string, member: string | undefined): CapabilitySurface {
@@ -150,10 +156,10 @@ function parseSurface(text: string, file: string, member: string | undefined): C
   return result.value as CapabilitySurface;
 }
 
-function projectSurface(surface: CapabilitySurface, source: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): void {
+function projectSurface({ surface, names }: { surface: CapabilitySurface; names?: EndpointNames }, source: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): void {
   if (format === "ndjson") {
     for (const path of surface.filesystem_paths) sink.write(`${JSON.stringify(classifyPath(path, compiled))}\n`);
-    for (const endpoint of surface.network_endpoints) sink.write(`${JSON.stringify(classifyEndpoint(endpoint, compiled))}\n`);
+    for (const endpoint of surface.network_endpoints) sink.write(`${JSON.stringify(classifyEndpoint(endpoint, compiled, names))}\n`);
     return;
   }
   let pathPart: ProjectionReport["path_projection"];
@@ -167,7 +173,7 @@ function projectSurface(surface: CapabilitySurface, source: string, compiled: Co
     source,
     run_id: surface.run_id,
     path_projection: pathPart,
-    network_projection: projectEndpoints(surface.network_endpoints, compiled),
+    network_projection: projectEndpoints(surface.network_endpoints, compiled, names),
   };
   sink.write(`${JSON.stringify(report, null, 2)}\n`);
 }

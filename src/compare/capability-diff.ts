@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "../schema/index.ts";
+import { fail, ok, type EndpointName, type EndpointNames, type Result } from "../schema/index.ts";
 import { compareCodePoints, diffSets } from "./_order.ts";
 import { Problem } from "./_problem.ts";
 import { CAPABILITY_DIFF_SCHEMA } from "./_schemas.ts";
@@ -40,6 +40,8 @@ export interface CapabilityDiff {
   readonly unbound: Record<SurfaceCategory, string[]>;
   readonly ambiguities: string[];
   readonly notes: string[];
+  /** Ours (issue 15), only when a side's endpoints have names: each side's endpoint → names. */
+  readonly network_names?: { readonly base: Record<string, EndpointName[]>; readonly head: Record<string, EndpointName[]> };
 }
 
 /** The note a clean diff of identical evidence carries. */
@@ -133,5 +135,13 @@ function project(base: EvidenceSet, head: EvidenceSet): CapabilityDiff {
     ambiguities: [],
     // deviation: upstream leaves the notes of a partial diff empty; ours say why it is partial.
     notes: identical ? [IDEMPOTENT_NOTE] : status === "clean" ? [] : partialReasons(b, h).map((reason) => `${PARTIAL_NOTE_PREFIX}${reason}`),
+    // Written only when names exist, so diffs of archives without DNS rows keep upstream's bytes.
+    ...((base.names?.size ?? 0) + (head.names?.size ?? 0) > 0 ? { network_names: { base: namesRecord(base.names), head: namesRecord(head.names) } } : {}),
   };
+}
+
+function namesRecord(names: EndpointNames | undefined): Record<string, EndpointName[]> {
+  const out: Record<string, EndpointName[]> = {};
+  for (const endpoint of [...(names?.keys() ?? [])].sort(compareCodePoints)) out[endpoint] = [...(names?.get(endpoint) ?? [])];
+  return out;
 }

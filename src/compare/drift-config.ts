@@ -47,6 +47,8 @@ export function parseProjectionRules(input: {
   readonly pathAliases: readonly string[];
   readonly networkAliases: readonly string[];
   readonly networkCidrs: readonly string[];
+  /** `--network-host SUFFIX=CLASS` (ours, issue 15): host-suffix rules matched against endpoint names. */
+  readonly networkHosts?: readonly string[];
 }): ProjectionRules {
   const pathAliases = new Map<string, PathAlias>();
   for (const text of input.pathAliases) {
@@ -79,19 +81,27 @@ export function parseProjectionRules(input: {
     seen.add(key);
     networkCidrs.push({ cidr, network, networkClass });
   }
-  return { pathAliases, networkAliases, networkCidrs, network: compileNetwork(networkAliases, networkCidrs) };
+  const networkHosts = new Map<string, string>();
+  for (const text of input.networkHosts ?? []) {
+    const [suffix, networkClass] = splitPair(text, "--network-host", "HOST_SUFFIX=CLASS");
+    const problem = taxonomyClassProblem(networkClass, "network");
+    if (problem) throw new DriftConfigError("--network-host", problem);
+    if (networkHosts.has(suffix.toLowerCase())) throw new DriftConfigError("--network-host", `duplicate host suffix "${suffix}"`);
+    networkHosts.set(suffix.toLowerCase(), networkClass);
+  }
+  return { pathAliases, networkAliases, networkCidrs, network: compileNetwork(networkAliases, networkCidrs, networkHosts) };
 }
 
 // --- internal ---
 
-function compileNetwork(aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[]): CompiledNetworkRules {
+function compileNetwork(aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[], hosts: ReadonlyMap<string, string>): CompiledNetworkRules {
   // Drift's matching is the projection engine's (exact endpoint, then first declared containing
   // CIDR, no host suffixes). The classes were checked against the taxonomy above; the engine does
   // not look at them, so the cast only widens drift's taxonomy check to the rules-file type.
   const rules = {
     endpoints: Object.fromEntries([...aliases.values()].map((a) => [a.rawEndpoint, a.networkClass])),
     cidrs: cidrs.map((c) => ({ cidr: c.cidr, class: c.networkClass })),
-    hosts: {},
+    hosts: Object.fromEntries(hosts),
   } as NetworkRules;
   const compiled = compileNetworkRules(rules, { file: "--network-cidr" });
   // Unreachable: every CIDR parsed and none repeats after normalisation (checked above).

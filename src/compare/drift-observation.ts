@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "../schema/index.ts";
+import { deriveEndpointNames, fail, ok, type EndpointNames, type NameRow, type Result } from "../schema/index.ts";
 import { markSurrogateFree, sortStrings, sortUnique, textHasSurrogate } from "./_order.ts";
 import { isObject } from "./_problem.ts";
 
@@ -36,6 +36,8 @@ export interface ArchiveObservation {
   readonly sdkTools: readonly string[];
   readonly sdkToolOrder: readonly string[];
   readonly kernelFileOperations: readonly string[];
+  /** Names of the surface's endpoints from the kernel layer's DNS rows (empty for archives without them). */
+  readonly endpointNames: EndpointNames;
   readonly schemas: ObservedSchemas;
   readonly observationHealth: Readonly<Record<string, unknown>> | undefined;
   readonly correlationReport: Readonly<Record<string, unknown>> | undefined;
@@ -54,6 +56,17 @@ export function observeArchive(path: string, member: MemberBytes, sha256: (bytes
     }
     throw error;
   }
+}
+
+/** The DNS answer rows of a kernel layer, as name derivation reads them (rows of other shapes are skipped). */
+export function dnsNameRows(events: readonly Readonly<Record<string, unknown>>[]): NameRow[] {
+  const rows: NameRow[] = [];
+  for (const event of events) {
+    if (event.kind !== "dns_answer" || typeof event.value !== "string" || typeof event.network_destination !== "string") continue;
+    const cnames = Array.isArray(event.dns_cnames) && event.dns_cnames.every((c) => typeof c === "string") ? (event.dns_cnames as string[]) : undefined;
+    rows.push({ kind: "dns_answer", value: event.value, network_destination: event.network_destination, ...(cnames ? { dns_cnames: cnames } : {}) });
+  }
+  return rows;
 }
 
 /** Projects kernel open rows into sorted unique `access_mode:path` and `flag:path` strings (successful opens only). */
@@ -143,6 +156,7 @@ function observe(path: string, member: MemberBytes, sha256: (bytes: Uint8Array) 
     sdkTools: sortUnique(tools),
     sdkToolOrder: started.map((s) => `${s.callId}:${s.tool}`),
     kernelFileOperations: freeIf(kernel.surrogateFree, kernelFileOperations(kernel.events)),
+    endpointNames: deriveEndpointNames(dnsNameRows(kernel.events), stringList(capability.network_endpoints)),
     schemas: {
       archive_manifest: schemaOf(manifest),
       capability_surface: schemaOf(capability),

@@ -1,8 +1,8 @@
 import { diffSets, isKnownSurrogateFree, markSurrogateFree, mergeSorted, smallest, sortStrings, sortUnique } from "./_order.ts";
 import { NETWORK_PROJECTION_SCHEMA, PATH_PROJECTION_SCHEMA, PROJECTION_NOT_APPLIED_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA } from "./_schemas.ts";
 import type { PathAlias } from "./drift-config.ts";
-import { endpointHost, matchEndpoint as matchNetworkRule, type CompiledNetworkRules } from "../projection/index.ts";
-import { PROJECTION_NON_CLAIMS } from "../schema/index.ts";
+import { endpointHost, matchEndpoint as matchNetworkRule, matchNamedEndpoint, type CompiledNetworkRules, type EndpointMatch } from "../projection/index.ts";
+import { PROJECTION_NON_CLAIMS, type EndpointName, type EndpointNames } from "../schema/index.ts";
 
 // Drift's own projection (upstream `drift.py`, variant B of spec §1.8–1.10): exact path aliases with
 // an `op:` split, exact endpoint aliases then first-declared CIDR, per-side unmatched summaries of 3.
@@ -36,6 +36,8 @@ export interface ProjectedEndpoint {
   readonly rule: string;
   readonly confidence: string;
   readonly claim_level: "projected_equivalent" | "raw_observed";
+  readonly host?: string;
+  readonly host_source?: EndpointName["source"];
 }
 
 /** Projects a plain path or an `op:/path` value through exact aliases (the op is kept, only the path is looked up). */
@@ -61,10 +63,12 @@ export function networkProjectionBlock(
   a: readonly string[],
   b: readonly string[],
   network: CompiledNetworkRules,
+  namesA: EndpointNames = NO_NAMES,
+  namesB: EndpointNames = NO_NAMES,
 ): Record<string, unknown> {
   if (!network.isDeclared) return notAppliedBlock(NETWORK_PROJECTION_SCHEMA, "no network aliases declared");
-  const project = (values: readonly string[]): Projection => collect(values, (value) => matchEndpoint(value, network));
-  return appliedBlock(NETWORK_PROJECTION_SCHEMA, dimension, project(a), project(b));
+  const project = (values: readonly string[], names: EndpointNames): Projection => collect(values, (value) => matchEndpoint(value, network, names.get(value)));
+  return appliedBlock(NETWORK_PROJECTION_SCHEMA, dimension, project(a, namesA), project(b, namesB));
 }
 
 /** The sentinel projection of rows that have no v0 projector. */
@@ -95,10 +99,21 @@ function declaredPath(raw: string, op: string | undefined, alias: PathAlias | un
 
 // The projection engine matches (exact endpoint, then the first declared CIDR, not the longest);
 // drift adds the raw and projected values around its class, relation and rule.
-function matchEndpoint(endpoint: string, network: CompiledNetworkRules): ProjectedEndpoint | undefined {
-  const hit = matchNetworkRule(endpoint, network);
-  if (hit === undefined) return undefined;
-  return { raw_value: endpoint, projected_value: hit.network_class, network_class: hit.network_class, relation: hit.relation, rule: hit.rule, confidence: "declared", claim_level: "projected_equivalent" };
+// With names (issue 15), a hosts rule may match through a name; the name is shown only where one
+// exists, so archives without DNS rows keep upstream's bytes.
+function matchEndpoint(endpoint: string, network: CompiledNetworkRules, names?: readonly EndpointName[]): ProjectedEndpoint | undefined {
+  const found = names === undefined ? wrap(matchNetworkRule(endpoint, network)) : matchNamedEndpoint(endpoint, network, names);
+  if (found === undefined) return undefined;
+  const hit = found.match;
+  const projected: ProjectedEndpoint = { raw_value: endpoint, projected_value: hit.network_class, network_class: hit.network_class, relation: hit.relation, rule: hit.rule, confidence: "declared", claim_level: "projected_equivalent" };
+  const name = found.name ?? names?.[0];
+  return name === undefined ? projected : { ...projected, host: name.host, host_source: name.source };
+}
+
+const NO_NAMES: EndpointNames = new Map();
+
+function wrap(match: EndpointMatch | undefined): { match: EndpointMatch; name?: EndpointName } | undefined {
+  return match === undefined ? undefined : { match };
 }
 
 function unmatched(value: string, kind: "path"): ProjectedPath;

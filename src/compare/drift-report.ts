@@ -111,7 +111,7 @@ export function driftRows(a: ArchiveObservation, b: ArchiveObservation, options:
     setRow(fs, "capability_surface.filesystem_paths", a.surface.filesystem_paths, b.surface.filesystem_paths, fixtures, pathProjectionBlock(fs, a.surface.filesystem_paths, b.surface.filesystem_paths, rules.pathAliases)),
     setRow(ops, "layers/kernel.ndjson (openat access_mode + operation_flags)", a.kernelFileOperations, b.kernelFileOperations, operationFixtures, pathProjectionBlock(ops, a.kernelFileOperations, b.kernelFileOperations, rules.pathAliases)),
     withClaimScope(
-      setRow(net, "capability_surface.network_endpoints", a.surface.network_endpoints, b.surface.network_endpoints, fixtures, networkProjectionBlock(net, a.surface.network_endpoints, b.surface.network_endpoints, rules.network), true),
+      setRow(net, "capability_surface.network_endpoints", a.surface.network_endpoints, b.surface.network_endpoints, fixtures, networkProjectionBlock(net, a.surface.network_endpoints, b.surface.network_endpoints, rules.network, a.endpointNames, b.endpointNames), true),
       a,
       b,
     ),

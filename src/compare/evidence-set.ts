@@ -1,4 +1,4 @@
-import { SURFACE_FIELDS, type SurfaceField } from "../schema/index.ts";
+import { deriveEndpointNames, SURFACE_FIELDS, type EndpointNames, type SurfaceField } from "../schema/index.ts";
 import { diffSets } from "./_order.ts";
 import { isObject, problem } from "./_problem.ts";
 import { CAPABILITY_SURFACE_SCHEMA, CORRELATION_REPORT_SCHEMA, OBSERVATION_HEALTH_SCHEMA } from "./_schemas.ts";
@@ -15,6 +15,34 @@ export interface EvidenceSet {
   readonly surface: unknown;
   readonly correlation: unknown;
   readonly files: { readonly health: string; readonly surface: string; readonly correlation: string };
+  /** Names of the surface's endpoints (from the kernel layer's DNS rows), when the side is an archive that has them. */
+  readonly names?: EndpointNames;
+}
+
+/**
+ * Names the endpoints from the DNS answer rows of a kernel layer's bytes (only lines with a DNS
+ * kind are parsed; lines that are not JSON objects are left to verify, not to a comparison).
+ */
+export function endpointNamesOfKernel(kernel: Uint8Array | undefined, endpoints: readonly string[]): EndpointNames {
+  if (kernel === undefined) return new Map();
+  const rows: Record<string, unknown>[] = [];
+  for (const line of new TextDecoder().decode(kernel).split("\n")) {
+    if (!line.includes('"kind":"dns_answer"')) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isObject(value)) rows.push(value);
+    } catch {
+      // not JSON: verify reports it
+    }
+  }
+  return deriveEndpointNames(
+    rows.flatMap((r) =>
+      typeof r.value === "string" && typeof r.network_destination === "string"
+        ? [{ kind: "dns_answer", value: r.value, network_destination: r.network_destination, ...(Array.isArray(r.dns_cnames) ? { dns_cnames: r.dns_cnames.filter((c): c is string => typeof c === "string") } : {}) }]
+        : [],
+    ),
+    endpoints,
+  );
 }
 
 /** Added/removed/unchanged of one category, each sorted by code point. */

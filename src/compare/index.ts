@@ -4,6 +4,7 @@ export {
   SURFACE_CATEGORIES,
   isHealthClean,
   isCorrelationClean,
+  endpointNamesOfKernel,
   type EvidenceSet,
   type SetDiff,
   type SurfaceCategory,

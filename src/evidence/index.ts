@@ -44,3 +44,4 @@ export {
 export { verifyArchive, type VerifyOptions, type VerifyReport, type VerifiedMember } from "./verify-archive.ts";
 export { inspectArchive, type ArchiveSummary } from "./inspect-archive.ts";
 export { unreadableIssues } from "./unreadable.ts";
+export { readArchiveNetwork, DnsRowCollector, type ArchiveNetwork } from "./archive-names.ts";

@@ -1,4 +1,4 @@
-import { fail, ok, type Issue, type NetworkRules, type Result, type Where } from "../schema/index.ts";
+import { fail, ok, type EndpointName, type Issue, type NetworkRules, type Result, type Where } from "../schema/index.ts";
 import { networkKey, parseIpAddress, parseIpNetwork, v4Mask, type IpAddress } from "./ip-address.ts";
 
 /** How an endpoint matched: its class, relation and rule (shared, frozen objects; nothing allocated per endpoint). */
@@ -115,6 +115,31 @@ export function matchEndpoint(endpoint: string, network: CompiledNetworkRules): 
   return undefined;
 }
 
+/** A match and, when it came through one of the endpoint's names, that name. */
+export interface NamedEndpointMatch {
+  readonly match: EndpointMatch;
+  readonly name?: EndpointName;
+}
+
+/**
+ * Classifies an endpoint that may carry names. Precedence: (1) an exact endpoint alias; (2) for
+ * an IP endpoint the first declared CIDR containing it; (3) for a `host:port` endpoint the
+ * longest host suffix of its own host; (4) only when none of these matched, the longest host
+ * suffix over the endpoint's names (ties: the first name in name order, resolved before declared).
+ * Without names this is exactly `matchEndpoint`.
+ */
+export function matchNamedEndpoint(endpoint: string, network: CompiledNetworkRules, names: readonly EndpointName[] | undefined): NamedEndpointMatch | undefined {
+  const direct = matchEndpoint(endpoint, network);
+  if (direct !== undefined) return { match: direct };
+  if (names === undefined || names.length === 0 || network.hosts.size === 0) return undefined;
+  let best: { match: EndpointMatch; name: EndpointName; length: number } | undefined;
+  for (const name of names) {
+    const found = longestHostSuffix(name.host.toLowerCase(), network.hosts);
+    if (found !== undefined && (best === undefined || found.length > best.length)) best = { match: found.match, name, length: found.length };
+  }
+  return best && { match: best.match, name: best.name };
+}
+
 /** The host part of an endpoint as upstream `drift.py` extracts it. */
 export function endpointHost(endpoint: string): string {
   if (endpoint.charCodeAt(0) === 91 /* [ */) {
@@ -176,6 +201,17 @@ function matchHost(host: string, hosts: ReadonlyMap<string, EndpointMatch>): End
   for (let start = 0; start >= 0; ) {
     const found = hosts.get(start === 0 ? host : host.slice(start));
     if (found !== undefined) return found;
+    const dot = host.indexOf(".", start);
+    start = dot < 0 ? -1 : dot + 1;
+  }
+  return undefined;
+}
+
+function longestHostSuffix(host: string, hosts: ReadonlyMap<string, EndpointMatch>): { match: EndpointMatch; length: number } | undefined {
+  for (let start = 0; start >= 0; ) {
+    const suffix = start === 0 ? host : host.slice(start);
+    const found = hosts.get(suffix);
+    if (found !== undefined) return { match: found, length: suffix.length };
     const dot = host.indexOf(".", start);
     start = dot < 0 ? -1 : dot + 1;
   }

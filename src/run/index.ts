@@ -20,3 +20,4 @@ export { buildObservationHealth, CONTRACT_ONLY_NOTE, type KernelHealthPart, type
 export { buildCapabilitySurface, collectSurfaceSets, type SurfaceSets } from "./capability-surface.ts";
 export { JOIN_SESSION_SHIM, superviseWorkload, type Interruption, type WorkloadOptions, type WorkloadOutcome } from "./workload.ts";
 export { RunHostError, RunInputError, RunInterruptedError, type RunErrorCode } from "./run-errors.ts";
+export { dnsKernelRecords, dnsCaptureNote, withDnsRows } from "./dns-evidence.ts";

@@ -9,6 +9,8 @@ import type { RunEvent } from "./run-event.ts";
 import type { SdkEvent } from "./sdk-event.ts";
 import { compareCodePoints } from "./code-point-order.ts";
 import { dotPath, makeIssue } from "./_to-issues.ts";
+import { checkDnsNote } from "./dns-health.ts";
+import { checkEgressNote } from "./egress-note.ts";
 
 /** The eight members of one archive, each already valid on its own. */
 export interface ArchiveDocuments {
@@ -36,6 +38,8 @@ export function checkArchiveDocuments(documents: ArchiveDocuments, file: string)
     ...correlationIssues(documents, file),
     ...layerStatusIssues(documents, file),
     ...checkHealthForArchive(documents.health, { file, member: "observation-health.json" }),
+    ...checkDnsNote(documents.kernel, documents.surface, documents.health.notes, { file }),
+    ...checkEgressNote(documents.health.notes, { file }),
   ];
 }
 

@@ -19,3 +19,9 @@ export * from "./code-point-order.ts";
 export * from "./projection-rules.ts";
 export * from "./path-projection.ts";
 export * from "./network-projection.ts";
+export * from "./dns-observation.ts";
+// network names (issue 15): endpoint names and the DNS health note
+export * from "./endpoint-names.ts";
+export * from "./dns-health.ts";
+export * from "./egress-policy.ts";
+export * from "./egress-note.ts";

@@ -3,6 +3,7 @@ import { KERNEL_EVENT_SCHEMA } from "./constants.ts";
 import { I64Schema, U16Schema, U32Schema, U64Schema } from "./integers.ts";
 import { invariants, shown, type InvariantViolation } from "./_invariant.ts";
 import { RunIdSchema } from "./run-id.ts";
+import { dnsRowViolations, DnsRowEntries } from "./dns-observation.ts";
 
 /**
  * Monitor event id → kind for the ids the decoder knows (spec §2.3). Every other id is kept as
@@ -18,6 +19,9 @@ export const KERNEL_KINDS_BY_EVENT_TYPE: ReadonlyMap<number, string> = new Map([
   [7, "sendmsg"],
   [10, "file_blocked"],
   [20, "connect_blocked"],
+  // deviation: DNS observations are our rows (as exec rows are), kept apart from upstream's ids.
+  [30, "dns_query"],
+  [31, "dns_answer"],
 ]);
 
 /** The `access_mode` values, indexed by `flags & O_ACCMODE`. */
@@ -49,6 +53,8 @@ const KernelEventEntries = v.object({
   // deviation: exec rows (ours) carry the argv the workload passed, cut at the backend's limits.
   argv: v.optional(v.array(v.string())),
   argv_truncated: v.optional(v.literal(true)),
+  // Ours, only on dns_query / dns_answer rows (upstream's serde reader ignores unknown fields).
+  ...DnsRowEntries,
 });
 
 /**
@@ -138,6 +144,7 @@ function kernelViolations(row: v.InferOutput<typeof KernelEventEntries>): Invari
     }
   }
   if (row.operation_flags !== undefined) violations.push(...operationFlagViolations(row.operation_flags));
+  violations.push(...dnsRowViolations(row));
   return violations;
 }
 

@@ -15,6 +15,9 @@ export const NetworkMappingSchema = v.object({
   rule: v.picklist(["declared_network_alias", "declared_network_cidr_alias", "declared_network_host_alias"]),
   confidence: v.literal("declared"),
   claim_level: v.literal("projected_equivalent"),
+  // Ours (issue 15): the endpoint's name and how it was named; written only when it has one.
+  host: v.optional(v.string()),
+  host_source: v.optional(v.picklist(["resolved", "declared"])),
 });
 
 /** One endpoint mapping row of a network projection. */

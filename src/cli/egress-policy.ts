@@ -1,0 +1,62 @@
+import { defineCommand } from "citty";
+import * as v from "valibot";
+import { CompareInputError, DriftArchiveError } from "../compare/index.ts";
+import { deriveEgressPolicy } from "../egress/index.ts";
+import { readArchiveNetwork } from "../evidence/index.ts";
+import { formatIssue } from "../schema/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { openSide } from "./_compare-io.ts";
+import { writeOutputFile } from "./_output-file.ts";
+import { logger, printJson } from "./_output.ts";
+import { withHelp } from "./_usage.ts";
+import { UsageError } from "./errors.ts";
+
+export default withHelp(defineCommand({
+  meta: {
+    name: "egress-policy",
+    description:
+      "Derive an egress policy (assay.runner.egress_policy.v0) from what a set of archives observed: " +
+      "endpoints with a DNS name are allowed by name and port, the others as ip:port. The output is canonical: " +
+      "the same archives in any order give the same bytes and digest. The policy goes to --output or stdout; its digest to stderr.",
+  },
+  args: {
+    archive: { type: "positional", required: false, description: "Archives (.tar.gz or extracted directories) to derive the policy from", valueHint: "ARCHIVE…" },
+    output: { type: "string", alias: "o", description: "Write the policy here (whole or not at all); default stdout", valueHint: "FILE" },
+    json: { type: "boolean", description: "Print one JSON document {policy, digest} on stdout" },
+  },
+  run: ({ args }) => egressPolicyCommand(parseArgsWith(EgressPolicyArgsSchema, args)),
+}), {
+  synopsis: "[OPTIONS] ARCHIVE…",
+  examples: ["assay-runner egress-policy run1.tar.gz run2.tar.gz -o policy.json", "assay-runner egress-policy extracted-dir --json"],
+});
+
+// --- internal ---
+
+const EgressPolicyArgsSchema = v.looseObject({
+  _: v.optional(v.array(v.string()), []),
+  output: v.optional(v.string()),
+  json: v.optional(v.boolean()),
+});
+
+async function egressPolicyCommand(args: v.InferOutput<typeof EgressPolicyArgsSchema>): Promise<number> {
+  if (args._.length === 0) throw new UsageError("MISSING_ARGUMENT", "at least one ARCHIVE is required");
+  const observed = [];
+  for (const path of args._) {
+    const side = await openSide(path).catch((error: unknown) => {
+      // An unreadable archive is bad input here (exit 2), not drift's exit 3.
+      throw error instanceof DriftArchiveError ? new CompareInputError(error.message, { file: path }, { cause: error }) : error;
+    });
+    const network = readArchiveNetwork(side.member, path);
+    if (!network.ok) throw new CompareInputError(formatIssue(network.issues[0]), { file: path, member: network.issues[0].member });
+    observed.push(network.value);
+  }
+  const derived = deriveEgressPolicy(observed);
+  if (!derived.ok) throw new CompareInputError(formatIssue(derived.issues[0]));
+  const { policy, digest } = derived.value;
+  const text = `${JSON.stringify(policy, null, 2)}\n`;
+  if (args.output !== undefined) writeOutputFile("--output", args.output, text);
+  if (args.json === true) printJson({ policy, digest });
+  else if (args.output === undefined) process.stdout.write(text);
+  logger.info(`egress policy from ${args._.length} archive(s): ${policy.endpoints.length} endpoints, ${policy.hosts.length} host names; digest ${digest}`);
+  return 0;
+}

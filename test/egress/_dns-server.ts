@@ -1,0 +1,82 @@
+// A tiny authoritative test DNS server on 127.0.0.1 (UDP and TCP, same free port): answers A/AAAA
+// from a table, NXDOMAIN otherwise. Tests only; never leaves loopback.
+import { createServer, type Server } from "node:net";
+import { buildDnsResponse, DNS_TYPE, frameDnsTcp, parseDnsMessage, splitDnsTcpStream, type DnsAnswerSpec } from "../../src/egress/index.ts";
+
+export interface TestDnsServer extends AsyncDisposable {
+  readonly port: number;
+  /** Queries received (names), in order. */
+  readonly seen: string[];
+}
+
+/** Starts the server; `table` maps a name to its A/AAAA answers (CNAMEs allowed). */
+export async function startTestDnsServer(table: Record<string, readonly DnsAnswerSpec[]>): Promise<TestDnsServer> {
+  const seen: string[] = [];
+  const answer = (query: Uint8Array): Uint8Array | undefined => {
+    const parsed = parseDnsMessage(query);
+    if (!parsed.ok) return undefined;
+    const question = parsed.value.questions[0];
+    if (question === undefined) return undefined;
+    seen.push(question.name);
+    const all = table[question.name];
+    const wanted = question.type === DNS_TYPE.AAAA ? "AAAA" : "A";
+    const answers = all?.filter((a) => a.type === "CNAME" || a.type === wanted);
+    const built = buildDnsResponse({ id: parsed.value.id, question, answers: answers ?? [], rcode: all === undefined ? 3 : 0, compress: true });
+    return built.ok ? built.value : undefined;
+  };
+  const udp = await Bun.udpSocket({
+    hostname: "127.0.0.1",
+    socket: {
+      data(socket, data, port, address) {
+        const reply = answer(new Uint8Array(data));
+        if (reply) socket.send(reply, port, address);
+      },
+    },
+  });
+  const tcp: Server = createServer((client) => {
+    let buffered = new Uint8Array(0);
+    client.on("data", (chunk: Buffer) => {
+      const next = new Uint8Array(buffered.length + chunk.length);
+      next.set(buffered);
+      next.set(chunk, buffered.length);
+      const { messages, rest } = splitDnsTcpStream(next);
+      buffered = new Uint8Array(rest);
+      for (const message of messages) {
+        const reply = answer(new Uint8Array(message));
+        if (reply) client.write(frameDnsTcp(reply));
+      }
+    });
+    client.on("error", () => client.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(udp.port, "127.0.0.1", () => resolve());
+  });
+  return {
+    port: udp.port,
+    seen,
+    async [Symbol.asyncDispose]() {
+      udp.close();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    },
+  };
+}
+
+/** Sends one UDP query to 127.0.0.1:port and resolves with the reply bytes (rejects after `timeoutMs`). */
+export async function udpExchange(port: number, query: Uint8Array, timeoutMs = 2000): Promise<Uint8Array> {
+  let resolveReply: (reply: Uint8Array) => void = () => {};
+  const reply = new Promise<Uint8Array>((resolve) => (resolveReply = resolve));
+  const socket = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { data: (_s, data) => resolveReply(new Uint8Array(data)) } });
+  try {
+    socket.send(query, port, "127.0.0.1");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no DNS reply on port ${port}`)), timeoutMs)));
+    try {
+      return await Promise.race([reply, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    socket.close();
+  }
+}
