@@ -1,9 +1,10 @@
-/** Loader variables removed from the workload's environment when the kernel is captured (§2.3). */
+/** Loader variables removed from the workload's environment by `--upstream-env-scrub` (§2.3). */
 export const SCRUBBED_ENV_KEYS = ["GCONV_PATH", "LD_AUDIT", "LD_LIBRARY_PATH", "LD_PRELOAD", "LOCPATH"] as const;
 
 /**
- * Builds the workload's environment (§2.3): the runner's own, then — only when the kernel is
- * captured — without loader variables and with `LC_ALL=C`/`LANG=C`, then the spec env on top.
+ * Builds the workload's environment: the runner's own, exactly, then the spec env on top. With
+ * `scrub` (`--upstream-env-scrub`, for parity runs) it is upstream's (§2.3): loader variables
+ * removed and `LC_ALL=C`/`LANG=C`, whatever the backend.
  */
 export function buildChildEnv(
   parent: Readonly<Record<string, string | undefined>>,

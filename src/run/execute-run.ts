@@ -10,6 +10,7 @@ import {
   type ArmedCapture,
   type CaptureTarget,
   type KernelSummary,
+  type WorkloadWatch,
 } from "../capture/index.ts";
 import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
 import type { CorrelationReport } from "../schema/index.ts";
@@ -133,13 +134,16 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   io.onProgress?.({ level: "info", message: `running ${spec.command.join(" ")} (capture ${armed.version}${session ? `, session ${session.path}` : ", no session"})` });
   const outcome = await superviseWorkload({
     argv: armed.command(spec.command),
-    env: buildChildEnv(io.env, spec.env, { scrub: kernelCapture }),
+    // deviation: upstream scrubs loader variables and pins LC_ALL=C whenever the kernel is
+    // captured (§2.3); the measured run is the asked-for run unless --upstream-env-scrub.
+    env: buildChildEnv(io.env, spec.env, { scrub: spec.upstreamEnvScrub }),
     session,
     scratchDir: scratch.path,
     timeoutMs: spec.timeoutMs,
     killGraceMs: spec.killGraceMs,
     interrupted: io.interrupted,
     stdoutToStderr: io.workloadStdoutToStderr ?? false,
+    ...(armed.watchWorkload ? { watchWorkload: () => (armed.watchWorkload as () => WorkloadWatch)() } : {}),
   });
   const workloadMs = performance.now() - clock;
 
@@ -150,11 +154,13 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   let kernelHealth: KernelHealthPart | undefined;
   const extraNotes: string[] = [];
   if (kernelCapture) {
-    kernelSummary = await normalizeKernelRecords(captured.records, spec.runId, (line) => writer.append("layers/kernel.ndjson", line));
+    kernelSummary = await normalizeKernelRecords(captured.records, spec.runId, (line) => writer.append("layers/kernel.ndjson", line), {
+      keepAllOpens: spec.keepAllOpens,
+    });
     const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
     const derived = deriveKernelHealth({ loss: captured.loss, summary: kernelSummary, cgroupCorrelation, backend: armed.version });
     kernelHealth = { ...derived, cgroup_correlation: cgroupCorrelation };
-    extraNotes.push(derived.backendNote);
+    extraNotes.push(derived.backendNote, ...derived.scopeNotes);
   }
   extraNotes.push(...captureFallbacks);
   await session?.close();

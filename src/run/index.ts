@@ -18,5 +18,5 @@ export { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.
 export { buildCorrelationReport } from "./correlation.ts";
 export { buildObservationHealth, CONTRACT_ONLY_NOTE, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
 export { buildCapabilitySurface, collectSurfaceSets, type SurfaceSets } from "./capability-surface.ts";
-export { JOIN_SESSION_SHIM, superviseWorkload, type Interruption, type WorkloadOptions, type WorkloadOutcome } from "./workload.ts";
+export { superviseWorkload, type Interruption, type WorkloadOptions, type WorkloadOutcome } from "./workload.ts";
 export { RunHostError, RunInputError, RunInterruptedError, type RunErrorCode } from "./run-errors.ts";

@@ -5,10 +5,10 @@ const parent = { PATH: "/usr/bin", LD_PRELOAD: "/x.so", LD_LIBRARY_PATH: "/l", L
 const sdk = { ASSAY_RUNNER_RUN_ID: "run_1" };
 
 describe("buildChildEnv", () => {
-  test("with kernel capture removes loader variables and pins the C locale (§2.3)", () => {
+  test("with --upstream-env-scrub removes loader variables and pins the C locale, as upstream (§2.3)", () => {
     expect(buildChildEnv(parent, sdk, { scrub: true })).toEqual({ PATH: "/usr/bin", HOME: "/root", LANG: "C", LC_ALL: "C", ASSAY_RUNNER_RUN_ID: "run_1" });
   });
-  test("contract-only inherits everything and adds the spec env, as upstream", () => {
+  test("by default passes everything on exactly and adds the spec env, under every backend", () => {
     expect(buildChildEnv(parent, sdk, { scrub: false })).toEqual({
       PATH: "/usr/bin",
       LD_PRELOAD: "/x.so",

@@ -5,6 +5,7 @@ import { CaptureHostError } from "../errors.ts";
 import { readLines } from "../read-lines.ts";
 import type { ArmedCapture, CaptureBackend, CaptureLoss, CaptureOutcome, CaptureProbe, CaptureTarget, KernelRecord } from "../types.ts";
 import { STRACE_OUTPUT_OPTIONS, STRACE_SYSCALLS, StraceDecoder } from "./decode.ts";
+import { watchTracee } from "./watch-tracee.ts";
 
 /** The ptrace backend: the workload runs under `strace -f --seccomp-bpf`, which writes every traced call to a file. */
 export const ptraceBackend: CaptureBackend = {
@@ -46,6 +47,8 @@ async function armPtrace(target: CaptureTarget): Promise<ArmedCapture> {
     // strace goes inside the join-session shim, so the shim's own write to cgroup.procs happens
     // before tracing starts and strace (the tracer) lives in the session until its tracees exit.
     command: (argv) => straceCommand(stracePath, outPath, argv),
+    // strace waits for every tracee; the workload's own end is in its output first.
+    watchWorkload: () => watchTracee(outPath),
     stop: async () => {
       if (stopped) return stopped;
       // strace has exited with the workload: the file is complete, nothing is left to drain.
