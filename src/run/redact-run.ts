@@ -2,12 +2,8 @@ import type { ArchiveWriter } from "../evidence/index.ts";
 import { MANIFESTED_MEMBERS } from "../evidence/index.ts";
 import type { SurfaceSets } from "./capability-surface.ts";
 import { redactNdjsonStream, redactSurface } from "./redaction-archive.ts";
-import { UnredactedSecretError } from "./redaction-errors.ts";
 import type { Redaction } from "../schema/index.ts";
-import { buildRedactionHealth, disabledRedactionHealth } from "./redaction-health.ts";
-import { resolveRedactionKey } from "./redaction-key.ts";
-import { SecretSweep } from "./redaction-sweep.ts";
-import { createRedactor, RedactionTally } from "./redaction.ts";
+import { buildRedactionHealth, createRedactor, disabledRedactionHealth, RedactionTally, resolveRedactionKey, SecretSweep, UnredactedSecretError } from "../redaction/index.ts";
 import type { RunSpec } from "./run-spec.ts";
 
 /** A run's redaction, set up before the workload starts so a bad key fails before anything runs. */

@@ -1,7 +1,7 @@
 import { canonicalJson, parseJson, sortUnique, type JsonValue } from "../evidence/index.ts";
 import { decodeLossy, rustSplitWhitespace, rustTrim } from "./ingest-lines.ts";
 import type { SurfaceSets } from "./capability-surface.ts";
-import { RedactionTally, type Redactor } from "./redaction.ts";
+import { RedactionTally, type Redactor } from "../redaction/index.ts";
 
 /** The archive parts redaction rewrites; the correlation report and health are only swept (spec §3.1). */
 export interface RedactableParts<S extends SurfaceSets> {

@@ -3,8 +3,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { createRedactor, RedactionTally } from "../../src/run/redaction.ts";
-import { keyId } from "../../src/run/redaction-key.ts";
+import { createRedactor, RedactionTally } from "../../src/redaction/index.ts";
+import { keyId } from "../../src/redaction/index.ts";
 import { filesIn, openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { redactJsonLine, redactNdjsonMember, redactNdjsonStream, redactSurface } from "../../src/run/redaction-archive.ts";
-import { createRedactor, RedactionTally } from "../../src/run/redaction.ts";
+import { createRedactor, RedactionTally } from "../../src/redaction/index.ts";
 
 const cat = (...parts: string[]) => parts.join("");
 const GH = cat("gh", "p_", "0123456789abcdef".repeat(2), "0123");

@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { canonicalJson } from "../../src/evidence/index.ts";
 import { redactJsonLine, redactSurface } from "../../src/run/redaction-archive.ts";
-import { SECRET_RULES } from "../../src/run/redaction-rules.ts";
-import { findUnredacted, SecretSweep, sweepMember, sweepMembers } from "../../src/run/redaction-sweep.ts";
-import { createRedactor, RedactionTally } from "../../src/run/redaction.ts";
+import { SECRET_RULES } from "../../src/redaction/index.ts";
+import { findUnredacted, SecretSweep, sweepMember, sweepMembers } from "../../src/redaction/index.ts";
+import { createRedactor, RedactionTally } from "../../src/redaction/index.ts";
 
 const cat = (...parts: string[]) => parts.join("");
 const encode = (text: string) => new TextEncoder().encode(text);

@@ -1,5 +1,5 @@
-import { compareCodePoints } from "../evidence/index.ts";
-import { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, URL_USERINFO_PATTERN } from "./redaction-rules.ts";
+import { compareCodePoints } from "../schema/index.ts";
+import { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, URL_USERINFO_PATTERN } from "./secret-rules.ts";
 
 /** How aggressively values are scrubbed; the string is what `observation_health.redaction.mode` records. */
 export type RedactionMode = "shape_and_flag" | "shape_only" | "disabled_unsafe";

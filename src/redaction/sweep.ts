@@ -1,5 +1,5 @@
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
-import { mayContainSecret, once, PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern, withoutGlobal } from "./redaction-rules.ts";
+import { mayContainSecret, once, PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern, withoutGlobal } from "./secret-rules.ts";
 
 /** Where the sweep found a secret: the rule upstream would name and the 1-based line of its first hit. */
 export interface SweepHit {

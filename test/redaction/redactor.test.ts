@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createRedactor, isCredentialFlag, RedactionTally, type RedactionMode } from "../../src/run/redaction.ts";
+import { createRedactor, isCredentialFlag, RedactionTally, type RedactionMode } from "../../src/redaction/index.ts";
 
 // Secret shapes are assembled at runtime from fragments, so no whole token sits in the repository.
 const cat = (...parts: string[]) => parts.join("");
