@@ -10,7 +10,7 @@ export {
   type Redactor,
 } from "./redactor.ts";
 export { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, SECRET_RULES_SCHEMA, translateRustPattern, URL_USERINFO_PATTERN, type SecretRule } from "./secret-rules.ts";
-export { findUnredacted, SecretSweep, sweepIssue, sweepMember, sweepMembers, type SweepHit, type SweepIssue } from "./sweep.ts";
+export { findUnredacted, hasUrlUserinfo, SecretSweep, sweepIssue, sweepMember, sweepMembers, type SweepHit, type SweepIssue } from "./sweep.ts";
 export {
   DEFAULT_KEY_PATH,
   encodeKeyFile,

@@ -69,7 +69,7 @@ export class RedactionTally {
 /** A redactor bound to one mode and one key; built once per run (upstream `Redactor`). */
 export interface Redactor {
   readonly mode: RedactionMode;
-  /** Replaces secret-shaped spans of a free-form value (path, endpoint, tool, JSON string). */
+  /** Replaces URL userinfo and secret-shaped spans of a free-form value (path, endpoint, tool, JSON string). */
   redactValue(field: string, input: string, tally: RedactionTally): string;
   /** Replaces the `user:pass` part of `scheme://user:pass@` with a placeholder, keeping scheme and host. */
   redactUrlUserinfo(field: string, input: string, tally: RedactionTally): string;
@@ -91,7 +91,9 @@ export function createRedactor(mode: RedactionMode, key: Uint8Array): Redactor {
   const placeholder = (rule: string, matched: string): string => `<redacted:${rule}:${hmacH8(keyBytes, matched)}>`;
   const redactValue = (field: string, input: string, tally: RedactionTally): string => {
     if (!active) return input;
-    const out = shapePass(field, input, tally, placeholder);
+    // deviation: upstream applies the URL userinfo pass to network endpoints only, so a password
+    // in a URL in argv, a path or an SDK field reached its archive; here every value gets it.
+    const out = shapePass(field, urlUserinfoPass(field, input, tally, placeholder), tally, placeholder);
     // Only text holding a placeholder can hide a match from the shape pass (see closeOverSweep).
     return out.includes("<redacted:") ? closeOverSweep(field, out, tally, placeholder) : out;
   };
