@@ -7,6 +7,7 @@ import {
   DEFAULT_KILL_GRACE_MS,
   executeRun,
   formatDuration,
+  readRunnerEnvironment,
   newRunId,
   REDACT_MODES,
   REDACTION_KEY_SOURCES,
@@ -95,7 +96,7 @@ const runCommand = defineCommand({
 
     using stop = runnerSignals();
     const result = await executeRun(built.spec, {
-      env: process.env,
+      env: readRunnerEnvironment(),
       platform: process.platform,
       interrupted: stop.interrupted,
       // With --json, stdout is one document: the workload's own stdout goes to stderr instead.

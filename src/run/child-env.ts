@@ -12,7 +12,8 @@ export function buildChildEnv(
   options: { readonly scrub: boolean },
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parent)) if (value !== undefined) env[key] = value;
+  // defineProperty: a variable named __proto__ is a variable like any other.
+  for (const [key, value] of Object.entries(parent)) if (value !== undefined) Object.defineProperty(env, key, { value, enumerable: true, writable: true, configurable: true });
   if (options.scrub) {
     // Loader paths injected by toolchains add thousands of varying opens to the kernel layer.
     for (const key of SCRUBBED_ENV_KEYS) delete env[key];

@@ -14,6 +14,7 @@ export {
 } from "./run-spec.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export { buildChildEnv, SCRUBBED_ENV_KEYS } from "./child-env.ts";
+export { readRunnerEnvironment } from "./runner-env.ts";
 export { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.ts";
 export { buildCorrelationReport } from "./correlation.ts";
 export { buildObservationHealth, CONTRACT_ONLY_NOTE, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
