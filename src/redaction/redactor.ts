@@ -173,12 +173,36 @@ function shapePass(field: string, input: string, tally: RedactionTally, placehol
       pos = inside.end;
       continue;
     }
-    out += input.slice(pos, best.start) + placeholder(best.rule, input.slice(best.start, best.end));
+    const end = extendOverOverlaps(input, best.start, best.end);
+    out += input.slice(pos, best.start) + placeholder(best.rule, input.slice(best.start, end));
     tally.record(field, best.rule);
     changed = true;
-    pos = best.end;
+    pos = end;
   }
   return changed ? out : input;
+}
+
+// deviation: upstream continues after the chosen match, so a match that starts inside it and
+// ends beyond it is lost: in `password=x/Bearer <token>` the credential assignment swallows the
+// keyword `Bearer` and the token after it stays in clear text (and upstream's sweep, which reads
+// the placeholder as a space, no longer sees a bearer token either). The span is extended over
+// every such overlapping match; where no matches overlap, the output is upstream's.
+function extendOverOverlaps(input: string, start: number, end: number): number {
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const rule of SECRET_RULES) {
+      for (let from = start; from < end; ) {
+        const span = findAt(rule.regex, input, from);
+        if (span === null || span.start >= end) break;
+        if (span.end > end) {
+          end = span.end;
+          grown = true;
+        }
+        from = span.start + 1;
+      }
+    }
+  }
+  return end;
 }
 
 interface Span {

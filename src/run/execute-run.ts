@@ -13,7 +13,7 @@ import {
   type WorkloadWatch,
 } from "../capture/index.ts";
 import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
-import type { CorrelationReport } from "../schema/index.ts";
+import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
 import { CgroupSession, isWritable, LinuxHostError, locateCgroupHost, openCgroupSession, RunGuardian } from "../linux/index.ts";
 import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
 import { buildChildEnv } from "./child-env.ts";
@@ -171,7 +171,14 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   // Policy before SDK: the SDK cross-check reads the policy bindings (§3 phase 8).
   const logs = readLayerLogs(spec, outcome.interruption !== undefined);
   for (const warning of logs.warnings) extraNotes.push(warning);
-  for (const event of logs.policy ?? []) writer.append("layers/policy.ndjson", redaction.redactLine(encodePolicyRow(event)));
+  // The surface's tools and decisions come from the redacted rows, so `verify` derives the same
+  // `decision:tool` values from the policy layer (a secret spanning the joined pair would not).
+  const redactedPolicy = (logs.policy ?? []).map((event) => {
+    const row = encodePolicyRow(event);
+    const line = redaction.redactLine(row);
+    writer.append("layers/policy.ndjson", line);
+    return line === row ? event : (JSON.parse(line) as PolicyEvent);
+  });
   for (const event of logs.sdk ?? []) writer.append("layers/sdk.ndjson", redaction.redactLine(encodeSdkRow(event)));
   const correlation = buildCorrelationReport({
     runId: spec.runId,
@@ -190,7 +197,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const { health, committed } = await finishArchive(writer, {
     spec,
     redaction,
-    sets: collectSurfaceSets({ kernel: kernelSummary, policy: logs.policy ?? [] }),
+    sets: collectSurfaceSets({ kernel: kernelSummary, policy: redactedPolicy }),
     correlation,
     kernelHealth,
     logs,
