@@ -188,3 +188,21 @@ describe("RedactionTally", () => {
     ]);
   });
 });
+
+// Issue 14 item 2: URL userinfo was redacted in network endpoints only, and a credential
+// assignment could swallow the keyword of a bearer token that followed it.
+describe("redaction beyond upstream's passes", () => {
+  test("every value gets the URL userinfo pass, not only endpoints", () => {
+    const password = cat("Sup3r", "S3cret");
+    const tally = new RedactionTally();
+    const out = redactor().redactValue("command", `postgres://admin:${password}@db/x`, tally);
+    expect([out, Object.fromEntries(tally.byRule())]).toEqual([`postgres://${redactor().placeholder("url-userinfo", `admin:${password}`)}@db/x`, { "url-userinfo": 1 }]);
+  });
+
+  test("a match that starts inside the chosen one and ends beyond it is redacted with it", () => {
+    const token = cat("0a0a0a0A0AAA", "0a0a0a0A0AAA");
+    const text = `password=abcdef/x,Bearer ${token}; tail`;
+    const result = shape(text);
+    expect(result).toEqual({ out: `${redactor().placeholder("credential-assignment", `password=abcdef/x,Bearer ${token}`)}; tail`, total: 1, byRule: { "credential-assignment": 1 } });
+  });
+});

@@ -186,3 +186,17 @@ describe("sweepMembers", () => {
     expect(sweepMembers(new Map([["a.json", encode("{}")], ["b.ndjson", encode('{"x":"<redacted:jwt:0123abcd>"}\n')]]))).toEqual({ ok: true, value: undefined });
   });
 });
+
+describe("the sweep and URL userinfo", () => {
+  test("fails closed on a URL password after every shape rule, and passes its placeholder", () => {
+    const url = `https://user:${"pw".repeat(4)}@example.com/x`;
+    const sweep = new SecretSweep();
+    sweep.push(`{"a":"clean"}\n{"command":["${url}"]}\n`);
+    expect([findUnredacted(url), sweep.finish(), findUnredacted("https://<redacted:url-userinfo:0123abcd>@example.com/x"), findUnredacted("ssh://git@host/x")]).toEqual([
+      "url-userinfo",
+      { rule: "url-userinfo", line: 2 },
+      undefined,
+      undefined,
+    ]);
+  });
+});
