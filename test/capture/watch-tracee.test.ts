@@ -8,7 +8,7 @@ describe("watchTracee", () => {
   test("takes the first pid as the workload's and its exit line as its end, over any split of the writes", () => {
     using dir = tempDir("watch");
     const out = join(dir.path, "strace.out");
-    const lines = ["41 execve(\"\\x2f\") = 0\n", "41 +++ superseded by execve +++\n", "42 execve(\"\\x2f\") = 0\n", "42 +++ exited with 0 +++\n", "41 +++ kill", "ed by SIGTERM +++\n", "43 +++ exited with 1 +++\n"];
+    const lines = ["41  execve(\"\\x2f\") = 0\n", "41 +++ superseded by execve +++\n", "42 execve(\"\\x2f\") = 0\n", "42 +++ exited with 0 +++\n", "41  +++ kill", "ed by SIGTERM +++\n", "43 +++ exited with 1 +++\n"];
     writeFileSync(out, "4");
     using watch = watchTracee(out, 60_000);
     const seen: unknown[] = [watch.poll()];

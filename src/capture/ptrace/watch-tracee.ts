@@ -8,14 +8,14 @@ import { parseTraceeEnd } from "./decode.ts";
  * workload's (strace forks it, and its execve is the first traced call), and its
  * `PID +++ exited with N +++` / `PID +++ killed by SIG… +++` line is its end, while strace itself
  * lives on until every tracee is gone. Polls the file's new bytes every `intervalMs`, looking
- * only for that line's prefix (the rows are decoded once, after the run).
+ * only at `+++` lines (the rows are decoded once, after the run).
  */
 export function watchTracee(outPath: string, intervalMs = 25): WorkloadWatch {
   let offset = 0;
   // Bytes carried over from the previous read: the head of the file until the first line is
   // complete, then the tail that could hold the start of the end line.
   let carry = "";
-  let needle: string | undefined;
+  let workloadPid: number | undefined;
   let end: TraceeExit | undefined;
   let resolveEnded: (exit: TraceeExit) => void = () => {};
   const ended = new Promise<TraceeExit>((resolve) => {
@@ -25,34 +25,31 @@ export function watchTracee(outPath: string, intervalMs = 25): WorkloadWatch {
     if (end !== undefined) return end;
     const read = readFrom(outPath, offset);
     offset += read.length;
-    let text = carry + read.toString("latin1");
-    if (needle === undefined) {
-      const firstLine = /^(\d+) [^\n]*\n/.exec(text);
-      if (firstLine === null) {
+    const text = carry + read.toString("latin1");
+    // Only whole lines are looked at; the unfinished last one waits for the next read.
+    const complete = text.lastIndexOf("\n") + 1;
+    carry = text.slice(complete);
+    if (workloadPid === undefined) {
+      const first = /^(\d+) /.exec(text);
+      if (first === null || complete === 0) {
         carry = text;
         return undefined;
       }
-      needle = `\n${firstLine[1]} +++ `;
-      // The first line itself can be the end (a workload that never execs is not traced that far).
-      text = `\n${text}`;
+      workloadPid = Number(first[1]);
     }
-    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
-      const lineEnd = text.indexOf("\n", at + 1);
-      if (lineEnd < 0) {
-        carry = text.slice(at);
-        return undefined;
-      }
-      // Other `+++` lines of that pid (`superseded by execve`) are not its end.
-      const exit = parseTraceeEnd(text.slice(at + 1, lineEnd));
-      if (exit !== undefined) {
-        const signal = exit.signalName === null ? null : ((constants.signals as Record<string, number | undefined>)[exit.signalName] ?? null);
-        end = { exitCode: exit.exitCode, signal };
-        resolveEnded(end);
-        clearInterval(timer);
-        return end;
-      }
+    // strace pads pids (`6881  +++ exited with 0 +++`): find the few `+++` lines, then their pid.
+    for (let at = text.indexOf(" +++ ", 0); at >= 0 && at < complete; at = text.indexOf(" +++ ", at + 1)) {
+      const lineStart = text.lastIndexOf("\n", at) + 1;
+      const lineEnd = text.indexOf("\n", at);
+      const exit = parseTraceeEnd(text.slice(lineStart, lineEnd));
+      // Other `+++` lines (`superseded by execve`) and other pids are not the workload's end.
+      if (exit === undefined || exit.pid !== workloadPid) continue;
+      const signal = exit.signalName === null ? null : ((constants.signals as Record<string, number | undefined>)[exit.signalName] ?? null);
+      end = { exitCode: exit.exitCode, signal };
+      resolveEnded(end);
+      clearInterval(timer);
+      return end;
     }
-    carry = text.slice(Math.max(0, text.length - needle.length));
     return undefined;
   };
   const timer = setInterval(poll, intervalMs);
