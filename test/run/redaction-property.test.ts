@@ -127,6 +127,5 @@ describe("redaction of a whole run", () => {
         { numRuns: 12 },
       );
     },
-    60_000,
   );
 });
