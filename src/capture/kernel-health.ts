@@ -72,6 +72,27 @@ export function networkProtocolCoverage(loss: CaptureLoss): NetworkProtocolCover
   return hasDatagramPeer ? "datagram_peer_observed" : "absent";
 }
 
+/**
+ * What the kernel layer leaves out, stated (ARCHITECTURE "Capture"): the loader filter's drops per
+ * rule in upstream's `filtered_loader_events` / `filtered_loader_top` shape (every rule, not a top
+ * 5: there are at most 25), the writes it let through, and work handed to a daemon.
+ */
+export function captureScopeNotes(summary: Pick<KernelSummary, "loaderFilter" | "daemonHandoffs">): string[] {
+  const filter = summary.loaderFilter;
+  const rules = filter.byRule.map(({ rule, count }) => `${count}x:${rule}`).join(",");
+  const notes = [
+    filter.enabled
+      ? `loader_filter: filtered_loader_events=${filter.dropped} filtered_loader_top=[${rules}] kept_writes=${filter.keptWrites}; read-only opens only, writes, creates and execs are always rows`
+      : "loader_filter: off (--keep-all-opens) filtered_loader_events=0 filtered_loader_top=[]",
+  ];
+  if (summary.daemonHandoffs.length > 0) {
+    notes.push(
+      `daemon_handoff: ${summary.daemonHandoffs.join(",")}; work a daemon does for the workload runs outside the session and is not in this archive`,
+    );
+  }
+  return notes;
+}
+
 // --- internal ---
 
 function claimScope(coverage: NetworkProtocolCoverage): NetworkEndpointClaimScope {
@@ -117,25 +138,4 @@ function captureBackendNote(backend: string, loss: CaptureLoss, summary: KernelS
 // Effects the backend knows it missed (an unreadable path, a lost return value…): never `complete`.
 function unobservedTotal(loss: CaptureLoss): number {
   return Object.values(loss.unobserved ?? {}).reduce((sum, count) => sum + count, 0);
-}
-
-/**
- * What the kernel layer leaves out, stated (ARCHITECTURE "Capture"): the loader filter's drops per
- * rule in upstream's `filtered_loader_events` / `filtered_loader_top` shape (every rule, not a top
- * 5: there are at most 25), the writes it let through, and work handed to a daemon.
- */
-export function captureScopeNotes(summary: Pick<KernelSummary, "loaderFilter" | "daemonHandoffs">): string[] {
-  const filter = summary.loaderFilter;
-  const rules = filter.byRule.map(({ rule, count }) => `${count}x:${rule}`).join(",");
-  const notes = [
-    filter.enabled
-      ? `loader_filter: filtered_loader_events=${filter.dropped} filtered_loader_top=[${rules}] kept_writes=${filter.keptWrites}; read-only opens only, writes, creates and execs are always rows`
-      : "loader_filter: off (--keep-all-opens) filtered_loader_events=0 filtered_loader_top=[]",
-  ];
-  if (summary.daemonHandoffs.length > 0) {
-    notes.push(
-      `daemon_handoff: ${summary.daemonHandoffs.join(",")}; work a daemon does for the workload runs outside the session and is not in this archive`,
-    );
-  }
-  return notes;
 }

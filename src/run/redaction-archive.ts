@@ -147,11 +147,12 @@ function redactJsonValue(field: string, value: JsonValue, redactor: Redactor, ta
   let out: { [key: string]: JsonValue } | undefined;
   for (const key of Object.keys(value)) {
     const item = value[key] as JsonValue;
-    const isArgv = key === "command" && Array.isArray(item) && item.length > 0 && item.every((i) => typeof i === "string");
+    // deviation: exec rows (ours) carry an `argv` array, which gets the argv pass like `command`.
+    const isArgv = (key === "command" || key === "argv") && Array.isArray(item) && item.length > 0 && item.every((i) => typeof i === "string");
     let next: JsonValue;
     if (isArgv) {
       const before = tally.total;
-      const argv = redactor.redactArgv("command", item as string[], tally);
+      const argv = redactor.redactArgv(key, item as string[], tally);
       next = tally.total > before ? argv : item;
     } else next = redactJsonValue(key, item, redactor, tally);
     if (next === item) continue;

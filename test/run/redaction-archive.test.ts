@@ -43,6 +43,15 @@ describe("redactJsonLine", () => {
     });
   });
 
+  test("gives an exec row's argv the argv pass too: a credential flag's value goes whatever its shape", () => {
+    const input = `{"kind":"exec","value":"/usr/bin/psql","argv":["psql","--password","hunter2","postgres://u:pw12345@db/x"]}`;
+    expect(line(input)).toEqual({
+      out: `{"kind":"exec","value":"/usr/bin/psql","argv":["psql","--password","${ph("credential-flag-value", "hunter2")}","postgres://${ph("url-userinfo", "u:pw12345")}@db/x"]}`,
+      total: 2,
+      byField: { argv: 2 },
+    });
+  });
+
   test("gives a command array with a non-string item the shape pass only", () => {
     const input = JSON.stringify({ command: ["agent", "--password", "pw", 1] });
     expect(line(input)).toEqual({ out: input, total: 0, byField: {} });

@@ -82,7 +82,7 @@ describe("redaction of a whole run", () => {
             { pid: 10, eventType: 1, value: `/work/${s[7]?.text}/out.txt`, flags: 0o1101, mode: 0o644, returnValue: 3 },
             { pid: 10, eventType: 1, value: `/work/in ${s[8]?.text}`, flags: 0, mode: 0, returnValue: 3 },
             { pid: 10, eventType: 2, value: `${s[9]?.text}:443` },
-            { pid: 11, eventType: 4, value: `/opt/${s[10]?.text}/systemd-run` },
+            { pid: 11, eventType: 4, value: `/opt/${s[10]?.text}/systemd-run`, argv: ["systemd-run", "--token", s[1]?.text ?? "", `--unit=${s[2]?.text}`, s[3]?.text ?? ""] },
             { pid: 11, eventType: EVENT_UNIX_CONNECT, value: `/run/${s[11]?.text}/docker.sock` },
           ];
           const built = buildRunSpec(
