@@ -44,8 +44,8 @@ async function armPtrace(target: CaptureTarget): Promise<ArmedCapture> {
     version: `ptrace ${facts.straceVersion ?? "strace"}`,
     // strace runs inside the session, with the workload.
     helpers: [],
-    // strace goes inside the join-session shim, so the shim's own write to cgroup.procs happens
-    // before tracing starts and strace (the tracer) lives in the session until its tracees exit.
+    // strace is what the runner spawns inside the session: the tracer lives there until its
+    // tracees exit, and the runner's own move into the session happens before tracing starts.
     command: (argv) => straceCommand(stracePath, outPath, argv),
     // strace waits for every tracee; the workload's own end is in its output first.
     watchWorkload: () => watchTracee(outPath),
