@@ -85,10 +85,11 @@ describe("StraceDecoder on hand-made lines", () => {
     expect({ records, undecodable: loss.eventSizeMismatch }).toEqual({ records: [{ pid: 30, eventType: 4, value: "/usr/bin/x" }], undecodable: 0 });
   });
 
-  test("counts sends without a peer and non-IP peers, passes unix connects on uncounted (no row), and marks a cut string", () => {
+  test("counts sends without a peer and non-IP peers, passes successful unix connects on uncounted (no row), and marks a cut string", () => {
     const { records, loss } = decodeAll([
       `40 sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=${hex("x")}, iov_len=1}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 1`,
       `40 connect(4, {sa_family=0x1, sun_path=${hex("/run/x.sock")}}, 110) = 0`,
+      `40 connect(5, {sa_family=0x1, sun_path=${hex("/run/absent.sock")}}, 110) = -1 ENOENT (No such file or directory)`,
       `40 sendmsg(4, {msg_name={sa_family=0x1, sun_path=${hex("/dev/log")}}, msg_namelen=110, msg_iov=[], msg_iovlen=0, msg_controllen=0, msg_flags=0}, 0) = 1`,
       `40 openat(-100, ${hex("/w/long")}..., 0) = 3`,
     ]);

@@ -97,7 +97,7 @@ export class StraceDecoder {
       case "connect":
       case "sendto":
       case "sendmsg":
-        return this.#decodeNetwork(pid, name, args);
+        return this.#decodeNetwork(pid, name, args, result);
       default:
         return undefined;
     }
@@ -127,7 +127,7 @@ export class StraceDecoder {
     return this.#record(name, { pid, eventType: 1, value: path.text, flags, mode, resolve, returnValue: result }, path.truncated);
   }
 
-  #decodeNetwork(pid: number, name: "connect" | "sendto" | "sendmsg", args: string[]): KernelRecord | undefined {
+  #decodeNetwork(pid: number, name: "connect" | "sendto" | "sendmsg", args: string[], result: number | undefined): KernelRecord | undefined {
     let address: string | undefined;
     if (name === "connect") address = args[1];
     else if (name === "sendto") address = args[4];
@@ -140,9 +140,11 @@ export class StraceDecoder {
     const fields = structFields(address);
     const family = familyNumber(fields.get("sa_family"));
     if (family === AF_UNIX && name === "connect") {
-      // Not a row (upstream has no unix peers), but the normalizer names daemon sockets in a note.
+      // Not a row (upstream has no unix peers), but the normalizer names daemon sockets in a note:
+      // only a connect that reached a listener (or is under way) hands anything over.
       const path = quoted(fields.get("sun_path"));
-      return path === undefined ? undefined : { pid, eventType: EVENT_UNIX_CONNECT, value: path.text };
+      if (path === undefined || (result !== 0 && result !== -EINPROGRESS)) return undefined;
+      return { pid, eventType: EVENT_UNIX_CONNECT, value: path.text };
     }
     const value =
       family === 2 ? endpoint(fields.get("sin_addr"), fields.get("sin_port"), 4, ipv4Endpoint) : family === 10 ? endpoint(fields.get("sin6_addr"), fields.get("sin6_port"), 16, ipv6Endpoint) : undefined;
@@ -209,6 +211,7 @@ export function splitArgs(text: string): string[] {
 
 const CLONE_THREAD = 0x10000;
 const AF_UNIX = 1;
+const EINPROGRESS = 115;
 const hookNames: readonly HookName[] = ["openat", "openat2", "open", "creat", "connect", "sendto", "sendmsg", "exec"];
 
 function returnValue(text: string): number | undefined {
