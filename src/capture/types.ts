@@ -134,6 +134,6 @@ export interface TraceeExit {
 export interface WorkloadWatch extends Disposable {
   /** Resolves once the workload itself has ended (never, if the tracer ends without saying). */
   readonly ended: Promise<TraceeExit>;
-  /** Reads what the tracer wrote since the last look; the workload's end once known. */
-  poll(): TraceeExit | undefined;
+  /** Once the tracer has exited: waits until all it wrote is read, then gives the workload's end, if it wrote one. */
+  final(): Promise<TraceeExit | undefined>;
 }

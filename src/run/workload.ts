@@ -97,7 +97,7 @@ export async function superviseWorkload(options: WorkloadOptions): Promise<Workl
   }
   await child.exited;
   // The tracer has written everything: the workload's end is in its output, unless it never ran.
-  const end = watch?.poll() ?? endOf(child);
+  const end = (await watch?.final()) ?? endOf(child);
   return { end, interruption: first, descendantsKilled };
 }
 
