@@ -112,6 +112,28 @@ for (const backend of BACKENDS) {
     });
   });
 
+  describe(`issue 14 item 2 under ${backend}: no planted secret reaches the scratch directory`, () => {
+    test.skipIf(cannot(backend))("while the run goes on, no file in it holds the password of an argv URL, raw or hex-escaped", async () => {
+      using dir = tempDir(`scratch-${backend}`);
+      const tmp = join(dir.path, "tmp");
+      mkdirSync(tmp);
+      const password = `Sup3rS3cret${process.pid}`;
+      const escaped = [...Buffer.from(password)].map((byte) => `\\x${byte.toString(16).padStart(2, "0")}`).join("");
+      const seen = join(dir.path, "seen");
+      // The workload itself looks into the runner's scratch directory (under $TMPDIR) mid-run.
+      const script = 'find "$TMPDIR" > "$1.list"; find "$TMPDIR" -type f -exec cat {} + > "$1"';
+      const run = await measure(dir.path, backend, [], ["sh", "-c", script, "sh", seen, `postgres://admin:${password}@db/x`], { TMPDIR: tmp });
+      const contents = await Bun.file(seen).text();
+      expect({
+        exitCode: run.outcome.exitCode,
+        looked: (await Bun.file(`${seen}.list`).text()).includes("/assay-run-"),
+        raw: contents.includes(password),
+        hex: contents.includes(escaped),
+        archive: run.archive.text("events.ndjson").includes(password),
+      }).toEqual({ exitCode: 0, looked: true, raw: false, hex: false, archive: false });
+    });
+  });
+
   describe(`issue 14 item 3 under ${backend}: one behaviour for timeout, kill grace and daemonizing workloads`, () => {
     // Decided: the workload's own exit is the run's end. Once it has exited (0 here), what it
     // left in the session gets the kill grace and is then killed; the exit code stays the
