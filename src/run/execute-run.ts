@@ -10,7 +10,6 @@ import {
   type ArmedCapture,
   type CaptureTarget,
   type KernelSummary,
-  type WorkloadWatch,
 } from "../capture/index.ts";
 import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
 import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
@@ -145,7 +144,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     killGraceMs: spec.killGraceMs,
     interrupted: io.interrupted,
     stdoutToStderr: io.workloadStdoutToStderr ?? false,
-    ...(armed.watchWorkload ? { watchWorkload: () => (armed.watchWorkload as () => WorkloadWatch)() } : {}),
+    ...(armed.watchWorkload && { watchWorkload: armed.watchWorkload.bind(armed) }),
   });
   const workloadMs = performance.now() - clock;
 

@@ -1,7 +1,7 @@
 import type { ArchiveWriter } from "../evidence/index.ts";
 import { MANIFESTED_MEMBERS } from "../evidence/index.ts";
 import type { SurfaceSets } from "./capability-surface.ts";
-import { redactJsonLine, redactNdjsonStream, redactSurface } from "./redaction-archive.ts";
+import { redactJsonLine, redactSurface } from "./redaction-archive.ts";
 import type { Redaction } from "../schema/index.ts";
 import { buildRedactionHealth, createRedactor, disabledRedactionHealth, RedactionTally, resolveRedactionKey, SecretSweep, UnredactedSecretError } from "../redaction/index.ts";
 import type { RunSpec } from "./run-spec.ts";
@@ -11,8 +11,6 @@ export interface PreparedRedaction {
   readonly enabled: boolean;
   /** Rewrites the surface sets (shape, URL userinfo, argv passes; sets re-sorted). */
   redactSurface(sets: SurfaceSets): SurfaceSets;
-  /** Rewrites an NDJSON member's bytes line by line; clean lines stay byte-identical. */
-  redactNdjson(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
   /**
    * Redacts one row as it is produced (before it reaches the spool): `line` is one JSON text,
    * with or without its final newline, which is kept; a clean line is returned unchanged.
@@ -30,7 +28,6 @@ export function prepareRedaction(spec: Pick<RunSpec, "redact" | "redactionKey">,
     return {
       enabled: false,
       redactSurface: (sets) => sets,
-      redactNdjson: (chunks) => chunks,
       redactLine: (line) => line,
       redactText: (_field, text) => text,
       block: disabledRedactionHealth,
@@ -43,7 +40,6 @@ export function prepareRedaction(spec: Pick<RunSpec, "redact" | "redactionKey">,
   return {
     enabled: true,
     redactSurface: (sets) => redactSurface(sets, redactor, tally),
-    redactNdjson: (chunks) => redactNdjsonStream(chunks, redactor, tally),
     redactLine: (line) => (line.endsWith("\n") ? `${redactJsonLine(line.slice(0, -1), redactor, tally)}\n` : redactJsonLine(line, redactor, tally)),
     redactText: (field, text) => redactor.redactValue(field, text, tally),
     block: () => buildRedactionHealth(mode, tally, { scope: key.scope, keyId: key.keyId }),
