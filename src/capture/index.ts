@@ -1,9 +1,10 @@
 export type * from "./types.ts";
+export { EVENT_UNIX_CONNECT } from "./types.ts";
 export { noLoss, noneBackend } from "./none/index.ts";
 export { armBackend, chooseBackend, type ArmedChoice, type CaptureChoice, type CaptureRequest } from "./select.ts";
-export { kernelKind, normalizeKernelRecords, openAccessMode, openOperationFlags, type KernelSummary } from "./normalize.ts";
-export { deriveKernelHealth, networkProtocolCoverage, type KernelHealth, type NetworkEndpointClaimScope, type NetworkProtocolCoverage } from "./kernel-health.ts";
-export { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";
+export { kernelKind, normalizeKernelRecords, openAccessMode, openOperationFlags, type KernelSummary, type LoaderFilterCount, type NormalizeOptions } from "./normalize.ts";
+export { captureScopeNotes, deriveKernelHealth, networkProtocolCoverage, type KernelHealth, type NetworkEndpointClaimScope, type NetworkProtocolCoverage } from "./kernel-health.ts";
+export { isKernelFilteredPath, isLoaderTelemetryPath, isQuietCharDevice, isWritingOpen, loaderFilterRule } from "./loader-filter.ts";
 export { createEbpfBackend, ebpfBackend, nativeEngineVersion, type EbpfOptions } from "./ebpf/index.ts";
 export { ptraceBackend, straceCommand } from "./ptrace/index.ts";
 export { CaptureHostError, type CaptureErrorCode } from "./errors.ts";

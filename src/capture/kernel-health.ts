@@ -17,6 +17,8 @@ export interface KernelHealth {
   readonly note: string;
   /** Our `capture_backend:` note, appended after upstream's notes: backend, version, cut paths. */
   readonly backendNote: string;
+  /** Our scope notes, after the backend note: `loader_filter:` always, `daemon_handoff:` when seen. */
+  readonly scopeNotes: readonly string[];
 }
 
 /** Derives kernel health (§5.6, archive spec §2.8) from loss counters, the kernel summary and cgroup correlation. */
@@ -29,6 +31,7 @@ export function deriveKernelHealth(input: {
 }): KernelHealth {
   const { loss, summary, cgroupCorrelation } = input;
   const backendNote = captureBackendNote(input.backend ?? "unknown", loss, summary);
+  const scopeNotes = captureScopeNotes(summary);
   if (cgroupCorrelation !== "clean") {
     return {
       kernel_layer: "absent",
@@ -37,6 +40,7 @@ export function deriveKernelHealth(input: {
       network_endpoint_claim_scope: "not_applicable",
       note: `s2_kernel_capture: monitor_events=${summary.rowCount} cgroup_correlation=Partial kernel_layer downgraded to absent`,
       backendNote,
+      scopeNotes,
     };
   }
   // deviation: a retained row whose path was cut at the backend's string limit counts as lost,
@@ -53,6 +57,7 @@ export function deriveKernelHealth(input: {
     network_endpoint_claim_scope: scope,
     note: s2Note(loss, summary, coverage, scope),
     backendNote,
+    scopeNotes,
   };
 }
 
@@ -65,6 +70,27 @@ export function networkProtocolCoverage(loss: CaptureLoss): NetworkProtocolCover
   if (!hasConnect && !hasDatagramPeer && hasNetworkDrop) return "unknown";
   if (hasConnect) return hasDatagramPeer ? "connect_and_datagram_peer_observed" : "connect_only";
   return hasDatagramPeer ? "datagram_peer_observed" : "absent";
+}
+
+/**
+ * What the kernel layer leaves out, stated (ARCHITECTURE "Capture"): the loader filter's drops per
+ * rule in upstream's `filtered_loader_events` / `filtered_loader_top` shape (every rule, not a top
+ * 5: there are at most 25), the writes it let through, and work handed to a daemon.
+ */
+export function captureScopeNotes(summary: Pick<KernelSummary, "loaderFilter" | "daemonHandoffs">): string[] {
+  const filter = summary.loaderFilter;
+  const rules = filter.byRule.map(({ rule, count }) => `${count}x:${rule}`).join(",");
+  const notes = [
+    filter.enabled
+      ? `loader_filter: filtered_loader_events=${filter.dropped} filtered_loader_top=[${rules}] kept_writes=${filter.keptWrites}; read-only opens only, writes, creates and execs are always rows`
+      : "loader_filter: off (--keep-all-opens) filtered_loader_events=0 filtered_loader_top=[]",
+  ];
+  if (summary.daemonHandoffs.length > 0) {
+    notes.push(
+      `daemon_handoff: ${summary.daemonHandoffs.join(",")}; work a daemon does for the workload runs outside the session and is not in this archive`,
+    );
+  }
+  return notes;
 }
 
 // --- internal ---

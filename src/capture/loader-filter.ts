@@ -45,7 +45,40 @@ export function isLoaderTelemetryPath(path: string): boolean {
   return path.includes("/target/") && (path.includes("/build/") || path.includes("/debug/") || path.includes("/release/"));
 }
 
+/**
+ * Which filter rule drops this open, as a label for the per-prefix count: the exact path, the
+ * prefix (`/usr/lib/`), the node_modules pattern or a toolchain `.so` pattern; undefined when none does.
+ */
+export function loaderFilterRule(path: string): string | undefined {
+  if (exactPaths.has(path)) return path;
+  const prefix = kernelPrefixes.find((p) => path.startsWith(p)) ?? userspacePrefixes.find((p) => path.startsWith(p));
+  if (prefix !== undefined) return prefix;
+  if (path.includes("/node_modules/")) return "*/node_modules/*";
+  if (!isSharedObject(path)) return undefined;
+  if (path.includes("/.rustup/toolchains/")) return "*/.rustup/toolchains/*.so";
+  if (path.includes("/target/") && (path.includes("/build/") || path.includes("/debug/") || path.includes("/release/"))) return "*/target/{build,debug,release}/*.so";
+  return undefined;
+}
+
+/** Whether an open can change a file: write or read-write access, O_CREAT or O_TRUNC. */
+export function isWritingOpen(flags: number): boolean {
+  return (flags & 3) !== 0 || (flags & O_CREAT) !== 0 || (flags & O_TRUNC) !== 0;
+}
+
+/**
+ * Character devices whose writes carry no effect worth a row (`2>/dev/null` in every shell
+ * script); a write to any other path under a filtered prefix (`/dev/shm/`, `/usr/lib/`) is a row.
+ */
+export function isQuietCharDevice(path: string): boolean {
+  return quietDevices.has(path) || /^\/dev\/pts\/\d+$/.test(path);
+}
+
 // --- internal ---
+
+const O_CREAT = 0o100;
+const O_TRUNC = 0o1000;
+
+const quietDevices: ReadonlySet<string> = new Set(["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx", "/dev/console"]);
 
 function isSharedObject(path: string): boolean {
   return path.endsWith(".so") || path.includes(".so.");

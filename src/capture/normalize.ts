@@ -1,6 +1,6 @@
 import { ACCESS_MODES, compareCodePoints, DNS_ANSWER_EVENT_TYPE, DNS_QUERY_EVENT_TYPE, KERNEL_EVENT_SCHEMA, KERNEL_KINDS_BY_EVENT_TYPE } from "../schema/index.ts";
-import { isKernelFilteredPath, isLoaderTelemetryPath } from "./loader-filter.ts";
-import type { KernelRecord } from "./types.ts";
+import { isKernelFilteredPath, isLoaderTelemetryPath, isQuietCharDevice, isWritingOpen, loaderFilterRule } from "./loader-filter.ts";
+import { EVENT_UNIX_CONNECT, type KernelRecord } from "./types.ts";
 
 /** What the kernel layer contributed, for the capability surface and health. */
 export interface KernelSummary {
@@ -15,6 +15,27 @@ export interface KernelSummary {
   readonly filteredLoaderTop: ReadonlyArray<{ readonly path: string; readonly count: number }>;
   /** Rows written whose path the backend had to cut (counted as loss by kernel health). */
   readonly truncatedPaths: number;
+  /** What the loader filter dropped, all of it: distinct (flags, path) opens, per filter rule. */
+  readonly loaderFilter: LoaderFilterCount;
+  /** Daemon sockets connected to and daemon clients executed (`unix:<path>`, `exec:<path>`), sorted. */
+  readonly daemonHandoffs: readonly string[];
+}
+
+/** The loader filter's account: off, or what it dropped per rule and the writes it let through. */
+export interface LoaderFilterCount {
+  readonly enabled: boolean;
+  /** Distinct (flags, path) opens dropped. */
+  readonly dropped: number;
+  /** Dropped opens per rule (prefix, exact path or pattern), most first, then by rule. */
+  readonly byRule: ReadonlyArray<{ readonly rule: string; readonly count: number }>;
+  /** Opens that can write under a filtered prefix, kept as rows. */
+  readonly keptWrites: number;
+}
+
+/** How the normalizer filters opens. */
+export interface NormalizeOptions {
+  /** `--keep-all-opens`: no loader filter at all. */
+  readonly keepAllOpens?: boolean;
 }
 
 /** Normalizes decoded records into kernel_event.v0 row lines (each ending "\n"), handing each to `write`. */
@@ -22,8 +43,9 @@ export async function normalizeKernelRecords(
   records: AsyncIterable<KernelRecord>,
   runId: string,
   write: (line: string) => void | Promise<void>,
+  options: NormalizeOptions = {},
 ): Promise<KernelSummary> {
-  const normalizer = new KernelNormalizer(runId);
+  const normalizer = new KernelNormalizer(runId, options);
   for await (const record of records) {
     const line = normalizer.push(record);
     if (line !== undefined) await write(line);
@@ -74,15 +96,25 @@ class KernelNormalizer {
   #filteredCount = 0;
   #truncated = 0;
   #seq = 0;
+  readonly #keepAll: boolean;
+  readonly #droppedByRule = new Map<string, number>();
+  #dropped = 0;
+  #keptWrites = 0;
+  readonly #handoffs = new Set<string>();
 
-  constructor(runId: string) {
+  constructor(runId: string, options: NormalizeOptions) {
     this.#runId = runId;
+    this.#keepAll = options.keepAllOpens ?? false;
   }
 
   /** Returns the row line for a retained record, or undefined when it is dropped (no seq consumed). */
   push(record: KernelRecord): string | undefined {
     const { eventType } = record;
     if (eventType === EVENT_INODE_RESOLVED) return undefined;
+    if (eventType === EVENT_UNIX_CONNECT) {
+      if (record.value !== null && isDaemonSocket(record.value)) this.#handoffs.add(`unix:${record.value}`);
+      return undefined;
+    }
     const kind = kernelKind(eventType);
     const known = KERNEL_KINDS_BY_EVENT_TYPE.has(eventType);
     const value = known && record.value !== null && record.value !== "" ? record.value : null;
@@ -91,7 +123,10 @@ class KernelNormalizer {
     if (value !== null) {
       if (eventType === EVENT_OPENAT || eventType === EVENT_FILE_BLOCKED) this.#filesystemPaths.add(value);
       else if (networkKinds.has(kind)) this.#networkEndpoints.add(value);
-      else if (kind === "exec") this.#processExecs.add(value);
+      else if (kind === "exec") {
+        this.#processExecs.add(value);
+        if (daemonClients.has(baseName(value))) this.#handoffs.add(`exec:${value}`);
+      }
     }
     if (record.truncated === true) this.#truncated += 1;
     const seq = this.#seq;
@@ -108,25 +143,47 @@ class KernelNormalizer {
       filteredLoaderEvents: this.#filteredCount,
       filteredLoaderTop: topFiltered(this.#filtered, 5),
       truncatedPaths: this.#truncated,
+      loaderFilter: {
+        enabled: !this.#keepAll,
+        dropped: this.#dropped,
+        byRule: [...this.#droppedByRule]
+          .map(([rule, count]) => ({ rule, count }))
+          .sort((a, b) => b.count - a.count || compareCodePoints(a.rule, b.rule)),
+        keptWrites: this.#keptWrites,
+      },
+      daemonHandoffs: [...this.#handoffs].sort(compareCodePoints),
     };
   }
 
-  // Upstream's open path order (lifecycle spec §5.2, §5.5; §8.2 parity notes): in-kernel prefix
-  // filter, then dedupe of (flags, path) at attempt time — the first attempt wins, even a failed
-  // one —, then the counted userspace loader filter.
+  // Upstream's open path (lifecycle spec §5.2, §5.5): dedupe of (flags, path) at attempt time —
+  // the first attempt wins, even a failed one — and the two loader filters. Rows are the same
+  // whichever comes first; deduping first makes every count one of distinct opens, as the eBPF
+  // backends (which dedupe in the kernel) see them.
   #admitOpen(record: KernelRecord, path: string): boolean {
-    if (isKernelFilteredPath(path)) return false;
+    const flags = record.flags ?? 0;
     // deviation: upstream's dedupe map holds 4096 FNV-1a keys and stops deduping once full; we
     // dedupe every (flags, path) pair of the run exactly, so row counts do not depend on map size.
-    const key = `${record.flags ?? 0}\u0000${path}`;
+    const key = `${flags}\u0000${path}`;
     if (this.#seen.has(key)) return false;
     this.#seen.add(key);
-    if (isLoaderTelemetryPath(path)) {
+    if (this.#keepAll) return true;
+    const rule = loaderFilterRule(path);
+    if (rule === undefined) return true;
+    // deviation: upstream drops writes under the filtered prefixes too (a library written into
+    // /usr/lib/, a file dropped into /dev/shm/); an open that can write is always a row here.
+    if (isWritingOpen(flags) && !isQuietCharDevice(path)) {
+      this.#keptWrites += 1;
+      return true;
+    }
+    // deviation: upstream's in-kernel filter drops uncounted; every drop is counted per rule here.
+    this.#dropped += 1;
+    this.#droppedByRule.set(rule, (this.#droppedByRule.get(rule) ?? 0) + 1);
+    // Upstream's own counter (its s2 note) sees only what passed its in-kernel filter.
+    if (!isKernelFilteredPath(path) && isLoaderTelemetryPath(path)) {
       this.#filteredCount += 1;
       this.#filtered.set(path, (this.#filtered.get(path) ?? 0) + 1);
-      return false;
     }
-    return true;
+    return false;
   }
 }
 
@@ -152,6 +209,19 @@ function encodeRow(runId: string, seq: number, record: KernelRecord, kind: strin
   }
   if (record.dnsTail !== undefined && (record.eventType === DNS_QUERY_EVENT_TYPE || record.eventType === DNS_ANSWER_EVENT_TYPE)) row += record.dnsTail;
   return `${row}}\n`;
+}
+
+// Sockets of container engines: what a client asks of them happens in the daemon, outside the session.
+const daemonSockets: ReadonlySet<string> = new Set(["docker.sock", "containerd.sock", "podman.sock", "crio.sock", "dockershim.sock", "buildkitd.sock"]);
+// Clients that hand work to a daemon: systemd starts a transient unit, container engines a container.
+const daemonClients: ReadonlySet<string> = new Set(["systemd-run", "docker", "podman", "nerdctl", "ctr", "crictl", "buildctl"]);
+
+function isDaemonSocket(path: string): boolean {
+  return daemonSockets.has(baseName(path));
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 function topFiltered(counts: ReadonlyMap<string, number>, limit: number): Array<{ path: string; count: number }> {

@@ -21,10 +21,16 @@ export interface CaptureTarget {
   readonly scratchDir: string;
 }
 
+/**
+ * Event type of a record that is never a row: a connect to a unix socket path. The normalizer
+ * uses it to name work handed to a daemon (Docker, containerd, podman) in a health note.
+ */
+export const EVENT_UNIX_CONNECT = 1001;
+
 /** One decoded kernel observation before normalization (no run id, no seq). */
 export interface KernelRecord {
   readonly pid: number;
-  /** 1 openat, 2 connect, 4 exec, 6 sendto, 7 sendmsg, 10 file_blocked, 20 connect_blocked. */
+  /** 1 openat, 2 connect, 4 exec, 6 sendto, 7 sendmsg, 10 file_blocked, 20 connect_blocked; EVENT_UNIX_CONNECT (no row). */
   readonly eventType: number;
   /** Path or endpoint; null when nothing recoverable. */
   readonly value: string | null;
@@ -136,6 +142,12 @@ export interface ArmedCapture {
   readonly helpers: readonly HelperProcess[];
   /** The argv to start in place of the workload's (ptrace wraps it; others return it unchanged). */
   command(argv: readonly string[]): readonly string[];
+  /**
+   * For a backend whose `command` puts a tracer between the runner and the workload (ptrace):
+   * watches for the workload's own end, which comes before the tracer's when descendants outlive
+   * it. Backends that start the workload itself omit it: the direct child is the workload.
+   */
+  watchWorkload?(): WorkloadWatch;
   /** Stops after the workload and its session ended, drains, and returns what was observed. */
   stop(drainMs: number): Promise<CaptureOutcome>;
   /** Releases every resource; safe to call more than once and after stop. */
@@ -149,4 +161,18 @@ export interface CaptureBackend {
   probe(): Promise<CaptureProbe>;
   /** Arms the capture on the session; resolves once every probe is attached. */
   arm(target: CaptureTarget | undefined): Promise<ArmedCapture>;
+}
+
+/** How the traced workload itself ended: an exit code, or the number of the signal that killed it. */
+export interface TraceeExit {
+  readonly exitCode: number | null;
+  readonly signal: number | null;
+}
+
+/** A running watch for the traced workload's own end. */
+export interface WorkloadWatch extends Disposable {
+  /** Resolves once the workload itself has ended (never, if the tracer ends without saying). */
+  readonly ended: Promise<TraceeExit>;
+  /** Once the tracer has exited: waits until all it wrote is read, then gives the workload's end, if it wrote one. */
+  final(): Promise<TraceeExit | undefined>;
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_KILL_GRACE_MS,
   executeRun,
   formatDuration,
+  readRunnerEnvironment,
   newRunId,
   REDACT_MODES,
   REDACTION_KEY_SOURCES,
@@ -47,6 +48,11 @@ const runCommand = defineCommand({
     redact: { type: "string", description: `Redaction mode: ${REDACT_MODES.join(" | ")} (default shape_and_flag)`, valueHint: "MODE" },
     "redaction-key": { type: "string", description: `Redaction key source: ${REDACTION_KEY_SOURCES.join(" | ")} (default host-local)`, valueHint: "SOURCE" },
     "unsafe-disable-redaction": { type: "boolean", description: "Write raw evidence; health records redaction mode disabled_unsafe" },
+    "keep-all-opens": { type: "boolean", description: "Keep every open as a row: no loader filter (writes, creates and execs are always kept)" },
+    "upstream-env-scrub": {
+      type: "boolean",
+      description: "Give the workload upstream's environment (LD_* loader variables removed, LC_ALL=C, LANG=C), for parity runs",
+    },
     "cgroup-parent": { type: "string", description: "Create the session under this cgroup v2 directory instead of the upstream walk", valueHint: "DIR" },
     json: { type: "boolean", description: "Print the result summary as one JSON document on stdout" },
     quiet: { type: "boolean", description: "Only print errors" },
@@ -73,6 +79,8 @@ const runCommand = defineCommand({
       "redaction-key": args["redaction-key"],
       "unsafe-disable-redaction": args["unsafe-disable-redaction"],
       "cgroup-parent": args["cgroup-parent"],
+      "keep-all-opens": args["keep-all-opens"],
+      "upstream-env-scrub": args["upstream-env-scrub"],
       command: after,
     });
     const built = buildRunSpec(options, newRunId);
@@ -88,7 +96,7 @@ const runCommand = defineCommand({
 
     using stop = runnerSignals();
     const result = await executeRun(built.spec, {
-      env: process.env,
+      env: readRunnerEnvironment(),
       platform: process.platform,
       interrupted: stop.interrupted,
       // With --json, stdout is one document: the workload's own stdout goes to stderr instead.

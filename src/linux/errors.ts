@@ -3,6 +3,7 @@ export type LinuxErrorCode =
   | "CGROUP2_NOT_MOUNTED"
   | "CGROUP_PARENT_NOT_FOUND"
   | "CGROUP_SESSION_CREATE_FAILED"
+  | "CGROUP_JOIN_FAILED"
   | "CGROUP_SESSION_TEARDOWN_FAILED";
 
 /** The host cannot give the run what it asked for (no cgroup v2, no permission); nothing was run. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, watch, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, watch, writeFileSync, writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chooseCgroupParent, type CgroupParentChoice } from "./cgroup-parent.ts";
@@ -105,6 +105,48 @@ export class CgroupSession implements AsyncDisposable {
     );
   }
 
+  /**
+   * Runs `spawn` with the runner itself moved into the session, then moves the runner back: the
+   * process `spawn` forks starts inside the session before its first instruction, with exactly
+   * the argv and environment it was given (no shell in between, which would drop environment
+   * names that are not shell identifiers, such as `BASH_FUNC_f%%`). Throws LinuxHostError when
+   * the runner cannot join (nothing was spawned); if it cannot get back out, the spawned process
+   * is killed and the error thrown, so the runner never stays inside the session it tears down.
+   */
+  spawnInside<T extends { readonly pid: number }>(spawn: () => T): T {
+    const home = ownCgroupProcsFile();
+    if (home === undefined) throw new LinuxHostError("CGROUP_JOIN_FAILED", "cannot locate the runner's own cgroup v2 directory to return to after spawning the workload");
+    // Opened before moving: the way back must not open a file from inside the session.
+    let back: number;
+    try {
+      back = openSync(home, "w");
+    } catch (error) {
+      throw new LinuxHostError("CGROUP_JOIN_FAILED", `cannot open the runner's own ${home} to return to after spawning the workload`, home, { cause: error });
+    }
+    try {
+      try {
+        writeFileSync(this.procsFile, `${process.pid}\n`);
+      } catch (error) {
+        throw new LinuxHostError("CGROUP_JOIN_FAILED", `cannot place the workload in the session cgroup ${this.path}; it was not run`, this.path, { cause: error });
+      }
+      let child: T | undefined;
+      try {
+        child = spawn();
+      } finally {
+        try {
+          returnHome(back, home, this.path);
+        } catch (error) {
+          if (child !== undefined) killQuietly(child.pid);
+          // biome-ignore lint/correctness/noUnsafeFinally: the way back failing outranks the spawn's own result.
+          throw error;
+        }
+      }
+      return child;
+    } finally {
+      closeSync(back);
+    }
+  }
+
   /** The pids currently in the session. */
   pids(): number[] {
     const text = readOrUndefined(this.procsFile) ?? "";
@@ -121,10 +163,11 @@ export class CgroupSession implements AsyncDisposable {
     return /^populated 1$/m.test(events);
   }
 
-  /** Sends `signal` to every process in the session; processes that already exited are skipped. */
-  signalAll(signal: NodeJS.Signals): number {
+  /** Sends `signal` to every process in the session but `spare`; processes that already exited are skipped. */
+  signalAll(signal: NodeJS.Signals, spare?: number): number {
     let sent = 0;
     for (const pid of this.pids()) {
+      if (pid === spare) continue;
       try {
         process.kill(pid, signal);
         sent++;
@@ -154,6 +197,20 @@ export class CgroupSession implements AsyncDisposable {
       this.signalAll("SIGKILL");
     }
     return !this.isPopulated();
+  }
+
+  /**
+   * SIGKILLs every process in the session but `spare` (a tracer, which then sees its tracees die
+   * and ends on its own, its output complete); resolves true once only `spare` is left, if anything.
+   */
+  async killAllExcept(spare: number): Promise<boolean> {
+    for (let round = 0; round < 40; round++) {
+      const others = this.pids().filter((pid) => pid !== spare);
+      if (others.length === 0) return true;
+      for (const pid of others) killQuietly(pid);
+      await Bun.sleep(round < 5 ? 5 : 50);
+    }
+    return this.pids().every((pid) => pid === spare);
   }
 
   /** Kills what is left and removes the directory; safe to call more than once. */
@@ -237,6 +294,42 @@ function removeDescendants(path: string): void {
     const child = join(path, entry.name);
     removeDescendants(child);
     rmdirSync(child);
+  }
+}
+
+// The runner's own cgroup.procs, when the cgroup2 mount shows the whole hierarchy.
+function ownCgroupProcsFile(): string | undefined {
+  const mount = parseMountinfo(readOr("/proc/self/mountinfo", "")).find((m) => m.fsType === "cgroup2" && m.root === "/")?.mountPoint;
+  const own = readOr("/proc/self/cgroup", "")
+    .split("\n")
+    .find((line) => line.startsWith("0::"))
+    ?.slice(3)
+    .trim();
+  if (mount === undefined || own === undefined) return undefined;
+  const file = join(mount, own, "cgroup.procs");
+  return existsSync(file) ? file : undefined;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Hint: it already exited.
+  }
+}
+
+function returnHome(fd: number, home: string, sessionPath: string): void {
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } catch (error) {
+    // Hint: the root cgroup always takes a process; anything but staying in the session.
+    const root = parseMountinfo(readOr("/proc/self/mountinfo", "")).find((m) => m.fsType === "cgroup2")?.mountPoint;
+    try {
+      if (root === undefined) throw error;
+      writeFileSync(join(root, "cgroup.procs"), `${process.pid}\n`);
+    } catch {
+      throw new LinuxHostError("CGROUP_JOIN_FAILED", `cannot move the runner out of the session ${sessionPath} back to ${home}`, sessionPath, { cause: error });
+    }
   }
 }
 

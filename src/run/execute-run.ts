@@ -12,7 +12,7 @@ import {
   type KernelSummary,
 } from "../capture/index.ts";
 import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
-import type { CorrelationReport } from "../schema/index.ts";
+import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
 import { CgroupSession, isWritable, LinuxHostError, locateCgroupHost, openCgroupSession, RunGuardian } from "../linux/index.ts";
 import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
 import { buildChildEnv } from "./child-env.ts";
@@ -42,6 +42,8 @@ export interface RunIo {
   readonly workloadStdoutToStderr?: boolean;
   /** Picks the capture backend (default: capture's chooseBackend); tests inject a backend here. */
   readonly chooseBackend?: typeof chooseBackend;
+  /** Called with the run's scratch directory once every member is final, before the commit (tests look for secrets there). */
+  readonly inspectScratch?: (scratchDir: string) => void | Promise<void>;
 }
 
 /** One progress or warning message of a run. */
@@ -133,13 +135,16 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   io.onProgress?.({ level: "info", message: `running ${spec.command.join(" ")} (capture ${armed.version}${session ? `, session ${session.path}` : ", no session"})` });
   const outcome = await superviseWorkload({
     argv: armed.command(spec.command),
-    env: buildChildEnv(io.env, spec.env, { scrub: kernelCapture }),
+    // deviation: upstream scrubs loader variables and pins LC_ALL=C whenever the kernel is
+    // captured (§2.3); the measured run is the asked-for run unless --upstream-env-scrub.
+    env: buildChildEnv(io.env, spec.env, { scrub: spec.upstreamEnvScrub }),
     session,
     scratchDir: scratch.path,
     timeoutMs: spec.timeoutMs,
     killGraceMs: spec.killGraceMs,
     interrupted: io.interrupted,
     stdoutToStderr: io.workloadStdoutToStderr ?? false,
+    ...(armed.watchWorkload && { watchWorkload: armed.watchWorkload.bind(armed) }),
   });
   const workloadMs = performance.now() - clock;
 
@@ -150,11 +155,14 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   let kernelHealth: KernelHealthPart | undefined;
   const extraNotes: string[] = [];
   if (kernelCapture) {
-    kernelSummary = await normalizeKernelRecords(captured.records, spec.runId, (line) => writer.append("layers/kernel.ndjson", line));
+    // Each member is redacted as it is produced: no unredacted byte reaches the spool.
+    kernelSummary = await normalizeKernelRecords(captured.records, spec.runId, (line) => writer.append("layers/kernel.ndjson", redaction.redactLine(line)), {
+      keepAllOpens: spec.keepAllOpens,
+    });
     const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
     const derived = deriveKernelHealth({ loss: captured.loss, summary: kernelSummary, cgroupCorrelation, backend: armed.version });
     kernelHealth = { ...derived, cgroup_correlation: cgroupCorrelation };
-    extraNotes.push(derived.backendNote);
+    extraNotes.push(derived.backendNote, ...derived.scopeNotes);
   }
   extraNotes.push(...captureFallbacks);
   await session?.close();
@@ -162,8 +170,15 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   // Policy before SDK: the SDK cross-check reads the policy bindings (§3 phase 8).
   const logs = readLayerLogs(spec, outcome.interruption !== undefined);
   for (const warning of logs.warnings) extraNotes.push(warning);
-  for (const event of logs.policy ?? []) writer.append("layers/policy.ndjson", encodePolicyRow(event));
-  for (const event of logs.sdk ?? []) writer.append("layers/sdk.ndjson", encodeSdkRow(event));
+  // The surface's tools and decisions come from the redacted rows, so `verify` derives the same
+  // `decision:tool` values from the policy layer (a secret spanning the joined pair would not).
+  const redactedPolicy = (logs.policy ?? []).map((event) => {
+    const row = encodePolicyRow(event);
+    const line = redaction.redactLine(row);
+    writer.append("layers/policy.ndjson", line);
+    return line === row ? event : (JSON.parse(line) as PolicyEvent);
+  });
+  for (const event of logs.sdk ?? []) writer.append("layers/sdk.ndjson", redaction.redactLine(encodeSdkRow(event)));
   const correlation = buildCorrelationReport({
     runId: spec.runId,
     policy: logs.policy ?? [],
@@ -171,8 +186,8 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     kernelEventCount: kernelSummary?.rowCount ?? 0,
     sessionCgroupId: kernelCapture ? session?.id : undefined,
   });
-  writer.append("events.ndjson", startedLine);
-  writer.append("events.ndjson", runFinishedLine({ runId: spec.runId, end: outcome.end, elapsedMs: performance.now() - clock }));
+  writer.append("events.ndjson", redaction.redactLine(startedLine));
+  writer.append("events.ndjson", redaction.redactLine(runFinishedLine({ runId: spec.runId, end: outcome.end, elapsedMs: performance.now() - clock })));
   extraNotes.push(...runnerNotes(spec, outcome.interruption, outcome.descendantsKilled));
   const collectMs = performance.now() - clock - workloadMs;
 
@@ -181,12 +196,13 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const { health, committed } = await finishArchive(writer, {
     spec,
     redaction,
-    sets: collectSurfaceSets({ kernel: kernelSummary, policy: logs.policy ?? [] }),
+    sets: collectSurfaceSets({ kernel: kernelSummary, policy: redactedPolicy }),
     correlation,
     kernelHealth,
     logs,
     extraNotes,
     platform: io.platform,
+    inspectScratch: io.inspectScratch ? () => io.inspectScratch?.(scratch.path) : undefined,
   });
   const archiveMs = performance.now() - archiveStart;
   await primed;
@@ -245,15 +261,17 @@ interface ArchiveParts {
   readonly logs: LayerLogs;
   readonly extraNotes: readonly string[];
   readonly platform: string;
+  readonly inspectScratch: (() => void | Promise<void>) | undefined;
 }
 
 async function finishArchive(writer: ArchiveWriter, parts: ArchiveParts): Promise<{ health: ObservationHealthDocument; committed: CommittedArchive }> {
   const { spec, redaction } = parts;
-  // Redaction rewrites the surface and every NDJSON member before anything is hashed (§3.1).
+  // The NDJSON members were redacted row by row as they were appended; the surface, our notes and
+  // the correlation report are redacted here, in memory, before they are written (§3.1).
+  // deviation: upstream rewrites neither notes nor the correlation report, and only sweeps them.
   const surfaceSets = redaction.redactSurface(parts.sets);
-  for (const member of ["events.ndjson", "layers/kernel.ndjson", "layers/policy.ndjson", "layers/sdk.ndjson"] as const) {
-    await writer.replaceFrom(member, redaction.redactNdjson(writer.readSpooled(member)));
-  }
+  const extraNotes = parts.extraNotes.map((note) => redaction.redactText("notes", note));
+  const correlation = redaction.redactLine(canonicalJson(parts.correlation));
   const health = buildObservationHealth({
     runId: spec.runId,
     platform: parts.platform,
@@ -261,12 +279,13 @@ async function finishArchive(writer: ArchiveWriter, parts: ArchiveParts): Promis
     policyEvents: parts.logs.policy?.length,
     sdk: parts.logs.sdk ? { events: parts.logs.sdk.length, toolCalls: distinctToolCalls(parts.logs.sdk) } : undefined,
     redaction: redaction.block(),
-    extraNotes: parts.extraNotes,
+    extraNotes,
   });
   writer.set("capability-surface.json", canonicalJson(buildCapabilitySurface(spec.runId, surfaceSets)));
-  writer.set("correlation-report.json", canonicalJson(parts.correlation));
+  writer.set("correlation-report.json", correlation);
   writer.set("observation-health.json", canonicalJson(health));
   await sweepArchiveMembers(writer, redaction);
+  await parts.inspectScratch?.();
   return { health, committed: await writer.commit() };
 }
 

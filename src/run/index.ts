@@ -14,10 +14,11 @@ export {
 } from "./run-spec.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export { buildChildEnv, SCRUBBED_ENV_KEYS } from "./child-env.ts";
+export { readRunnerEnvironment } from "./runner-env.ts";
 export { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.ts";
 export { buildCorrelationReport } from "./correlation.ts";
 export { buildObservationHealth, CONTRACT_ONLY_NOTE, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
 export { buildCapabilitySurface, collectSurfaceSets, type SurfaceSets } from "./capability-surface.ts";
-export { JOIN_SESSION_SHIM, superviseWorkload, type Interruption, type WorkloadOptions, type WorkloadOutcome } from "./workload.ts";
+export { superviseWorkload, type Interruption, type WorkloadOptions, type WorkloadOutcome } from "./workload.ts";
 export { RunHostError, RunInputError, RunInterruptedError, type RunErrorCode } from "./run-errors.ts";
 export { dnsKernelRecords, dnsCaptureNote, withDnsRows } from "./dns-evidence.ts";

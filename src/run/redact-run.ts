@@ -1,13 +1,9 @@
 import type { ArchiveWriter } from "../evidence/index.ts";
 import { MANIFESTED_MEMBERS } from "../evidence/index.ts";
 import type { SurfaceSets } from "./capability-surface.ts";
-import { redactNdjsonStream, redactSurface } from "./redaction-archive.ts";
-import { UnredactedSecretError } from "./redaction-errors.ts";
+import { redactJsonLine, redactSurface } from "./redaction-archive.ts";
 import type { Redaction } from "../schema/index.ts";
-import { buildRedactionHealth, disabledRedactionHealth } from "./redaction-health.ts";
-import { resolveRedactionKey } from "./redaction-key.ts";
-import { SecretSweep } from "./redaction-sweep.ts";
-import { createRedactor, RedactionTally } from "./redaction.ts";
+import { buildRedactionHealth, createRedactor, disabledRedactionHealth, RedactionTally, resolveRedactionKey, SecretSweep, UnredactedSecretError } from "../redaction/index.ts";
 import type { RunSpec } from "./run-spec.ts";
 
 /** A run's redaction, set up before the workload starts so a bad key fails before anything runs. */
@@ -15,8 +11,13 @@ export interface PreparedRedaction {
   readonly enabled: boolean;
   /** Rewrites the surface sets (shape, URL userinfo, argv passes; sets re-sorted). */
   redactSurface(sets: SurfaceSets): SurfaceSets;
-  /** Rewrites an NDJSON member's bytes line by line; clean lines stay byte-identical. */
-  redactNdjson(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
+  /**
+   * Redacts one row as it is produced (before it reaches the spool): `line` is one JSON text,
+   * with or without its final newline, which is kept; a clean line is returned unchanged.
+   */
+  redactLine(line: string): string;
+  /** Redacts a free-form string of ours (a health note) with `field` as its tally field. */
+  redactText(field: string, text: string): string;
   /** The `observation_health.redaction` block for everything redacted so far (§3.4). */
   block(): Redaction;
 }
@@ -27,7 +28,8 @@ export function prepareRedaction(spec: Pick<RunSpec, "redact" | "redactionKey">,
     return {
       enabled: false,
       redactSurface: (sets) => sets,
-      redactNdjson: (chunks) => chunks,
+      redactLine: (line) => line,
+      redactText: (_field, text) => text,
       block: disabledRedactionHealth,
     };
   }
@@ -38,7 +40,8 @@ export function prepareRedaction(spec: Pick<RunSpec, "redact" | "redactionKey">,
   return {
     enabled: true,
     redactSurface: (sets) => redactSurface(sets, redactor, tally),
-    redactNdjson: (chunks) => redactNdjsonStream(chunks, redactor, tally),
+    redactLine: (line) => (line.endsWith("\n") ? `${redactJsonLine(line.slice(0, -1), redactor, tally)}\n` : redactJsonLine(line, redactor, tally)),
+    redactText: (field, text) => redactor.redactValue(field, text, tally),
     block: () => buildRedactionHealth(mode, tally, { scope: key.scope, keyId: key.keyId }),
   };
 }

@@ -1,7 +1,7 @@
 import { canonicalJson, parseJson, sortUnique, type JsonValue } from "../evidence/index.ts";
 import { decodeLossy, rustSplitWhitespace, rustTrim } from "./ingest-lines.ts";
 import type { SurfaceSets } from "./capability-surface.ts";
-import { RedactionTally, type Redactor } from "./redaction.ts";
+import { RedactionTally, type Redactor } from "../redaction/index.ts";
 
 /** The archive parts redaction rewrites; the correlation report and health are only swept (spec §3.1). */
 export interface RedactableParts<S extends SurfaceSets> {
@@ -147,11 +147,12 @@ function redactJsonValue(field: string, value: JsonValue, redactor: Redactor, ta
   let out: { [key: string]: JsonValue } | undefined;
   for (const key of Object.keys(value)) {
     const item = value[key] as JsonValue;
-    const isArgv = key === "command" && Array.isArray(item) && item.length > 0 && item.every((i) => typeof i === "string");
+    // deviation: exec rows (ours) carry an `argv` array, which gets the argv pass like `command`.
+    const isArgv = (key === "command" || key === "argv") && Array.isArray(item) && item.length > 0 && item.every((i) => typeof i === "string");
     let next: JsonValue;
     if (isArgv) {
       const before = tally.total;
-      const argv = redactor.redactArgv("command", item as string[], tally);
+      const argv = redactor.redactArgv(key, item as string[], tally);
       next = tally.total > before ? argv : item;
     } else next = redactJsonValue(key, item, redactor, tally);
     if (next === item) continue;

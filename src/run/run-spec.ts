@@ -36,6 +36,8 @@ export const RunOptionsSchema = v.object({
   redact: v.optional(v.picklist(REDACT_MODES, `expected one of ${REDACT_MODES.join(", ")}`), "shape_and_flag"),
   "redaction-key": v.optional(v.picklist(REDACTION_KEY_SOURCES, `expected one of ${REDACTION_KEY_SOURCES.join(", ")}`), "host-local"),
   "unsafe-disable-redaction": v.optional(v.boolean(), false),
+  "keep-all-opens": v.optional(v.boolean(), false),
+  "upstream-env-scrub": v.optional(v.boolean(), false),
   "cgroup-parent": v.optional(v.pipe(v.string(), v.startsWith("/", "expected an absolute cgroup directory"))),
   command: v.pipe(
     v.array(v.string()),
@@ -65,6 +67,10 @@ export interface RunSpec {
   readonly redact: (typeof REDACT_MODES)[number] | "disabled_unsafe";
   readonly redactionKey: (typeof REDACTION_KEY_SOURCES)[number];
   readonly cgroupParent: string | undefined;
+  /** `--keep-all-opens`: no loader filter; every open of the session is a row. */
+  readonly keepAllOpens: boolean;
+  /** `--upstream-env-scrub`: upstream's loader-variable removal and C locale, for parity runs. */
+  readonly upstreamEnvScrub: boolean;
   /** Variables the runner injects into the workload (§2.3), keys sorted by UTF-8 bytes. */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -103,6 +109,8 @@ export function buildRunSpec(options: RunOptions, newRunId: () => string): RunSp
       redact: options["unsafe-disable-redaction"] ? "disabled_unsafe" : options.redact,
       redactionKey: options["redaction-key"],
       cgroupParent: options["cgroup-parent"],
+      keepAllOpens: options["keep-all-opens"],
+      upstreamEnvScrub: options["upstream-env-scrub"],
       env,
     },
   };

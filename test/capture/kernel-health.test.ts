@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { deriveKernelHealth, noLoss } from "../../src/capture/index.ts";
+import { captureScopeNotes, deriveKernelHealth, noLoss } from "../../src/capture/index.ts";
 import type { CaptureLoss, KernelSummary } from "../../src/capture/index.ts";
 
 const summary = (over: Partial<KernelSummary> = {}): KernelSummary => ({
@@ -10,6 +10,8 @@ const summary = (over: Partial<KernelSummary> = {}): KernelSummary => ({
   filteredLoaderEvents: 0,
   filteredLoaderTop: [],
   truncatedPaths: 0,
+  loaderFilter: { enabled: true, dropped: 0, byRule: [], keptWrites: 0 },
+  daemonHandoffs: [],
   ...over,
 });
 
@@ -18,6 +20,8 @@ const loss = (over: Partial<CaptureLoss> = {}, hooks: Partial<CaptureLoss["hooks
   ...over,
   hooks: { ...noLoss.hooks, ...hooks },
 });
+
+const EMPTY_FILTER_NOTE = "loader_filter: filtered_loader_events=0 filtered_loader_top=[] kept_writes=0; read-only opens only, writes, creates and execs are always rows";
 
 describe("deriveKernelHealth", () => {
   test("says complete with the short s2 note when nothing was lost (upstream's golden note)", () => {
@@ -29,6 +33,7 @@ describe("deriveKernelHealth", () => {
       network_endpoint_claim_scope: "diagnostic_only",
       note: "s2_kernel_capture: monitor_events=4 ringbuf_drops=0 network_protocol_coverage=connect_only network_endpoint_claim_scope=diagnostic_only",
       backendNote: "capture_backend: native eBPF engine (kernel 6.18.44)",
+      scopeNotes: [EMPTY_FILTER_NOTE],
     });
   });
 
@@ -73,6 +78,7 @@ describe("deriveKernelHealth", () => {
         " drop_breakdown=tracepoint:3 lsm:0 socket:0 emitted=tracepoint:12 lsm:0 socket:0" +
         " tracepoint_hooks=openat:10/3 openat2:0/0 connect:0/0 sendto:0/0 sendmsg:0/0 filtered_loader_events=4 filtered_loader_top=[3x:/a/node_modules/x,1x:/a/node_modules/y]",
       backendNote: "capture_backend: native eBPF engine (kernel 6.18.44) extra_hooks=open:0/0 creat:0/0 exec:2/0",
+      scopeNotes: [EMPTY_FILTER_NOTE],
     });
   });
 
@@ -96,6 +102,7 @@ describe("deriveKernelHealth", () => {
       network_endpoint_claim_scope: "not_applicable",
       note: "s2_kernel_capture: monitor_events=4 cgroup_correlation=Partial kernel_layer downgraded to absent",
       backendNote: "capture_backend: ptrace strace 6.1 extra_hooks=open:0/0 creat:0/0 exec:0/0",
+      scopeNotes: [EMPTY_FILTER_NOTE],
     });
   });
 
@@ -109,5 +116,24 @@ describe("deriveKernelHealth", () => {
       "s2_kernel_capture: monitor_events=4 ringbuf_drops=0 network_protocol_coverage=unknown network_endpoint_claim_scope=unknown",
     ]);
     expect([cut.kernel_layer, cut.backendNote]).toEqual(["partial_ringbuf_drops", "capture_backend: ebpf truncated_paths=1 truncated_seen=2"]);
+  });
+});
+
+describe("captureScopeNotes", () => {
+  test("counts every drop per rule and names daemon handoffs after the backend note", () => {
+    const notes = captureScopeNotes({
+      loaderFilter: { enabled: true, dropped: 7, byRule: [{ rule: "/usr/lib/", count: 5 }, { rule: "/proc/", count: 2 }], keptWrites: 1 },
+      daemonHandoffs: ["exec:/usr/bin/systemd-run", "unix:/run/docker.sock"],
+    });
+    expect(notes).toEqual([
+      "loader_filter: filtered_loader_events=7 filtered_loader_top=[5x:/usr/lib/,2x:/proc/] kept_writes=1; read-only opens only, writes, creates and execs are always rows",
+      "daemon_handoff: exec:/usr/bin/systemd-run,unix:/run/docker.sock; work a daemon does for the workload runs outside the session and is not in this archive",
+    ]);
+  });
+
+  test("says the filter is off with --keep-all-opens", () => {
+    expect(captureScopeNotes({ loaderFilter: { enabled: false, dropped: 0, byRule: [], keptWrites: 0 }, daemonHandoffs: [] })).toEqual([
+      "loader_filter: off (--keep-all-opens) filtered_loader_events=0 filtered_loader_top=[]",
+    ]);
   });
 });

@@ -1,17 +1,22 @@
 import { describe, expect, test } from "bun:test";
 import { normalizeKernelRecords } from "../../src/capture/index.ts";
-import type { KernelRecord } from "../../src/capture/index.ts";
+import { EVENT_UNIX_CONNECT, type KernelRecord, type NormalizeOptions } from "../../src/capture/index.ts";
 import { openOperationFlags } from "../../src/capture/normalize.ts";
 
 async function* from(records: readonly KernelRecord[]): AsyncGenerator<KernelRecord> {
   yield* records;
 }
 
-async function normalize(records: readonly KernelRecord[], runId = "run_1") {
+async function normalize(records: readonly KernelRecord[], runId = "run_1", options: NormalizeOptions = {}) {
   const lines: string[] = [];
-  const summary = await normalizeKernelRecords(from(records), runId, (line) => {
-    lines.push(line);
-  });
+  const summary = await normalizeKernelRecords(
+    from(records),
+    runId,
+    (line) => {
+      lines.push(line);
+    },
+    options,
+  );
   return { lines, rows: lines.map((line) => JSON.parse(line) as Record<string, unknown>), summary };
 }
 
@@ -103,6 +108,63 @@ describe("normalizeKernelRecords", () => {
       { path: "/home/u/.rustup/toolchains/stable/lib/librustc.so", count: 1 },
       { path: "/w/app/node_modules/a/index.js", count: 1 },
       { path: "/w/target/debug/deps/libfoo.so", count: 1 },
+    ]);
+  });
+
+  // Issue 14 item 1: `echo x > /usr/lib/evil.so; cat /proc/1/environ; echo y > /dev/shm/drop` kept only reads.
+  test("keeps every open that can write under a filtered prefix and counts every read it drops per rule", async () => {
+    const { rows, summary } = await normalize([
+      open("/usr/lib/evil.so", 0o1101, 3),
+      open("/proc/1/environ", 0o2100000, 3),
+      open("/dev/shm/drop", 0o1101, 3),
+      open("/usr/lib/x86_64-linux-gnu/libc.so.6", 0o2100000, 3),
+      open("/usr/lib/rw.db", 0o2, 3),
+      open("/proc/self/attr/current", 0o1001, 3),
+      open("/dev/null", 0o1101, 3),
+      open("/etc/ld.so.cache", 0o2000000, 3),
+      { pid: 1, eventType: 4, value: "/usr/lib/x86_64-linux-gnu/helper" },
+      open("index.txt", 0o100000, 3),
+    ]);
+    expect(rows.map((row) => [row.kind, row.value, row.access_mode ?? null])).toEqual([
+      ["openat", "/usr/lib/evil.so", "write"],
+      ["openat", "/dev/shm/drop", "write"],
+      ["openat", "/usr/lib/rw.db", "read_write"],
+      ["openat", "/proc/self/attr/current", "write"],
+      ["exec", "/usr/lib/x86_64-linux-gnu/helper", null],
+      ["openat", "index.txt", "read"],
+    ]);
+    expect(summary.loaderFilter).toEqual({
+      enabled: true,
+      dropped: 4,
+      byRule: [
+        { rule: "/dev/", count: 1 },
+        { rule: "/etc/ld.so.cache", count: 1 },
+        { rule: "/proc/", count: 1 },
+        { rule: "/usr/lib/", count: 1 },
+      ],
+      keptWrites: 4,
+    });
+  });
+
+  test("keeps every open with keepAllOpens and says the filter was off", async () => {
+    const { rows, summary } = await normalize([open("/proc/1/environ", 0, 3), open("/usr/lib/libc.so.6", 0, 3)], "run_1", { keepAllOpens: true });
+    expect([rows.map((row) => row.value), summary.loaderFilter]).toEqual([
+      ["/proc/1/environ", "/usr/lib/libc.so.6"],
+      { enabled: false, dropped: 0, byRule: [], keptWrites: 0 },
+    ]);
+  });
+
+  test("names daemon sockets and daemon clients without making rows of unix connects", async () => {
+    const { rows, summary } = await normalize([
+      { pid: 1, eventType: EVENT_UNIX_CONNECT, value: "/var/run/docker.sock" },
+      { pid: 1, eventType: EVENT_UNIX_CONNECT, value: "/run/user/0/bus" },
+      { pid: 1, eventType: EVENT_UNIX_CONNECT, value: "/run/containerd/containerd.sock" },
+      { pid: 2, eventType: 4, value: "/usr/bin/systemd-run" },
+      { pid: 3, eventType: 4, value: "/usr/bin/true" },
+    ]);
+    expect([rows.map((row) => row.value), summary.daemonHandoffs]).toEqual([
+      ["/usr/bin/systemd-run", "/usr/bin/true"],
+      ["exec:/usr/bin/systemd-run", "unix:/run/containerd/containerd.sock", "unix:/var/run/docker.sock"],
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { KernelRecord } from "../../src/capture/index.ts";
-import { splitArgs, StraceDecoder } from "../../src/capture/ptrace/decode.ts";
+import { EVENT_UNIX_CONNECT, type KernelRecord } from "../../src/capture/index.ts";
+import { parseTraceeEnd, splitArgs, StraceDecoder } from "../../src/capture/ptrace/decode.ts";
 import { recordedLines, syscallsRunLoss, syscallsRunRecords, withoutPid } from "./_records.ts";
 
 function decodeAll(lines: readonly string[]) {
@@ -85,19 +85,33 @@ describe("StraceDecoder on hand-made lines", () => {
     expect({ records, undecodable: loss.eventSizeMismatch }).toEqual({ records: [{ pid: 30, eventType: 4, value: "/usr/bin/x" }], undecodable: 0 });
   });
 
-  test("counts sends without a peer and non-IP peers, skips non-IP connects uncounted, and marks a cut string", () => {
+  test("counts sends without a peer and non-IP peers, passes successful unix connects on uncounted (no row), and marks a cut string", () => {
     const { records, loss } = decodeAll([
       `40 sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=${hex("x")}, iov_len=1}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 1`,
       `40 connect(4, {sa_family=0x1, sun_path=${hex("/run/x.sock")}}, 110) = 0`,
+      `40 connect(5, {sa_family=0x1, sun_path=${hex("/run/absent.sock")}}, 110) = -1 ENOENT (No such file or directory)`,
       `40 sendmsg(4, {msg_name={sa_family=0x1, sun_path=${hex("/dev/log")}}, msg_namelen=110, msg_iov=[], msg_iovlen=0, msg_controllen=0, msg_flags=0}, 0) = 1`,
       `40 openat(-100, ${hex("/w/long")}..., 0) = 3`,
     ]);
-    expect({ values: records.map((r) => [r.value, r.truncated]), noPeer: loss.sendNoRecoverablePeer, nonIp: loss.sendNonIpFamily, truncated: loss.truncatedPaths }).toEqual({
-      values: [["/w/long", true]],
+    expect({ values: records.map((r) => [r.value, r.truncated]), unix: records[0]?.eventType === EVENT_UNIX_CONNECT, connects: loss.hooks.connect.emitted, noPeer: loss.sendNoRecoverablePeer, nonIp: loss.sendNonIpFamily, truncated: loss.truncatedPaths }).toEqual({
+      values: [
+        ["/run/x.sock", undefined],
+        ["/w/long", true],
+      ],
       noPeer: { sendto: 0, sendmsg: 1 },
       nonIp: { sendto: 0, sendmsg: 1 },
       truncated: 1,
+      unix: true,
+      connects: 0,
     });
+  });
+
+  test("reads the workload's own end from strace's exit lines", () => {
+    expect([parseTraceeEnd("12 +++ exited with 3 +++"), parseTraceeEnd("13 +++ killed by SIGKILL (core dumped) +++"), parseTraceeEnd("12 exit_group(0) = ?")]).toEqual([
+      { pid: 12, exitCode: 3, signalName: null },
+      { pid: 13, exitCode: null, signalName: "SIGKILL" },
+      undefined,
+    ]);
   });
 
   test("counts a resumption without its start and a line it cannot read as undecodable", () => {

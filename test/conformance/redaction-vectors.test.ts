@@ -5,9 +5,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EVENT_SCHEMA } from "../../src/schema/index.ts";
 import { redactArchiveParts } from "../../src/run/redaction-archive.ts";
-import { keyId } from "../../src/run/redaction-key.ts";
-import { sweepMember, sweepMembers } from "../../src/run/redaction-sweep.ts";
-import { createRedactor, RedactionTally } from "../../src/run/redaction.ts";
+import { keyId } from "../../src/redaction/index.ts";
+import { sweepMember, sweepMembers } from "../../src/redaction/index.ts";
+import { createRedactor, RedactionTally } from "../../src/redaction/index.ts";
 import { tempDir, upstreamFixtures } from "../harness.ts";
 
 const KEY = new TextEncoder().encode("installation-secret-key");

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { JOIN_SESSION_SHIM } from "../../src/run/index.ts";
 import { CgroupSession, openCgroupSession } from "../../src/linux/index.ts";
 import { host, pollUntil, skipReason } from "../harness.ts";
 
@@ -16,21 +15,33 @@ describe("openCgroupSession", () => {
     expect(session.isPopulated()).toBe(false);
   });
 
-  test.skipIf(noCgroup)("the exec shim puts the workload in the session before its program starts", async () => {
+  test.skipIf(noCgroup)("spawnInside starts the workload in the session and returns the runner to its own cgroup", async () => {
     await using session = openCgroupSession({ runId: `unit_${process.pid}_b` });
-    await using child = Bun.spawn(["/bin/sh", "-c", JOIN_SESSION_SHIM, session.procsFile, "/nonexistent-marker", "cat", "/proc/self/cgroup"], {
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const before = readFileSync("/proc/self/cgroup", "utf8");
+    await using child = session.spawnInside(() => Bun.spawn(["cat", "/proc/self/cgroup"], { stdout: "pipe", stderr: "pipe" }));
     const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
     const relative = session.path.slice(host.cgroup2Mount?.length ?? 0);
-    expect({ line: stdout.split("\n").find((l) => l.startsWith("0::")), stderr, exitCode }).toEqual({ line: `0::${relative}`, stderr: "", exitCode: 0 });
+    expect({ line: stdout.split("\n").find((l) => l.startsWith("0::")), stderr, exitCode, runner: readFileSync("/proc/self/cgroup", "utf8") }).toEqual({
+      line: `0::${relative}`,
+      stderr: "",
+      exitCode: 0,
+      runner: before,
+    });
+  });
+
+  // Issue 14 item 7: a POSIX sh join shim dropped names that are not shell identifiers.
+  test.skipIf(noCgroup)("spawnInside hands the environment over byte for byte, names that are no shell identifiers included", async () => {
+    await using session = openCgroupSession({ runId: `unit_${process.pid}_e` });
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", "BASH_FUNC_f%%": "() {  echo from-f\n}", "A-B": "x y", LC_ALL: "C.UTF-8" };
+    await using child = session.spawnInside(() => Bun.spawn(["env", "-0"], { env, stdout: "pipe" }));
+    const [stdout] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    expect(stdout.split("\0").filter((entry) => entry !== "")).toEqual(Object.entries(env).map(([key, value]) => `${key}=${value}`));
   });
 
   test.skipIf(noCgroup)("close kills a process left in the session and removes the directory", async () => {
     // Disposal is the safety net if an expectation fails; close() itself is what is under test.
     await using session = openCgroupSession({ runId: `unit_${process.pid}_c` });
-    const child = Bun.spawn(["/bin/sh", "-c", JOIN_SESSION_SHIM, session.procsFile, "/nonexistent-marker", "sleep", "60"]);
+    const child = session.spawnInside(() => Bun.spawn(["sleep", "60"]));
     // Wait until the stray is inside (the shim joined) by watching the session's own populated flag.
     await new Promise<void>((resolve) => {
       const check = setInterval(() => session.isPopulated() && (clearInterval(check), resolve()), 5);
@@ -53,7 +64,7 @@ describe("openCgroupSession", () => {
 
   test.skipIf(noCgroup)("waitUntilEmpty reports false while a process stays and true once it is gone", async () => {
     await using session = openCgroupSession({ runId: `unit_${process.pid}_d` });
-    const child = Bun.spawn(["/bin/sh", "-c", JOIN_SESSION_SHIM, session.procsFile, "/nonexistent-marker", "sleep", "0.3"]);
+    const child = session.spawnInside(() => Bun.spawn(["sleep", "0.3"]));
     await new Promise<void>((resolve) => {
       const check = setInterval(() => session.isPopulated() && (clearInterval(check), resolve()), 5);
     });

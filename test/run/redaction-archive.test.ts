@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { redactJsonLine, redactNdjsonMember, redactNdjsonStream, redactSurface } from "../../src/run/redaction-archive.ts";
-import { createRedactor, RedactionTally } from "../../src/run/redaction.ts";
+import { createRedactor, RedactionTally } from "../../src/redaction/index.ts";
 
 const cat = (...parts: string[]) => parts.join("");
 const GH = cat("gh", "p_", "0123456789abcdef".repeat(2), "0123");
@@ -40,6 +40,15 @@ describe("redactJsonLine", () => {
       out: JSON.stringify({ row: { command: ["agent", "--password", ph("credential-flag-value", "pw")] }, other: ["--password", "pw"] }),
       total: 1,
       byField: { command: 1 },
+    });
+  });
+
+  test("gives an exec row's argv the argv pass too: a credential flag's value goes whatever its shape", () => {
+    const input = `{"kind":"exec","value":"/usr/bin/psql","argv":["psql","--password","hunter2","postgres://u:pw12345@db/x"]}`;
+    expect(line(input)).toEqual({
+      out: `{"kind":"exec","value":"/usr/bin/psql","argv":["psql","--password","${ph("credential-flag-value", "hunter2")}","postgres://${ph("url-userinfo", "u:pw12345")}@db/x"]}`,
+      total: 2,
+      byField: { argv: 2 },
     });
   });
 

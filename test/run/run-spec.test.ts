@@ -16,6 +16,8 @@ describe("RunOptionsSchema", () => {
       redact: "shape_and_flag",
       "redaction-key": "host-local",
       "unsafe-disable-redaction": false,
+      "keep-all-opens": false,
+      "upstream-env-scrub": false,
       command: ["/bin/true"],
     });
   });

@@ -35,6 +35,14 @@ describe("superviseWorkload without a session", () => {
     expect(outcome).toEqual({ end: { exitCode: null, signal: 15 }, interruption: { kind: "signal", signal: "SIGINT" }, descendantsKilled: false });
   });
 
+  test.skipIf(notLinux)("with a tracer between runner and workload, the workload's own end is the outcome, not the tracer's", async () => {
+    using dir = tempDir("workload");
+    const end = { exitCode: 3, signal: null };
+    const watch = { ended: Promise.resolve(end), final: async () => end, [Symbol.dispose]: () => {} };
+    const outcome = await superviseWorkload(options(dir.path, ["sh", "-c", "exit 0"], { watchWorkload: () => watch }));
+    expect(outcome).toEqual({ end, interruption: undefined, descendantsKilled: false });
+  });
+
   test.skipIf(notLinux)("a program that is not on PATH is refused before anything starts", async () => {
     using dir = tempDir("workload");
     const error = await superviseWorkload(options(dir.path, ["assay-no-such-program"])).catch((e: unknown) => e);

@@ -1,9 +1,10 @@
 import { ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
-import type { CaptureLoss, HookCount, KernelRecord } from "../types.ts";
+import { EVENT_UNIX_CONNECT, type CaptureLoss, type HookCount, type KernelRecord } from "../types.ts";
 import { errnoNumber } from "./errno.ts";
 
 /** The strace options our decoder is written for (`-X raw -xx`: numbers raw, every string byte as `\xNN`). */
-export const STRACE_OUTPUT_OPTIONS: readonly string[] = ["-qq", "-X", "raw", "-xx", "-s", "4096", "-e", "signal=none"];
+// One -q, not -qq: the "+++ exited with N +++" lines tell the workload's own end from the tracer's.
+export const STRACE_OUTPUT_OPTIONS: readonly string[] = ["-q", "-X", "raw", "-xx", "-s", "4096", "-e", "signal=none"];
 
 /** The syscalls traced: the capture's hooks plus the clone family, which maps thread ids to process ids. */
 export const STRACE_SYSCALLS = "openat,openat2,open,creat,connect,sendto,sendmsg,execve,execveat,clone,clone3,fork,vfork";
@@ -96,7 +97,7 @@ export class StraceDecoder {
       case "connect":
       case "sendto":
       case "sendmsg":
-        return this.#decodeNetwork(pid, name, args);
+        return this.#decodeNetwork(pid, name, args, result);
       default:
         return undefined;
     }
@@ -126,7 +127,7 @@ export class StraceDecoder {
     return this.#record(name, { pid, eventType: 1, value: path.text, flags, mode, resolve, returnValue: result }, path.truncated);
   }
 
-  #decodeNetwork(pid: number, name: "connect" | "sendto" | "sendmsg", args: string[]): KernelRecord | undefined {
+  #decodeNetwork(pid: number, name: "connect" | "sendto" | "sendmsg", args: string[], result: number | undefined): KernelRecord | undefined {
     let address: string | undefined;
     if (name === "connect") address = args[1];
     else if (name === "sendto") address = args[4];
@@ -138,6 +139,13 @@ export class StraceDecoder {
     }
     const fields = structFields(address);
     const family = familyNumber(fields.get("sa_family"));
+    if (family === AF_UNIX && name === "connect") {
+      // Not a row (upstream has no unix peers), but the normalizer names daemon sockets in a note:
+      // only a connect that reached a listener (or is under way) hands anything over.
+      const path = quoted(fields.get("sun_path"));
+      if (path === undefined || (result !== 0 && result !== -EINPROGRESS)) return undefined;
+      return { pid, eventType: EVENT_UNIX_CONNECT, value: path.text };
+    }
     const value =
       family === 2 ? endpoint(fields.get("sin_addr"), fields.get("sin_port"), 4, ipv4Endpoint) : family === 10 ? endpoint(fields.get("sin6_addr"), fields.get("sin6_port"), 16, ipv6Endpoint) : undefined;
     if (family !== 2 && family !== 10) {
@@ -168,6 +176,13 @@ export class StraceDecoder {
   }
 }
 
+/** A tracee's end as strace writes it (`PID +++ exited with N +++`, `PID +++ killed by SIGX +++`), or undefined for any other line. */
+export function parseTraceeEnd(line: string): { readonly pid: number; readonly exitCode: number | null; readonly signalName: string | null } | undefined {
+  const match = /^(\d+) +\+\+\+ (?:exited with (\d+)|killed by (SIG[A-Z0-9]+)(?: \(core dumped\))?) \+\+\+$/.exec(line);
+  if (!match) return undefined;
+  return { pid: Number(match[1]), exitCode: match[2] === undefined ? null : Number(match[2]), signalName: match[3] ?? null };
+}
+
 /** Splits a strace argument list at top-level commas (outside quotes, braces and brackets). */
 export function splitArgs(text: string): string[] {
   const args: string[] = [];
@@ -195,6 +210,8 @@ export function splitArgs(text: string): string[] {
 // --- internal ---
 
 const CLONE_THREAD = 0x10000;
+const AF_UNIX = 1;
+const EINPROGRESS = 115;
 const hookNames: readonly HookName[] = ["openat", "openat2", "open", "creat", "connect", "sendto", "sendmsg", "exec"];
 
 function returnValue(text: string): number | undefined {

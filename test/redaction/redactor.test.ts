@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createRedactor, isCredentialFlag, RedactionTally, type RedactionMode } from "../../src/run/redaction.ts";
+import { createRedactor, isCredentialFlag, RedactionTally, type RedactionMode } from "../../src/redaction/index.ts";
 
 // Secret shapes are assembled at runtime from fragments, so no whole token sits in the repository.
 const cat = (...parts: string[]) => parts.join("");
@@ -186,5 +186,23 @@ describe("RedactionTally", () => {
       [["aws-access-key-id", 1], ["jwt", 2]],
       [["z", 1], ["\uFF21", 1], ["\u{1F600}", 1]],
     ]);
+  });
+});
+
+// Issue 14 item 2: URL userinfo was redacted in network endpoints only, and a credential
+// assignment could swallow the keyword of a bearer token that followed it.
+describe("redaction beyond upstream's passes", () => {
+  test("every value gets the URL userinfo pass, not only endpoints", () => {
+    const password = cat("Sup3r", "S3cret");
+    const tally = new RedactionTally();
+    const out = redactor().redactValue("command", `postgres://admin:${password}@db/x`, tally);
+    expect([out, Object.fromEntries(tally.byRule())]).toEqual([`postgres://${redactor().placeholder("url-userinfo", `admin:${password}`)}@db/x`, { "url-userinfo": 1 }]);
+  });
+
+  test("a match that starts inside the chosen one and ends beyond it is redacted with it", () => {
+    const token = cat("0a0a0a0A0AAA", "0a0a0a0A0AAA");
+    const text = `password=abcdef/x,Bearer ${token}; tail`;
+    const result = shape(text);
+    expect(result).toEqual({ out: `${redactor().placeholder("credential-assignment", `password=abcdef/x,Bearer ${token}`)}; tail`, total: 1, byRule: { "credential-assignment": 1 } });
   });
 });

@@ -1,5 +1,5 @@
-import { compareCodePoints } from "../evidence/index.ts";
-import { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, URL_USERINFO_PATTERN } from "./redaction-rules.ts";
+import { compareCodePoints } from "../schema/index.ts";
+import { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, URL_USERINFO_PATTERN } from "./secret-rules.ts";
 
 /** How aggressively values are scrubbed; the string is what `observation_health.redaction.mode` records. */
 export type RedactionMode = "shape_and_flag" | "shape_only" | "disabled_unsafe";
@@ -69,7 +69,7 @@ export class RedactionTally {
 /** A redactor bound to one mode and one key; built once per run (upstream `Redactor`). */
 export interface Redactor {
   readonly mode: RedactionMode;
-  /** Replaces secret-shaped spans of a free-form value (path, endpoint, tool, JSON string). */
+  /** Replaces URL userinfo and secret-shaped spans of a free-form value (path, endpoint, tool, JSON string). */
   redactValue(field: string, input: string, tally: RedactionTally): string;
   /** Replaces the `user:pass` part of `scheme://user:pass@` with a placeholder, keeping scheme and host. */
   redactUrlUserinfo(field: string, input: string, tally: RedactionTally): string;
@@ -91,7 +91,9 @@ export function createRedactor(mode: RedactionMode, key: Uint8Array): Redactor {
   const placeholder = (rule: string, matched: string): string => `<redacted:${rule}:${hmacH8(keyBytes, matched)}>`;
   const redactValue = (field: string, input: string, tally: RedactionTally): string => {
     if (!active) return input;
-    const out = shapePass(field, input, tally, placeholder);
+    // deviation: upstream applies the URL userinfo pass to network endpoints only, so a password
+    // in a URL in argv, a path or an SDK field reached its archive; here every value gets it.
+    const out = shapePass(field, urlUserinfoPass(field, input, tally, placeholder), tally, placeholder);
     // Only text holding a placeholder can hide a match from the shape pass (see closeOverSweep).
     return out.includes("<redacted:") ? closeOverSweep(field, out, tally, placeholder) : out;
   };
@@ -171,12 +173,36 @@ function shapePass(field: string, input: string, tally: RedactionTally, placehol
       pos = inside.end;
       continue;
     }
-    out += input.slice(pos, best.start) + placeholder(best.rule, input.slice(best.start, best.end));
+    const end = extendOverOverlaps(input, best.start, best.end);
+    out += input.slice(pos, best.start) + placeholder(best.rule, input.slice(best.start, end));
     tally.record(field, best.rule);
     changed = true;
-    pos = best.end;
+    pos = end;
   }
   return changed ? out : input;
+}
+
+// deviation: upstream continues after the chosen match, so a match that starts inside it and
+// ends beyond it is lost: in `password=x/Bearer <token>` the credential assignment swallows the
+// keyword `Bearer` and the token after it stays in clear text (and upstream's sweep, which reads
+// the placeholder as a space, no longer sees a bearer token either). The span is extended over
+// every such overlapping match; where no matches overlap, the output is upstream's.
+function extendOverOverlaps(input: string, start: number, end: number): number {
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const rule of SECRET_RULES) {
+      for (let from = start; from < end; ) {
+        const span = findAt(rule.regex, input, from);
+        if (span === null || span.start >= end) break;
+        if (span.end > end) {
+          end = span.end;
+          grown = true;
+        }
+        from = span.start + 1;
+      }
+    }
+  }
+  return end;
 }
 
 interface Span {

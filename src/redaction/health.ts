@@ -1,6 +1,6 @@
 import type { Redaction } from "../schema/index.ts";
-import type { RedactionMode, RedactionTally } from "./redaction.ts";
-import type { KeyScope } from "./redaction-key.ts";
+import type { RedactionMode, RedactionTally } from "./redactor.ts";
+import type { KeyScope } from "./key.ts";
 
 /** The `observation_health.redaction` block (the schema's `Redaction`). */
 export type RedactionHealth = Redaction;

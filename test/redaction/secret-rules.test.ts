@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { mayContainSecret, SECRET_RULES, translateRustPattern } from "../../src/run/redaction-rules.ts";
+import { mayContainSecret, SECRET_RULES, translateRustPattern } from "../../src/redaction/index.ts";
 import { repoRoot, skipReason, upstreamFixtures } from "../harness.ts";
 
 const shared = join(upstreamFixtures, "secret-rules.v1.json");
@@ -11,7 +11,7 @@ describe("SECRET_RULES", () => {
   test.skipIf(skipReason(!existsSync(shared), `no upstream fixtures at ${upstreamFixtures}`))(
     "the embedded rules file is byte-identical to upstream's secret-rules.v1.json",
     () => {
-      expect(readFileSync(join(repoRoot, "src/run/redaction-secret-rules.v1.json"), "utf8")).toEqual(readFileSync(shared, "utf8"));
+      expect(readFileSync(join(repoRoot, "src/redaction/secret-rules.v1.json"), "utf8")).toEqual(readFileSync(shared, "utf8"));
     },
   );
 

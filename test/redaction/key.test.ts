@@ -10,8 +10,8 @@ import {
   resolveHostLocalKey,
   userKeyPath,
   type KeyFileSystem,
-} from "../../src/run/redaction-key.ts";
-import { RedactionKeyError } from "../../src/run/redaction-errors.ts";
+} from "../../src/redaction/index.ts";
+import { RedactionKeyError } from "../../src/redaction/index.ts";
 import { tempDir } from "../harness.ts";
 
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);

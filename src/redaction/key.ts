@@ -2,9 +2,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, wr
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fail, ok, type Result } from "../schema/index.ts";
-import { rustTrim } from "./ingest-lines.ts";
-import { hmacH8 } from "./redaction.ts";
-import { RedactionKeyError } from "./redaction-errors.ts";
+import { hmacH8 } from "./redactor.ts";
+import { RedactionKeyError } from "./errors.ts";
 
 /** Where a key came from, as `observation_health.redaction.key_scope` records it. */
 export type KeyScope = "host_local" | "ephemeral";
@@ -193,4 +192,9 @@ function openOrCreate(fs: KeyFileSystem, path: string, generate: () => Uint8Arra
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// Rust `str::trim`: Unicode White_Space at both ends (JS `trim` differs on U+FEFF and U+0085).
+function rustTrim(text: string): string {
+  return text.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, "");
 }

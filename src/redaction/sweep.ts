@@ -1,5 +1,6 @@
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
-import { mayContainSecret, once, PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern, withoutGlobal } from "./redaction-rules.ts";
+import { URL_USERINFO_RULE } from "./redactor.ts";
+import { mayContainSecret, once, PLACEHOLDER_PATTERN, SECRET_RULES, translateRustPattern, URL_USERINFO_PATTERN, withoutGlobal } from "./secret-rules.ts";
 
 /** Where the sweep found a secret: the rule upstream would name and the 1-based line of its first hit. */
 export interface SweepHit {
@@ -13,8 +14,17 @@ export interface SweepHit {
  */
 export function findUnredacted(text: string): string | undefined {
   const stripped = stripPlaceholders(text);
-  if (!mayContainSecret(stripped)) return undefined;
-  return SECRET_RULES.find((rule) => rule.test(stripped))?.name;
+  const shape = mayContainSecret(stripped) ? SECRET_RULES.find((rule) => rule.test(stripped))?.name : undefined;
+  return shape ?? (hasUrlUserinfo(stripped) ? URL_USERINFO_RULE : undefined);
+}
+
+/**
+ * Whether `text` holds `scheme://user:pass@` outside placeholders. deviation: upstream's sweep
+ * checks the 11 shape rules only, so a URL password passed it; ours fails closed on it too,
+ * reported after every shape rule.
+ */
+export function hasUrlUserinfo(text: string): boolean {
+  return text.includes("://") && text.includes("@") && userinfoTest().test(text);
 }
 
 /**
@@ -62,11 +72,13 @@ export class SecretSweep {
     }
     const text = pending === undefined ? stripped : `${pending.text}\n${stripped}`;
     const firstLine = pending?.line ?? this.#line;
+    if (this.#best === undefined && hasUrlUserinfo(stripped)) this.#best = { rule: URL_USERINFO_RULE, line: this.#line };
     if (!mayContainSecret(text)) {
       this.#pending = undefined;
       return;
     }
-    const limit = this.#best === undefined ? SECRET_RULES.length : SECRET_RULES.findIndex((r) => r.name === this.#best?.rule);
+    const best = this.#best?.rule;
+    const limit = best === undefined || best === URL_USERINFO_RULE ? SECRET_RULES.length : SECRET_RULES.findIndex((r) => r.name === best);
     for (let r = 0; r < limit; r++) {
       const rule = SECRET_RULES[r]!;
       if (rule.test(text)) {
@@ -129,6 +141,8 @@ const SLICE = 1 << 20;
 const WHITESPACE_ONLY = /^\p{White_Space}*$/u;
 
 const FIRST_RULE = SECRET_RULES[0]?.name;
+
+const userinfoTest = once(() => withoutGlobal(URL_USERINFO_PATTERN));
 
 // The only rules that can span a "\n" are bearer-token (`bearer\s+…`) and credential-assignment
 // (`keyword\b\s*[=:]\s*…`); their values exclude whitespace, so only the head can end a line.

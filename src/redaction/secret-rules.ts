@@ -1,4 +1,4 @@
-import rulesFile from "./redaction-secret-rules.v1.json";
+import rulesFile from "./secret-rules.v1.json";
 
 /** One compiled secret-shape rule: its upstream name and a global, Unicode-aware JS regex. */
 export interface SecretRule {

@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { canonicalJson } from "../../src/evidence/index.ts";
 import { redactJsonLine, redactSurface } from "../../src/run/redaction-archive.ts";
-import { SECRET_RULES } from "../../src/run/redaction-rules.ts";
-import { findUnredacted, SecretSweep, sweepMember, sweepMembers } from "../../src/run/redaction-sweep.ts";
-import { createRedactor, RedactionTally } from "../../src/run/redaction.ts";
+import { SECRET_RULES } from "../../src/redaction/index.ts";
+import { findUnredacted, SecretSweep, sweepMember, sweepMembers } from "../../src/redaction/index.ts";
+import { createRedactor, RedactionTally } from "../../src/redaction/index.ts";
 
 const cat = (...parts: string[]) => parts.join("");
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -184,5 +184,19 @@ describe("sweepMembers", () => {
 
   test("passes clean members", () => {
     expect(sweepMembers(new Map([["a.json", encode("{}")], ["b.ndjson", encode('{"x":"<redacted:jwt:0123abcd>"}\n')]]))).toEqual({ ok: true, value: undefined });
+  });
+});
+
+describe("the sweep and URL userinfo", () => {
+  test("fails closed on a URL password after every shape rule, and passes its placeholder", () => {
+    const url = `https://user:${"pw".repeat(4)}@example.com/x`;
+    const sweep = new SecretSweep();
+    sweep.push(`{"a":"clean"}\n{"command":["${url}"]}\n`);
+    expect([findUnredacted(url), sweep.finish(), findUnredacted("https://<redacted:url-userinfo:0123abcd>@example.com/x"), findUnredacted("ssh://git@host/x")]).toEqual([
+      "url-userinfo",
+      { rule: "url-userinfo", line: 2 },
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { canonicalJson } from "../../src/evidence/index.ts";
 import { RedactionSchema } from "../../src/schema/index.ts";
 import * as v from "valibot";
-import { buildRedactionHealth, disabledRedactionHealth } from "../../src/run/redaction-health.ts";
-import { RedactionTally } from "../../src/run/redaction.ts";
+import { buildRedactionHealth, disabledRedactionHealth } from "../../src/redaction/index.ts";
+import { RedactionTally } from "../../src/redaction/index.ts";
 
 describe("the observation_health.redaction block", () => {
   test("carries mode, count, sorted per-rule and per-field counts, key scope and key id in upstream order", () => {
