@@ -13,7 +13,7 @@ const files = readdirSync(join(root, "bench"))
 let failed = 0;
 for (const name of files) {
   console.log(`\n# ${name}\n`);
-  const proc = Bun.spawn(["bun", join("bench", name)], { cwd: root, stdio: ["inherit", "inherit", "inherit"] });
+  const proc = Bun.spawn([process.execPath, join("bench", name)], { cwd: root, stdio: ["inherit", "inherit", "inherit"] });
   if ((await proc.exited) !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -28,7 +28,7 @@ async function sh(argv: string[], options: { quiet?: boolean } = {}): Promise<{ 
   return { exitCode, stdout, stderr };
 }
 
-const build = await timed("build (bun scripts/build.ts)", () => sh(["bun", "scripts/build.ts"]));
+const build = await timed("build (bun scripts/build.ts)", () => sh([process.execPath, "scripts/build.ts"]));
 if (build.exitCode !== 0) process.exit(build.exitCode);
 
 // Evidence work dir and archive in demo-out/ (git-ignored; replaced by each demo, kept for inspection;

@@ -12,7 +12,7 @@ await step("type check", () => $`bun x tsc --noEmit -p .`);
 await step("build", () => $`bun scripts/build.ts`);
 
 // e2e tests spawn the compiled binary on real workloads: one generous bound for every test.
-const proc = Bun.spawn(["bun", "test", "--timeout=120000", ...process.argv.slice(2)], { cwd: root, stdio: ["inherit", "inherit", "inherit"] });
+const proc = Bun.spawn([process.execPath, "test", "--timeout=120000", ...process.argv.slice(2)], { cwd: root, stdio: ["inherit", "inherit", "inherit"] });
 process.exit(await proc.exited);
 
 async function step(name: string, run: () => ReturnType<typeof $>): Promise<void> {
