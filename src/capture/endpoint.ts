@@ -11,6 +11,11 @@ export function ipv6Endpoint(address: Uint8Array, port: number): string {
   return `[${formatIpv6(address)}]:${port}`;
 }
 
+/** Formats 4 bytes as `a.b.c.d`. */
+export function formatIpv4(address: Uint8Array): string {
+  return Array.from(address.subarray(0, 4)).join(".");
+}
+
 /** Formats 16 bytes like Rust's `Ipv6Addr` Display: RFC 5952 zero compression, IPv4-mapped as `::ffff:a.b.c.d`. */
 export function formatIpv6(address: Uint8Array): string {
   const groups = Array.from({ length: 8 }, (_, i) => ((address[2 * i] ?? 0) << 8) | (address[2 * i + 1] ?? 0));
@@ -34,7 +39,3 @@ export function formatIpv6(address: Uint8Array): string {
 }
 
 // --- internal ---
-
-function formatIpv4(address: Uint8Array): string {
-  return Array.from(address.subarray(0, 4)).join(".");
-}

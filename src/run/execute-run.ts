@@ -15,7 +15,9 @@ import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence
 import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
 import { CgroupSession, isWritable, LinuxHostError, locateCgroupHost, openCgroupSession, RunGuardian } from "../linux/index.ts";
 import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
+import { DnsObserver } from "../egress/index.ts";
 import { buildChildEnv } from "./child-env.ts";
+import { dnsCaptureNote, withDnsRows } from "./dns-evidence.ts";
 import { buildCorrelationReport } from "./correlation.ts";
 import { formatDuration } from "./duration.ts";
 import { buildObservationHealth, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
@@ -154,15 +156,34 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   let kernelSummary: KernelSummary | undefined;
   let kernelHealth: KernelHealthPart | undefined;
   const extraNotes: string[] = [];
+  let dnsNote: string | undefined;
   if (kernelCapture) {
+    // A backend that sees the session's DNS gives raw messages in its record stream; the observer
+    // parses them (defensively) into DNS rows, in place.
+    const observer = captured.dns === undefined ? undefined : new DnsObserver("capture");
+    const records = observer === undefined ? captured.records : withDnsRows(captured.records, observer);
+    const dnsLines: string[] = [];
     // Each member is redacted as it is produced: no unredacted byte reaches the spool.
-    kernelSummary = await normalizeKernelRecords(captured.records, spec.runId, (line) => writer.append("layers/kernel.ndjson", redaction.redactLine(line)), {
-      keepAllOpens: spec.keepAllOpens,
-    });
+    kernelSummary = await normalizeKernelRecords(
+      records,
+      spec.runId,
+      (line) => {
+        const redacted = redaction.redactLine(line);
+        if (observer !== undefined && redacted.includes('"kind":"dns_')) dnsLines.push(redacted);
+        writer.append("layers/kernel.ndjson", redacted);
+      },
+      { keepAllOpens: spec.keepAllOpens },
+    );
+    if (observer !== undefined && captured.dns !== undefined) {
+      // Packets the kernel side could not deliver are names we did not read: counted with the unparseable.
+      const counters = { ...observer.counters, unparseable: observer.counters.unparseable + captured.dns.dropped };
+      dnsNote = dnsCaptureNote(dnsLines, [...kernelSummary.networkEndpoints], counters);
+    }
     const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
     const derived = deriveKernelHealth({ loss: captured.loss, summary: kernelSummary, cgroupCorrelation, backend: armed.version });
     kernelHealth = { ...derived, cgroup_correlation: cgroupCorrelation };
     extraNotes.push(derived.backendNote, ...derived.scopeNotes);
+    if (dnsNote !== undefined) extraNotes.push(dnsNote);
   }
   extraNotes.push(...captureFallbacks);
   await session?.close();

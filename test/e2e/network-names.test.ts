@@ -1,72 +1,82 @@
+// Names on endpoints from the session's own DNS (native eBPF engine, root): a test DNS server on
+// loopback answers api.example.test → 127.0.0.2; the workload resolves and connects.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildDnsResponse, parseDnsMessage } from "../../src/egress/index.ts";
+import { chooseBackend } from "../../src/capture/index.ts";
+import { openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
-import { RESOLVE_THEN_CONNECT, writeNamedArchive } from "../egress/_named-archive.ts";
 
-const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)");
+const ebpf = await chooseBackend("ebpf");
+const cannot = skipReason(!host.hasBinary || !host.hasCgroup2 || !ebpf.ok, `network names e2e needs the binary, root with cgroup v2 and the ebpf backend (${ebpf.ok ? "available" : ebpf.reason})`);
 
-const RULES = JSON.stringify({ schema: "assay.runner.projection_rules.v0", network: { hosts: { "example.test": "provider_api" } } });
+// Resolves argv[1] against a DNS server at argv[2]:53 (a hand-made A query), then connects to the answer.
+const workload = `
+import socket, struct, sys
+name, server, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\\x00" + struct.pack(">HH", 1, 1)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5); u.connect((server, 53)); u.send(q); a = u.recv(512)
+address = socket.inet_ntoa(a[-4:])
+c = socket.create_connection((address, port), timeout=5); c.close()
+print(address)
+`;
 
-describe.skipIf(noBinary)("network names through the binary", () => {
-  test("verify accepts an archive with DNS rows; project classifies the resolved endpoint by a hosts rule", async () => {
-    using dir = tempDir("names-e2e", { "rules.json": RULES });
-    const archive = await writeNamedArchive(dir.path, "run_names");
-    const verified = await runAssay(["verify", archive, "--json"]);
-    expect([verified.exitCode, JSON.parse(verified.stdout).valid]).toEqual([0, true]);
-    const projected = await runAssay(["project", archive, "--rules", join(dir.path, "rules.json"), "--format", "ndjson"]);
-    expect(projected.exitCode).toBe(0);
-    const endpoints = projected.stdout.trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.raw_endpoint !== undefined);
-    expect(endpoints.map((r) => [r.raw_endpoint, r.network_class, r.host ?? null, r.host_source ?? null])).toEqual([
-      ["127.0.0.2:443", "provider_api", "api.example.test", "resolved"],
-      ["127.0.0.53:53", "unknown", null, null],
-      ["203.0.113.80:443", "unknown", null, null],
-    ]);
-  });
-
-  test("egress-policy derives the same bytes from archives in any order and writes -o whole", async () => {
-    using dir = tempDir("names-e2e");
-    const a = await writeNamedArchive(dir.path, "run_a");
-    const b = await writeNamedArchive(dir.path, "run_b", [
-      { direction: "query", source: "capture", pid: 9, name: "www.example.test", type: "A", resolver: "127.0.0.53", resolver_port: 53 },
-      { direction: "answer", source: "capture", pid: 9, name: "www.example.test", type: "A", rcode: "NOERROR", answers: [{ address: "127.0.0.3", ttl: 5, cnames: ["edge.example.test"] }] },
-      { connect: "127.0.0.3:8443" },
-    ]);
-    const out1 = join(dir.path, "p1.json");
-    const first = await runAssay(["egress-policy", a, b, "-o", out1]);
-    const second = await runAssay(["egress-policy", b, a, "--json"]);
-    expect([first.exitCode, first.stdout, second.exitCode]).toEqual([0, "", 0]);
-    const policy = JSON.parse(readFileSync(out1, "utf8"));
-    expect(policy).toEqual({
-      schema: "assay.runner.egress_policy.v0",
-      endpoints: ["127.0.0.53:53", "203.0.113.80:443"],
-      cidrs: [],
-      ports: [],
-      hosts: [{ name: "api.example.test", ports: [443] }, { name: "www.example.test", ports: [8443] }],
+describe("assay-runner run --capture ebpf: names on endpoints", () => {
+  test.skipIf(cannot)("an endpoint reached through a DNS answer carries its name, marked resolved, and a hosts rule classifies it", async () => {
+    using dir = tempDir("network-names");
+    const dns = await Bun.udpSocket({
+      hostname: "127.0.0.153",
+      port: 53,
+      socket: {
+        data(socket, data, port, address) {
+          const query = parseDnsMessage(new Uint8Array(data), "test");
+          if (!query.ok) return;
+          const question = query.value.questions[0];
+          if (question === undefined) return;
+          const answer = buildDnsResponse({ id: query.value.id, question, answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }], compress: true });
+          try {
+            if (answer.ok) socket.send(answer.value, port, address);
+          } catch {}
+        },
+        error: () => {},
+      },
     });
-    expect(JSON.parse(second.stdout).policy).toEqual(policy);
-    expect(JSON.parse(second.stdout).digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const none = await runAssay(["egress-policy"]);
-    expect([none.exitCode, none.stdout, none.stderr.includes("at least one ARCHIVE is required")]).toEqual([2, "", true]);
-    const missing = await runAssay(["egress-policy", join(dir.path, "nope.tar.gz")]);
-    expect([missing.exitCode, missing.stdout, missing.stderr.includes("nope.tar.gz: archive path does not exist")]).toEqual([2, "", true]);
-  });
-
-  test("diff shows each side's names; drift classifies by --network-host through names", async () => {
-    using dir = tempDir("names-e2e");
-    const a = await writeNamedArchive(dir.path, "run_a");
-    const b = await writeNamedArchive(dir.path, "run_b", RESOLVE_THEN_CONNECT.filter((s) => !("connect" in s && s.connect.startsWith("203."))));
-    const diff = await runAssay(["diff", a, b, "--allow-partial"]);
-    const doc = JSON.parse(diff.stdout);
-    expect(doc.network_names).toEqual({
-      base: { "127.0.0.2:443": [{ host: "api.example.test", source: "resolved" }] },
-      head: { "127.0.0.2:443": [{ host: "api.example.test", source: "resolved" }] },
-    });
-    const outJson = join(dir.path, "drift.json");
-    const drift = await runAssay(["drift", a, b, "--network-host", "example.test=provider_api", "--out-json", outJson]);
-    expect(drift.exitCode === 0 || drift.exitCode === 1).toBe(true);
-    const report = JSON.parse(readFileSync(outJson, "utf8"));
-    const row = report.rows.find((r: { dimension: string }) => r.dimension === "network_endpoints");
-    expect(JSON.stringify(row.projection)).toContain('"host":"api.example.test"');
+    using service = Bun.listen({ hostname: "127.0.0.2", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
+    try {
+      const archive = join(dir.path, "a.tar.gz");
+      const script = join(dir.path, "resolve.py");
+      writeFileSync(script, workload);
+      const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_names", "-o", archive, "--", "python3", script, "api.example.test", "127.0.0.153", String(service.port)], {
+        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+      });
+      const opened = await openArchive(archive);
+      const rows = opened.rows("layers/kernel.ndjson");
+      const rules = join(dir.path, "rules.json");
+      writeFileSync(rules, JSON.stringify({ schema: "assay.runner.projection_rules.v0", network: { hosts: { "example.test": "provider_api" } } }));
+      const projected = await runAssay(["project", archive, "--rules", rules, "--format", "json"]);
+      const endpoint = `127.0.0.2:${service.port}`;
+      const network = JSON.parse(projected.stdout).network_projection;
+      const entry = JSON.stringify(network).includes(endpoint) ? network : undefined;
+      expect({
+        exitCode: outcome.exitCode,
+        issues: opened.issues,
+        query: rows.filter((row) => row.kind === "dns_query").map((row) => row.value),
+        answer: rows.filter((row) => row.kind === "dns_answer").map((row) => [row.value, row.network_destination]),
+        note: opened.json("observation-health.json").notes.find((note: string) => note.startsWith("dns_capture:")),
+        projected: projected.exitCode,
+        classified: JSON.stringify(entry ?? {}).includes("provider_api") && JSON.stringify(entry ?? {}).includes("resolved"),
+      }).toEqual({
+        exitCode: 0,
+        issues: [],
+        query: ["api.example.test"],
+        answer: [["api.example.test", "127.0.0.2"]],
+        note: "dns_capture: queries=1 answer_rows=1 unparseable=0 answers_before_armed=0 named_endpoints=1/1 names=complete",
+        projected: 0,
+        classified: true,
+      });
+    } finally {
+      dns.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Decodes the native engine's ring-buffer records into kernel records (pure: bytes in, records
 // and counts out). An OPEN sent at entry waits for its thread's RETURN; an EXEC takes the ARGV
 // its thread recorded at execve.
-import { ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
+import { DNS_ANSWER_EVENT_TYPE, DNS_QUERY_EVENT_TYPE } from "../../schema/index.ts";
+import { formatIpv4, formatIpv6, ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
 import type { DnsPacket, KernelRecord } from "../types.ts";
 import { ARGV, DNS, DNS_HOOK, EXEC, HEADER, HOOK_IDS, OPEN, PEER, RecordBit, RecordType, RETURN, type HookName } from "./record-layout.ts";
 
@@ -148,20 +149,35 @@ export class NativeDecoder {
   #dnsPacket(view: DataView, bytes: Uint8Array, bits: number, length: number): KernelRecord[] {
     if (bytes.length < DNS.payload + length) return this.#malformedRecord();
     const version = view.getUint8(DNS.version);
+    if (version !== 4 && version !== 6) return this.#malformedRecord();
+    const address = (at: number) => (version === 4 ? formatIpv4(bytes.subarray(at, at + 4)) : formatIpv6(bytes.subarray(at, at + 16)));
     const endpoint = (at: number, portAt: number) => {
       const port = view.getUint16(portAt, false);
       return version === 4 ? ipv4Endpoint(bytes.subarray(at, at + 4), port) : ipv6Endpoint(bytes.subarray(at, at + 16), port);
     };
-    if (version !== 4 && version !== 6) return this.#malformedRecord();
-    this.#dns.push({
+    const packet: DnsPacket = {
       direction: view.getUint8(DNS.direction) === 1 ? "received" : "sent",
       transport: view.getUint8(DNS.protocol) === 6 ? "tcp" : "udp",
       local: endpoint(DNS.local, DNS.localPort),
       remote: endpoint(DNS.remote, DNS.remotePort),
       payload: bytes.slice(DNS.payload, DNS.payload + length),
       cut: (bits & RecordBit.CUT) !== 0,
-    });
-    return [];
+    };
+    this.#dns.push(packet);
+    // In the record stream too, where it arrived, so a name's answer precedes the connect that used it.
+    return [
+      {
+        pid: 0,
+        eventType: packet.direction === "sent" ? DNS_QUERY_EVENT_TYPE : DNS_ANSWER_EVENT_TYPE,
+        value: null,
+        dnsPayload: {
+          direction: packet.direction === "sent" ? "query" : "answer",
+          bytes: packet.transport === "tcp" ? tcpMessage(packet.payload) : packet.payload,
+          resolver: address(DNS.remote),
+          resolverPort: view.getUint16(DNS.remotePort, false),
+        },
+      },
+    ];
   }
 
   #malformedRecord(): KernelRecord[] {
@@ -171,6 +187,15 @@ export class NativeDecoder {
 }
 
 // --- internal ---
+
+
+// A TCP segment that starts a DNS message carries its 2-byte length first; what follows it is the
+// message (a segment that continues one parses as garbage and is counted as unparseable).
+function tcpMessage(payload: Uint8Array): Uint8Array {
+  if (payload.length < 2) return payload;
+  const length = (payload[0]! << 8) | payload[1]!;
+  return payload.subarray(2, 2 + length);
+}
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const hookNames: ReadonlyArray<HookName | undefined> = (() => {
