@@ -9,6 +9,7 @@ export const MapType = {
   PERCPU_ARRAY: 6,
   CGROUP_ARRAY: 8,
   LRU_HASH: 9,
+  LPM_TRIE: 11,
   RINGBUF: 27,
 } as const;
 

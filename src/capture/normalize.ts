@@ -81,9 +81,11 @@ const EVENT_OPENAT = 1;
 const EVENT_EXEC = 4;
 const EVENT_FILE_BLOCKED = 10;
 const EVENT_CONNECT_BLOCKED = 20;
+// deviation: an attempt an audit-mode egress policy would have refused (ours, as dns rows are).
+const EVENT_CONNECT_WOULD_BLOCK = 32;
 const EVENT_INODE_RESOLVED = 112;
 
-const networkKinds: ReadonlySet<string> = new Set(["connect", "connect_blocked", "sendto", "sendmsg"]);
+const networkKinds: ReadonlySet<string> = new Set(["connect", "connect_blocked", "connect_would_block", "sendto", "sendmsg"]);
 
 /** The state of one run's kernel layer: seq, dedupe keys, surface sets and filter counts. */
 class KernelNormalizer {
@@ -191,7 +193,9 @@ class KernelNormalizer {
 // not depend on a generic encoder; capture may not import evidence (lane rule).
 function encodeRow(runId: string, seq: number, record: KernelRecord, kind: string, value: string | null): string {
   let row = `{"schema":"${KERNEL_EVENT_SCHEMA}","run_id":${JSON.stringify(runId)},"seq":${seq},"pid":${record.pid},"event_type":${record.eventType},"kind":${JSON.stringify(kind)},"value":${value === null ? "null" : JSON.stringify(value)}`;
-  if (record.eventType === EVENT_CONNECT_BLOCKED && record.cgroupId !== undefined) row += `,"cgroup_id":${record.cgroupId.toString()}`;
+  if ((record.eventType === EVENT_CONNECT_BLOCKED || record.eventType === EVENT_CONNECT_WOULD_BLOCK) && record.cgroupId !== undefined) row += `,"cgroup_id":${record.cgroupId.toString()}`;
+  if (record.networkDestination !== undefined) row += `,"network_destination":${JSON.stringify(record.networkDestination)}`;
+  if (record.networkPort !== undefined) row += `,"network_port":${record.networkPort}`;
   // deviation: exec rows are ours (upstream has no exec hook); they carry the argv when the backend recorded it.
   if (record.eventType === EVENT_EXEC && record.argv !== undefined) {
     row += `,"argv":[${record.argv.map((arg) => JSON.stringify(arg)).join(",")}]`;

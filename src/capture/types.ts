@@ -45,6 +45,9 @@ export interface KernelRecord {
   readonly argv?: readonly string[];
   /** exec: `argv` was cut at the backend's limits or could not be read whole. */
   readonly argvTruncated?: boolean;
+  /** connect_blocked (20) and connect_would_block (32): the peer's address and port, as separate fields. */
+  readonly networkDestination?: string;
+  readonly networkPort?: number;
   /** DNS rows (event types 30/31): the fields after `value`, already encoded (`dnsRowsOf`). */
   readonly dnsTail?: string;
   /**

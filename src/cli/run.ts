@@ -53,6 +53,13 @@ const runCommand = defineCommand({
       type: "boolean",
       description: "Give the workload upstream's environment (LD_* loader variables removed, LC_ALL=C, LANG=C), for parity runs",
     },
+    egress: {
+      type: "string",
+      description: "Hold the session to this egress policy (assay.runner.egress_policy.v0) in the kernel; names are allowed through the runner's DNS stub",
+      valueHint: "FILE",
+    },
+    "egress-mode": { type: "string", description: "block (default): refuse what the policy does not allow; audit: allow it and record the would-be blocks", valueHint: "MODE" },
+    "dns-upstream": { type: "string", description: "Resolver the runner's DNS stub forwards to under --egress (default: the first nameserver of /etc/resolv.conf)", valueHint: "IP[:PORT]" },
     "cgroup-parent": { type: "string", description: "Create the session under this cgroup v2 directory instead of the upstream walk", valueHint: "DIR" },
     json: { type: "boolean", description: "Print the result summary as one JSON document on stdout" },
     quiet: { type: "boolean", description: "Only print errors" },
@@ -81,6 +88,9 @@ const runCommand = defineCommand({
       "cgroup-parent": args["cgroup-parent"],
       "keep-all-opens": args["keep-all-opens"],
       "upstream-env-scrub": args["upstream-env-scrub"],
+      egress: args.egress,
+      "egress-mode": args["egress-mode"],
+      "dns-upstream": args["dns-upstream"],
       command: after,
     });
     const built = buildRunSpec(options, newRunId);

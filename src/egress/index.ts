@@ -34,3 +34,4 @@ export {
 export { deriveEgressPolicy, type ObservedNetwork } from "./derive-policy.ts";
 export { parseIpBytes, parseCidrBytes, formatIpBytes, cidrContains, type IpBytes } from "./ip-bytes.ts";
 export { allowAnswers, MemoryAllowMap, type EgressAllowMap, type AllowEntry } from "./allow-map.ts";
+export { EgressUnavailableError, KernelEgress, type EgressAttempt, type KernelEgressOptions } from "./kernel-egress.ts";

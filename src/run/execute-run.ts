@@ -18,6 +18,7 @@ import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface
 import { DnsObserver } from "../egress/index.ts";
 import { buildChildEnv } from "./child-env.ts";
 import { dnsCaptureNote, withDnsRows } from "./dns-evidence.ts";
+import { readEgressPolicy, startEgress } from "./egress-phase.ts";
 import { buildCorrelationReport } from "./correlation.ts";
 import { formatDuration } from "./duration.ts";
 import { buildObservationHealth, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
@@ -96,6 +97,8 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const primed = CgroupSession.primeJoin();
   const archivePath = resolve(spec.output);
   checkOutputWritable(archivePath);
+  // A bad policy file is bad input: exit 2 before anything runs.
+  const egressPolicy = spec.egress === undefined ? undefined : readEgressPolicy(spec.egress.file);
   const redaction = prepareRedaction(spec, io.env);
 
   const choice = await (io.chooseBackend ?? chooseBackend)(spec.capture);
@@ -126,6 +129,10 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const kernelCapture = armed.backend !== "none";
   // Spooled in the scratch directory, so what the guardian removes covers it.
   await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId, spoolDir: scratch.path });
+
+  // The egress policy is held in the kernel before the workload starts, on the session only.
+  if (spec.egress !== undefined && session === undefined) throw new RunHostError("SESSION_REQUIRED", "--egress needs a cgroup v2 session (root, or a delegated cgroup v2 subtree)");
+  await using egress = spec.egress !== undefined && egressPolicy !== undefined && session !== undefined ? await startEgress(spec.egress, egressPolicy, session.path) : undefined;
 
   // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
   const early = await Promise.race([io.interrupted, Promise.resolve(undefined)]);
@@ -161,7 +168,8 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     // A backend that sees the session's DNS gives raw messages in its record stream; the observer
     // parses them (defensively) into DNS rows, in place.
     const observer = captured.dns === undefined ? undefined : new DnsObserver("capture");
-    const records = observer === undefined ? captured.records : withDnsRows(captured.records, observer);
+    const captureRecords = observer === undefined ? captured.records : withDnsRows(captured.records, observer);
+    const records = egress === undefined || session === undefined ? captureRecords : followedBy(captureRecords, egress.records(session.id));
     const dnsLines: string[] = [];
     // Each member is redacted as it is produced: no unredacted byte reaches the spool.
     kernelSummary = await normalizeKernelRecords(
@@ -184,6 +192,7 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
     kernelHealth = { ...derived, cgroup_correlation: cgroupCorrelation };
     extraNotes.push(derived.backendNote, ...derived.scopeNotes);
     if (dnsNote !== undefined) extraNotes.push(dnsNote);
+    if (egress !== undefined) extraNotes.push(...egress.notes);
   }
   extraNotes.push(...captureFallbacks);
   await session?.close();
@@ -358,4 +367,9 @@ function scratchDirectory(): { readonly path: string } & AsyncDisposable {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+async function* followedBy<T>(first: AsyncIterable<T>, then: Iterable<T>): AsyncGenerator<T> {
+  yield* first;
+  yield* then;
 }

@@ -8,7 +8,9 @@ export type RunErrorCode =
   | "CAPTURE_UNAVAILABLE"
   | "SESSION_REQUIRED"
   | "PLATFORM_UNSUPPORTED"
-  | "INTERRUPTED_BEFORE_START";
+  | "INTERRUPTED_BEFORE_START"
+  | "EGRESS_POLICY_INVALID"
+  | "EGRESS_UNAVAILABLE";
 
 /** Bad input to a run (output path, workload, logs): exit 2, and no archive is written. */
 export class RunInputError extends Error {

@@ -38,6 +38,9 @@ export const RunOptionsSchema = v.object({
   "unsafe-disable-redaction": v.optional(v.boolean(), false),
   "keep-all-opens": v.optional(v.boolean(), false),
   "upstream-env-scrub": v.optional(v.boolean(), false),
+  egress: v.optional(v.pipe(v.string(), v.minLength(1, "expected a policy file"))),
+  "egress-mode": v.optional(v.picklist(["audit", "block"], "expected audit or block"), "block"),
+  "dns-upstream": v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/, "expected an IPv4 address with an optional :port, e.g. 10.0.0.53 or 127.0.0.1:5353"))),
   "cgroup-parent": v.optional(v.pipe(v.string(), v.startsWith("/", "expected an absolute cgroup directory"))),
   command: v.pipe(
     v.array(v.string()),
@@ -71,6 +74,8 @@ export interface RunSpec {
   readonly keepAllOpens: boolean;
   /** `--upstream-env-scrub`: upstream's loader-variable removal and C locale, for parity runs. */
   readonly upstreamEnvScrub: boolean;
+  /** `--egress FILE`: hold the session to this policy in the kernel (`--egress-mode`, `--dns-upstream`). */
+  readonly egress: { readonly file: string; readonly mode: "audit" | "block"; readonly dnsUpstream: string | undefined } | undefined;
   /** Variables the runner injects into the workload (§2.3), keys sorted by UTF-8 bytes. */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -80,6 +85,12 @@ export type RunSpecResult = { readonly ok: true; readonly spec: RunSpec } | { re
 
 /** Turns validated options into a RunSpec; `newRunId` supplies the default id (`run_<32 hex>`). */
 export function buildRunSpec(options: RunOptions, newRunId: () => string): RunSpecResult {
+  if (options.egress === undefined && (options["dns-upstream"] !== undefined)) {
+    return { ok: false, flag: "dns-upstream", message: "--dns-upstream only applies with --egress FILE" };
+  }
+  if (options.egress !== undefined && options.capture === "none") {
+    return { ok: false, flag: "egress", message: "--egress records blocked attempts in the kernel layer: it needs --capture auto, ebpf or ptrace, not none" };
+  }
   if (options["sdk-event-log"] !== undefined && options["agent-shim"] === "none") {
     // Upstream pre-validation (spec.rs): an SDK channel only makes sense with an SDK shim.
     return { ok: false, flag: "sdk-event-log", message: "--sdk-event-log requires an SDK agent shim (--agent-shim openai-agents or gemini-google-genai)" };
@@ -111,6 +122,7 @@ export function buildRunSpec(options: RunOptions, newRunId: () => string): RunSp
       cgroupParent: options["cgroup-parent"],
       keepAllOpens: options["keep-all-opens"],
       upstreamEnvScrub: options["upstream-env-scrub"],
+      egress: options.egress === undefined ? undefined : { file: options.egress, mode: options["egress-mode"], dnsUpstream: options["dns-upstream"] },
       env,
     },
   };

@@ -22,6 +22,8 @@ export const KERNEL_KINDS_BY_EVENT_TYPE: ReadonlyMap<number, string> = new Map([
   // deviation: DNS observations are our rows (as exec rows are), kept apart from upstream's ids.
   [30, "dns_query"],
   [31, "dns_answer"],
+  // deviation: under an audit-mode egress policy, an attempt the policy would have refused.
+  [32, "connect_would_block"],
 ]);
 
 /** The `access_mode` values, indexed by `flags & O_ACCMODE`. */

@@ -18,6 +18,7 @@ describe("RunOptionsSchema", () => {
       "unsafe-disable-redaction": false,
       "keep-all-opens": false,
       "upstream-env-scrub": false,
+      "egress-mode": "block",
       command: ["/bin/true"],
     });
   });
