@@ -79,4 +79,55 @@ describe("assay-runner run --capture ebpf: names on endpoints", () => {
       dns.close();
     }
   });
+
+  test.skipIf(cannot)("malformed answers (truncated, a compression loop, a 300-byte label) never crash the run and are counted", async () => {
+    using dir = tempDir("network-names-malformed");
+    // Answers by the query's first label: each one broken in its own way, after a valid header and question.
+    const broken = (query: Uint8Array, kind: string): Uint8Array => {
+      const header = Uint8Array.of(query[0] ?? 0, query[1] ?? 0, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0);
+      const question = query.subarray(12);
+      if (kind === "trunc") return Uint8Array.from([...header, ...question, 0xc0]);
+      if (kind === "loop") return Uint8Array.from([...header, ...question, 0xc0, question.length + 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 2]);
+      return Uint8Array.from([...header, ...question, 0xff, ...new Uint8Array(300).fill(0x61), 0, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 2]);
+    };
+    const dns = await Bun.udpSocket({
+      hostname: "127.0.0.153",
+      port: 53,
+      socket: {
+        data(socket, data, port, address) {
+          const query = new Uint8Array(data);
+          const label = new TextDecoder().decode(query.subarray(13, 13 + (query[12] ?? 0)));
+          try {
+            socket.send(broken(query, label), port, address);
+          } catch {}
+        },
+        error: () => {},
+      },
+    });
+    try {
+      const script = join(dir.path, "ask.py");
+      writeFileSync(
+        script,
+        `
+import socket, struct
+for label in ("trunc", "loop", "long"):
+    q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0) + bytes([len(label)]) + label.encode() + b"\\x04test\\x00" + struct.pack(">HH", 1, 1)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5); u.sendto(q, ("127.0.0.153", 53)); u.recv(2048)
+print("asked")
+`,
+      );
+      const archive = join(dir.path, "a.tar.gz");
+      const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_names_malformed", "-o", archive, "--", "python3", script], { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) } });
+      const opened = await openArchive(archive);
+      const note = opened.json("observation-health.json").notes.find((text: string) => text.startsWith("dns_capture:"));
+      expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, issues: opened.issues, note }).toEqual({
+        exitCode: 0,
+        stdout: "asked\n",
+        issues: [],
+        note: "dns_capture: queries=3 answer_rows=0 unparseable=3 answers_before_armed=0 named_endpoints=0/0 names=incomplete",
+      });
+    } finally {
+      dns.close();
+    }
+  });
 });
