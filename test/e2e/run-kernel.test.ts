@@ -46,7 +46,7 @@ describe("assay-runner run --capture ebpf", () => {
       exitCode: 0,
       issues: [],
       layers: ["complete", 0, "clean", "present", "self_reported"],
-      notes: ["s2_kernel_capture", "s4_policy_capture", "s5_sdk_capture", "capture_backend", "loader_filter"],
+      notes: ["s2_kernel_capture", "s4_policy_capture", "s5_sdk_capture", "capture_backend", "loader_filter", "dns_capture"],
       s2: true,
       inputRead: true,
       binding: [1, "tc_runner_policy_001", true, true],
