@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadArchive, type ReadLimits } from "../evidence/index.ts";
+import { compileRules, type CompiledRules } from "../projection/index.ts";
+import { ProjectionCache, projectRun, readRunEvidence, ReviewInputError, type ProjectedRun } from "../review/index.ts";
+import { formatIssue, validateBaseline, validateProjectionRules, type Baseline, type ProjectionRules } from "../schema/index.ts";
+
+// Inputs the review commands (baseline, check, report) share. Every failure is a ReviewInputError (exit 2).
+
+/** The rules a baseline uses when none are given: no declared paths, the built-in heuristics. */
+export const DEFAULT_REVIEW_RULES: unknown = { schema: "assay.runner.projection_rules.v0", heuristics: ["builtin"] };
+
+/** Reads and validates a projection rules file (or the defaults when `file` is undefined). */
+export function readReviewRules(file: string | undefined): ProjectionRules {
+  const value = file === undefined ? DEFAULT_REVIEW_RULES : readJson(file);
+  const rules = validateProjectionRules(value, { file: file ?? "<default rules>" });
+  if (!rules.ok) throw new ReviewInputError(rules.issues.map(formatIssue).join("; "), { file: file ?? "<default rules>" });
+  return rules.value;
+}
+
+/** Compiles validated rules for projection. */
+export function compileReviewRules(rules: ProjectionRules, file: string): CompiledRules {
+  const compiled = compileRules(rules, { file });
+  if (!compiled.ok) throw new ReviewInputError(compiled.issues.map(formatIssue).join("; "), { file });
+  return compiled.value;
+}
+
+/** Reads and validates a baseline file. */
+export function readBaselineFile(file: string): Baseline {
+  const baseline = validateBaseline(readJson(file), { file });
+  if (!baseline.ok) throw new ReviewInputError(baseline.issues.map(formatIssue).join("; "), { file });
+  return baseline.value;
+}
+
+/** Opens an archive (a .tar.gz or an extracted directory) and projects it. */
+export async function openProjectedRun(path: string, cache: ProjectionCache): Promise<ProjectedRun> {
+  let loaded;
+  try {
+    loaded = await loadArchive(path, LIMITS, { skipNonRegular: true });
+  } catch (error) {
+    throw new ReviewInputError(`${path}: cannot read archive: ${(error as Error).message}`, { file: path }, { cause: error });
+  }
+  if (!loaded.ok) throw new ReviewInputError(`${path}: not a readable evidence archive: ${formatIssue(loaded.issues[0])}`, { file: path });
+  const { kind, members } = loaded.value;
+  const where = kind === "directory" ? (name: string) => join(path, name) : (name: string) => `${path}!${name}`;
+  const evidence = readRunEvidence(path, (name) => members.get(name), where, sha256Hex);
+  return projectRun(evidence, cache);
+}
+
+/** The archive's members by name, for the report. */
+export async function openMembers(path: string): Promise<ReadonlyMap<string, Uint8Array>> {
+  const loaded = await loadArchive(path, LIMITS, { skipNonRegular: true }).catch((error: Error) => {
+    throw new ReviewInputError(`${path}: cannot read archive: ${error.message}`, { file: path }, { cause: error });
+  });
+  if (!loaded.ok) throw new ReviewInputError(`${path}: not a readable evidence archive: ${formatIssue(loaded.issues[0])}`, { file: path });
+  return loaded.value.members;
+}
+
+/** Hex sha256 of bytes. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+}
+
+// --- internal ---
+
+const LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes: 2 ** 30, maxTotalBytes: 2 ** 30 };
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ReviewInputError(`${file}: cannot read: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ReviewInputError(`${file}: not JSON: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}

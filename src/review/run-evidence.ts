@@ -1,0 +1,118 @@
+import * as v from "valibot";
+import type { MemberBytes } from "../compare/index.ts";
+import {
+  CapabilitySurfaceSchema,
+  ObservationHealthRecordSchema,
+  type ObservationHealthRecord,
+} from "../schema/index.ts";
+import { ReviewInputError } from "./errors.ts";
+
+/** What review reads from one archive: identity, the capability sets, the written paths, the health. */
+export interface RunEvidence {
+  /** How the archive was named on the command line. */
+  readonly source: string;
+  readonly runId: string;
+  /** `sha256:<hex>` of the exact manifest bytes: the archive's identity. */
+  readonly manifestDigest: string;
+  /** Every path the kernel layer saw opened (the surface's `filesystem_paths`), sorted. */
+  readonly paths: readonly string[];
+  /** Paths opened successfully for writing, creating, truncating or appending. */
+  readonly writes: ReadonlySet<string>;
+  readonly execs: readonly string[];
+  readonly endpoints: readonly string[];
+  /** The observation-health record as parsed, or undefined when the member is missing. */
+  readonly health: ObservationHealthRecord | undefined;
+  /** The health member as plain JSON, for the fidelity verdict. */
+  readonly healthJson: unknown;
+}
+
+/**
+ * Reads one archive's members into review evidence. `where(name)` names a member in messages
+ * (`archive.tar.gz!name`); `sha256` digests the exact manifest bytes. Throws ReviewInputError.
+ */
+export function readRunEvidence(source: string, member: MemberBytes, where: (name: string) => string, sha256: (bytes: Uint8Array) => string): RunEvidence {
+  const manifestBytes = member("manifest.json");
+  if (manifestBytes === undefined) throw missing(source, where, "manifest.json");
+  const surfaceJson = jsonMember(source, member, where, "capability-surface.json");
+  const parsed = v.safeParse(CapabilitySurfaceSchema, surfaceJson);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const field = v.getDotPath(issue) ?? "";
+    throw new ReviewInputError(`${where("capability-surface.json")}${field ? ` › ${field}` : ""}: ${issue.message}`, { file: source, member: "capability-surface.json", field });
+  }
+  const surface = parsed.output;
+  const healthBytes = member("observation-health.json");
+  let health: ObservationHealthRecord | undefined;
+  let healthJson: unknown;
+  if (healthBytes !== undefined) {
+    healthJson = jsonMember(source, member, where, "observation-health.json");
+    const read = v.safeParse(ObservationHealthRecordSchema, healthJson);
+    if (!read.success) {
+      const issue = read.issues[0];
+      const field = v.getDotPath(issue) ?? "";
+      throw new ReviewInputError(`${where("observation-health.json")}${field ? ` › ${field}` : ""}: ${issue.message}`, { file: source, member: "observation-health.json", field });
+    }
+    health = read.output;
+  }
+  return {
+    source,
+    runId: surface.run_id,
+    manifestDigest: `sha256:${sha256(manifestBytes)}`,
+    paths: surface.filesystem_paths,
+    writes: writtenPaths(source, member("layers/kernel.ndjson"), where),
+    execs: surface.process_execs,
+    endpoints: surface.network_endpoints,
+    health,
+    healthJson,
+  };
+}
+
+/** Paths of kernel open rows that succeeded and wrote: access mode write/read_write or create, truncate, append. */
+export function writtenPaths(source: string, kernel: Uint8Array | undefined, where: (name: string) => string): Set<string> {
+  const writes = new Set<string>();
+  if (kernel === undefined) return writes;
+  const text = DECODER.decode(kernel);
+  let start = 0;
+  let lineNo = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    // Most rows are reads; only a row naming a write-like field is worth parsing.
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (!(line.includes('"access_mode":"write"') || line.includes('"access_mode":"read_write"') || line.includes('"operation_flags":["'))) continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (error) {
+      throw new ReviewInputError(`${where("layers/kernel.ndjson")}:${lineNo}: not JSON: ${(error as Error).message}`, { file: source, member: "layers/kernel.ndjson" });
+    }
+    if (typeof row !== "object" || row === null) continue;
+    const r = row as Record<string, unknown>;
+    if (r.kind !== "openat" || typeof r.value !== "string") continue;
+    if (r.status !== undefined && r.status !== "success") continue;
+    const flags = Array.isArray(r.operation_flags) ? r.operation_flags : [];
+    const writes_ = r.access_mode === "write" || r.access_mode === "read_write" || flags.some((f) => f === "create" || f === "truncate" || f === "append");
+    if (writes_) writes.add(r.value);
+  }
+  return writes;
+}
+
+// --- internal ---
+
+const DECODER = new TextDecoder("utf-8");
+
+function missing(source: string, where: (name: string) => string, name: string): ReviewInputError {
+  return new ReviewInputError(`${where(name)}: missing; expected an evidence archive member ${name}`, { file: source, member: name });
+}
+
+function jsonMember(source: string, member: MemberBytes, where: (name: string) => string, name: string): unknown {
+  const bytes = member(name);
+  if (bytes === undefined) throw missing(source, where, name);
+  try {
+    return JSON.parse(DECODER.decode(bytes));
+  } catch (error) {
+    throw new ReviewInputError(`${where(name)}: not JSON: ${(error as Error).message}`, { file: source, member: name });
+  }
+}
