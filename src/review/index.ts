@@ -10,3 +10,5 @@ export { renderBaseline } from "./render-baseline.ts";
 export { checkRun, healthFinding, fingerprintOf } from "./check-run.ts";
 export { renderSarif, RULE_TEXT, type SarifOptions } from "./sarif.ts";
 export { renderStepSummary, renderWorkflowCommands } from "./github-surfaces.ts";
+export { buildReportModel, type ReportModel, type ReportExec } from "./report-model.ts";
+export { renderReportHtml } from "./report-html.ts";

@@ -1,0 +1,64 @@
+import { defineCommand } from "citty";
+import * as v from "valibot";
+import { buildBaseline, buildReportModel, checkRun, ProjectionCache, renderReportHtml } from "../review/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { configureOutput, logger } from "./_output.ts";
+import { OutputFile } from "./_output-file.ts";
+import { compileReviewRules, openMembers, openProjectedRun, readBaselineFile, readReviewRules } from "./_review-io.ts";
+import { UsageError } from "./errors.ts";
+
+export default defineCommand({
+  meta: {
+    name: "report",
+    description: [
+      "Write one self-contained HTML report of a run (no network fetches, no external assets): run facts and",
+      "health, processes, files by class (writes first), endpoints, SDK and policy layers with correlation,",
+      "and findings against a baseline or another run. Exit codes: 0 written, 2 bad usage or input.",
+      "",
+      "Examples:",
+      "  assay-runner report run.tar.gz -o report.html",
+      "  assay-runner report run.tar.gz --baseline baseline.json -o report.html",
+      "  assay-runner report head.tar.gz --against base.tar.gz -o report.html",
+    ].join("\n"),
+  },
+  args: {
+    archive: { type: "positional", description: "Evidence archive (.tar.gz or extracted directory)", valueHint: "ARCHIVE" },
+    output: { type: "string", alias: "o", description: "HTML file to write (atomically)", valueHint: "FILE", required: true },
+    baseline: { type: "string", description: "Show findings against this baseline", valueHint: "FILE" },
+    against: { type: "string", description: "Show findings against this other run (as a one-run baseline)", valueHint: "ARCHIVE" },
+    rules: { type: "string", description: "Projection rules when no baseline is given; default: the built-in heuristics", valueHint: "FILE" },
+    quiet: { type: "boolean", description: "Only print errors" },
+  },
+  run: ({ args }) => reportCommand(parseArgsWith(ReportArgsSchema, args)),
+});
+
+// --- internal ---
+
+const ReportArgsSchema = v.looseObject({
+  archive: v.pipe(v.string(), v.minLength(1)),
+  output: v.pipe(v.string(), v.minLength(1, "expected a file")),
+  baseline: v.optional(v.string()),
+  against: v.optional(v.string()),
+  rules: v.optional(v.string()),
+  quiet: v.optional(v.boolean()),
+});
+
+async function reportCommand(args: v.InferOutput<typeof ReportArgsSchema>): Promise<number> {
+  configureOutput(args);
+  if (args.baseline !== undefined && args.against !== undefined) throw new UsageError("BAD_ARGUMENT", "--against: give either --baseline or --against, not both");
+  if (args.baseline !== undefined && args.rules !== undefined) throw new UsageError("BAD_ARGUMENT", "--rules: a baseline brings its own rules; leave out --rules with --baseline");
+  const baseline = args.baseline === undefined ? undefined : readBaselineFile(args.baseline);
+  const rules = baseline?.rules ?? readReviewRules(args.rules);
+  const cache = new ProjectionCache(compileReviewRules(rules, args.baseline ?? args.rules ?? "<default rules>"));
+  const run = await openProjectedRun(args.archive, cache);
+  const members = await openMembers(args.archive);
+  let compareWith = baseline;
+  if (args.against !== undefined) compareWith = buildBaseline(rules, [await openProjectedRun(args.against, cache)]).baseline;
+  const check = compareWith === undefined ? null : checkRun(run, compareWith);
+  const model = buildReportModel(run, (name) => members.get(name), check, args.baseline ?? args.against ?? null);
+  const out = new OutputFile("--output", args.output);
+  out.write(renderReportHtml(model));
+  out.commit();
+  logger.success(`wrote ${args.output}: run ${model.runId}, ${model.paths.length} paths, ${check === null ? "no comparison" : `${check.findings.length} finding(s)`}`);
+  return 0;
+}
