@@ -1,0 +1,46 @@
+import { describe, expect, test } from "bun:test";
+import { buildBaseline, checkRun, renderSarif, renderStepSummary, renderWorkflowCommands } from "../../src/review/index.ts";
+import { sarifValidator } from "./_sarif.ts";
+import { BUILTIN_RULES, projected, type RunShape } from "./_runs.ts";
+
+const base: RunShape = { runId: "b1", reads: ["/srv/in.txt"], writes: ["/w/out.txt"], execs: ["/usr/bin/sh"], endpoints: ["127.0.0.1:9"] };
+const baseline = buildBaseline(BUILTIN_RULES, projected([base])).baseline;
+const head = checkRun(projected([{ ...base, runId: "h1", writes: ["/w/out.txt", "/w/new|1.txt"], endpoints: ["127.0.0.1:9", "127.0.0.1:10"], kernelLayer: "partial_ringbuf_drops" }])[0]!, baseline);
+
+describe("renderSarif", () => {
+  const validate = sarifValidator();
+
+  test("writes a log the SARIF 2.1.0 schema accepts, one result per finding with rule id and fingerprint", () => {
+    const log = JSON.parse(renderSarif(head, { toolVersion: "0.1.0", baselineUri: ".assay/baseline.json" }));
+    const results = log.runs[0].results;
+    expect({
+      errors: validate(log),
+      results: results.map((r: any) => [r.ruleId, log.runs[0].tool.driver.rules[r.ruleIndex].id, r.partialFingerprints["assayFinding/v1"], r.locations[0].physicalLocation.artifactLocation.uri]),
+    }).toEqual({
+      errors: [],
+      results: head.findings.map((f) => [f.rule, f.rule, f.fingerprint, ".assay/baseline.json"]),
+    });
+    expect(results.length).toBe(3);
+  });
+
+  test("the schema check catches a broken log (the validator can fail)", () => {
+    const log = JSON.parse(renderSarif(head, { toolVersion: "0.1.0", baselineUri: "b.json" }));
+    delete log.runs[0].tool.driver.name;
+    log.runs[0].results[0].level = "fatal";
+    expect(validate(log).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("GitHub surfaces", () => {
+  test("the step summary has one table row per finding, with pipes escaped", () => {
+    const md = renderStepSummary(head, "b.json");
+    const rows = md.split("\n").filter((l) => l.startsWith("| `"));
+    expect([md.split("\n")[0], rows.length, rows.some((r) => r.includes("new\\|1.txt"))]).toEqual(["## assay-runner check: 3 findings outside the baseline", 3, true]);
+  });
+
+  test("one ::error command per finding, with properties and data escaped", () => {
+    const lines = renderWorkflowCommands(head, "dir/b,1.json").trimEnd().split("\n");
+    expect(lines.map((l) => l.slice(0, l.indexOf("title=")))).toEqual(Array(3).fill("::error file=dir/b%2C1.json,line=1,"));
+    expect(lines[0]!.split("::")[2]).toStartWith("observation health does not support a claim of absence");
+  });
+});
