@@ -1,7 +1,6 @@
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import { buildBaseline, mergeBaseline, ProjectionCache, type ProjectedRun } from "../review/index.ts";
-import { renderBaseline } from "../review/index.ts";
+import { BaselineBuilder, emptyBaseline, ProjectionCache, renderBaseline } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { OutputFile } from "./_output-file.ts";
@@ -52,9 +51,10 @@ async function baselineCommand(args: v.InferOutput<typeof BaselineArgsSchema>): 
   const existing = args.merge === undefined ? undefined : readBaselineFile(args.merge);
   const rules = existing?.rules ?? readReviewRules(args.rules);
   const cache = new ProjectionCache(compileReviewRules(rules, args.merge ?? args.rules ?? "<default rules>"));
-  const runs: ProjectedRun[] = [];
-  for (const archive of args.archives) runs.push(await openProjectedRun(archive, cache));
-  const { baseline, skipped } = existing === undefined ? buildBaseline(rules, runs) : mergeBaseline(existing, runs);
+  // One run at a time: the builder keeps the distinct values, each archive is dropped after it.
+  const builder = new BaselineBuilder(existing ?? emptyBaseline(rules));
+  for (const archive of args.archives) builder.add(await openProjectedRun(archive, cache));
+  const { baseline, skipped } = builder.finish();
   for (const digest of skipped) logger.warn(`skipped ${digest}: the baseline already holds that run`);
   const out = new OutputFile("--output", args.output);
   out.write(renderBaseline(baseline));

@@ -36,6 +36,9 @@ export default defineCommand({
 
 // --- internal ---
 
+// A terminal or a CI log shows the first findings; the documents carry all of them.
+const SHOWN_FINDINGS = 50;
+
 const CheckArgsSchema = v.looseObject({
   archive: v.pipe(v.string(), v.minLength(1)),
   baseline: v.pipe(v.string(), v.minLength(1, "expected a file")),
@@ -73,7 +76,8 @@ async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promis
   }
   if (args.json) printJson(report);
   else {
-    for (const f of report.findings) logger.error(`${f.rule}: ${f.message}`);
+    for (const f of report.findings.slice(0, SHOWN_FINDINGS)) logger.error(`${f.rule}: ${f.message}`);
+    if (report.findings.length > SHOWN_FINDINGS) logger.error(`… and ${report.findings.length - SHOWN_FINDINGS} more findings (--json or --sarif lists them all)`);
     if (report.status === "inside") logger.success(`run ${report.run_id} is inside the baseline (${report.baseline_runs} runs; ${report.counts.paths} paths, ${report.counts.execs} programs, ${report.counts.endpoints} endpoints compared)`);
     else logger.error(`run ${report.run_id}: ${report.findings.length} finding(s) outside the baseline ${args.baseline}`);
   }

@@ -8,14 +8,17 @@ export interface PathPattern {
 export interface CollapseOptions {
   /** A directory with at least this many listed paths directly in it becomes `DIR/*`. */
   readonly wide: number;
-  /** Whether whole subtrees may become `DIR/**` (for reads; writes stay one directory deep). */
+  /** Whether whole subtrees may become `DIR/**`. */
   readonly deep: boolean;
 }
 
-/** The collapse a baseline uses: 8 paths in one directory make a glob; reads may collapse subtrees. */
+/** The collapse of read paths: 8 paths in one directory make `DIR/*`, 8 spread over a subtree `DIR/**`. */
 export const READ_COLLAPSE: CollapseOptions = { wide: 8, deep: true };
-/** Writes collapse only within one directory, so a write elsewhere is still new. */
-export const WRITE_COLLAPSE: CollapseOptions = { wide: 8, deep: false };
+/**
+ * Written paths collapse by the same rule, but only among themselves (a read never widens a write
+ * glob), so runs that scatter scratch files under one tree give one entry instead of thousands.
+ */
+export const WRITE_COLLAPSE: CollapseOptions = { wide: 8, deep: true };
 
 /**
  * Collapses a set of paths into reviewable patterns and returns each path's pattern. A function of

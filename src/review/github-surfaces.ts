@@ -12,20 +12,28 @@ export function renderStepSummary(report: CheckReport, baselineFile: string): st
   ];
   if (report.findings.length > 0) {
     lines.push("| rule | subject | class | what |", "|---|---|---|---|");
-    for (const f of report.findings) lines.push(`| \`${f.rule}\` | ${code(f.subject)} | ${f.class ?? ""} | ${cell(f.message)} |`);
+    for (const f of report.findings.slice(0, SUMMARY_ROWS)) lines.push(`| \`${f.rule}\` | ${code(f.subject)} | ${f.class ?? ""} | ${cell(f.message)} |`);
     lines.push("");
+    if (report.findings.length > SUMMARY_ROWS) lines.push(`… and ${report.findings.length - SUMMARY_ROWS} more: see the SARIF results or \`check --json\`.`, "");
   }
   return `${lines.join("\n")}\n`;
 }
 
 /** Renders one `::error` workflow command per finding (GitHub shows them as annotations on the baseline file). */
 export function renderWorkflowCommands(report: CheckReport, baselineFile: string): string {
-  return report.findings
+  const shown = report.findings.slice(0, ANNOTATIONS);
+  const more = report.findings.length - shown.length;
+  return shown
     .map((f) => `::${f.level} file=${property(baselineFile)},line=1,title=${property(`assay ${f.rule}: ${RULE_TEXT[f.rule].short}`)}::${data(f.message)}\n`)
-    .join("");
+    .join("")
+    .concat(more > 0 ? `::warning title=${property("assay-runner check")}::${data(`${more} more findings are not annotated; see the step summary or the SARIF results`)}\n` : "");
 }
 
 // --- internal ---
+
+// A step summary is limited to 1 MiB and GitHub shows a handful of annotations per step.
+const SUMMARY_ROWS = 500;
+const ANNOTATIONS = 50;
 
 // Workflow command escaping, as @actions/core does it.
 function data(text: string): string {

@@ -5,7 +5,7 @@ export { readRunEvidence, writtenPaths, type RunEvidence } from "./run-evidence.
 export { ProjectionCache, projectRun, type ProjectedRun, type ProjectedPath } from "./project-run.ts";
 export { collapsePaths, hasWildcard, READ_COLLAPSE, WRITE_COLLAPSE, type CollapseOptions, type PathPattern } from "./collapse-paths.ts";
 export { PatternMatcher, type MatchablePattern } from "./pattern-matcher.ts";
-export { buildBaseline, mergeBaseline, type BaselineOutcome } from "./build-baseline.ts";
+export { buildBaseline, mergeBaseline, emptyBaseline, BaselineBuilder, type BaselineOutcome } from "./build-baseline.ts";
 export { renderBaseline } from "./render-baseline.ts";
 export { checkRun, healthFinding, fingerprintOf } from "./check-run.ts";
 export { renderSarif, RULE_TEXT, type SarifOptions } from "./sarif.ts";

@@ -72,29 +72,28 @@ export function writtenPaths(source: string, kernel: Uint8Array | undefined, whe
   const writes = new Set<string>();
   if (kernel === undefined) return writes;
   const text = DECODER.decode(kernel);
-  let start = 0;
-  let lineNo = 0;
-  while (start < text.length) {
+  // Most rows are reads: find the rows naming a write-like field by searching the whole text,
+  // and parse only those.
+  const starts = new Set<number>();
+  for (const needle of WRITE_NEEDLES) {
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) starts.add(text.lastIndexOf("\n", at) + 1);
+  }
+  for (const start of [...starts].sort((a, b) => a - b)) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
-    lineNo++;
-    // Most rows are reads; only a row naming a write-like field is worth parsing.
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (!(line.includes('"access_mode":"write"') || line.includes('"access_mode":"read_write"') || line.includes('"operation_flags":["'))) continue;
     let row: unknown;
     try {
-      row = JSON.parse(line);
+      row = JSON.parse(text.slice(start, end));
     } catch (error) {
-      throw new ReviewInputError(`${where("layers/kernel.ndjson")}:${lineNo}: not JSON: ${(error as Error).message}`, { file: source, member: "layers/kernel.ndjson" });
+      const line = text.slice(0, start).split("\n").length;
+      throw new ReviewInputError(`${where("layers/kernel.ndjson")}:${line}: not JSON: ${(error as Error).message}`, { file: source, member: "layers/kernel.ndjson" });
     }
     if (typeof row !== "object" || row === null) continue;
     const r = row as Record<string, unknown>;
     if (r.kind !== "openat" || typeof r.value !== "string") continue;
     if (r.status !== undefined && r.status !== "success") continue;
     const flags = Array.isArray(r.operation_flags) ? r.operation_flags : [];
-    const writes_ = r.access_mode === "write" || r.access_mode === "read_write" || flags.some((f) => f === "create" || f === "truncate" || f === "append");
-    if (writes_) writes.add(r.value);
+    if (r.access_mode === "write" || r.access_mode === "read_write" || flags.some((f) => f === "create" || f === "truncate" || f === "append")) writes.add(r.value);
   }
   return writes;
 }
@@ -102,6 +101,8 @@ export function writtenPaths(source: string, kernel: Uint8Array | undefined, whe
 // --- internal ---
 
 const DECODER = new TextDecoder("utf-8");
+// Canonical rows are compact JSON, so a write-like field reads exactly like one of these.
+const WRITE_NEEDLES = ['"access_mode":"write"', '"access_mode":"read_write"', '"operation_flags":["'];
 
 function missing(source: string, where: (name: string) => string, name: string): ReviewInputError {
   return new ReviewInputError(`${where(name)}: missing; expected an evidence archive member ${name}`, { file: source, member: name });

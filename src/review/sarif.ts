@@ -21,6 +21,9 @@ export const RULE_TEXT: Readonly<Record<FindingRule, { readonly name: string; re
   },
 };
 
+/** GitHub code scanning rejects a run with more results than this; the first ones are kept. */
+export const MAX_RESULTS = 25_000;
+
 /** Renders a check report as a SARIF 2.1.0 log: one result per finding, stable rule ids, fingerprints. */
 export function renderSarif(report: CheckReport, options: SarifOptions): string {
   const rules = FINDING_RULES.map((id) => ({
@@ -30,7 +33,7 @@ export function renderSarif(report: CheckReport, options: SarifOptions): string 
     help: { text: RULE_TEXT[id].help },
     defaultConfiguration: { level: "error" },
   }));
-  const results = report.findings.map((f) => ({
+  const results = report.findings.slice(0, MAX_RESULTS).map((f) => ({
     ruleId: f.rule,
     ruleIndex: FINDING_RULES.indexOf(f.rule),
     level: f.level,
@@ -47,7 +50,13 @@ export function renderSarif(report: CheckReport, options: SarifOptions): string 
         tool: { driver: { name: "assay-runner", version: options.toolVersion, rules } },
         automationDetails: { id: "assay-runner/check/" },
         results,
-        properties: { run_id: report.run_id, manifest_digest: report.manifest_digest, baseline_runs: report.baseline_runs },
+        properties: {
+          run_id: report.run_id,
+          manifest_digest: report.manifest_digest,
+          baseline_runs: report.baseline_runs,
+          findings: report.findings.length,
+          ...(report.findings.length > MAX_RESULTS ? { results_truncated_to: MAX_RESULTS } : {}),
+        },
       },
     ],
   };

@@ -35,7 +35,7 @@ function fakeRunner(root: string): Record<string, string> {
 
 async function step(script: string, env: Record<string, string>): Promise<Step> {
   await Bun.write(env.GITHUB_OUTPUT!, "");
-  await using proc = Bun.spawn(["bash", join(repoRoot, "action", script)], { cwd: env.GITHUB_WORKSPACE, env: { ...assayEnv, ...env }, stdout: "pipe", stderr: "pipe" });
+  await using proc = Bun.spawn(["bash", join(repoRoot, "action", script)], { cwd: env.GITHUB_WORKSPACE!, env: { ...assayEnv, ...env }, stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   const outputs = Object.fromEntries(readFileSync(env.GITHUB_OUTPUT!, "utf8").split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
   const summary = existsSync(env.GITHUB_STEP_SUMMARY!) ? readFileSync(env.GITHUB_STEP_SUMMARY!, "utf8") : "";

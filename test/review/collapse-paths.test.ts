@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { collapsePaths, PatternMatcher, READ_COLLAPSE, WRITE_COLLAPSE } from "../../src/review/index.ts";
+import { collapsePaths, PatternMatcher, READ_COLLAPSE } from "../../src/review/index.ts";
 
 const files = (dir: string, n: number) => Array.from({ length: n }, (_, i) => `${dir}/f${i}.py`);
 
@@ -10,14 +10,15 @@ function patterns(map: Map<string, { match: string; pattern: string }>): string[
 
 describe("collapsePaths", () => {
   test("keeps a directory with fewer than 8 paths exact and globs one with 8 as DIR/*", () => {
-    const out = collapsePaths([...files("/srv/app/a", 7), ...files("/srv/app/b", 8)], WRITE_COLLAPSE);
+    const out = collapsePaths([...files("/srv/app/a", 7), ...files("/srv/app/b", 8)], { wide: 8, deep: false });
     expect(patterns(out)).toEqual([...files("/srv/app/a", 7).map((p) => `exact ${p}`), "glob /srv/app/b/*"].sort());
   });
 
-  test("collapses a subtree spread over two or more subdirectories into DIR/** for reads, not for writes", () => {
+  test("collapses a subtree spread over two or more subdirectories into DIR/**, and keeps one subdirectory's few paths exact", () => {
     const paths = [...files("/usr/lib/python3/x", 5), ...files("/usr/lib/python3/y", 5)];
     expect(patterns(collapsePaths(paths, READ_COLLAPSE))).toEqual(["glob /usr/lib/python3/**"]);
-    expect(patterns(collapsePaths(paths, WRITE_COLLAPSE))).toEqual(paths.map((p) => `exact ${p}`).sort());
+    expect(patterns(collapsePaths(files("/usr/lib/python3/x", 7), READ_COLLAPSE))).toEqual(files("/usr/lib/python3/x", 7).map((p) => `exact ${p}`).sort());
+    expect(patterns(collapsePaths(files("/usr/lib/python3/x", 7), { wide: 8, deep: false }))).toEqual(files("/usr/lib/python3/x", 7).map((p) => `exact ${p}`).sort());
   });
 
   test("never globs two names below the root (/usr/** says nothing)", () => {
