@@ -128,3 +128,21 @@ describe("review commands: bad input", () => {
     }).toEqual({ broken: [2, true, false], missing: [2, true, false], report: [2, false] });
   });
 });
+
+describe("report", () => {
+  test.skipIf(noBinary)("--against another run embeds that comparison's findings; the page references nothing outside itself", async () => {
+    using dir = tempDir("review-report");
+    const other = await writeShapeArchive(dir.path, base);
+    const head = await writeShapeArchive(dir.path, { ...base, runId: "run_r2", execs: ["/usr/bin/sh", "/usr/bin/nc"] });
+    const html = join(dir.path, "r.html");
+    const made = await runAssay(["report", head, "--against", other, "-o", html]);
+    const text = readFileSync(html, "utf8");
+    const data = JSON.parse(text.slice(text.indexOf('id="assay-data">') + 16, text.indexOf("</script>")));
+    expect({
+      exitCode: made.exitCode,
+      compared: data.comparedWith,
+      findings: data.check.findings.map((f: any) => [f.rule, f.subject]),
+      external: /\s(src|href)=/.test(text),
+    }).toEqual({ exitCode: 0, compared: other, findings: [["new-exec", "/usr/bin/nc"]], external: false });
+  });
+});

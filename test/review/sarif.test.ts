@@ -44,3 +44,23 @@ describe("GitHub surfaces", () => {
     expect(lines[0]!.split("::")[2]).toStartWith("observation health does not support a claim of absence");
   });
 });
+
+describe("output caps", () => {
+  const many = checkRun(projected([{ ...base, runId: "h_many", execs: Array.from({ length: 600 }, (_, i) => `/usr/bin/tool${i}`) }])[0]!, baseline);
+
+  test("the step summary lists 500 findings and says how many more; annotations stop at 50 with one warning", () => {
+    const md = renderStepSummary(many, "b.json");
+    const lines = renderWorkflowCommands(many, "b.json").trimEnd().split("\n");
+    expect({
+      rows: md.split("\n").filter((l) => l.startsWith("| `new-exec`")).length,
+      more: md.includes("… and 100 more"),
+      errors: lines.filter((l) => l.startsWith("::error ")).length,
+      last: lines.at(-1),
+    }).toEqual({ rows: 500, more: true, errors: 50, last: "::warning title=assay-runner check::550 more findings are not annotated; see the step summary or the SARIF results" });
+  });
+
+  test("SARIF keeps every finding up to GitHub's 25 000 results and says how many there were", () => {
+    const log = JSON.parse(renderSarif(many, { toolVersion: "0.1.0", baselineUri: "b.json" }));
+    expect([log.runs[0].results.length, log.runs[0].properties.findings, log.runs[0].properties.results_truncated_to]).toEqual([600, 600, undefined]);
+  });
+});
