@@ -2,7 +2,6 @@ import { appendFileSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import pkg from "../../package.json" with { type: "json" };
 import { checkRun, ProjectionCache, renderSarif, renderStepSummary, renderWorkflowCommands } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
@@ -57,7 +56,7 @@ async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promis
   const baselineUri = relative(process.env.GITHUB_WORKSPACE ?? process.cwd(), args.baseline).split(sep).join("/");
   if (args.sarif !== undefined) {
     const out = new OutputFile("--sarif", args.sarif);
-    out.write(renderSarif(report, { toolVersion: pkg.version, baselineUri }));
+    out.write(renderSarif(report, { baselineUri }));
     out.commit();
   }
   if (process.env.GITHUB_ACTIONS === "true") {

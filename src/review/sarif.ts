@@ -2,7 +2,6 @@ import { FINDING_RULES, type CheckReport, type FindingRule } from "../schema/ind
 
 /** What the SARIF log says about the tool and where results point. */
 export interface SarifOptions {
-  readonly toolVersion: string;
   /** URI of the baseline file, relative to the repository root: every result points at it. */
   readonly baselineUri: string;
 }
@@ -47,7 +46,7 @@ export function renderSarif(report: CheckReport, options: SarifOptions): string 
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "assay-runner", version: options.toolVersion, rules } },
+        tool: { driver: { name: "assay-runner", rules } },
         automationDetails: { id: "assay-runner/check/" },
         results,
         properties: {
