@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compileReviewRules, openProjectedRun, readBaselineFile, readReviewRules } from "../src/cli/_review-io.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../src/evidence/index.ts";
-import { buildBaseline, checkRun, ProjectionCache, renderBaseline, type ProjectedRun } from "../src/review/index.ts";
+import { buildBaseline, checkRun, PathProjector, renderBaseline, type ProjectedRun } from "../src/review/index.ts";
 
 const RUNS = 100;
 const PATHS_PER_RUN = 10_000;
@@ -47,7 +47,7 @@ try {
   console.log(`  baseline: ${baseline.paths.length} path entries (${baseline.paths.filter((p) => p.match === "glob").length} globs) from ${RUNS * PATHS_PER_RUN} observed paths`);
 
   const rules = readReviewRules(undefined);
-  const cache = new ProjectionCache(compileReviewRules(rules, "<default rules>"));
+  const cache = new PathProjector(compileReviewRules(rules, "<default rules>"));
   const projected: ProjectedRun[] = [];
   for (const a of archives) projected.push(await openProjectedRun(a, cache));
   const headRun = await openProjectedRun(head, cache);

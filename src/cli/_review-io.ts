@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadArchive, type ReadLimits } from "../evidence/index.ts";
+import { loadArchive, readArchive, type ReadLimits } from "../evidence/index.ts";
 import { compileRules, type CompiledRules } from "../projection/index.ts";
-import { ProjectionCache, projectRun, readRunEvidence, ReviewInputError, type ProjectedRun } from "../review/index.ts";
+import { PathProjector, projectRun, readRunEvidence, ReviewInputError, type ProjectedRun } from "../review/index.ts";
 import { formatIssue, validateBaseline, validateProjectionRules, type Baseline, type ProjectionRules } from "../schema/index.ts";
 
 // Inputs the review commands (baseline, check, report) share. Every failure is a ReviewInputError (exit 2).
@@ -32,17 +32,22 @@ export function readBaselineFile(file: string): Baseline {
   return baseline.value;
 }
 
-/** Opens an archive (a .tar.gz or an extracted directory) and projects it. */
-export async function openProjectedRun(path: string, cache: ProjectionCache): Promise<ProjectedRun> {
-  let loaded;
+/**
+ * Opens an archive (a .tar.gz or an extracted directory) and projects it. Only the four members
+ * review reads are kept, each read into one buffer (a 100-run baseline reads a gigabyte of layers).
+ */
+export async function openProjectedRun(path: string, cache: PathProjector): Promise<ProjectedRun> {
+  const members = new Map<string, Uint8Array>();
+  let outcome;
   try {
-    loaded = await loadArchive(path, LIMITS, { skipNonRegular: true });
+    outcome = await readArchive(path, (name, size) => (REVIEW_MEMBERS.has(name) ? memberBuffer(size, (bytes) => members.set(name, bytes)) : undefined), LIMITS);
   } catch (error) {
     throw new ReviewInputError(`${path}: cannot read archive: ${(error as Error).message}`, { file: path }, { cause: error });
   }
-  if (!loaded.ok) throw new ReviewInputError(`${path}: not a readable evidence archive: ${formatIssue(loaded.issues[0])}`, { file: path });
-  const { kind, members } = loaded.value;
-  const where = kind === "directory" ? (name: string) => join(path, name) : (name: string) => `${path}!${name}`;
+  // Hand-packed archives may carry directory entries; only the members matter.
+  const issue = outcome.issues.find((i) => i.code !== "MEMBER_NOT_REGULAR_FILE");
+  if (issue !== undefined) throw new ReviewInputError(`${path}: not a readable evidence archive: ${formatIssue(issue)}`, { file: path });
+  const where = outcome.kind === "directory" ? (name: string) => join(path, name) : (name: string) => `${path}!${name}`;
   const evidence = readRunEvidence(path, (name) => members.get(name), where, sha256Hex);
   return projectRun(evidence, cache);
 }
@@ -62,6 +67,29 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 // --- internal ---
+
+const REVIEW_MEMBERS = new Set(["manifest.json", "capability-surface.json", "observation-health.json", "layers/kernel.ndjson"]);
+
+// A member's bytes in one buffer: sized from the header up to a bound, grown past it only by data
+// actually read (a header cannot make us allocate a gigabyte).
+function memberBuffer(size: number, done: (bytes: Uint8Array) => void): { write(chunk: Uint8Array): void; end(): void } {
+  let buffer = new Uint8Array(Math.min(size, 64 * 2 ** 20));
+  let length = 0;
+  return {
+    write(chunk) {
+      if (length + chunk.length > buffer.length) {
+        const grown = new Uint8Array(Math.max(buffer.length * 2, length + chunk.length));
+        grown.set(buffer.subarray(0, length));
+        buffer = grown;
+      }
+      buffer.set(chunk, length);
+      length += chunk.length;
+    },
+    end() {
+      done(length === buffer.length ? buffer : buffer.subarray(0, length));
+    },
+  };
+}
 
 const LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes: 2 ** 30, maxTotalBytes: 2 ** 30 };
 

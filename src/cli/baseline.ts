@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import { BaselineBuilder, emptyBaseline, ProjectionCache, renderBaseline } from "../review/index.ts";
+import { BaselineBuilder, emptyBaseline, PathProjector, renderBaseline } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { OutputFile } from "./_output-file.ts";
@@ -50,7 +50,7 @@ async function baselineCommand(args: v.InferOutput<typeof BaselineArgsSchema>): 
   }
   const existing = args.merge === undefined ? undefined : readBaselineFile(args.merge);
   const rules = existing?.rules ?? readReviewRules(args.rules);
-  const cache = new ProjectionCache(compileReviewRules(rules, args.merge ?? args.rules ?? "<default rules>"));
+  const cache = new PathProjector(compileReviewRules(rules, args.merge ?? args.rules ?? "<default rules>"));
   // One run at a time: the builder keeps the distinct values, each archive is dropped after it.
   const builder = new BaselineBuilder(existing ?? emptyBaseline(rules));
   for (const archive of args.archives) builder.add(await openProjectedRun(archive, cache));

@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import { checkRun, ProjectionCache, renderSarif, renderStepSummary, renderWorkflowCommands } from "../review/index.ts";
+import { checkRun, PathProjector, renderSarif, renderStepSummary, renderWorkflowCommands } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { OutputFile } from "./_output-file.ts";
@@ -49,7 +49,7 @@ const CheckArgsSchema = v.looseObject({
 async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promise<number> {
   configureOutput(args);
   const baseline = readBaselineFile(args.baseline);
-  const cache = new ProjectionCache(compileReviewRules(baseline.rules, args.baseline));
+  const cache = new PathProjector(compileReviewRules(baseline.rules, args.baseline));
   const run = await openProjectedRun(args.archive, cache);
   const report = checkRun(run, baseline);
   // Results and annotations point at the baseline, named as the repository knows it.

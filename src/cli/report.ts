@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import { buildBaseline, buildReportModel, checkRun, ProjectionCache, renderReportHtml } from "../review/index.ts";
+import { buildBaseline, buildReportModel, checkRun, PathProjector, renderReportHtml } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger } from "./_output.ts";
 import { OutputFile } from "./_output-file.ts";
@@ -49,7 +49,7 @@ async function reportCommand(args: v.InferOutput<typeof ReportArgsSchema>): Prom
   if (args.baseline !== undefined && args.rules !== undefined) throw new UsageError("BAD_ARGUMENT", "--rules: a baseline brings its own rules; leave out --rules with --baseline");
   const baseline = args.baseline === undefined ? undefined : readBaselineFile(args.baseline);
   const rules = baseline?.rules ?? readReviewRules(args.rules);
-  const cache = new ProjectionCache(compileReviewRules(rules, args.baseline ?? args.rules ?? "<default rules>"));
+  const cache = new PathProjector(compileReviewRules(rules, args.baseline ?? args.rules ?? "<default rules>"));
   const run = await openProjectedRun(args.archive, cache);
   const members = await openMembers(args.archive);
   let compareWith = baseline;

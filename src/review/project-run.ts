@@ -19,41 +19,36 @@ export interface ProjectedRun {
   readonly endpoints: ReadonlyMap<string, string>;
 }
 
-/** Remembers classifications across runs: most paths recur in every run of a workload. */
-export class ProjectionCache {
-  private readonly paths = new Map<string, { readonly projected: string; readonly pathClass: string }>();
+/**
+ * Projects raw paths with the rules. A run's surface is sorted, so a PathClassifier decides each
+ * directory once; that is cheaper than remembering a million paths across runs (measured: the
+ * lookups in such a table cost more than classifying again). Declared rules and paths with an
+ * operation prefix take the full mapping.
+ */
+export class PathProjector {
   constructor(readonly rules: CompiledRules) {}
 
-  /**
-   * The projected value and class of a raw path. `classifier`, when given, classifies a run of
-   * sorted paths (one per input), deciding each directory once.
-   */
-  path(raw: string, classifier?: PathClassifier): { readonly projected: string; readonly pathClass: string } {
-    let hit = this.paths.get(raw);
-    if (hit === undefined) {
-      hit = this.classify(raw, classifier);
-      this.paths.set(raw, hit);
-    }
-    return hit;
+  /** A classifier for one sorted input. */
+  classifier(): PathClassifier {
+    return new PathClassifier(this.rules);
   }
 
-  private classify(raw: string, classifier: PathClassifier | undefined): { readonly projected: string; readonly pathClass: string } {
-    if (classifier !== undefined) {
-      const id = classifier.classify(raw);
-      if (id < 0) return { projected: raw, pathClass: UNKNOWN };
-      const entry = this.rules.entries[id]!;
-      // A heuristic projects onto its class name; declared rules and operation prefixes take the full mapping.
-      if (entry.kind === "heuristic" && operationOffset(raw) === 0) return { projected: entry.path_class, pathClass: entry.path_class };
-    }
+  /** The projected value and class of a raw path (`classifier` for a run of sorted paths). */
+  path(raw: string, classifier: PathClassifier = new PathClassifier(this.rules)): { readonly projected: string; readonly pathClass: string } {
+    const id = classifier.classify(raw);
+    if (id < 0) return { projected: raw, pathClass: UNKNOWN };
+    const entry = this.rules.entries[id]!;
+    // A heuristic projects onto its class name.
+    if (entry.kind === "heuristic" && operationOffset(raw) === 0) return { projected: entry.path_class, pathClass: entry.path_class };
     const c = classifyPath(raw, this.rules);
     return { projected: c.projected_path, pathClass: c.path_class };
   }
 }
 
 /** Projects one run's paths and endpoints with the rules; execs stay raw program paths. */
-export function projectRun(evidence: RunEvidence, cache: ProjectionCache): ProjectedRun {
+export function projectRun(evidence: RunEvidence, cache: PathProjector): ProjectedRun {
   const paths = new Map<string, { pathClass: string; write: boolean; raw: string[] }>();
-  const classifier = new PathClassifier(cache.rules);
+  const classifier = cache.classifier();
   const writes = evidence.writes;
   for (const raw of evidence.paths) add(paths, raw, cache.path(raw, classifier), writes.size > 0 && writes.has(raw));
   // A write the surface does not list (an older producer) is still a write.

@@ -71,21 +71,21 @@ export function readRunEvidence(source: string, member: MemberBytes, where: (nam
 export function writtenPaths(source: string, kernel: Uint8Array | undefined, where: (name: string) => string): Set<string> {
   const writes = new Set<string>();
   if (kernel === undefined) return writes;
-  const text = DECODER.decode(kernel);
-  // Most rows are reads: find the rows naming a write-like field by searching the whole text,
-  // and parse only those.
+  // Most rows are reads: find the rows naming a write-like field in the bytes, and decode and
+  // parse only those lines (canonical rows are compact JSON, so the field reads exactly so).
+  const bytes = Buffer.from(kernel.buffer, kernel.byteOffset, kernel.byteLength);
   const starts = new Set<number>();
   for (const needle of WRITE_NEEDLES) {
-    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) starts.add(text.lastIndexOf("\n", at) + 1);
+    for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) starts.add(bytes.lastIndexOf(NEWLINE, at) + 1);
   }
   for (const start of [...starts].sort((a, b) => a - b)) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
     let row: unknown;
     try {
-      row = JSON.parse(text.slice(start, end));
+      row = JSON.parse(DECODER.decode(bytes.subarray(start, end)));
     } catch (error) {
-      const line = text.slice(0, start).split("\n").length;
+      const line = countLines(bytes, start) + 1;
       throw new ReviewInputError(`${where("layers/kernel.ndjson")}:${line}: not JSON: ${(error as Error).message}`, { file: source, member: "layers/kernel.ndjson" });
     }
     if (typeof row !== "object" || row === null) continue;
@@ -101,8 +101,14 @@ export function writtenPaths(source: string, kernel: Uint8Array | undefined, whe
 // --- internal ---
 
 const DECODER = new TextDecoder("utf-8");
-// Canonical rows are compact JSON, so a write-like field reads exactly like one of these.
-const WRITE_NEEDLES = ['"access_mode":"write"', '"access_mode":"read_write"', '"operation_flags":["'];
+const WRITE_NEEDLES = ['"access_mode":"write"', '"access_mode":"read_write"', '"operation_flags":["'].map((n) => Buffer.from(n));
+const NEWLINE = 0x0a;
+
+function countLines(bytes: Uint8Array, end: number): number {
+  let lines = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === NEWLINE) lines++;
+  return lines;
+}
 
 function missing(source: string, where: (name: string) => string, name: string): ReviewInputError {
   return new ReviewInputError(`${where(name)}: missing; expected an evidence archive member ${name}`, { file: source, member: name });

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../../src/evidence/index.ts";
 import { compileRulesOrThrow } from "../../src/projection/index.ts";
-import { ProjectionCache, projectRun, type ProjectedRun, type RunEvidence } from "../../src/review/index.ts";
+import { PathProjector, projectRun, type ProjectedRun, type RunEvidence } from "../../src/review/index.ts";
 import type { ProjectionRules } from "../../src/schema/index.ts";
 
 /** What one synthetic run did. */
@@ -63,7 +63,7 @@ export function evidenceOf(shape: RunShape): RunEvidence {
 
 /** Projects synthetic runs with `rules` (default: the built-in heuristics). */
 export function projected(shapes: readonly RunShape[], rules: ProjectionRules = BUILTIN_RULES): ProjectedRun[] {
-  const cache = new ProjectionCache(compileRulesOrThrow(rules));
+  const cache = new PathProjector(compileRulesOrThrow(rules));
   return shapes.map((s) => projectRun(evidenceOf(s), cache));
 }
 
