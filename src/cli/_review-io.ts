@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadArchive, readArchive, type ReadLimits } from "../evidence/index.ts";
+import { readArchive, type ReadLimits } from "../evidence/index.ts";
 import { compileRules, type CompiledRules } from "../projection/index.ts";
 import { PathProjector, projectRun, readRunEvidence, ReviewInputError, type ProjectedRun } from "../review/index.ts";
 import { formatIssue, validateBaseline, validateProjectionRules, type Baseline, type ProjectionRules } from "../schema/index.ts";
@@ -32,33 +32,39 @@ export function readBaselineFile(file: string): Baseline {
   return baseline.value;
 }
 
+/** An archive's members by name, and how messages name one of them. */
+export interface OpenedMembers {
+  readonly members: ReadonlyMap<string, Uint8Array>;
+  readonly where: (name: string) => string;
+}
+
 /**
- * Opens an archive (a .tar.gz or an extracted directory) and projects it. Only the four members
- * review reads are kept, each read into one buffer (a 100-run baseline reads a gigabyte of layers).
+ * Reads an archive (a .tar.gz or an extracted directory): the members named in `wanted`, or all,
+ * each into one buffer (a 100-run baseline reads a gigabyte of layers it mostly does not keep).
  */
-export async function openProjectedRun(path: string, cache: PathProjector): Promise<ProjectedRun> {
+export async function openMembers(path: string, wanted?: ReadonlySet<string>): Promise<OpenedMembers> {
   const members = new Map<string, Uint8Array>();
   let outcome;
   try {
-    outcome = await readArchive(path, (name, size) => (REVIEW_MEMBERS.has(name) ? memberBuffer(size, (bytes) => members.set(name, bytes)) : undefined), LIMITS);
+    outcome = await readArchive(path, (name, size) => (wanted === undefined || wanted.has(name) ? memberBuffer(size, (bytes) => members.set(name, bytes)) : undefined), LIMITS);
   } catch (error) {
     throw new ReviewInputError(`${path}: cannot read archive: ${(error as Error).message}`, { file: path }, { cause: error });
   }
   // Hand-packed archives may carry directory entries; only the members matter.
   const issue = outcome.issues.find((i) => i.code !== "MEMBER_NOT_REGULAR_FILE");
   if (issue !== undefined) throw new ReviewInputError(`${path}: not a readable evidence archive: ${formatIssue(issue)}`, { file: path });
-  const where = outcome.kind === "directory" ? (name: string) => join(path, name) : (name: string) => `${path}!${name}`;
-  const evidence = readRunEvidence(path, (name) => members.get(name), where, sha256Hex);
-  return projectRun(evidence, cache);
+  return { members, where: outcome.kind === "directory" ? (name) => join(path, name) : (name) => `${path}!${name}` };
 }
 
-/** The archive's members by name, for the report. */
-export async function openMembers(path: string): Promise<ReadonlyMap<string, Uint8Array>> {
-  const loaded = await loadArchive(path, LIMITS, { skipNonRegular: true }).catch((error: Error) => {
-    throw new ReviewInputError(`${path}: cannot read archive: ${error.message}`, { file: path }, { cause: error });
-  });
-  if (!loaded.ok) throw new ReviewInputError(`${path}: not a readable evidence archive: ${formatIssue(loaded.issues[0])}`, { file: path });
-  return loaded.value.members;
+/** Projects a run from its opened members. */
+export function projectMembers(path: string, opened: OpenedMembers, projector: PathProjector): ProjectedRun {
+  const evidence = readRunEvidence(path, (name) => opened.members.get(name), opened.where, sha256Hex);
+  return projectRun(evidence, projector);
+}
+
+/** Opens an archive, reading only the members review needs, and projects it. */
+export async function openProjectedRun(path: string, projector: PathProjector): Promise<ProjectedRun> {
+  return projectMembers(path, await openMembers(path, REVIEW_MEMBERS), projector);
 }
 
 /** Hex sha256 of bytes. */

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import { BaselineBuilder, emptyBaseline, PathProjector, renderBaseline } from "../review/index.ts";
+import { BaselineBuilder, emptyBaseline, healthFinding, PathProjector, renderBaseline } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { OutputFile } from "./_output-file.ts";
@@ -50,10 +50,16 @@ async function baselineCommand(args: v.InferOutput<typeof BaselineArgsSchema>): 
   }
   const existing = args.merge === undefined ? undefined : readBaselineFile(args.merge);
   const rules = existing?.rules ?? readReviewRules(args.rules);
-  const cache = new PathProjector(compileReviewRules(rules, args.merge ?? args.rules ?? "<default rules>"));
+  const projector = new PathProjector(compileReviewRules(rules, args.merge ?? args.rules ?? "<default rules>"));
   // One run at a time: the builder keeps the distinct values, each archive is dropped after it.
   const builder = new BaselineBuilder(existing ?? emptyBaseline(rules));
-  for (const archive of args.archives) builder.add(await openProjectedRun(archive, cache));
+  for (const archive of args.archives) {
+    const run = await openProjectedRun(archive, projector);
+    // Such a run still counts, but it cannot show everything the workload does.
+    const health = healthFinding(run.evidence.healthJson);
+    if (health !== undefined) logger.warn(`${archive}: ${health.message}; the baseline learns only what it saw`);
+    builder.add(run);
+  }
   const { baseline, skipped } = builder.finish();
   for (const digest of skipped) logger.warn(`skipped ${digest}: the baseline already holds that run`);
   const out = new OutputFile("--output", args.output);

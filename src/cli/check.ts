@@ -49,8 +49,8 @@ const CheckArgsSchema = v.looseObject({
 async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promise<number> {
   configureOutput(args);
   const baseline = readBaselineFile(args.baseline);
-  const cache = new PathProjector(compileReviewRules(baseline.rules, args.baseline));
-  const run = await openProjectedRun(args.archive, cache);
+  const projector = new PathProjector(compileReviewRules(baseline.rules, args.baseline));
+  const run = await openProjectedRun(args.archive, projector);
   const report = checkRun(run, baseline);
   // Results and annotations point at the baseline, named as the repository knows it.
   const baselineUri = relative(process.env.GITHUB_WORKSPACE ?? process.cwd(), args.baseline).split(sep).join("/");

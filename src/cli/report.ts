@@ -4,7 +4,7 @@ import { buildBaseline, buildReportModel, checkRun, PathProjector, renderReportH
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger } from "./_output.ts";
 import { OutputFile } from "./_output-file.ts";
-import { compileReviewRules, openMembers, openProjectedRun, readBaselineFile, readReviewRules } from "./_review-io.ts";
+import { compileReviewRules, openMembers, openProjectedRun, projectMembers, readBaselineFile, readReviewRules } from "./_review-io.ts";
 import { UsageError } from "./errors.ts";
 
 export default defineCommand({
@@ -49,13 +49,13 @@ async function reportCommand(args: v.InferOutput<typeof ReportArgsSchema>): Prom
   if (args.baseline !== undefined && args.rules !== undefined) throw new UsageError("BAD_ARGUMENT", "--rules: a baseline brings its own rules; leave out --rules with --baseline");
   const baseline = args.baseline === undefined ? undefined : readBaselineFile(args.baseline);
   const rules = baseline?.rules ?? readReviewRules(args.rules);
-  const cache = new PathProjector(compileReviewRules(rules, args.baseline ?? args.rules ?? "<default rules>"));
-  const run = await openProjectedRun(args.archive, cache);
-  const members = await openMembers(args.archive);
+  const projector = new PathProjector(compileReviewRules(rules, args.baseline ?? args.rules ?? "<default rules>"));
+  const opened = await openMembers(args.archive);
+  const run = projectMembers(args.archive, opened, projector);
   let compareWith = baseline;
-  if (args.against !== undefined) compareWith = buildBaseline(rules, [await openProjectedRun(args.against, cache)]).baseline;
+  if (args.against !== undefined) compareWith = buildBaseline(rules, [await openProjectedRun(args.against, projector)]).baseline;
   const check = compareWith === undefined ? null : checkRun(run, compareWith);
-  const model = buildReportModel(run, (name) => members.get(name), check, args.baseline ?? args.against ?? null);
+  const model = buildReportModel(run, (name) => opened.members.get(name), check, args.baseline ?? args.against ?? null);
   const out = new OutputFile("--output", args.output);
   out.write(renderReportHtml(model));
   out.commit();

@@ -46,19 +46,16 @@ export class PathProjector {
 }
 
 /** Projects one run's paths and endpoints with the rules; execs stay raw program paths. */
-export function projectRun(evidence: RunEvidence, cache: PathProjector): ProjectedRun {
+export function projectRun(evidence: RunEvidence, projector: PathProjector): ProjectedRun {
   const paths = new Map<string, { pathClass: string; write: boolean; raw: string[] }>();
-  const classifier = cache.classifier();
+  const classifier = projector.classifier();
   const writes = evidence.writes;
-  for (const raw of evidence.paths) add(paths, raw, cache.path(raw, classifier), writes.size > 0 && writes.has(raw));
-  // A write the surface does not list (an older producer) is still a write.
-  for (const raw of writes) {
-    const c = cache.path(raw);
-    if (!paths.has(c.projected)) add(paths, raw, c, true);
-  }
+  for (const raw of evidence.paths) add(paths, raw, projector.path(raw, classifier), writes.size > 0 && writes.has(raw));
+  // A write the surface does not list (an older producer) is still a write; a listed one is marked already.
+  for (const raw of writes) add(paths, raw, projector.path(raw), true);
   const endpoints = new Map<string, string>();
   for (const endpoint of evidence.endpoints) {
-    const c = classifyEndpoint(endpoint, cache.rules);
+    const c = classifyEndpoint(endpoint, projector.rules);
     endpoints.set(c.projected_endpoint, c.network_class);
   }
   return { evidence, paths, execs: evidence.execs, endpoints };

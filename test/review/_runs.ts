@@ -63,8 +63,8 @@ export function evidenceOf(shape: RunShape): RunEvidence {
 
 /** Projects synthetic runs with `rules` (default: the built-in heuristics). */
 export function projected(shapes: readonly RunShape[], rules: ProjectionRules = BUILTIN_RULES): ProjectedRun[] {
-  const cache = new PathProjector(compileRulesOrThrow(rules));
-  return shapes.map((s) => projectRun(evidenceOf(s), cache));
+  const projector = new PathProjector(compileRulesOrThrow(rules));
+  return shapes.map((s) => projectRun(evidenceOf(s), projector));
 }
 
 /** Writes `<dir>/<runId>.tar.gz` with the project's archive writer; returns its path. */
