@@ -70,8 +70,8 @@ if(!D.check){fs.appendChild(el('p',{text:'No baseline or other run given: nothin
 else{var c=D.check;fs.appendChild(el('p',null,[badge(c.status==='inside'?'inside the baseline':c.findings.length+' finding(s) outside',c.status==='inside'?'ok':'bad'),' against ',el('code',{text:D.comparedWith}),' ('+c.baseline_runs+' run(s))']));
  if(c.findings.length)fs.appendChild(table(['rule','subject','class','what'],c.findings.map(function(f){return [f.rule,f.subject,f.class||'',f.message];})));}
 app.appendChild(el('h2',{text:'Processes ('+D.execs.length+' execs)'}));
-var byPid={},order=[];D.execs.forEach(function(x){if(!byPid[x.pid]){byPid[x.pid]=[];order.push(x.pid);}byPid[x.pid].push(x.program);});
-app.appendChild(el('ul',{'class':'plain mono',id:'processes'},order.map(function(p,i){return el('li',{text:(i===0?'root ':'')+'pid '+p+': '+byPid[p].join(' \\u2192 ')+(i===0&&D.command.length?'   argv: '+D.command.join(' '):'')});})));
+var byPid={},order=[];D.execs.forEach(function(x){if(!byPid[x.pid]){byPid[x.pid]=[];order.push(x.pid);}byPid[x.pid].push(x.argv?x.argv.join(' ')+(x.argvTruncated?' \\u2026':''):x.program);});
+app.appendChild(el('ul',{'class':'plain mono',id:'processes'},order.map(function(p,i){return el('li',{text:(i===0?'root ':'')+'pid '+p+': '+byPid[p].join(' \\u2192 ')});})));
 var writes=D.paths.filter(function(p){return p[2]===1;}).length;
 app.appendChild(el('h2',{text:'Files ('+D.paths.length+' paths, '+writes+' written)'}));
 var search=el('input',{type:'search',id:'search',placeholder:'Search paths, programs, endpoints\\u2026'});app.appendChild(search);

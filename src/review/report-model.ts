@@ -1,12 +1,15 @@
 import { fidelityVerdict, type MemberBytes } from "../compare/index.ts";
+import { compareCodePoints } from "../evidence/index.ts";
 import type { CheckReport } from "../schema/index.ts";
 import type { ProjectedRun } from "./project-run.ts";
 
-/** One program a process executed, in kernel order. */
+/** One program a process executed, in kernel order, with its argv when the backend recorded it (redacted by the runner). */
 export interface ReportExec {
   readonly seq: number;
   readonly pid: number;
   readonly program: string;
+  readonly argv: readonly string[] | null;
+  readonly argvTruncated: boolean;
 }
 
 /** Everything the HTML report shows, as plain data (embedded in the page as JSON). */
@@ -43,10 +46,12 @@ export function buildReportModel(run: ProjectedRun, member: MemberBytes, check: 
   const verdict = fidelityVerdict(run.evidence.healthJson);
   const execs: ReportExec[] = [];
   for (const row of ndjsonFiltered(member("layers/kernel.ndjson"), '"kind":"exec"')) {
-    if (row.kind === "exec" && typeof row.value === "string") execs.push({ seq: Number(row.seq), pid: Number(row.pid), program: row.value });
+    if (row.kind !== "exec" || typeof row.value !== "string") continue;
+    const argv = Array.isArray(row.argv) ? row.argv.map(String) : null;
+    execs.push({ seq: Number(row.seq), pid: Number(row.pid), program: row.value, argv, argvTruncated: row.argv_truncated === true });
   }
   const paths = [...run.paths].map(([value, p]) => [value, p.pathClass, p.write ? 1 : 0] as const);
-  paths.sort((a, b) => b[2] - a[2] || cmp(a[1], b[1]) || cmp(a[0], b[0]));
+  paths.sort((a, b) => b[2] - a[2] || compareCodePoints(a[1], b[1]) || compareCodePoints(a[0], b[0]));
   const correlation = json(member("correlation-report.json"));
   return {
     runId: run.evidence.runId,
@@ -60,7 +65,7 @@ export function buildReportModel(run: ProjectedRun, member: MemberBytes, check: 
     claimGate: { ...verdict.claim_gate },
     execs,
     paths,
-    endpoints: [...run.endpoints].sort((a, b) => cmp(a[0], b[0])),
+    endpoints: [...run.endpoints].sort((a, b) => compareCodePoints(a[0], b[0])),
     sdk: ndjson(member("layers/sdk.ndjson")),
     policy: ndjson(member("layers/policy.ndjson")),
     correlation: typeof correlation === "object" && correlation !== null ? (correlation as Record<string, unknown>) : null,
@@ -72,10 +77,6 @@ export function buildReportModel(run: ProjectedRun, member: MemberBytes, check: 
 // --- internal ---
 
 const DECODER = new TextDecoder();
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function json(bytes: Uint8Array | undefined): unknown {
   if (bytes === undefined) return undefined;

@@ -28,6 +28,7 @@ describe("report in headless Chromium", () => {
       runId: document.getElementById('run-id').textContent,
       findings: [...document.querySelectorAll('#findings tr')].slice(1).map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]),
       images: document.images.length,
+      processes: document.getElementById('processes').textContent,
     })`);
     const shot = await page.screenshot();
     if (process.env.ASSAY_REPORT_SCREENSHOT) writeFileSync(process.env.ASSAY_REPORT_SCREENSHOT, shot);
@@ -40,6 +41,7 @@ describe("report in headless Chromium", () => {
           ["new-endpoint", "93.184.216.34:443"],
         ],
         images: 0,
+        processes: "root pid 100: /usr/bin/sh --from-test",
       },
       requests: [`file://${html}`],
       png: [0x50, 0x4e, 0x47],

@@ -74,7 +74,7 @@ export async function writeShapeArchive(dir: string, shape: RunShape): Promise<s
   await using writer = await ArchiveWriter.create({ outputPath, runId });
   const rows: Record<string, unknown>[] = [];
   const row = (fields: Record<string, unknown>) => rows.push({ schema: "assay.runner.kernel_event.v0", run_id: runId, seq: rows.length, pid: 100, ...fields });
-  for (const exec of shape.execs ?? []) row({ event_type: 4, kind: "exec", value: exec });
+  for (const exec of shape.execs ?? []) row({ event_type: 4, kind: "exec", value: exec, argv: [exec, "--from-test"] });
   for (const path of shape.reads ?? []) row({ event_type: 1, kind: "openat", value: path, flags: 0, mode: 0, return_value: 3, access_mode: "read", status: "success" });
   for (const path of shape.writes ?? []) row({ event_type: 1, kind: "openat", value: path, flags: 577, mode: 438, return_value: 3, access_mode: "write", operation_flags: ["create", "truncate"], status: "success" });
   for (const endpoint of shape.endpoints ?? []) {
