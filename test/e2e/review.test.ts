@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
+import { ArchiveWriter, canonicalJson, loadArchive, type ManifestedMemberName, type NdjsonMemberName } from "../../src/evidence/index.ts";
 import { writeKeyFile } from "../run/_archive.ts";
 import { sarifValidator } from "../review/_sarif.ts";
 import { writeShapeArchive, type RunShape } from "../review/_runs.ts";
@@ -20,7 +21,7 @@ const noKernel = skipReason(
 const base: RunShape = { runId: "run_b1", reads: ["/srv/in.txt", "/usr/lib/x86_64-linux-gnu/libc.so.6"], writes: ["/w/out.txt"], execs: ["/usr/bin/sh"], endpoints: ["127.0.0.1:9"] };
 
 describe("baseline, check: the acceptance run", () => {
-  test.skipIf(noKernel)(`three runs, a baseline; a fourth run with a new file and a new port has exactly those two findings; without kernel rows the health finding (capture ${capture ?? "none"})`, async () => {
+  test.skipIf(noKernel)(`three runs, a baseline; a fourth run with a new file and a new port has exactly those two findings; with a partial kernel layer, or none, the health finding (capture ${capture ?? "none"})`, async () => {
     using dir = tempDir("review-accept");
     const work = join(dir.path, "work");
     await Bun.write(join(work, "input.txt"), "input\n");
@@ -52,11 +53,35 @@ describe("baseline, check: the acceptance run", () => {
     const inside = await runAssay(["check", archives[1]!, "--baseline", baselineFile, "--json"]);
     expect([inside.exitCode, JSON.parse(inside.stdout).findings]).toEqual([0, []]);
 
+    // The same fourth run with a partial kernel layer (ring-buffer drops), repacked by the archive writer.
+    const partial = await withPartialKernelLayer(fourth, join(dir.path, "run_a4_partial.tar.gz"));
+    const clipped = await runAssay(["check", partial, "--baseline", baselineFile, "--json"]);
+    expect([clipped.exitCode, JSON.parse(clipped.stdout).findings.map((f: any) => f.rule)]).toEqual([1, ["observation-health", "new-write", "new-endpoint"]]);
+
+    // And with no kernel layer at all (capture none).
     const blind = await run("run_a5", "none", "47002", "extra.txt");
     const health = await runAssay(["check", blind, "--baseline", baselineFile, "--json"]);
     expect([health.exitCode, JSON.parse(health.stdout).findings.map((f: any) => [f.rule, f.subject])]).toEqual([1, [["observation-health", "kernel_layer"]]]);
   });
 });
+
+/** Rewrites an archive's health to a partial kernel layer (5 ring-buffer drops), every other member as it was. */
+async function withPartialKernelLayer(source: string, outputPath: string): Promise<string> {
+  const loaded = await loadArchive(source);
+  if (!loaded.ok) throw new Error(`${source}: unreadable`);
+  const members = loaded.value.members;
+  const health = JSON.parse(new TextDecoder().decode(members.get("observation-health.json")));
+  const runId: string = health.run_id;
+  await using writer = await ArchiveWriter.create({ outputPath, runId });
+  for (const [name, bytes] of members) {
+    if (name === "manifest.json") continue;
+    if (name === "observation-health.json") writer.set(name, canonicalJson({ ...health, kernel_layer: "partial_ringbuf_drops", ringbuf_drops: 5 }));
+    else if (name.endsWith(".ndjson")) writer.append(name as NdjsonMemberName, bytes);
+    else writer.set(name as ManifestedMemberName, bytes);
+  }
+  await writer.commit();
+  return outputPath;
+}
 
 describe("check: outputs CI reads", () => {
   test.skipIf(noBinary)("SARIF validates; the step summary and annotations appear with GITHUB_ACTIONS=true and are absent otherwise", async () => {
