@@ -23,6 +23,9 @@ const commands: Record<string, LoadCommand> = {
   attest: () => import("./cli/attest.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   "verify-attestation": () => import("./cli/verify-attestation.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
   "egress-policy": () => import("./cli/egress-policy.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  baseline: () => import("./cli/baseline.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  check: () => import("./cli/check.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  report: () => import("./cli/report.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
 };
 
 const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured cgroup session, and check, project and compare its evidence archives.`;

@@ -16,8 +16,8 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
     code: "1",
     meaning:
       "the check failed: archive or document invalid (verify, validate), diff not clean (diff), an --assert-claim blocked (drift, claims), " +
-      "attestation does not match its archive or key (verify-attestation)",
-    commands: ["verify", "validate", "diff", "drift", "claims", "verify-attestation"],
+      "attestation does not match its archive or key (verify-attestation), the run went outside its baseline (check)",
+    commands: ["verify", "validate", "diff", "drift", "claims", "verify-attestation", "check"],
   },
   {
     code: "2",

@@ -25,3 +25,5 @@ export * from "./endpoint-names.ts";
 export * from "./dns-health.ts";
 export * from "./egress-policy.ts";
 export * from "./egress-note.ts";
+// review (issue 16): baselines and check reports
+export * from "./baseline.ts";

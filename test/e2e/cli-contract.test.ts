@@ -10,7 +10,7 @@ import { writeRunArchive } from "./_archives.ts";
 
 const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)");
 const noPtraceRun = skipReason(!host.hasBinary || !host.hasCgroup2 || !host.hasStrace, "real runs need the compiled binary, root with cgroup v2, and strace");
-const COMMANDS = ["run", "verify", "validate", "inspect", "project", "diff", "drift", "fidelity", "claims", "doctor"];
+const COMMANDS = ["run", "verify", "validate", "inspect", "project", "diff", "drift", "fidelity", "claims", "doctor", "baseline", "check", "report"];
 const REAL = join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz");
 const REAL_B = join(upstreamFixtures, "archives/run_arm_b-gemini_20260525T114112Z_1/archive.tar.gz");
 
@@ -103,6 +103,10 @@ describe.skipIf(noBinary)("issue 14: one command-line contract", () => {
       claims: ["claims", "--json"],
       doctor: ["doctor", "--json"],
       run: ["run", "--capture", "none", "--json", "-o", join(dir.path, "a.tar.gz"), "--", "true"],
+      // baseline runs before check, which reads what it wrote.
+      baseline: ["baseline", REAL, "-o", join(dir.path, "baseline.json"), "--json"],
+      check: ["check", REAL, "--baseline", join(dir.path, "baseline.json"), "--json"],
+      report: ["report", REAL, "-o", join(dir.path, "report.html"), "--json"],
     };
     const parsed: Record<string, string> = {};
     for (const command of COMMANDS) {

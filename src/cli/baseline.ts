@@ -1,0 +1,72 @@
+import { defineCommand, type ArgsDef } from "citty";
+import * as v from "valibot";
+import { BaselineBuilder, emptyBaseline, healthFinding, PathProjector, renderBaseline } from "../review/index.ts";
+import { parseArgsWith } from "./_args.ts";
+import { configureOutput, logger, printJson } from "./_output.ts";
+import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
+import { compileReviewRules, openProjectedRun, readBaselineFile, readReviewRules } from "./_review-io.ts";
+import { UsageError } from "./errors.ts";
+import { withHelp } from "./_usage.ts";
+
+// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
+export default withHelp(defineCommand<ArgsDef>({
+  meta: {
+    name: "baseline",
+    description:
+      "Build a reviewed allowlist (assay.runner.baseline.v0) from observed runs: the union of their projected " +
+      "path classes, paths (unknown paths collapsed into globs), programs, network classes and endpoints, " +
+      "each entry counting the runs that saw it. The same runs in any order give the same bytes; " +
+      "--merge adds runs after the reviewed entries without reordering them.",
+  },
+  args: {
+    archives: { type: "positional", required: false, description: "Evidence archives (.tar.gz or extracted directories)", valueHint: "ARCHIVE…" },
+    output: { type: "string", alias: "o", description: "Baseline file to write (atomically)", valueHint: "FILE" },
+    rules: { type: "string", description: "Projection rules (assay.runner.projection_rules.v0); default: the built-in heuristics", valueHint: "FILE" },
+    merge: { type: "string", description: "Existing baseline to extend: its entries keep their order, its rules are used", valueHint: "FILE" },
+    json: { type: "boolean", description: "Print a summary as one JSON document on stdout" },
+    quiet: { type: "boolean", description: "Only print errors" },
+  },
+  // A flag not given is no key at all: present it as undefined so the message names what is missing.
+  run: ({ args }) => baselineCommand(parseArgsWith(BaselineArgsSchema, { ...args, archives: args._, output: args.output })),
+}), {
+  synopsis: "[OPTIONS] ARCHIVE… -o FILE",
+  examples: ["assay-runner baseline run1.tar.gz run2.tar.gz run3.tar.gz -o .assay/baseline.json", "assay-runner baseline run4.tar.gz --merge .assay/baseline.json -o .assay/baseline.json"],
+});
+
+// --- internal ---
+
+const BaselineArgsSchema = v.looseObject({
+  archives: v.pipe(v.array(v.string()), v.minLength(1, "at least one ARCHIVE is required")),
+  output: v.pipe(v.string("an output FILE is required"), v.minLength(1, "expected a file")),
+  rules: v.optional(v.string()),
+  merge: v.optional(v.string()),
+  json: v.optional(v.boolean()),
+  quiet: v.optional(v.boolean()),
+});
+
+async function baselineCommand(args: v.InferOutput<typeof BaselineArgsSchema>): Promise<number> {
+  configureOutput(args);
+  if (args.merge !== undefined && args.rules !== undefined) {
+    throw new UsageError("BAD_ARGUMENT", "--rules: a merged baseline keeps the rules it was built with; leave out --rules with --merge");
+  }
+  checkOutputFile("--output", args.output);
+  const existing = args.merge === undefined ? undefined : readBaselineFile(args.merge);
+  const rules = existing?.rules ?? readReviewRules(args.rules);
+  const projector = new PathProjector(compileReviewRules(rules, args.merge ?? args.rules ?? "<default rules>"));
+  // One run at a time: the builder keeps the distinct values, each archive is dropped after it.
+  const builder = new BaselineBuilder(existing ?? emptyBaseline(rules));
+  for (const archive of args.archives) {
+    const run = await openProjectedRun(archive, projector);
+    // Such a run still counts, but it cannot show everything the workload does.
+    const health = healthFinding(run.evidence.healthJson);
+    if (health !== undefined) logger.warn(`${archive}: ${health.message}; the baseline learns only what it saw`);
+    builder.add(run);
+  }
+  const { baseline, skipped } = builder.finish();
+  for (const digest of skipped) logger.warn(`skipped ${digest}: the baseline already holds that run`);
+  writeOutputFile("--output", args.output, renderBaseline(baseline));
+  const summary = { output: args.output, run_count: baseline.run_count, paths: baseline.paths.length, execs: baseline.execs.length, endpoints: baseline.endpoints.length, skipped };
+  if (args.json) printJson(summary);
+  else logger.success(`wrote ${args.output}: ${baseline.run_count} runs, ${baseline.paths.length} path entries, ${baseline.execs.length} programs, ${baseline.endpoints.length} endpoints`);
+  return 0;
+}

@@ -1,0 +1,76 @@
+import { classifyEndpoint, classifyPath, operationOffset, PathClassifier, type CompiledRules } from "../projection/index.ts";
+import type { RunEvidence } from "./run-evidence.ts";
+
+/** One projected path of a run: its class and whether the run wrote it. */
+export interface ProjectedPath {
+  readonly pathClass: string;
+  readonly write: boolean;
+  /** The first raw paths that projected onto it (a class-valued projection merges thousands; a few show what). */
+  readonly raw: readonly string[];
+}
+
+/** A run's capabilities in reviewer vocabulary. */
+export interface ProjectedRun {
+  readonly evidence: RunEvidence;
+  /** Projected path → class and write flag. */
+  readonly paths: ReadonlyMap<string, ProjectedPath>;
+  readonly execs: readonly string[];
+  /** Projected endpoint (a class name when a rule matched, else the raw value) → network class. */
+  readonly endpoints: ReadonlyMap<string, string>;
+}
+
+/**
+ * Projects raw paths with the rules. A run's surface is sorted, so a PathClassifier decides each
+ * directory once; that is cheaper than remembering a million paths across runs (measured: the
+ * lookups in such a table cost more than classifying again). Declared rules and paths with an
+ * operation prefix take the full mapping.
+ */
+export class PathProjector {
+  constructor(readonly rules: CompiledRules) {}
+
+  /** A classifier for one sorted input. */
+  classifier(): PathClassifier {
+    return new PathClassifier(this.rules);
+  }
+
+  /** The projected value and class of a raw path (`classifier` for a run of sorted paths). */
+  path(raw: string, classifier: PathClassifier = new PathClassifier(this.rules)): { readonly projected: string; readonly pathClass: string } {
+    const id = classifier.classify(raw);
+    if (id < 0) return { projected: raw, pathClass: UNKNOWN };
+    const entry = this.rules.entries[id]!;
+    // A heuristic projects onto its class name.
+    if (entry.kind === "heuristic" && operationOffset(raw) === 0) return { projected: entry.path_class, pathClass: entry.path_class };
+    const c = classifyPath(raw, this.rules);
+    return { projected: c.projected_path, pathClass: c.path_class };
+  }
+}
+
+/** Projects one run's paths and endpoints with the rules; execs stay raw program paths. */
+export function projectRun(evidence: RunEvidence, projector: PathProjector): ProjectedRun {
+  const paths = new Map<string, { pathClass: string; write: boolean; raw: string[] }>();
+  const classifier = projector.classifier();
+  const writes = evidence.writes;
+  for (const raw of evidence.paths) add(paths, raw, projector.path(raw, classifier), writes.size > 0 && writes.has(raw));
+  // A write the surface does not list (an older producer) is still a write; a listed one is marked already.
+  for (const raw of writes) add(paths, raw, projector.path(raw), true);
+  const endpoints = new Map<string, string>();
+  for (const endpoint of evidence.endpoints) {
+    const c = classifyEndpoint(endpoint, projector.rules);
+    endpoints.set(c.projected_endpoint, c.network_class);
+  }
+  return { evidence, paths, execs: evidence.execs, endpoints };
+}
+
+// --- internal ---
+
+const RAW_SAMPLES = 3;
+const UNKNOWN = "unknown";
+
+function add(paths: Map<string, { pathClass: string; write: boolean; raw: string[] }>, raw: string, c: { readonly projected: string; readonly pathClass: string }, write: boolean): void {
+  const seen = paths.get(c.projected);
+  if (seen === undefined) paths.set(c.projected, { pathClass: c.pathClass, write, raw: [raw] });
+  else {
+    if (write) seen.write = true;
+    if (seen.raw.length < RAW_SAMPLES && !seen.raw.includes(raw)) seen.raw.push(raw);
+  }
+}
