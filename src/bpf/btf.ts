@@ -2,18 +2,16 @@
 // bpf_loop): one `int`, one prototype, one FUNC per function (include/uapi/linux/btf.h).
 import { bpfCall, newAttr, setPointer } from "./bpf-call.ts";
 import { syscallError } from "./errors.ts";
-import { closeFd } from "./libc.ts";
+import { OwnedFd } from "./owned-fd.ts";
 
 /** Loaded BTF describing a program's functions; its fd goes into BPF_PROG_LOAD. */
-export class FunctionBtf {
-  #fd: number;
-
+export class FunctionBtf extends OwnedFd {
   private constructor(
     fd: number,
     /** BTF type id of each function, in the order given. */
     readonly typeIds: readonly number[],
   ) {
-    this.#fd = fd;
+    super(fd);
   }
 
   /** Builds and loads (BPF_BTF_LOAD) BTF with one static FUNC per name. */
@@ -27,15 +25,7 @@ export class FunctionBtf {
     return new FunctionBtf(result.value, functionNames.map((_, i) => FIRST_FUNC_ID + i));
   }
 
-  get fd(): number {
-    return this.#fd;
-  }
 
-  /** Closes the fd; the program keeps its own reference. */
-  close(): void {
-    closeFd(this.#fd);
-    this.#fd = -1;
-  }
 }
 
 /** The BTF blob: header, types (int, prototype `int (void)`, FUNCs), strings. */

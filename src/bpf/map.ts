@@ -1,6 +1,6 @@
 import { bpfCall, BpfCommand, newAttr, setObjectName, setPointer } from "./bpf-call.ts";
 import { syscallError } from "./errors.ts";
-import { closeFd } from "./libc.ts";
+import { OwnedFd } from "./owned-fd.ts";
 
 /** `enum bpf_map_type` values we create. */
 export const MapType = {
@@ -32,14 +32,12 @@ const CREATE = { type: 0, keySize: 4, valueSize: 8, maxEntries: 12, flags: 16, n
 const ELEM = { fd: 0, key: 8, value: 16, flags: 24 } as const;
 
 /** A created map; its fd is closed by `close` (the kernel frees it when no program holds it). */
-export class BpfMap {
-  #fd: number;
-
+export class BpfMap extends OwnedFd {
   private constructor(
     readonly spec: MapSpec,
     fd: number,
   ) {
-    this.#fd = fd;
+    super(fd);
   }
 
   /** Creates a map (BPF_MAP_CREATE). */
@@ -56,10 +54,6 @@ export class BpfMap {
     return new BpfMap(spec, result.value);
   }
 
-  /** The map's fd (-1 once closed). */
-  get fd(): number {
-    return this.#fd;
-  }
 
   /** Writes one entry (BPF_MAP_UPDATE_ELEM). */
   update(key: Uint8Array, value: Uint8Array, flag: number = UpdateFlag.ANY): void {
@@ -84,22 +78,11 @@ export class BpfMap {
     throw syscallError("BPF_MAP_OPERATION_FAILED", `BPF_MAP_DELETE_ELEM ${this.spec.name}`, result.errno);
   }
 
-  /** Gives up the fd without closing it (see `closeInBackground`); the object reads as closed after. */
-  takeFd(): number {
-    const fd = this.#fd;
-    this.#fd = -1;
-    return fd;
-  }
 
-  /** Closes the fd; safe to call twice. */
-  close(): void {
-    closeFd(this.#fd);
-    this.#fd = -1;
-  }
 
   #elem(command: number, key: Uint8Array, value: Uint8Array | undefined, flag: number) {
     const { bytes, view } = newAttr();
-    view.setUint32(ELEM.fd, this.#fd, true);
+    view.setUint32(ELEM.fd, this.fd, true);
     setPointer(view, ELEM.key, key);
     setPointer(view, ELEM.value, value);
     view.setBigUint64(ELEM.flags, BigInt(flag), true);

@@ -2,8 +2,8 @@ import { bpfCall, BpfCommand, newAttr, setObjectName, setPointer } from "./bpf-c
 import { BpfError, errnoName } from "./errors.ts";
 import { FunctionBtf } from "./btf.ts";
 import { assembleWithLabels, mapsOf, type Program } from "./instruction.ts";
-import { closeFd } from "./libc.ts";
 import type { BpfMap } from "./map.ts";
+import { OwnedFd } from "./owned-fd.ts";
 
 /** `enum bpf_prog_type` values we load. */
 export const ProgramType = { TRACEPOINT: 5, CGROUP_SKB: 8, CGROUP_SOCK_ADDR: 18 } as const;
@@ -29,16 +29,14 @@ const LOG_SIZE = 1 << 20;
 const LOG_TAIL_LINES = 24;
 
 /** A loaded program; closing its fd (and every attachment's) unloads it. */
-export class BpfProgram {
-  #fd: number;
-
+export class BpfProgram extends OwnedFd {
   private constructor(
     readonly name: string,
     fd: number,
     /** Instruction slots after assembly. */
     readonly size: number,
   ) {
-    this.#fd = fd;
+    super(fd);
   }
 
   /**
@@ -66,23 +64,8 @@ export class BpfProgram {
     }
   }
 
-  /** The program's fd (-1 once closed). */
-  get fd(): number {
-    return this.#fd;
-  }
 
-  /** Gives up the fd without closing it (see `closeInBackground`); the object reads as closed after. */
-  takeFd(): number {
-    const fd = this.#fd;
-    this.#fd = -1;
-    return fd;
-  }
 
-  /** Closes the fd; safe to call twice. */
-  close(): void {
-    closeFd(this.#fd);
-    this.#fd = -1;
-  }
 }
 
 // --- internal ---

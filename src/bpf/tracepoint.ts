@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BpfError, syscallError } from "./errors.ts";
-import { addressOf, closeFd, ioctl, rawSyscall, SYSCALL_NUMBERS } from "./libc.ts";
+import { addressOf, ioctl, rawSyscall, SYSCALL_NUMBERS } from "./libc.ts";
 import type { BpfProgram } from "./program.ts";
+import { OwnedFd } from "./owned-fd.ts";
 
 /** One field of a tracepoint record, from its tracefs `format` file. */
 export interface TracepointField {
@@ -60,14 +61,12 @@ export function parseFormat(text: string): Map<string, TracepointField> {
 }
 
 /** A program attached to a tracepoint through a perf event; closing it detaches the program. */
-export class TracepointLink {
-  #fd: number;
-
+export class TracepointLink extends OwnedFd {
   private constructor(
     readonly tracepoint: string,
     fd: number,
   ) {
-    this.#fd = fd;
+    super(fd);
   }
 
   /**
@@ -100,18 +99,7 @@ export class TracepointLink {
     return link;
   }
 
-  /** Gives up the fd without closing it (see `closeInBackground`); the object reads as closed after. */
-  takeFd(): number {
-    const fd = this.#fd;
-    this.#fd = -1;
-    return fd;
-  }
 
-  /** Detaches; safe to call twice. */
-  close(): void {
-    closeFd(this.#fd);
-    this.#fd = -1;
-  }
 }
 
 // --- internal ---

@@ -1,28 +1,15 @@
 // Lineage: children of session processes are remembered by pid, so a process that moves out of
 // the session cgroup stays captured (over-capture of the workload's tree, never under-capture).
-import { add, call, fieldOffset, Helper, jump, label, load, loadMap, mov, R0, R1, R10, R2, R3, R4, R6, rsh, store, type Program, type TracepointFormat } from "../../bpf/index.ts";
-import { bump, epilogue, fresh, MapName, prologue, Stack } from "./_program-blocks.ts";
+import { add, call, fieldOffset, Helper, jump, load, loadMap, mov, R0, R1, R10, R2, R3, R4, R6, store, type Program, type TracepointFormat } from "../../bpf/index.ts";
+import { bump, epilogue, fresh, MapName, prologue, sessionFilter, Stack } from "./_program-blocks.ts";
 import { Counter } from "./record-layout.ts";
 
 /** `sched_process_fork`: a child of a session process (or of a followed one) is followed. */
 export function forkProgram(format: TracepointFormat): Program {
   const out = fresh("out");
-  const follow = fresh("follow");
   return [
     prologue(),
-    loadMap(R1, MapName.SESSION),
-    mov(R2, 0),
-    call(Helper.current_task_under_cgroup),
-    jump("jeq", R0, 1, follow),
-    call(Helper.get_current_pid_tgid),
-    rsh(R0, 32),
-    store("u32", R10, Stack.FILTER_KEY, R0),
-    loadMap(R1, MapName.LINEAGE),
-    mov(R2, R10),
-    add(R2, Stack.FILTER_KEY),
-    call(Helper.map_lookup_elem),
-    jump("jeq", R0, 0, out),
-    label(follow),
+    sessionFilter(out),
     load("u32", R1, R6, fieldOffset(format, "child_pid")),
     store("u32", R10, Stack.ID_KEY, R1),
     store("u32", R10, Stack.DEDUPE_VALUE, 1),

@@ -169,11 +169,8 @@ function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Progra
     // longer paths are rare and not deduplicated here: every attempt is sent, user space dedupes exactly
     jump("jgt", R9, DEDUPE_WINDOW, send),
 
-    // the first attempt of a (flags, path) pair is recorded, failed or not; repeats end here.
-    // The key is [flags u32, length u32, the 256-byte window], built in place before the path.
-    load("u64", R1, R7, OPEN.flags),
-    store("u32", R7, keyBase, R1),
-    store("u32", R7, keyBase + 4, R9),
+    // the first attempt of a (flags, path) pair is recorded, failed or not; repeats end here
+    dedupeKey(),
     loadMap(R1, MapName.DEDUPE),
     mov(R2, R7),
     add(R2, keyBase),
@@ -207,15 +204,18 @@ function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Progra
   ];
 }
 
-// Deletes the dedupe key of the record in R7 (rebuilt: the emit overwrote its first word).
+// The dedupe key [flags u32, length u32, the 256-byte window], built in place just before the path.
+function dedupeKey(): Program {
+  return [load("u64", R1, R7, OPEN.flags), store("u32", R7, OPEN.returnValue, R1), store("u32", R7, OPEN.returnValue + 4, R9)];
+}
+
+// Deletes the dedupe key of the record in R7 (rebuilt: the return value overwrote its first word).
 function forgetKey(): Program {
   const keyBase = OPEN.returnValue;
   const skip = fresh("long_path");
   return [
     jump("jgt", R9, DEDUPE_WINDOW, skip),
-    load("u64", R1, R7, OPEN.flags),
-    store("u32", R7, keyBase, R1),
-    store("u32", R7, keyBase + 4, R9),
+    dedupeKey(),
     loadMap(R1, MapName.DEDUPE),
     mov(R2, R7),
     add(R2, keyBase),
