@@ -55,8 +55,10 @@ export function projectRun(evidence: RunEvidence, projector: PathProjector): Pro
   for (const raw of writes) add(paths, raw, projector.path(raw), true);
   const endpoints = new Map<string, string>();
   for (const endpoint of evidence.endpoints) {
-    const c = classifyEndpoint(endpoint, projector.rules);
-    endpoints.set(c.projected_endpoint, c.network_class);
+    const c = classifyEndpoint(endpoint, projector.rules, evidence.names);
+    // An unclassified endpoint with a name is reviewed by its name and port: the addresses behind a name change between runs.
+    const key = c.network_class === UNKNOWN && "host" in c && typeof c.host === "string" ? `${c.host}:${portOf(endpoint)}` : c.projected_endpoint;
+    endpoints.set(key, c.network_class);
   }
   return { evidence, paths, execs: evidence.execs, endpoints };
 }
@@ -65,6 +67,10 @@ export function projectRun(evidence: RunEvidence, projector: PathProjector): Pro
 
 const RAW_SAMPLES = 3;
 const UNKNOWN = "unknown";
+
+function portOf(endpoint: string): string {
+  return endpoint.slice(endpoint.lastIndexOf(":") + 1);
+}
 
 function add(paths: Map<string, { pathClass: string; write: boolean; raw: string[] }>, raw: string, c: { readonly projected: string; readonly pathClass: string }, write: boolean): void {
   const seen = paths.get(c.projected);

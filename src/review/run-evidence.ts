@@ -2,7 +2,10 @@ import * as v from "valibot";
 import type { MemberBytes } from "../compare/index.ts";
 import {
   CapabilitySurfaceSchema,
+  deriveEndpointNames,
   ObservationHealthRecordSchema,
+  type EndpointNames,
+  type NameRow,
   type ObservationHealthRecord,
 } from "../schema/index.ts";
 import { ReviewInputError } from "./errors.ts";
@@ -20,6 +23,8 @@ export interface RunEvidence {
   readonly writes: ReadonlySet<string>;
   readonly execs: readonly string[];
   readonly endpoints: readonly string[];
+  /** Names of endpoints from the run's own DNS answers (`dns_answer` rows), or declared as `host:port`. */
+  readonly names: EndpointNames;
   /** The observation-health record as parsed, or undefined when the member is missing. */
   readonly health: ObservationHealthRecord | undefined;
   /** The health member as plain JSON, for the fidelity verdict. */
@@ -62,6 +67,7 @@ export function readRunEvidence(source: string, member: MemberBytes, where: (nam
     writes: writtenPaths(source, member("layers/kernel.ndjson"), where),
     execs: surface.process_execs,
     endpoints: surface.network_endpoints,
+    names: deriveEndpointNames(answerRows(member("layers/kernel.ndjson")), surface.network_endpoints),
     health,
     healthJson,
   };
@@ -100,9 +106,26 @@ export function writtenPaths(source: string, kernel: Uint8Array | undefined, whe
 
 // --- internal ---
 
+// The kernel layer's dns_answer rows (found by their kind in the bytes; a broken one is skipped:
+// `verify` is the tool that names it).
+function answerRows(kernel: Uint8Array | undefined): NameRow[] {
+  if (kernel === undefined) return [];
+  const bytes = Buffer.from(kernel.buffer, kernel.byteOffset, kernel.byteLength);
+  const rows: NameRow[] = [];
+  for (let at = bytes.indexOf(ANSWER_NEEDLE); at >= 0; at = bytes.indexOf(ANSWER_NEEDLE, at + ANSWER_NEEDLE.length)) {
+    const start = bytes.lastIndexOf(NEWLINE, at) + 1;
+    const end = bytes.indexOf(NEWLINE, at);
+    try {
+      rows.push(JSON.parse(DECODER.decode(bytes.subarray(start, end < 0 ? bytes.length : end))) as NameRow);
+    } catch {}
+  }
+  return rows;
+}
+
 const DECODER = new TextDecoder("utf-8");
 const WRITE_NEEDLES = ['"access_mode":"write"', '"access_mode":"read_write"', '"operation_flags":["'].map((n) => Buffer.from(n));
 const NEWLINE = 0x0a;
+const ANSWER_NEEDLE = Buffer.from('"kind":"dns_answer"');
 
 function countLines(bytes: Uint8Array, end: number): number {
   let lines = 0;

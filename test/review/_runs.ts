@@ -13,6 +13,8 @@ export interface RunShape {
   readonly writes?: readonly string[];
   readonly execs?: readonly string[];
   readonly endpoints?: readonly string[];
+  /** Endpoint → the name a DNS answer gave for its address. */
+  readonly names?: Readonly<Record<string, string>>;
   readonly kernelLayer?: "complete" | "partial_ringbuf_drops" | "absent";
 }
 
@@ -56,6 +58,7 @@ export function evidenceOf(shape: RunShape): RunEvidence {
     writes: new Set(shape.writes ?? []),
     execs: sortUnique(shape.execs ?? []),
     endpoints: sortUnique(shape.endpoints ?? []),
+    names: new Map(Object.entries(shape.names ?? {}).map(([endpoint, host]) => [endpoint, [{ host, source: "resolved" as const }]])),
     health: undefined,
     healthJson: health,
   };

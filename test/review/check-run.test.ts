@@ -25,6 +25,15 @@ describe("checkRun", () => {
     ]);
   });
 
+  test("an endpoint with a name from the run's DNS is reviewed by name and port, so a new address behind the same name is not new", () => {
+    const named: RunShape = { ...base, runId: "n1", endpoints: ["203.0.113.80:443"], names: { "203.0.113.80:443": "registry.npmjs.org" } };
+    const namedBaseline = buildBaseline(BUILTIN_RULES, projected([named])).baseline;
+    const moved = { ...named, runId: "n2", endpoints: ["203.0.113.99:443"], names: { "203.0.113.99:443": "registry.npmjs.org" } };
+    const elsewhere = { ...named, runId: "n3", endpoints: ["203.0.113.99:443"], names: { "203.0.113.99:443": "evil.example" } };
+    const check = (shape: RunShape) => checkRun(projected([shape])[0]!, namedBaseline).findings.map((f) => [f.rule, f.subject]);
+    expect({ moved: check(moved), elsewhere: check(elsewhere) }).toEqual({ moved: [], elsewhere: [["new-endpoint", "evil.example:443"]] });
+  });
+
   test("a write to a path the baseline only read is a new write", () => {
     expect(findings({ ...base, runId: "h3", writes: ["/w/out.txt", "/srv/in.txt"] })).toEqual([["new-write", "/srv/in.txt"]]);
   });

@@ -43,6 +43,7 @@ describe("readRunEvidence", () => {
       writes: ["/w/b"],
       execs: ["/bin/sh"],
       endpoints: ["127.0.0.1:9"],
+      names: new Map(),
       health: "complete",
       healthJson: undefined,
     });
