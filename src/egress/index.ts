@@ -31,7 +31,7 @@ export {
   type CompiledEgressPolicy,
   type EgressDecision,
 } from "./egress-policy.ts";
-export { deriveEgressPolicy, type ObservedNetwork } from "./derive-policy.ts";
+export { deriveEgressPolicy, deriveEgressPolicyFromBaseline, type ObservedNetwork } from "./derive-policy.ts";
 export { parseIpBytes, parseCidrBytes, formatIpBytes, cidrContains, type IpBytes } from "./ip-bytes.ts";
 export { allowAnswers, MemoryAllowMap, type EgressAllowMap, type AllowEntry } from "./allow-map.ts";
 export { EgressUnavailableError, KernelEgress, type EgressAttempt, type KernelEgressOptions } from "./kernel-egress.ts";
