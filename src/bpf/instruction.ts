@@ -57,7 +57,7 @@ export const INSTRUCTION_SIZE = 8;
 // Classes, sizes, modes and operations (uapi bpf_common.h / bpf.h).
 const CLASS = { ld: 0x00, ldx: 0x01, st: 0x02, stx: 0x03, alu: 0x04, jmp: 0x05, alu64: 0x07 } as const;
 const SIZE: Record<Size, number> = { u32: 0x00, u16: 0x08, u8: 0x10, u64: 0x18 };
-const MODE = { imm: 0x00, mem: 0x60 } as const;
+const MODE = { imm: 0x00, mem: 0x60, atomic: 0xc0 } as const;
 const SOURCE_REGISTER = 0x08;
 const ALU = { add: 0x00, sub: 0x10, mul: 0x20, div: 0x30, or: 0x40, and: 0x50, lsh: 0x60, rsh: 0x70, mod: 0x90, xor: 0xa0, mov: 0xb0, arsh: 0xc0 } as const;
 const JMP = { ja: 0x00, jeq: 0x10, jgt: 0x20, jge: 0x30, jset: 0x40, jne: 0x50, jsgt: 0x60, jsge: 0x70, call: 0x80, exit: 0x90, jlt: 0xa0, jle: 0xb0, jslt: 0xc0, jsle: 0xd0 } as const;
@@ -99,6 +99,11 @@ export function load(size: Size, dst: Register, src: Register, offset: number): 
 export function store(size: Size, dst: Register, offset: number, src: Register | number): Instruction {
   if (typeof src === "number") return plain(CLASS.st | MODE.mem | SIZE[size], dst.register, 0, offset, src);
   return plain(CLASS.stx | MODE.mem | SIZE[size], dst.register, src.register, offset, 0);
+}
+
+/** `lock *(size *)(dst + offset) += src` (BPF_ATOMIC BPF_ADD; u32 or u64). */
+export function atomicAdd(size: "u32" | "u64", dst: Register, offset: number, src: Register): Instruction {
+  return plain(CLASS.stx | MODE.atomic | SIZE[size], dst.register, src.register, offset, 0);
 }
 
 /** `if (dst op src) goto target` (64-bit compare). */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { add, and, assemble, AssembleError, call, exit, goTo, jump, label, load, loadFunction, loadImm64, loadMap, mapsOf, mov, mov32, R0, R1, R10, R6, R7, store } from "../../src/bpf/index.ts";
+import { add, and, assemble, atomicAdd, AssembleError, call, exit, goTo, jump, label, load, loadFunction, loadImm64, loadMap, mapsOf, mov, mov32, R0, R1, R10, R6, R7, store } from "../../src/bpf/index.ts";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex").match(/.{16}/g);
 
@@ -13,6 +13,7 @@ describe("assemble", () => {
       store("u32", R10, -4, R0), // 63: STX | MEM | W
       store("u64", R7, 40, 0), // 7a: ST | MEM | DW
       load("u64", R0, R1, 8), // 79: LDX | MEM | DW
+      atomicAdd("u64", R0, 0, R1), // db: STX | ATOMIC | DW, imm BPF_ADD
       call(14), // 85: JMP | CALL
       exit(), // 95: JMP | EXIT
     ];
@@ -24,6 +25,7 @@ describe("assemble", () => {
       "630afcff00000000",
       "7a07280000000000",
       "7910080000000000",
+      "db10000000000000",
       "850000000e000000",
       "9500000000000000",
     ]);

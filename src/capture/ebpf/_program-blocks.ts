@@ -1,7 +1,7 @@
 // Blocks shared by the capture programs. Register use, everywhere: R6 the tracepoint context (or
 // a loop index once the context is read), R7 the per-CPU scratch record, R8 a user pointer,
 // R9 a string length. R0–R5 are scratch (helper calls clobber them).
-import { add, and, call, exit, goTo, Helper, jump, label, load, loadMap, mov, or, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program, type Register } from "../../bpf/index.ts";
+import { add, and, atomicAdd, call, exit, goTo, Helper, jump, label, load, loadMap, mov, or, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program, type Register } from "../../bpf/index.ts";
 import { Counter, HEADER } from "./record-layout.ts";
 
 /** Stack slots (offsets from R10), one purpose each. */
@@ -34,6 +34,8 @@ export const MapName = {
   COUNTERS: "counters",
   DEDUPE: "dedupe",
   PENDING: "pending",
+  /** One u64: how many pending entries exist, so exits of threads with none return at once. */
+  PENDING_COUNT: "pending_count",
   EVENTS: "events",
 } as const;
 
@@ -142,6 +144,36 @@ export function emit(hook: number, onDropped: Program = []): Program {
     bump(Counter.dropped(hook)),
     onDropped,
     label(done),
+  ];
+}
+
+/** Adds `delta` (±1) to the pending entry count, atomically (any CPU may add or remove). */
+export function countPending(delta: 1 | -1): Program {
+  const done = fresh("counted_pending");
+  return [
+    store("u32", R10, Stack.COUNTER_KEY, 0),
+    loadMap(R1, MapName.PENDING_COUNT),
+    mov(R2, R10),
+    add(R2, Stack.COUNTER_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, done),
+    mov(R1, delta),
+    atomicAdd("u64", R0, 0, R1),
+    label(done),
+  ];
+}
+
+/** Falls through only when some thread has a pending entry; the exit of every openat on the host ends here otherwise. */
+export function anyPending(out: string): Program {
+  return [
+    store("u32", R10, Stack.COUNTER_KEY, 0),
+    loadMap(R1, MapName.PENDING_COUNT),
+    mov(R2, R10),
+    add(R2, Stack.COUNTER_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, out),
+    load("u64", R1, R0, 0),
+    jump("jeq", R1, 0, out),
   ];
 }
 

@@ -192,6 +192,7 @@ export class CaptureEngine {
       { name: MapName.COUNTERS, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: Counter.COUNT },
       { name: MapName.DEDUPE, type: MapType.LRU_HASH, keySize: DEDUPE_KEY_SIZE, valueSize: 4, maxEntries: DEDUPE_ENTRIES },
       { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
+      { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
       { name: MapName.EVENTS, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.ringBytes },
     ];
     for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));

@@ -1,7 +1,7 @@
 // Lineage: children of session processes are remembered by pid, so a process that moves out of
 // the session cgroup stays captured (over-capture of the workload's tree, never under-capture).
 import { add, call, fieldOffset, Helper, jump, load, loadMap, mov, R0, R1, R10, R2, R3, R4, R6, store, type Program, type TracepointFormat } from "../../bpf/index.ts";
-import { bump, epilogue, fresh, MapName, prologue, sessionFilter, Stack } from "./_program-blocks.ts";
+import { bump, countPending, epilogue, fresh, MapName, prologue, sessionFilter, Stack } from "./_program-blocks.ts";
 import { Counter } from "./record-layout.ts";
 
 /** `sched_process_fork`: a child of a session process (or of a followed one) is followed. */
@@ -37,10 +37,13 @@ export function exitProgram(): Program {
     mov(R2, R10),
     add(R2, Stack.ID_KEY),
     call(Helper.map_delete_elem),
+    // a thread that dies inside an open leaves its entry behind
     loadMap(R1, MapName.PENDING),
     mov(R2, R10),
     add(R2, Stack.ID_KEY),
     call(Helper.map_delete_elem),
+    jump("jne", R0, 0, out),
+    countPending(-1),
     epilogue(out),
   ];
 }

@@ -28,7 +28,7 @@ import {
   type Register,
   type TracepointFormat,
 } from "../../bpf/index.ts";
-import { bump, emit, epilogue, fresh, low16, MapName, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
+import { anyPending, bump, countPending, emit, epilogue, fresh, low16, MapName, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
 import { Counter, HEADER, HOOK_IDS, OPEN, PATH_READ, PENDING, PendingState, RecordBit, RecordType, RETURN } from "./record-layout.ts";
 
 /** The open-like hooks. */
@@ -57,7 +57,9 @@ export function openExitProgram(hook: OpenHook, format: TracepointFormat): Progr
   const record = Stack.RETURN_RECORD;
   return [
     prologue(),
-    // only threads with an open in flight have an entry (no session filter needed)
+    // only threads with an open in flight have an entry (no session filter needed); with none at
+    // all (the common case, a repeated path ends at entry) the exit is one array read
+    anyPending(out),
     call(Helper.get_current_pid_tgid),
     store("u32", R10, Stack.ID_KEY, R0),
     loadMap(R1, MapName.PENDING),
@@ -235,6 +237,7 @@ function zeroRecord(base: Register, offset: number, bytes: number): Program {
 function rememberPending(state: number, hook: number): Program {
   const value = Stack.PENDING_VALUE;
   const done = fresh("pending_kept");
+  const full = fresh("pending_full");
   return [
     load("u32", R1, R7, HEADER.tid),
     store("u32", R10, Stack.ID_KEY, R1),
@@ -254,13 +257,17 @@ function rememberPending(state: number, hook: number): Program {
     add(R3, value),
     mov(R4, 0),
     call(Helper.map_update_elem),
-    jump("jeq", R0, 0, done),
+    jump("jne", R0, 0, full),
+    countPending(1),
+    goTo(done),
+    label(full),
     bump(Counter.PENDING_FULL),
     label(done),
   ];
 }
 
-// Deletes pending[tid] (the key is still at ID_KEY).
+// Deletes pending[tid] (the key is still at ID_KEY) and counts it gone.
 function forgetPending(): Program {
-  return [loadMap(R1, MapName.PENDING), mov(R2, R10), add(R2, Stack.ID_KEY), call(Helper.map_delete_elem)];
+  const absent = fresh("pending_absent");
+  return [loadMap(R1, MapName.PENDING), mov(R2, R10), add(R2, Stack.ID_KEY), call(Helper.map_delete_elem), jump("jne", R0, 0, absent), countPending(-1), label(absent)];
 }
