@@ -407,11 +407,11 @@ async function loopTime(argv: readonly string[]): Promise<LoopTime> {
   return { wall: wall ?? Number.NaN, cpu: cpu ?? Number.NaN };
 }
 
-/** The run with the median wall time of three; notes other engines seen around each run. */
+/** The run with the median wall time of three; waits (a while) for other engines to go, and notes those that stay. */
 async function medianLoop(argv: readonly string[]): Promise<LoopTime> {
   const runs: LoopTime[] = [];
   for (let i = 0; i < 3; i += 1) {
-    foreignSeen = Math.max(foreignSeen, foreignEngines());
+    foreignSeen = Math.max(foreignSeen, await quietHost(5_000));
     runs.push(await loopTime(argv));
   }
   foreignSeen = Math.max(foreignSeen, foreignEngines());
