@@ -1,15 +1,20 @@
 #!/usr/bin/env bun
-// Compiles src/main.ts into the standalone executable dist/assay-runner.
+// Compiles src/main.ts into the standalone executable dist/assay-runner, with the projection
+// worker as a second entrypoint (a worker in a compiled binary must be bundled as one) and the
+// byte core's .wasm (compiled first from AssemblyScript) embedded through its file import.
 // Bytecode halves start-up CPU (parsing is most of a short command's cost).
 // Skips the compile when the binary is newer than every source file, unless --force.
 import { $ } from "bun";
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { buildWasm } from "./build-wasm.ts";
 
 const root = resolve(import.meta.dir, "..");
 const outfile = join(root, "dist", "assay-runner");
 const force = process.argv.includes("--force");
 const target = process.argv.find((a) => a.startsWith("--target="))?.slice("--target=".length);
+
+await buildWasm(force);
 
 if (!force && !target && isFresh()) {
   console.error(`build: ${outfile} is up to date`);
@@ -18,7 +23,7 @@ if (!force && !target && isFresh()) {
   // Compile beside the target, then rename: a binary another process is running is never half-written.
   const partial = `${outfile}.${process.pid}.partial`;
   try {
-    await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} --outfile ${partial}`.quiet();
+    await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} ${join(root, "src/cli/_project-worker.ts")} --outfile ${partial}`.quiet();
     renameSync(partial, outfile);
   } finally {
     rmSync(partial, { force: true });

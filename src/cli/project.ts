@@ -6,6 +6,7 @@ import { DnsRowCollector, readArchive } from "../evidence/index.ts";
 import {
   classifyEndpoint,
   classifyPath,
+  LineTally,
   parseRules,
   PathTally,
   projectEndpoints,
@@ -28,6 +29,8 @@ import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
 import { withHelp } from "./_usage.ts";
 import { UsageError } from "./errors.ts";
+import { lineStartAfter, tallyFileRange, tallyStream } from "./_line-feeder.ts";
+import type { TallyReply, TallyRequest } from "./_project-worker.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
 export default withHelp(defineCommand<ArgsDef>({
@@ -187,6 +190,12 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
     return;
   }
   if (format === "summary") {
+    const lineTally = byteCoreWanted() ? LineTally.create(compiled) : undefined;
+    if (lineTally !== undefined) {
+      await tallyLines(input, compiled, lineTally);
+      sink.write(`${JSON.stringify(lineTally.summary(), null, 2)}\n`);
+      return;
+    }
     const tally = new PathTally(compiled);
     await forEachLine(input, (line) => void tally.add(line));
     sink.write(`${JSON.stringify(tally.summary(), null, 2)}\n`);
@@ -201,6 +210,55 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
     }
   });
   sink.write(pending);
+}
+
+/**
+ * Counts the lines of a file or stdin with the byte core. A file of at least `PARALLEL_MIN` bytes
+ * is split at a line boundary and its second half counted by a worker on the other core; the
+ * counts merge into the same summary as one core's (sums, and the smallest samples of both).
+ */
+async function tallyLines(input: string, compiled: CompiledRules, tally: LineTally): Promise<void> {
+  if (input === "-") return tallyStream(Bun.stdin.stream(), tally);
+  const size = statSync(input).size;
+  const split = size >= parallelMin() ? lineStartAfter(input, Math.floor(size / 2), size) : size;
+  if (split >= size) return tallyFileRange(input, 0, size, tally);
+  const worker = new Worker(workerUrl());
+  try {
+    const reply = new Promise<TallyReply>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<TallyReply>) => resolve(event.data);
+      worker.onerror = (event) => reject(new Error(`projection worker failed: ${event.message}`));
+    });
+    worker.postMessage({ file: input, from: split, to: size, rules: compiled.rules } satisfies TallyRequest);
+    await tallyFileRange(input, 0, split, tally);
+    const counts = await reply;
+    if (!counts.ok) throw new Error(`projection worker failed: ${counts.message}`);
+    tally.merge(counts.counts);
+  } finally {
+    worker.terminate();
+  }
+}
+
+// The worker entry beside this file; in the compiled binary all of src is bundled into one file at
+// the root of its embedded file system, and the worker entry sits at cli/ below it.
+function workerUrl(): URL {
+  const inBinary = import.meta.url.includes("/$bunfs/");
+  return new URL(inBinary ? "./cli/_project-worker.ts" : "./_project-worker.ts", import.meta.url);
+}
+
+// ASSAY_PROJECTION_CORE=string keeps the previous engine (a string per line): the bench measures
+// both in one binary, and it is a way out should the byte core misbehave somewhere.
+function byteCoreWanted(): boolean {
+  return process.env.ASSAY_PROJECTION_CORE !== "string";
+}
+
+// Below this size one core finishes before a worker would have started (measured: see README).
+const PARALLEL_MIN = 16 << 20;
+
+// ASSAY_PROJECT_PARALLEL_MIN_BYTES overrides the size from which the second core is used (tests
+// compare one core with two on small files).
+function parallelMin(): number {
+  const value = Number(process.env.ASSAY_PROJECT_PARALLEL_MIN_BYTES);
+  return Number.isInteger(value) && value >= 0 ? value : PARALLEL_MIN;
 }
 
 /**

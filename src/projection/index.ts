@@ -23,7 +23,9 @@ export {
 } from "./classify-path.ts";
 export { PathClassifier, classifyPathIds } from "./path-classifier.ts";
 export { projectPaths, projectedPaths, nonClaims } from "./project-paths.ts";
-export { PathTally } from "./path-tally.ts";
+export { PathTally, tallySummary, type TallyCounts } from "./path-tally.ts";
+export { ByteClassifier, type TallySink } from "./byte-classifier.ts";
+export { LineTally } from "./line-tally.ts";
 export { SampleKeeper } from "./sample-keeper.ts";
 export { classifyEndpoint, projectEndpoints, type EndpointClassification } from "./project-endpoints.ts";
 export { compileNetworkRules, matchEndpoint, matchNamedEndpoint, endpointHost, type EndpointMatch, type NamedEndpointMatch, type CompiledNetworkRules } from "./network-rules.ts";

@@ -42,35 +42,49 @@ export class PathTally {
 
   /** The summary of everything added so far. */
   summary(): PathProjectionSummary {
-    const classes: Record<string, number> = {};
-    for (const cls of PATH_CLASSES) classes[cls] = 0;
-    const rules = new Map<string, number>();
-    const entries = this.compiled.entries;
-    let matched = 0;
-    for (let id = 0; id < this.perRule.length; id++) {
-      const count = this.perRule[id]!;
-      if (count === 0) continue;
-      const entry = entries[id]!;
-      matched += count;
-      classes[entry.path_class] = (classes[entry.path_class] ?? 0) + count;
-      rules.set(entry.rule, (rules.get(entry.rule) ?? 0) + count);
-    }
-    classes.unknown! += this.unmatched;
-    const ruleNames = [...rules.keys()].sort(compareCodePoints);
-    return {
-      schema: PROJECTION_SUMMARY_SCHEMA,
-      taxonomy_schema: RUNTIME_NOISE_TAXONOMY_SCHEMA,
-      claim_level: matched > 0 ? "projected_equivalent" : "inconclusive",
-      input_count: this.inputCount,
-      classes,
-      rules: Object.fromEntries(ruleNames.map((name) => [name, rules.get(name)!])),
-      unmatched_summary: {
-        path_class: "unknown",
-        count: this.unmatched,
-        samples: this.samples.values(),
-        sample_limit: this.compiled.sampleLimit,
-      },
-      non_claims: nonClaims(this.compiled),
-    };
+    return tallySummary(this.compiled, { perRule: this.perRule, unmatched: this.unmatched, inputCount: this.inputCount, samples: this.samples.values() });
   }
+}
+
+/** What a tally has counted: per rule id, unmatched, all lines, and the smallest distinct unmatched values. */
+export interface TallyCounts {
+  readonly perRule: ArrayLike<number>;
+  readonly unmatched: number;
+  readonly inputCount: number;
+  /** At most `sample_limit`, in code-point order. */
+  readonly samples: readonly string[];
+}
+
+/** The `path_projection_summary` document of tally counts under `compiled`. */
+export function tallySummary(compiled: CompiledRules, counts: TallyCounts): PathProjectionSummary {
+  const classes: Record<string, number> = {};
+  for (const cls of PATH_CLASSES) classes[cls] = 0;
+  const rules = new Map<string, number>();
+  const entries = compiled.entries;
+  let matched = 0;
+  for (let id = 0; id < counts.perRule.length; id++) {
+    const count = counts.perRule[id]!;
+    if (count === 0) continue;
+    const entry = entries[id]!;
+    matched += count;
+    classes[entry.path_class] = (classes[entry.path_class] ?? 0) + count;
+    rules.set(entry.rule, (rules.get(entry.rule) ?? 0) + count);
+  }
+  classes.unknown! += counts.unmatched;
+  const ruleNames = [...rules.keys()].sort(compareCodePoints);
+  return {
+    schema: PROJECTION_SUMMARY_SCHEMA,
+    taxonomy_schema: RUNTIME_NOISE_TAXONOMY_SCHEMA,
+    claim_level: matched > 0 ? "projected_equivalent" : "inconclusive",
+    input_count: counts.inputCount,
+    classes,
+    rules: Object.fromEntries(ruleNames.map((name) => [name, rules.get(name)!])),
+    unmatched_summary: {
+      path_class: "unknown",
+      count: counts.unmatched,
+      samples: [...counts.samples],
+      sample_limit: compiled.sampleLimit,
+    },
+    non_claims: nonClaims(compiled),
+  };
 }

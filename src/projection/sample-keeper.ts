@@ -29,6 +29,11 @@ export class SampleKeeper {
     this.worstIsHigh = hasHighUnits(kept[kept.length - 1]!);
   }
 
+  /** The largest kept value once `limit` values are kept (only smaller ones can still enter), else undefined. */
+  threshold(): string | undefined {
+    return this.kept.length === this.limit ? (this.kept[this.limit - 1] ?? "") : undefined;
+  }
+
   /** The kept values, smallest first. */
   values(): string[] {
     return [...this.kept];

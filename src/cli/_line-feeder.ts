@@ -1,0 +1,107 @@
+import { closeSync, openSync, readSync } from "node:fs";
+import type { LineTally } from "../projection/index.ts";
+
+/** Bytes read per call: large enough that the per-read costs vanish, small enough to stay in cache. */
+export const READ_CHUNK = 1 << 20;
+const YIELD_EVERY_READS = 16;
+const NEWLINE = 10;
+
+/**
+ * Feeds raw bytes to a `LineTally` (straight into the byte core's buffer: no string per line), carrying
+ * the unfinished last line from one write to the next. A UTF-8 byte order mark at the very start is
+ * skipped, as the string reader's decoder did.
+ */
+export class LineFeeder {
+  private filled = 0;
+  private atStart: boolean;
+
+  constructor(
+    private readonly tally: LineTally,
+    skipByteOrderMark: boolean,
+  ) {
+    this.atStart = skipByteOrderMark;
+  }
+
+  /** Where to write up to `max` new bytes: the buffer and the offset in it. */
+  space(max: number): { readonly buffer: Uint8Array; readonly offset: number } {
+    return { buffer: this.tally.input(this.filled + max), offset: this.filled };
+  }
+
+  /** Counts the lines completed by the `n` bytes just written at `space().offset`. */
+  wrote(n: number): void {
+    this.filled += n;
+    if (this.atStart && this.filled >= 3) this.skipByteOrderMark();
+    if (this.atStart) return;
+    const consumed = this.tally.add(0, this.filled, false);
+    if (consumed > 0) {
+      this.tally.input(this.filled).copyWithin(0, consumed, this.filled);
+      this.filled -= consumed;
+    }
+  }
+
+  /** Counts the last line (one without a newline). */
+  end(): void {
+    if (this.atStart) this.skipByteOrderMark();
+    this.tally.add(0, this.filled, true);
+    this.filled = 0;
+  }
+
+  private skipByteOrderMark(): void {
+    this.atStart = false;
+    const buffer = this.tally.input(this.filled);
+    if (this.filled >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) {
+      buffer.copyWithin(0, 3, this.filled);
+      this.filled -= 3;
+    }
+  }
+}
+
+/** Counts the lines of bytes `[from, to)` of `file` (both on line starts or the file's ends) into `tally`. */
+export async function tallyFileRange(file: string, from: number, to: number, tally: LineTally): Promise<void> {
+  const fd = openSync(file, "r");
+  try {
+    const feeder = new LineFeeder(tally, from === 0);
+    let reads = 0;
+    for (let position = from; position < to; ) {
+      const { buffer, offset } = feeder.space(READ_CHUNK);
+      const n = readSync(fd, buffer, offset, Math.min(READ_CHUNK, to - position), position);
+      if (n === 0) break;
+      position += n;
+      feeder.wrote(n);
+      // Let the event loop run now and then, so SIGINT and SIGTERM are served mid-input.
+      if (++reads % YIELD_EVERY_READS === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    feeder.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Counts the lines of a byte stream (stdin) into `tally`. */
+export async function tallyStream(stream: AsyncIterable<Uint8Array>, tally: LineTally): Promise<void> {
+  const feeder = new LineFeeder(tally, true);
+  for await (const chunk of stream) {
+    const { buffer, offset } = feeder.space(chunk.length);
+    buffer.set(chunk, offset);
+    feeder.wrote(chunk.length);
+  }
+  feeder.end();
+}
+
+/** The first line start at or after `at` in `file` (`size` when none is left). */
+export function lineStartAfter(file: string, at: number, size: number): number {
+  const fd = openSync(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 16);
+    for (let position = at; position < size; ) {
+      const n = readSync(fd, buffer, 0, buffer.length, position);
+      if (n === 0) break;
+      const newline = buffer.subarray(0, n).indexOf(NEWLINE);
+      if (newline >= 0) return position + newline + 1;
+      position += n;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}

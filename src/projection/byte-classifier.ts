@@ -1,0 +1,184 @@
+import { instantiateByteCore, type ByteCoreExports } from "./_byte-core-module.ts";
+import { layoutByteTables, countsPointer } from "./byte-tables.ts";
+import { classifyPathId } from "./classify-path.ts";
+import type { CompiledRules } from "./compile-rules.ts";
+
+/**
+ * The byte-level projection core: classifies lines held in its input buffer (one path per line, a
+ * trailing `\r` dropped, empty lines skipped) straight from their bytes, with answers equal to
+ * `classifyPathId` on the decoded line. Strings are made only for lines the caller asks for and for
+ * the few the core leaves to the string engine (invalid UTF-8, a glob kept as a pattern). Create
+ * with `ByteClassifier.create`; undefined when the rules cannot be held as bytes.
+ */
+export class ByteClassifier {
+  private inputPtr = 0;
+  private inputCapacity = 0;
+  // Per-scan outputs, sized for the longest scan so far: at most one line per two bytes, plus one.
+  private rowsPtr = 0;
+  private candidatesPtr = 0;
+  private fallbacksPtr = 0;
+  private scratchLines = 0;
+  private thresholdPtr = 0;
+  private thresholdCapacity = 0;
+  private readonly countsPtr: number;
+
+  private constructor(
+    readonly compiled: CompiledRules,
+    private readonly core: ByteCoreExports,
+    countsAt: number,
+  ) {
+    this.countsPtr = countsAt;
+  }
+
+  /** A classifier for `compiled`, or undefined when a rule cannot be matched as UTF-8 bytes. */
+  static create(compiled: CompiledRules): ByteClassifier | undefined {
+    const probe = layoutByteTables(compiled, 0, true);
+    if (probe === undefined) return undefined;
+    const core = instantiateByteCore();
+    const base = core.alloc(probe.bytes.length);
+    const tables = layoutByteTables(compiled, base)!;
+    new Uint8Array(core.memory.buffer).set(tables.bytes, base);
+    core.configure(base + tables.config);
+    return new ByteClassifier(compiled, core, countsPointer(tables));
+  }
+
+  /** The input buffer (at least `size` bytes); contents are kept when it grows. Valid until the next call that may grow memory. */
+  input(size: number): Uint8Array {
+    if (size > this.inputCapacity) {
+      const capacity = Math.max(size, this.inputCapacity * 2, 256);
+      // 32 readable bytes past the end: the core loads 16 bytes at a time, and compares operations near the end.
+      const ptr = this.core.alloc(capacity + 32);
+      const memory = new Uint8Array(this.core.memory.buffer);
+      memory.copyWithin(ptr, this.inputPtr, this.inputPtr + this.inputCapacity);
+      if (this.inputCapacity > 0) this.core.free(this.inputPtr);
+      this.inputPtr = ptr;
+      this.inputCapacity = capacity;
+    }
+    return new Uint8Array(this.core.memory.buffer, this.inputPtr, this.inputCapacity);
+  }
+
+  /**
+   * Classifies the complete lines of input `[from, to)` (all of it when `final`, else up to the last
+   * newline), calling `visit(start, end, id)` per line (offsets into the input buffer; id as
+   * `classifyPathId`). Returns where the unconsumed tail starts.
+   */
+  classifyRange(from: number, to: number, final: boolean, visit: (start: number, end: number, id: number) => void): number {
+    const core = this.core;
+    let pos = from;
+    while (pos < to) {
+      const len = this.windowLength(pos, to, final);
+      if (len === 0) break;
+      const last = pos + len >= to && final ? 1 : 0;
+      this.reserveScratch(len);
+      const consumed = core.scan(this.inputPtr + pos, len, last, this.rowsPtr, 0, 0, 0, 0);
+      const count = core.lines();
+      const rows = new Int32Array(core.memory.buffer, this.rowsPtr, count * 3);
+      for (let i = 0; i < count; i++) {
+        const start = pos + rows[3 * i]!;
+        const end = pos + rows[3 * i + 1]!;
+        const id = rows[3 * i + 2]!;
+        visit(start, end, id === UNDECIDED ? this.decideByString(start, end) : id);
+      }
+      if (consumed === 0) break;
+      pos += consumed;
+    }
+    return pos;
+  }
+
+  /** Decodes input bytes `[start, end)` as the line reader did (invalid UTF-8 as U+FFFD). */
+  text(start: number, end: number): string {
+    return DECODER.decode(new Uint8Array(this.core.memory.buffer, this.inputPtr + start, end - start));
+  }
+
+  /**
+   * Counts the complete lines of input `[from, to)` into `tally` (as `classifyRange`, without a call
+   * per line): per rule in the core, unmatched ones with only the sample candidates decoded.
+   */
+  tallyRange(from: number, to: number, final: boolean, tally: TallySink): number {
+    const core = this.core;
+    let pos = from;
+    while (pos < to) {
+      const len = this.windowLength(pos, to, final);
+      if (len === 0) break;
+      const last = pos + len >= to && final ? 1 : 0;
+      this.reserveScratch(len);
+      const threshold = this.threshold(tally.threshold());
+      const consumed = core.scan(this.inputPtr + pos, len, last, 0, this.candidatesPtr, this.fallbacksPtr, threshold.ptr, threshold.length);
+      tally.count(core.lines(), core.unmatched());
+      const candidates = new Uint32Array(core.memory.buffer, this.candidatesPtr, core.candidatesNoted() * 2);
+      for (let i = 0; i < candidates.length; i += 2) tally.offerSample(this.text(pos + candidates[i]!, pos + candidates[i + 1]!));
+      const fallbacks = new Uint32Array(core.memory.buffer, this.fallbacksPtr, core.fallbacksNoted() * 2);
+      for (let i = 0; i < fallbacks.length; i += 2) {
+        const raw = this.text(pos + fallbacks[i]!, pos + fallbacks[i + 1]!);
+        tally.fallback(raw, classifyPathId(raw, this.compiled));
+      }
+      if (consumed === 0) break;
+      pos += consumed;
+    }
+    return pos;
+  }
+
+  /** Per-rule counts the core has made in `tallyRange` calls (indexed like `compiled.entries`). */
+  ruleCounts(): Float64Array {
+    return new Float64Array(this.core.memory.buffer, this.countsPtr, this.compiled.entries.length).slice();
+  }
+
+  // Makes the per-scan outputs hold the lines of `len` bytes (a one-byte line and its newline each, plus one).
+  private reserveScratch(len: number): void {
+    const lines = (len >>> 1) + 1;
+    if (lines <= this.scratchLines) return;
+    const n = Math.max(lines, Math.min(this.scratchLines * 2, WINDOW / 2 + 1));
+    this.rowsPtr = this.core.alloc(n * 12);
+    this.candidatesPtr = this.core.alloc(n * 8);
+    this.fallbacksPtr = this.core.alloc(n * 8);
+    this.scratchLines = n;
+  }
+
+  // How much of input [pos, to) one scan takes: a window, stretched to the end of a longer line.
+  private windowLength(pos: number, to: number, final: boolean): number {
+    if (to - pos <= WINDOW) return to - pos;
+    const memory = new Uint8Array(this.core.memory.buffer, this.inputPtr, to);
+    const lastNewline = memory.lastIndexOf(NEWLINE, pos + WINDOW - 1);
+    if (lastNewline >= pos) return lastNewline + 1 - pos;
+    // One line longer than a window: it alone.
+    const next = memory.indexOf(NEWLINE, pos + WINDOW);
+    return next < 0 ? (final ? to - pos : 0) : next + 1 - pos;
+  }
+
+  // The threshold string as bytes in core memory: EMPTY length while the sample keeper is not full.
+  private threshold(value: string | undefined): { ptr: number; length: number } {
+    if (value === undefined) return { ptr: 0, length: EMPTY };
+    const bytes = ENCODER.encode(value);
+    if (bytes.length > this.thresholdCapacity) {
+      this.thresholdCapacity = Math.max(bytes.length, 256);
+      this.thresholdPtr = this.core.alloc(this.thresholdCapacity);
+    }
+    new Uint8Array(this.core.memory.buffer).set(bytes, this.thresholdPtr);
+    return { ptr: this.thresholdPtr, length: bytes.length };
+  }
+
+  private decideByString(start: number, end: number): number {
+    return classifyPathId(this.text(start, end), this.compiled);
+  }
+}
+
+/** What `tallyRange` reports to: counts, sample candidates, and lines the string engine decided. */
+export interface TallySink {
+  /** The largest kept sample once the keeper is full (only smaller unmatched lines are offered), else undefined. */
+  threshold(): string | undefined;
+  /** Lines classified by the core in one scan (fallbacks included), and how many of them it found unmatched. */
+  count(lines: number, unmatched: number): void;
+  offerSample(raw: string): void;
+  /** A line the core left to the string engine, with the id that engine gave it. */
+  fallback(raw: string, id: number): void;
+}
+
+// --- internal ---
+
+const WINDOW = 1 << 18;
+const NEWLINE = 10;
+const UNDECIDED = -2;
+const EMPTY = 0xffffffff;
+const ENCODER = new TextEncoder();
+// As the string line reader: invalid UTF-8 becomes U+FFFD; a BOM inside the input is kept.
+const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });

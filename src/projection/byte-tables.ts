@@ -1,0 +1,370 @@
+import type { CompiledRules } from "./compile-rules.ts";
+import { globShape } from "./glob.ts";
+import { OPERATIONS } from "./operation-split.ts";
+
+/**
+ * The byte core's tables, laid out as one block of little-endian words and bytes for its memory:
+ * declared exact keys and workdir prefixes, the operations, and the heuristic globs by shape
+ * (literal path, literal prefix, segment runs as a trie, last-segment names; the rest as pattern
+ * heads the host decides). Keys are UTF-8; undefined when a rule holds a lone surrogate (its UTF-8
+ * form would be U+FFFD and match paths the string engine does not).
+ */
+export interface ByteTables {
+  /** The block, to be copied to `base` in the core's memory (pointers inside assume that base). */
+  readonly bytes: Uint8Array;
+  /** Byte offsets of the configuration words inside `bytes`. */
+  readonly config: number;
+  /** How many run walks may be under way at once (the deepest run). */
+  readonly maxDepth: number;
+}
+
+/**
+ * Lays out the tables of `compiled` for a block that will sit at `base` in the core's memory. With
+ * `measure` only the block's length is computed (no bytes written): the caller allocates that much
+ * in the core, then lays out for real at the address it got.
+ */
+export function layoutByteTables(compiled: CompiledRules, base: number, measure = false): ByteTables | undefined {
+  const rules = compiled.rules;
+  const exact = new Map<string, number>();
+  let id = 0;
+  // Ids in compileRules' order; a later rule for the same raw path replaces an earlier one.
+  for (const raw of [...rules.workload.input, ...rules.workload.output, ...rules.workload.scratch, ...rules.paths.map((r) => r.raw_path)]) exact.set(raw, id++);
+  const prefixes = new Map<string, number>();
+  compiled.prefixes.forEach((prefix, value) => prefixes.set(prefix, value));
+
+  const hExact = new Map<string, number>();
+  const hPrefixFirst = new Map<string, number>();
+  const basenames = new Map<string, number>();
+  const patterns: { index: number; head: string; pattern: string }[] = [];
+  const nodes: { parent: number; segment: string; min: number; children: number }[] = [];
+  const nodeOf = new Map<string, number>();
+  compiled.heuristics.forEach((glob, index) => {
+    const shape = globShape(glob.pattern);
+    switch (shape.kind) {
+      case "exact":
+        if (!hExact.has(shape.literal)) hExact.set(shape.literal, index);
+        break;
+      case "prefix":
+        if (!hPrefixFirst.has(shape.literal)) hPrefixFirst.set(shape.literal, index);
+        break;
+      case "segments": {
+        let parent = ROOT;
+        for (const segment of shape.segments) {
+          const key = `${parent}\u0000${segment}`;
+          let node = nodeOf.get(key);
+          if (node === undefined) {
+            node = nodes.length;
+            nodes.push({ parent, segment, min: NONE, children: 0 });
+            nodeOf.set(key, node);
+            if (parent !== ROOT) nodes[parent]!.children++;
+          }
+          parent = node;
+        }
+        nodes[parent]!.min = Math.min(nodes[parent]!.min, index);
+        break;
+      }
+      case "basename":
+        if (!basenames.has(shape.name) || basenames.get(shape.name)! > index) basenames.set(shape.name, index);
+        break;
+      case "regex":
+        patterns.push({ index, head: shape.head, pattern: glob.pattern });
+        break;
+    }
+  });
+  // As compileHeuristics: each prefix carries the lowest index on its chain of ancestors.
+  const hPrefix = new Map<string, number>();
+  for (const [prefix, index] of hPrefixFirst) {
+    let lowest = index;
+    for (let j = prefix.indexOf("/", 1); j > 0; j = prefix.indexOf("/", j + 1)) {
+      const ancestor = hPrefixFirst.get(prefix.slice(0, j));
+      if (ancestor !== undefined && ancestor < lowest) lowest = ancestor;
+    }
+    hPrefix.set(prefix, lowest);
+  }
+  patterns.sort((a, b) => a.index - b.index);
+
+  const strings = [...exact.keys(), ...prefixes.keys(), ...hExact.keys(), ...hPrefix.keys(), ...basenames.keys(), ...patterns.map((p) => p.pattern), ...nodes.map((n) => n.segment)];
+  if (!strings.every((s) => s.isWellFormed())) return undefined;
+
+  const w = new BlockWriter(base, measure);
+  const keyOf = new Map<string, { ptr: number; length: number }>();
+  const key = (s: string) => {
+    let k = keyOf.get(s);
+    if (!k) keyOf.set(s, (k = w.bytes(utf8(s))));
+    return k;
+  };
+  const encoded = new Map<string, Uint8Array>();
+  const utf8 = (s: string): Uint8Array => {
+    let bytes = encoded.get(s);
+    if (!bytes) encoded.set(s, (bytes = ENCODER.encode(s)));
+    return bytes;
+  };
+  // A descriptor: slots, mask (0 empty), filter bitmap, longest key length (see the core's `lookup`).
+  const table = (entries: Map<string, number>) => {
+    const descriptor = w.reserve(20, 4);
+    if (entries.size === 0) return { ptr: descriptor, mask: 0 };
+    const filter = w.reserve(FILTER_BITS / 8, 1);
+    let longest = 0;
+    for (const s of entries.keys()) {
+      const bytes = utf8(s);
+      longest = Math.max(longest, bytes.length);
+      if (bytes.length === 0) continue;
+      const bit = filterBit(bytes);
+      w.u8(filter + (bit >>> 3), w.read8(filter + (bit >>> 3)) | (1 << (bit & 7)));
+    }
+    const lengths = w.reserve(longest + 1, 1);
+    for (const s of entries.keys()) w.u8(lengths + utf8(s).length, 1);
+    const size = capacity(entries.size);
+    const ptr = w.reserve(size * 16, 4);
+    w.fill32(ptr, size * 4, EMPTY);
+    for (const [s, value] of entries) {
+      const k = key(s);
+      const hash = hashBytes(utf8(s), 0);
+      let i = mix(hash) & (size - 1);
+      while (w.read32(ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & (size - 1);
+      w.u32(ptr + i * 16, hash);
+      w.u32(ptr + i * 16 + 4, k.ptr);
+      w.u32(ptr + i * 16 + 8, k.length);
+      w.u32(ptr + i * 16 + 12, value);
+    }
+    w.u32(descriptor, ptr);
+    w.u32(descriptor + 4, size - 1);
+    w.u32(descriptor + 8, filter);
+    w.u32(descriptor + 12, longest);
+    w.u32(descriptor + 16, lengths);
+    return { ptr: descriptor, mask: size - 1 };
+  };
+  const declExact = table(exact);
+  const declPrefix = table(prefixes);
+  const hExactT = table(hExact);
+  const hPrefixT = table(hPrefix);
+  const baseT = table(basenames);
+  // The trie: slots keyed by (parent, segment); per node its parent, lowest completed index and whether runs go on.
+  let trie = { ptr: 0, mask: 0 };
+  const nodeMin = w.reserve(nodes.length * 4 + 4, 4);
+  const nodeParent = w.reserve(nodes.length * 4 + 4, 4);
+  const nodeHasChildren = w.reserve(nodes.length + 1, 1);
+  if (nodes.length > 0) {
+    const size = capacity(nodes.length);
+    trie = { ptr: w.reserve(size * 16, 4), mask: size - 1 };
+    w.fill32(trie.ptr, size * 4, EMPTY);
+    nodes.forEach((node, n) => {
+      const k = key(node.segment);
+      const h = hashBytes(utf8(node.segment), node.parent >>> 0);
+      let i = mix(h) & trie.mask;
+      while (w.read32(trie.ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & trie.mask;
+      w.u32(trie.ptr + i * 16, h);
+      w.u32(trie.ptr + i * 16 + 4, k.ptr);
+      w.u32(trie.ptr + i * 16 + 8, k.length);
+      w.u32(trie.ptr + i * 16 + 12, n);
+      w.u32(nodeMin + n * 4, node.min);
+      w.u32(nodeParent + n * 4, node.parent >>> 0);
+      w.u8(nodeHasChildren + n, node.children > 0 ? 1 : 0);
+    });
+  }
+  let maxDepth = 1;
+  for (const node of nodes) {
+    let depth = 1;
+    for (let p = node.parent; p !== ROOT; p = nodes[p]!.parent) depth++;
+    maxDepth = Math.max(maxDepth, depth);
+  }
+  // Patterns: index, literal head, and the glob as tokens (see the core's `matchGlob`).
+  const globs = w.reserve(patterns.length * 20 + 4, 4);
+  patterns.forEach((p, i) => {
+    const k = key(p.head);
+    const tokens = globTokens(p.pattern);
+    const at = w.reserve(tokens.length * 12 + 4, 4);
+    tokens.forEach((token, j) => {
+      const literal = token.literal === undefined ? { ptr: 0, length: 0 } : key(token.literal);
+      w.u32(at + j * 12, token.kind);
+      w.u32(at + j * 12 + 4, literal.ptr);
+      w.u32(at + j * 12 + 8, literal.length);
+    });
+    w.u32(globs + i * 20, p.index);
+    w.u32(globs + i * 20 + 4, k.ptr);
+    w.u32(globs + i * 20 + 8, k.length);
+    w.u32(globs + i * 20 + 12, at);
+    w.u32(globs + i * 20 + 16, tokens.length);
+  });
+  const ops = w.reserve(OPERATIONS.length * 8, 4);
+  OPERATIONS.forEach((op, i) => {
+    const k = key(op);
+    w.u32(ops + i * 8, k.ptr);
+    w.u32(ops + i * 8 + 4, k.length);
+  });
+  const counts = w.reserve(compiled.entries.length * 8 + 8, 8);
+  const active = w.reserve((maxDepth + 1) * 4, 4);
+  const nextActive = w.reserve((maxDepth + 1) * 4, 4);
+  const scratch = w.reserve(4, 4);
+  // (length, first byte) of the first segment of every run: most segments start none.
+  const runStarts = w.reserve(64 * 128, 1);
+  for (const node of nodes) {
+    if (node.parent !== ROOT) continue;
+    const bytes = utf8(node.segment);
+    if (bytes.length < 64 && bytes[0]! < 128) w.u8(runStarts + ((bytes.length << 7) | bytes[0]!), 1);
+  }
+  const heuristics = compiled.heuristicTables;
+  const config = w.reserve(CONFIG_WORDS * 4, 4);
+  const words = [
+    declExact.ptr, 0, declPrefix.ptr, 0, 0, 0,
+    hExactT.ptr, 0, hPrefixT.ptr, 0, 0, 0,
+    trie.ptr, trie.mask, nodeMin, nodeParent, nodeHasChildren, baseT.ptr, baseT.mask,
+    patterns.length, globs, heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, ops,
+    counts, active, nextActive, scratch, runStarts,
+  ];
+  words.forEach((word, i) => w.u32(config + i * 4, word));
+  return { bytes: w.finish(), config: config - base, maxDepth };
+}
+
+/** Where the per-rule counts (f64) start, relative to the block: the config word 25. */
+export function countsPointer(tables: ByteTables): number {
+  return new DataView(tables.bytes.buffer, tables.bytes.byteOffset).getUint32(tables.config + 25 * 4, true);
+}
+
+// --- internal ---
+
+const ROOT = -1;
+const NONE = 0x7fffffff;
+const EMPTY = 0xffffffff;
+const CONFIG_WORDS = 30;
+const ENCODER = new TextEncoder();
+const FILTER_BITS = 1 << 16;
+
+// The core's `filterBit`: length, first two bytes and last byte of a non-empty key.
+function filterBit(key: Uint8Array): number {
+  const n = key.length;
+  const second = n > 1 ? key[1]! : 0;
+  return ((Math.imul(n, 0x9e3779b1) ^ Math.imul(key[0]! | (second << 8), 0x85ebca6b) ^ Math.imul(key[n - 1]!, 0xc2b2ae35)) >>> 16) & 0xffff;
+}
+
+function capacity(n: number): number {
+  let size = 4;
+  while (size < n * 2) size *= 2;
+  return size;
+}
+
+const LITERAL = 0;
+const STAR = 1;
+const ONE = 2;
+const SEGMENTS = 3;
+const TAIL = 4;
+const ANY = 5;
+
+// A glob as the core's tokens, read exactly as globToRegExp reads it.
+function globTokens(pattern: string): { kind: number; literal?: string }[] {
+  const tokens: { kind: number; literal?: string }[] = [];
+  let literal = "";
+  const push = (kind: number) => {
+    if (literal !== "") tokens.push({ kind: LITERAL, literal });
+    literal = "";
+    tokens.push({ kind });
+  };
+  let i = 0;
+  while (i < pattern.length) {
+    if (pattern.startsWith("**/", i) && (i === 0 || pattern[i - 1] === "/")) {
+      push(SEGMENTS);
+      i += 3;
+    } else if (pattern[i] === "/" && i + 3 === pattern.length && pattern.endsWith("/**")) {
+      push(TAIL);
+      i += 3;
+    } else if (pattern.startsWith("**", i)) {
+      push(ANY);
+      i += 2;
+    } else if (pattern[i] === "*") {
+      push(STAR);
+      i += 1;
+    } else if (pattern[i] === "?") {
+      push(ONE);
+      i += 1;
+    } else {
+      // Whole code points: a literal surrogate pair stays together.
+      const c = String.fromCodePoint(pattern.codePointAt(i)!);
+      literal += c;
+      i += c.length;
+    }
+  }
+  if (literal !== "") tokens.push({ kind: LITERAL, literal });
+  return tokens;
+}
+
+// The core's `hashBytes`: four little-endian bytes a step, the tail as one short word.
+function hashBytes(bytes: Uint8Array, seed: number): number {
+  let h = Math.imul(bytes.length ^ seed, 0x9e3779b1);
+  let p = 0;
+  for (; p + 4 <= bytes.length; p += 4) {
+    h = Math.imul(h ^ (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)), 0x85ebca6b);
+    h ^= h >>> 13;
+  }
+  if (p < bytes.length) {
+    let word = 0;
+    for (let k = 0; p < bytes.length; p++, k += 8) word |= bytes[p]! << k;
+    h = Math.imul(h ^ word, 0x85ebca6b);
+    h ^= h >>> 13;
+  }
+  return h >>> 0;
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+// Appends aligned pieces to a growing block whose first byte will sit at `base`.
+class BlockWriter {
+  private buffer = new Uint8Array(1 << 12);
+  private view = new DataView(this.buffer.buffer);
+  private length = 0;
+
+  constructor(
+    private readonly base: number,
+    private readonly measure: boolean,
+  ) {}
+
+  reserve(size: number, align: number): number {
+    this.length = Math.ceil(this.length / align) * align;
+    const at = this.length;
+    this.length += size;
+    if (!this.measure && this.length > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.length, this.buffer.length * 2));
+      grown.set(this.buffer);
+      this.buffer = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    return this.base + at;
+  }
+
+  bytes(data: Uint8Array): { ptr: number; length: number } {
+    const ptr = this.reserve(data.length, 1);
+    if (!this.measure) this.buffer.set(data, ptr - this.base);
+    return { ptr, length: data.length };
+  }
+
+  u32(ptr: number, value: number): void {
+    if (!this.measure) this.view.setUint32(ptr - this.base, value >>> 0, true);
+  }
+
+  // `count` words of `value` from `ptr` (4-aligned).
+  fill32(ptr: number, count: number, value: number): void {
+    if (!this.measure) new Uint32Array(this.buffer.buffer, ptr - this.base, count).fill(value);
+  }
+
+  u8(ptr: number, value: number): void {
+    if (!this.measure) this.buffer[ptr - this.base] = value;
+  }
+
+  read8(ptr: number): number {
+    return this.measure ? 0 : this.buffer[ptr - this.base]!;
+  }
+
+  read32(ptr: number): number {
+    return this.measure ? EMPTY : this.view.getUint32(ptr - this.base, true);
+  }
+
+  finish(): Uint8Array {
+    return this.measure ? new Uint8Array(this.length) : this.buffer.subarray(0, this.length);
+  }
+}
