@@ -1,11 +1,9 @@
 // Projection throughput: the classification core and the full path_projection.v0 document at 10,
 // 1 000 and 10 000 declared rules, with built-in heuristics, and network projection; the engine
 // against the straightforward reference (upstream's algorithm, rule by rule) in one mitata summary
-// per subject; then the whole `assay-runner project` process on 1M paths and its peak RSS on 10M.
+// per subject. The whole `assay-runner project` process (both engines) is measured by
+// projection-core.bench.ts.
 import { bench, do_not_optimize, run, summary } from "mitata";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import {
   classifyPathIds,
   compileRulesOrThrow,
@@ -123,8 +121,6 @@ for (const trial of result.benchmarks) {
   }
 }
 
-await processFigures();
-
 // --- internal ---
 
 function referenceRulesCached(key: string) {
@@ -151,56 +147,4 @@ function naiveMatch(endpoint: string): string | undefined {
     if (inside) return cls;
   }
   return undefined;
-}
-
-/** Spawns the compiled binary: 1M paths (summary, 1 000 rules + built-in heuristics), and peak RSS streaming 10M. */
-async function processFigures(): Promise<void> {
-  const exe = process.env.ASSAY_EXE ?? join(resolve(import.meta.dir, ".."), "dist", "assay-runner");
-  if (!(await Bun.file(exe).exists())) {
-    console.log(`\n(no ${exe}: build it for the whole-process figures)`);
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), "assay-bench-projection-"));
-  try {
-    const rulesFile = join(dir, "rules.json");
-    writeFileSync(rulesFile, JSON.stringify(generateRules(1000, "builtin")));
-    const input = join(dir, "paths.txt");
-    writeFileSync(input, `${paths.join("\n")}\n`);
-    const sortedInput = join(dir, "sorted.txt");
-    writeFileSync(sortedInput, `${sortedPaths.join("\n")}\n`);
-    console.log(`\nWhole process: assay-runner project FILE --format summary, 1 000 rules + built-in heuristics (goal ≥ 5M paths/s):`);
-    for (const [label, file, count] of [["shuffled", input, paths.length], ["sorted (a surface's order; find lists a directory's files together too)", sortedInput, sortedPaths.length]] as const) {
-      const wall: number[] = [];
-      const cpu: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const started = performance.now();
-        const proc = Bun.spawnSync([exe, "project", file, "--rules", rulesFile, "--format", "summary"], { stdout: "ignore" });
-        wall.push(performance.now() - started);
-        if (proc.exitCode !== 0) throw new Error(`project exited ${proc.exitCode}: ${proc.stderr.toString()}`);
-        const usage = proc.resourceUsage;
-        if (usage) cpu.push(Number(usage.cpuTime.user + usage.cpuTime.system) / 1000);
-      }
-      const best = (xs: number[]) => Math.min(...xs);
-      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-      console.log(`  ${count} paths, ${label}:`);
-      console.log(`    wall median ${median(wall).toFixed(0)} ms = ${(count / median(wall) / 1000).toFixed(2)} M/s (best ${(count / best(wall) / 1000).toFixed(2)} M/s)`);
-      if (cpu.length > 0) console.log(`    cpu  median ${median(cpu).toFixed(0)} ms = ${(count / median(cpu) / 1000).toFixed(2)} M/s (user+system; less sensitive to other load)`);
-    }
-
-    // 10M paths through stdin (the 1M file ten times), so no 700 MB file is needed. Peak RSS comes
-    // from GNU time: Bun's resourceUsage() of a child did not match it here.
-    const gnuTime = "/usr/bin/time";
-    if (!(await Bun.file(gnuTime).exists())) {
-      console.log("  (no /usr/bin/time: peak RSS of the streaming runs not measured)");
-      return;
-    }
-    for (const format of ["summary", "ndjson"]) {
-      const script = `for i in 1 2 3 4 5 6 7 8 9 10; do cat "$1"; done | ${gnuTime} -f %M "$2" project - --rules "$3" --format ${format} > /dev/null`;
-      const proc = Bun.spawnSync(["sh", "-c", script, "sh", input, exe, rulesFile], { stderr: "pipe" });
-      const kib = Number(proc.stderr.toString().trim().split("\n").at(-1));
-      console.log(`  streaming 10M paths from stdin --format ${format}: exit ${proc.exitCode}, peak RSS ${(kib / 1024).toFixed(0)} MiB (goal ≤ 128 MiB)`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bun
 // Compiles the projection byte core (AssemblyScript) to src/projection/_wasm/byte-core.wasm, which
 // src imports as a file (so `bun build --compile` embeds it). Skips when the .wasm is newer than its
-// source and the compiler, unless --force. Run by build.ts, test.ts and bench.ts before they need it.
-import asc from "assemblyscript/asc";
+// source and the compiler, unless --force. Run by bootstrap.mjs (so before npm test, demo and build),
+// by build.ts, and by the bench scripts in package.json: src imports the .wasm, so it must exist first.
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -14,6 +14,8 @@ const outfile = join(root, "src/projection/_wasm/byte-core.wasm");
 export async function buildWasm(force = false): Promise<void> {
   const compiler = join(root, "node_modules/assemblyscript/package.json");
   if (!force && existsSync(outfile) && [source, compiler].every((f) => statSync(f).mtimeMs <= statSync(outfile).mtimeMs)) return;
+  // Loaded only when compiling: the compiler takes a while to load.
+  const { default: asc } = await import("assemblyscript/asc");
   let log = "";
   const stream = { write: (text: string | Uint8Array) => void (log += typeof text === "string" ? text : new TextDecoder().decode(text)) };
   // stub runtime: the core allocates once and never collects; -O3 without assertions: bounds are the host's job.

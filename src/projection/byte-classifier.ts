@@ -85,6 +85,26 @@ export class ByteClassifier {
     return pos;
   }
 
+  /** Writes the id of each line of input `[from, to)` (all of it, as `classifyRange`) into `out`; returns the line count. */
+  classifyIds(from: number, to: number, out: Int32Array): number {
+    const core = this.core;
+    let n = 0;
+    for (let pos = from; pos < to; ) {
+      const len = this.windowLength(pos, to, true);
+      this.reserveScratch(len);
+      const consumed = core.scan(this.inputPtr + pos, len, pos + len >= to ? 1 : 0, this.rowsPtr, 0, 0, 0, 0);
+      const count = core.lines();
+      const rows = new Int32Array(core.memory.buffer, this.rowsPtr, count * 3);
+      for (let i = 0; i < count; i++) {
+        const id = rows[3 * i + 2]!;
+        out[n++] = id === UNDECIDED ? this.decideByString(pos + rows[3 * i]!, pos + rows[3 * i + 1]!) : id;
+      }
+      if (consumed === 0) break;
+      pos += consumed;
+    }
+    return n;
+  }
+
   /** Decodes input bytes `[start, end)` as the line reader did (invalid UTF-8 as U+FFFD). */
   text(start: number, end: number): string {
     return DECODER.decode(new Uint8Array(this.core.memory.buffer, this.inputPtr + start, end - start));

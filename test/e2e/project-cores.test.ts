@@ -1,0 +1,48 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileRulesOrThrow, PathTally } from "../../src/projection/index.ts";
+import { lineBytes, readerLines } from "../fixtures/projection/byte-inputs.ts";
+import { generatePaths, generateRules } from "../fixtures/projection/path-sets.ts";
+import { host, runAssay, skipReason, tempDir } from "../harness.ts";
+
+const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)");
+
+// A paths file with what real files hold besides plain lines: a BOM, CRLF, empty lines, invalid
+// UTF-8, operation prefixes, a line longer than one read, and the generated mix.
+function awkwardFile(): Uint8Array {
+  const parts: Uint8Array[] = [Uint8Array.of(0xef, 0xbb, 0xbf)];
+  const text = (s: string) => parts.push(new TextEncoder().encode(s));
+  generatePaths(30_000, 12).forEach((path, i) => {
+    if (i % 97 === 0) parts.push(lineBytes(`${path}/\uDC80x`, i));
+    else text(path);
+    text(i % 5 === 0 ? "\r\n" : i % 7 === 0 ? "\n\n" : "\n");
+  });
+  text(`/opt/${"long/".repeat(300_000)}node_modules/openai/x\r\n\r\n/usr/bin/python3.12\nread:/usr/lib/python3.11/os.py`);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) out.set(p, (at += p.length) - p.length);
+  return out;
+}
+
+describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
+  const rules = { ...generateRules(1000, "builtin"), heuristics: ["builtin" as const, { pattern: "**/work*/?", class: "cache" as const }] };
+
+  test("summary is byte-identical with one core, two cores (a worker in the binary) and the previous engine, and equals PathTally", async () => {
+    const bytes = awkwardFile();
+    using dir = tempDir("project-cores", { "rules.json": JSON.stringify(rules), "paths.txt": bytes });
+    const args = ["project", join(dir.path, "paths.txt"), "--rules", join(dir.path, "rules.json"), "--format", "summary"];
+    const oneCore = await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 40) } });
+    const twoCores = await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: "1" } });
+    const previous = await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } });
+    const stdin = await runAssay(["project", "-", ...args.slice(2)], { stdin: new TextDecoder("latin1").decode(bytes) });
+    const tally = new PathTally(compileRulesOrThrow(rules));
+    for (const line of readerLines(readFileSync(join(dir.path, "paths.txt")))) tally.add(line);
+    const expected = `${JSON.stringify(tally.summary(), null, 2)}\n`;
+    expect([oneCore, twoCores, previous].map((o) => ({ exitCode: o.exitCode, stderr: o.stderr, same: o.stdout === expected }))).toEqual(
+      Array(3).fill({ exitCode: 0, stderr: "", same: true }),
+    );
+    // stdin carries the same lines (sent as text here, so only its counts are compared).
+    expect({ exitCode: stdin.exitCode, count: JSON.parse(stdin.stdout).input_count }).toEqual({ exitCode: 0, count: tally.summary().input_count });
+  });
+});
