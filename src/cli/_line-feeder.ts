@@ -1,5 +1,12 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import type { LineTally } from "../projection/index.ts";
+
+/** What a feeder fills: a byte buffer, and the consumer of its complete lines (a `LineTally`, or an ndjson writer). */
+export interface LineTarget {
+  /** The buffer, at least `size` bytes, contents kept; valid until the next call. */
+  input(size: number): Uint8Array;
+  /** Takes the complete lines of `[from, to)` (all when `final`); returns where the unconsumed tail starts. */
+  add(from: number, to: number, final: boolean): number;
+}
 
 /** Bytes read per call: large enough that the per-read costs vanish, small enough to stay in cache. */
 export const READ_CHUNK = 1 << 20;
@@ -7,7 +14,7 @@ const YIELD_EVERY_READS = 16;
 const NEWLINE = 10;
 
 /**
- * Feeds raw bytes to a `LineTally` (straight into the byte core's buffer: no string per line), carrying
+ * Feeds raw bytes to a line target (straight into the byte core's buffer: no string per line), carrying
  * the unfinished last line from one write to the next. A UTF-8 byte order mark at the very start is
  * skipped, as the string reader's decoder did.
  */
@@ -16,7 +23,7 @@ export class LineFeeder {
   private atStart: boolean;
 
   constructor(
-    private readonly tally: LineTally,
+    private readonly tally: LineTarget,
     skipByteOrderMark: boolean,
   ) {
     this.atStart = skipByteOrderMark;
@@ -56,8 +63,8 @@ export class LineFeeder {
   }
 }
 
-/** Counts the lines of bytes `[from, to)` of `file` (both on line starts or the file's ends) into `tally`. */
-export async function tallyFileRange(file: string, from: number, to: number, tally: LineTally): Promise<void> {
+/** Feeds the lines of bytes `[from, to)` of `file` (both on line starts or the file's ends) to `tally`. */
+export async function feedFileRange(file: string, from: number, to: number, tally: LineTarget): Promise<void> {
   const fd = openSync(file, "r");
   try {
     const feeder = new LineFeeder(tally, from === 0);
@@ -77,8 +84,8 @@ export async function tallyFileRange(file: string, from: number, to: number, tal
   }
 }
 
-/** Counts the lines of a byte stream (stdin) into `tally`. */
-export async function tallyStream(stream: AsyncIterable<Uint8Array>, tally: LineTally): Promise<void> {
+/** Feeds the lines of a byte stream (stdin) to `tally`. */
+export async function feedStream(stream: AsyncIterable<Uint8Array>, tally: LineTarget): Promise<void> {
   const feeder = new LineFeeder(tally, true);
   for await (const chunk of stream) {
     const { buffer, offset } = feeder.space(chunk.length);

@@ -56,6 +56,12 @@ export class OutputFile {
     if (this.pending.length >= FLUSH_AT) this.flush();
   }
 
+  /** Appends bytes (after the text buffered so far); on failure the temporary file is already gone when this throws. */
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    this.writeAll(bytes);
+  }
+
   /** Puts the written text in place of `file`. */
   commit(): void {
     this.flush();
@@ -85,8 +91,13 @@ export class OutputFile {
   }
 
   private flush(): void {
+    if (this.pending === "") return;
     const bytes = Buffer.from(this.pending);
     this.pending = "";
+    this.writeAll(bytes);
+  }
+
+  private writeAll(bytes: Uint8Array): void {
     try {
       for (let done = 0; done < bytes.length; ) done += writeAvailable(this.fd!, bytes, done);
     } catch (error) {

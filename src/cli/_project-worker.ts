@@ -2,7 +2,7 @@
 // of a paths file, split at a line boundary by `project --format summary`, and posts the counts back.
 import { compileRules, LineTally, type TallyCounts } from "../projection/index.ts";
 import type { ProjectionRules } from "../schema/index.ts";
-import { tallyFileRange } from "./_line-feeder.ts";
+import { feedFileRange } from "./_line-feeder.ts";
 
 /** What the main thread asks for: a byte range of a file, and the validated rules. */
 export interface TallyRequest {
@@ -27,6 +27,6 @@ async function tally(request: TallyRequest): Promise<TallyReply> {
   if (!compiled.ok) return { ok: false, message: compiled.issues[0].message };
   const lineTally = LineTally.create(compiled.value);
   if (lineTally === undefined) return { ok: false, message: "rules cannot be held by the byte core" };
-  await tallyFileRange(request.file, request.from, request.to, lineTally);
+  await feedFileRange(request.file, request.from, request.to, lineTally);
   return { ok: true, counts: lineTally.counts() };
 }

@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { DnsRowCollector, readArchive } from "../evidence/index.ts";
 import {
   classifyEndpoint,
+  ByteClassifier,
   classifyPath,
   LineTally,
   parseRules,
@@ -29,7 +30,7 @@ import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
 import { withHelp } from "./_usage.ts";
 import { UsageError } from "./errors.ts";
-import { lineStartAfter, tallyFileRange, tallyStream } from "./_line-feeder.ts";
+import { feedFileRange, feedStream, lineStartAfter, type LineTarget } from "./_line-feeder.ts";
 import type { TallyReply, TallyRequest } from "./_project-worker.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
@@ -201,6 +202,14 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
     sink.write(`${JSON.stringify(tally.summary(), null, 2)}\n`);
     return;
   }
+  const classifier = byteCoreWanted() ? ByteClassifier.create(compiled) : undefined;
+  if (classifier !== undefined) {
+    // Records are written from the bytes; the sink copies each chunk (the core reuses its buffer).
+    const ndjson = { bytes: (chunk: Uint8Array) => sink.writeBytes(chunk), text: (records: string) => sink.writeBytes(Buffer.from(records)) };
+    const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => classifier.ndjsonRange(from, to, final, ndjson) };
+    await (input === "-" ? feedStream(Bun.stdin.stream(), target) : feedFileRange(input, 0, statSync(input).size, target));
+    return;
+  }
   let pending = "";
   await forEachLine(input, (line) => {
     pending += `${JSON.stringify(classifyPath(line, compiled))}\n`;
@@ -218,10 +227,10 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
  * counts merge into the same summary as one core's (sums, and the smallest samples of both).
  */
 async function tallyLines(input: string, compiled: CompiledRules, tally: LineTally): Promise<void> {
-  if (input === "-") return tallyStream(Bun.stdin.stream(), tally);
+  if (input === "-") return feedStream(Bun.stdin.stream(), tally);
   const size = statSync(input).size;
   const split = size >= parallelMin() ? lineStartAfter(input, Math.floor(size / 2), size) : size;
-  if (split >= size) return tallyFileRange(input, 0, size, tally);
+  if (split >= size) return feedFileRange(input, 0, size, tally);
   const worker = new Worker(workerUrl());
   try {
     const reply = new Promise<TallyReply>((resolve, reject) => {
@@ -229,7 +238,7 @@ async function tallyLines(input: string, compiled: CompiledRules, tally: LineTal
       worker.onerror = (event) => reject(new Error(`projection worker failed: ${event.message}`));
     });
     worker.postMessage({ file: input, from: split, to: size, rules: compiled.rules } satisfies TallyRequest);
-    await tallyFileRange(input, 0, split, tally);
+    await feedFileRange(input, 0, split, tally);
     const counts = await reply;
     if (!counts.ok) throw new Error(`projection worker failed: ${counts.message}`);
     tally.merge(counts.counts);
@@ -346,6 +355,8 @@ function emitLines(text: string, visit: (line: string) => void): void {
 
 interface Sink {
   write(text: string): void;
+  /** Writes bytes that are valid only during the call (it copies or writes them at once). */
+  writeBytes(bytes: Uint8Array): void;
   commit(): Promise<void>;
   abandon(): void;
 }
@@ -354,10 +365,24 @@ interface Sink {
 function openSink(output: string | undefined): Sink {
   if (output === undefined) {
     const writer = Bun.stdout.writer();
-    return { write: (text) => void writer.write(text), commit: async () => void (await writer.flush()), abandon: () => {} };
+    // Bytes go straight to the descriptor, synchronously (the writer would queue them without bound);
+    // once they have, text follows the same way so the order holds.
+    let direct: OutputFile | undefined;
+    return {
+      write: (text) => void (direct ? direct.write(text) : writer.write(text)),
+      writeBytes: (bytes) => {
+        direct ??= new OutputFile("stdout", "/dev/stdout");
+        direct.writeBytes(bytes);
+      },
+      commit: async () => {
+        direct?.commit();
+        await writer.flush();
+      },
+      abandon: () => direct?.abandon(),
+    };
   }
   const file = new OutputFile("--output", output);
-  return { write: (text) => file.write(text), commit: async () => file.commit(), abandon: () => file.abandon() };
+  return { write: (text) => file.write(text), writeBytes: (bytes) => file.writeBytes(bytes), commit: async () => file.commit(), abandon: () => file.abandon() };
 }
 
 function inputError(code: "RULES_INVALID" | "INPUT_INVALID", file: string, path: string, expected: string, received: string, message: string, cause?: unknown, member?: string): ProjectionInputError {

@@ -11,6 +11,8 @@ export interface ByteCoreExports {
   configure(config: number): void;
   classifyLine(start: number, end: number): number;
   scan(buf: number, len: number, final: number, rows: number, candidates: number, fallbacks: number, thr: number, thrLen: number): number;
+  emit(buf: number, len: number, final: number, out: number, outCap: number, fallbacks: number): number;
+  outLength(): number;
   lines(): number;
   unmatched(): number;
   candidatesNoted(): number;

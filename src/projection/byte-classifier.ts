@@ -1,6 +1,6 @@
 import { instantiateByteCore, type ByteCoreExports } from "./_byte-core-module.ts";
 import { layoutByteTables, countsPointer } from "./byte-tables.ts";
-import { classifyPathId } from "./classify-path.ts";
+import { classifyPath, classifyPathId } from "./classify-path.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 
 /**
@@ -18,6 +18,8 @@ export class ByteClassifier {
   private candidatesPtr = 0;
   private fallbacksPtr = 0;
   private scratchLines = 0;
+  private outPtr = 0;
+  private outCapacity = 0;
   private thresholdPtr = 0;
   private thresholdCapacity = 0;
   private readonly countsPtr: number;
@@ -26,6 +28,7 @@ export class ByteClassifier {
     readonly compiled: CompiledRules,
     private readonly core: ByteCoreExports,
     countsAt: number,
+    private readonly outFixed: number,
   ) {
     this.countsPtr = countsAt;
   }
@@ -39,7 +42,7 @@ export class ByteClassifier {
     const tables = layoutByteTables(compiled, base)!;
     new Uint8Array(core.memory.buffer).set(tables.bytes, base);
     core.configure(base + tables.config);
-    return new ByteClassifier(compiled, core, countsPointer(tables));
+    return new ByteClassifier(compiled, core, countsPointer(tables), tables.outFixed);
   }
 
   /** The input buffer (at least `size` bytes); contents are kept when it grows. Valid until the next call that may grow memory. */
@@ -105,6 +108,37 @@ export class ByteClassifier {
     return n;
   }
 
+  /**
+   * Writes the ndjson record of each complete line of input `[from, to)` (everything when `final`),
+   * byte for byte `JSON.stringify(classifyPath(line))` and a newline, to `sink`; the records are
+   * made from the bytes, no string per line. Returns where the unconsumed tail starts.
+   */
+  ndjsonRange(from: number, to: number, final: boolean, sink: NdjsonSink): number {
+    const core = this.core;
+    let pos = from;
+    while (pos < to) {
+      const len = this.windowLength(pos, to, final);
+      if (len === 0) break;
+      const last = pos + len >= to && final ? 1 : 0;
+      this.reserveScratch(len);
+      this.reserveOut(len);
+      const consumed = core.emit(this.inputPtr + pos, len, last, this.outPtr, this.outCapacity, this.fallbacksPtr);
+      const written = core.outLength();
+      const fallbacks = new Uint32Array(core.memory.buffer, this.fallbacksPtr, core.fallbacksNoted() * 3).slice();
+      let done = 0;
+      for (let i = 0; i < fallbacks.length; i += 3) {
+        const at = fallbacks[i]!;
+        if (at > done) sink.bytes(new Uint8Array(core.memory.buffer, this.outPtr + done, at - done));
+        done = at;
+        sink.text(`${JSON.stringify(classifyPath(this.text(pos + fallbacks[i + 1]!, pos + fallbacks[i + 2]!), this.compiled))}\n`);
+      }
+      if (written > done) sink.bytes(new Uint8Array(core.memory.buffer, this.outPtr + done, written - done));
+      if (consumed === 0) break;
+      pos += consumed;
+    }
+    return pos;
+  }
+
   /** Decodes input bytes `[start, end)` as the line reader did (invalid UTF-8 as U+FFFD). */
   text(start: number, end: number): string {
     return DECODER.decode(new Uint8Array(this.core.memory.buffer, this.inputPtr + start, end - start));
@@ -150,8 +184,16 @@ export class ByteClassifier {
     const n = Math.max(lines, Math.min(this.scratchLines * 2, WINDOW / 2 + 1));
     this.rowsPtr = this.core.alloc(n * 12);
     this.candidatesPtr = this.core.alloc(n * 8);
-    this.fallbacksPtr = this.core.alloc(n * 8);
+    this.fallbacksPtr = this.core.alloc(n * 12);
     this.scratchLines = n;
+  }
+
+  // Makes the ndjson output hold at least the longest line of `len` bytes (escaped twice) and its fixed parts.
+  private reserveOut(len: number): void {
+    const needed = Math.max(len * 12 + this.outFixed, 4 << 20);
+    if (needed <= this.outCapacity) return;
+    this.outPtr = this.core.alloc(needed);
+    this.outCapacity = needed;
   }
 
   // How much of input [pos, to) one scan takes: a window, stretched to the end of a longer line.
@@ -180,6 +222,12 @@ export class ByteClassifier {
   private decideByString(start: number, end: number): number {
     return classifyPathId(this.text(start, end), this.compiled);
   }
+}
+
+/** Where `ndjsonRange` writes: record bytes (valid only during the call: copy to keep), and records made as strings. */
+export interface NdjsonSink {
+  bytes(chunk: Uint8Array): void;
+  text(records: string): void;
 }
 
 /** What `tallyRange` reports to: counts, sample candidates, and lines the string engine decided. */

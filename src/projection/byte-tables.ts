@@ -16,6 +16,8 @@ export interface ByteTables {
   readonly config: number;
   /** How many run walks may be under way at once (the deepest run). */
   readonly maxDepth: number;
+  /** The most bytes an ndjson record adds besides its line's escaped bytes. */
+  readonly outFixed: number;
 }
 
 /**
@@ -203,6 +205,27 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
     const bytes = utf8(node.segment);
     if (bytes.length < 64 && bytes[0]! < 128) w.u8(runStarts + ((bytes.length << 7) | bytes[0]!), 1);
   }
+  // ndjson records (classifyPath's fields, as JSON.stringify writes them): per entry the projected
+  // text (exact: the target; heuristic: the class) and the tail after it; the fixed fragments.
+  const text = (s: string) => key(JSON.stringify(s).slice(1, -1));
+  const entryOut = w.reserve(compiled.entries.length * 20 + 4, 4);
+  let longestTail = 0;
+  compiled.entries.forEach((entry, i) => {
+    const projected = entry.kind === "exact" ? text(entry.target) : entry.kind === "heuristic" ? text(entry.path_class) : { ptr: 0, length: 0 };
+    const tailText = `${JSON.stringify({ path_class: entry.path_class, relation: entry.relation, rule: entry.rule, confidence: entry.confidence, claim_level: "projected_equivalent" }).replace(/^\{/, '",')}\n`;
+    const tail = key(tailText);
+    longestTail = Math.max(longestTail, tail.length + projected.length);
+    w.u32(entryOut + i * 20, projected.ptr);
+    w.u32(entryOut + i * 20 + 4, projected.length);
+    w.u32(entryOut + i * 20 + 8, tail.ptr);
+    w.u32(entryOut + i * 20 + 12, tail.length);
+    w.u32(entryOut + i * 20 + 16, entry.kind === "exact" ? 0 : entry.kind === "prefix" ? 1 : 2);
+  });
+  const rawHead = key('{"raw_path":"');
+  const projectedHead = key('","projected_path":"');
+  const unmatchedTail = key(`${JSON.stringify({ path_class: "unknown", relation: "unmatched", rule: "no_matching_rule", confidence: "unknown", claim_level: "raw_observed" }).replace(/^\{/, '",')}\n`);
+  const workdir = key("workdir/");
+  const outFixed = rawHead.length + projectedHead.length + Math.max(unmatchedTail.length, longestTail) + 32;
   const heuristics = compiled.heuristicTables;
   const config = w.reserve(CONFIG_WORDS * 4, 4);
   const words = [
@@ -211,9 +234,10 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
     trie.ptr, trie.mask, nodeMin, nodeParent, nodeHasChildren, baseT.ptr, baseT.mask,
     patterns.length, globs, heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, ops,
     counts, active, nextActive, scratch, runStarts,
+    entryOut, rawHead.ptr, rawHead.length, projectedHead.ptr, projectedHead.length, unmatchedTail.ptr, unmatchedTail.length, workdir.ptr, workdir.length, outFixed,
   ];
   words.forEach((word, i) => w.u32(config + i * 4, word));
-  return { bytes: w.finish(), config: config - base, maxDepth };
+  return { bytes: w.finish(), config: config - base, maxDepth, outFixed };
 }
 
 /** Where the per-rule counts (f64) start, relative to the block: the config word 25. */
@@ -226,7 +250,7 @@ export function countsPointer(tables: ByteTables): number {
 const ROOT = -1;
 const NONE = 0x7fffffff;
 const EMPTY = 0xffffffff;
-const CONFIG_WORDS = 30;
+const CONFIG_WORDS = 40;
 const ENCODER = new TextEncoder();
 const FILTER_BITS = 1 << 16;
 

@@ -45,4 +45,18 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
     // stdin carries the same lines (sent as text here, so only its counts are compared).
     expect({ exitCode: stdin.exitCode, count: JSON.parse(stdin.stdout).input_count }).toEqual({ exitCode: 0, count: tally.summary().input_count });
   });
+
+  test("ndjson from the byte core is byte-identical to the previous engine's, on stdout and with --output", async () => {
+    using dir = tempDir("project-ndjson", { "rules.json": JSON.stringify(rules), "paths.txt": awkwardFile() });
+    const args = ["project", join(dir.path, "paths.txt"), "--rules", join(dir.path, "rules.json"), "--format", "ndjson"];
+    const previous = await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } });
+    const stdout = await runAssay(args);
+    const toFile = await runAssay([...args, "--output", join(dir.path, "out.ndjson")]);
+    expect({
+      exitCodes: [previous.exitCode, stdout.exitCode, toFile.exitCode],
+      lines: previous.stdout.split("\n").length,
+      stdoutSame: stdout.stdout === previous.stdout,
+      fileSame: readFileSync(join(dir.path, "out.ndjson"), "utf8") === previous.stdout,
+    }).toEqual({ exitCodes: [0, 0, 0], lines: 30_000 + 4, stdoutSame: true, fileSame: true });
+  });
 });

@@ -46,30 +46,30 @@ function engineVerdict(line: string, id: number, compiled: CompiledRules) {
   return { projected_path: m.projected_path, rule: m.rule, path_class: m.path_class };
 }
 
-describe("ByteClassifier", () => {
-  // The inputs of upstream's helper tests (V7) and the spec §1.4 edge cases, as in project-paths.test.ts.
-  const vectors: [Omit<ProjectionRulesInput, "schema">, string[]][] = [
-    [
-      { workload: { input: ["/tmp/run/workdir/input.txt"], output: ["/tmp/run/workdir/output.json"], scratch: ["/tmp/run/workdir/scratch"] } },
-      ["/tmp/run/workdir/input.txt", "/tmp/run/workdir/output.json", "/tmp/run/workdir/scratch"],
-    ],
-    [
-      { workdir_prefixes: ["/tmp/a/workdir/"] },
-      ["open_read:/tmp/a/workdir/input.txt", "/tmp/a/workdir/cache/provider.tmp", "https:/tmp/a/workdir/not-an-operation", "/tmp/a/workdir-else/not-inside.txt"],
-    ],
-    [{ workdir_prefixes: ["/tmp/run/workdir"], workload: { input: ["/tmp/run/workdir/input.txt"] } }, ["open_read:/tmp/run/workdir/input.txt"]],
-    [{ sample_limit: 2 }, ["/tmp/unknown-a", "/tmp/unknown-b", "/tmp/unknown-c", "/tmp/unknown-d"]],
-    [{ workdir_prefixes: ["/w///"] }, ["/w", "/w/", "/w//x", "/w/../etc", "/wx", "/w/a/"]],
-    [{ workdir_prefixes: ["/"] }, ["/", "//x", "/etc/hosts"]],
-    [{ workdir_prefixes: ["/a", "/a/b", "/a/b/c"] }, ["/a/b/c/d", "/a/b/cd", "/a/bc", "/a"]],
-    [{ workdir_prefixes: ["rel/dir"] }, ["rel/dir/x", "/rel/dir/x"]],
-    [{ workdir_prefixes: ["/w"] }, ["read:/w/x", "READ:/w/x", "read:w/x", "open_append:/w", "x:read:/w", "read_write:/w/y", "open:/w/z"]],
-    [{ paths: [{ raw_path: "read:/w/x", projected_path: "p/whole", rule: "r" }], workdir_prefixes: ["/w"] }, ["read:/w/x", "write:/w/x", "/w/x"]],
-    [{ workload: { input: ["/x"], output: ["/x"] }, paths: [{ raw_path: "/x", projected_path: "p", rule: "last" }] }, ["/x", "create:/x"]],
-    [{ heuristics: "builtin" }, ["/usr/bin/python3.12", "/usr/lib/python3.11/os.py", "/w/node_modules/openai/x.js", "/etc/hosts", "/a/.cache/b", "/x/libc.so.6", "/usr/bin/python3"]],
-    [{ heuristics: [{ pattern: "**/a?b/**", class: "cache" }, { pattern: "/x/*.so*", class: "loader" }, { pattern: "**", class: "runtime_package" }] }, ["/q/aéb/z", "/q/a/b", "/x/l.so.1", "/x/y/l.so", "anything"]],
-  ];
+// The inputs of upstream's helper tests (V7) and the spec §1.4 edge cases, as in project-paths.test.ts.
+const vectors: [Omit<ProjectionRulesInput, "schema">, string[]][] = [
+  [
+    { workload: { input: ["/tmp/run/workdir/input.txt"], output: ["/tmp/run/workdir/output.json"], scratch: ["/tmp/run/workdir/scratch"] } },
+    ["/tmp/run/workdir/input.txt", "/tmp/run/workdir/output.json", "/tmp/run/workdir/scratch"],
+  ],
+  [
+    { workdir_prefixes: ["/tmp/a/workdir/"] },
+    ["open_read:/tmp/a/workdir/input.txt", "/tmp/a/workdir/cache/provider.tmp", "https:/tmp/a/workdir/not-an-operation", "/tmp/a/workdir-else/not-inside.txt"],
+  ],
+  [{ workdir_prefixes: ["/tmp/run/workdir"], workload: { input: ["/tmp/run/workdir/input.txt"] } }, ["open_read:/tmp/run/workdir/input.txt"]],
+  [{ sample_limit: 2 }, ["/tmp/unknown-a", "/tmp/unknown-b", "/tmp/unknown-c", "/tmp/unknown-d"]],
+  [{ workdir_prefixes: ["/w///"] }, ["/w", "/w/", "/w//x", "/w/../etc", "/wx", "/w/a/"]],
+  [{ workdir_prefixes: ["/"] }, ["/", "//x", "/etc/hosts"]],
+  [{ workdir_prefixes: ["/a", "/a/b", "/a/b/c"] }, ["/a/b/c/d", "/a/b/cd", "/a/bc", "/a"]],
+  [{ workdir_prefixes: ["rel/dir"] }, ["rel/dir/x", "/rel/dir/x"]],
+  [{ workdir_prefixes: ["/w"] }, ["read:/w/x", "READ:/w/x", "read:w/x", "open_append:/w", "x:read:/w", "read_write:/w/y", "open:/w/z"]],
+  [{ paths: [{ raw_path: "read:/w/x", projected_path: "p/whole", rule: "r" }], workdir_prefixes: ["/w"] }, ["read:/w/x", "write:/w/x", "/w/x"]],
+  [{ workload: { input: ["/x"], output: ["/x"] }, paths: [{ raw_path: "/x", projected_path: "p", rule: "last" }] }, ["/x", "create:/x"]],
+  [{ heuristics: "builtin" }, ["/usr/bin/python3.12", "/usr/lib/python3.11/os.py", "/w/node_modules/openai/x.js", "/etc/hosts", "/a/.cache/b", "/x/libc.so.6", "/usr/bin/python3"]],
+  [{ heuristics: [{ pattern: "**/a?b/**", class: "cache" }, { pattern: "/x/*.so*", class: "loader" }, { pattern: "**", class: "runtime_package" }] }, ["/q/aéb/z", "/q/a/b", "/x/l.so.1", "/x/y/l.so", "anything"]],
+];
 
+describe("ByteClassifier", () => {
   test("answers as classifyPathId and as the reference on upstream's vectors and the spec's edge cases", () => {
     for (const [r, paths] of vectors) {
       const compiled = rules(r);
@@ -115,6 +115,45 @@ describe("ByteClassifier", () => {
       const got = byteLines(encode(paths), compiled);
       expect({ count, heuristics, ids: got.map((l) => l.id) }).toEqual({ count, heuristics, ids: [...classifyPathIds(paths, compiled)] });
     }
+  });
+});
+
+describe("ByteClassifier.ndjsonRange", () => {
+  // The ndjson the byte core writes for a whole input (BOM at the start skipped, as the feeder does).
+  function ndjsonOf(bytes: Uint8Array, compiled: CompiledRules): string {
+    const classifier = ByteClassifier.create(compiled)!;
+    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    classifier.input(bytes.length).set(bytes.subarray(start));
+    const chunks: Uint8Array[] = [];
+    classifier.ndjsonRange(0, bytes.length - start, true, { bytes: (b) => chunks.push(b.slice()), text: (t) => chunks.push(new TextEncoder().encode(t)) });
+    return Buffer.concat(chunks).toString("utf8");
+  }
+  const expected = (lines: readonly string[], compiled: CompiledRules) => lines.map((l) => `${JSON.stringify(classifyPath(l, compiled))}\n`).join("");
+
+  test("writes JSON.stringify(classifyPath(line)) per line, byte for byte, on generated paths files", () => {
+    fc.assert(
+      fc.property(rulesArb, pathsFile, (r, bytes) => {
+        const compiled = compileRulesOrThrow(r);
+        expect(ndjsonOf(bytes, compiled)).toBe(expected(readerLines(bytes), compiled));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("escapes quotes, backslashes and control characters as JSON.stringify does, on the vectors and long lines", () => {
+    const compiled = rules({ workdir_prefixes: ["/w", "/q\\\"x"], workload: { input: ["/i\tn"] }, paths: [{ raw_path: "read:/p", projected_path: "p\"\u0001\u2028q", rule: "r\\" }], heuristics: "builtin" });
+    const paths = ["/w/a\"b\\c\u0000\u0007\b\f\u001f\u007f\u2028é", "/q\\\"x/y", "/i\tn", "read:/p", "write:/p", "read:/i\tn", `/w/${"x\"".repeat(200_000)}`, "/usr/lib64/\u0010"];
+    expect(ndjsonOf(encode(paths), compiled)).toBe(expected(paths, compiled));
+    for (const [r, vector] of vectors) {
+      const c = rules(r);
+      expect(ndjsonOf(encode(vector), c)).toBe(expected(vector, c));
+    }
+  });
+
+  test("writes the bench's generated mix as the string engine does", () => {
+    const compiled = compileRulesOrThrow(generateRules(1000, "builtin"));
+    const paths = generatePaths(100_000, 9);
+    expect(ndjsonOf(encode(paths), compiled)).toBe(expected(paths, compiled));
   });
 });
 

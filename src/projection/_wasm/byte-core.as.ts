@@ -27,10 +27,26 @@ let active: usize = 0;
 let nextActive: usize = 0;
 let globScratch: usize = 0;
 let runStarts: usize = 0;
+// ndjson output: per entry (projected text, tail, kind), the fixed fragments, the largest fixed part.
+let entryOut: usize = 0;
+let rawHead: usize = 0;
+let rawHeadLength: usize = 0;
+let projectedHead: usize = 0;
+let projectedHeadLength: usize = 0;
+let unmatchedTail: usize = 0;
+let unmatchedTailLength: usize = 0;
+let workdir: usize = 0;
+let workdirLength: usize = 0;
+let outFixed: usize = 0;
 
 const UNDECIDED: i32 = -2;
 const EMPTY_LINE: i32 = -3;
 let lineEnd: usize = 0;
+// Of the last line classified: its operation part's length, whether the whole line was an exact
+// key, and the length of the declared prefix it fell under (what its projected value is made of).
+let lineOff: usize = 0;
+let wholeHit: bool = false;
+let prefixLength: u32 = 0;
 let lineNext: usize = 0;
 let declPrefixLongest: u32 = 0;
 let declPrefixLengths: usize = 0;
@@ -80,6 +96,16 @@ export function configure(config: usize): void {
   nextActive = load<u32>(config, 108);
   globScratch = load<u32>(config, 112);
   runStarts = load<u32>(config, 116);
+  entryOut = load<u32>(config, 120);
+  rawHead = load<u32>(config, 124);
+  rawHeadLength = load<u32>(config, 128);
+  projectedHead = load<u32>(config, 132);
+  projectedHeadLength = load<u32>(config, 136);
+  unmatchedTail = load<u32>(config, 140);
+  unmatchedTailLength = load<u32>(config, 144);
+  workdir = load<u32>(config, 148);
+  workdirLength = load<u32>(config, 152);
+  outFixed = load<u32>(config, 156);
   // Prefixes are probed at every `/`: their length filters are read once here.
   declPrefixLongest = load<u32>(declPrefix, 4) == 0 ? 0 : load<u32>(declPrefix, 12);
   declPrefixLengths = load<u32>(declPrefix, 16);
@@ -101,6 +127,7 @@ function classifyAt(start: usize, stop: usize): i32 {
   let segStart = path;
   let high: i32 = 0;
   let declared: i32 = -1;
+  let declaredLength: u32 = 0;
   let hPre: i32 = NONE;
   let run: i32 = NONE;
   let activeCount: u32 = 0;
@@ -133,7 +160,10 @@ function classifyAt(start: usize, stop: usize): i32 {
       if (length > 0) {
         if (length <= declPrefixLongest && load<u8>(declPrefixLengths + length) != 0) {
           const d = lookup(declPrefix, path, length);
-          if (d >= 0) declared = d;
+          if (d >= 0) {
+            declared = d;
+            declaredLength = length;
+          }
         }
         if (length <= hPrefixLongest && load<u8>(hPrefixLengths + length) != 0) {
           const h = lookup(hPrefix, path, length);
@@ -156,18 +186,27 @@ function classifyAt(start: usize, stop: usize): i32 {
   // The `\r` comes after every `/` seen, so nothing above changes when it is dropped.
   if (end > start && load<u8>(end - 1) == 13) end--;
   lineEnd = end;
+  lineOff = off;
+  wholeHit = false;
   if (end == start) return EMPTY_LINE;
   if (high != 0 && !isUtf8(start, end)) return UNDECIDED;
   const length = <u32>(end - path);
   // Whole value first (a whole-value hit carries no operation), then the path part.
   const whole = lookup(declExact, start, <u32>(end - start));
-  if (whole >= 0) return whole;
+  if (whole >= 0) {
+    wholeHit = true;
+    return whole;
+  }
   if (off > 0) {
     const part = lookup(declExact, path, length);
     if (part >= 0) return part;
   }
   const d = lookup(declPrefix, path, length);
-  if (d >= 0) declared = d;
+  if (d >= 0) {
+    declared = d;
+    declaredLength = length;
+  }
+  prefixLength = declaredLength;
   if (declared >= 0) return declared;
   if (!heuristics) return -1;
   let best = hPre;
@@ -260,6 +299,64 @@ export function scan(buf: usize, len: usize, final: u32, rows: usize, candidates
   return consumed;
 }
 
+/**
+ * Writes the `ndjson` record (as `JSON.stringify(classifyPath(line))` with a newline) of every
+ * complete line of `[buf, buf+len)` to `out`, stopping early when the next line might not fit in
+ * `outCap` bytes. Undecided lines get no record but a fallback entry (output offset, start, end)
+ * for the host to fill in. Returns the bytes consumed; `outLength()` is the bytes written.
+ */
+export function emit(buf: usize, len: usize, final: u32, out: usize, outCap: usize, fallbacks: usize): usize {
+  const stop = buf + len;
+  let start = buf;
+  let o = out;
+  fallbackCount = 0;
+  let consumed: usize = 0;
+  while (start < stop) {
+    const id = classifyAt(start, stop);
+    const end = lineEnd;
+    const next = lineNext;
+    if (next > stop && final == 0) break;
+    // Worst case: every byte escaped as \u00XX twice (raw and projected), plus the fixed parts.
+    if (o + (end - start) * 12 + outFixed > out + outCap) break;
+    if (id == UNDECIDED) {
+      const f = fallbacks + (<usize>fallbackCount) * 12;
+      store<u32>(f, <u32>(o - out));
+      store<u32>(f, <u32>(start - buf), 4);
+      store<u32>(f, <u32>(end - buf), 8);
+      fallbackCount++;
+    } else if (id != EMPTY_LINE) {
+      o = put(o, rawHead, rawHeadLength);
+      o = escape(o, start, end);
+      o = put(o, projectedHead, projectedHeadLength);
+      if (id < 0) {
+        o = escape(o, start, end);
+        o = put(o, unmatchedTail, unmatchedTailLength);
+      } else {
+        const entry = entryOut + (<usize>id) * 20;
+        const kind = load<u32>(entry, 16);
+        const path = start + lineOff;
+        // The operation prefix (letters and `:`, nothing to escape) stays, unless the whole value was the key.
+        if (!wholeHit) o = put(o, start, lineOff);
+        if (kind == KIND_PREFIX) {
+          o = put(o, workdir, workdirLength);
+          const rest = path + <usize>prefixLength;
+          if (rest < end) o = escape(o, rest + 1, end);
+        } else o = put(o, load<u32>(entry), load<u32>(entry, 4));
+        o = put(o, load<u32>(entry, 8), load<u32>(entry, 12));
+      }
+    }
+    consumed = (next > stop ? stop : next) - buf;
+    start = next;
+  }
+  outWritten = o - out;
+  return consumed;
+}
+
+/** Bytes written by the last `emit`. */
+export function outLength(): usize {
+  return outWritten;
+}
+
 /** Lines classified by the last `scan`. */
 export function lines(): f64 {
   return lineCount;
@@ -281,6 +378,46 @@ export function fallbacksNoted(): u32 {
 }
 
 // --- internal ---
+
+const KIND_PREFIX: u32 = 1;
+let outWritten: usize = 0;
+
+@inline function put(o: usize, from: usize, length: usize): usize {
+  memory.copy(o, from, length);
+  return o + length;
+}
+
+// JSON string content of UTF-8 bytes, as JSON.stringify writes it: `"`, `\\` and control
+// characters escaped (the short forms where JSON has them, else \u00xx), everything else as is.
+function escape(o: usize, p: usize, end: usize): usize {
+  for (; p < end; p++) {
+    const b = load<u8>(p);
+    if (b >= 0x20 && b != 34 && b != 92) {
+      store<u8>(o++, b);
+      continue;
+    }
+    store<u8>(o++, 92);
+    if (b == 34 || b == 92) store<u8>(o++, b);
+    else if (b == 8) store<u8>(o++, 98);
+    else if (b == 9) store<u8>(o++, 116);
+    else if (b == 10) store<u8>(o++, 110);
+    else if (b == 12) store<u8>(o++, 102);
+    else if (b == 13) store<u8>(o++, 114);
+    else {
+      store<u8>(o, 117);
+      store<u8>(o, 48, 1);
+      store<u8>(o, 48, 2);
+      store<u8>(o, hex(b >> 4), 3);
+      store<u8>(o, hex(b & 15), 4);
+      o += 5;
+    }
+  }
+  return o;
+}
+
+@inline function hex(n: u8): u8 {
+  return n < 10 ? 48 + n : 87 + n;
+}
 
 // Where the path part starts: after `op:` when the line starts with one of the operations followed
 // by `:/`, else 0. Split at the first `:` only. `end` bounds the line or the buffer: a `\n` before
