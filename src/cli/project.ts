@@ -7,6 +7,7 @@ import {
   classifyEndpoint,
   ByteClassifier,
   classifyPath,
+  projectLineBytes,
   LineTally,
   parseRules,
   PathTally,
@@ -30,7 +31,7 @@ import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
 import { withHelp } from "./_usage.ts";
 import { UsageError } from "./errors.ts";
-import { feedFileRange, feedStream, lineStartAfter, type LineTarget } from "./_line-feeder.ts";
+import { feedFileRange, feedStream, lineStartAfter, READ_CHUNK as FEED_CHUNK, type LineTarget } from "./_line-feeder.ts";
 import type { TallyReply, TallyRequest } from "./_project-worker.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
@@ -185,6 +186,11 @@ function projectSurface({ surface, names }: { surface: CapabilitySurface; names?
 /** Projects one path per line; ndjson and summary stream, json needs the whole set (it is sorted). */
 async function projectLines(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
   if (format === "json") {
+    const document = byteCoreWanted() ? await projectLinesByBytes(input, compiled) : undefined;
+    if (document !== undefined) {
+      sink.write(`${JSON.stringify(document, null, 2)}\n`);
+      return;
+    }
     const all: string[] = [];
     await forEachLine(input, (line) => void all.push(line));
     sink.write(`${JSON.stringify(projectPaths(all, compiled), null, 2)}\n`);
@@ -219,6 +225,25 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
     }
   });
   sink.write(pending);
+}
+
+/**
+ * The json document of a file or stdin from the byte core, the whole input held as bytes (no string
+ * per line); undefined when the byte core cannot hold the rules or a line is not valid UTF-8.
+ */
+async function projectLinesByBytes(input: string, compiled: CompiledRules): Promise<ReturnType<typeof projectLineBytes>> {
+  const classifier = ByteClassifier.create(compiled);
+  if (classifier === undefined) return undefined;
+  let length = 0;
+  // Nothing is consumed before the end: the lines stay in the buffer, which grows to hold them all.
+  const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => ((length = final ? to : length), from) };
+  if (input === "-") await feedStream(Bun.stdin.stream(), target);
+  else {
+    const size = statSync(input).size;
+    classifier.input(size + FEED_CHUNK);
+    await feedFileRange(input, 0, size, target);
+  }
+  return projectLineBytes(classifier, length);
 }
 
 /**

@@ -13,6 +13,9 @@ export interface ByteCoreExports {
   scan(buf: number, len: number, final: number, rows: number, candidates: number, fallbacks: number, thr: number, thrLen: number): number;
   emit(buf: number, len: number, final: number, out: number, outCap: number, fallbacks: number): number;
   outLength(): number;
+  countNewlines(buf: number, len: number): number;
+  markRepeats(buf: number, rows: number, n: number, keys: number, spare: number): number;
+  lessThan(a: number, aEnd: number, t: number, tLen: number): number;
   lines(): number;
   unmatched(): number;
   candidatesNoted(): number;

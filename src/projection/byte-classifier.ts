@@ -19,9 +19,13 @@ export class ByteClassifier {
   private fallbacksPtr = 0;
   private scratchLines = 0;
   private outPtr = 0;
+  private rowsAt = 0;
+  private rowCount = 0;
   private outCapacity = 0;
   private thresholdPtr = 0;
   private thresholdCapacity = 0;
+  private thresholdValue: string | undefined;
+  private thresholdLength = 0;
   private readonly countsPtr: number;
 
   private constructor(
@@ -139,6 +143,49 @@ export class ByteClassifier {
     return pos;
   }
 
+  /**
+   * Classifies every line of input `[0, length)` in one pass and marks lines that repeat an earlier
+   * one: (start, end, id) per line, id REPEATED for repeats and UNDECIDED where the string engine must
+   * decide (for invalid UTF-8 among them: `isUtf8`). The rows stay in the core's memory (a million
+   * lines are 12 MB): `rows()` views them until the next `distinctRows`.
+   */
+  distinctRows(length: number): number {
+    const core = this.core;
+    const n = core.countNewlines(this.inputPtr, length) + 1;
+    // Room for a long sample threshold first: no allocation may move memory while the rows are read.
+    this.threshold("x".repeat(4096));
+    this.thresholdValue = undefined;
+    this.rowsAt = core.alloc(n * 12);
+    core.scan(this.inputPtr, length, 1, this.rowsAt, 0, 0, 0, 0);
+    this.rowCount = core.lines();
+    const keys = core.alloc(this.rowCount * 8 + 8);
+    const spare = core.alloc(this.rowCount * 8 + 8);
+    core.markRepeats(this.inputPtr, this.rowsAt, this.rowCount, keys, spare);
+    return this.rowCount;
+  }
+
+  /** The rows of the last `distinctRows` (start, end, id per line); fetch again after any call that may allocate. */
+  rows(): Int32Array {
+    return new Int32Array(this.core.memory.buffer, this.rowsAt, this.rowCount * 3);
+  }
+
+  /** Whether input bytes `[start, end)` sort before `value` in byte order (code-point order); always when `value` is undefined. */
+  isBelow(start: number, end: number, value: string | undefined): boolean {
+    if (value === undefined) return true;
+    const threshold = this.threshold(value);
+    return this.core.lessThan(this.inputPtr + start, this.inputPtr + end, threshold.ptr, threshold.length) !== 0;
+  }
+
+  /** Whether input bytes `[start, end)` are well-formed UTF-8. */
+  isUtf8(start: number, end: number): boolean {
+    try {
+      FATAL.decode(new Uint8Array(this.core.memory.buffer, this.inputPtr + start, end - start));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Decodes input bytes `[start, end)` as the line reader did (invalid UTF-8 as U+FFFD). */
   text(start: number, end: number): string {
     return DECODER.decode(new Uint8Array(this.core.memory.buffer, this.inputPtr + start, end - start));
@@ -210,12 +257,15 @@ export class ByteClassifier {
   // The threshold string as bytes in core memory: EMPTY length while the sample keeper is not full.
   private threshold(value: string | undefined): { ptr: number; length: number } {
     if (value === undefined) return { ptr: 0, length: EMPTY };
+    if (value === this.thresholdValue) return { ptr: this.thresholdPtr, length: this.thresholdLength };
     const bytes = ENCODER.encode(value);
     if (bytes.length > this.thresholdCapacity) {
       this.thresholdCapacity = Math.max(bytes.length, 256);
       this.thresholdPtr = this.core.alloc(this.thresholdCapacity);
     }
     new Uint8Array(this.core.memory.buffer).set(bytes, this.thresholdPtr);
+    this.thresholdValue = value;
+    this.thresholdLength = bytes.length;
     return { ptr: this.thresholdPtr, length: bytes.length };
   }
 
@@ -245,8 +295,12 @@ export interface TallySink {
 
 const WINDOW = 1 << 18;
 const NEWLINE = 10;
-const UNDECIDED = -2;
+/** A line's id when the string engine must decide it (`classifyRange` and `classifyIds` never return it). */
+export const UNDECIDED = -2;
+/** A line's id in `distinctRows` when an earlier line is the same. */
+export const REPEATED = -4;
 const EMPTY = 0xffffffff;
 const ENCODER = new TextEncoder();
 // As the string line reader: invalid UTF-8 becomes U+FFFD; a BOM inside the input is kept.
 const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });
+const FATAL = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });

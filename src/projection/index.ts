@@ -26,6 +26,7 @@ export { projectPaths, projectedPaths, nonClaims } from "./project-paths.ts";
 export { PathTally, tallySummary, type TallyCounts } from "./path-tally.ts";
 export { ByteClassifier, type NdjsonSink, type TallySink } from "./byte-classifier.ts";
 export { LineTally } from "./line-tally.ts";
+export { projectLineBytes } from "./project-line-bytes.ts";
 export { SampleKeeper } from "./sample-keeper.ts";
 export { classifyEndpoint, projectEndpoints, type EndpointClassification } from "./project-endpoints.ts";
 export { compileNetworkRules, matchEndpoint, matchNamedEndpoint, endpointHost, type EndpointMatch, type NamedEndpointMatch, type CompiledNetworkRules } from "./network-rules.ts";

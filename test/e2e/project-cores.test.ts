@@ -59,4 +59,24 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
       fileSame: readFileSync(join(dir.path, "out.ndjson"), "utf8") === previous.stdout,
     }).toEqual({ exitCodes: [0, 0, 0], lines: 30_000 + 4, stdoutSame: true, fileSame: true });
   });
+
+  test("the json document from the byte core equals the previous engine's; with invalid UTF-8 the string engine makes it", async () => {
+    const lines = generatePaths(20_000, 13);
+    using dir = tempDir("project-json", {
+      "rules.json": JSON.stringify(rules),
+      "paths.txt": `${[...lines, ...lines.slice(0, 500)].reverse().join("\r\n")}\n`,
+      "awkward.txt": awkwardFile(),
+    });
+    const outcomes = [];
+    for (const file of ["paths.txt", "awkward.txt"]) {
+      const args = ["project", join(dir.path, file), "--rules", join(dir.path, "rules.json"), "--format", "json"];
+      const previous = await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } });
+      const now = await runAssay(args);
+      outcomes.push({ file, exitCodes: [previous.exitCode, now.exitCode], same: now.stdout === previous.stdout, mappings: JSON.parse(now.stdout).mappings.length > 0 });
+    }
+    expect(outcomes).toEqual([
+      { file: "paths.txt", exitCodes: [0, 0], same: true, mappings: true },
+      { file: "awkward.txt", exitCodes: [0, 0], same: true, mappings: true },
+    ]);
+  });
 });
