@@ -72,9 +72,10 @@ for (const c of CASES) {
 const slowdown = (engine: string) => p50.get(`core 10 000 rules: ${engine}`)! / p50.get(`core 10 rules: ${engine}`)!;
 row("core, 10 000 rules vs 10 (slowdown)", "≤ 1.3×", `${slowdown("previous engine").toFixed(2)}×`, `${slowdown("byte core").toFixed(2)}×`, "", slowdown("byte core") <= 1.3);
 
+const load = (await import("node:os")).loadavg()[0]!;
 await processFigures();
 
-console.log("\nIssue 18 figures (p50 of the benches above; whole-process figures are medians of 5 runs; ratio = byte core / previous engine):");
+console.log(`\nIssue 18 figures (p50 of the benches above; whole-process figures are medians of runs; ratio = byte core / previous engine; load average ${load.toFixed(1)} at the start of the process runs):`);
 const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...[["figure", "goal", "previous engine", "byte core", "ratio", ""], ...rows].map((r) => r[i]!.length)));
 for (const r of [["figure", "goal", "previous engine", "byte core", "ratio", ""], ...rows]) console.log(`  ${r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`);
 
@@ -113,8 +114,10 @@ async function processFigures(): Promise<void> {
       const before = time(["project", file, "--rules", builtinRules, "--format", "summary"], engines.previous);
       const after = time(["project", file, "--rules", builtinRules, "--format", "summary"], engines.byte);
       const oneCore = time(["project", file, "--rules", builtinRules, "--format", "summary"], { ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 52) });
+      const twoCores = time(["project", file, "--rules", builtinRules, "--format", "summary"], { ASSAY_PROJECT_PARALLEL_MIN_BYTES: "0" });
       processRow(`whole process summary, 1 000 rules + built-in, ${label}`, "≥ 5 M/s", before, after, 5);
-      processRow(`  the same on one core`, "", before, oneCore, undefined);
+      processRow(`  forced onto one core`, "", before, oneCore, undefined);
+      processRow(`  forced onto two cores (a worker)`, "", before, twoCores, undefined);
     }
     const ndBefore = time(["project", shuffled, "--rules", builtinRules, "--format", "ndjson"], engines.previous, 3);
     const ndAfter = time(["project", shuffled, "--rules", builtinRules, "--format", "ndjson"], engines.byte, 3);

@@ -49,6 +49,14 @@ export class ByteClassifier {
     return new ByteClassifier(compiled, core, countsPointer(tables), tables.outFixed);
   }
 
+  /**
+   * Grows the core's memory once to `bytes` more than it uses (untouched pages cost no memory), so
+   * later buffers need no growth: each growth may copy the whole memory, briefly holding it twice.
+   */
+  reserve(bytes: number): void {
+    this.core.free(this.core.alloc(bytes));
+  }
+
   /** The input buffer (at least `size` bytes); contents are kept when it grows. Valid until the next call that may grow memory. */
   input(size: number): Uint8Array {
     if (size > this.inputCapacity) {
