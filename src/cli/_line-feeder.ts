@@ -13,6 +13,15 @@ export const READ_CHUNK = 1 << 20;
 const YIELD_EVERY_READS = 16;
 const NEWLINE = 10;
 
+/** Thrown when the input is not UTF-8 text (`received` says what was found); the command turns it into its input error. */
+export class NotTextError extends Error {
+  override readonly name = "NotTextError";
+
+  constructor(readonly received: "a NUL byte" | "bytes that are not UTF-8") {
+    super(`not UTF-8 text: ${received}`);
+  }
+}
+
 /**
  * Feeds raw bytes to a line target (straight into the byte core's buffer: no string per line), carrying
  * the unfinished last line from one write to the next. A UTF-8 byte order mark at the very start is
@@ -34,8 +43,9 @@ export class LineFeeder {
     return { buffer: this.tally.input(this.filled + max), offset: this.filled };
   }
 
-  /** Counts the lines completed by the `n` bytes just written at `space().offset`. */
+  /** Counts the lines completed by the `n` bytes just written at `space().offset`; a NUL byte (no path holds one) is refused. */
   wrote(n: number): void {
+    if (this.tally.input(this.filled + n).subarray(this.filled, this.filled + n).indexOf(0) >= 0) throw new NotTextError("a NUL byte");
     this.filled += n;
     if (this.atStart && this.filled >= 3) this.skipByteOrderMark();
     if (this.atStart) return;

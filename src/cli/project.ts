@@ -32,7 +32,7 @@ import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
 import { withHelp } from "./_usage.ts";
 import { UsageError } from "./errors.ts";
-import { feedFileRange, feedStream, lineStartAfter, READ_CHUNK as FEED_CHUNK, type LineTarget } from "./_line-feeder.ts";
+import { feedFileRange, feedStream, lineStartAfter, NotTextError, READ_CHUNK as FEED_CHUNK, type LineTarget } from "./_line-feeder.ts";
 import type { TallyReply, TallyRequest } from "./_project-worker.ts";
 
 // Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
@@ -186,35 +186,22 @@ function projectSurface({ surface, names }: { surface: CapabilitySurface; names?
 
 /** Projects one path per line; ndjson and summary stream, json needs the whole set (it is sorted). */
 async function projectLines(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
+  try {
+    if (byteCoreWanted() && (await projectLinesFromBytes(input, compiled, format, sink))) return;
+  } catch (error) {
+    if (error instanceof NotTextError) throw notTextError(input, error.received);
+    throw error;
+  }
   if (format === "json") {
-    const document = byteCoreWanted() ? await projectLinesByBytes(input, compiled) : undefined;
-    if (document !== undefined) {
-      sink.write(`${JSON.stringify(document, null, 2)}\n`);
-      return;
-    }
     const all: string[] = [];
     await forEachLine(input, (line) => void all.push(line));
     sink.write(`${JSON.stringify(projectPaths(all, compiled), null, 2)}\n`);
     return;
   }
   if (format === "summary") {
-    const lineTally = byteCoreWanted() ? LineTally.create(compiled) : undefined;
-    if (lineTally !== undefined) {
-      await tallyLines(input, compiled, lineTally);
-      sink.write(`${JSON.stringify(lineTally.summary(), null, 2)}\n`);
-      return;
-    }
     const tally = new PathTally(compiled);
     await forEachLine(input, (line) => void tally.add(line));
     sink.write(`${JSON.stringify(tally.summary(), null, 2)}\n`);
-    return;
-  }
-  const classifier = byteCoreWanted() ? ByteClassifier.create(compiled) : undefined;
-  if (classifier !== undefined) {
-    // Records are written from the bytes; the sink copies each chunk (the core reuses its buffer).
-    const ndjson = { bytes: (chunk: Uint8Array) => sink.writeBytes(chunk), text: (records: string) => sink.writeBytes(Buffer.from(records)) };
-    const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => classifier.ndjsonRange(from, to, final, ndjson) };
-    await (input === "-" ? feedStream(Bun.stdin.stream(), target) : feedFileRange(input, 0, statSync(input).size, target));
     return;
   }
   let pending = "";
@@ -229,8 +216,35 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
 }
 
 /**
+ * Projects one path per line with the byte core, reading the bytes straight into it (no string per
+ * line): the same output as the string engine. False when the byte core cannot hold the rules.
+ */
+async function projectLinesFromBytes(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<boolean> {
+  if (format === "json") {
+    const document = await projectLinesByBytes(input, compiled);
+    if (document === undefined) return false;
+    sink.write(`${JSON.stringify(document, null, 2)}\n`);
+    return true;
+  }
+  if (format === "summary") {
+    const lineTally = LineTally.create(compiled, REFUSE_INVALID);
+    if (lineTally === undefined) return false;
+    await tallyLines(input, compiled, lineTally);
+    sink.write(`${JSON.stringify(lineTally.summary(), null, 2)}\n`);
+    return true;
+  }
+  const classifier = ByteClassifier.create(compiled, REFUSE_INVALID);
+  if (classifier === undefined) return false;
+  // Records are written from the bytes; the sink copies each chunk (the core reuses its buffer).
+  const ndjson = { bytes: (chunk: Uint8Array) => sink.writeBytes(chunk), text: (records: string) => sink.writeBytes(Buffer.from(records)) };
+  const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => classifier.ndjsonRange(from, to, final, ndjson) };
+  await (input === "-" ? feedStream(Bun.stdin.stream(), target) : feedFileRange(input, 0, statSync(input).size, target));
+  return true;
+}
+
+/**
  * The json document of a file or stdin from the byte core, the whole input held as bytes (no string
- * per line); undefined when the byte core cannot hold the rules or a line is not valid UTF-8.
+ * per line); undefined when the byte core cannot hold the rules.
  */
 async function projectLinesByBytes(input: string, compiled: CompiledRules): Promise<ReturnType<typeof projectLineBytes>> {
   const classifier = ByteClassifier.create(compiled);
@@ -246,7 +260,10 @@ async function projectLinesByBytes(input: string, compiled: CompiledRules): Prom
     classifier.input(size + FEED_CHUNK);
     await feedFileRange(input, 0, size, target);
   }
-  return projectLineBytes(classifier, length);
+  // It declines only when a line is not UTF-8.
+  const document = projectLineBytes(classifier, length);
+  if (document === undefined) throw new NotTextError("bytes that are not UTF-8");
+  return document;
 }
 
 /**
@@ -268,7 +285,7 @@ async function tallyLines(input: string, compiled: CompiledRules, tally: LineTal
     worker.postMessage({ file: input, from: split, to: size, rules: compiled.rules } satisfies TallyRequest);
     await feedFileRange(input, 0, split, tally);
     const counts = await reply;
-    if (!counts.ok) throw new Error(`projection worker failed: ${counts.message}`);
+    if (!counts.ok) throw counts.notText === undefined ? new Error(`projection worker failed: ${counts.message}`) : new NotTextError(counts.notText);
     tally.merge(counts.counts);
   } finally {
     worker.terminate();
@@ -310,9 +327,7 @@ function parallelMin(): number {
  */
 async function forEachLine(input: string, visit: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  const file = input === "-" ? "<stdin>" : input;
-  const notText = (received: string): ProjectionInputError =>
-    inputError("INPUT_INVALID", file, "", "UTF-8 text, one path per line", received, `the file is not UTF-8 text${received === "a NUL byte" ? " (a NUL byte)" : ""}; expected one path per line`);
+  const notText = (received: NotTextError["received"]): ProjectionInputError => notTextError(input, received);
   // ASCII (nearly every path) decodes as Latin-1, a plain copy; the rest as UTF-8.
   const emit = (bytes: Uint8Array): void => {
     if (bytes.indexOf(0) >= 0) throw notText("a NUL byte");
@@ -374,6 +389,15 @@ async function forEachLine(input: string, visit: (line: string) => void): Promis
   }
   if (carry !== undefined) emit(carry);
 }
+
+// The input error for a lines input that is not UTF-8 text (`validate` refuses it alike).
+function notTextError(input: string, received: NotTextError["received"]): ProjectionInputError {
+  const file = input === "-" ? "<stdin>" : input;
+  return inputError("INPUT_INVALID", file, "", "UTF-8 text, one path per line", received, `the file is not UTF-8 text${received === "a NUL byte" ? " (a NUL byte)" : ""}; expected one path per line`);
+}
+
+// Throws the byte core's refusals of text that is not UTF-8.
+const REFUSE_INVALID = { onInvalidUtf8: (): never => { throw new NotTextError("bytes that are not UTF-8"); } };
 
 // Calls `visit` for each non-empty line of `text`, without a trailing `\r`.
 function emitLines(text: string, visit: (line: string) => void): void {

@@ -20,6 +20,7 @@ export class ByteClassifier {
   private scratchLines = 0;
   private outPtr = 0;
   private rowsAt = 0;
+  private onInvalidUtf8: (() => never) | undefined;
   private rowCount = 0;
   private outCapacity = 0;
   private thresholdPtr = 0;
@@ -37,8 +38,11 @@ export class ByteClassifier {
     this.countsPtr = countsAt;
   }
 
-  /** A classifier for `compiled`, or undefined when a rule cannot be matched as UTF-8 bytes. */
-  static create(compiled: CompiledRules): ByteClassifier | undefined {
+  /**
+   * A classifier for `compiled`, or undefined when a rule cannot be matched as UTF-8 bytes. With
+   * `onInvalidUtf8` a line that is not UTF-8 calls it (it throws) instead of being decoded with U+FFFD.
+   */
+  static create(compiled: CompiledRules, options: ByteClassifierOptions = {}): ByteClassifier | undefined {
     const probe = layoutByteTables(compiled, 0, true);
     if (probe === undefined) return undefined;
     const core = instantiateByteCore();
@@ -46,7 +50,9 @@ export class ByteClassifier {
     const tables = layoutByteTables(compiled, base)!;
     new Uint8Array(core.memory.buffer).set(tables.bytes, base);
     core.configure(base + tables.config);
-    return new ByteClassifier(compiled, core, countsPointer(tables), tables.outFixed);
+    const classifier = new ByteClassifier(compiled, core, countsPointer(tables), tables.outFixed);
+    classifier.onInvalidUtf8 = options.onInvalidUtf8;
+    return classifier;
   }
 
   /**
@@ -142,7 +148,7 @@ export class ByteClassifier {
         const at = fallbacks[i]!;
         if (at > done) sink.bytes(new Uint8Array(core.memory.buffer, this.outPtr + done, at - done));
         done = at;
-        sink.text(`${JSON.stringify(classifyPath(this.text(pos + fallbacks[i + 1]!, pos + fallbacks[i + 2]!), this.compiled))}\n`);
+        sink.text(`${JSON.stringify(classifyPath(this.decoded(pos + fallbacks[i + 1]!, pos + fallbacks[i + 2]!), this.compiled))}\n`);
       }
       if (written > done) sink.bytes(new Uint8Array(core.memory.buffer, this.outPtr + done, written - done));
       if (consumed === 0) break;
@@ -218,7 +224,7 @@ export class ByteClassifier {
       for (let i = 0; i < candidates.length; i += 2) tally.offerSample(this.text(pos + candidates[i]!, pos + candidates[i + 1]!));
       const fallbacks = new Uint32Array(core.memory.buffer, this.fallbacksPtr, core.fallbacksNoted() * 2);
       for (let i = 0; i < fallbacks.length; i += 2) {
-        const raw = this.text(pos + fallbacks[i]!, pos + fallbacks[i + 1]!);
+        const raw = this.decoded(pos + fallbacks[i]!, pos + fallbacks[i + 1]!);
         tally.fallback(raw, classifyPathId(raw, this.compiled));
       }
       if (consumed === 0) break;
@@ -278,8 +284,20 @@ export class ByteClassifier {
   }
 
   private decideByString(start: number, end: number): number {
-    return classifyPathId(this.text(start, end), this.compiled);
+    return classifyPathId(this.decoded(start, end), this.compiled);
   }
+
+  // A line the core left to the string engine, decoded; one that is not UTF-8 goes to `onInvalidUtf8` when set.
+  private decoded(start: number, end: number): string {
+    if (this.onInvalidUtf8 !== undefined && !this.isUtf8(start, end)) this.onInvalidUtf8();
+    return this.text(start, end);
+  }
+}
+
+/** How a `ByteClassifier` treats input that is not UTF-8. */
+export interface ByteClassifierOptions {
+  /** Called (and must throw) for a line that is not UTF-8; without it such a line is decoded with U+FFFD. */
+  readonly onInvalidUtf8?: () => never;
 }
 
 /** Where `ndjsonRange` writes: record bytes (valid only during the call: copy to keep), and records made as strings. */

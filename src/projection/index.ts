@@ -24,7 +24,7 @@ export {
 export { PathClassifier, classifyPathIds } from "./path-classifier.ts";
 export { projectPaths, projectedPaths, nonClaims } from "./project-paths.ts";
 export { PathTally, tallySummary, type TallyCounts } from "./path-tally.ts";
-export { ByteClassifier, type NdjsonSink, type TallySink } from "./byte-classifier.ts";
+export { ByteClassifier, type ByteClassifierOptions, type NdjsonSink, type TallySink } from "./byte-classifier.ts";
 export { LineTally } from "./line-tally.ts";
 export { projectLineBytes } from "./project-line-bytes.ts";
 export { SampleKeeper } from "./sample-keeper.ts";

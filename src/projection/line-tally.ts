@@ -1,4 +1,4 @@
-import { ByteClassifier, type TallySink } from "./byte-classifier.ts";
+import { ByteClassifier, type ByteClassifierOptions, type TallySink } from "./byte-classifier.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 import { tallySummary, type TallyCounts } from "./path-tally.ts";
 import { SampleKeeper } from "./sample-keeper.ts";
@@ -26,8 +26,8 @@ export class LineTally implements TallySink {
   }
 
   /** A tally for `compiled`, or undefined when the byte core cannot hold its rules. */
-  static create(compiled: CompiledRules): LineTally | undefined {
-    const classifier = ByteClassifier.create(compiled);
+  static create(compiled: CompiledRules, options: ByteClassifierOptions = {}): LineTally | undefined {
+    const classifier = ByteClassifier.create(compiled, options);
     return classifier && new LineTally(compiled, classifier);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileRulesOrThrow, PathTally } from "../../src/projection/index.ts";
 import { lineBytes, readerLines } from "../fixtures/projection/byte-inputs.ts";
@@ -8,13 +8,15 @@ import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)");
 
-// A paths file with what real files hold besides plain lines: a BOM, CRLF, empty lines, invalid
-// UTF-8, operation prefixes, a line longer than one read, and the generated mix.
-function awkwardFile(): Uint8Array {
+// A paths file with what real files hold besides plain lines: a BOM, CRLF, empty lines, operation
+// prefixes, a line longer than one read, and the generated mix; with `bad`, some lines that are not
+// UTF-8 (which the command refuses).
+function awkwardFile(bad = false): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.of(0xef, 0xbb, 0xbf)];
   const text = (s: string) => parts.push(new TextEncoder().encode(s));
   generatePaths(30_000, 12).forEach((path, i) => {
-    if (i % 97 === 0) parts.push(lineBytes(`${path}/\uDC80x`, i));
+    if (bad && i % 9973 === 9000) parts.push(lineBytes(`${path}/\uDC80x`, i));
+    else if (i % 97 === 0) text(`${path}/é\u{1F600}`);
     else text(path);
     text(i % 5 === 0 ? "\r\n" : i % 7 === 0 ? "\n\n" : "\n");
   });
@@ -35,15 +37,14 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
     const oneCore = await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 40) } });
     const twoCores = await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: "1" } });
     const previous = await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } });
-    const stdin = await runAssay(["project", "-", ...args.slice(2)], { stdin: new TextDecoder("latin1").decode(bytes) });
+    const stdin = await runAssay(["project", "-", ...args.slice(2)], { stdin: new TextDecoder().decode(bytes.subarray(3)) });
     const tally = new PathTally(compileRulesOrThrow(rules));
     for (const line of readerLines(readFileSync(join(dir.path, "paths.txt")))) tally.add(line);
     const expected = `${JSON.stringify(tally.summary(), null, 2)}\n`;
     expect([oneCore, twoCores, previous].map((o) => ({ exitCode: o.exitCode, stderr: o.stderr, same: o.stdout === expected }))).toEqual(
       Array(3).fill({ exitCode: 0, stderr: "", same: true }),
     );
-    // stdin carries the same lines (sent as text here, so only its counts are compared).
-    expect({ exitCode: stdin.exitCode, count: JSON.parse(stdin.stdout).input_count }).toEqual({ exitCode: 0, count: tally.summary().input_count });
+    expect({ exitCode: stdin.exitCode, same: stdin.stdout === expected }).toEqual({ exitCode: 0, same: true });
   });
 
   test("ndjson from the byte core is byte-identical to the previous engine's, on stdout and with --output", async () => {
@@ -60,7 +61,7 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
     }).toEqual({ exitCodes: [0, 0, 0], lines: 30_000 + 4, stdoutSame: true, fileSame: true });
   });
 
-  test("the json document from the byte core equals the previous engine's; with invalid UTF-8 the string engine makes it", async () => {
+  test("the json document from the byte core equals the previous engine's", async () => {
     const lines = generatePaths(20_000, 13);
     using dir = tempDir("project-json", {
       "rules.json": JSON.stringify(rules),
@@ -78,5 +79,25 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
       { file: "paths.txt", exitCodes: [0, 0], same: true, mappings: true },
       { file: "awkward.txt", exitCodes: [0, 0], same: true, mappings: true },
     ]);
+  });
+
+  test("input that is not UTF-8 text is refused as the previous engine refuses it: exit 2, the same message, nothing in --output", async () => {
+    const nul = new TextEncoder().encode("/a\n/b\u0000c\n/d\n");
+    using dir = tempDir("project-not-text", { "rules.json": JSON.stringify(rules), "bad.txt": awkwardFile(true), "nul.txt": nul });
+    const outcomes = [];
+    for (const file of ["bad.txt", "nul.txt"]) {
+      for (const format of ["summary", "ndjson", "json"]) {
+        const args = ["project", join(dir.path, file), "--rules", join(dir.path, "rules.json"), "--format", format, "--output", join(dir.path, `out-${file}-${format}`)];
+        const runs = [
+          await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } }),
+          await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 40) } }),
+          await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: "1" } }),
+        ];
+        outcomes.push({ file, format, exitCodes: runs.map((r) => r.exitCode), sameMessage: runs.every((r) => r.stderr === runs[0]!.stderr && r.stderr.includes("not UTF-8 text")), leftBehind: readdirSync(dir.path).filter((f) => f.startsWith("out-")) });
+      }
+    }
+    expect(outcomes).toEqual(
+      ["bad.txt", "nul.txt"].flatMap((file) => ["summary", "ndjson", "json"].map((format) => ({ file, format, exitCodes: [2, 2, 2], sameMessage: true, leftBehind: [] }))),
+    );
   });
 });
