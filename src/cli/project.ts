@@ -276,17 +276,26 @@ async function tallyLines(input: string, compiled: CompiledRules, tally: LineTal
   const size = statSync(input).size;
   const split = size >= parallelMin() ? lineStartAfter(input, Math.floor(size / 2), size) : size;
   if (split >= size) return feedFileRange(input, 0, size, tally);
-  const worker = new Worker(workerUrl());
+  let worker: Worker;
   try {
+    worker = new Worker(workerUrl());
+  } catch {
+    return feedFileRange(input, 0, size, tally);
+  }
+  try {
+    // Handled at once: a worker that fails early must not leave an unhandled rejection behind.
     const reply = new Promise<TallyReply>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<TallyReply>) => resolve(event.data);
       worker.onerror = (event) => reject(new Error(`projection worker failed: ${event.message}`));
-    });
+    }).catch((error: unknown): TallyReply => ({ ok: false, message: String(error) }));
     worker.postMessage({ file: input, from: split, to: size, rules: compiled.rules } satisfies TallyRequest);
     await feedFileRange(input, 0, split, tally);
     const counts = await reply;
-    if (!counts.ok) throw counts.notText === undefined ? new Error(`projection worker failed: ${counts.message}`) : new NotTextError(counts.notText);
-    tally.merge(counts.counts);
+    if (counts.ok) tally.merge(counts.counts);
+    else if (counts.notText !== undefined) throw new NotTextError(counts.notText);
+    // A worker that could not run (its entry missing from a build, a host without threads) costs
+    // speed, not the answer: the main thread counts the second half too.
+    else await feedFileRange(input, split, size, tally);
   } finally {
     worker.terminate();
   }
