@@ -46,14 +46,14 @@ export function escape(o: usize, p: usize, end: usize): usize {
   return h;
 }
 
-// The filter bit of a key: its length, first two and last bytes; byte-core.ts computes the same.
+// The filter bit of a key: its length, first two and last bytes; byte-tables.ts computes the same.
 @inline export function filterBit(key: usize, length: u32): u32 {
   const second = length > 1 ? <u32>load<u8>(key, 1) : 0;
   const h = (length * 0x9e3779b1) ^ ((<u32>load<u8>(key) | (second << 8)) * 0x85ebca6b) ^ (<u32>load<u8>(key + length - 1) * 0xc2b2ae35);
   return h >>> 16;
 }
 
-// The hash of `[p, p+length)` (seeded), four bytes a step; byte-core.ts computes the same.
+// The hash of `[p, p+length)` (seeded), four bytes a step; byte-tables.ts computes the same.
 export function hashBytes(p: usize, length: u32, seed: u32): u32 {
   let h: u32 = (length ^ seed) * 0x9e3779b1;
   const end = p + length;

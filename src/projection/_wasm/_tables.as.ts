@@ -8,7 +8,7 @@ const ROOT: u32 = 0xffffffff;
 const SLASH: u8 = 47;
 const EMPTY: u32 = 0xffffffff;
 
-// Configuration words (u32) written by the host at `config`; see byte-core.ts for their order.
+// Configuration words (u32) written by the host at `config`; see byte-tables.ts for their order.
 // Tables are descriptors (slots, mask, filter, longest key); see `lookup`.
 export let declExact: usize = 0;
 export let declPrefix: usize = 0;

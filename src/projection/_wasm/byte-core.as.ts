@@ -1,8 +1,8 @@
 // AssemblyScript, compiled to WebAssembly at build time (scripts/build-wasm.ts): the byte-level
 // projection core. It classifies each line of a byte buffer straight from its bytes with tables
-// the host (byte-core.ts) lays out in this memory; no string is made per path. A line the core
-// cannot decide alone (invalid UTF-8, or a glob kept as a pattern whose head matches) is answered
-// UNDECIDED and the host classifies it the string way. This file holds the entry points and the
+// the host (byte-tables.ts, byte-classifier.ts) lays out in this memory; no string is made per path.
+// A line the core cannot decide alone (not UTF-8, or a glob pattern past its matching budget) is
+// answered UNDECIDED and the host classifies it the string way. This file holds the entry points and the
 // line loop; the configuration and lookups are in _tables, glob patterns in _glob, repeated lines in
 // _repeats, byte helpers in _bytes.
 
