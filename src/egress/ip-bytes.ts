@@ -1,5 +1,6 @@
 // IP literals as bytes, for answer records and the kernel's allow tuples (egress may not import
 // projection's parser; this one only needs exact literals and prefixes).
+import { formatIpv4, formatIpv6 } from "../schema/index.ts";
 
 /** An IPv4 or IPv6 address as network-order bytes. */
 export interface IpBytes {
@@ -33,25 +34,7 @@ export function parseCidrBytes(text: string): (IpBytes & { readonly prefixLength
 
 /** Formats bytes back as a literal (IPv6 in RFC 5952 form, as endpoints print it). */
 export function formatIpBytes(ip: IpBytes): string {
-  if (ip.version === 4) return Array.from(ip.bytes).join(".");
-  const raw = ip.bytes;
-  const groups = Array.from({ length: 8 }, (_, i) => ((raw[2 * i] as number) << 8) | (raw[2 * i + 1] as number));
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${Array.from(raw.subarray(12, 16)).join(".")}`;
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j += 1;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = (part: number[]) => part.map((g) => g.toString(16)).join(":");
-  if (bestLength < 2) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+  return ip.version === 4 ? formatIpv4(ip.bytes) : formatIpv6(ip.bytes);
 }
 
 /** Whether `address` lies in the network (same version, first `prefixLength` bits equal). */

@@ -22,6 +22,7 @@ export * from "./network-projection.ts";
 export * from "./dns-observation.ts";
 // network names (issue 15): endpoint names and the DNS health note
 export * from "./endpoint-names.ts";
+export { formatIpv4, formatIpv6 } from "./ip-text.ts";
 export * from "./dns-health.ts";
 export * from "./egress-policy.ts";
 export * from "./egress-note.ts";

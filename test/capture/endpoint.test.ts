@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { formatIpv6, ipv4Endpoint, ipv6Endpoint } from "../../src/capture/endpoint.ts";
+import { ipv4Endpoint, ipv6Endpoint } from "../../src/capture/endpoint.ts";
+import { formatIpv6 } from "../../src/schema/index.ts";
 
 /** 16 network-order bytes from eight 16-bit groups. */
 const groups = (...g: number[]) => Uint8Array.from(g.flatMap((x) => [x >> 8, x & 0xff]));

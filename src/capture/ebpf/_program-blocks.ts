@@ -150,31 +150,12 @@ export function emit(hook: number, onDropped: Program = []): Program {
 /** Adds `delta` (±1) to the pending entry count, atomically (any CPU may add or remove). */
 export function countPending(delta: 1 | -1): Program {
   const done = fresh("counted_pending");
-  return [
-    store("u32", R10, Stack.COUNTER_KEY, 0),
-    loadMap(R1, MapName.PENDING_COUNT),
-    mov(R2, R10),
-    add(R2, Stack.COUNTER_KEY),
-    call(Helper.map_lookup_elem),
-    jump("jeq", R0, 0, done),
-    mov(R1, delta),
-    atomicAdd("u64", R0, 0, R1),
-    label(done),
-  ];
+  return [pendingCount(done), mov(R1, delta), atomicAdd("u64", R0, 0, R1), label(done)];
 }
 
 /** Falls through only when some thread has a pending entry; the exit of every openat on the host ends here otherwise. */
 export function anyPending(out: string): Program {
-  return [
-    store("u32", R10, Stack.COUNTER_KEY, 0),
-    loadMap(R1, MapName.PENDING_COUNT),
-    mov(R2, R10),
-    add(R2, Stack.COUNTER_KEY),
-    call(Helper.map_lookup_elem),
-    jump("jeq", R0, 0, out),
-    load("u64", R1, R0, 0),
-    jump("jeq", R1, 0, out),
-  ];
+  return [pendingCount(out), load("u64", R1, R0, 0), jump("jeq", R1, 0, out)];
 }
 
 /** Zeroes `bytes` (a multiple of 8) of stack from `offset`. */
@@ -193,5 +174,17 @@ export const RECORD = R7;
 export const SIZE = R3;
 
 // --- internal ---
+
+// R0 = the pending count's slot (jumps to `missing` if the map has none).
+function pendingCount(missing: string): Program {
+  return [
+    store("u32", R10, Stack.COUNTER_KEY, 0),
+    loadMap(R1, MapName.PENDING_COUNT),
+    mov(R2, R10),
+    add(R2, Stack.COUNTER_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, missing),
+  ];
+}
 
 let labelSerial = 0;

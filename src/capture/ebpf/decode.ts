@@ -1,8 +1,8 @@
 // Decodes the native engine's ring-buffer records into kernel records (pure: bytes in, records
 // and counts out). An OPEN sent at entry waits for its thread's RETURN; an EXEC takes the ARGV
 // its thread recorded at execve.
-import { DNS_ANSWER_EVENT_TYPE, DNS_QUERY_EVENT_TYPE } from "../../schema/index.ts";
-import { formatIpv4, formatIpv6, ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
+import { DNS_ANSWER_EVENT_TYPE, DNS_QUERY_EVENT_TYPE, formatIpv4, formatIpv6 } from "../../schema/index.ts";
+import { ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
 import type { DnsPacket, KernelRecord } from "../types.ts";
 import { ARGV, DNS, DNS_HOOK, EXEC, HEADER, HOOK_IDS, OPEN, PEER, RecordBit, RecordType, RETURN, type HookName } from "./record-layout.ts";
 
