@@ -195,26 +195,30 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe("issue 14 item 1 under ptrace: a connect to a container engine's socket", () => {
-  const perl = Bun.which("perl");
-  const noPerl = cannot("ptrace") || skipReason(perl === null, "the daemon-socket e2e needs perl (IO::Socket::UNIX) as the socket client");
-  // The eBPF engine reports IP peers only; under it the handoff shows through the client's exec.
-  test.skipIf(noPerl)("is named in a daemon_handoff note (a listener stands in for dockerd)", async () => {
-    using dir = tempDir("handoff-socket");
-    const socket = join(dir.path, "run", "docker.sock");
-    mkdirSync(join(dir.path, "run"));
-    const listener = Bun.listen({ unix: socket, socket: { data() {}, open(s) { s.end(); } } });
-    try {
-      const run = await measure(dir.path, "ptrace", [], ["perl", "-MIO::Socket::UNIX", "-e", "IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 3", socket]);
-      expect([run.outcome.exitCode, note(run, "daemon_handoff")]).toEqual([
-        0,
-        `daemon_handoff: unix:${socket}; work a daemon does for the workload runs outside the session and is not in this archive`,
-      ]);
-    } finally {
-      listener.stop(true);
-    }
+for (const backend of ["ptrace", "ebpf"] as const) {
+  describe(`issue 14 item 1 under ${backend}: a connect to a container engine's socket`, () => {
+    const perl = Bun.which("perl");
+    const noPerl = cannot(backend) || skipReason(perl === null, "the daemon-socket e2e needs perl (IO::Socket::UNIX) as the socket client");
+    test.skipIf(noPerl)("is named in a daemon_handoff note (a listener stands in for dockerd); a refused one is not", async () => {
+      using dir = tempDir(`handoff-socket-${backend}`);
+      const socket = join(dir.path, "run", "docker.sock");
+      mkdirSync(join(dir.path, "run"));
+      const listener = Bun.listen({ unix: socket, socket: { data() {}, open(s) { s.end(); } } });
+      try {
+        const run = await measure(dir.path, backend, [], ["perl", "-MIO::Socket::UNIX", "-e", "IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 3", socket]);
+        const refused = await measure(dir.path, backend, [], ["perl", "-MIO::Socket::UNIX", "-e", "IO::Socket::UNIX->new(Peer => $ARGV[0]) and exit 3", join(dir.path, "run", "containerd.sock")]);
+        expect([run.outcome.exitCode, note(run, "daemon_handoff"), refused.outcome.exitCode, note(refused, "daemon_handoff")]).toEqual([
+          0,
+          `daemon_handoff: unix:${socket}; work a daemon does for the workload runs outside the session and is not in this archive`,
+          0,
+          undefined,
+        ]);
+      } finally {
+        listener.stop(true);
+      }
+    });
   });
-});
+}
 
 describe("issue 14 item 7 without kernel capture", () => {
   const noSession = skipReason(!host.hasBinary || !host.hasCgroup2, "run e2e needs the compiled binary and root with cgroup v2");

@@ -3,8 +3,8 @@
 // its thread recorded at execve.
 import { DNS_ANSWER_EVENT_TYPE, DNS_QUERY_EVENT_TYPE, formatIpv4, formatIpv6 } from "../../schema/index.ts";
 import { ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
-import type { DnsPacket, KernelRecord } from "../types.ts";
-import { ARGV, DNS, DNS_HOOK, EXEC, HEADER, HOOK_IDS, OPEN, PEER, RecordBit, RecordType, RETURN, type HookName } from "./record-layout.ts";
+import { EVENT_UNIX_CONNECT, type DnsPacket, type KernelRecord } from "../types.ts";
+import { ARGV, DNS, DNS_HOOK, EXEC, HEADER, HOOK_IDS, OPEN, PEER, RecordBit, RecordType, RETURN, UNIX, type HookName } from "./record-layout.ts";
 
 /** What the decoder saw besides records: per-hook arrivals and records it could not use. */
 export interface DecodeTally {
@@ -26,6 +26,7 @@ export class NativeDecoder {
   readonly #openByThread = new Map<number, KernelRecord>();
   readonly #argvByThread = new Map<number, { argv: string[]; cut: boolean }>();
   readonly #dns: DnsPacket[] = [];
+  readonly #unixByThread = new Map<number, { pid: number; path: string | null }>();
   #malformed = 0;
   #returnsMissing = 0;
   #cut = 0;
@@ -47,7 +48,11 @@ export class NativeDecoder {
       case RecordType.OPEN:
         return this.#open(view, bytes, hook, bits, tgid, tid, length);
       case RecordType.RETURN:
-        return this.#return(view, bytes, tid);
+        return hook === "connect" ? this.#unixReturn(view, bytes, tid) : this.#return(view, bytes, tid);
+      case RecordType.UNIX:
+        if (bytes.length < UNIX.path + length) return this.#malformedRecord();
+        this.#unixByThread.set(tid, { pid: tgid, path: cString(bytes, UNIX.path, length) });
+        return [];
       case RecordType.PEER:
         return this.#peer(view, bytes, hook, tgid);
       case RecordType.ARGV:
@@ -99,6 +104,16 @@ export class NativeDecoder {
     if (open === undefined) return [];
     this.#openByThread.delete(tid);
     return [{ ...open, returnValue: Number(view.getBigInt64(RETURN.returnValue, true)) }];
+  }
+
+  // Only a connect that reached a listener (or is under way) hands anything to a daemon.
+  #unixReturn(view: DataView, bytes: Uint8Array, tid: number): KernelRecord[] {
+    if (bytes.length < RETURN.size) return this.#malformedRecord();
+    const connect = this.#unixByThread.get(tid);
+    this.#unixByThread.delete(tid);
+    const result = Number(view.getBigInt64(RETURN.returnValue, true));
+    if (connect === undefined || (result !== 0 && result !== -EINPROGRESS)) return [];
+    return [{ pid: connect.pid, eventType: EVENT_UNIX_CONNECT, value: connect.path }];
   }
 
   #peer(view: DataView, bytes: Uint8Array, hook: HookName, tgid: number): KernelRecord[] {
@@ -187,6 +202,8 @@ export class NativeDecoder {
 }
 
 // --- internal ---
+
+const EINPROGRESS = 115;
 
 
 // A TCP segment that starts a DNS message carries its 2-byte length first; what follows it is the

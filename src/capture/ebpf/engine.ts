@@ -23,7 +23,7 @@ import { MapName, ScratchSlot } from "./_program-blocks.ts";
 import { dnsPacketProgram } from "./dns-program.ts";
 import { ARGV_FUNCTION, argvProgram, execProgram } from "./exec-programs.ts";
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
-import { openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
+import { connectExitProgram, openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
 import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
 import { Counter, DEDUPE_ENTRIES, DEDUPE_KEY_SIZE, LINEAGE_ENTRIES, PENDING, PENDING_ENTRIES, SCRATCH_SIZE } from "./record-layout.ts";
 
@@ -49,6 +49,7 @@ export const ATTACHMENTS: readonly Attachment[] = [
   ...openPair("open", "open", true),
   ...openPair("creat", "creat", true),
   ...(["connect", "sendto", "sendmsg"] as const).map((hook) => peer(hook)),
+  { category: "syscalls", tracepoint: "sys_exit_connect", short: "conn_out", build: connectExitProgram },
   { category: "syscalls", tracepoint: "sys_enter_execve", short: "argv", build: argvProgram, subprograms: [ARGV_FUNCTION] },
   { category: "syscalls", tracepoint: "sys_enter_execveat", short: "argvat", build: argvProgram, subprograms: [ARGV_FUNCTION] },
   { category: "sched", tracepoint: "sched_process_exec", short: "exec", build: execProgram },

@@ -28,6 +28,7 @@ export function captureLoss(counters: readonly number[], tally: DecodeTally, rec
   note("pending_full", count(Counter.PENDING_FULL));
   note("lineage_full", count(Counter.LINEAGE_FULL));
   note("argv_dropped", count(Counter.ARGV_DROPPED));
+  note("unix_connect_dropped", count(Counter.UNIX_DROPPED));
   note("exec_name_unreadable", tally.unreadableStrings);
   // A program run the kernel skipped (another BPF program was busy on that CPU) may have been the session's.
   note("bpf_recursion_misses", recursionMisses);

@@ -48,44 +48,28 @@ export function openEnterProgram(hook: OpenHook, format: TracepointFormat): Prog
   ];
 }
 
+/** `sys_exit_connect`: the return value for a unix-socket connect sent at entry (the only connects with a pending entry). */
+export function connectExitProgram(format: TracepointFormat): Program {
+  const out = fresh("out");
+  return [prologue(), anyPending(out), pendingOfThread(out), sendReturn("connect", fieldOffset(format, "ret")), epilogue(out)];
+}
+
 /** `sys_exit_<hook>`: the return value for an OPEN sent at entry, or the whole OPEN for a path stashed at entry. */
 export function openExitProgram(hook: OpenHook, format: TracepointFormat): Program {
   const out = fresh("out");
   const stashed = fresh("stashed");
-  const sent = fresh("return_sent");
   const returnOffset = fieldOffset(format, "ret");
-  const record = Stack.RETURN_RECORD;
   return [
     prologue(),
     // only threads with an open in flight have an entry (no session filter needed); with none at
     // all (the common case, a repeated path ends at entry) the exit is one array read
     anyPending(out),
-    call(Helper.get_current_pid_tgid),
-    store("u32", R10, Stack.ID_KEY, R0),
-    loadMap(R1, MapName.PENDING),
-    mov(R2, R10),
-    add(R2, Stack.ID_KEY),
-    call(Helper.map_lookup_elem),
-    jump("jeq", R0, 0, out),
-    mov(R8, R0),
+    pendingOfThread(out),
     load("u32", R1, R8, PENDING.state),
     jump("jeq", R1, PendingState.STASHED, stashed),
 
     // the OPEN went out at entry: send its return value
-    zeroStack(record, RETURN.size),
-    writeHeader(R10, record, RecordType.RETURN, HOOK_IDS[hook]),
-    load("u64", R1, R6, returnOffset),
-    store("u64", R10, record + RETURN.returnValue, R1),
-    loadMap(R1, MapName.EVENTS),
-    mov(R2, R10),
-    add(R2, record),
-    mov(R3, RETURN.size),
-    mov(R4, 0),
-    call(Helper.ringbuf_output),
-    jump("jeq", R0, 0, sent),
-    bump(Counter.RETURN_DROPPED),
-    label(sent),
-    forgetPending(),
+    sendReturn(hook, returnOffset),
     goTo(out),
 
     // the path could not be read at entry: build the whole record now
@@ -110,6 +94,42 @@ export function openExitProgram(hook: OpenHook, format: TracepointFormat): Progr
 }
 
 // --- internal ---
+
+// R8 = this thread's pending entry (its key left at ID_KEY), or on to `out`.
+function pendingOfThread(out: string): Program {
+  return [
+    call(Helper.get_current_pid_tgid),
+    store("u32", R10, Stack.ID_KEY, R0),
+    loadMap(R1, MapName.PENDING),
+    mov(R2, R10),
+    add(R2, Stack.ID_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, out),
+    mov(R8, R0),
+  ];
+}
+
+// A RETURN record for the record the thread sent at entry (R6 the exit's context), then its entry goes.
+function sendReturn(hook: keyof typeof HOOK_IDS, returnOffset: number): Program {
+  const record = Stack.RETURN_RECORD;
+  const sent = fresh("return_sent");
+  return [
+    zeroStack(record, RETURN.size),
+    writeHeader(R10, record, RecordType.RETURN, HOOK_IDS[hook]),
+    load("u64", R1, R6, returnOffset),
+    store("u64", R10, record + RETURN.returnValue, R1),
+    loadMap(R1, MapName.EVENTS),
+    mov(R2, R10),
+    add(R2, record),
+    mov(R3, RETURN.size),
+    mov(R4, 0),
+    call(Helper.ringbuf_output),
+    jump("jeq", R0, 0, sent),
+    bump(Counter.RETURN_DROPPED),
+    label(sent),
+    forgetPending(),
+  ];
+}
 
 /** Paths up to this many bytes (with the NUL) are deduplicated in the kernel, exactly (README). */
 const DEDUPE_WINDOW = 256;
@@ -233,8 +253,8 @@ function zeroRecord(base: Register, offset: number, bytes: number): Program {
   return out;
 }
 
-// pending[tid] = { state, hook, pointer (R8), flags, mode, resolve } for the exit program.
-function rememberPending(state: number, hook: number): Program {
+/** pending[tid] = { state, hook, pointer (R8), flags, mode, resolve } for the exit program (R7 the record). */
+export function rememberPending(state: number, hook: number): Program {
   const value = Stack.PENDING_VALUE;
   const done = fresh("pending_kept");
   const full = fresh("pending_full");

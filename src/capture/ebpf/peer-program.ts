@@ -1,11 +1,13 @@
 // connect, sendto, sendmsg at syscall entry: the peer's sockaddr, IPv4 and IPv6 only (§5.2).
-import { add, call, fieldOffset, goTo, Helper, jump, label, load, mov, R0, R1, R10, R2, R3, R6, R8, type Program, type TracepointFormat } from "../../bpf/index.ts";
-import { bump, emit, epilogue, fresh, prologue, sessionFilter, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
-import { Counter, HOOK_IDS, PEER, RecordType } from "./record-layout.ts";
+import { add, call, fieldOffset, goTo, Helper, jump, label, load, loadMap, mov, R0, R1, R10, R2, R3, R4, R6, R7, R8, R9, store, type Program, type TracepointFormat } from "../../bpf/index.ts";
+import { bump, emit, epilogue, fresh, MapName, prologue, scratchRecord, sessionFilter, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
+import { rememberPending } from "./open-programs.ts";
+import { Counter, HEADER, HOOK_IDS, PEER, PendingState, RecordType, UNIX, UNIX_PATH_READ } from "./record-layout.ts";
 
 /** The hooks that carry a peer address. */
 export type PeerHook = "connect" | "sendto" | "sendmsg";
 
+const AF_UNIX = 1;
 const AF_INET = 2;
 const AF_INET6 = 10;
 // Bytes of sockaddr_in up to and with sin_addr, and of sockaddr_in6 up to and with sin6_addr.
@@ -20,6 +22,7 @@ export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Prog
   const ipv6 = fresh("ipv6");
   const send = fresh("send");
   const unreadable = fresh("unreadable");
+  const unix = fresh("unix");
   const readInto = (bytes: number): Program => [mov(R1, R10), add(R1, record + PEER.sockaddr), mov(R2, bytes), mov(R3, R8), call(Helper.probe_read_user), jump("jne", R0, 0, unreadable)];
   return [
     prologue(),
@@ -32,6 +35,7 @@ export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Prog
     load("u16", R1, R10, record + PEER.family),
     jump("jeq", R1, AF_INET, ipv4),
     jump("jeq", R1, AF_INET6, ipv6),
+    hook === "connect" ? [jump("jeq", R1, AF_UNIX, unix)] : [],
     hook === "connect" ? [] : bump(hook === "sendto" ? Counter.NON_IP_SENDTO : Counter.NON_IP_SENDMSG),
     goTo(out),
     label(ipv4),
@@ -47,11 +51,46 @@ export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Prog
     goTo(out),
     label(unreadable),
     bump(Counter.PEER_UNREADABLE),
+    goTo(out),
+    hook === "connect" ? unixPeer(unix, out) : [],
     epilogue(out),
   ];
 }
 
 // --- internal ---
+
+// A connect to a unix socket: its path, in a UNIX record whose return value the exit adds (only a
+// connect that reached a listener hands work to a daemon). Not a row: it feeds the daemon_handoff note.
+function unixPeer(at: string, out: string): Program {
+  const sent = fresh("unix_sent");
+  return [
+    label(at),
+    scratchRecord(R7, out),
+    writeHeader(R7, 0, RecordType.UNIX, HOOK_IDS.connect),
+    mov(R1, R7),
+    add(R1, UNIX.path),
+    mov(R2, UNIX_PATH_READ),
+    mov(R3, R8),
+    add(R3, 2),
+    call(Helper.probe_read_user_str),
+    jump("jsle", R0, 0, out),
+    mov(R9, R0),
+    jump("jgt", R9, UNIX_PATH_READ, out),
+    store("u32", R7, HEADER.length, R9),
+    loadMap(R1, MapName.EVENTS),
+    mov(R2, R7),
+    mov(R3, R9),
+    add(R3, UNIX.path),
+    mov(R4, 0),
+    call(Helper.ringbuf_output),
+    jump("jeq", R0, 0, sent),
+    bump(Counter.UNIX_DROPPED),
+    goTo(out),
+    label(sent),
+    rememberPending(PendingState.EMITTED, HOOK_IDS.connect),
+    goTo(out),
+  ];
+}
 
 // Leaves the user sockaddr pointer in R8; a send without one (a connected socket) is counted.
 function sockaddrPointer(hook: PeerHook, format: TracepointFormat, out: string): Program {

@@ -2,7 +2,7 @@
 // reads them). Little-endian, as the recording host (x86_64, arm64).
 
 /** Record types, the first byte of every record. */
-export const RecordType = { OPEN: 1, RETURN: 2, PEER: 3, EXEC: 4, ARGV: 5, DNS: 6 } as const;
+export const RecordType = { OPEN: 1, RETURN: 2, PEER: 3, EXEC: 4, ARGV: 5, DNS: 6, UNIX: 7 } as const;
 
 /** Hook ids, the second byte of every record and the index of its counters. */
 export const HOOK_IDS = { openat: 1, openat2: 2, open: 3, creat: 4, connect: 5, sendto: 6, sendmsg: 7, exec: 8 } as const;
@@ -34,6 +34,11 @@ export const RETURN = { returnValue: 16, size: 24 } as const;
 
 /** PEER: the first bytes of the sockaddr (family u16, port u16 in network order, then sin_addr at 20 or sin6_addr at 24). */
 export const PEER = { sockaddr: 16, family: 16, port: 18, ipv4: 20, ipv6: 24, size: 40 } as const;
+
+/** UNIX: a connect to an AF_UNIX socket (not a row: daemon hand-offs are named in a note), its `sun_path`. */
+export const UNIX = { path: 16 } as const;
+/** Bytes read of `sun_path` (108 in Linux) and its NUL. */
+export const UNIX_PATH_READ = 109;
 
 /** EXEC: the pid before exec (the thread that called execve), then the file name. */
 export const EXEC = { oldPid: 16, filename: 24 } as const;
@@ -79,6 +84,8 @@ export const Counter = {
   ARGV_DROPPED: 43,
   /** DNS payloads longer than DNS_MAX_BYTES (kept up to it, flagged). */
   DNS_CUT: 44,
+  /** UNIX records the ring buffer had no room for (a daemon hand-off may go unnamed). */
+  UNIX_DROPPED: 45,
   /** Number of counters. */
   COUNT: 48,
 } as const;
