@@ -35,7 +35,7 @@ export const DEFAULT_LOAD_LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes:
  * `limits` and in constant memory. Throws ArchiveReadError only when the path cannot be read at
  * all; corruption and unsafe content come back as issues.
  */
-export async function readArchive(path: string, visit: MemberVisitor, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<ArchiveReadOutcome> {
+export async function readArchive(path: string, visit: MemberVisitor, limits: ReadLimits = DEFAULT_READ_LIMITS, options: ReadOptions = {}): Promise<ArchiveReadOutcome> {
   let info;
   try {
     info = await stat(path);
@@ -44,7 +44,17 @@ export async function readArchive(path: string, visit: MemberVisitor, limits: Re
   }
   if (info.isDirectory()) return { kind: "directory", issues: await readDirectory(path, visit, limits) };
   if (!info.isFile()) throw new ArchiveReadError(path, "not a regular file or directory");
-  return { kind: "tar.gz", issues: await readTarGz(path, visit, limits) };
+  return { kind: "tar.gz", issues: await readTarGz(path, visit, limits, options.inMemoryBytes ?? SMALL_OUTPUT_CAP) };
+}
+
+/** How readArchive may trade memory for time. */
+export interface ReadOptions {
+  /**
+   * Largest uncompressed size a small `.tar.gz` is inflated to in one piece (default 16 MiB);
+   * a caller that keeps the members in memory anyway raises it. Members then reach the sinks as
+   * views of that one buffer, which nothing reuses.
+   */
+  readonly inMemoryBytes?: number;
 }
 
 /** How forgiving loadArchive is about entries that are not regular files. */
@@ -90,7 +100,7 @@ const SMALL_ARCHIVE = 4 * 2 ** 20;
 const MAX_DIRECTORY_DEPTH = 8;
 const SMALL_OUTPUT_CAP = 16 * 2 ** 20;
 
-async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
+async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits, inMemoryBytes: number): Promise<Issue[]> {
   const issues: Issue[] = [];
   const problem = (code: string, expected: string, received: string, message: string) => issues.push({ code, file: path, path: "", expected, received, message });
   let handle;
@@ -108,8 +118,8 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits)
       problem("GZIP_INVALID", "a gzip file (1f 8b 08 …)", headerLength, `not a gzip archive: ${headerLength}`);
       return issues;
     }
-    if (fileSize <= SMALL_ARCHIVE) {
-      const small = await readSmallTarGz(path, handle, fileSize, headerLength, visit, limits);
+    if (fileSize <= Math.max(SMALL_ARCHIVE, inMemoryBytes / 4)) {
+      const small = await readSmallTarGz(path, handle, fileSize, headerLength, visit, limits, inMemoryBytes);
       if (small !== undefined) return small;
     }
     const tar = new TarParser(path, visit, limits);
@@ -201,13 +211,18 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits)
 // Typical archives are small: one synchronous inflate avoids the stream machinery (start-up time
 // of `verify`). Anything unusual — an inflate error, more output than the cap — returns undefined
 // and the caller takes the streaming path, which diagnoses it precisely in bounded memory.
-async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number, headerLength: number, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[] | undefined> {
+async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number, headerLength: number, visit: MemberVisitor, limits: ReadLimits, inMemoryBytes: number): Promise<Issue[] | undefined> {
   const bytes = Buffer.allocUnsafe(fileSize);
   const { bytesRead } = await handle.read(bytes, 0, fileSize, 0);
   if (bytesRead !== fileSize) return undefined;
+  const cap = Math.min(limits.maxTotalBytes, inMemoryBytes);
+  // The trailer's size (mod 2^32, unchecked yet) sizes the output buffer: one allocation instead
+  // of 16 KiB pieces joined at the end (a third of the time). A wrong size only costs pieces again.
+  const declared = fileSize >= headerLength + 8 ? bytes.readUInt32LE(fileSize - 4) : 0;
+  if (declared > cap) return undefined;
   let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    const options = { info: true, maxOutputLength: Math.min(limits.maxTotalBytes, SMALL_OUTPUT_CAP) };
+    const options = { info: true, maxOutputLength: cap, chunkSize: Math.max(declared + 1, 64) };
     inflated = inflateRawSync(bytes.subarray(headerLength), options as ZlibOptions) as unknown as typeof inflated;
   } catch {
     return undefined;
@@ -224,7 +239,7 @@ async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number
     issues.push({ code: "TRAILING_DATA", file: path, path: "", expected: "end of file after the gzip trailer", received: `${fileSize - trailerAt - 8} more bytes`, message: "data follows the gzip stream (a second gzip member or garbage)" });
   }
   const tar = new TarParser(path, visit, limits);
-  for (let offset = 0; offset < output.length && !tar.stopped; offset += CHUNK) tar.push(output.subarray(offset, offset + CHUNK));
+  tar.push(output);
   tar.finish();
   return [...tar.issues, ...issues];
 }

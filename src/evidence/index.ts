@@ -40,6 +40,7 @@ export {
   type MemberSink,
   type MemberVisitor,
   type ReadLimits,
+  type ReadOptions,
 } from "./archive-reader.ts";
 export { verifyArchive, type VerifyOptions, type VerifyReport, type VerifiedMember } from "./verify-archive.ts";
 export { inspectArchive, type ArchiveSummary } from "./inspect-archive.ts";

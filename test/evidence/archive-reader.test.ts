@@ -174,6 +174,48 @@ describe("readArchive on large archives", () => {
   });
 });
 
+describe("readArchive with a raised in-memory size", () => {
+  // 20 MiB of compressible rows: past the default one-shot size, within the raised one.
+  const rows = new TextEncoder().encode(Array.from({ length: 200_000 }, (_, i) => `{"seq":${i},"value":"/srv/data/part${i % 977}.bin"}`).join("\n"));
+  const readAll = async (path: string, inMemoryBytes?: number) => {
+    const members = new Map<string, Uint8Array[]>();
+    const outcome = await readArchive(
+      path,
+      (name) => {
+        const chunks: Uint8Array[] = [];
+        members.set(name, chunks);
+        return { write: (chunk) => void chunks.push(chunk), end: () => undefined };
+      },
+      undefined,
+      inMemoryBytes === undefined ? {} : { inMemoryBytes },
+    );
+    const digests = [...members].map(([name, chunks]) => [name, chunks.length, Buffer.concat(chunks).length, new Bun.CryptoHasher("sha256").update(Buffer.concat(chunks)).digest("hex")]);
+    return { codes: outcome.issues.map((i) => i.code), digests };
+  };
+
+  test("gives the same member bytes as the streaming read, each member in one view", async () => {
+    using dir = tempDir("in-memory");
+    const path = write(dir.path, "a.tar.gz", gz(tarOf([{ name: "manifest.json", data: "{}" }, { name: "layers/kernel.ndjson", data: rows }])));
+    const streamed = await readAll(path);
+    const inMemory = await readAll(path, 64 * 2 ** 20);
+    expect(inMemory.codes).toEqual([]);
+    expect(inMemory.digests.map(([name, , length, digest]) => [name, length, digest])).toEqual(streamed.digests.map(([name, , length, digest]) => [name, length, digest]));
+    expect(inMemory.digests.map(([name, pieces]) => [name, pieces])).toEqual([["manifest.json", 1], ["layers/kernel.ndjson", 1]]);
+  });
+
+  test("a trailer that lies about the size is reported as before, whatever the size says", async () => {
+    using dir = tempDir("in-memory");
+    const bytes = Buffer.from(gz(tarOf([{ name: "layers/kernel.ndjson", data: rows }])));
+    for (const lie of [100, rows.length * 2]) {
+      const forged = Buffer.from(bytes);
+      forged.writeUInt32LE(lie, forged.length - 4);
+      const path = write(dir.path, `lie-${lie}.tar.gz`, forged);
+      expect({ lie, codes: (await readAll(path, 64 * 2 ** 20)).codes }).toEqual({ lie, codes: (await readAll(path)).codes });
+      expect((await readAll(path, 64 * 2 ** 20)).codes).toEqual(["GZIP_CORRUPT"]);
+    }
+  });
+});
+
 describe("readArchive on hostile directories", () => {
   test("refuses a directory with more entries than the member limit before reading any", async () => {
     const tree: Record<string, string> = {};
