@@ -23,7 +23,7 @@ if (!force && !target && isFresh()) {
   // Compile beside the target, then rename: a binary another process is running is never half-written.
   const partial = `${outfile}.${process.pid}.partial`;
   try {
-    await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} ${join(root, "src/cli/_project-worker.ts")} --outfile ${partial}`.quiet();
+    await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} ${join(root, "src/cli/_project-worker.ts")} ${join(root, "src/cli/_review-worker.ts")} --outfile ${partial}`.quiet();
     renameSync(partial, outfile);
   } finally {
     rmSync(partial, { force: true });

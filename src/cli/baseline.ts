@@ -4,7 +4,8 @@ import { BaselineBuilder, emptyBaseline, healthFinding, PathProjector, renderBas
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
-import { compileReviewRules, openProjectedRun, readBaselineFile, readReviewRules } from "./_review-io.ts";
+import { compileReviewRules, readBaselineFile, readReviewRules } from "./_review-io.ts";
+import { forEachRun } from "./_review-runs.ts";
 import { UsageError } from "./errors.ts";
 import { withHelp } from "./_usage.ts";
 
@@ -52,16 +53,16 @@ async function baselineCommand(args: v.InferOutput<typeof BaselineArgsSchema>): 
   checkOutputFile("--output", args.output);
   const existing = args.merge === undefined ? undefined : readBaselineFile(args.merge);
   const rules = existing?.rules ?? readReviewRules(args.rules);
-  const projector = new PathProjector(compileReviewRules(rules, args.merge ?? args.rules ?? "<default rules>"));
-  // One run at a time: the builder keeps the distinct values, each archive is dropped after it.
+  const rulesFile = args.merge ?? args.rules ?? "<default rules>";
+  const projector = new PathProjector(compileReviewRules(rules, rulesFile));
+  // One run at a time, in the order given: the builder keeps the distinct values, each run is dropped after it.
   const builder = new BaselineBuilder(existing ?? emptyBaseline(rules));
-  for (const archive of args.archives) {
-    const run = await openProjectedRun(archive, projector);
+  await forEachRun(args.archives, { rules, file: rulesFile, projector }, (archive, run) => {
     // Such a run still counts, but it cannot show everything the workload does.
     const health = healthFinding(run.evidence.healthJson);
     if (health !== undefined) logger.warn(`${archive}: ${health.message}; the baseline learns only what it saw`);
     builder.add(run);
-  }
+  });
   const { baseline, skipped } = builder.finish();
   for (const digest of skipped) logger.warn(`skipped ${digest}: the baseline already holds that run`);
   writeOutputFile("--output", args.output, renderBaseline(baseline));

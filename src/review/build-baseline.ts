@@ -2,7 +2,7 @@ import { compareCodePoints } from "../evidence/index.ts";
 import { BASELINE_SCHEMA, type Baseline, type BaselineClass, type BaselinePath, type BaselineRun, type ProjectionRules } from "../schema/index.ts";
 import { collapsePaths, READ_COLLAPSE, WRITE_COLLAPSE, type PathPattern } from "./collapse-paths.ts";
 import { PatternMatcher } from "./pattern-matcher.ts";
-import type { ProjectedRun } from "./project-run.ts";
+import type { RunCapabilities } from "./project-run.ts";
 
 /** A baseline built or extended, and the runs left out because it already held them. */
 export interface BaselineOutcome {
@@ -17,7 +17,7 @@ export interface BaselineOutcome {
  * entry counting the runs that saw it. Entries are in code-point order and runs sorted, so the
  * same runs in any order give the same document.
  */
-export function buildBaseline(rules: ProjectionRules, runs: readonly ProjectedRun[]): BaselineOutcome {
+export function buildBaseline(rules: ProjectionRules, runs: readonly RunCapabilities[]): BaselineOutcome {
   const builder = new BaselineBuilder(emptyBaseline(rules));
   for (const run of runs) builder.add(run);
   return builder.finish();
@@ -28,7 +28,7 @@ export function buildBaseline(rules: ProjectionRules, runs: readonly ProjectedRu
  * an existing entry covers raises its run count; what none covers is collapsed and appended after
  * them, new entries in code-point order. A run already listed (same manifest digest) is skipped.
  */
-export function mergeBaseline(baseline: Baseline, runs: readonly ProjectedRun[]): BaselineOutcome {
+export function mergeBaseline(baseline: Baseline, runs: readonly RunCapabilities[]): BaselineOutcome {
   const builder = new BaselineBuilder(baseline);
   for (const run of runs) builder.add(run);
   return builder.finish();
@@ -74,7 +74,7 @@ export class BaselineBuilder {
   }
 
   /** Adds one run; a run the baseline already holds (same manifest digest) is skipped. */
-  add(run: ProjectedRun): void {
+  add(run: RunCapabilities): void {
     const digest = run.evidence.manifestDigest;
     if (this.known.has(digest)) {
       this.skipped.push(digest);

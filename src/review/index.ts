@@ -2,7 +2,7 @@
 // reads (SARIF, GitHub step summary and annotations, the HTML report). Pure: values in, text out.
 export { ReviewInputError, type ReviewErrorCode, type ReviewErrorPlace } from "./errors.ts";
 export { readRunEvidence, writtenPaths, type RunEvidence } from "./run-evidence.ts";
-export { PathProjector, projectRun, type ProjectedRun, type ProjectedPath } from "./project-run.ts";
+export { PathProjector, projectRun, runCapabilities, type ProjectedRun, type ProjectedPath, type RunCapabilities } from "./project-run.ts";
 export { collapsePaths, hasWildcard, READ_COLLAPSE, WRITE_COLLAPSE, type CollapseOptions, type PathPattern } from "./collapse-paths.ts";
 export { PatternMatcher, type MatchablePattern } from "./pattern-matcher.ts";
 export { buildBaseline, mergeBaseline, emptyBaseline, BaselineBuilder, type BaselineOutcome } from "./build-baseline.ts";

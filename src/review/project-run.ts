@@ -20,6 +20,23 @@ export interface ProjectedRun {
 }
 
 /**
+ * What a baseline takes from a projected run: its identity, health and projected capabilities,
+ * without the raw surface (small enough to pass between threads).
+ */
+export interface RunCapabilities {
+  readonly evidence: Pick<RunEvidence, "source" | "runId" | "manifestDigest" | "healthJson">;
+  readonly paths: ReadonlyMap<string, ProjectedPath>;
+  readonly execs: readonly string[];
+  readonly endpoints: ReadonlyMap<string, string>;
+}
+
+/** A projected run reduced to what a baseline takes. */
+export function runCapabilities(run: ProjectedRun): RunCapabilities {
+  const { source, runId, manifestDigest, healthJson } = run.evidence;
+  return { evidence: { source, runId, manifestDigest, healthJson }, paths: run.paths, execs: run.execs, endpoints: run.endpoints };
+}
+
+/**
  * Projects raw paths with the rules. A run's surface is sorted, so a PathClassifier decides each
  * directory once; that is cheaper than remembering a million paths across runs (measured: the
  * lookups in such a table cost more than classifying again). Declared rules and paths with an

@@ -1,7 +1,7 @@
 // baseline, check and report as whole processes: the acceptance run with real capture, the
 // outputs CI reads (SARIF, step summary, annotations), determinism of the baseline bytes, bad input.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
 import { ArchiveWriter, canonicalJson, loadArchive, type ManifestedMemberName, type NdjsonMemberName } from "../../src/evidence/index.ts";
@@ -133,6 +133,48 @@ describe("baseline: determinism and merge", () => {
       added: after.paths.slice(before.paths.length).map((p: any) => [p.pattern, p.access, p.runs]),
       run_count: after.run_count,
     }).toEqual({ kept: before.paths.map((p: any) => p.pattern), added: [["/w/zz.txt", "write", 1]], run_count: 4 });
+  });
+});
+
+describe("baseline: with a worker and on one thread", () => {
+  test.skipIf(noBinary)("gives the same bytes and warnings, and the same error for a broken archive among good ones", async () => {
+    using dir = tempDir("review-par");
+    // Enough archives that both lanes take some; one without observation health, so a warning is printed.
+    const archives: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      archives.push(await writeShapeArchive(dir.path, { ...base, runId: `run_p${i}`, reads: [...base.reads!, `/opt/p${i % 3}/lib/m${i}.so`], writes: [`/w/p${i}/out.txt`] }));
+    }
+    const healthless = await writeShapeArchive(dir.path, { ...base, runId: "run_p_nohealth" });
+    const bare = join(dir.path, "bare");
+    const loaded = await loadArchive(healthless);
+    if (!loaded.ok) throw new Error("fixture archive did not load");
+    mkdirSync(bare);
+    for (const [name, bytes] of loaded.value.members) {
+      if (name === "observation-health.json") continue;
+      mkdirSync(join(bare, name, ".."), { recursive: true });
+      writeFileSync(join(bare, name), bytes);
+    }
+    archives.splice(4, 0, bare);
+    const one = join(dir.path, "one.json");
+    const two = join(dir.path, "two.json");
+    const single = await runAssay(["baseline", ...archives, "-o", one], { env: { ASSAY_REVIEW_PARALLEL: "0" } });
+    const parallel = await runAssay(["baseline", ...archives, "-o", two]);
+    expect([single.exitCode, parallel.exitCode]).toEqual([0, 0]);
+    expect(parallel.stderr.replaceAll(two, "OUT")).toBe(single.stderr.replaceAll(one, "OUT"));
+    expect(single.stderr).toContain(bare);
+    expect(readFileSync(two, "utf8")).toBe(readFileSync(one, "utf8"));
+
+    const broken = join(dir.path, "broken.tar.gz");
+    writeFileSync(broken, "not an archive");
+    const withBroken = [...archives.slice(0, 6), broken, ...archives.slice(6)];
+    const outs = [join(dir.path, "b1.json"), join(dir.path, "b2.json")];
+    const failed = [
+      await runAssay(["baseline", ...withBroken, "-o", outs[0]!], { env: { ASSAY_REVIEW_PARALLEL: "0" } }),
+      await runAssay(["baseline", ...withBroken, "-o", outs[1]!]),
+    ];
+    expect(failed.map((f) => [f.exitCode, f.stderr.includes(broken)])).toEqual([[2, true], [2, true]]);
+    expect(failed[1]!.stderr).toBe(failed[0]!.stderr);
+    expect(outs.map((o) => existsSync(o))).toEqual([false, false]);
   });
 });
 
