@@ -43,6 +43,9 @@ export function runCapabilities(run: ProjectedRun): RunCapabilities {
  * operation prefix take the full mapping.
  */
 export class PathProjector {
+  /** The class of the path `project` was last asked for. */
+  pathClass = UNKNOWN;
+
   constructor(readonly rules: CompiledRules) {}
 
   /** A classifier for one sorted input. */
@@ -52,13 +55,26 @@ export class PathProjector {
 
   /** The projected value and class of a raw path (`classifier` for a run of sorted paths). */
   path(raw: string, classifier: PathClassifier = new PathClassifier(this.rules)): { readonly projected: string; readonly pathClass: string } {
+    const projected = this.project(raw, classifier);
+    return { projected, pathClass: this.pathClass };
+  }
+
+  /** The projected value of a raw path, its class left in `pathClass` (no object per path: a run may list 100k). */
+  project(raw: string, classifier: PathClassifier): string {
     const id = classifier.classify(raw);
-    if (id < 0) return { projected: raw, pathClass: UNKNOWN };
+    if (id < 0) {
+      this.pathClass = UNKNOWN;
+      return raw;
+    }
     const entry = this.rules.entries[id]!;
     // A heuristic projects onto its class name.
-    if (entry.kind === "heuristic" && operationOffset(raw) === 0) return { projected: entry.path_class, pathClass: entry.path_class };
+    if (entry.kind === "heuristic" && operationOffset(raw) === 0) {
+      this.pathClass = entry.path_class;
+      return entry.path_class;
+    }
     const c = classifyPath(raw, this.rules);
-    return { projected: c.projected_path, pathClass: c.path_class };
+    this.pathClass = c.path_class;
+    return c.projected_path;
   }
 }
 
@@ -67,9 +83,19 @@ export function projectRun(evidence: RunEvidence, projector: PathProjector): Pro
   const paths = new Map<string, { pathClass: string; write: boolean; raw: string[] }>();
   const classifier = projector.classifier();
   const writes = evidence.writes;
-  for (const raw of evidence.paths) add(paths, raw, projector.path(raw, classifier), writes.size > 0 && writes.has(raw));
-  // A write the surface does not list (an older producer) is still a write; a listed one is marked already.
-  for (const raw of writes) add(paths, raw, projector.path(raw), true);
+  let listedWrites = 0;
+  for (const raw of evidence.paths) {
+    const write = writes.size > 0 && writes.has(raw);
+    if (write) listedWrites++;
+    add(paths, raw, projector.project(raw, classifier), projector.pathClass, write);
+  }
+  // A write the surface does not list (an older producer) is still a write. A listed one is marked
+  // already (adding it again changes nothing), and the surface is a set: when every write was
+  // listed, there is nothing left to add.
+  if (listedWrites < writes.size) {
+    const unsorted = projector.classifier();
+    for (const raw of writes) add(paths, raw, projector.project(raw, unsorted), projector.pathClass, true);
+  }
   const endpoints = new Map<string, string>();
   for (const endpoint of evidence.endpoints) {
     const c = classifyEndpoint(endpoint, projector.rules, evidence.names);
@@ -89,9 +115,9 @@ function portOf(endpoint: string): string {
   return endpoint.slice(endpoint.lastIndexOf(":") + 1);
 }
 
-function add(paths: Map<string, { pathClass: string; write: boolean; raw: string[] }>, raw: string, c: { readonly projected: string; readonly pathClass: string }, write: boolean): void {
-  const seen = paths.get(c.projected);
-  if (seen === undefined) paths.set(c.projected, { pathClass: c.pathClass, write, raw: [raw] });
+function add(paths: Map<string, { pathClass: string; write: boolean; raw: string[] }>, raw: string, projected: string, pathClass: string, write: boolean): void {
+  const seen = paths.get(projected);
+  if (seen === undefined) paths.set(projected, { pathClass, write, raw: [raw] });
   else {
     if (write) seen.write = true;
     if (seen.raw.length < RAW_SAMPLES && !seen.raw.includes(raw)) seen.raw.push(raw);

@@ -89,7 +89,7 @@ export function writtenPaths(source: string, kernel: Uint8Array | undefined, whe
     if (end < 0) end = bytes.length;
     let row: unknown;
     try {
-      row = JSON.parse(DECODER.decode(bytes.subarray(start, end)));
+      row = JSON.parse(utf8(bytes, start, end));
     } catch (error) {
       const line = countLines(bytes, start) + 1;
       throw new ReviewInputError(`${where("layers/kernel.ndjson")}:${line}: not JSON: ${(error as Error).message}`, { file: source, member: "layers/kernel.ndjson" });
@@ -116,13 +116,20 @@ function answerRows(kernel: Uint8Array | undefined): NameRow[] {
     const start = bytes.lastIndexOf(NEWLINE, at) + 1;
     const end = bytes.indexOf(NEWLINE, at);
     try {
-      rows.push(JSON.parse(DECODER.decode(bytes.subarray(start, end < 0 ? bytes.length : end))) as NameRow);
+      rows.push(JSON.parse(utf8(bytes, start, end < 0 ? bytes.length : end)) as NameRow);
     } catch {}
   }
   return rows;
 }
 
 const DECODER = new TextDecoder("utf-8");
+
+// Text of bytes as TextDecoder gives it (malformed sequences become U+FFFD the same way), through
+// Buffer's decoder, which is faster; only a leading byte order mark, which TextDecoder drops, takes TextDecoder.
+function utf8(bytes: Buffer, start: number, end: number): string {
+  if (bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf && end - start >= 3) return DECODER.decode(bytes.subarray(start, end));
+  return bytes.toString("utf8", start, end);
+}
 const WRITE_NEEDLES = ['"access_mode":"write"', '"access_mode":"read_write"', '"operation_flags":["'].map((n) => Buffer.from(n));
 const NEWLINE = 0x0a;
 const ANSWER_NEEDLE = Buffer.from('"kind":"dns_answer"');
@@ -141,7 +148,7 @@ function jsonMember(source: string, member: MemberBytes, where: (name: string) =
   const bytes = member(name);
   if (bytes === undefined) throw missing(source, where, name);
   try {
-    return JSON.parse(DECODER.decode(bytes));
+    return JSON.parse(utf8(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.byteLength));
   } catch (error) {
     throw new ReviewInputError(`${where(name)}: not JSON: ${(error as Error).message}`, { file: source, member: name });
   }

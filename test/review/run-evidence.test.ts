@@ -21,6 +21,17 @@ describe("writtenPaths", () => {
     expect([...writtenPaths("a.tar.gz", kernel, (n) => `a.tar.gz!${n}`)].sort()).toEqual(["/append", "/legacy", "/rw", "/w"]);
   });
 
+  test("decodes rows as TextDecoder does: malformed bytes become U+FFFD, a leading byte order mark is dropped", () => {
+    const encoder = new TextEncoder();
+    const [head, tail] = row({ value: "/w/X", access_mode: "write", status: "success" }).split("X") as [string, string];
+    const malformed = Uint8Array.of(0xc3, 0x28, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98);
+    const line = new Uint8Array([...encoder.encode(head), ...malformed, ...encoder.encode(tail)]);
+    const bom = encoder.encode(`\uFEFF${row({ value: "/w/bom", access_mode: "write", status: "success" })}`);
+    const kernel = new Uint8Array([...line, 0x0a, ...bom, 0x0a]);
+    const expected = new TextDecoder().decode(malformed);
+    expect([...writtenPaths("a.tar.gz", kernel, (n) => n)]).toEqual([`/w/${expected}`, "/w/bom"]);
+  });
+
   test("a broken write row is an error naming the member and line", () => {
     const kernel = bytes([row({ value: "/r", access_mode: "read" }), '{"access_mode":"write", broken']);
     expect(() => writtenPaths("a.tar.gz", kernel, (n) => `a.tar.gz!${n}`)).toThrow(/^a\.tar\.gz!layers\/kernel\.ndjson:2: not JSON: /);
