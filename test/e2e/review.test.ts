@@ -158,7 +158,7 @@ describe("baseline: with a worker and on one thread", () => {
     const one = join(dir.path, "one.json");
     const two = join(dir.path, "two.json");
     const single = await runAssay(["baseline", ...archives, "-o", one], { env: { ASSAY_REVIEW_PARALLEL: "0" } });
-    const parallel = await runAssay(["baseline", ...archives, "-o", two]);
+    const parallel = await runAssay(["baseline", ...archives, "-o", two], { env: { ASSAY_REVIEW_PARALLEL: "1" } });
     expect([single.exitCode, parallel.exitCode]).toEqual([0, 0]);
     expect(parallel.stderr.replaceAll(two, "OUT")).toBe(single.stderr.replaceAll(one, "OUT"));
     expect(single.stderr).toContain(bare);
@@ -170,7 +170,7 @@ describe("baseline: with a worker and on one thread", () => {
     const outs = [join(dir.path, "b1.json"), join(dir.path, "b2.json")];
     const failed = [
       await runAssay(["baseline", ...withBroken, "-o", outs[0]!], { env: { ASSAY_REVIEW_PARALLEL: "0" } }),
-      await runAssay(["baseline", ...withBroken, "-o", outs[1]!]),
+      await runAssay(["baseline", ...withBroken, "-o", outs[1]!], { env: { ASSAY_REVIEW_PARALLEL: "1" } }),
     ];
     expect(failed.map((f) => [f.exitCode, f.stderr.includes(broken)])).toEqual([[2, true], [2, true]]);
     expect(failed[1]!.stderr).toBe(failed[0]!.stderr);
