@@ -1,6 +1,6 @@
 import { compareCodePoints } from "../evidence/index.ts";
 import { BASELINE_SCHEMA, type Baseline, type BaselineClass, type BaselinePath, type BaselineRun, type ProjectionRules } from "../schema/index.ts";
-import { collapsePaths, READ_COLLAPSE, WRITE_COLLAPSE, type PathPattern } from "./collapse-paths.ts";
+import { collapseEach, READ_COLLAPSE, WRITE_COLLAPSE, type PathPattern } from "./collapse-paths.ts";
 import { PatternMatcher } from "./pattern-matcher.ts";
 import type { RunCapabilities } from "./project-run.ts";
 
@@ -157,35 +157,41 @@ export class BaselineBuilder {
   // What no existing entry covers: grouped per access and class, collapsed, one entry per pattern
   // counting the distinct runs of its members.
   private freshPaths(): BaselinePath[] {
-    const groups = new Map<string, string[]>();
+    // Per class, the read and the written values with what the builder knows of each.
+    const groups = new Map<string, [Group, Group]>();
     for (const [value, u] of this.uncovered) {
-      const key = `${u.write ? "write" : "read"}\u0000${u.pathClass}`;
-      let list = groups.get(key);
-      if (list === undefined) groups.set(key, (list = []));
-      list.push(value);
+      let pair = groups.get(u.pathClass);
+      if (pair === undefined) groups.set(u.pathClass, (pair = [{ values: [], seen: [] }, { values: [], seen: [] }]));
+      const group = pair[u.write ? 1 : 0];
+      group.values.push(value);
+      group.seen.push(u);
     }
     const stamps = new Int32Array(this.newRuns.length).fill(-1);
     const fresh: BaselinePath[] = [];
-    for (const [group, values] of groups) {
-      const [access, pathClass] = group.split("\u0000") as ["read" | "write", string];
-      const members = new Map<PathPattern, string[]>();
-      for (const [value, pattern] of collapsePaths(values, access === "write" ? WRITE_COLLAPSE : READ_COLLAPSE)) {
-        let list = members.get(pattern);
-        if (list === undefined) members.set(pattern, (list = []));
-        list.push(value);
-      }
-      for (const [pattern, values_] of members) {
-        const id = fresh.length;
-        let runs = 0;
-        for (const value of values_) {
-          for (const r of this.uncovered.get(value)!.runs) {
-            if (stamps[r] !== id) {
-              stamps[r] = id;
-              runs++;
+    for (const [pathClass, pair] of groups) {
+      for (const access of ["read", "write"] as const) {
+        const { values, seen } = pair[access === "write" ? 1 : 0];
+        if (values.length === 0) continue;
+        const members = new Map<PathPattern, number[]>();
+        const patterns = collapseEach(values, access === "write" ? WRITE_COLLAPSE : READ_COLLAPSE);
+        for (let i = 0; i < patterns.length; i++) {
+          let list = members.get(patterns[i]!);
+          if (list === undefined) members.set(patterns[i]!, (list = []));
+          list.push(i);
+        }
+        for (const [pattern, positions] of members) {
+          const id = fresh.length;
+          let runs = 0;
+          for (const i of positions) {
+            for (const r of seen[i]!.runs) {
+              if (stamps[r] !== id) {
+                stamps[r] = id;
+                runs++;
+              }
             }
           }
+          fresh.push({ match: pattern.match, pattern: pattern.pattern, path_class: pathClass, access, runs });
         }
-        fresh.push({ match: pattern.match, pattern: pattern.pattern, path_class: pathClass, access, runs });
       }
     }
     return fresh.sort((a, b) => compareCodePoints(a.pattern, b.pattern) || compareCodePoints(a.access, b.access) || compareCodePoints(a.path_class, b.path_class) || compareCodePoints(a.match, b.match));
@@ -193,6 +199,12 @@ export class BaselineBuilder {
 }
 
 // --- internal ---
+
+// Values no existing entry covers, of one class and access, beside what the builder knows of each.
+interface Group {
+  readonly values: string[];
+  readonly seen: { readonly runs: readonly number[] }[];
+}
 
 function sortedEntries<T>(map: ReadonlyMap<string, T>): [string, T][] {
   return [...map].sort(([a], [b]) => compareCodePoints(a, b));

@@ -28,27 +28,40 @@ export const WRITE_COLLAPSE: CollapseOptions = { wide: 8, deep: true };
  * two or more subdirectories becomes `DIR/**`, deepest first, a collapsed subtree counting as one.
  */
 export function collapsePaths(paths: Iterable<string>, options: CollapseOptions): Map<string, PathPattern> {
+  const unique = [...new Set(paths)];
+  const patterns = collapseEach(unique, options);
+  const out = new Map<string, PathPattern>();
+  for (let i = 0; i < unique.length; i++) out.set(unique[i]!, patterns[i]!);
+  return out;
+}
+
+/**
+ * `collapsePaths` for distinct paths, answered by position: the pattern of `paths[i]` is at `i`
+ * (a caller holding data per path needs no lookup by name to find it again).
+ */
+export function collapseEach(paths: readonly string[], options: CollapseOptions): PathPattern[] {
   const root: Node = { children: new Map(), own: [] };
-  const byDir = new Map<string, string[]>();
-  for (const path of new Set(paths)) {
+  const byDir = new Map<string, number[]>();
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]!;
     const slash = path.lastIndexOf("/");
     // A path at the top (`/etc`, `file`) has no directory worth a glob.
     const dir = slash > 0 ? path.slice(0, slash) : "";
     let list = byDir.get(dir);
     if (list === undefined) byDir.set(dir, (list = []));
-    list.push(path);
+    list.push(i);
   }
   for (const [dir, list] of byDir) {
     const node = nodeOf(root, dir);
     if (dir !== "" && list.length >= options.wide && !hasWildcard(dir)) {
       node.own.push({ pattern: { match: "glob", pattern: `${dir}/*` }, members: list });
     } else {
-      for (const path of list) node.own.push({ pattern: { match: "exact", pattern: path }, members: [path] });
+      for (const i of list) node.own.push({ pattern: { match: "exact", pattern: paths[i]! }, members: [i] });
     }
   }
   const entries = options.deep ? collapseTree(root, "", 0, options.wide) : allEntries(root);
-  const out = new Map<string, PathPattern>();
-  for (const entry of entries) for (const member of entry.members) out.set(member, entry.pattern);
+  const out = new Array<PathPattern>(paths.length);
+  for (const entry of entries) for (const member of entry.members) out[member] = entry.pattern;
   return out;
 }
 
@@ -61,7 +74,8 @@ export function hasWildcard(text: string): boolean {
 
 interface Entry {
   readonly pattern: PathPattern;
-  readonly members: readonly string[];
+  /** Positions of the paths it covers. */
+  readonly members: readonly number[];
 }
 
 interface Node {
