@@ -5,7 +5,7 @@
 // projection, no collapse): the ratio is what a guard should watch on a shared host.
 import { bench, run, summary } from "mitata";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compileReviewRules, openProjectedRun, readBaselineFile, readReviewRules } from "../src/cli/_review-io.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../src/evidence/index.ts";
@@ -24,12 +24,12 @@ try {
   const head = await writeArchive("run_head", 9999, CHECK_PATHS);
   const baselineFile = join(dir, "baseline.json");
 
-  const measure = (label: string, goalMs: number, args: string[], okCodes: number[]): void => {
+  const measure = (label: string, goalMs: number, args: string[], okCodes: number[], env: Record<string, string> = {}): void => {
     const wall: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < 5; i++) {
       const started = performance.now();
-      const proc = Bun.spawnSync([exe, ...args]);
+      const proc = Bun.spawnSync([exe, ...args], { env: { ...process.env, ...env } });
       wall.push(performance.now() - started);
       if (!okCodes.includes(proc.exitCode ?? -1)) throw new Error(`${args[0]} exited ${proc.exitCode}: ${proc.stderr.toString()}`);
       const usage = proc.resourceUsage;
@@ -41,7 +41,11 @@ try {
     console.log(`  wall median ${median(wall).toFixed(0)} ms (min ${Math.min(...wall).toFixed(0)}) — ${verdict(median(wall))}`);
     console.log(`  cpu  median ${median(cpu).toFixed(0)} ms (min ${Math.min(...cpu).toFixed(0)}) — ${verdict(median(cpu))}`);
   };
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${availableParallelism()} cores`);
   measure(`baseline of ${RUNS} archives × ${PATHS_PER_RUN} paths, whole process`, 2000, ["baseline", ...archives, "-o", baselineFile], [0]);
+  // The worker starts only while a core is idle; both ways, forced, show what it costs and gives here.
+  measure("  the same on one thread (ASSAY_REVIEW_PARALLEL=0)", 2000, ["baseline", ...archives, "-o", baselineFile], [0], { ASSAY_REVIEW_PARALLEL: "0" });
+  measure("  the same with the worker (ASSAY_REVIEW_PARALLEL=1)", 2000, ["baseline", ...archives, "-o", baselineFile], [0], { ASSAY_REVIEW_PARALLEL: "1" });
   measure(`check of one ${CHECK_PATHS}-path archive against it, whole process`, 500, ["check", head, "--baseline", baselineFile, "--json"], [1]);
   const baseline = readBaselineFile(baselineFile);
   console.log(`  baseline: ${baseline.paths.length} path entries (${baseline.paths.filter((p) => p.match === "glob").length} globs) from ${RUNS * PATHS_PER_RUN} observed paths`);
