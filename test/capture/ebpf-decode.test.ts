@@ -133,3 +133,21 @@ describe("captureLoss", () => {
     });
   });
 });
+
+describe("NativeDecoder on hostile bytes", () => {
+  test("random records, and valid records cut anywhere, never throw: each is decoded or counted malformed", async () => {
+    const fc = await import("fast-check");
+    const { records } = recorded("mixed");
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 40 }), fc.array(fc.tuple(fc.nat(records.length - 1), fc.nat(600)), { maxLength: 20 }), (random, cuts) => {
+        const decoder = new NativeDecoder();
+        let decoded = 0;
+        const inputs = [...random, ...cuts.map(([index, at]) => (records[index] as Uint8Array).subarray(0, at))];
+        for (const input of inputs) decoded += decoder.push(input).length;
+        const tally = decoder.finish();
+        return Number.isInteger(decoded) && tally.malformed >= 0 && tally.malformed <= inputs.length;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
