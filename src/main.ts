@@ -1,31 +1,32 @@
 #!/usr/bin/env bun
-import { runCommand, type ArgsDef, type CommandDef } from "citty";
+import type { ArgsDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { splitAtDoubleDash } from "./cli/_args.ts";
+import type { Command } from "./cli/_command.ts";
 import { logger, printJson } from "./cli/_output.ts";
 import { renderCommandHelp, renderRootHelp, summaryOf } from "./cli/_usage.ts";
 import { UsageError } from "./cli/errors.ts";
 
-type LoadCommand = () => Promise<CommandDef<ArgsDef>>;
+type LoadCommand = () => Promise<Command>;
 
 // Static import strings, so `bun build --compile` bundles every command and each loads only when chosen.
 const commands: Record<string, LoadCommand> = {
-  run: () => import("./cli/run.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  verify: () => import("./cli/verify.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  validate: () => import("./cli/validate.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  inspect: () => import("./cli/inspect.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  project: () => import("./cli/project.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  diff: () => import("./cli/diff.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  drift: () => import("./cli/drift.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  fidelity: () => import("./cli/fidelity.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  claims: () => import("./cli/claims.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  doctor: () => import("./cli/doctor.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  attest: () => import("./cli/attest.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  "verify-attestation": () => import("./cli/verify-attestation.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  "egress-policy": () => import("./cli/egress-policy.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  baseline: () => import("./cli/baseline.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  check: () => import("./cli/check.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
-  report: () => import("./cli/report.ts").then((m) => m.default as unknown as CommandDef<ArgsDef>),
+  run: () => import("./cli/run.ts").then((m) => m.default),
+  verify: () => import("./cli/verify.ts").then((m) => m.default),
+  validate: () => import("./cli/validate.ts").then((m) => m.default),
+  inspect: () => import("./cli/inspect.ts").then((m) => m.default),
+  project: () => import("./cli/project.ts").then((m) => m.default),
+  diff: () => import("./cli/diff.ts").then((m) => m.default),
+  drift: () => import("./cli/drift.ts").then((m) => m.default),
+  fidelity: () => import("./cli/fidelity.ts").then((m) => m.default),
+  claims: () => import("./cli/claims.ts").then((m) => m.default),
+  doctor: () => import("./cli/doctor.ts").then((m) => m.default),
+  attest: () => import("./cli/attest.ts").then((m) => m.default),
+  "verify-attestation": () => import("./cli/verify-attestation.ts").then((m) => m.default),
+  "egress-policy": () => import("./cli/egress-policy.ts").then((m) => m.default),
+  baseline: () => import("./cli/baseline.ts").then((m) => m.default),
+  check: () => import("./cli/check.ts").then((m) => m.default),
+  report: () => import("./cli/report.ts").then((m) => m.default),
 };
 
 const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured cgroup session, and check, project and compare its evidence archives.`;
@@ -51,12 +52,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = await load();
   const { before } = splitAtDoubleDash(rest);
   if (before.includes("--help") || before.includes("-h")) {
-    process.stdout.write(renderCommandHelp(name, command, (await resolveArgs(command)) ?? {}));
+    process.stdout.write(renderCommandHelp(name, command, await command.args()));
     return 0;
   }
   try {
-    rejectUndeclaredFlags(before, (await resolveArgs(command)) ?? {});
-    const { result } = await runCommand(command, { rawArgs: rest });
+    rejectUndeclaredFlags(before, await command.args());
+    const result = await command.run(rest);
     return typeof result === "number" ? result : 0;
   } catch (error) {
     const exitCode = reportError(error);
@@ -74,11 +75,6 @@ async function rootHelp(): Promise<string> {
   const listed: (readonly [string, string])[] = [];
   for (const [name, load] of Object.entries(commands)) listed.push([name, summaryOf(await load())]);
   return renderRootHelp(DESCRIPTION, listed);
-}
-
-async function resolveArgs(command: CommandDef<ArgsDef>): Promise<ArgsDef | undefined> {
-  const args = command.args;
-  return typeof args === "function" ? await args() : await args;
 }
 
 function rejectUndeclaredFlags(tokens: readonly string[], args: ArgsDef): void {

@@ -1,29 +1,13 @@
-import type { ArgsDef, CommandDef } from "citty";
+import type { ArgsDef } from "citty";
+import type { Command } from "./_command.ts";
 import { EXIT_CODES, exitCodesOf, type ExitCodeRow } from "./_exit-codes.ts";
 
-/** What a command's --help shows beyond its description and flags. */
-export interface CommandHelp {
-  /** The synopsis after `assay-runner NAME`, e.g. `[OPTIONS] -- CMD [ARG…]`; default from the positionals. */
-  readonly synopsis?: string;
-  readonly examples: readonly string[];
-}
-
-// Keyed by the command object, so a command file registers its help without changing how main.ts loads it.
-const registered = new WeakMap<object, CommandHelp>();
-
-/** Attaches `help` to `command` and returns the command. */
-export function withHelp<T extends object>(command: T, help: CommandHelp): T {
-  registered.set(command, help);
-  return command;
-}
-
 /** Renders a command's --help: description, synopsis, flags, exit codes, examples; plain text, no trailing blanks. */
-export function renderCommandHelp(name: string, command: CommandDef<ArgsDef>, args: ArgsDef): string {
-  const help = registered.get(command);
-  const meta = (command.meta ?? {}) as { description?: string };
+export function renderCommandHelp(name: string, command: Command, args: ArgsDef): string {
+  const { help, meta } = command;
   const flags = Object.entries(args).filter(([, def]) => def.type !== "positional");
   const positionals = Object.entries(args).filter(([, def]) => def.type === "positional");
-  const synopsis = help?.synopsis ?? [flags.length > 0 ? "[OPTIONS]" : "", ...positionals.map(([key, def]) => positionalLabel(key, def))].filter(Boolean).join(" ");
+  const synopsis = help.synopsis ?? [flags.length > 0 ? "[OPTIONS]" : "", ...positionals.map(([key, def]) => positionalLabel(key, def))].filter(Boolean).join(" ");
   const out: string[] = [];
   if (meta.description) out.push(...wrap(meta.description, WIDTH), "");
   out.push(`Usage: assay-runner ${name}${synopsis ? ` ${synopsis}` : ""}`);
@@ -36,7 +20,7 @@ export function renderCommandHelp(name: string, command: CommandDef<ArgsDef>, ar
     out.push(...table(flags.map(([key, def]) => [flagLabel(key, def), describe(def)])));
   }
   out.push("", "Exit codes:", ...exitTable(exitCodesOf(name)));
-  if (help !== undefined && help.examples.length > 0) {
+  if (help.examples.length > 0) {
     out.push("", help.examples.length === 1 ? "Example:" : "Examples:", ...help.examples.map((example) => `  ${example}`));
   }
   return `${out.join("\n")}\n`;
@@ -53,8 +37,8 @@ export function renderRootHelp(description: string, commands: readonly (readonly
 }
 
 /** The first sentence of a command's description, for the root command list. */
-export function summaryOf(command: CommandDef<ArgsDef>): string {
-  const description = ((command.meta ?? {}) as { description?: string }).description ?? "";
+export function summaryOf(command: Command): string {
+  const description = command.meta.description ?? "";
   const first = /^(.*?[.:])(\s|$)/.exec(description)?.[1] ?? description;
   return first.replace(/[.:]$/, "");
 }

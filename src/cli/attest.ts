@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import pkg from "../../package.json" with { type: "json" };
 import {
@@ -19,10 +18,9 @@ import { canonicalJson } from "../evidence/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "attest",
     description:
@@ -41,7 +39,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems" },
   },
   run: ({ args }) => attestCommand(parseArgsWith(AttestArgsSchema, args)),
-}), {
+}, {
   synopsis: "[OPTIONS] ARCHIVE",
   examples: [
     "assay-runner attest run.tar.gz -o statement.json",

@@ -1,4 +1,3 @@
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { BaselineBuilder, emptyBaseline, healthFinding, PathProjector, renderBaseline } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
@@ -7,10 +6,9 @@ import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { compileReviewRules, readBaselineFile, readReviewRules } from "./_review-io.ts";
 import { forEachRun } from "./_review-runs.ts";
 import { UsageError } from "./errors.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "baseline",
     description:
@@ -29,7 +27,7 @@ export default withHelp(defineCommand<ArgsDef>({
   },
   // A flag not given is no key at all: present it as undefined so the message names what is missing.
   run: ({ args }) => baselineCommand(parseArgsWith(BaselineArgsSchema, { ...args, archives: args._, output: args.output })),
-}), {
+}, {
   synopsis: "[OPTIONS] ARCHIVE… -o FILE",
   examples: ["assay-runner baseline run1.tar.gz run2.tar.gz run3.tar.gz -o .assay/baseline.json", "assay-runner baseline run4.tar.gz --merge .assay/baseline.json -o .assay/baseline.json"],
 });

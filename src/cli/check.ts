@@ -1,6 +1,5 @@
 import { appendFileSync } from "node:fs";
 import { relative, sep } from "node:path";
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { checkRun, PathProjector, renderSarif, renderStepSummary, renderWorkflowCommands } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
@@ -8,10 +7,9 @@ import { configureOutput, logger, printJson } from "./_output.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { compileReviewRules, openProjectedRun, readBaselineFile } from "./_review-io.ts";
 import { OutputFileError } from "./errors.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "check",
     description:
@@ -29,7 +27,7 @@ export default withHelp(defineCommand<ArgsDef>({
   },
   // A flag not given is no key at all: present it as undefined so the message names what is missing.
   run: ({ args }) => checkCommand(parseArgsWith(CheckArgsSchema, { ...args, baseline: args.baseline })),
-}), {
+}, {
   synopsis: "[OPTIONS] ARCHIVE --baseline FILE",
   examples: ["assay-runner check run.tar.gz --baseline .assay/baseline.json", "assay-runner check run.tar.gz --baseline .assay/baseline.json --sarif assay.sarif --json"],
 });

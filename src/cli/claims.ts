@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import * as v from "valibot";
 import {
   annotateDriftReport,
@@ -10,10 +9,10 @@ import {
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { parseJsonText, readText, repeatedFlag, reportClaims } from "./_compare-io.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";
 
-export default withHelp(defineCommand({
+export default cliCommand({
   meta: {
     name: "claims",
     description:
@@ -28,7 +27,7 @@ export default withHelp(defineCommand({
     json: { type: "boolean", description: "The document is the output, on stdout; no claim lines on stderr" },
   },
   run: ({ args, rawArgs }) => claimsCommand(parseArgsWith(ClaimsArgsSchema, args), rawArgs),
-}), {
+}, {
   synopsis: "[OPTIONS] [DRIFT_JSON]",
   examples: ["assay-runner claims", "assay-runner claims --descriptors", "assay-runner claims drift.json --assert-claim positive:network_endpoints"],
 });

@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import * as v from "valibot";
 import {
   checkPolicyConsistency,
@@ -20,9 +19,9 @@ import { logger } from "./_output.ts";
 import { openSide, parseJsonText, readText } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-export default withHelp(defineCommand({
+export default cliCommand({
   meta: {
     name: "diff",
     description:
@@ -51,7 +50,7 @@ export default withHelp(defineCommand({
     "head-work-dir": { type: "string", description: "Head work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
   },
   run: ({ args }) => diffCommand(parseArgsWith(DiffArgsSchema, args)),
-}), {
+}, {
   synopsis: "[OPTIONS] BASE HEAD",
   examples: [
     "assay-runner diff base/archive.tar.gz head/archive.tar.gz --output diff.json",

@@ -1,12 +1,10 @@
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { diagnoseCapture, type CaptureDiagnosis } from "../capture/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "doctor",
     description:
@@ -18,7 +16,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only the verdict" },
   },
   run: ({ args }) => doctorCommand(parseArgsWith(DoctorArgsSchema, args)),
-}), { examples: ["assay-runner doctor --json"] });
+}, { examples: ["assay-runner doctor --json"] });
 
 // --- internal ---
 

@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import * as v from "valibot";
 import {
   buildDriftReport,
@@ -16,10 +15,10 @@ import {
 import { parseArgsWith } from "./_args.ts";
 import { openSide, repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";
 
-export default withHelp(defineCommand({
+export default cliCommand({
   meta: {
     name: "drift",
     description:
@@ -58,7 +57,7 @@ export default withHelp(defineCommand({
     "ebpf-object-digest": { type: "string", description: "sha256 digest of the eBPF object used for capture", valueHint: "DIGEST" },
   },
   run: ({ args, rawArgs }) => driftCommand(parseArgsWith(DriftArgsSchema, args), rawArgs),
-}), {
+}, {
   synopsis: "[OPTIONS] A B",
   examples: [
     "assay-runner drift runs/a/archive.tar.gz runs/b/archive.tar.gz \\",

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { defineCommand } from "citty";
 import * as v from "valibot";
 import { CompareInputError, DriftArchiveError } from "../compare/index.ts";
 import { deriveEgressPolicy, deriveEgressPolicyFromBaseline } from "../egress/index.ts";
@@ -9,10 +8,10 @@ import { parseArgsWith } from "./_args.ts";
 import { openSide } from "./_compare-io.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { logger, printJson } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";
 
-export default withHelp(defineCommand({
+export default cliCommand({
   meta: {
     name: "egress-policy",
     description:
@@ -27,7 +26,7 @@ export default withHelp(defineCommand({
     json: { type: "boolean", description: "Print one JSON document {policy, digest} on stdout" },
   },
   run: ({ args }) => egressPolicyCommand(parseArgsWith(EgressPolicyArgsSchema, args)),
-}), {
+}, {
   synopsis: "[OPTIONS] ARCHIVE…",
   examples: ["assay-runner egress-policy run1.tar.gz run2.tar.gz -o policy.json", "assay-runner egress-policy --baseline .assay/baseline.json -o policy.json", "assay-runner egress-policy extracted-dir --json"],
 });

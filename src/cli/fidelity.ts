@@ -1,13 +1,12 @@
-import { defineCommand } from "citty";
 import { statSync } from "node:fs";
 import * as v from "valibot";
 import { CompareInputError, fidelityVerdict, renderPythonJson, type FidelityVerdict } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { openSide, parseJsonText, readText } from "./_compare-io.ts";
 import { logger } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-export default withHelp(defineCommand({
+export default cliCommand({
   meta: {
     name: "fidelity",
     description:
@@ -20,7 +19,7 @@ export default withHelp(defineCommand({
     json: { type: "boolean", description: "Print only the verdict document on stdout, no explanation on stderr" },
   },
   run: ({ args }) => fidelityCommand(parseArgsWith(FidelityArgsSchema, args)),
-}), {
+}, {
   examples: ["assay-runner fidelity run/archive.tar.gz", "assay-runner fidelity extracted-dir/observation-health.json --json"],
 });
 

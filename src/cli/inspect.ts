@@ -1,14 +1,12 @@
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { ArchiveReadError, inspectArchive, type ArchiveSummary } from "../evidence/index.ts";
 import { formatIssue } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { reportUnreadable, unreadableMessage } from "./_archive-input.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "inspect",
     description:
@@ -20,7 +18,7 @@ export default withHelp(defineCommand<ArgsDef>({
     json: { type: "boolean", description: "Print one JSON document on stdout instead of a summary on stderr" },
   },
   run: ({ args }) => inspectCommand(parseArgsWith(InspectArgsSchema, args)),
-}), { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner inspect out/run_001.tar.gz --json"] });
+}, { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner inspect out/run_001.tar.gz --json"] });
 
 // --- internal ---
 

@@ -1,7 +1,6 @@
 import { isAscii } from "node:buffer";
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { DnsRowCollector, readArchive } from "../evidence/index.ts";
 import {
@@ -30,13 +29,12 @@ import {
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";
 import { feedFileRange, feedStream, lineStartAfter, NotTextError, READ_CHUNK as FEED_CHUNK, type LineTarget } from "./_line-feeder.ts";
 import type { TallyReply, TallyRequest } from "./_project-worker.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "project",
     description:
@@ -54,7 +52,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only errors" },
   },
   run: ({ args }) => projectCommand(parseArgsWith(ProjectArgsSchema, args)),
-}), {
+}, {
   synopsis: "[OPTIONS] INPUT --rules FILE",
   examples: ["assay-runner project out/run_001.tar.gz --rules rules.json --format summary", "find /srv -type f | assay-runner project - --rules rules.json --format ndjson"],
 });

@@ -1,4 +1,3 @@
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { buildBaseline, buildReportModel, checkRun, PathProjector, renderReportHtml } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
@@ -6,10 +5,9 @@ import { configureOutput, logger, printJson } from "./_output.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { compileReviewRules, openMembers, openProjectedRun, projectMembers, readBaselineFile, readReviewRules } from "./_review-io.ts";
 import { UsageError } from "./errors.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "report",
     description:
@@ -28,7 +26,7 @@ export default withHelp(defineCommand<ArgsDef>({
   },
   // A flag not given is no key at all: present it as undefined so the message names what is missing.
   run: ({ args }) => reportCommand(parseArgsWith(ReportArgsSchema, { ...args, output: args.output })),
-}), {
+}, {
   synopsis: "[OPTIONS] ARCHIVE -o FILE",
   examples: ["assay-runner report run.tar.gz -o report.html", "assay-runner report run.tar.gz --baseline .assay/baseline.json -o report.html", "assay-runner report head.tar.gz --against base.tar.gz -o report.html"],
 });

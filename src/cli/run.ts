@@ -1,4 +1,3 @@
-import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import { AGENT_SHIMS } from "../schema/index.ts";
 import {
   buildRunSpec,
@@ -17,10 +16,10 @@ import {
 import { parseArgsWith, splitAtDoubleDash } from "./_args.ts";
 import { configureOutput, logger, printJson, showsProgress } from "./_output.ts";
 import { checkOutputFile } from "./_output-file.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 import { OutputFileError, UsageError } from "./errors.ts";
 
-const runCommand = defineCommand({
+export default cliCommand({
   meta: {
     name: "run",
     description:
@@ -118,18 +117,13 @@ const runCommand = defineCommand({
     else printSummary(result);
     return result.exitCode;
   },
-});
-
-withHelp(runCommand, {
+}, {
   synopsis: "[OPTIONS] -- CMD [ARG…]",
   examples: [
     "assay-runner run -o evidence.tar.gz -- make test",
     "assay-runner run --run-id run_demo -o demo.tar.gz --agent-shim openai-agents --sdk-event-log /dev/shm/sdk.ndjson -- ./agent.sh work",
   ],
 });
-
-// Hint: main.ts's loader casts to CommandDef<ArgsDef>; typed args make that cast need `unknown`.
-export default runCommand as unknown as CommandDef<ArgsDef>;
 
 // --- internal ---
 

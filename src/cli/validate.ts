@@ -1,13 +1,11 @@
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { parseJson } from "../evidence/index.ts";
 import { formatIssue, validateText, type TextValidation } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "validate",
     description:
@@ -25,7 +23,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems, no success line" },
   },
   run: ({ args }) => validateCommand(parseArgsWith(ValidateArgsSchema, args)),
-}), { synopsis: "[OPTIONS] FILE|-", examples: ["assay-runner validate layers/kernel.ndjson --json", "cat observation-health.json | assay-runner validate -"] });
+}, { synopsis: "[OPTIONS] FILE|-", examples: ["assay-runner validate layers/kernel.ndjson --json", "cat observation-health.json | assay-runner validate -"] });
 
 // --- internal ---
 

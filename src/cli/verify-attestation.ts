@@ -1,14 +1,12 @@
 import { readFileSync } from "node:fs";
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { AttestInputError, parseVerifyingKey, verifyAttestation, type AttestationReport } from "../attest/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "verify-attestation",
     description:
@@ -25,7 +23,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems" },
   },
   run: ({ args }) => verifyAttestationCommand(parseArgsWith(VerifyAttestationArgsSchema, args)),
-}), {
+}, {
   synopsis: "[OPTIONS] STATEMENT|ENVELOPE|BUNDLE --archive ARCHIVE",
   examples: ["assay-runner verify-attestation envelope.json --archive run.tar.gz --key key.pub", "assay-runner verify-attestation statement.json --archive run.tar.gz --json"],
 });

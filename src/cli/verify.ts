@@ -1,14 +1,12 @@
-import { defineCommand, type ArgsDef } from "citty";
 import * as v from "valibot";
 import { ArchiveReadError, verifyArchive, type VerifyReport } from "../evidence/index.ts";
 import { formatIssue } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { reportUnreadable, unreadableMessage } from "./_archive-input.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
-import { withHelp } from "./_usage.ts";
+import { cliCommand } from "./_command.ts";
 
-// Typed as plain ArgsDef so main.ts can hold it in its table; valibot types the arguments below.
-export default withHelp(defineCommand<ArgsDef>({
+export default cliCommand({
   meta: {
     name: "verify",
     description:
@@ -22,7 +20,7 @@ export default withHelp(defineCommand<ArgsDef>({
     quiet: { type: "boolean", description: "Print only problems, no success line" },
   },
   run: ({ args }) => verifyCommand(parseArgsWith(VerifyArgsSchema, args)),
-}), { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner verify out/run_001.tar.gz --json"] });
+}, { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner verify out/run_001.tar.gz --json"] });
 
 // --- internal ---
 
