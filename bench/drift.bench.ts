@@ -6,8 +6,7 @@ import { bench, run, summary } from "mitata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, observeArchive, parseProjectionRules, renderPythonJson, type ArchiveObservation } from "../src/compare/index.ts";
-import { openSide } from "../src/cli/_compare-io.ts";
+import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, observeArchive, openSide, parseProjectionRules, renderPythonJson, type ArchiveObservation } from "../src/compare/index.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../src/evidence/index.ts";
 
 const PATHS = 100_000;

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import {
+  openSide,
   checkPolicyConsistency,
   CompareInputError,
   diffPartialReasons,
@@ -16,7 +17,7 @@ import {
 import { formatIssue, type Issue, type Result } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { logger } from "./_output.ts";
-import { openSide, parseJsonText, readText } from "./_compare-io.ts";
+import { parseJsonText, readText } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";

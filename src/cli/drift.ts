@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import {
+  openSide,
   buildDriftReport,
   coverageAnnotationForReport,
   DEFAULT_PROVIDER_HOSTS,
@@ -13,7 +14,7 @@ import {
   type ArchiveObservation,
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
-import { openSide, repeatedFlag, reportClaims } from "./_compare-io.ts";
+import { repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";

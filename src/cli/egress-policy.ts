@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
-import { CompareInputError, DriftArchiveError } from "../compare/index.ts";
+import { openSide, CompareInputError, DriftArchiveError } from "../compare/index.ts";
 import { deriveEgressPolicy, deriveEgressPolicyFromBaseline } from "../egress/index.ts";
 import { readArchiveNetwork } from "../evidence/index.ts";
 import { formatIssue, validateBaseline, type Baseline } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
-import { openSide } from "./_compare-io.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";

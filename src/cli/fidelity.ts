@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import * as v from "valibot";
-import { CompareInputError, fidelityVerdict, renderPythonJson, type FidelityVerdict } from "../compare/index.ts";
+import { openSide, CompareInputError, fidelityVerdict, renderPythonJson, type FidelityVerdict } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
-import { openSide, parseJsonText, readText } from "./_compare-io.ts";
+import { parseJsonText, readText } from "./_compare-io.ts";
 import { logger } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
 

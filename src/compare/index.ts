@@ -32,6 +32,7 @@ export {
   type SdkMetadata,
 } from "./cross-runtime-diff.ts";
 export { observeArchive, kernelFileOperations, type ArchiveObservation, type MemberBytes } from "./drift-observation.ts";
+export { openSide, type OpenedSide } from "./open-side.ts";
 export { parseProjectionRules, DEFAULT_PROVIDER_HOSTS, type ProjectionRules, type PathAlias, type NetworkAlias, type NetworkCidrAlias } from "./drift-config.ts";
 export {
   projectPathValue,

@@ -6,12 +6,12 @@ import {
   coverageAnnotationForReport,
   DEFAULT_PROVIDER_HOSTS,
   observeArchive,
+  openSide,
   parseProjectionRules,
   renderDriftMarkdown,
   renderPythonJson,
   type ArchiveObservation,
 } from "../../src/compare/index.ts";
-import { openSide } from "../../src/cli/_compare-io.ts";
 import { upstreamFixtures } from "../harness.ts";
 import { fixtureText } from "../compare/_inputs.ts";
 
