@@ -11,13 +11,11 @@ import {
   parseIpAddress,
   parseIpNetwork,
   projectPaths,
-  referenceClassifyPath,
-  referenceProjectPaths,
-  referenceRules,
   sortUniqueCodePoints,
   endpointHost,
   type CompiledRules,
 } from "../src/projection/index.ts";
+import { referenceClassifyPath, referenceProjectPaths, referenceRules } from "../test/projection/_reference.ts";
 import { generateEndpoints, generatePaths, generateRules, networkRules } from "../test/fixtures/projection/path-sets.ts";
 
 const RULES = [10, 1000, 10000];

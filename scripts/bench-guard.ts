@@ -10,10 +10,8 @@ import {
   classifyPathIds,
   compileRulesOrThrow,
   projectPaths,
-  referenceClassifyPath,
-  referenceProjectPaths,
-  referenceRules,
 } from "../src/projection/index.ts";
+import { referenceClassifyPath, referenceProjectPaths, referenceRules } from "../test/projection/_reference.ts";
 import { generatePaths, generateRules } from "../test/fixtures/projection/path-sets.ts";
 
 /** One comparison: `engine` must process items at least `multiple` times as fast as `reference`. */

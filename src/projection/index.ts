@@ -36,11 +36,4 @@ export { BUILTIN_HEURISTICS, type BuiltinHeuristic } from "./builtin-heuristics.
 export { globToRegExp, globShape, type GlobShape } from "./glob.ts";
 // The code-point order lives in schema; re-exported under projection's names.
 export { compareCodePoints, sortUnique as sortUniqueCodePoints, isStrictlyAscending } from "../schema/index.ts";
-export {
-  referenceRules,
-  referenceClassifyPath,
-  referenceProjectPaths,
-  type ReferenceRules,
-  type ReferenceRule,
-} from "./reference.ts";
 export { ProjectionInputError, type ProjectionErrorCode } from "./errors.ts";

@@ -8,10 +8,9 @@ import {
   compileRulesOrThrow,
   LineTally,
   PathTally,
-  referenceClassifyPath,
-  referenceRules,
   type CompiledRules,
 } from "../../src/projection/index.ts";
+import { referenceClassifyPath, referenceRules } from "./_reference.ts";
 import type { ProjectionRulesInput } from "../../src/schema/index.ts";
 import { pathsFile, readerLines, rulesArb } from "../fixtures/projection/byte-inputs.ts";
 import { generatePaths, generateRules } from "../fixtures/projection/path-sets.ts";

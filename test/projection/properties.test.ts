@@ -7,10 +7,9 @@ import {
   OPERATIONS,
   sortUniqueCodePoints,
   projectPaths,
-  referenceProjectPaths,
-  referenceRules,
   type CompiledRules,
 } from "../../src/projection/index.ts";
+import { referenceProjectPaths, referenceRules } from "./_reference.ts";
 import type { ProjectionRulesInput } from "../../src/schema/index.ts";
 
 // Segments chosen to collide with rules and built-in globs often, plus the awkward ones.

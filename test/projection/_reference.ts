@@ -1,3 +1,4 @@
+// The reference projection, kept out of the binary: the oracle of the tests and the baseline of the benches.
 import {
   compareCodePoints,
   HEURISTIC_PROJECTION_NON_CLAIMS,
@@ -7,10 +8,8 @@ import {
   type PathMapping,
   type PathProjection,
   type ProjectionRules,
-} from "../schema/index.ts";
-import { normalizePrefix, resolveHeuristics, HEURISTIC_RELATION } from "./compile-rules.ts";
-import { globToRegExp } from "./glob.ts";
-import { OPERATIONS } from "./operation-split.ts";
+} from "../../src/schema/index.ts";
+import { globToRegExp, HEURISTIC_RELATION, normalizePrefix, OPERATIONS, resolveHeuristics } from "../../src/projection/index.ts";
 
 /** The reference rules: plain lists, scanned rule by rule (what the engine must agree with). */
 export interface ReferenceRules {
