@@ -1,8 +1,8 @@
-import { closeSync, createReadStream, fsyncSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
-import { open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
+import { replaceAtomically, writeAll, writeAllSync } from "./atomic-file.ts";
 import { ArchiveWriteError, ArchiveWriterStateError } from "./errors.ts";
 import { GZIP_HEADER, gzipTrailer } from "./gzip-frame.ts";
 import { deflateSingleBlock, ParallelDeflater } from "./parallel-deflate.ts";
@@ -17,7 +17,10 @@ import {
   type ManifestedMemberName,
   type NdjsonMemberName,
 } from "./member-names.ts";
+import { CHUNK, FileStore, MemoryStore, type MemberContent, type MemberStore } from "./member-store.ts";
 import { formatIssue } from "../schema/index.ts";
+
+export type { MemberContent } from "./member-store.ts";
 
 /** Where and for which run an archive is written. */
 export interface ArchiveWriterOptions {
@@ -49,9 +52,6 @@ export interface CommittedArchive {
   /** Length of the uncompressed tar stream. */
   readonly tarBytes: number;
 }
-
-/** Anything a member's bytes can be given as. */
-export type MemberContent = Uint8Array | string;
 
 /**
  * Streaming writer of one evidence archive (upstream format v0, §1): NDJSON members are spooled
@@ -237,33 +237,24 @@ export class ArchiveWriter implements AsyncDisposable {
       yield TAR_END;
     }
 
-    let handle: FileHandle | undefined;
     try {
-      handle = await open(temporary, "wx", 0o644);
-      const file = handle;
-      const sink = async (bytes: Uint8Array) => {
-        signal.throwIfAborted();
-        for (let offset = 0; offset < bytes.length; ) offset += (await file.write(bytes, offset)).bytesWritten;
-      };
-      await sink(GZIP_HEADER);
-      const deflater = new ParallelDeflater(sink);
-      for await (const chunk of tarStream()) {
-        signal.throwIfAborted();
-        crc = crc32(chunk, crc);
-        tarBytes += chunk.length;
-        await deflater.write(chunk);
-      }
-      await deflater.end();
-      await sink(gzipTrailer(crc, tarBytes));
-      await file.sync();
-      await file.close();
-      handle = undefined;
-      signal.throwIfAborted();
-      await rename(temporary, this.outputPath);
-      syncDirectory(dirname(this.outputPath));
+      await replaceAtomically(temporary, this.outputPath, async (fd) => {
+        const sink = async (bytes: Uint8Array) => {
+          signal.throwIfAborted();
+          await writeAll(fd, bytes);
+        };
+        await sink(GZIP_HEADER);
+        const deflater = new ParallelDeflater(sink);
+        for await (const chunk of tarStream()) {
+          signal.throwIfAborted();
+          crc = crc32(chunk, crc);
+          tarBytes += chunk.length;
+          await deflater.write(chunk);
+        }
+        await deflater.end();
+        await sink(gzipTrailer(crc, tarBytes));
+      }, signal);
     } catch (cause) {
-      await handle?.close().catch(() => undefined);
-      await unlink(temporary).catch(() => undefined);
       throw new ArchiveWriteError(this.outputPath, describe(cause), { cause });
     }
     return { outputPath: this.outputPath, manifest, manifestDigest, members: digests, tarBytes };
@@ -294,23 +285,9 @@ export class ArchiveWriter implements AsyncDisposable {
     gzip.set(GZIP_HEADER, 0);
     gzip.set(body, GZIP_HEADER.length);
     gzip.set(gzipTrailer(crc32(tar), tarLength), GZIP_HEADER.length + body.length);
-    let fd: number | undefined;
     try {
-      fd = openSync(temporary, "wx", 0o644);
-      for (let offset = 0; offset < gzip.length; ) offset += writeSync(fd, gzip, offset);
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = undefined;
-      signal.throwIfAborted();
-      renameSync(temporary, this.outputPath);
-      syncDirectory(dirname(this.outputPath));
+      await replaceAtomically(temporary, this.outputPath, (fd) => writeAllSync(fd, gzip), signal);
     } catch (cause) {
-      if (fd !== undefined) closeSync(fd);
-      try {
-        unlinkSync(temporary);
-      } catch {
-        // Hint: the temporary file was never created, or the rename already moved it.
-      }
       throw new ArchiveWriteError(this.outputPath, describe(cause), { cause });
     }
   }
@@ -362,144 +339,9 @@ export class ArchiveWriter implements AsyncDisposable {
 
 const ENCODER = new TextEncoder();
 const SAFE_RUN_ID = /^[A-Za-z0-9_-]+$/;
-const CHUNK = 1 << 20;
-const DIRECT_WRITE = 64 * 1024;
 // Tar streams up to this size take the in-memory commit (within one 4 MiB deflate block).
 const SMALL_TAR = 1 << 20;
 const JSON_MEMBERS = MANIFESTED_MEMBERS.filter((name) => !isNdjsonMember(name)) as JsonMemberName[];
-
-type MemberStore = MemoryStore | FileStore;
-
-class MemoryStore {
-  constructor(readonly content: Uint8Array = new Uint8Array(0)) {}
-  get size(): number {
-    return this.content.length;
-  }
-  flush(): void {}
-  digestHex(): string {
-    return new Bun.CryptoHasher("sha256").update(this.content).digest("hex");
-  }
-  async *read(_reuse?: Buffer): AsyncGenerator<Uint8Array> {
-    for (let offset = 0; offset < this.content.length; offset += CHUNK) yield this.content.subarray(offset, offset + CHUNK);
-  }
-}
-
-// Appends are collected and written with writeSync once a chunk's worth is pending: callers append
-// many small rows, and one synchronous write per megabyte is cheaper than a promise per row while
-// keeping memory bounded by the chunk size.
-class FileStore {
-  private fd: number | undefined;
-  private readonly hasher = new Bun.CryptoHasher("sha256");
-  private pending: MemberContent[] = [];
-  private pendingLength = 0;
-  private written = 0;
-  private created = false;
-  constructor(readonly path: string) {}
-
-  get size(): number {
-    return this.written + this.pendingLength;
-  }
-
-  append(content: MemberContent): void {
-    if (content.length === 0) return;
-    if (typeof content !== "string" && content.length >= DIRECT_WRITE) {
-      // Large pieces skip the pending list: one copy fewer.
-      this.spill();
-      this.writeBlock(content);
-      return;
-    }
-    // Strings are encoded now; byte pieces are copied, as the caller may reuse its buffer.
-    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content.slice();
-    this.pending.push(bytes);
-    this.pendingLength += bytes.length;
-    if (this.pendingLength >= CHUNK) this.spill();
-  }
-
-  /** Makes the bytes so far readable and hashable: a member that never reached a chunk stays in memory, no spool file. */
-  flush(): void {
-    if (this.pendingLength === 0 || this.written === 0) return;
-    this.spill();
-  }
-
-  private spill(): void {
-    if (this.pendingLength === 0) return;
-    const block = this.pending.length === 1 ? (this.pending[0] as Uint8Array) : Buffer.concat(this.pending as Uint8Array[], this.pendingLength);
-    this.pending = [];
-    this.pendingLength = 0;
-    this.writeBlock(block);
-  }
-
-  private writeBlock(block: Uint8Array): void {
-    if (this.fd === undefined) {
-      this.fd = openSync(this.path, "wx", 0o600);
-      this.created = true;
-    }
-    for (let offset = 0; offset < block.length; ) offset += writeSync(this.fd, block, offset);
-    this.hasher.update(block);
-    this.written += block.length;
-  }
-
-  digestHex(): string {
-    const hasher = this.hasher.copy();
-    for (const piece of this.pending) hasher.update(piece);
-    return hasher.digest("hex");
-  }
-
-  /** Streams the spooled bytes; with `reuse`, every chunk is a view of that buffer, valid until the next one is requested. */
-  async *read(reuse?: Buffer): AsyncGenerator<Uint8Array> {
-    if (this.written === 0) {
-      // Still in memory (under one chunk): a small run's members never touch the spool.
-      if (this.pendingLength === 0) return;
-      if (this.pending.length > 1) this.pending = [Buffer.concat(this.pending as Uint8Array[], this.pendingLength)];
-      yield this.pending[0] as Uint8Array;
-      return;
-    }
-    this.spill();
-    if (reuse === undefined) {
-      for await (const chunk of createReadStream(this.path, { highWaterMark: CHUNK, end: this.written - 1 })) yield chunk as Uint8Array;
-      return;
-    }
-    const handle = await open(this.path, "r");
-    try {
-      for (let position = 0; position < this.written; ) {
-        const { bytesRead } = await handle.read(reuse, 0, Math.min(reuse.length, this.written - position), position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        yield reuse.subarray(0, bytesRead);
-      }
-    } finally {
-      await handle.close();
-    }
-  }
-
-  close(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  discard(): void {
-    this.close();
-    this.pending = [];
-    this.pendingLength = 0;
-    // A member that stayed in memory never had a file.
-    if (this.created) void unlink(this.path).catch(() => undefined);
-  }
-}
-
-// fsync of the directory makes the rename durable; one synchronous call, not worth a thread-pool
-// round trip. Some filesystems refuse a directory fsync, which is harmless.
-function syncDirectory(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    fsyncSync(fd);
-  } catch {
-    // Hint: refused or unopenable: the rename itself already happened.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 function describe(cause: unknown): string {
   if (cause instanceof Error) {
