@@ -1,6 +1,7 @@
 export type * from "./types.ts";
 export { EVENT_UNIX_CONNECT } from "./types.ts";
 export { noLoss, noneBackend } from "./none/index.ts";
+export { abilitiesOf, type CaptureAbilities } from "./abilities.ts";
 export { armBackend, chooseBackend, type ArmedChoice, type CaptureChoice, type CaptureRequest } from "./select.ts";
 export { kernelKind, normalizeKernelRecords, openAccessMode, openOperationFlags, type KernelSummary, type LoaderFilterCount, type NormalizeOptions } from "./normalize.ts";
 export { captureScopeNotes, deriveKernelHealth, networkProtocolCoverage, type KernelHealth, type NetworkEndpointClaimScope, type NetworkProtocolCoverage } from "./kernel-health.ts";

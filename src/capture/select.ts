@@ -1,3 +1,4 @@
+import { abilitiesOf, type CaptureAbilities } from "./abilities.ts";
 import { ebpfBackend } from "./ebpf/index.ts";
 import { CaptureHostError } from "./errors.ts";
 import { noneBackend } from "./none/index.ts";
@@ -22,6 +23,8 @@ export type CaptureChoice =
 /** A capture armed for a run, and each backend auto gave up on while arming. */
 export interface ArmedChoice {
   readonly armed: ArmedCapture;
+  /** What the armed backend can do (after any fallback). */
+  readonly abilities: CaptureAbilities;
   /** One `<backend>: <reason>` per backend that probed available but could not be armed, in order. */
   readonly fallbacks: readonly string[];
 }
@@ -49,9 +52,8 @@ export async function armBackend(backend: CaptureBackend, rest: readonly Capture
   const queue = [...rest];
   for (let current: CaptureBackend | undefined = backend; current !== undefined; ) {
     try {
-      // none captures nothing and never needs the session.
-      const armed = await current.arm(current.name === "none" ? undefined : target);
-      return { armed, fallbacks };
+      const armed = await current.arm(abilitiesOf(current.name).needsSession ? target : undefined);
+      return { armed, abilities: abilitiesOf(armed.backend), fallbacks };
     } catch (error) {
       if (!(error instanceof CaptureHostError) || queue.length === 0) throw error;
       fallbacks.push(`${current.name}: ${error.message}`);

@@ -83,6 +83,16 @@ describe("armBackend", () => {
     ]);
   });
 
+  test("the abilities follow the backend actually armed: a fallback to none captures no kernel and needs no session", async () => {
+    const kernel = await armBackend(arming("ptrace", []), [], target);
+    const fellBack = await armBackend(failingArm("ebpf", attachFailed(), []), [noneBackend], target);
+    expect([kernel.abilities, fellBack.armed.backend, fellBack.abilities]).toEqual([
+      { capturesKernel: true, needsSession: true },
+      "none",
+      { capturesKernel: false, needsSession: false },
+    ]);
+  });
+
   test("an explicit request (nothing to fall back to) rethrows the arm failure, which exits 40", async () => {
     const error = attachFailed();
     const thrown = await armBackend(failingArm("ebpf", error, []), [], target).catch((e: unknown) => e);
