@@ -1,35 +1,39 @@
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
+  abilitiesOf,
   armBackend,
   chooseBackend,
   deriveKernelHealth,
   noneBackend,
   normalizeKernelRecords,
   type ArmedCapture,
+  type CaptureAbilities,
+  type CaptureChoice,
+  type CaptureOutcome,
   type CaptureTarget,
   type KernelSummary,
 } from "../capture/index.ts";
-import { ArchiveWriter, canonicalJson, type CommittedArchive } from "../evidence/index.ts";
+import { ArchiveWriter } from "../evidence/index.ts";
 import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
-import { CgroupSession, isWritable, LinuxHostError, locateCgroupHost, openCgroupSession, RunGuardian } from "../linux/index.ts";
-import { buildCapabilitySurface, collectSurfaceSets } from "./capability-surface.ts";
-import { DnsObserver } from "../egress/index.ts";
+import { CgroupSession, RunGuardian } from "../linux/index.ts";
+import { collectSurfaceSets } from "./capability-surface.ts";
+import { DnsObserver, type CompiledEgressPolicy } from "../egress/index.ts";
 import { buildChildEnv } from "./child-env.ts";
 import { dnsCaptureNote, withDnsRows } from "./dns-evidence.ts";
-import { readEgressPolicy, startEgress } from "./egress-phase.ts";
+import { readEgressPolicy, startEgress, type EgressSession } from "./egress-phase.ts";
 import { buildCorrelationReport } from "./correlation.ts";
 import { formatDuration } from "./duration.ts";
-import { buildObservationHealth, type KernelHealthPart, type ObservationHealthDocument } from "./observation-health.ts";
-import { prepareRedaction, sweepArchiveMembers, type PreparedRedaction } from "./redact-run.ts";
-import { RunHostError, RunInputError, RunInterruptedError } from "./run-errors.ts";
+import { finishArchive } from "./finish-archive.ts";
+import type { KernelHealthPart, ObservationHealthDocument } from "./observation-health.ts";
+import { prepareRedaction, type PreparedRedaction } from "./redact-run.ts";
+import { checkOutputWritable, openSession, scratchDirectory } from "./run-host.ts";
+import { RunHostError, RunInterruptedError } from "./run-errors.ts";
 import { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.ts";
 import type { RunSpec } from "./run-spec.ts";
 import { encodePolicyRow } from "./ingest-policy.ts";
 import { encodeSdkRow } from "./ingest-sdk.ts";
 import { readLayerLogs, type LayerLogs } from "./layer-logs.ts";
-import { superviseWorkload, type Interruption } from "./workload.ts";
+import { superviseWorkload, type Interruption, type WorkloadOutcome } from "./workload.ts";
 
 /** What the run needs from its surroundings (injected so the pipeline has no hidden inputs). */
 export interface RunIo {
@@ -83,178 +87,20 @@ export interface RunResult {
 }
 
 /**
- * Performs one measured run (§3): session, capture, workload, teardown, policy then SDK layer,
- * correlation, health, redaction and the fail-closed sweep, then the atomic archive write.
+ * Performs one measured run (§3) in five phases, each taking what the one before produced:
+ * prepare (inputs, backend choice, guardian, scratch, session) → arm (capture, archive writer,
+ * egress) → supervise (the workload) → collect (kernel, policy and SDK layers, correlation) → seal
+ * (health, redaction sweep, atomic archive write). What a phase opens stays open until the run
+ * ends, and is released in reverse order however it ends.
  * Throws RunInputError (exit 2, no archive) or RunHostError/LinuxHostError (exit 40, nothing run).
  */
 export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
-  const t0 = performance.now();
-  if (io.platform !== "linux") {
-    throw new RunHostError("PLATFORM_UNSUPPORTED", `assay-runner run measures workloads on Linux only (this host is ${io.platform}); verify, inspect and diff work here`);
-  }
-  // The kernel's first cgroup migration after a quiet spell waits a grace period; paying it now
-  // overlaps it with preparation instead of the workload's start (see CgroupSession.primeJoin).
-  const primed = CgroupSession.primeJoin();
-  const archivePath = resolve(spec.output);
-  checkOutputWritable(archivePath);
-  // A bad policy file is bad input: exit 2 before anything runs.
-  const egressPolicy = spec.egress === undefined ? undefined : readEgressPolicy(spec.egress.file);
-  const redaction = prepareRedaction(spec, io.env);
-
-  const choice = await (io.chooseBackend ?? chooseBackend)(spec.capture);
-  if (!choice.ok) throw new RunHostError("CAPTURE_UNAVAILABLE", `--capture ${spec.capture}: ${choice.reason}`);
-  let backend = choice.backend;
-
-  // If the runner itself is killed (SIGKILL, OOM), the guardian removes what it leaves behind.
-  await using guardian = RunGuardian.start();
-  await using scratch = scratchDirectory();
-  guardian?.guardDirectory(scratch.path);
-  guardian?.guardPartialFiles(dirname(archivePath), ArchiveWriter.temporaryPrefix(archivePath));
-  // An explicitly requested kernel backend needs the session (exit 40 without one); auto degrades.
-  const sessionRequired = backend.name !== "none" && spec.capture !== "auto";
-  await using session = openSession(spec, sessionRequired, io);
-  if (session) guardian?.guardSession(session.path);
-  if (!session && backend.name !== "none") {
-    io.onProgress?.({ level: "warn", message: `--capture auto: ${backend.name} needs a cgroup v2 session; capturing nothing (contract-only)` });
-    backend = noneBackend;
-  }
-  const target: CaptureTarget | undefined = session ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path } : undefined;
-  if (backend.name !== "none") io.onProgress?.({ level: "info", message: `arming ${backend.name} capture on ${session?.path ?? ""}` });
-  // auto falls back (ptrace, then none) when the chosen backend cannot be armed; explicit requests exit 40 here.
-  const arming = await armBackend(backend, session ? choice.rest : [], target);
-  await using armed: ArmedCapture = arming.armed;
-  for (const helper of armed.helpers) guardian?.guardProcess(helper.pid, helper.comm);
-  const captureFallbacks = arming.fallbacks.map((reason) => `capture_fallback: --capture auto could not arm ${reason}; measured with ${arming.armed.version}`);
-  for (const note of captureFallbacks) io.onProgress?.({ level: "warn", message: note });
-  const kernelCapture = armed.backend !== "none";
-  // Spooled in the scratch directory, so what the guardian removes covers it.
-  await using writer = await ArchiveWriter.create({ outputPath: archivePath, runId: spec.runId, spoolDir: scratch.path });
-
-  // The egress policy is held in the kernel before the workload starts, on the session only.
-  if (spec.egress !== undefined && session === undefined) throw new RunHostError("SESSION_REQUIRED", "--egress needs a cgroup v2 session (root, or a delegated cgroup v2 subtree)");
-  await using egress = spec.egress !== undefined && egressPolicy !== undefined && session !== undefined ? await startEgress(spec.egress, egressPolicy, session.path) : undefined;
-
-  // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
-  const early = await Promise.race([io.interrupted, Promise.resolve(undefined)]);
-  if (early !== undefined) throw new RunInterruptedError(early);
-
-  const startedLine = runStartedLine({ runId: spec.runId, agentShim: spec.agentShim, command: spec.command, env: spec.env });
-  const clock = performance.now();
-  const prepareMs = clock - t0;
-  io.onProgress?.({ level: "info", message: `running ${spec.command.join(" ")} (capture ${armed.version}${session ? `, session ${session.path}` : ", no session"})` });
-  const outcome = await superviseWorkload({
-    argv: armed.command(spec.command),
-    // deviation: upstream scrubs loader variables and pins LC_ALL=C whenever the kernel is
-    // captured (§2.3); the measured run is the asked-for run unless --upstream-env-scrub.
-    env: buildChildEnv(io.env, spec.env, { scrub: spec.upstreamEnvScrub }),
-    session,
-    scratchDir: scratch.path,
-    timeoutMs: spec.timeoutMs,
-    killGraceMs: spec.killGraceMs,
-    interrupted: io.interrupted,
-    stdoutToStderr: io.workloadStdoutToStderr ?? false,
-    ...(armed.watchWorkload && { watchWorkload: armed.watchWorkload.bind(armed) }),
-  });
-  const workloadMs = performance.now() - clock;
-
-  io.onProgress?.({ level: "info", message: "collecting kernel rows, policy and SDK layers" });
-  // Kernel layer: the capture stops once the session is empty, then rows stream into the spool.
-  const captured = await armed.stop(spec.kernelDrainMs);
-  let kernelSummary: KernelSummary | undefined;
-  let kernelHealth: KernelHealthPart | undefined;
-  const extraNotes: string[] = [];
-  let dnsNote: string | undefined;
-  if (kernelCapture) {
-    // A backend that sees the session's DNS gives raw messages in its record stream; the observer
-    // parses them (defensively) into DNS rows, in place.
-    const observer = captured.dns === undefined ? undefined : new DnsObserver("capture");
-    const captureRecords = observer === undefined ? captured.records : withDnsRows(captured.records, observer);
-    const records = egress === undefined || session === undefined ? captureRecords : followedBy(captureRecords, egress.records(session.id));
-    const dnsLines: string[] = [];
-    // Each member is redacted as it is produced: no unredacted byte reaches the spool.
-    kernelSummary = await normalizeKernelRecords(
-      records,
-      spec.runId,
-      (line) => {
-        const redacted = redaction.redactLine(line);
-        if (observer !== undefined && redacted.includes('"kind":"dns_')) dnsLines.push(redacted);
-        writer.append("layers/kernel.ndjson", redacted);
-      },
-      { keepAllOpens: spec.keepAllOpens },
-    );
-    if (observer !== undefined && captured.dns !== undefined) {
-      // Packets the kernel side could not deliver are names we did not read: counted with the unparseable.
-      const counters = { ...observer.counters, unparseable: observer.counters.unparseable + captured.dns.dropped };
-      dnsNote = dnsCaptureNote(dnsLines, [...kernelSummary.networkEndpoints], counters);
-    }
-    const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
-    const derived = deriveKernelHealth({ loss: captured.loss, summary: kernelSummary, cgroupCorrelation, backend: armed.version });
-    kernelHealth = { ...derived, cgroup_correlation: cgroupCorrelation };
-    extraNotes.push(derived.backendNote, ...derived.scopeNotes);
-    if (dnsNote !== undefined) extraNotes.push(dnsNote);
-    if (egress !== undefined) extraNotes.push(...egress.notes);
-  }
-  extraNotes.push(...captureFallbacks);
-  await session?.close();
-
-  // Policy before SDK: the SDK cross-check reads the policy bindings (§3 phase 8).
-  const logs = readLayerLogs(spec, outcome.interruption !== undefined);
-  for (const warning of logs.warnings) extraNotes.push(warning);
-  // The surface's tools and decisions come from the redacted rows, so `verify` derives the same
-  // `decision:tool` values from the policy layer (a secret spanning the joined pair would not).
-  const redactedPolicy = (logs.policy ?? []).map((event) => {
-    const row = encodePolicyRow(event);
-    const line = redaction.redactLine(row);
-    writer.append("layers/policy.ndjson", line);
-    return line === row ? event : (JSON.parse(line) as PolicyEvent);
-  });
-  for (const event of logs.sdk ?? []) writer.append("layers/sdk.ndjson", redaction.redactLine(encodeSdkRow(event)));
-  const correlation = buildCorrelationReport({
-    runId: spec.runId,
-    policy: logs.policy ?? [],
-    sdk: logs.sdk ?? [],
-    kernelEventCount: kernelSummary?.rowCount ?? 0,
-    sessionCgroupId: kernelCapture ? session?.id : undefined,
-  });
-  writer.append("events.ndjson", redaction.redactLine(startedLine));
-  writer.append("events.ndjson", redaction.redactLine(runFinishedLine({ runId: spec.runId, end: outcome.end, elapsedMs: performance.now() - clock })));
-  extraNotes.push(...runnerNotes(spec, outcome.interruption, outcome.descendantsKilled));
-  const collectMs = performance.now() - clock - workloadMs;
-
-  const archiveStart = performance.now();
-  io.onProgress?.({ level: "info", message: `redacting and writing ${archivePath}` });
-  const { health, committed } = await finishArchive(writer, {
-    spec,
-    redaction,
-    sets: collectSurfaceSets({ kernel: kernelSummary, policy: redactedPolicy }),
-    correlation,
-    kernelHealth,
-    logs,
-    extraNotes,
-    platform: io.platform,
-    inspectScratch: io.inspectScratch ? () => io.inspectScratch?.(scratch.path) : undefined,
-  });
-  const archiveMs = performance.now() - archiveStart;
-  await primed;
-  return {
-    runId: spec.runId,
-    archivePath: committed.outputPath,
-    manifestDigest: committed.manifestDigest,
-    exitCode: exitCodeOf(outcome.end, outcome.interruption),
-    workload: outcome.end,
-    interruption: outcome.interruption,
-    captureBackend: armed.version,
-    sessionCgroupId: session?.id,
-    health,
-    correlation,
-    timings: {
-      prepare_ms: round(prepareMs),
-      workload_ms: round(workloadMs),
-      collect_ms: round(collectMs),
-      archive_ms: round(archiveMs),
-      total_ms: round(performance.now() - t0),
-    },
-  };
+  await using resources = new AsyncDisposableStack();
+  const prepared = await prepare(spec, io, resources);
+  const armed = await arm(prepared, resources);
+  const supervised = await supervise(armed);
+  const collected = await collect(supervised);
+  return await seal(collected);
 }
 
 /** The runner's exit code for a workload end (ARCHITECTURE "Exit codes of run"). */
@@ -282,87 +128,240 @@ export function runnerNotes(spec: Pick<RunSpec, "killGraceMs">, interruption: In
 
 // --- internal ---
 
-interface ArchiveParts {
+/** The prepare phase's result: inputs checked, backend chosen, guardian, scratch and session up. */
+interface Prepared {
   readonly spec: RunSpec;
+  readonly io: RunIo;
+  readonly t0: number;
+  readonly primed: Promise<unknown>;
+  readonly archivePath: string;
+  readonly egressPolicy: CompiledEgressPolicy | undefined;
   readonly redaction: PreparedRedaction;
-  readonly sets: ReturnType<typeof collectSurfaceSets>;
-  readonly correlation: CorrelationReport;
-  readonly kernelHealth: KernelHealthPart | undefined;
+  readonly choice: Extract<CaptureChoice, { ok: true }>;
+  readonly guardian: RunGuardian | undefined;
+  readonly scratch: { readonly path: string };
+  readonly session: CgroupSession | undefined;
+}
+
+/** The arm phase's result: the capture armed (and what it can do), the writer open, egress held. */
+interface Armed extends Prepared {
+  readonly capture: ArmedCapture;
+  readonly abilities: CaptureAbilities;
+  readonly captureFallbacks: readonly string[];
+  readonly writer: ArchiveWriter;
+  readonly egress: EgressSession | undefined;
+}
+
+/** The supervise phase's result: how the workload ended, and when. */
+interface Supervised extends Armed {
+  readonly startedLine: string;
+  /** When the workload started (performance.now()). */
+  readonly clock: number;
+  readonly prepareMs: number;
+  readonly outcome: WorkloadOutcome;
+  readonly workloadMs: number;
+}
+
+/** The collect phase's result: every layer appended, the correlation built, the notes gathered. */
+interface Collected extends Supervised {
+  readonly kernel: KernelLayer | undefined;
   readonly logs: LayerLogs;
+  readonly redactedPolicy: readonly PolicyEvent[];
+  readonly correlation: CorrelationReport;
   readonly extraNotes: readonly string[];
-  readonly platform: string;
-  readonly inspectScratch: (() => void | Promise<void>) | undefined;
+  readonly collectMs: number;
 }
 
-async function finishArchive(writer: ArchiveWriter, parts: ArchiveParts): Promise<{ health: ObservationHealthDocument; committed: CommittedArchive }> {
-  const { spec, redaction } = parts;
-  // The NDJSON members were redacted row by row as they were appended; the surface, our notes and
-  // the correlation report are redacted here, in memory, before they are written (§3.1).
-  // deviation: upstream rewrites neither notes nor the correlation report, and only sweeps them.
-  const surfaceSets = redaction.redactSurface(parts.sets);
-  const extraNotes = parts.extraNotes.map((note) => redaction.redactText("notes", note));
-  const correlation = redaction.redactLine(canonicalJson(parts.correlation));
-  const health = buildObservationHealth({
-    runId: spec.runId,
-    platform: parts.platform,
-    kernel: parts.kernelHealth,
-    policyEvents: parts.logs.policy?.length,
-    sdk: parts.logs.sdk ? { events: parts.logs.sdk.length, toolCalls: distinctToolCalls(parts.logs.sdk) } : undefined,
-    redaction: redaction.block(),
-    extraNotes,
+interface KernelLayer {
+  readonly summary: KernelSummary;
+  readonly health: KernelHealthPart;
+  readonly notes: readonly string[];
+}
+
+async function prepare(spec: RunSpec, io: RunIo, resources: AsyncDisposableStack): Promise<Prepared> {
+  const t0 = performance.now();
+  if (io.platform !== "linux") {
+    throw new RunHostError("PLATFORM_UNSUPPORTED", `assay-runner run measures workloads on Linux only (this host is ${io.platform}); verify, inspect and diff work here`);
+  }
+  // The kernel's first cgroup migration after a quiet spell waits a grace period; paying it now
+  // overlaps it with preparation instead of the workload's start (see CgroupSession.primeJoin).
+  const primed = CgroupSession.primeJoin();
+  const archivePath = resolve(spec.output);
+  checkOutputWritable(archivePath);
+  // A bad policy file is bad input: exit 2 before anything runs.
+  const egressPolicy = spec.egress === undefined ? undefined : readEgressPolicy(spec.egress.file);
+  const redaction = prepareRedaction(spec, io.env);
+
+  const choice = await (io.chooseBackend ?? chooseBackend)(spec.capture);
+  if (!choice.ok) throw new RunHostError("CAPTURE_UNAVAILABLE", `--capture ${spec.capture}: ${choice.reason}`);
+
+  // If the runner itself is killed (SIGKILL, OOM), the guardian removes what it leaves behind.
+  const guardian = resources.use(RunGuardian.start());
+  const scratch = resources.use(scratchDirectory());
+  guardian?.guardDirectory(scratch.path);
+  guardian?.guardPartialFiles(dirname(archivePath), ArchiveWriter.temporaryPrefix(archivePath));
+  // An explicitly requested kernel backend needs the session (exit 40 without one); auto degrades.
+  const sessionRequired = abilitiesOf(choice.backend.name).needsSession && spec.capture !== "auto";
+  const session = resources.use(openSession(spec, sessionRequired, (message) => io.onProgress?.({ level: "warn", message })));
+  if (session) guardian?.guardSession(session.path);
+  return { spec, io, t0, primed, archivePath, egressPolicy, redaction, choice, guardian, scratch, session };
+}
+
+async function arm(prepared: Prepared, resources: AsyncDisposableStack): Promise<Armed> {
+  const { spec, io, choice, guardian, scratch, session } = prepared;
+  let backend = choice.backend;
+  if (!session && abilitiesOf(backend.name).needsSession) {
+    io.onProgress?.({ level: "warn", message: `--capture auto: ${backend.name} needs a cgroup v2 session; capturing nothing (contract-only)` });
+    backend = noneBackend;
+  }
+  const target: CaptureTarget | undefined = session ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path } : undefined;
+  if (abilitiesOf(backend.name).capturesKernel) io.onProgress?.({ level: "info", message: `arming ${backend.name} capture on ${session?.path ?? ""}` });
+  // auto falls back (ptrace, then none) when the chosen backend cannot be armed; explicit requests exit 40 here.
+  const arming = await armBackend(backend, session ? choice.rest : [], target);
+  const capture = resources.use(arming.armed);
+  for (const helper of capture.helpers) guardian?.guardProcess(helper.pid, helper.comm);
+  const captureFallbacks = arming.fallbacks.map((reason) => `capture_fallback: --capture auto could not arm ${reason}; measured with ${capture.version}`);
+  for (const note of captureFallbacks) io.onProgress?.({ level: "warn", message: note });
+  // Spooled in the scratch directory, so what the guardian removes covers it.
+  const writer = resources.use(await ArchiveWriter.create({ outputPath: prepared.archivePath, runId: spec.runId, spoolDir: scratch.path }));
+
+  // The egress policy is held in the kernel before the workload starts, on the session only.
+  if (spec.egress !== undefined && session === undefined) throw new RunHostError("SESSION_REQUIRED", "--egress needs a cgroup v2 session (root, or a delegated cgroup v2 subtree)");
+  const egressPolicy = prepared.egressPolicy;
+  const egress = resources.use(spec.egress !== undefined && egressPolicy !== undefined && session !== undefined ? await startEgress(spec.egress, egressPolicy, session.path) : undefined);
+
+  // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
+  const early = await Promise.race([io.interrupted, Promise.resolve(undefined)]);
+  if (early !== undefined) throw new RunInterruptedError(early);
+  return { ...prepared, capture, abilities: arming.abilities, captureFallbacks, writer, egress };
+}
+
+async function supervise(armed: Armed): Promise<Supervised> {
+  const { spec, io, capture, session, scratch } = armed;
+  const startedLine = runStartedLine({ runId: spec.runId, agentShim: spec.agentShim, command: spec.command, env: spec.env });
+  const clock = performance.now();
+  const prepareMs = clock - armed.t0;
+  io.onProgress?.({ level: "info", message: `running ${spec.command.join(" ")} (capture ${capture.version}${session ? `, session ${session.path}` : ", no session"})` });
+  const outcome = await superviseWorkload({
+    argv: capture.command(spec.command),
+    // deviation: upstream scrubs loader variables and pins LC_ALL=C whenever the kernel is
+    // captured (§2.3); the measured run is the asked-for run unless --upstream-env-scrub.
+    env: buildChildEnv(io.env, spec.env, { scrub: spec.upstreamEnvScrub }),
+    session,
+    scratchDir: scratch.path,
+    timeoutMs: spec.timeoutMs,
+    killGraceMs: spec.killGraceMs,
+    interrupted: io.interrupted,
+    stdoutToStderr: io.workloadStdoutToStderr ?? false,
+    ...(capture.watchWorkload && { watchWorkload: capture.watchWorkload.bind(capture) }),
   });
-  writer.set("capability-surface.json", canonicalJson(buildCapabilitySurface(spec.runId, surfaceSets)));
-  writer.set("correlation-report.json", correlation);
-  writer.set("observation-health.json", canonicalJson(health));
-  await sweepArchiveMembers(writer, redaction);
-  await parts.inspectScratch?.();
-  return { health, committed: await writer.commit() };
+  return { ...armed, startedLine, clock, prepareMs, outcome, workloadMs: performance.now() - clock };
 }
 
-function distinctToolCalls(events: ReadonlyArray<{ readonly tool_call_id: string | null }>): number {
-  return new Set(events.flatMap((e) => (e.tool_call_id === null ? [] : [e.tool_call_id]))).size;
+async function collect(supervised: Supervised): Promise<Collected> {
+  const { spec, io, session, writer, redaction, outcome, clock, abilities } = supervised;
+  io.onProgress?.({ level: "info", message: "collecting kernel rows, policy and SDK layers" });
+  // Kernel layer: the capture stops once the session is empty, then rows stream into the spool.
+  const captured = await supervised.capture.stop(spec.kernelDrainMs);
+  const kernel = abilities.capturesKernel ? await collectKernelLayer(supervised, captured) : undefined;
+  const extraNotes = [...(kernel?.notes ?? []), ...supervised.captureFallbacks];
+  await session?.close();
+
+  // Policy before SDK: the SDK cross-check reads the policy bindings (§3 phase 8).
+  const logs = readLayerLogs(spec, outcome.interruption !== undefined);
+  for (const warning of logs.warnings) extraNotes.push(warning);
+  // The surface's tools and decisions come from the redacted rows, so `verify` derives the same
+  // `decision:tool` values from the policy layer (a secret spanning the joined pair would not).
+  const redactedPolicy = (logs.policy ?? []).map((event) => {
+    const row = encodePolicyRow(event);
+    const line = redaction.redactLine(row);
+    writer.append("layers/policy.ndjson", line);
+    return line === row ? event : (JSON.parse(line) as PolicyEvent);
+  });
+  for (const event of logs.sdk ?? []) writer.append("layers/sdk.ndjson", redaction.redactLine(encodeSdkRow(event)));
+  const correlation = buildCorrelationReport({
+    runId: spec.runId,
+    policy: logs.policy ?? [],
+    sdk: logs.sdk ?? [],
+    kernelEventCount: kernel?.summary.rowCount ?? 0,
+    sessionCgroupId: abilities.capturesKernel ? session?.id : undefined,
+  });
+  writer.append("events.ndjson", redaction.redactLine(supervised.startedLine));
+  writer.append("events.ndjson", redaction.redactLine(runFinishedLine({ runId: spec.runId, end: outcome.end, elapsedMs: performance.now() - clock })));
+  extraNotes.push(...runnerNotes(spec, outcome.interruption, outcome.descendantsKilled));
+  const collectMs = performance.now() - clock - supervised.workloadMs;
+  return { ...supervised, kernel, logs, redactedPolicy, correlation, extraNotes, collectMs };
 }
 
-function openSession(spec: RunSpec, required: boolean, io: RunIo): CgroupSession | undefined {
-  const host = locateCgroupHost(spec.cgroupParent);
-  if (!host.ok) {
-    if (required || spec.cgroupParent !== undefined) throw new RunHostError("SESSION_REQUIRED", `no cgroup v2 session possible: ${host.reason}`);
-    io.onProgress?.({ level: "warn", message: `running without a cgroup session (${host.reason}); descendants the workload leaves behind cannot be collected` });
-    return undefined;
+// The kernel rows of a capturing backend (and egress's), redacted row by row into the spool, with
+// the kernel's part of the health and its notes.
+async function collectKernelLayer(supervised: Supervised, captured: CaptureOutcome): Promise<KernelLayer> {
+  const { spec, redaction, writer, egress, session } = supervised;
+  // A backend that sees the session's DNS gives raw messages in its record stream; the observer
+  // parses them (defensively) into DNS rows, in place.
+  const observer = captured.dns === undefined ? undefined : new DnsObserver("capture");
+  const captureRecords = observer === undefined ? captured.records : withDnsRows(captured.records, observer);
+  const records = egress === undefined || session === undefined ? captureRecords : followedBy(captureRecords, egress.records(session.id));
+  const dnsLines: string[] = [];
+  // Each member is redacted as it is produced: no unredacted byte reaches the spool.
+  const summary = await normalizeKernelRecords(
+    records,
+    spec.runId,
+    (line) => {
+      const redacted = redaction.redactLine(line);
+      if (observer !== undefined && redacted.includes('"kind":"dns_')) dnsLines.push(redacted);
+      writer.append("layers/kernel.ndjson", redacted);
+    },
+    { keepAllOpens: spec.keepAllOpens },
+  );
+  const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
+  const derived = deriveKernelHealth({ loss: captured.loss, summary, cgroupCorrelation, backend: supervised.capture.version });
+  const notes = [derived.backendNote, ...derived.scopeNotes];
+  if (observer !== undefined && captured.dns !== undefined) {
+    // Packets the kernel side could not deliver are names we did not read: counted with the unparseable.
+    const counters = { ...observer.counters, unparseable: observer.counters.unparseable + captured.dns.dropped };
+    notes.push(dnsCaptureNote(dnsLines, [...summary.networkEndpoints], counters));
   }
-  try {
-    return openCgroupSession({ runId: spec.runId, parent: host.parent });
-  } catch (error) {
-    if (required || spec.cgroupParent !== undefined || !(error instanceof LinuxHostError)) throw error;
-    const reason = error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
-    io.onProgress?.({ level: "warn", message: `running without a cgroup session (${reason})` });
-    return undefined;
-  }
+  if (egress !== undefined) notes.push(...egress.notes);
+  return { summary, health: { ...derived, cgroup_correlation: cgroupCorrelation }, notes };
 }
 
-function checkOutputWritable(archivePath: string): void {
-  const dir = dirname(archivePath);
-  if (existsSync(archivePath) && !isWritable(archivePath)) {
-    throw new RunInputError("OUTPUT_UNWRITABLE", `cannot write the archive ${archivePath}: the existing file is not writable; nothing was run`, archivePath);
-  }
-  // Probing with a real file catches what access(2) misses for root: read-only mounts, full disks of inodes.
-  const probe = join(dir, `.${basename(archivePath)}.${process.pid}.probe`);
-  try {
-    closeSync(openSync(probe, "wx", 0o600));
-    unlinkSync(probe);
-  } catch (error) {
-    throw new RunInputError(
-      "OUTPUT_UNWRITABLE",
-      `cannot write the archive into ${dir}; nothing was run`,
-      archivePath,
-      { cause: error },
-    );
-  }
-}
-
-function scratchDirectory(): { readonly path: string } & AsyncDisposable {
-  const path = mkdtempSync(join(tmpdir(), "assay-run-"));
-  return { path, [Symbol.asyncDispose]: async () => rmSync(path, { recursive: true, force: true }) };
+async function seal(collected: Collected): Promise<RunResult> {
+  const { spec, io, outcome, session, scratch } = collected;
+  const archiveStart = performance.now();
+  io.onProgress?.({ level: "info", message: `redacting and writing ${collected.archivePath}` });
+  const { health, committed } = await finishArchive(collected.writer, {
+    spec,
+    redaction: collected.redaction,
+    sets: collectSurfaceSets({ kernel: collected.kernel?.summary, policy: collected.redactedPolicy }),
+    correlation: collected.correlation,
+    kernelHealth: collected.kernel?.health,
+    logs: collected.logs,
+    extraNotes: collected.extraNotes,
+    platform: io.platform,
+    inspectScratch: io.inspectScratch ? () => io.inspectScratch?.(scratch.path) : undefined,
+  });
+  const archiveMs = performance.now() - archiveStart;
+  await collected.primed;
+  return {
+    runId: spec.runId,
+    archivePath: committed.outputPath,
+    manifestDigest: committed.manifestDigest,
+    exitCode: exitCodeOf(outcome.end, outcome.interruption),
+    workload: outcome.end,
+    interruption: outcome.interruption,
+    captureBackend: collected.capture.version,
+    sessionCgroupId: session?.id,
+    health,
+    correlation: collected.correlation,
+    timings: {
+      prepare_ms: round(collected.prepareMs),
+      workload_ms: round(collected.workloadMs),
+      collect_ms: round(collected.collectMs),
+      archive_ms: round(archiveMs),
+      total_ms: round(performance.now() - collected.t0),
+    },
+  };
 }
 
 function round(ms: number): number {
