@@ -123,55 +123,7 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits,
       if (small !== undefined) return small;
     }
     const tar = new TarParser(path, visit, limits);
-    const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK });
-    let total = 0;
-    let crc = 0;
-    let overLimit = false;
-    let inflateError: Error | undefined;
-    let ended = false;
-    const finished = new Promise<void>((resolve) => {
-      inflate.on("end", () => {
-        ended = true;
-        resolve();
-      });
-      inflate.on("error", (error) => {
-        inflateError = error;
-        resolve();
-      });
-      inflate.on("close", () => resolve());
-    });
-    inflate.on("data", (chunk: Buffer) => {
-      if (overLimit || tar.stopped) return;
-      total += chunk.length;
-      if (total > limits.maxTotalBytes) {
-        overLimit = true;
-        inflate.destroy();
-        return;
-      }
-      crc = crc32(chunk, crc);
-      tar.push(chunk);
-      if (tar.stopped) inflate.destroy();
-    });
-    let position = headerLength;
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    while (position < fileSize && !ended && !inflate.destroyed && inflateError === undefined) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, fileSize - position), position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      const copy = Buffer.from(buffer.subarray(0, bytesRead));
-      if (!inflate.write(copy)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            inflate.off("drain", done);
-            resolve();
-          };
-          inflate.on("drain", done);
-          void finished.then(done);
-        });
-      }
-    }
-    if (!inflate.destroyed && !ended) inflate.end();
-    await finished;
+    const { total, crc, overLimit, inflateError, ended, bytesWritten } = await inflateInto(tar, handle, headerLength, fileSize, limits.maxTotalBytes);
     if (overLimit) {
       problem("ARCHIVE_TOO_LARGE", `at most ${limits.maxTotalBytes} uncompressed bytes`, "more", `archive expands to more than ${limits.maxTotalBytes} bytes; refusing to read on (gzip bomb?)`);
       return [...tar.issues, ...issues];
@@ -187,7 +139,7 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits,
       return [...tar.issues, ...issues];
     }
     // The deflate stream ended exactly `bytesWritten` bytes after the header; the 8-byte trailer follows.
-    const trailerAt = headerLength + inflate.bytesWritten;
+    const trailerAt = headerLength + bytesWritten;
     const trailer = new Uint8Array(8);
     const { bytesRead } = await handle.read(trailer, 0, 8, trailerAt);
     if (bytesRead < 8) {
@@ -206,6 +158,75 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits,
   } finally {
     await handle.close();
   }
+}
+
+/** What streaming the deflate body through the tar parser came to. */
+interface StreamedInflate {
+  /** Uncompressed bytes fed to the parser, and their CRC-32 (for the trailer check). */
+  readonly total: number;
+  readonly crc: number;
+  /** The output passed `maxTotalBytes` and the inflate was stopped. */
+  readonly overLimit: boolean;
+  readonly inflateError: Error | undefined;
+  /** The deflate stream reached its end. */
+  readonly ended: boolean;
+  /** Compressed bytes the deflate stream took: the gzip trailer follows them. */
+  readonly bytesWritten: number;
+}
+
+// Streams the deflate body after the gzip header into `tar` in bounded memory, stopping early when
+// the parser stops or the output passes `maxTotalBytes`.
+async function inflateInto(tar: TarParser, handle: FileHandle, headerLength: number, fileSize: number, maxTotalBytes: number): Promise<StreamedInflate> {
+  const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK });
+  let total = 0;
+  let crc = 0;
+  let overLimit = false;
+  let inflateError: Error | undefined;
+  let ended = false;
+  const finished = new Promise<void>((resolve) => {
+    inflate.on("end", () => {
+      ended = true;
+      resolve();
+    });
+    inflate.on("error", (error) => {
+      inflateError = error;
+      resolve();
+    });
+    inflate.on("close", () => resolve());
+  });
+  inflate.on("data", (chunk: Buffer) => {
+    if (overLimit || tar.stopped) return;
+    total += chunk.length;
+    if (total > maxTotalBytes) {
+      overLimit = true;
+      inflate.destroy();
+      return;
+    }
+    crc = crc32(chunk, crc);
+    tar.push(chunk);
+    if (tar.stopped) inflate.destroy();
+  });
+  let position = headerLength;
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  while (position < fileSize && !ended && !inflate.destroyed && inflateError === undefined) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, fileSize - position), position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const copy = Buffer.from(buffer.subarray(0, bytesRead));
+    if (!inflate.write(copy)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          inflate.off("drain", done);
+          resolve();
+        };
+        inflate.on("drain", done);
+        void finished.then(done);
+      });
+    }
+  }
+  if (!inflate.destroyed && !ended) inflate.end();
+  await finished;
+  return { total, crc, overLimit, inflateError, ended, bytesWritten: inflate.bytesWritten };
 }
 
 // Typical archives are small: one synchronous inflate avoids the stream machinery (start-up time
@@ -246,11 +267,52 @@ async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number
 
 async function readDirectory(root: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
   const issues: Issue[] = [];
-  const files: { name: string; size: number }[] = [];
-  const record = (code: string, member: string, expected: string, received: string, message: string) =>
+  const record: RecordIssue = (code, member, expected, received, message) =>
     issues.push({ code, file: root, ...(member === "" ? {} : { member }), path: "", expected, received, message });
-  // Every entry counts towards the member limit while walking, so a directory of a million files
-  // (or a deep tree) is refused before its listing fills memory.
+  const files = await listDirectory(root, limits, record);
+  if (files === undefined) {
+    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, "more", `directory holds more than ${limits.maxMembers} members`);
+    return issues;
+  }
+  // Known members first in archive order, then anything else, so reports read like a tar listing.
+  const rank = (name: string) => {
+    const index = (ARCHIVE_MEMBERS as readonly string[]).indexOf(name);
+    return index === -1 ? ARCHIVE_MEMBERS.length : index;
+  };
+  files.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
+  if (files.length > limits.maxMembers) {
+    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, String(files.length), `directory holds ${files.length} files, more than ${limits.maxMembers}`);
+    return issues;
+  }
+  let total = 0;
+  for (const { name, size } of files) {
+    const problem = nameProblem(name);
+    if (problem !== undefined) {
+      record("MEMBER_NAME_UNSAFE", name, "a plain relative path", JSON.stringify(name), `member name ${JSON.stringify(name)} ${problem}`);
+      continue;
+    }
+    if (size > limits.maxMemberBytes) {
+      record("MEMBER_TOO_LARGE", name, `at most ${limits.maxMemberBytes} bytes`, `${size} bytes`, `member ${JSON.stringify(name)} has ${size} bytes, over the limit of ${limits.maxMemberBytes}`);
+      continue;
+    }
+    total += size;
+    if (total > limits.maxTotalBytes) {
+      record("ARCHIVE_TOO_LARGE", name, `at most ${limits.maxTotalBytes} bytes in total`, "more", `directory holds more than ${limits.maxTotalBytes} bytes`);
+      return issues;
+    }
+    const sink: MemberSink | undefined = visit(name, size);
+    if (sink !== undefined) await streamFile(root, name, size, sink);
+  }
+  return issues;
+}
+
+type RecordIssue = (code: string, member: string, expected: string, received: string, message: string) => void;
+
+// The regular files under `root` (other entries are recorded as issues), or undefined when there are
+// too many entries. Every entry counts towards the member limit while walking, so a directory of a
+// million files (or a deep tree) is refused before its listing fills memory.
+async function listDirectory(root: string, limits: ReadLimits, record: RecordIssue): Promise<{ name: string; size: number }[] | undefined> {
+  const files: { name: string; size: number }[] = [];
   let seen = 0;
   let overflow = false;
   const walk = async (relative: string, depth: number): Promise<void> => {
@@ -282,54 +344,25 @@ async function readDirectory(root: string, visit: MemberVisitor, limits: ReadLim
     }
   };
   await walk("", 0);
-  if (overflow) {
-    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, "more", `directory holds more than ${limits.maxMembers} members`);
-    return issues;
+  return overflow ? undefined : files;
+}
+
+// Streams at most `size` bytes of one member file into its sink, then ends the sink.
+async function streamFile(root: string, name: string, size: number, sink: MemberSink): Promise<void> {
+  let seen = 0;
+  try {
+    for await (const chunk of createReadStream(join(root, name), { highWaterMark: CHUNK })) {
+      const bytes = chunk as Uint8Array;
+      // A file growing while it is read must not push a member past its limit.
+      const take = Math.min(bytes.length, size - seen);
+      if (take > 0) sink.write(bytes.subarray(0, take));
+      seen += take;
+      if (seen >= size) break;
+    }
+  } catch (cause) {
+    throw new ArchiveReadError(root, `${name}: ${describe(cause)}`, { cause });
   }
-  // Known members first in archive order, then anything else, so reports read like a tar listing.
-  const rank = (name: string) => {
-    const index = (ARCHIVE_MEMBERS as readonly string[]).indexOf(name);
-    return index === -1 ? ARCHIVE_MEMBERS.length : index;
-  };
-  files.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
-  if (files.length > limits.maxMembers) {
-    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, String(files.length), `directory holds ${files.length} files, more than ${limits.maxMembers}`);
-    return issues;
-  }
-  let total = 0;
-  for (const { name, size } of files) {
-    const problem = nameProblem(name);
-    if (problem !== undefined) {
-      record("MEMBER_NAME_UNSAFE", name, "a plain relative path", JSON.stringify(name), `member name ${JSON.stringify(name)} ${problem}`);
-      continue;
-    }
-    if (size > limits.maxMemberBytes) {
-      record("MEMBER_TOO_LARGE", name, `at most ${limits.maxMemberBytes} bytes`, `${size} bytes`, `member ${JSON.stringify(name)} has ${size} bytes, over the limit of ${limits.maxMemberBytes}`);
-      continue;
-    }
-    total += size;
-    if (total > limits.maxTotalBytes) {
-      record("ARCHIVE_TOO_LARGE", name, `at most ${limits.maxTotalBytes} bytes in total`, "more", `directory holds more than ${limits.maxTotalBytes} bytes`);
-      return issues;
-    }
-    const sink: MemberSink | undefined = visit(name, size);
-    if (sink === undefined) continue;
-    let seen = 0;
-    try {
-      for await (const chunk of createReadStream(join(root, name), { highWaterMark: CHUNK })) {
-        const bytes = chunk as Uint8Array;
-        // A file growing while it is read must not push a member past its limit.
-        const take = Math.min(bytes.length, size - seen);
-        if (take > 0) sink.write(bytes.subarray(0, take));
-        seen += take;
-        if (seen >= size) break;
-      }
-    } catch (cause) {
-      throw new ArchiveReadError(root, `${name}: ${describe(cause)}`, { cause });
-    }
-    sink.end();
-  }
-  return issues;
+  sink.end();
 }
 
 // Returns the header length, or a description of why this is not a gzip stream.
