@@ -1,14 +1,11 @@
 import {
   checkArchiveDocuments,
-  checkLayerRow,
   validateMember,
   type ArchiveManifest,
   type CapabilitySurface,
   type CorrelationReport,
-  type Document,
   type Issue,
   type KernelEvent,
-  type LayerRow,
   type ObservationHealth,
   type PolicyEvent,
   type RunEvent,
@@ -16,9 +13,9 @@ import {
 } from "../schema/index.ts";
 import { readArchive, type ArchiveKind } from "./archive-reader.ts";
 import { describeValue, parseMemberJson } from "./content-checks.ts";
-import { JsonSyntaxError } from "./errors.ts";
 import { ARCHIVE_MEMBERS, isMemberName, isNdjsonMember, MANIFESTED_MEMBERS, type MemberName } from "./member-names.ts";
-import { NdjsonLineSplitter, type NdjsonLine } from "./ndjson-lines.ts";
+import { NdjsonLineSplitter } from "./ndjson-lines.ts";
+import { RowChecker, type MemberResult } from "./row-checker.ts";
 import { parseJson } from "./parse-json.ts";
 import { DEFAULT_READ_LIMITS, type MemberSink, type ReadLimits } from "./tar-parser.ts";
 
@@ -72,21 +69,6 @@ const DEFAULT_MAX_LINE = 4 * 2 ** 20;
 const DEFAULT_MAX_JSON = 64 * 2 ** 20;
 const MAX_ISSUES_PER_MEMBER = 50;
 const DECODER = new TextDecoder("utf-8", { fatal: true });
-
-interface MemberResult {
-  readonly name: MemberName;
-  bytes: number;
-  sha256: string;
-  rows: number;
-  /** Single-document members: the exact bytes (when within the size cap). */
-  content?: Uint8Array;
-  /** Whether every row / the document was valid on its own. */
-  valid: boolean;
-  documents: Document[];
-  /** NDJSON members: run id and line of the first valid row. */
-  firstRunId?: string;
-  firstLine?: number;
-}
 
 class Verification {
   private readonly issues: Issue[] = [];
@@ -320,82 +302,5 @@ class Verification {
       if (BigInt(binding.kernel_event_count) === BigInt(kernel.rows)) continue;
       this.issue({ code: "CORRELATION_MISMATCH", member: "correlation-report.json", path: `bindings.${i}.kernel_event_count`, expected: String(kernel.rows), received: String(binding.kernel_event_count), message: `binding ${i} counts ${binding.kernel_event_count} kernel events but the kernel layer has ${kernel.rows} rows` });
     }
-  }
-}
-
-// Validates NDJSON rows as they stream past: UTF-8, JSON, schema, seq order, one run id per layer.
-class RowChecker {
-  private first: LayerRow | undefined;
-  private reportedRunId = false;
-  private readonly keepsRows: boolean;
-  private readonly where: { readonly file: string; readonly member: string };
-
-  constructor(
-    private readonly verification: Verification,
-    private readonly result: MemberResult,
-  ) {
-    // Small layers keep their rows for the cross-member checks; the kernel layer is reduced to distinct values.
-    this.keepsRows = result.name !== "layers/kernel.ndjson";
-    this.where = { file: verification.file, member: result.name };
-  }
-
-  onLine(line: NdjsonLine): void {
-    const member = this.result.name;
-    if (line.overlong) {
-      this.result.rows++;
-      this.fail({ code: "LINE_TOO_LONG", member, line: line.line, expected: "a line of at most the line limit", received: `${line.length} bytes`, message: `line ${line.line} of ${member} is ${line.length} bytes long, over the limit; not parsed` });
-      return;
-    }
-    let text: string;
-    try {
-      text = DECODER.decode(line.bytes);
-    } catch {
-      this.result.rows++;
-      this.fail({ code: "INVALID_UTF8", member, line: line.line, expected: "UTF-8 text", received: "invalid UTF-8", message: `line ${line.line} of ${member} is not valid UTF-8` });
-      return;
-    }
-    if (text.endsWith("\r")) text = text.slice(0, -1);
-    if (text.trim() === "") return;
-    const index = this.result.rows++;
-    let value: unknown;
-    try {
-      value = parseJson(text);
-    } catch (error) {
-      if (!(error instanceof JsonSyntaxError)) throw error;
-      this.fail({ code: "JSON_SYNTAX", member, line: line.line, expected: "one JSON value per line", received: "text that is not JSON", message: `line ${line.line} of ${member} is not JSON: ${error.message}` });
-      return;
-    }
-    const validated = validateMember(member, value, { file: this.verification.file, member, line: line.line });
-    if (!validated.ok) {
-      this.result.valid = false;
-      for (const issue of validated.issues) this.verification.push(issue);
-      return;
-    }
-    const row = validated.value as Document & { run_id: string; seq: number | bigint };
-    const layerRow = { line: line.line, value: row };
-    this.first ??= layerRow;
-    for (const issue of checkLayerRow(layerRow, index, this.first, this.where)) {
-      // A wrong run id is usually wrong on every row from there on: report the first only.
-      if (issue.code === "RUN_ID_MISMATCH" && this.reportedRunId) continue;
-      if (issue.code === "RUN_ID_MISMATCH") this.reportedRunId = true;
-      this.result.valid = false;
-      this.verification.push(issue);
-    }
-    if (this.keepsRows) this.result.documents.push(row);
-    else {
-      if (this.result.documents.length === 0) this.result.documents.push(row);
-      this.verification.keepKernelRow(row as KernelEvent);
-    }
-  }
-
-  end(): void {
-    if (this.first === undefined) return;
-    this.result.firstRunId = this.first.value.run_id;
-    this.result.firstLine = this.first.line;
-  }
-
-  private fail(fields: Omit<Issue, "file" | "path"> & { path?: string }): void {
-    this.result.valid = false;
-    this.verification.issue(fields);
   }
 }
