@@ -213,10 +213,23 @@ function project(config: CrossRuntimeConfig, base: EvidenceSet & { sdk: SdkMetad
 }
 
 function validateStructure(diff: unknown, file: string, clean: boolean): void {
-  const bad = (path: string, expected: string, received: unknown, message: string): never =>
-    problem("CROSS_RUNTIME_DIFF_STRUCTURE", file, path, expected, received, message);
+  const bad: Bad = (path, expected, received, message) => problem("CROSS_RUNTIME_DIFF_STRUCTURE", file, path, expected, received, message);
   if (!isObject(diff)) bad("", "a JSON object", diff, "diff must be a JSON object");
   const d = diff as Record<string, unknown>;
+  // In this order: the first problem found is the one reported.
+  checkTopLevel(d, bad);
+  checkPreconditions(d.preconditions, bad);
+  checkScopeAndCanonicalization(d, bad);
+  checkSurface(d.surface, bad);
+  const sdkStrings = checkSideBlocks(d, bad);
+  checkFixedLists(d, bad);
+  checkNoSdkLeak(d.surface, sdkStrings, bad);
+  if (clean) checkClean(d, bad);
+}
+
+type Bad = (path: string, expected: string, received: unknown, message: string) => never;
+
+function checkTopLevel(d: Record<string, unknown>, bad: Bad): void {
   if (d.schema !== CROSS_RUNTIME_DIFF_SCHEMA) bad("schema", CROSS_RUNTIME_DIFF_SCHEMA, d.schema, `schema must be ${CROSS_RUNTIME_DIFF_SCHEMA}`);
   const keys = Object.keys(d);
   const missing = TOP_LEVEL_KEYS.filter((k) => !keys.includes(k));
@@ -228,7 +241,9 @@ function validateStructure(diff: unknown, file: string, clean: boolean): void {
   }
   if (d.base_runtime === d.head_runtime) bad("head_runtime", "a runtime different from base_runtime", d.head_runtime, "base_runtime must differ from head_runtime");
   if (!STATUSES.includes(d.status as string)) bad("status", STATUSES.join(" | "), d.status, `status must be one of ${STATUSES.join(", ")}`);
-  const pre = d.preconditions;
+}
+
+function checkPreconditions(pre: unknown, bad: Bad): void {
   if (!isObject(pre)) bad("preconditions", "an object", pre, "preconditions must be an object");
   const preKeys = Object.keys(pre as object);
   for (const key of PRECONDITION_KEYS) if (!preKeys.includes(key)) bad(`preconditions.${key}`, "present", undefined, `preconditions missing required key ${key}`);
@@ -237,6 +252,9 @@ function validateStructure(diff: unknown, file: string, clean: boolean): void {
     const value = (pre as Record<string, unknown>)[key];
     if (typeof value !== "boolean") bad(`preconditions.${key}`, "a boolean", value, `preconditions.${key} must be boolean`);
   }
+}
+
+function checkScopeAndCanonicalization(d: Record<string, unknown>, bad: Bad): void {
   const scope = d.scope;
   if (!isObject(scope) || !sameFlatObject(scope, EXPECTED_SCOPE)) bad("scope", JSON.stringify(EXPECTED_SCOPE), JSON.stringify(scope), "scope must equal the v0 expected scope");
   const canon = d.canonicalization;
@@ -245,7 +263,9 @@ function validateStructure(diff: unknown, file: string, clean: boolean): void {
     const want = category === "filesystem_paths" ? A1_RULE : "none";
     if ((canon as Record<string, unknown>)[category] !== want) bad(`canonicalization.${category}`, want, (canon as Record<string, unknown>)[category], `canonicalization.${category} must be ${want}`);
   }
-  const surface = d.surface;
+}
+
+function checkSurface(surface: unknown, bad: Bad): void {
   if (!isObject(surface)) bad("surface", "an object", surface, "surface must be an object");
   for (const category of SURFACE_CATEGORIES) {
     const section = (surface as Record<string, unknown>)[category];
@@ -262,6 +282,10 @@ function validateStructure(diff: unknown, file: string, clean: boolean): void {
       if (new Set(strings).size !== strings.length) bad(path, "distinct values", "duplicates", `${path} must not contain duplicates`);
     }
   }
+}
+
+// binding_ids, policy_outcomes and sdk_metadata; returns the SDK metadata strings (for the leak check).
+function checkSideBlocks(d: Record<string, unknown>, bad: Bad): Set<string> {
   for (const key of ["binding_ids", "policy_outcomes"]) {
     const block = d[key];
     if (!isObject(block) || Object.keys(block).length !== 1 || block.comparison !== OUT_OF_SCOPE) {
@@ -282,6 +306,10 @@ function validateStructure(diff: unknown, file: string, clean: boolean): void {
       sdkStrings.add(value as string);
     }
   }
+  return sdkStrings;
+}
+
+function checkFixedLists(d: Record<string, unknown>, bad: Bad): void {
   const unbound = d.unbound;
   for (const category of SURFACE_CATEGORIES) {
     const value = isObject(unbound) ? unbound[category] : undefined;
@@ -290,17 +318,22 @@ function validateStructure(diff: unknown, file: string, clean: boolean): void {
   if (!sameStrings(d.non_claims, NON_CLAIMS)) bad("non_claims", NON_CLAIMS.join(", "), JSON.stringify(d.non_claims), "non_claims must equal the five v0 codes in order");
   if (!sameStrings(d.notes, NOTES)) bad("notes", "the three v0 notes", JSON.stringify(d.notes), "notes must equal the three v0 note strings in order");
   if (!Array.isArray(d.ambiguities) || d.ambiguities.length > 0) bad("ambiguities", "[]", d.ambiguities, "ambiguities must be empty in v0");
+}
+
+function checkNoSdkLeak(surface: unknown, sdkStrings: ReadonlySet<string>, bad: Bad): void {
   for (const category of SURFACE_CATEGORIES) {
     for (const key of ["added", "removed", "unchanged"]) {
       const leaked = ((surface as Record<string, Record<string, string[]>>)[category]?.[key] ?? []).filter((v) => sdkStrings.has(v));
       if (leaked.length > 0) bad(`surface.${category}.${key}`, "no SDK metadata values", leaked.join(", "), `sdk_metadata leaked into surface.${category}.${key}: ${leaked.join(", ")}`);
     }
   }
-  if (clean) {
-    if (d.status !== "clean") bad("status", "clean", d.status, `clean diff required, got status ${String(d.status)}`);
-    for (const key of PRECONDITION_KEYS) {
-      if ((pre as Record<string, unknown>)[key] !== true) bad(`preconditions.${key}`, "true", (pre as Record<string, unknown>)[key], `clean diff requires preconditions.${key} = true`);
-    }
+}
+
+function checkClean(d: Record<string, unknown>, bad: Bad): void {
+  const pre = d.preconditions;
+  if (d.status !== "clean") bad("status", "clean", d.status, `clean diff required, got status ${String(d.status)}`);
+  for (const key of PRECONDITION_KEYS) {
+    if ((pre as Record<string, unknown>)[key] !== true) bad(`preconditions.${key}`, "true", (pre as Record<string, unknown>)[key], `clean diff requires preconditions.${key} = true`);
   }
 }
 
