@@ -1,5 +1,4 @@
-import { isAscii } from "node:buffer";
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import * as v from "valibot";
 import { DnsRowCollector, readArchive } from "../evidence/index.ts";
@@ -32,6 +31,7 @@ import { checkOutputFile, OutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";
 import { feedFileRange, feedStream, lineStartAfter, NotTextError, READ_CHUNK as FEED_CHUNK, type LineTarget } from "./_line-feeder.ts";
+import { forEachLine } from "./_line-reader.ts";
 import type { TallyReply, TallyRequest } from "./_project-worker.ts";
 
 export default cliCommand({
@@ -70,16 +70,7 @@ const ProjectArgsSchema = v.object({
 
 type ProjectOptions = v.InferOutput<typeof ProjectArgsSchema>;
 
-// 1 MiB reads: measured 1M paths read, decoded and split in ~80 ms, against ~120 ms with 256 KiB.
-const READ_CHUNK = 1 << 20;
-const NEWLINE = 10;
-// A full collection every 256 MiB of input bounds streaming memory should JavaScriptCore let garbage
-// pile up. Since lines are decoded per read it does not: 10M paths peak at 67 MiB (summary) and
-// 93 MiB (ndjson) with or without it, and collecting every 16 MiB (needed by the string-based
-// reader before) made 1M paths 1.6x slower.
-const COLLECT_EVERY = 256 << 20;
 const FLUSH_AT = 1 << 20;
-const YIELD_EVERY_READS = 16;
 
 async function projectCommand(options: ProjectOptions): Promise<number> {
   configureOutput({ quiet: options.quiet });
@@ -185,11 +176,15 @@ function projectSurface({ surface, names }: { surface: CapabilitySurface; names?
 /** Projects one path per line; ndjson and summary stream, json needs the whole set (it is sorted). */
 async function projectLines(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
   try {
-    if (byteCoreWanted() && (await projectLinesFromBytes(input, compiled, format, sink))) return;
+    await projectLinesWith(input, compiled, format, sink);
   } catch (error) {
     if (error instanceof NotTextError) throw notTextError(input, error.received);
     throw error;
   }
+}
+
+async function projectLinesWith(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
+  if (byteCoreWanted() && (await projectLinesFromBytes(input, compiled, format, sink))) return;
   if (format === "json") {
     const all: string[] = [];
     await forEachLine(input, (line) => void all.push(line));
@@ -327,76 +322,6 @@ function parallelMin(): number {
   return cores >= 2 && loadavg()[0]! < cores - 0.5 ? PARALLEL_MIN : Number.POSITIVE_INFINITY;
 }
 
-/**
- * Calls `visit` for each non-empty line (a trailing `\r` dropped), reading in fixed chunks so memory
- * does not grow with the input. Input that is not UTF-8 text (or holds a NUL byte, which no path
- * can) is refused as `validate` refuses it: an error naming the file, exit 2.
- */
-async function forEachLine(input: string, visit: (line: string) => void): Promise<void> {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  const notText = (received: NotTextError["received"]): ProjectionInputError => notTextError(input, received);
-  // ASCII (nearly every path) decodes as Latin-1, a plain copy; the rest as UTF-8.
-  const emit = (bytes: Uint8Array): void => {
-    if (bytes.indexOf(0) >= 0) throw notText("a NUL byte");
-    let text: string;
-    if (isAscii(bytes)) text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
-    else {
-      try {
-        text = decoder.decode(bytes);
-      } catch {
-        throw notText("bytes that are not UTF-8");
-      }
-    }
-    emitLines(text, visit);
-  };
-  let carry: Uint8Array | undefined;
-  let sinceCollect = 0;
-  const consume = (chunk: Uint8Array): void => {
-    let from = 0;
-    if (carry !== undefined) {
-      // Only the line that straddles two reads is copied, not the whole read.
-      const first = chunk.indexOf(NEWLINE);
-      if (first < 0) {
-        carry = Buffer.concat([carry, chunk]);
-        return;
-      }
-      emit(Buffer.concat([carry, chunk.subarray(0, first)]));
-      carry = undefined;
-      from = first + 1;
-    }
-    // Decode whole lines only: a newline byte never sits inside a UTF-8 sequence, so no character is split.
-    const last = chunk.lastIndexOf(NEWLINE);
-    // The read buffer is reused and a Buffer's `slice` is a view: the carried bytes are copied.
-    if (last < from) {
-      carry = new Uint8Array(chunk.subarray(from));
-      return;
-    }
-    if (last + 1 < chunk.length) carry = new Uint8Array(chunk.subarray(last + 1));
-    emit(chunk.subarray(from, last));
-    sinceCollect += last - from;
-    if (sinceCollect >= COLLECT_EVERY) {
-      sinceCollect = 0;
-      Bun.gc(true);
-    }
-  };
-  if (input === "-") {
-    for await (const chunk of Bun.stdin.stream()) consume(chunk);
-  } else {
-    const fd = openSync(input, "r");
-    try {
-      const buffer = Buffer.allocUnsafe(READ_CHUNK);
-      for (let n = readSync(fd, buffer), reads = 1; n > 0; n = readSync(fd, buffer), reads++) {
-        consume(buffer.subarray(0, n));
-        // Let the event loop run now and then, so SIGINT and SIGTERM are served mid-input.
-        if (reads % YIELD_EVERY_READS === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
-  if (carry !== undefined) emit(carry);
-}
-
 // The input error for a lines input that is not UTF-8 text (`validate` refuses it alike).
 function notTextError(input: string, received: NotTextError["received"]): ProjectionInputError {
   const file = input === "-" ? "<stdin>" : input;
@@ -405,17 +330,6 @@ function notTextError(input: string, received: NotTextError["received"]): Projec
 
 // Throws the byte core's refusals of text that is not UTF-8.
 const REFUSE_INVALID = { onInvalidUtf8: (): never => { throw new NotTextError("bytes that are not UTF-8"); } };
-
-// Calls `visit` for each non-empty line of `text`, without a trailing `\r`.
-function emitLines(text: string, visit: (line: string) => void): void {
-  let start = 0;
-  for (let end = text.indexOf("\n"); start < text.length; end = text.indexOf("\n", start)) {
-    if (end < 0) end = text.length;
-    const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    if (stop > start) visit(text.slice(start, stop));
-    start = end + 1;
-  }
-}
 
 interface Sink {
   write(text: string): void;
