@@ -11,7 +11,9 @@ import { BUILTIN_HEURISTICS } from "./builtin-heuristics.ts";
 import { globShape } from "./glob.ts";
 import { operationOffset } from "./operation-split.ts";
 import { compileNetworkRules, type CompiledNetworkRules } from "./network-rules.ts";
-import { BoundaryPrefixTable, ExactTable, SegmentTable } from "./_lookup-tables.ts";
+import { BoundaryPrefixTable } from "./boundary-prefix-table.ts";
+import { ExactTable } from "./exact-table.ts";
+import { SegmentTable } from "./segment-table.ts";
 
 /** What a rule id stands for: the fields a mapping copies, and how its projected value is formed. */
 export interface RuleEntry {
