@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one block layout, its pieces written in one order beside the hashing and glob tokens the core reads back.
 import type { CompiledRules } from "./compile-rules.ts";
 import { globShape } from "./glob.ts";
 import { OPERATIONS } from "./operation-split.ts";
@@ -26,6 +27,69 @@ export interface ByteTables {
  * in the core, then lays out for real at the address it got.
  */
 export function layoutByteTables(compiled: CompiledRules, base: number, measure = false): ByteTables | undefined {
+  const { exact, prefixes, hExact, hPrefix, basenames, patterns, nodes } = ruleKeys(compiled);
+  const strings = [...exact.keys(), ...prefixes.keys(), ...hExact.keys(), ...hPrefix.keys(), ...basenames.keys(), ...patterns.map((p) => p.pattern), ...nodes.map((n) => n.segment)];
+  if (!strings.every((s) => s.isWellFormed())) return undefined;
+
+  // Every piece is reserved in this order: the layout (and the core reading it) depends on it.
+  const w = new BlockWriter(base, measure);
+  const keys = new KeyWriter(w);
+  const declExact = writeTable(w, keys, exact);
+  const declPrefix = writeTable(w, keys, prefixes);
+  const hExactT = writeTable(w, keys, hExact);
+  const hPrefixT = writeTable(w, keys, hPrefix);
+  const baseT = writeTable(w, keys, basenames);
+  const { trie, nodeMin, nodeParent, nodeHasChildren } = writeTrie(w, keys, nodes);
+  const maxDepth = deepestRun(nodes);
+  const globs = writeGlobs(w, keys, patterns);
+  const ops = writeOperations(w, keys);
+  const counts = w.reserve(compiled.entries.length * 8 + 8, 8);
+  const active = w.reserve((maxDepth + 1) * 4, 4);
+  const nextActive = w.reserve((maxDepth + 1) * 4, 4);
+  const scratch = w.reserve(4, 4);
+  const runStarts = writeRunStarts(w, keys, nodes);
+  const { entryOut, rawHead, projectedHead, unmatchedTail, workdir, outFixed } = writeNdjsonFragments(w, keys, compiled);
+  const heuristics = compiled.heuristicTables;
+  const config = w.reserve(CONFIG_WORDS * 4, 4);
+  const words = [
+    declExact.ptr, 0, declPrefix.ptr, 0, 0, 0,
+    hExactT.ptr, 0, hPrefixT.ptr, 0, 0, 0,
+    trie.ptr, trie.mask, nodeMin, nodeParent, nodeHasChildren, baseT.ptr, baseT.mask,
+    patterns.length, globs, heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, ops,
+    counts, active, nextActive, scratch, runStarts,
+    entryOut, rawHead.ptr, rawHead.length, projectedHead.ptr, projectedHead.length, unmatchedTail.ptr, unmatchedTail.length, workdir.ptr, workdir.length, outFixed,
+  ];
+  words.forEach((word, i) => w.u32(config + i * 4, word));
+  return { bytes: w.finish(), config: config - base, maxDepth, outFixed };
+}
+
+// --- the pieces of the block, in layout order ---
+
+interface TrieNode {
+  readonly parent: number;
+  readonly segment: string;
+  min: number;
+  children: number;
+}
+
+interface GlobPattern {
+  readonly index: number;
+  readonly head: string;
+  readonly pattern: string;
+}
+
+interface RuleKeys {
+  readonly exact: Map<string, number>;
+  readonly prefixes: Map<string, number>;
+  readonly hExact: Map<string, number>;
+  readonly hPrefix: Map<string, number>;
+  readonly basenames: Map<string, number>;
+  readonly patterns: GlobPattern[];
+  readonly nodes: TrieNode[];
+}
+
+// The keys of every table: declared exact paths and prefixes, and the heuristic globs by shape.
+function ruleKeys(compiled: CompiledRules): RuleKeys {
   const rules = compiled.rules;
   const exact = new Map<string, number>();
   let id = 0;
@@ -37,8 +101,8 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
   const hExact = new Map<string, number>();
   const hPrefixFirst = new Map<string, number>();
   const basenames = new Map<string, number>();
-  const patterns: { index: number; head: string; pattern: string }[] = [];
-  const nodes: { parent: number; segment: string; min: number; children: number }[] = [];
+  const patterns: GlobPattern[] = [];
+  const nodes: TrieNode[] = [];
   const nodeOf = new Map<string, number>();
   compiled.heuristics.forEach((glob, index) => {
     const shape = globShape(glob.pattern);
@@ -84,64 +148,69 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
     hPrefix.set(prefix, lowest);
   }
   patterns.sort((a, b) => a.index - b.index);
+  return { exact, prefixes, hExact, hPrefix, basenames, patterns, nodes };
+}
 
-  const strings = [...exact.keys(), ...prefixes.keys(), ...hExact.keys(), ...hPrefix.keys(), ...basenames.keys(), ...patterns.map((p) => p.pattern), ...nodes.map((n) => n.segment)];
-  if (!strings.every((s) => s.isWellFormed())) return undefined;
+/** Writes each distinct string's UTF-8 bytes into the block once, at its first use. */
+class KeyWriter {
+  private readonly keyOf = new Map<string, { ptr: number; length: number }>();
+  private readonly encoded = new Map<string, Uint8Array>();
 
-  const w = new BlockWriter(base, measure);
-  const keyOf = new Map<string, { ptr: number; length: number }>();
-  const key = (s: string) => {
-    let k = keyOf.get(s);
-    if (!k) keyOf.set(s, (k = w.bytes(utf8(s))));
+  constructor(private readonly w: BlockWriter) {}
+
+  /** Where `s`'s bytes are in the block. */
+  key(s: string): { ptr: number; length: number } {
+    let k = this.keyOf.get(s);
+    if (!k) this.keyOf.set(s, (k = this.w.bytes(this.utf8(s))));
     return k;
-  };
-  const encoded = new Map<string, Uint8Array>();
-  const utf8 = (s: string): Uint8Array => {
-    let bytes = encoded.get(s);
-    if (!bytes) encoded.set(s, (bytes = ENCODER.encode(s)));
+  }
+
+  /** `s` as UTF-8 (cached). */
+  utf8(s: string): Uint8Array {
+    let bytes = this.encoded.get(s);
+    if (!bytes) this.encoded.set(s, (bytes = ENCODER.encode(s)));
     return bytes;
-  };
-  // A descriptor: slots, mask (0 empty), filter bitmap, longest key length (see the core's `lookup`).
-  const table = (entries: Map<string, number>) => {
-    const descriptor = w.reserve(20, 4);
-    if (entries.size === 0) return { ptr: descriptor, mask: 0 };
-    const filter = w.reserve(FILTER_BITS / 8, 1);
-    let longest = 0;
-    for (const s of entries.keys()) {
-      const bytes = utf8(s);
-      longest = Math.max(longest, bytes.length);
-      if (bytes.length === 0) continue;
-      const bit = filterBit(bytes);
-      w.u8(filter + (bit >>> 3), w.read8(filter + (bit >>> 3)) | (1 << (bit & 7)));
-    }
-    const lengths = w.reserve(longest + 1, 1);
-    for (const s of entries.keys()) w.u8(lengths + utf8(s).length, 1);
-    const size = capacity(entries.size);
-    const ptr = w.reserve(size * 16, 4);
-    w.fill32(ptr, size * 4, EMPTY);
-    for (const [s, value] of entries) {
-      const k = key(s);
-      const hash = hashBytes(utf8(s), 0);
-      let i = mix(hash) & (size - 1);
-      while (w.read32(ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & (size - 1);
-      w.u32(ptr + i * 16, hash);
-      w.u32(ptr + i * 16 + 4, k.ptr);
-      w.u32(ptr + i * 16 + 8, k.length);
-      w.u32(ptr + i * 16 + 12, value);
-    }
-    w.u32(descriptor, ptr);
-    w.u32(descriptor + 4, size - 1);
-    w.u32(descriptor + 8, filter);
-    w.u32(descriptor + 12, longest);
-    w.u32(descriptor + 16, lengths);
-    return { ptr: descriptor, mask: size - 1 };
-  };
-  const declExact = table(exact);
-  const declPrefix = table(prefixes);
-  const hExactT = table(hExact);
-  const hPrefixT = table(hPrefix);
-  const baseT = table(basenames);
-  // The trie: slots keyed by (parent, segment); per node its parent, lowest completed index and whether runs go on.
+  }
+}
+
+// A descriptor: slots, mask (0 empty), filter bitmap, longest key length (see the core's `lookup`).
+function writeTable(w: BlockWriter, keys: KeyWriter, entries: Map<string, number>): { ptr: number; mask: number } {
+  const descriptor = w.reserve(20, 4);
+  if (entries.size === 0) return { ptr: descriptor, mask: 0 };
+  const filter = w.reserve(FILTER_BITS / 8, 1);
+  let longest = 0;
+  for (const s of entries.keys()) {
+    const bytes = keys.utf8(s);
+    longest = Math.max(longest, bytes.length);
+    if (bytes.length === 0) continue;
+    const bit = filterBit(bytes);
+    w.u8(filter + (bit >>> 3), w.read8(filter + (bit >>> 3)) | (1 << (bit & 7)));
+  }
+  const lengths = w.reserve(longest + 1, 1);
+  for (const s of entries.keys()) w.u8(lengths + keys.utf8(s).length, 1);
+  const size = capacity(entries.size);
+  const ptr = w.reserve(size * 16, 4);
+  w.fill32(ptr, size * 4, EMPTY);
+  for (const [s, value] of entries) {
+    const k = keys.key(s);
+    const hash = hashBytes(keys.utf8(s), 0);
+    let i = mix(hash) & (size - 1);
+    while (w.read32(ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & (size - 1);
+    w.u32(ptr + i * 16, hash);
+    w.u32(ptr + i * 16 + 4, k.ptr);
+    w.u32(ptr + i * 16 + 8, k.length);
+    w.u32(ptr + i * 16 + 12, value);
+  }
+  w.u32(descriptor, ptr);
+  w.u32(descriptor + 4, size - 1);
+  w.u32(descriptor + 8, filter);
+  w.u32(descriptor + 12, longest);
+  w.u32(descriptor + 16, lengths);
+  return { ptr: descriptor, mask: size - 1 };
+}
+
+// The trie: slots keyed by (parent, segment); per node its parent, lowest completed index and whether runs go on.
+function writeTrie(w: BlockWriter, keys: KeyWriter, nodes: readonly TrieNode[]): { trie: { ptr: number; mask: number }; nodeMin: number; nodeParent: number; nodeHasChildren: number } {
   let trie = { ptr: 0, mask: 0 };
   const nodeMin = w.reserve(nodes.length * 4 + 4, 4);
   const nodeParent = w.reserve(nodes.length * 4 + 4, 4);
@@ -151,8 +220,8 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
     trie = { ptr: w.reserve(size * 16, 4), mask: size - 1 };
     w.fill32(trie.ptr, size * 4, EMPTY);
     nodes.forEach((node, n) => {
-      const k = key(node.segment);
-      const h = hashBytes(utf8(node.segment), node.parent >>> 0);
+      const k = keys.key(node.segment);
+      const h = hashBytes(keys.utf8(node.segment), node.parent >>> 0);
       let i = mix(h) & trie.mask;
       while (w.read32(trie.ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & trie.mask;
       w.u32(trie.ptr + i * 16, h);
@@ -164,20 +233,29 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
       w.u8(nodeHasChildren + n, node.children > 0 ? 1 : 0);
     });
   }
+  return { trie, nodeMin, nodeParent, nodeHasChildren };
+}
+
+// How many run walks may be under way at once: the deepest run.
+function deepestRun(nodes: readonly TrieNode[]): number {
   let maxDepth = 1;
   for (const node of nodes) {
     let depth = 1;
     for (let p = node.parent; p !== ROOT; p = nodes[p]!.parent) depth++;
     maxDepth = Math.max(maxDepth, depth);
   }
-  // Patterns: index, literal head, and the glob as tokens (see the core's `matchGlob`).
+  return maxDepth;
+}
+
+// Patterns: index, literal head, and the glob as tokens (see the core's `matchGlob`).
+function writeGlobs(w: BlockWriter, keys: KeyWriter, patterns: readonly GlobPattern[]): number {
   const globs = w.reserve(patterns.length * 20 + 4, 4);
   patterns.forEach((p, i) => {
-    const k = key(p.head);
+    const k = keys.key(p.head);
     const tokens = globTokens(p.pattern);
     const at = w.reserve(tokens.length * 12 + 4, 4);
     tokens.forEach((token, j) => {
-      const literal = token.literal === undefined ? { ptr: 0, length: 0 } : key(token.literal);
+      const literal = token.literal === undefined ? { ptr: 0, length: 0 } : keys.key(token.literal);
       w.u32(at + j * 12, token.kind);
       w.u32(at + j * 12 + 4, literal.ptr);
       w.u32(at + j * 12 + 8, literal.length);
@@ -188,25 +266,43 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
     w.u32(globs + i * 20 + 12, at);
     w.u32(globs + i * 20 + 16, tokens.length);
   });
+  return globs;
+}
+
+function writeOperations(w: BlockWriter, keys: KeyWriter): number {
   const ops = w.reserve(OPERATIONS.length * 8, 4);
   OPERATIONS.forEach((op, i) => {
-    const k = key(op);
+    const k = keys.key(op);
     w.u32(ops + i * 8, k.ptr);
     w.u32(ops + i * 8 + 4, k.length);
   });
-  const counts = w.reserve(compiled.entries.length * 8 + 8, 8);
-  const active = w.reserve((maxDepth + 1) * 4, 4);
-  const nextActive = w.reserve((maxDepth + 1) * 4, 4);
-  const scratch = w.reserve(4, 4);
-  // (length, first byte) of the first segment of every run: most segments start none.
+  return ops;
+}
+
+// (length, first byte) of the first segment of every run: most segments start none.
+function writeRunStarts(w: BlockWriter, keys: KeyWriter, nodes: readonly TrieNode[]): number {
   const runStarts = w.reserve(64 * 128, 1);
   for (const node of nodes) {
     if (node.parent !== ROOT) continue;
-    const bytes = utf8(node.segment);
+    const bytes = keys.utf8(node.segment);
     if (bytes.length < 64 && bytes[0]! < 128) w.u8(runStarts + ((bytes.length << 7) | bytes[0]!), 1);
   }
-  // ndjson records (classifyPath's fields, as JSON.stringify writes them): per entry the projected
-  // text (exact: the target; heuristic: the class) and the tail after it; the fixed fragments.
+  return runStarts;
+}
+
+interface NdjsonFragments {
+  readonly entryOut: number;
+  readonly rawHead: { ptr: number; length: number };
+  readonly projectedHead: { ptr: number; length: number };
+  readonly unmatchedTail: { ptr: number; length: number };
+  readonly workdir: { ptr: number; length: number };
+  readonly outFixed: number;
+}
+
+// ndjson records (classifyPath's fields, as JSON.stringify writes them): per entry the projected
+// text (exact: the target; heuristic: the class) and the tail after it; the fixed fragments.
+function writeNdjsonFragments(w: BlockWriter, keys: KeyWriter, compiled: CompiledRules): NdjsonFragments {
+  const key = (s: string) => keys.key(s);
   const text = (s: string) => key(JSON.stringify(s).slice(1, -1));
   const entryOut = w.reserve(compiled.entries.length * 20 + 4, 4);
   let longestTail = 0;
@@ -226,18 +322,7 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
   const unmatchedTail = key(`${JSON.stringify({ path_class: "unknown", relation: "unmatched", rule: "no_matching_rule", confidence: "unknown", claim_level: "raw_observed" }).replace(/^\{/, '",')}\n`);
   const workdir = key("workdir/");
   const outFixed = rawHead.length + projectedHead.length + Math.max(unmatchedTail.length, longestTail) + 32;
-  const heuristics = compiled.heuristicTables;
-  const config = w.reserve(CONFIG_WORDS * 4, 4);
-  const words = [
-    declExact.ptr, 0, declPrefix.ptr, 0, 0, 0,
-    hExactT.ptr, 0, hPrefixT.ptr, 0, 0, 0,
-    trie.ptr, trie.mask, nodeMin, nodeParent, nodeHasChildren, baseT.ptr, baseT.mask,
-    patterns.length, globs, heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, ops,
-    counts, active, nextActive, scratch, runStarts,
-    entryOut, rawHead.ptr, rawHead.length, projectedHead.ptr, projectedHead.length, unmatchedTail.ptr, unmatchedTail.length, workdir.ptr, workdir.length, outFixed,
-  ];
-  words.forEach((word, i) => w.u32(config + i * 4, word));
-  return { bytes: w.finish(), config: config - base, maxDepth, outFixed };
+  return { entryOut, rawHead, projectedHead, unmatchedTail, workdir, outFixed };
 }
 
 /** Where the per-rule counts (f64) start, relative to the block: the config word 25. */
