@@ -3,6 +3,7 @@ import { lstat, open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32, createInflateRaw, inflateRawSync, type ZlibOptions } from "node:zlib";
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
+import { gzipHeaderLength } from "./gzip-frame.ts";
 import { ArchiveReadError } from "./errors.ts";
 import { ARCHIVE_MEMBERS } from "./member-names.ts";
 import { DEFAULT_READ_LIMITS, nameProblem, TarParser, type MemberSink, type MemberVisitor, type ReadLimits } from "./tar-parser.ts";
@@ -363,33 +364,6 @@ async function streamFile(root: string, name: string, size: number, sink: Member
     throw new ArchiveReadError(root, `${name}: ${describe(cause)}`, { cause });
   }
   sink.end();
-}
-
-// Returns the header length, or a description of why this is not a gzip stream.
-function gzipHeaderLength(head: Uint8Array): number | string {
-  if (head.length < 10) return `${head.length} bytes, too short for a gzip header`;
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return `first bytes ${hex(head.subarray(0, 2))}`;
-  if (head[2] !== 8) return `compression method ${head[2]}`;
-  const flags = head[3]!;
-  let at = 10;
-  if (flags & 0x04) {
-    if (head.length < at + 2) return "truncated gzip header";
-    at += 2 + (head[at]! | (head[at + 1]! << 8));
-  }
-  for (const bit of [0x08, 0x10]) {
-    if (flags & bit) {
-      const end = head.indexOf(0, at);
-      if (end === -1) return "unterminated gzip header field";
-      at = end + 1;
-    }
-  }
-  if (flags & 0x02) at += 2;
-  if (at > head.length) return "truncated gzip header";
-  return at;
-}
-
-function hex(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
 }
 
 function describe(cause: unknown): string {
