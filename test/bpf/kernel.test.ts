@@ -1,7 +1,7 @@
 // The toolkit against the running kernel (root): maps, a verifier rejection with its log, a
 // tracepoint program writing to a ring buffer read through mmap.
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, rmdirSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   add,
@@ -72,48 +72,54 @@ describe("bpf toolkit on this kernel", () => {
   test.skipIf(cannot)("a tracepoint program's records reach the mmapped ring buffer in order, and closing unloads the program", async () => {
     const tracefs = ensureTracefs(readHostFacts());
     if (tracefs === undefined) throw new Error("tracefs could not be mounted");
-    const events = BpfMap.create({ name: "t_events", type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 1 << 16 });
-    const session = BpfMap.create({ name: "t_session", type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    // Everything made here is released in the finally block, whichever step fails.
+    const made: Array<{ close(): void }> = [];
     const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-bpf-test-${process.pid}`);
     mkdirSync(cgroup);
-    const { openSync, closeSync } = await import("node:fs");
-    const fd = openSync(cgroup, "r");
-    const value = new Uint8Array(4);
-    new DataView(value.buffer).setUint32(0, fd, true);
-    session.update(u32Key(0), value);
-    closeSync(fd);
-    // Every openat from the cgroup writes its flags argument (8 bytes) to the ring buffer.
-    const format = readTracepointFormat(tracefs, "syscalls", "sys_enter_openat");
-    const program = BpfProgram.load(
-      {
-        name: `t${process.pid}_rb`,
-        type: ProgramType.TRACEPOINT,
-        instructions: [
-          mov(R6, R1),
-          mov(R2, 0),
-          loadMap(R1, "session"),
-          call(Helper.current_task_under_cgroup),
-          jump("jne", R0, 1, "out"),
-          load("u64", R1, R6, format.fields.get("flags")?.offset ?? 0),
-          store("u64", R10, -8, R1),
-          loadMap(R1, "events"),
-          mov(R2, R10),
-          add(R2, -8),
-          mov(R3, 8),
-          mov(R4, 0),
-          call(Helper.ringbuf_output),
-          label("out"),
-          mov(R0, 0),
-          exit(),
-        ],
-      },
-      new Map([["events", events], ["session", session]]),
-    );
-    const link = TracepointLink.attach(program, format);
-    const reader = RingBufferReader.open(events);
     try {
+      const events = BpfMap.create({ name: "t_events", type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 1 << 16 });
+      made.push(events);
+      const session = BpfMap.create({ name: "t_session", type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+      made.push(session);
+      const fd = openSync(cgroup, "r");
+      const value = new Uint8Array(4);
+      new DataView(value.buffer).setUint32(0, fd, true);
+      session.update(u32Key(0), value);
+      closeSync(fd);
+      // Every openat from the cgroup writes its flags argument (8 bytes) to the ring buffer.
+      const format = readTracepointFormat(tracefs, "syscalls", "sys_enter_openat");
+      const program = BpfProgram.load(
+        {
+          name: `t${process.pid}_rb`,
+          type: ProgramType.TRACEPOINT,
+          instructions: [
+            mov(R6, R1),
+            mov(R2, 0),
+            loadMap(R1, "session"),
+            call(Helper.current_task_under_cgroup),
+            jump("jne", R0, 1, "out"),
+            load("u64", R1, R6, format.fields.get("flags")?.offset ?? 0),
+            store("u64", R10, -8, R1),
+            loadMap(R1, "events"),
+            mov(R2, R10),
+            add(R2, -8),
+            mov(R3, 8),
+            mov(R4, 0),
+            call(Helper.ringbuf_output),
+            label("out"),
+            mov(R0, 0),
+            exit(),
+          ],
+        },
+        new Map([["events", events], ["session", session]]),
+      );
+      made.push(program);
+      const link = TracepointLink.attach(program, format);
+      made.push(link);
+      const reader = RingBufferReader.open(events);
+      made.push(reader);
       const code = "import os, sys\nfor f in (0o101, 0, 1, 0o1101): os.close(os.open(sys.argv[1], f | 0o404000, 0o600))";
-      const child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', join(cgroup, "cgroup.procs"), "/usr/bin/python3", "-c", code, `/tmp/assay-bpf-test-${process.pid}`]);
+      const child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', join(cgroup, "cgroup.procs"), "python3", "-c", code, `/tmp/assay-bpf-test-${process.pid}`]);
       await child.exited;
       const flags: bigint[] = [];
       reader.drain((record) => flags.push(new DataView(record.buffer, record.byteOffset, 8).getBigUint64(0, true)));
@@ -128,11 +134,7 @@ describe("bpf toolkit on this kernel", () => {
         misses: 0,
       });
     } finally {
-      reader.close();
-      link.close();
-      program.close();
-      events.close();
-      session.close();
+      for (const object of made.reverse()) object.close();
       rmdirSync(cgroup);
       rmSync(`/tmp/assay-bpf-test-${process.pid}`, { force: true });
     }
