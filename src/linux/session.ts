@@ -141,10 +141,26 @@ export class CgroupSession implements AsyncDisposable {
           throw error;
         }
       }
+      // Never a workload outside its session: anything else that moved the runner meanwhile (a
+      // concurrent write to its own cgroup.procs) would have put the child elsewhere, unseen.
+      if (!this.#holds(child.pid)) {
+        killQuietly(child.pid);
+        throw new LinuxHostError("CGROUP_JOIN_FAILED", `the workload did not start inside the session cgroup ${this.path}; it was killed`, this.path);
+      }
       return child;
     } finally {
       closeSync(back);
     }
+  }
+
+  // Whether `pid` is in the session (its /proc cgroup line names the session's directory).
+  #holds(pid: number): boolean {
+    const line = readOr(`/proc/${pid}/cgroup`, "")
+      .split("\n")
+      .find((entry) => entry.startsWith("0::"));
+    // A process that already exited cannot be checked: it ran for microseconds, where it was spawned.
+    if (line === undefined) return true;
+    return this.path.endsWith(line.slice(3).trim());
   }
 
   /** The pids currently in the session. */

@@ -238,6 +238,9 @@ async function arm(prepared: Prepared, resources: AsyncDisposableStack): Promise
 
 async function supervise(armed: Armed): Promise<Supervised> {
   const { spec, io, capture, session, scratch } = armed;
+  // The prime writes the runner's pid to its own cgroup in the background; landing after the
+  // join, it would move the runner back out before the fork and start the workload outside.
+  await armed.primed;
   const startedLine = runStartedLine({ runId: spec.runId, agentShim: spec.agentShim, command: spec.command, env: spec.env });
   const clock = performance.now();
   const prepareMs = clock - armed.t0;
@@ -342,7 +345,6 @@ async function seal(collected: Collected): Promise<RunResult> {
     inspectScratch: io.inspectScratch ? () => io.inspectScratch?.(scratch.path) : undefined,
   });
   const archiveMs = performance.now() - archiveStart;
-  await collected.primed;
   return {
     runId: spec.runId,
     archivePath: committed.outputPath,

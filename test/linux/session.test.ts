@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CgroupSession, openCgroupSession } from "../../src/linux/index.ts";
 import { host, pollUntil, skipReason } from "../harness.ts";
@@ -60,6 +60,25 @@ describe("openCgroupSession", () => {
     await session.close();
     await child.exited;
     expect({ exists: existsSync(session.path), signal: child.signalCode }).toEqual({ exists: false, signal: "SIGKILL" });
+  });
+
+  test.skipIf(noCgroup)("spawnInside refuses, and kills, a workload that something moved out of the session before the fork", async () => {
+    await using session = openCgroupSession({ runId: `unit_${process.pid}_moved` });
+    const home = join(host.cgroup2Mount ?? "", readFileSync("/proc/self/cgroup", "utf8").match(/^0::(.*)$/m)?.[1] ?? "/", "cgroup.procs");
+    let child: ReturnType<typeof Bun.spawn> | undefined;
+    let error: unknown;
+    try {
+      // What a late write of the runner's pid to its own cgroup (as the join prime once did) does between join and fork.
+      session.spawnInside(() => {
+        writeFileSync(home, `${process.pid}\n`);
+        child = Bun.spawn(["sleep", "30"]);
+        return child;
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    await child?.exited;
+    expect({ message: (error as Error | undefined)?.message.includes("did not start inside the session cgroup"), killed: child?.signalCode }).toEqual({ message: true, killed: "SIGKILL" });
   });
 
   test.skipIf(noCgroup)("waitUntilEmpty reports false while a process stays and true once it is gone", async () => {
