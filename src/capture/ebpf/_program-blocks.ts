@@ -34,6 +34,8 @@ export const MapName = {
   COUNTERS: "counters",
   DEDUPE: "dedupe",
   PENDING: "pending",
+  /** One u32: the runner's own pid, never the session's (it joins the session for a moment to spawn the workload). */
+  RUNNER: "runner",
   /** One u64: how many pending entries exist, so exits of threads with none return at once. */
   PENDING_COUNT: "pending_count",
   EVENTS: "events",
@@ -55,7 +57,11 @@ export function epilogue(out: string): Program {
   return [label(out), mov(R0, 0), exit()];
 }
 
-/** Falls through only for tasks in the session cgroup or below it, or forked from the session (lineage). */
+/**
+ * Falls through only for tasks in the session cgroup or below it, or forked from the session
+ * (lineage), and never for the runner itself: it stands in the session for the moment it takes to
+ * spawn the workload, and its other threads may do their own work meanwhile.
+ */
 export function sessionFilter(out: string): Program {
   const inSession = fresh("in_session");
   return [
@@ -74,6 +80,19 @@ export function sessionFilter(out: string): Program {
     call(Helper.map_lookup_elem),
     jump("jeq", R0, 0, out),
     label(inSession),
+    // but not the runner
+    store("u32", R10, Stack.FILTER_KEY, 0),
+    loadMap(R1, MapName.RUNNER),
+    mov(R2, R10),
+    add(R2, Stack.FILTER_KEY),
+    call(Helper.map_lookup_elem),
+    jump("jeq", R0, 0, out),
+    load("u32", R1, R0, 0),
+    store("u32", R10, Stack.FILTER_KEY, R1),
+    call(Helper.get_current_pid_tgid),
+    rsh(R0, 32),
+    load("u32", R1, R10, Stack.FILTER_KEY),
+    jump("jeq", R0, R1, out),
   ];
 }
 

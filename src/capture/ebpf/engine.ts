@@ -194,9 +194,13 @@ export class CaptureEngine {
       { name: MapName.DEDUPE, type: MapType.LRU_HASH, keySize: DEDUPE_KEY_SIZE, valueSize: 4, maxEntries: DEDUPE_ENTRIES },
       { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
+      { name: MapName.RUNNER, type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.EVENTS, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.ringBytes },
     ];
     for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));
+    const runner = new Uint8Array(4);
+    new DataView(runner.buffer).setUint32(0, process.pid, true);
+    this.#map(MapName.RUNNER).update(u32Key(0), runner);
     // The cgroup array holds its own reference to the session; our fd is only needed to fill it.
     const cgroupFd = openSync(options.cgroupPath, "r");
     try {
