@@ -3,7 +3,7 @@
 // address a DNS answer gave for an allowed name matches; otherwise the attempt is recorded, and
 // refused in block mode. Port-53 traffic goes to the runner's stub resolver, whose replies read
 // as coming from the upstream resolver.
-import { add, call, exit, Helper, jump, label, load, loadImm64, loadMap, mov, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program } from "../bpf/index.ts";
+import { add, call, exit, Helper, jump, label, load, loadImm64, loadMap, lookupAt, mov, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program } from "../bpf/index.ts";
 
 /** `struct bpf_sock_addr` offsets (include/uapi/linux/bpf.h). */
 const SOCK_ADDR = { userIp4: 4, userIp6: 8, userPort: 24 } as const;
@@ -42,12 +42,12 @@ export function decide4Program(syscall: number, options: EgressProgramOptions): 
     store("u16", R10, -10, 0),
     load("u32", R1, R6, SOCK_ADDR.userIp4),
     store("u32", R10, -8, R1),
-    lookup(EgressMap.PORT4, -16),
+    lookupAt(EgressMap.PORT4, -16),
     jump("jne", R0, 0, allow),
     store("u32", R10, -24, 32),
     load("u32", R1, R6, SOCK_ADDR.userIp4),
     store("u32", R10, -20, R1),
-    lookup(EgressMap.ANY4, -24),
+    lookupAt(EgressMap.ANY4, -24),
     jump("jne", R0, 0, allow),
     // outside the policy: recorded, then refused (block) or let through (audit)
     attempt(syscall, 2, options.mode, [load("u32", R1, R6, SOCK_ADDR.userIp4), store("u32", R10, -64 + ATTEMPT.address, R1)]),
@@ -81,11 +81,11 @@ export function decide6Program(syscall: number, options: EgressProgramOptions): 
     store("u16", R10, -28, R7),
     store("u16", R10, -26, 0),
     copyAddress(-24),
-    lookup(EgressMap.PORT6, -32),
+    lookupAt(EgressMap.PORT6, -32),
     jump("jne", R0, 0, allow),
     store("u32", R10, -56, 128),
     copyAddress(-52),
-    lookup(EgressMap.ANY6, -56),
+    lookupAt(EgressMap.ANY6, -56),
     jump("jne", R0, 0, allow),
     attempt(syscall, 10, options.mode, copyAddress(-104 + ATTEMPT.address), -104),
     mov(R0, options.mode === "block" ? 0 : 1),
@@ -119,10 +119,6 @@ export function replySourceProgram(options: EgressProgramOptions): Program {
 
 // --- internal ---
 
-// R0 = the trie's value for the key at `offset` on the stack, or 0.
-function lookup(map: string, offset: number): Program {
-  return [loadMap(R1, map), mov(R2, R10), add(R2, offset), call(Helper.map_lookup_elem)];
-}
 
 // Writes an ATTEMPT record at `at` on the stack (R7 holds the port) and sends it.
 function attempt(syscall: number, family: number, mode: "audit" | "block", address: Program, at = -64): Program {

@@ -1,7 +1,7 @@
 // Blocks shared by the capture programs. Register use, everywhere: R6 the tracepoint context (or
 // a loop index once the context is read), R7 the per-CPU scratch record, R8 a user pointer,
 // R9 a string length. R0–R5 are scratch (helper calls clobber them).
-import { add, and, atomicAdd, call, exit, goTo, Helper, jump, label, load, loadMap, mov, or, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program, type Register } from "../../bpf/index.ts";
+import { add, and, atomicAdd, call, exit, goTo, Helper, jump, label, load, loadMap, lookupAt, mov, or, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program, type Register } from "../../bpf/index.ts";
 import { Counter, HEADER } from "./record-layout.ts";
 
 /** Stack slots (offsets from R10), one purpose each. */
@@ -74,18 +74,12 @@ export function sessionFilter(out: string): Program {
     call(Helper.get_current_pid_tgid),
     rsh(R0, 32),
     store("u32", R10, Stack.FILTER_KEY, R0),
-    loadMap(R1, MapName.LINEAGE),
-    mov(R2, R10),
-    add(R2, Stack.FILTER_KEY),
-    call(Helper.map_lookup_elem),
+    lookupAt(MapName.LINEAGE, Stack.FILTER_KEY),
     jump("jeq", R0, 0, out),
     label(inSession),
     // but not the runner
     store("u32", R10, Stack.FILTER_KEY, 0),
-    loadMap(R1, MapName.RUNNER),
-    mov(R2, R10),
-    add(R2, Stack.FILTER_KEY),
-    call(Helper.map_lookup_elem),
+    lookupAt(MapName.RUNNER, Stack.FILTER_KEY),
     jump("jeq", R0, 0, out),
     load("u32", R1, R0, 0),
     store("u32", R10, Stack.FILTER_KEY, R1),
@@ -103,10 +97,7 @@ export const ScratchSlot = { TRACEPOINT: 0, SENT: 1, RECEIVED: 2, COUNT: 3 } as 
 export function scratchRecord(dst: Register, out: string, slot: number = ScratchSlot.TRACEPOINT): Program {
   return [
     store("u32", R10, Stack.SCRATCH_KEY, slot),
-    loadMap(R1, MapName.SCRATCH),
-    mov(R2, R10),
-    add(R2, Stack.SCRATCH_KEY),
-    call(Helper.map_lookup_elem),
+    lookupAt(MapName.SCRATCH, Stack.SCRATCH_KEY),
     jump("jeq", R0, 0, out),
     mov(dst, R0),
   ];
@@ -136,10 +127,7 @@ export function bump(counter: number): Program {
   const done = fresh("counted");
   return [
     store("u32", R10, Stack.COUNTER_KEY, counter),
-    loadMap(R1, MapName.COUNTERS),
-    mov(R2, R10),
-    add(R2, Stack.COUNTER_KEY),
-    call(Helper.map_lookup_elem),
+    lookupAt(MapName.COUNTERS, Stack.COUNTER_KEY),
     jump("jeq", R0, 0, done),
     load("u64", R1, R0, 0),
     add(R1, 1),
@@ -148,22 +136,31 @@ export function bump(counter: number): Program {
   ];
 }
 
-/** Writes the record at R2, R3 bytes long, to the ring buffer, counting it as emitted or dropped for `hook`. */
-export function emit(hook: number, onDropped: Program = []): Program {
+/**
+ * Writes the record at R2, R3 bytes long, to the ring buffer. No room counts `dropped` and runs
+ * `onDropped`; a record written counts `emitted`, when given, and runs `onSent`.
+ */
+export function output(counters: { readonly dropped: number; readonly emitted?: number }, onDropped: Program = [], onSent: Program = []): Program {
   const dropped = fresh("dropped");
-  const done = fresh("emit_done");
+  const done = fresh("output_done");
   return [
     loadMap(R1, MapName.EVENTS),
     mov(R4, 0),
     call(Helper.ringbuf_output),
     jump("jne", R0, 0, dropped),
-    bump(Counter.emitted(hook)),
+    counters.emitted === undefined ? [] : bump(counters.emitted),
+    onSent,
     goTo(done),
     label(dropped),
-    bump(Counter.dropped(hook)),
+    bump(counters.dropped),
     onDropped,
     label(done),
   ];
+}
+
+/** `output` for a record of `hook`: counted as emitted or dropped per hook (the loss accounting). */
+export function emit(hook: number, onDropped: Program = []): Program {
+  return output({ emitted: Counter.emitted(hook), dropped: Counter.dropped(hook) }, onDropped);
 }
 
 /** Adds `delta` (±1) to the pending entry count, atomically (any CPU may add or remove). */
@@ -198,10 +195,7 @@ export const SIZE = R3;
 function pendingCount(missing: string): Program {
   return [
     store("u32", R10, Stack.COUNTER_KEY, 0),
-    loadMap(R1, MapName.PENDING_COUNT),
-    mov(R2, R10),
-    add(R2, Stack.COUNTER_KEY),
-    call(Helper.map_lookup_elem),
+    lookupAt(MapName.PENDING_COUNT, Stack.COUNTER_KEY),
     jump("jeq", R0, 0, missing),
   ];
 }

@@ -1,7 +1,7 @@
 // Execs: `sys_enter_execve`/`execveat` record the argv the caller passes (ARGV), and
 // `sched_process_exec` the file that was executed (EXEC), only for execs that succeeded.
-import { add, and, call, exit, fieldOffset, goTo, Helper, jump, label, load, loadFunction, loadMap, lsh, mov, R0, R1, R10, R2, R3, R4, R6, R7, R9, store, sub, type Program, type TracepointFormat } from "../../bpf/index.ts";
-import { bump, emit, epilogue, fresh, MapName, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader } from "./_program-blocks.ts";
+import { add, and, call, exit, fieldOffset, goTo, Helper, jump, label, load, loadFunction, lsh, mov, R0, R1, R10, R2, R3, R4, R6, R7, R9, store, sub, type Program, type TracepointFormat } from "../../bpf/index.ts";
+import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader } from "./_program-blocks.ts";
 import { ARGV, ARGV_MAX_ARGS, ARGV_MAX_BYTES, Counter, EXEC, HEADER, HOOK_IDS, PATH_READ, RecordBit, RecordType } from "./record-layout.ts";
 
 /** `sys_enter_execve` / `sys_enter_execveat`: the arguments, up to ARGV_MAX_ARGS and ARGV_MAX_BYTES. */
@@ -61,7 +61,8 @@ export function argvProgram(format: TracepointFormat): Program {
     mov(R2, R7),
     mov(R3, R9),
     add(R3, ARGV.strings),
-    argvOutput(),
+    // not counted per hook (the exec hook counts EXEC records); a lost ARGV is counted apart
+    output({ dropped: Counter.ARGV_DROPPED }),
     epilogue(out),
     argvFunction(),
   ];
@@ -165,8 +166,3 @@ function argvFunction(): Program {
   ];
 }
 
-// ARGV records are not counted per hook (the exec hook counts EXEC records); a lost one is counted apart.
-function argvOutput(): Program {
-  const sent = fresh("argv_sent");
-  return [loadMap(R1, MapName.EVENTS), mov(R4, 0), call(Helper.ringbuf_output), jump("jeq", R0, 0, sent), bump(Counter.ARGV_DROPPED), label(sent)];
-}

@@ -1,34 +1,8 @@
 // The open family: `sys_enter_*` reads the path, dedupes it in the kernel and emits an OPEN
 // record; `sys_exit_*` adds the return value. A path the kernel could not read at entry (its
 // page not yet faulted in) is read again at exit, after the syscall itself has touched it.
-import {
-  add,
-  call,
-  fieldOffset,
-  goTo,
-  Helper,
-  jump,
-  label,
-  load,
-  loadMap,
-  mov,
-  mov32,
-  R0,
-  R1,
-  R10,
-  R2,
-  R3,
-  R4,
-  R6,
-  R7,
-  R8,
-  R9,
-  store,
-  type Program,
-  type Register,
-  type TracepointFormat,
-} from "../../bpf/index.ts";
-import { anyPending, bump, countPending, emit, epilogue, fresh, low16, MapName, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
+import { add, call, deleteAt, fieldOffset, goTo, Helper, jump, label, load, loadMap, lookupAt, mov, mov32, R0, R1, R10, R2, R3, R4, R6, R7, R8, R9, store, updateAt, type Program, type Register, type TracepointFormat } from "../../bpf/index.ts";
+import { anyPending, bump, countPending, emit, epilogue, fresh, low16, MapName, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
 import { Counter, HEADER, HOOK_IDS, OPEN, PATH_READ, PENDING, PendingState, RecordBit, RecordType, RETURN } from "./record-layout.ts";
 
 /** The open-like hooks. */
@@ -100,10 +74,7 @@ function pendingOfThread(out: string): Program {
   return [
     call(Helper.get_current_pid_tgid),
     store("u32", R10, Stack.ID_KEY, R0),
-    loadMap(R1, MapName.PENDING),
-    mov(R2, R10),
-    add(R2, Stack.ID_KEY),
-    call(Helper.map_lookup_elem),
+    lookupAt(MapName.PENDING, Stack.ID_KEY),
     jump("jeq", R0, 0, out),
     mov(R8, R0),
   ];
@@ -112,21 +83,15 @@ function pendingOfThread(out: string): Program {
 // A RETURN record for the record the thread sent at entry (R6 the exit's context), then its entry goes.
 function sendReturn(hook: keyof typeof HOOK_IDS, returnOffset: number): Program {
   const record = Stack.RETURN_RECORD;
-  const sent = fresh("return_sent");
   return [
     zeroStack(record, RETURN.size),
     writeHeader(R10, record, RecordType.RETURN, HOOK_IDS[hook]),
     load("u64", R1, R6, returnOffset),
     store("u64", R10, record + RETURN.returnValue, R1),
-    loadMap(R1, MapName.EVENTS),
     mov(R2, R10),
     add(R2, record),
     mov(R3, RETURN.size),
-    mov(R4, 0),
-    call(Helper.ringbuf_output),
-    jump("jeq", R0, 0, sent),
-    bump(Counter.RETURN_DROPPED),
-    label(sent),
+    output({ dropped: Counter.RETURN_DROPPED }),
     forgetPending(),
   ];
 }
@@ -270,13 +235,7 @@ export function rememberPending(state: number, hook: number): Program {
     store("u64", R10, value + PENDING.mode, R1),
     load("u64", R1, R7, OPEN.resolve),
     store("u64", R10, value + PENDING.resolve, R1),
-    loadMap(R1, MapName.PENDING),
-    mov(R2, R10),
-    add(R2, Stack.ID_KEY),
-    mov(R3, R10),
-    add(R3, value),
-    mov(R4, 0),
-    call(Helper.map_update_elem),
+    updateAt(MapName.PENDING, Stack.ID_KEY, value),
     jump("jne", R0, 0, full),
     countPending(1),
     goTo(done),
@@ -289,5 +248,5 @@ export function rememberPending(state: number, hook: number): Program {
 // Deletes pending[tid] (the key is still at ID_KEY) and counts it gone.
 function forgetPending(): Program {
   const absent = fresh("pending_absent");
-  return [loadMap(R1, MapName.PENDING), mov(R2, R10), add(R2, Stack.ID_KEY), call(Helper.map_delete_elem), jump("jne", R0, 0, absent), countPending(-1), label(absent)];
+  return [deleteAt(MapName.PENDING, Stack.ID_KEY), jump("jne", R0, 0, absent), countPending(-1), label(absent)];
 }

@@ -1,6 +1,6 @@
 // connect, sendto, sendmsg at syscall entry: the peer's sockaddr, IPv4 and IPv6 only (§5.2).
-import { add, call, fieldOffset, goTo, Helper, jump, label, load, loadMap, mov, R0, R1, R10, R2, R3, R4, R6, R7, R8, R9, store, type Program, type TracepointFormat } from "../../bpf/index.ts";
-import { bump, emit, epilogue, fresh, MapName, prologue, scratchRecord, sessionFilter, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
+import { add, call, fieldOffset, goTo, Helper, jump, label, load, mov, R0, R1, R10, R2, R3, R6, R7, R8, R9, store, type Program, type TracepointFormat } from "../../bpf/index.ts";
+import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
 import { rememberPending } from "./open-programs.ts";
 import { Counter, HEADER, HOOK_IDS, PEER, PendingState, RecordType, UNIX, UNIX_PATH_READ } from "./record-layout.ts";
 
@@ -62,7 +62,6 @@ export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Prog
 // A connect to a unix socket: its path, in a UNIX record whose return value the exit adds (only a
 // connect that reached a listener hands work to a daemon). Not a row: it feeds the daemon_handoff note.
 function unixPeer(at: string, out: string): Program {
-  const sent = fresh("unix_sent");
   return [
     label(at),
     scratchRecord(R7, out),
@@ -77,17 +76,10 @@ function unixPeer(at: string, out: string): Program {
     mov(R9, R0),
     jump("jgt", R9, UNIX_PATH_READ, out),
     store("u32", R7, HEADER.length, R9),
-    loadMap(R1, MapName.EVENTS),
     mov(R2, R7),
     mov(R3, R9),
     add(R3, UNIX.path),
-    mov(R4, 0),
-    call(Helper.ringbuf_output),
-    jump("jeq", R0, 0, sent),
-    bump(Counter.UNIX_DROPPED),
-    goTo(out),
-    label(sent),
-    rememberPending(PendingState.EMITTED, HOOK_IDS.connect),
+    output({ dropped: Counter.UNIX_DROPPED }, [], rememberPending(PendingState.EMITTED, HOOK_IDS.connect)),
     goTo(out),
   ];
 }
