@@ -33,8 +33,6 @@ export class BpfProgram extends OwnedFd {
   private constructor(
     readonly name: string,
     fd: number,
-    /** Instruction slots after assembly. */
-    readonly size: number,
   ) {
     super(fd);
   }
@@ -54,10 +52,10 @@ export class BpfProgram extends OwnedFd {
     const functions = functionInfo(spec, labels);
     try {
       const first = loadOnce(spec, code, functions, undefined);
-      if (first.ok) return new BpfProgram(spec.name, first.value, code.length / 8);
+      if (first.ok) return new BpfProgram(spec.name, first.value);
       const log = new Uint8Array(LOG_SIZE);
       const second = loadOnce(spec, code, functions, log);
-      if (second.ok) return new BpfProgram(spec.name, second.value, code.length / 8);
+      if (second.ok) return new BpfProgram(spec.name, second.value);
       return rejected(spec, second.errno, log);
     } finally {
       functions?.btf.close();

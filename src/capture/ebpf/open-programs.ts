@@ -134,7 +134,6 @@ function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Progra
   const id = HOOK_IDS[hook];
   const notRead = fresh("not_read");
   const whole = fresh("whole");
-  const firstSeen = fresh("first_seen");
   const send = fresh("send");
   const keyBase = OPEN.returnValue;
   return [
@@ -162,10 +161,7 @@ function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Progra
     mov(R2, R7),
     add(R2, keyBase),
     call(Helper.map_lookup_elem),
-    jump("jeq", R0, 0, firstSeen),
-    bump(Counter.DEDUPED),
-    goTo(out),
-    label(firstSeen),
+    jump("jne", R0, 0, out),
     store("u32", R10, Stack.DEDUPE_VALUE, 1),
     loadMap(R1, MapName.DEDUPE),
     mov(R2, R7),

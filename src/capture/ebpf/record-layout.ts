@@ -62,8 +62,7 @@ export const Counter = {
   emitted: (hook: number) => hook,
   /** `dropped(hook)`: records the ring buffer had no room for. */
   dropped: (hook: number) => 16 + hook,
-  /** Opens answered by the in-kernel dedupe (nothing emitted). */
-  DEDUPED: 32,
+  // 32 is free (a count of deduplicated opens was kept here; nothing read it).
   /** Forks of session processes the lineage map had no room for. */
   LINEAGE_FULL: 33,
   /** Opens whose return could not be tracked (pending map full). */
