@@ -12,6 +12,7 @@
 // `--capture none`; the binary ≤ 1 MB larger than the last bpftrace-based build.
 // Also: the ptrace backend against raw `strace --seccomp-bpf` (≤ 1.1×) and a build-like workload
 // (python3 -m compileall; eBPF ≤ 1.05× bare), when strace and python3 are here.
+// ASSAY_BENCH_SECTIONS (comma-separated: size, loop, stats, rate, startup, ptrace) runs only those.
 // Needs root, cgroup v2 and a C compiler; the engine is armed in this process, so every workload
 // is spawned asynchronously (the engine drains its ring buffer on this process's event loop).
 import { bench, run, summary } from "mitata";
@@ -41,6 +42,8 @@ const OPENS = 100_000;
 const ROUNDS = Number(process.env.ASSAY_BENCH_ROUNDS ?? 7);
 const RATE_COUNTS = [100_000, 300_000, 1_000_000];
 const STARTUP_ROUNDS = 9;
+const SECTIONS = process.env.ASSAY_BENCH_SECTIONS?.split(",").map((name) => name.trim());
+const wanted = (section: "size" | "loop" | "stats" | "rate" | "startup" | "ptrace") => SECTIONS === undefined || SECTIONS.includes(section);
 const PTRACE_OPENS = 20_000;
 const DISTINCT_PREFIX = "/nonexistent-assay-bench/";
 // Kernel object names: the engine's (armEbpf names them a<pid>_…) and the floor's.
@@ -67,222 +70,234 @@ try {
   const compileArgv = python === undefined || tree === undefined ? undefined : [python, "-m", "compileall", "-q", "-f", tree.path];
 
   // 1. Binary size, first: building the base is CPU work that must not fall into a measurement.
-  console.log(`\n## binary size\n`);
-  const base = buildBaseBinary(sizeBase);
-  const size = existsSync(exe) ? statSync(exe).size : Number.NaN;
-  if (base.size === undefined) console.log(`${exe}: ${mib(size)}; base ${sizeBase} not built: ${base.why}`);
-  else {
-    const growth = size - base.size;
-    console.log(`${exe}: ${mib(size)} (${size} bytes); ${sizeBase} (bpftrace-based) built here with the same bun: ${mib(base.size)} (${base.size} bytes)`);
-    console.log(`growth: ${(growth / 1024).toFixed(0)} KiB (everything merged since ${sizeBase}, not only the engine) — goal ≤ 1024 KiB: ${growth <= 1 << 20 ? "met" : "NOT met"}`);
+  if (wanted("size")) {
+    console.log(`\n## binary size\n`);
+    const base = buildBaseBinary(sizeBase);
+    const size = existsSync(exe) ? statSync(exe).size : Number.NaN;
+    if (base.size === undefined) console.log(`${exe}: ${mib(size)}; base ${sizeBase} not built: ${base.why}`);
+    else {
+      const growth = size - base.size;
+      console.log(`${exe}: ${mib(size)} (${size} bytes); ${sizeBase} (bpftrace-based) built here with the same bun: ${mib(base.size)} (${base.size} bytes)`);
+      console.log(`growth: ${(growth / 1024).toFixed(0)} KiB (everything merged since ${sizeBase}, not only the engine) — goal ≤ 1024 KiB: ${growth <= 1 << 20 ? "met" : "NOT met"}`);
+    }
   }
 
   // 2. The open loop (one path: the kernel deduplicates, so this is the per-syscall cost) and
   // compileall, interleaved rounds.
-  console.log(`\n## open loop: C, ${OPENS} opens of one path; ${ROUNDS} interleaved rounds, each figure the median of 3 loops\n`);
-  const rounds: Array<Record<"bareBefore" | "bareAfter" | "engine" | "floor", LoopTime> & { build?: { before: number; engine: number; after: number } }> = [];
-  const attachMs: number[] = [];
-  const detachMs: number[] = [];
-  const foreign: number[] = [];
-  const loss: string[] = [];
-  let programTable: string | undefined;
-  for (let round = 0; round < ROUNDS; round += 1) {
-    // Another run's engine puts every syscall of the host on the slow path, bare runs included.
-    await quietHost(20_000);
-    foreignSeen = 0;
-    const bareBefore = await medianLoop(loop(OPENS));
-    const buildBefore = compileArgv ? await wallOf(inSession(compileArgv)) : undefined;
-    let engine: LoopTime | undefined;
-    let floor: LoopTime | undefined;
-    let buildEngine: number | undefined;
-    const runEngine = async () => {
-      const armed = await armOn(session);
-      try {
-        attachMs.push(armed.attachMs ?? Number.NaN);
-        programTable ??= describePrograms(ENGINE_PREFIX);
-        engine = await medianLoop(loop(OPENS));
-        buildEngine = compileArgv ? await wallOf(inSession(compileArgv)) : undefined;
-        const outcome = await armed.stop(2000);
-        loss.push(lossLine(outcome));
-      } finally {
-        await armed[Symbol.asyncDispose]();
+  if (wanted("loop")) {
+    console.log(`\n## open loop: C, ${OPENS} opens of one path; ${ROUNDS} interleaved rounds, each figure the median of 3 loops\n`);
+    const rounds: Array<Record<"bareBefore" | "bareAfter" | "engine" | "floor", LoopTime> & { build?: { before: number; engine: number; after: number } }> = [];
+    const attachMs: number[] = [];
+    const detachMs: number[] = [];
+    const foreign: number[] = [];
+    const loss: string[] = [];
+    let programTable: string | undefined;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      // Another run's engine puts every syscall of the host on the slow path, bare runs included.
+      await quietHost(20_000);
+      foreignSeen = 0;
+      const bareBefore = await medianLoop(loop(OPENS));
+      const buildBefore = compileArgv ? await wallOf(inSession(compileArgv)) : undefined;
+      let engine: LoopTime | undefined;
+      let floor: LoopTime | undefined;
+      let buildEngine: number | undefined;
+      const runEngine = async () => {
+        const armed = await armOn(session);
+        try {
+          attachMs.push(armed.attachMs ?? Number.NaN);
+          programTable ??= describePrograms(ENGINE_PREFIX);
+          engine = await medianLoop(loop(OPENS));
+          buildEngine = compileArgv ? await wallOf(inSession(compileArgv)) : undefined;
+          const outcome = await armed.stop(2000);
+          loss.push(lossLine(outcome));
+        } finally {
+          await armed[Symbol.asyncDispose]();
+        }
+        // The engine detaches in the background; the next figure must not run beside its programs.
+        detachMs.push(await detached(ENGINE_PREFIX));
+      };
+      const runFloor = async () => {
+        {
+          using _floor = attachEmptyPrograms(tracefs);
+          floor = await medianLoop(loop(OPENS));
+        }
+        await detached(FLOOR_PREFIX);
+      };
+      // Alternate which comes first, so neither always follows a bare run.
+      if (round % 2 === 0) {
+        await runEngine();
+        await runFloor();
+      } else {
+        await runFloor();
+        await runEngine();
       }
-      // The engine detaches in the background; the next figure must not run beside its programs.
-      detachMs.push(await detached(ENGINE_PREFIX));
-    };
-    const runFloor = async () => {
-      {
-        using _floor = attachEmptyPrograms(tracefs);
-        floor = await medianLoop(loop(OPENS));
-      }
-      await detached(FLOOR_PREFIX);
-    };
-    // Alternate which comes first, so neither always follows a bare run.
-    if (round % 2 === 0) {
-      await runEngine();
-      await runFloor();
-    } else {
-      await runFloor();
-      await runEngine();
+      const bareAfter = await medianLoop(loop(OPENS));
+      const buildAfter = compileArgv ? await wallOf(inSession(compileArgv)) : undefined;
+      foreign.push(foreignSeen);
+      if (engine === undefined || floor === undefined) throw new Error("a round ended without its figures");
+      const figures = { bareBefore, bareAfter, engine, floor };
+      rounds.push(buildBefore !== undefined && buildEngine !== undefined && buildAfter !== undefined ? { ...figures, build: { before: buildBefore, engine: buildEngine, after: buildAfter } } : figures);
     }
-    const bareAfter = await medianLoop(loop(OPENS));
-    const buildAfter = compileArgv ? await wallOf(inSession(compileArgv)) : undefined;
-    foreign.push(foreignSeen);
-    if (engine === undefined || floor === undefined) throw new Error("a round ended without its figures");
-    const figures = { bareBefore, bareAfter, engine, floor };
-    rounds.push(buildBefore !== undefined && buildEngine !== undefined && buildAfter !== undefined ? { ...figures, build: { before: buildBefore, engine: buildEngine, after: buildAfter } } : figures);
-  }
-  const bareWall = (r: (typeof rounds)[number]) => mean(r.bareBefore.wall, r.bareAfter.wall);
-  const bareCpu = (r: (typeof rounds)[number]) => mean(r.bareBefore.cpu, r.bareAfter.cpu);
-  console.log(`bare loop: ${rounds.map((r) => `${(bareWall(r) * 1000).toFixed(0)}`).join(", ")} ms (mean of the two bare figures, per round)`);
-  spread(rounds.map((r) => r.engine.wall / bareWall(r)), 1.15, "engine vs bare (loop wall time)");
-  spread(rounds.map((r) => r.engine.wall / r.floor.wall), 1.05, "engine vs mechanism floor, same round (loop wall time)");
-  spread(rounds.map((r) => r.floor.wall / bareWall(r)), undefined, "mechanism floor vs bare: the engine's tracepoints carrying empty programs (loop wall time)");
-  spread(rounds.map((r) => r.bareAfter.wall / r.bareBefore.wall), undefined, "noise floor: bare after vs bare before, same round (loop wall time)");
-  spread(rounds.map((r) => r.engine.cpu / bareCpu(r)), undefined, "engine vs bare (loop CPU time)");
-  spread(rounds.map((r) => r.engine.cpu / r.floor.cpu), undefined, "engine vs mechanism floor (loop CPU time)");
-  spread(rounds.map((r) => r.floor.cpu / bareCpu(r)), undefined, "mechanism floor vs bare (loop CPU time)");
-  spread(rounds.map((r) => ((r.engine.wall - bareWall(r)) / OPENS) * 1e9), undefined, "engine's cost per open+close iteration, ns (wall)", "ns", 0);
-  spread(rounds.map((r) => ((r.engine.wall - r.floor.wall) / OPENS) * 1e9), undefined, "of which above the floor, ns (wall)", "ns", 0);
-  for (const [i, line] of loss.entries()) console.log(`round ${i + 1} capture: ${line}`);
-  const busy = foreign.flatMap((n, i) => (n > 0 ? [`round ${i + 1} (${n} programs)`] : []));
-  console.log(`other runs' engines loaded on the host during the loops (every syscall then takes the slow path, bare runs too): ${busy.length === 0 ? "none seen" : busy.join(", ")}`);
-  const clean = rounds.filter((_, i) => foreign[i] === 0);
-  if (busy.length > 0 && clean.length > 0) {
-    spread(clean.map((r) => r.engine.wall / bareWall(r)), 1.15, `  rounds without them (${clean.length}): engine vs bare`);
-    spread(clean.map((r) => r.engine.wall / r.floor.wall), 1.05, `  rounds without them (${clean.length}): engine vs floor`);
-    spread(clean.map((r) => r.floor.wall / bareWall(r)), undefined, `  rounds without them (${clean.length}): floor vs bare`);
-  }
-  const builds = rounds.flatMap((r) => (r.build ? [r.build] : []));
-  if (tree !== undefined && builds.length > 0) {
-    console.log(`\ncompileall over ${tree.files} generated files (whole process wall time):`);
-    spread(builds.map((b) => b.engine / mean(b.before, b.after)), 1.05, "compileall, engine vs bare");
-    spread(builds.map((b) => b.after / b.before), undefined, "compileall, noise floor: bare after vs bare before, same round");
-  }
+    const bareWall = (r: (typeof rounds)[number]) => mean(r.bareBefore.wall, r.bareAfter.wall);
+    const bareCpu = (r: (typeof rounds)[number]) => mean(r.bareBefore.cpu, r.bareAfter.cpu);
+    console.log(`bare loop: ${rounds.map((r) => `${(bareWall(r) * 1000).toFixed(0)}`).join(", ")} ms (mean of the two bare figures, per round)`);
+    spread(rounds.map((r) => r.engine.wall / bareWall(r)), 1.15, "engine vs bare (loop wall time)");
+    spread(rounds.map((r) => r.engine.wall / r.floor.wall), 1.05, "engine vs mechanism floor, same round (loop wall time)");
+    spread(rounds.map((r) => r.floor.wall / bareWall(r)), undefined, "mechanism floor vs bare: the engine's tracepoints carrying empty programs (loop wall time)");
+    spread(rounds.map((r) => r.bareAfter.wall / r.bareBefore.wall), undefined, "noise floor: bare after vs bare before, same round (loop wall time)");
+    spread(rounds.map((r) => r.engine.cpu / bareCpu(r)), undefined, "engine vs bare (loop CPU time)");
+    spread(rounds.map((r) => r.engine.cpu / r.floor.cpu), undefined, "engine vs mechanism floor (loop CPU time)");
+    spread(rounds.map((r) => r.floor.cpu / bareCpu(r)), undefined, "mechanism floor vs bare (loop CPU time)");
+    spread(rounds.map((r) => ((r.engine.wall - bareWall(r)) / OPENS) * 1e9), undefined, "engine's cost per open+close iteration, ns (wall)", "ns", 0);
+    spread(rounds.map((r) => ((r.engine.wall - r.floor.wall) / OPENS) * 1e9), undefined, "of which above the floor, ns (wall)", "ns", 0);
+    for (const [i, line] of loss.entries()) console.log(`round ${i + 1} capture: ${line}`);
+    const busy = foreign.flatMap((n, i) => (n > 0 ? [`round ${i + 1} (${n} programs)`] : []));
+    console.log(`other runs' engines loaded on the host during the loops (every syscall then takes the slow path, bare runs too): ${busy.length === 0 ? "none seen" : busy.join(", ")}`);
+    const clean = rounds.filter((_, i) => foreign[i] === 0);
+    if (busy.length > 0 && clean.length > 0) {
+      spread(clean.map((r) => r.engine.wall / bareWall(r)), 1.15, `  rounds without them (${clean.length}): engine vs bare`);
+      spread(clean.map((r) => r.engine.wall / r.floor.wall), 1.05, `  rounds without them (${clean.length}): engine vs floor`);
+      spread(clean.map((r) => r.floor.wall / bareWall(r)), undefined, `  rounds without them (${clean.length}): floor vs bare`);
+    }
+    const builds = rounds.flatMap((r) => (r.build ? [r.build] : []));
+    if (tree !== undefined && builds.length > 0) {
+      console.log(`\ncompileall over ${tree.files} generated files (whole process wall time):`);
+      spread(builds.map((b) => b.engine / mean(b.before, b.after)), 1.05, "compileall, engine vs bare");
+      spread(builds.map((b) => b.after / b.before), undefined, "compileall, noise floor: bare after vs bare before, same round");
+    }
 
-  // 3. What loading costs: arm time (maps, build, load, attach) and what the verifier walked.
-  console.log(`\n## arm\n`);
-  console.log(`arm (ArmedCapture.attachMs): first ${fmtMs(attachMs[0])} (cold), then ${attachMs.slice(1).map(fmtMs).join(", ")}; median ${fmtMs(median(attachMs))}`);
-  console.log(`close → every program gone from the kernel (in the background, off the runner's path): median ${fmtMs(median(detachMs))} [${range(detachMs, 0)}]`);
-  console.log(programTable ?? "program info: not read");
+    // 3. What loading costs: arm time (maps, build, load, attach) and what the verifier walked.
+    console.log(`\n## arm\n`);
+    console.log(`arm (ArmedCapture.attachMs): first ${fmtMs(attachMs[0])} (cold), then ${attachMs.slice(1).map(fmtMs).join(", ")}; median ${fmtMs(median(attachMs))}`);
+    console.log(`close → every program gone from the kernel (in the background, off the runner's path): median ${fmtMs(median(detachMs))} [${range(detachMs, 0)}]`);
+    console.log(programTable ?? "program info: not read");
+  }
 
   // 3b. The programs' own run time (kernel.bpf_stats_enabled, per-program run_time_ns and
   // run_cnt), which does not move with the host's load as wall times do. On only for this pass.
-  console.log(`\n## BPF run time (bpf_stats_enabled), 100k opens of one path and 100k distinct paths\n`);
-  for (const [label, argv] of [["one path", loop(OPENS)], ["distinct paths", loop(OPENS, true)]] as const) {
-    const armed = await armOn(session);
-    try {
-      const stats = await withBpfStats(async () => {
-        const before = programStats(ENGINE_PREFIX);
-        await loopTime(argv);
-        const after = programStats(ENGINE_PREFIX);
-        return [...after].map(([name, a]) => ({ name, ns: a.ns - (before.get(name)?.ns ?? 0), runs: a.runs - (before.get(name)?.runs ?? 0) }));
-      });
-      if (stats === undefined) console.log("skipped: /proc/sys/kernel/bpf_stats_enabled is not writable");
-      else {
-        const total = stats.reduce((sum, s) => sum + s.ns, 0);
-        const busy = stats.filter((s) => s.runs > 0).map((s) => `${s.name} ${s.runs} runs × ${(s.ns / s.runs).toFixed(0)} ns`);
-        console.log(`${label}: ${((total / OPENS)).toFixed(0)} ns of BPF per loop iteration (all programs, every process of the host); ${busy.join(", ")}`);
+  if (wanted("stats")) {
+    console.log(`\n## BPF run time (bpf_stats_enabled), 100k opens of one path and 100k distinct paths\n`);
+    for (const [label, argv] of [["one path", loop(OPENS)], ["distinct paths", loop(OPENS, true)]] as const) {
+      const armed = await armOn(session);
+      try {
+        const stats = await withBpfStats(async () => {
+          const before = programStats(ENGINE_PREFIX);
+          await loopTime(argv);
+          const after = programStats(ENGINE_PREFIX);
+          return [...after].map(([name, a]) => ({ name, ns: a.ns - (before.get(name)?.ns ?? 0), runs: a.runs - (before.get(name)?.runs ?? 0) }));
+        });
+        if (stats === undefined) console.log("skipped: /proc/sys/kernel/bpf_stats_enabled is not writable");
+        else {
+          const total = stats.reduce((sum, s) => sum + s.ns, 0);
+          const busy = stats.filter((s) => s.runs > 0).map((s) => `${s.name} ${s.runs} runs × ${(s.ns / s.runs).toFixed(0)} ns`);
+          console.log(`${label}: ${((total / OPENS)).toFixed(0)} ns of BPF per loop iteration (all programs, every process of the host); ${busy.join(", ")}`);
+        }
+        await armed.stop(5000);
+      } finally {
+        await armed[Symbol.asyncDispose]();
       }
-      await armed.stop(5000);
-    } finally {
-      await armed[Symbol.asyncDispose]();
+      await detached(ENGINE_PREFIX);
     }
-    await detached(ENGINE_PREFIX);
   }
 
   // 4. Lossless rate: distinct paths (none deduplicated; each fails fast), default ring buffer.
-  console.log(`\n## lossless rate: distinct-path opens (open("${DISTINCT_PREFIX}<i>"), fails fast), default ring buffer\n`);
-  for (const count of RATE_COUNTS) {
-    const bare = await loopTime(loop(count, true));
-    const armed = await armOn(session);
-    let captured: LoopTime;
-    let outcome: CaptureOutcome;
-    try {
-      captured = await loopTime(loop(count, true));
-      outcome = await armed.stop(5000);
-    } finally {
-      await armed[Symbol.asyncDispose]();
+  if (wanted("rate")) {
+    console.log(`\n## lossless rate: distinct-path opens (open("${DISTINCT_PREFIX}<i>"), fails fast), default ring buffer\n`);
+    for (const count of RATE_COUNTS) {
+      const bare = await loopTime(loop(count, true));
+      const armed = await armOn(session);
+      let captured: LoopTime;
+      let outcome: CaptureOutcome;
+      try {
+        captured = await loopTime(loop(count, true));
+        outcome = await armed.stop(5000);
+      } finally {
+        await armed[Symbol.asyncDispose]();
+      }
+      await detached(ENGINE_PREFIX);
+      const seen = new Set<string>();
+      for await (const record of outcome.records) if (record.eventType === 1 && record.value?.startsWith(DISTINCT_PREFIX)) seen.add(record.value);
+      const rate = count / captured.wall;
+      const bareRate = count / bare.wall;
+      const lossless = seen.size === count && outcome.loss.ringbufDrops === 0;
+      const goal = lossless && (rate >= 500_000 || rate >= bareRate / 1.15) ? "met" : "NOT met";
+      console.log(
+        `${count} opens: captured ${kps(rate)} (${captured.wall.toFixed(3)} s), bare loop ${kps(bareRate)}; loop CPU per open ${((captured.cpu / count) * 1e9).toFixed(0)} ns captured (${kps(count / captured.cpu)} on a whole CPU), ${((bare.cpu / count) * 1e9).toFixed(0)} ns bare; ${seen.size} of ${count} distinct paths in the capture, ring drops ${outcome.loss.ringbufDrops}, openat emitted ${outcome.loss.hooks.openat.emitted}` +
+          ` — goal lossless at ≥ 500k/s or the bare loop's speed (within 1.15×): ${goal}`,
+      );
     }
-    await detached(ENGINE_PREFIX);
-    const seen = new Set<string>();
-    for await (const record of outcome.records) if (record.eventType === 1 && record.value?.startsWith(DISTINCT_PREFIX)) seen.add(record.value);
-    const rate = count / captured.wall;
-    const bareRate = count / bare.wall;
-    const lossless = seen.size === count && outcome.loss.ringbufDrops === 0;
-    const goal = lossless && (rate >= 500_000 || rate >= bareRate / 1.15) ? "met" : "NOT met";
-    console.log(
-      `${count} opens: captured ${kps(rate)} (${captured.wall.toFixed(3)} s), bare loop ${kps(bareRate)}; loop CPU per open ${((captured.cpu / count) * 1e9).toFixed(0)} ns captured (${kps(count / captured.cpu)} on a whole CPU), ${((bare.cpu / count) * 1e9).toFixed(0)} ns bare; ${seen.size} of ${count} distinct paths in the capture, ring drops ${outcome.loss.ringbufDrops}, openat emitted ${outcome.loss.hooks.openat.emitted}` +
-        ` — goal lossless at ≥ 500k/s or the bare loop's speed (within 1.15×): ${goal}`,
-    );
   }
 
   // 5. Start-up through the compiled binary: run start → the workload's first instruction (a C
   // program printing CLOCK_REALTIME), and whole runs of /bin/true; eBPF and none interleaved.
-  console.log(`\n## start-up through ${exe}, ${STARTUP_ROUNDS} interleaved rounds\n`);
-  if (!existsSync(exe)) console.log(`skipped: ${exe} is missing (bun scripts/build.ts)`);
-  else {
-    const first: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
-    const whole: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
-    const wholeCpu: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
-    const order = (round: number): Array<"ebpf" | "none"> => (round % 2 === 0 ? ["ebpf", "none"] : ["none", "ebpf"]);
-    const runArgv = (capture: string, name: string, workload: readonly string[]) => [exe, "run", "--quiet", "--capture", capture, "--redaction-key", "ephemeral", "-o", join(dir, `${name}.tar.gz`), "--", ...workload];
-    for (let round = 0; round < STARTUP_ROUNDS; round += 1) {
-      for (const capture of order(round)) first[capture].push(await firstInstructionMs(runArgv(capture, `first-${capture}-${round}`, [programs.now])));
-      for (const capture of order(round)) {
-        const measured = await processTimes(runArgv(capture, `true-${capture}-${round}`, ["/bin/true"]));
-        whole[capture].push(measured.wallMs);
-        wholeCpu[capture].push(measured.cpuMs);
+  if (wanted("startup")) {
+    console.log(`\n## start-up through ${exe}, ${STARTUP_ROUNDS} interleaved rounds\n`);
+    if (!existsSync(exe)) console.log(`skipped: ${exe} is missing (bun scripts/build.ts)`);
+    else {
+      const first: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
+      const whole: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
+      const wholeCpu: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
+      const order = (round: number): Array<"ebpf" | "none"> => (round % 2 === 0 ? ["ebpf", "none"] : ["none", "ebpf"]);
+      const runArgv = (capture: string, name: string, workload: readonly string[]) => [exe, "run", "--quiet", "--capture", capture, "--redaction-key", "ephemeral", "-o", join(dir, `${name}.tar.gz`), "--", ...workload];
+      for (let round = 0; round < STARTUP_ROUNDS; round += 1) {
+        for (const capture of order(round)) first[capture].push(await firstInstructionMs(runArgv(capture, `first-${capture}-${round}`, [programs.now])));
+        for (const capture of order(round)) {
+          const measured = await processTimes(runArgv(capture, `true-${capture}-${round}`, ["/bin/true"]));
+          whole[capture].push(measured.wallMs);
+          wholeCpu[capture].push(measured.cpuMs);
+        }
       }
+      const firstEbpf = median(first.ebpf);
+      console.log(`run start → first instruction, --capture ebpf: ${firstEbpf.toFixed(0)} ms median [${range(first.ebpf, 0)}] — goal ≤ 50 ms: ${firstEbpf <= 50 ? "met" : "NOT met"}`);
+      console.log(`run start → first instruction, --capture none: ${median(first.none).toFixed(0)} ms median [${range(first.none, 0)}]`);
+      spread(first.ebpf.map((ms, i) => ms - (first.none[i] ?? Number.NaN)), 50, "first instruction, ebpf minus none, same round", "ms", 0);
+      console.log(`run -- /bin/true, --capture ebpf: ${median(whole.ebpf).toFixed(0)} ms median [${range(whole.ebpf, 0)}]; --capture none: ${median(whole.none).toFixed(0)} ms median [${range(whole.none, 0)}]`);
+      spread(whole.ebpf.map((ms, i) => ms - (whole.none[i] ?? Number.NaN)), 50, "run -- /bin/true, ebpf minus none, same round", "ms", 0);
+      console.log(`run -- /bin/true, runner CPU (user+sys): --capture ebpf ${median(wholeCpu.ebpf).toFixed(0)} ms median [${range(wholeCpu.ebpf, 0)}]; --capture none ${median(wholeCpu.none).toFixed(0)} ms median [${range(wholeCpu.none, 0)}]`);
+      spread(wholeCpu.ebpf.map((ms, i) => ms - (wholeCpu.none[i] ?? Number.NaN)), undefined, "run -- /bin/true, runner CPU, ebpf minus none, same round", "ms", 0);
     }
-    const firstEbpf = median(first.ebpf);
-    console.log(`run start → first instruction, --capture ebpf: ${firstEbpf.toFixed(0)} ms median [${range(first.ebpf, 0)}] — goal ≤ 50 ms: ${firstEbpf <= 50 ? "met" : "NOT met"}`);
-    console.log(`run start → first instruction, --capture none: ${median(first.none).toFixed(0)} ms median [${range(first.none, 0)}]`);
-    spread(first.ebpf.map((ms, i) => ms - (first.none[i] ?? Number.NaN)), 50, "first instruction, ebpf minus none, same round", "ms", 0);
-    console.log(`run -- /bin/true, --capture ebpf: ${median(whole.ebpf).toFixed(0)} ms median [${range(whole.ebpf, 0)}]; --capture none: ${median(whole.none).toFixed(0)} ms median [${range(whole.none, 0)}]`);
-    spread(whole.ebpf.map((ms, i) => ms - (whole.none[i] ?? Number.NaN)), 50, "run -- /bin/true, ebpf minus none, same round", "ms", 0);
-    console.log(`run -- /bin/true, runner CPU (user+sys): --capture ebpf ${median(wholeCpu.ebpf).toFixed(0)} ms median [${range(wholeCpu.ebpf, 0)}]; --capture none ${median(wholeCpu.none).toFixed(0)} ms median [${range(wholeCpu.none, 0)}]`);
-    spread(wholeCpu.ebpf.map((ms, i) => ms - (wholeCpu.none[i] ?? Number.NaN)), undefined, "run -- /bin/true, runner CPU, ebpf minus none, same round", "ms", 0);
   }
 
   // 6. ptrace: raw strace with the same syscall filter against the runner's strace command, and
   // compileall under ptrace; mitata summaries as before, the goal ratio from interleaved rounds.
-  console.log(`\n## ptrace\n`);
-  if (strace === undefined || compileArgv === undefined) console.log("skipped (needs strace and python3)");
-  else {
-    const selfTimes = new Map<string, number[]>();
-    const timed = (name: string, argv: string[], parse: (stdout: string, wallS: number) => number) => () => {
-      const started = performance.now();
-      const proc = Bun.spawnSync(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-      const wall = (performance.now() - started) / 1000;
-      if (proc.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${proc.exitCode}: ${proc.stderr.toString()}`);
-      selfTimes.set(name, [...(selfTimes.get(name) ?? []), parse(proc.stdout.toString(), wall)]);
-    };
-    const loopSeconds = (stdout: string) => Number.parseFloat(stdout.trim().split("\n").pop() ?? "NaN");
-    const wallSeconds = (_stdout: string, wall: number) => wall;
-    const rawStrace = (argv: string[]) => [strace, "-f", "--seccomp-bpf", "-qq", "-e", "trace=openat,openat2,open,creat,connect,sendto,sendmsg,execve,execveat,clone,clone3,fork,vfork", "-o", join(dir, "raw.out"), "--", ...argv];
-    // Every traced open is a ptrace stop (hundreds of µs on this VM), so the ptrace loops are shorter.
-    const ptraceLoop = [programs.loop, String(PTRACE_OPENS)];
-    summary(() => {
-      bench("reference: open loop bare", timed("open bare", loop(OPENS), loopSeconds)).baseline();
-      bench("reference: compileall bare", timed("build bare", inSession(compileArgv), wallSeconds));
-    });
-    await run({ format: "quiet" });
-    summary(() => {
-      bench("reference: open loop under raw strace --seccomp-bpf", timed("open strace", rawStrace(ptraceLoop), loopSeconds)).baseline();
-      bench("engine: open loop under the ptrace backend", timed("open ptrace", straceCommand(strace, join(dir, "ours.out"), ptraceLoop), loopSeconds));
-      bench("engine: compileall under the ptrace backend", timed("build ptrace", straceCommand(strace, join(dir, "ours.out"), compileArgv), wallSeconds));
-    });
-    await run({ format: "quiet" });
-    const ptraceRounds: number[] = [];
-    for (let round = 0; round < 3; round += 1) {
-      const raw = (await loopTime(rawStrace(ptraceLoop))).wall;
-      ptraceRounds.push((await loopTime(straceCommand(strace, join(dir, "ours.out"), ptraceLoop))).wall / raw);
+  if (wanted("ptrace")) {
+    console.log(`\n## ptrace\n`);
+    if (strace === undefined || compileArgv === undefined) console.log("skipped (needs strace and python3)");
+    else {
+      const selfTimes = new Map<string, number[]>();
+      const timed = (name: string, argv: string[], parse: (stdout: string, wallS: number) => number) => () => {
+        const started = performance.now();
+        const proc = Bun.spawnSync(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+        const wall = (performance.now() - started) / 1000;
+        if (proc.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${proc.exitCode}: ${proc.stderr.toString()}`);
+        selfTimes.set(name, [...(selfTimes.get(name) ?? []), parse(proc.stdout.toString(), wall)]);
+      };
+      const loopSeconds = (stdout: string) => Number.parseFloat(stdout.trim().split("\n").pop() ?? "NaN");
+      const wallSeconds = (_stdout: string, wall: number) => wall;
+      const rawStrace = (argv: string[]) => [strace, "-f", "--seccomp-bpf", "-qq", "-e", "trace=openat,openat2,open,creat,connect,sendto,sendmsg,execve,execveat,clone,clone3,fork,vfork", "-o", join(dir, "raw.out"), "--", ...argv];
+      // Every traced open is a ptrace stop (hundreds of µs on this VM), so the ptrace loops are shorter.
+      const ptraceLoop = [programs.loop, String(PTRACE_OPENS)];
+      summary(() => {
+        bench("reference: open loop bare", timed("open bare", loop(OPENS), loopSeconds)).baseline();
+        bench("reference: compileall bare", timed("build bare", inSession(compileArgv), wallSeconds));
+      });
+      await run({ format: "quiet" });
+      summary(() => {
+        bench("reference: open loop under raw strace --seccomp-bpf", timed("open strace", rawStrace(ptraceLoop), loopSeconds)).baseline();
+        bench("engine: open loop under the ptrace backend", timed("open ptrace", straceCommand(strace, join(dir, "ours.out"), ptraceLoop), loopSeconds));
+        bench("engine: compileall under the ptrace backend", timed("build ptrace", straceCommand(strace, join(dir, "ours.out"), compileArgv), wallSeconds));
+      });
+      await run({ format: "quiet" });
+      const ptraceRounds: number[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const raw = (await loopTime(rawStrace(ptraceLoop))).wall;
+        ptraceRounds.push((await loopTime(straceCommand(strace, join(dir, "ours.out"), ptraceLoop))).wall / raw);
+      }
+      const med = (name: string) => median(selfTimes.get(name) ?? []);
+      spread(ptraceRounds, 1.1, `open loop (${PTRACE_OPENS} opens), ptrace backend vs raw strace --seccomp-bpf`);
+      console.log(`open loop, raw strace vs bare: ${(med("open strace") / PTRACE_OPENS / (med("open bare") / OPENS)).toFixed(1)}× per open (reported)`);
+      console.log(`compileall, ptrace vs bare: ${med("build ptrace").toFixed(3)} s vs ${med("build bare").toFixed(3)} s = ${(med("build ptrace") / med("build bare")).toFixed(2)}× (mitata medians, reported)`);
     }
-    const med = (name: string) => median(selfTimes.get(name) ?? []);
-    spread(ptraceRounds, 1.1, `open loop (${PTRACE_OPENS} opens), ptrace backend vs raw strace --seccomp-bpf`);
-    console.log(`open loop, raw strace vs bare: ${(med("open strace") / PTRACE_OPENS / (med("open bare") / OPENS)).toFixed(1)}× per open (reported)`);
-    console.log(`compileall, ptrace vs bare: ${med("build ptrace").toFixed(3)} s vs ${med("build bare").toFixed(3)} s = ${(med("build ptrace") / med("build bare")).toFixed(2)}× (mitata medians, reported)`);
   }
 } finally {
   rmdirSync(session);
