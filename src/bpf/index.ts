@@ -8,4 +8,4 @@ export { loadedPrograms, programInfo, type ProgramInfo } from "./program-info.ts
 export { CgroupAttachType, CgroupLink } from "./cgroup-attach.ts";
 export { hasLibc, pageSize } from "./libc.ts";
 export { closeInBackground } from "./background-close.ts";
-export { deleteAt, lookupAt, updateAt } from "./map-calls.ts";
+export { deleteAt, lookupAt, updateAt, type Slot } from "./map-calls.ts";

@@ -2,7 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { BpfError, loadedPrograms } from "../../src/bpf/index.ts";
+import { NativeDecoder } from "../../src/capture/ebpf/decode.ts";
 import { CaptureEngine, possibleCpus, RecordStore } from "../../src/capture/ebpf/engine.ts";
+import { DEDUPE_TIERS, DEDUPE_WINDOW } from "../../src/capture/ebpf/record-layout.ts";
 import { ensureTracefs, readHostFacts } from "../../src/linux/index.ts";
 import { host, skipReason } from "../harness.ts";
 
@@ -71,6 +73,42 @@ describe("CaptureEngine", () => {
       // 17 tracepoints (13 on arm64, which has no open or creat) and the two DNS packet hooks
       const expected = process.arch === "x64" ? 19 : 15;
       expect({ attached, names, fds: bpfFds() - before }).toEqual({ attached: expected, names: expected, fds: 0 });
+    } finally {
+      rmdirSync(cgroup);
+    }
+  });
+
+  test.skipIf(cannot)("each path is sent once per flags up to the dedupe window, at every tier boundary; longer paths every time", async () => {
+    const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
+    const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
+    mkdirSync(cgroup);
+    // lengths (with the NUL) on both sides of every tier's window; two paths of each length that
+    // differ only in their last byte, so a key cut short of the path would lose one
+    const prefix = "/nonexistent-assay-dedupe/";
+    const lengths = DEDUPE_TIERS.flatMap((tier) => [tier.window - 1, tier.window, tier.window + 1, tier.window + 2]);
+    const paths = lengths.flatMap((length) => ["a", "b"].map((last) => prefix + "x".repeat(length - 2 - prefix.length) + last));
+    try {
+      const engine = CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
+      try {
+        // cat opens each path (read-only) twice; sh's redirection opens each once more for writing
+        const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; for p in "$@"; do true 2>/dev/null > "$p"; done; true';
+        const child = Bun.spawn(["/bin/sh", "-c", script, cgroup, ...paths], { stdout: "ignore", stderr: "ignore" });
+        await child.exited;
+        await engine.stop(1000);
+        const decoder = new NativeDecoder();
+        const seen = new Map<string, number>();
+        for (const bytes of engine.store.records()) {
+          for (const record of decoder.push(bytes)) {
+            if (record.eventType !== 1 || !record.value?.startsWith(prefix)) continue;
+            const key = `${record.value.length + 1}${record.value.at(-1)}:${(record.flags ?? 0) & 3}`;
+            seen.set(key, (seen.get(key) ?? 0) + 1);
+          }
+        }
+        const expected = new Map(lengths.flatMap((length) => ["a", "b"].flatMap((last) => [[`${length}${last}:0`, length <= DEDUPE_WINDOW ? 1 : 2], [`${length}${last}:1`, 1]] as const)));
+        expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries([...expected].sort()));
+      } finally {
+        engine.close();
+      }
     } finally {
       rmdirSync(cgroup);
     }

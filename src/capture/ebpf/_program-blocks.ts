@@ -32,7 +32,6 @@ export const MapName = {
   LINEAGE: "lineage",
   SCRATCH: "scratch",
   COUNTERS: "counters",
-  DEDUPE: "dedupe",
   PENDING: "pending",
   /** One u32: the runner's own pid, never the session's (it joins the session for a moment to spawn the workload). */
   RUNNER: "runner",

@@ -25,7 +25,7 @@ import { ARGV_FUNCTION, argvProgram, execProgram } from "./exec-programs.ts";
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
 import { connectExitProgram, openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
 import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
-import { Counter, DEDUPE_ENTRIES, DEDUPE_KEY_SIZE, LINEAGE_ENTRIES, PENDING, PENDING_ENTRIES, SCRATCH_SIZE } from "./record-layout.ts";
+import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, LINEAGE_ENTRIES, PENDING, PENDING_ENTRIES, SCRATCH_SIZE } from "./record-layout.ts";
 
 /** One tracepoint and the program attached to it. */
 export interface Attachment {
@@ -191,7 +191,7 @@ export class CaptureEngine {
       { name: MapName.LINEAGE, type: MapType.HASH, keySize: 4, valueSize: 4, maxEntries: LINEAGE_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.SCRATCH, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: ScratchSlot.COUNT },
       { name: MapName.COUNTERS, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: Counter.COUNT },
-      { name: MapName.DEDUPE, type: MapType.LRU_HASH, keySize: DEDUPE_KEY_SIZE, valueSize: 4, maxEntries: DEDUPE_ENTRIES },
+      ...DEDUPE_TIERS.map((tier) => ({ name: tier.map, type: MapType.LRU_HASH, keySize: DEDUPE_KEY_HEADER + tier.window, valueSize: 4, maxEntries: tier.entries })),
       { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
       { name: MapName.RUNNER, type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },

@@ -3,7 +3,7 @@
 // page not yet faulted in) is read again at exit, after the syscall itself has touched it.
 import { add, call, deleteAt, fieldOffset, goTo, Helper, jump, label, load, loadMap, lookupAt, mov, mov32, R0, R1, R10, R2, R3, R4, R6, R7, R8, R9, store, updateAt, type Program, type Register, type TracepointFormat } from "../../bpf/index.ts";
 import { anyPending, bump, countPending, emit, epilogue, fresh, low16, MapName, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
-import { Counter, HEADER, HOOK_IDS, OPEN, PATH_READ, PENDING, PendingState, RecordBit, RecordType, RETURN } from "./record-layout.ts";
+import { Counter, DEDUPE_TIERS, DEDUPE_WINDOW, HEADER, HOOK_IDS, OPEN, PATH_READ, PENDING, PendingState, RecordBit, RecordType, RETURN } from "./record-layout.ts";
 
 /** The open-like hooks. */
 export type OpenHook = "openat" | "openat2" | "open" | "creat";
@@ -96,9 +96,6 @@ function sendReturn(hook: keyof typeof HOOK_IDS, returnOffset: number): Program 
   ];
 }
 
-/** Paths up to this many bytes (with the NUL) are deduplicated in the kernel, exactly (README). */
-const DEDUPE_WINDOW = 256;
-
 // Fills flags, mode and resolve of the record in R7 and leaves the user path pointer in R8.
 function openArguments(hook: OpenHook, format: TracepointFormat): Program {
   const pathField = hook === "creat" ? "pathname" : "filename";
@@ -157,19 +154,12 @@ function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Progra
 
     // the first attempt of a (flags, path) pair is recorded, failed or not; repeats end here
     dedupeKey(),
-    loadMap(R1, MapName.DEDUPE),
-    mov(R2, R7),
-    add(R2, keyBase),
-    call(Helper.map_lookup_elem),
-    jump("jne", R0, 0, out),
-    store("u32", R10, Stack.DEDUPE_VALUE, 1),
-    loadMap(R1, MapName.DEDUPE),
-    mov(R2, R7),
-    add(R2, keyBase),
-    mov(R3, R10),
-    add(R3, Stack.DEDUPE_VALUE),
-    mov(R4, 0),
-    call(Helper.map_update_elem),
+    perTier((map) => [
+      lookupAt(map, [R7, keyBase]),
+      jump("jne", R0, 0, out),
+      store("u32", R10, Stack.DEDUPE_VALUE, 1),
+      updateAt(map, [R7, keyBase], Stack.DEDUPE_VALUE),
+    ]),
 
     label(send),
     at === "entry" ? [store("u64", R7, OPEN.returnValue, 0)] : [load("u64", R1, R10, Stack.RETURN_VALUE), store("u64", R7, OPEN.returnValue, R1)],
@@ -187,23 +177,27 @@ function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Progra
   ];
 }
 
-// The dedupe key [flags u32, length u32, the 256-byte window], built in place just before the path.
+// The dedupe key [flags u32, length u32, the zero-padded window], built in place just before the path.
 function dedupeKey(): Program {
   return [load("u64", R1, R7, OPEN.flags), store("u32", R7, OPEN.returnValue, R1), store("u32", R7, OPEN.returnValue + 4, R9)];
 }
 
 // Deletes the dedupe key of the record in R7 (rebuilt: the return value overwrote its first word).
 function forgetKey(): Program {
-  const keyBase = OPEN.returnValue;
   const skip = fresh("long_path");
+  return [jump("jgt", R9, DEDUPE_WINDOW, skip), dedupeKey(), perTier((map) => [deleteAt(map, [R7, OPEN.returnValue])]), label(skip)];
+}
+
+// `block` run with the dedupe map of the path's length tier (R9, at most DEDUPE_WINDOW).
+function perTier(block: (map: string) => Program): Program {
+  const done = fresh("tier_done");
+  const narrower = DEDUPE_TIERS.slice(0, -1).map((tier) => ({ ...tier, label: fresh(tier.map) }));
+  const widest = DEDUPE_TIERS[DEDUPE_TIERS.length - 1] as (typeof DEDUPE_TIERS)[number];
   return [
-    jump("jgt", R9, DEDUPE_WINDOW, skip),
-    dedupeKey(),
-    loadMap(R1, MapName.DEDUPE),
-    mov(R2, R7),
-    add(R2, keyBase),
-    call(Helper.map_delete_elem),
-    label(skip),
+    narrower.map((tier) => jump("jle", R9, tier.window, tier.label)),
+    block(widest.map),
+    narrower.map((tier) => [goTo(done), label(tier.label), block(tier.map)]),
+    label(done),
   ];
 }
 

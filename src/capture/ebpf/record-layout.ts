@@ -89,10 +89,20 @@ export const Counter = {
   COUNT: 48,
 } as const;
 
-/** Entries of the in-kernel open dedupe (an LRU: an evicted key is emitted again, never lost). */
-export const DEDUPE_ENTRIES = 32768;
-/** The dedupe key: flags u32, length u32, then the path's first 256 bytes zero-padded. */
-export const DEDUPE_KEY_SIZE = 264;
+/**
+ * The in-kernel open dedupe: one LRU per path-length tier (an evicted key is emitted again, never
+ * lost). A key is flags u32, length u32, then the path zero-padded to the tier's window; short
+ * keys hash and copy in a quarter of the time, and most paths are short.
+ */
+export const DEDUPE_TIERS = [
+  { map: "dedupe_64", window: 64, entries: 32768 },
+  { map: "dedupe_128", window: 128, entries: 32768 },
+  { map: "dedupe_256", window: 256, entries: 32768 },
+] as const;
+/** Paths up to this many bytes (with the NUL) are deduplicated in the kernel, exactly (README). */
+export const DEDUPE_WINDOW = 256;
+/** Bytes of a dedupe key before the path. */
+export const DEDUPE_KEY_HEADER = 8;
 /** Threads with an open in flight at once. */
 export const PENDING_ENTRIES = 16384;
 /** Processes followed by lineage after leaving the session cgroup. */
