@@ -65,6 +65,14 @@ export function openCgroupSession(options: OpenSessionOptions): CgroupSession {
   }
 }
 
+/** Keeps the migration lock warm until stopped (CgroupSession.warmJoin). */
+export interface JoinWarmer {
+  stop(): Promise<void>;
+}
+
+/** Between warming moves: well inside the shortest grace period seen here. */
+const WARM_EVERY_MS = 2;
+
 /** A session cgroup directory: the workload and all its descendants live in it until teardown. */
 export class CgroupSession implements AsyncDisposable {
   /** `cgroup.procs` of the session: a process writes its pid here to join. */
@@ -81,28 +89,33 @@ export class CgroupSession implements AsyncDisposable {
   }
 
   /**
-   * Starts, in the background, a no-op move of the runner into the cgroup it is already in, so
-   * the workload's join moments later finds the kernel's migration lock warm: the first write to
-   * any cgroup.procs after a quiet spell waits for an RCU grace period (7–16 ms measured here),
-   * and this one pays it while the run is still preparing. Never fails; resolves when done.
+   * Keeps the kernel's cgroup migration lock warm until `stop`, so the workload's join finds it
+   * so. The first write to any cgroup.procs after a quiet spell waits for an RCU grace period
+   * (7–21 ms measured here), and the lock cools one grace period after the last write; this
+   * repeats a no-op move of the runner into the cgroup it is already in, in the background,
+   * whenever the event loop turns. `stop` resolves once no move is in flight (one landing after
+   * the join would take the runner out of the session before it forks). Never fails.
    */
-  static primeJoin(): Promise<void> {
-    // Only root can move itself; an unprivileged run has no session to join anyway.
-    if (process.platform !== "linux" || process.getuid?.() !== 0) return Promise.resolve();
-    // Only a mount of the whole hierarchy maps /proc/self/cgroup paths onto directories; under a
-    // bind of a subtree the joined path could name another cgroup, and this write would move us.
-    const mount = parseMountinfo(readOr("/proc/self/mountinfo", "")).find((m) => m.fsType === "cgroup2" && m.root === "/")?.mountPoint;
-    const own = readOr("/proc/self/cgroup", "")
-      .split("\n")
-      .find((line) => line.startsWith("0::"))
-      ?.slice(3)
-      .trim();
-    if (mount === undefined || own === undefined) return Promise.resolve();
-    return writeFile(join(mount, own, "cgroup.procs"), `${process.pid}\n`).then(
-      () => undefined,
-      // Hint: a cgroup that refuses the write (threaded, inner node) still took the lock first.
-      () => undefined,
-    );
+  static warmJoin(): JoinWarmer {
+    const procs = ownProcsForWarming();
+    if (procs === undefined) return { stop: () => Promise.resolve() };
+    let stopped = false;
+    const moves = (async () => {
+      while (!stopped) {
+        try {
+          await writeFile(procs, `${process.pid}\n`);
+        } catch {
+          // a cgroup that refuses the write (threaded, inner node) still took the lock first
+        }
+        await Bun.sleep(WARM_EVERY_MS);
+      }
+    })();
+    return {
+      stop: () => {
+        stopped = true;
+        return moves;
+      },
+    };
   }
 
   /**
@@ -311,6 +324,12 @@ function removeDescendants(path: string): void {
     removeDescendants(child);
     rmdirSync(child);
   }
+}
+
+// The runner's own cgroup.procs for warming moves: only root can move itself (an unprivileged
+// run has no session to join anyway).
+function ownProcsForWarming(): string | undefined {
+  return process.platform === "linux" && process.getuid?.() === 0 ? ownCgroupProcsFile() : undefined;
 }
 
 // The runner's own cgroup.procs, when the cgroup2 mount shows the whole hierarchy.

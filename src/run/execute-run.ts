@@ -15,7 +15,7 @@ import {
 } from "../capture/index.ts";
 import { ArchiveWriter } from "../evidence/index.ts";
 import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
-import { CgroupSession, RunGuardian } from "../linux/index.ts";
+import { CgroupSession, RunGuardian, type JoinWarmer } from "../linux/index.ts";
 import { collectSurfaceSets } from "./capability-surface.ts";
 import { DnsObserver, type CompiledEgressPolicy } from "../egress/index.ts";
 import { buildChildEnv } from "./child-env.ts";
@@ -133,7 +133,8 @@ interface Prepared {
   readonly spec: RunSpec;
   readonly io: RunIo;
   readonly t0: number;
-  readonly primed: Promise<unknown>;
+  /** Keeps the kernel's migration lock warm from session creation to the workload's join. */
+  readonly warmer: JoinWarmer | undefined;
   readonly archivePath: string;
   readonly egressPolicy: CompiledEgressPolicy | undefined;
   readonly redaction: PreparedRedaction;
@@ -183,9 +184,6 @@ async function prepare(spec: RunSpec, io: RunIo, resources: AsyncDisposableStack
   if (io.platform !== "linux") {
     throw new RunHostError("PLATFORM_UNSUPPORTED", `assay-runner run measures workloads on Linux only (this host is ${io.platform}); verify, inspect and diff work here`);
   }
-  // The kernel's first cgroup migration after a quiet spell waits a grace period; paying it now
-  // overlaps it with preparation instead of the workload's start (see CgroupSession.primeJoin).
-  const primed = CgroupSession.primeJoin();
   const archivePath = resolve(spec.output);
   checkOutputWritable(archivePath);
   // A bad policy file is bad input: exit 2 before anything runs.
@@ -204,7 +202,11 @@ async function prepare(spec: RunSpec, io: RunIo, resources: AsyncDisposableStack
   const sessionRequired = abilitiesOf(choice.backend.name).needsSession && spec.capture !== "auto";
   const session = resources.use(openSession(spec, sessionRequired, (message) => io.onProgress?.({ level: "warn", message })));
   if (session) guardian?.guardSession(session.path);
-  return { spec, io, t0, primed, archivePath, egressPolicy, redaction, choice, guardian, scratch, session };
+  // The kernel's first cgroup migration after a quiet spell waits a grace period; warming the
+  // lock from here overlaps that wait with arming instead of the workload's start.
+  const warmer = session ? CgroupSession.warmJoin() : undefined;
+  if (warmer) resources.defer(() => warmer.stop());
+  return { spec, io, t0, warmer, archivePath, egressPolicy, redaction, choice, guardian, scratch, session };
 }
 
 async function arm(prepared: Prepared, resources: AsyncDisposableStack): Promise<Armed> {
@@ -238,9 +240,8 @@ async function arm(prepared: Prepared, resources: AsyncDisposableStack): Promise
 
 async function supervise(armed: Armed): Promise<Supervised> {
   const { spec, io, capture, session, scratch } = armed;
-  // The prime writes the runner's pid to its own cgroup in the background; landing after the
-  // join, it would move the runner back out before the fork and start the workload outside.
-  await armed.primed;
+  // A warming move landing after the join would take the runner back out before the fork.
+  await armed.warmer?.stop();
   const startedLine = runStartedLine({ runId: spec.runId, agentShim: spec.agentShim, command: spec.command, env: spec.env });
   const clock = performance.now();
   const prepareMs = clock - armed.t0;

@@ -38,14 +38,14 @@ function bpfFds(): number {
 const cannot = skipReason(!host.hasCgroup2 || !host.canLoadBpf, "capture engine kernel tests need root and cgroup v2");
 
 describe("CaptureEngine", () => {
-  test.skipIf(cannot)("a start the kernel refuses throws the failed step and leaves no BPF fd, map or program behind", () => {
+  test.skipIf(cannot)("a start the kernel refuses throws the failed step and leaves no BPF fd, map or program behind", async () => {
     const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
     const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
     mkdirSync(cgroup);
     const before = bpfFds();
     let caught: unknown;
     try {
-      CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 12345, drainEveryMs: 10, namePrefix: `e${process.pid}` });
+      await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 12345, drainEveryMs: 10, namePrefix: `e${process.pid}` });
     } catch (error) {
       caught = error;
     } finally {
@@ -64,7 +64,7 @@ describe("CaptureEngine", () => {
     mkdirSync(cgroup);
     const before = bpfFds();
     try {
-      const engine = CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 16, drainEveryMs: 10, namePrefix: `e${process.pid}` });
+      const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 16, drainEveryMs: 10, namePrefix: `e${process.pid}` });
       const attached = engine.attached;
       const names = loadedPrograms().filter((program) => program.name.startsWith(`e${process.pid}_`)).length;
       await engine.stop(100);
@@ -88,7 +88,7 @@ describe("CaptureEngine", () => {
     const lengths = DEDUPE_TIERS.flatMap((tier) => [tier.window - 1, tier.window, tier.window + 1, tier.window + 2]);
     const paths = lengths.flatMap((length) => ["a", "b"].map((last) => prefix + "x".repeat(length - 2 - prefix.length) + last));
     try {
-      const engine = CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
+      const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
       try {
         // cat opens each path (read-only) twice; sh's redirection opens each once more for writing
         const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; for p in "$@"; do true 2>/dev/null > "$p"; done; true';

@@ -94,10 +94,12 @@ describe("openCgroupSession", () => {
   });
 });
 
-describe("CgroupSession.primeJoin", () => {
-  test.skipIf(noCgroup)("leaves the runner in the cgroup it was in and resolves without an error", async () => {
+describe("CgroupSession.warmJoin", () => {
+  test.skipIf(noCgroup)("keeps moving the runner into the cgroup it is in until stopped, then leaves it there", async () => {
     const before = readFileSync("/proc/self/cgroup", "utf8");
-    const outcome = await CgroupSession.primeJoin();
+    const warmer = CgroupSession.warmJoin();
+    await Bun.sleep(30);
+    const outcome = await warmer.stop();
     expect({ outcome, after: readFileSync("/proc/self/cgroup", "utf8") }).toEqual({ outcome: undefined, after: before });
   });
 });

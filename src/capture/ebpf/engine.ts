@@ -125,12 +125,15 @@ export class CaptureEngine {
 
   private constructor() {}
 
-  /** Builds, loads and attaches everything; on any failure releases what was made and throws a BpfError. */
-  static start(options: EngineOptions): CaptureEngine {
+  /**
+   * Builds, loads and attaches everything; on any failure releases what was made and throws a
+   * BpfError. The event loop turns between program loads (the run warms the cgroup lock meanwhile).
+   */
+  static async start(options: EngineOptions): Promise<CaptureEngine> {
     const engine = new CaptureEngine();
     try {
       engine.#createMaps(options);
-      engine.#attachAll(options);
+      await engine.#attachAll(options);
       engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
       engine.#timer = setInterval(() => engine.drain(), options.drainEveryMs);
@@ -212,8 +215,9 @@ export class CaptureEngine {
     }
   }
 
-  #attachAll(options: EngineOptions): void {
+  async #attachAll(options: EngineOptions): Promise<void> {
     for (const attachment of ATTACHMENTS) {
+      await Bun.sleep(0);
       if (attachment.optional && !hasTracepoint(options.tracefs, attachment.category, attachment.tracepoint)) continue;
       const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
       const program = BpfProgram.load({ name: `${options.namePrefix}_${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: attachment.build(format), subprograms: attachment.subprograms ?? [] }, this.#maps);

@@ -68,7 +68,7 @@ async function armEbpf(target: CaptureTarget, facts: HostFacts, options: EbpfOpt
   if (tracefs === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", "tracefs is not mounted at /sys/kernel/tracing and could not be mounted");
   let engine: CaptureEngine;
   try {
-    engine = CaptureEngine.start({
+    engine = await CaptureEngine.start({
       tracefs,
       cgroupPath: target.cgroupPath,
       ringBytes: options.ringBytes ?? ringBytesFromEnvironment() ?? DEFAULT_RING_BYTES,
