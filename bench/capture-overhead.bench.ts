@@ -240,16 +240,30 @@ try {
       const order = (round: number): Array<"ebpf" | "none"> => (round % 2 === 0 ? ["ebpf", "none"] : ["none", "ebpf"]);
       const runArgv = (capture: string, name: string, workload: readonly string[]) => [exe, "run", "--quiet", "--capture", capture, "--redaction-key", "ephemeral", "-o", join(dir, `${name}.tar.gz`), "--", ...workload];
       for (let round = 0; round < STARTUP_ROUNDS; round += 1) {
-        for (const capture of order(round)) first[capture].push(await firstInstructionMs(runArgv(capture, `first-${capture}-${round}`, [programs.now])));
+        // each on a quiet host: a run's engine detaches in the background for about a second
+        // after it ends, and holds the kernel's trace-event lock meanwhile (figure below)
         for (const capture of order(round)) {
+          await quietHost(10_000);
+          first[capture].push(await firstInstructionMs(runArgv(capture, `first-${capture}-${round}`, [programs.now])));
+        }
+        for (const capture of order(round)) {
+          await quietHost(10_000);
           const measured = await processTimes(runArgv(capture, `true-${capture}-${round}`, ["/bin/true"]));
           whole[capture].push(measured.wallMs);
           wholeCpu[capture].push(measured.cpuMs);
         }
       }
+      // back to back: the second run arms while the first one's programs are still detaching
+      const backToBack: number[] = [];
+      for (let round = 0; round < 5; round += 1) {
+        await quietHost(10_000);
+        await processTimes(runArgv("ebpf", `lead-${round}`, ["/bin/true"]));
+        backToBack.push(await firstInstructionMs(runArgv("ebpf", `follow-${round}`, [programs.now])));
+      }
       const firstEbpf = median(first.ebpf);
       console.log(`run start → first instruction, --capture ebpf: ${firstEbpf.toFixed(0)} ms median [${range(first.ebpf, 0)}] — goal ≤ 50 ms: ${firstEbpf <= 50 ? "met" : "NOT met"}`);
       console.log(`run start → first instruction, --capture none: ${median(first.none).toFixed(0)} ms median [${range(first.none, 0)}]`);
+      console.log(`run start → first instruction, --capture ebpf, right after another eBPF run ended: ${median(backToBack).toFixed(0)} ms median [${range(backToBack, 0)}] (reported)`);
       spread(first.ebpf.map((ms, i) => ms - (first.none[i] ?? Number.NaN)), 50, "first instruction, ebpf minus none, same round", "ms", 0);
       console.log(`run -- /bin/true, --capture ebpf: ${median(whole.ebpf).toFixed(0)} ms median [${range(whole.ebpf, 0)}]; --capture none: ${median(whole.none).toFixed(0)} ms median [${range(whole.none, 0)}]`);
       spread(whole.ebpf.map((ms, i) => ms - (whole.none[i] ?? Number.NaN)), 50, "run -- /bin/true, ebpf minus none, same round", "ms", 0);
