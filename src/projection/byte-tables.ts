@@ -60,6 +60,8 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
     entryOut, rawHead.ptr, rawHead.length, projectedHead.ptr, projectedHead.length, unmatchedTail.ptr, unmatchedTail.length, workdir.ptr, workdir.length, outFixed,
   ];
   words.forEach((word, i) => w.u32(config + i * 4, word));
+  // Readable bytes after the last piece: the core reads keys eight bytes at a time.
+  w.reserve(PADDING, 1);
   return { bytes: w.finish(), config: config - base, maxDepth, outFixed };
 }
 
@@ -336,6 +338,7 @@ const ROOT = -1;
 const NONE = 0x7fffffff;
 const EMPTY = 0xffffffff;
 const CONFIG_WORDS = 40;
+const PADDING = 16;
 const ENCODER = new TextEncoder();
 const FILTER_BITS = 1 << 16;
 
@@ -396,21 +399,31 @@ function globTokens(pattern: string): { kind: number; literal?: string }[] {
   return tokens;
 }
 
-// The core's `hashBytes`: four little-endian bytes a step, the tail as one short word.
+// The core's `hashBytes`: two lanes of four little-endian bytes, the last 1–3 bytes as one short word.
 function hashBytes(bytes: Uint8Array, seed: number): number {
-  let h = Math.imul(bytes.length ^ seed, 0x9e3779b1);
+  const n = bytes.length;
+  const word = (p: number) => bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+  let a = Math.imul(n ^ seed, 0x9e3779b1);
+  let b = seed ^ 0x7f4a7c15;
   let p = 0;
-  for (; p + 4 <= bytes.length; p += 4) {
-    h = Math.imul(h ^ (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)), 0x85ebca6b);
-    h ^= h >>> 13;
+  for (; p + 8 <= n; p += 8) {
+    a = Math.imul(rotl(a ^ word(p), 13), 0x85ebca6b);
+    b = Math.imul(rotl(b ^ word(p + 4), 17), 0xc2b2ae35);
   }
-  if (p < bytes.length) {
-    let word = 0;
-    for (let k = 0; p < bytes.length; p++, k += 8) word |= bytes[p]! << k;
-    h = Math.imul(h ^ word, 0x85ebca6b);
-    h ^= h >>> 13;
+  if (p + 4 <= n) {
+    a = Math.imul(rotl(a ^ word(p), 13), 0x85ebca6b);
+    p += 4;
   }
-  return h >>> 0;
+  if (p < n) {
+    let w = 0;
+    for (let k = 0; p < n; p++, k += 8) w |= bytes[p]! << k;
+    b = Math.imul(rotl(b ^ w, 17), 0xc2b2ae35);
+  }
+  return (a ^ rotl(b, 16)) >>> 0;
+}
+
+function rotl(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r));
 }
 
 function mix(h: number): number {

@@ -1,7 +1,7 @@
 // AssemblyScript (see byte-core.as.ts): the configuration the host wrote (table descriptors, operations,
 // output fragments) and the lookups over it.
 
-import { filterBit, hashBytes, mix } from "./_bytes.as";
+import { bytesEqual, filterBit, hashBytes, mix } from "./_bytes.as";
 
 const NONE: i32 = 0x7fffffff;
 const ROOT: u32 = 0xffffffff;
@@ -100,7 +100,7 @@ export function operationOffset(start: usize, end: usize): usize {
     const length = <usize>load<u32>(entry, 4);
     if (start + length + 1 >= end) continue;
     if (load<u8>(start + length) != 58 || load<u8>(start + length + 1) != SLASH) continue;
-    if (memory.compare(start, load<u32>(entry), length) != 0) continue;
+    if (!bytesEqual(start, load<u32>(entry), length)) continue;
     // The first `:` must be this one: operations hold no `:`, so none came before.
     return length + 1;
   }
@@ -123,7 +123,7 @@ export function lookup(descriptor: usize, key: usize, length: u32): i32 {
     const slot = table + (<usize>i << 4);
     const slotLength = load<u32>(slot, 8);
     if (slotLength == EMPTY) return -1;
-    if (slotLength == length && load<u32>(slot) == hash && memory.compare(load<u32>(slot, 4), key, length) == 0) return load<i32>(slot, 12);
+    if (slotLength == length && load<u32>(slot) == hash && bytesEqual(load<u32>(slot, 4), key, length)) return load<i32>(slot, 12);
     i = (i + 1) & mask;
   }
 }
@@ -144,7 +144,7 @@ export function trieLookup(parent: u32, key: usize, length: u32): i32 {
     if (slotLength == EMPTY) return -1;
     if (slotLength == length && load<u32>(slot) == h) {
       const node = load<i32>(slot, 12);
-      if (load<u32>(nodeParent + (<usize>node << 2)) == parent && memory.compare(load<u32>(slot, 4), key, length) == 0) return node;
+      if (load<u32>(nodeParent + (<usize>node << 2)) == parent && bytesEqual(load<u32>(slot, 4), key, length)) return node;
     }
     i = (i + 1) & trieMask;
   }

@@ -6,7 +6,7 @@
 // line loop; the configuration and lookups are in _tables, glob patterns in _glob, repeated lines in
 // _repeats, byte helpers in _bytes.
 
-import { below, escape, isUtf8, put } from "./_bytes.as";
+import { below, bytesEqual, escape, isUtf8, put } from "./_bytes.as";
 import { matchGlobWithin } from "./_glob.as";
 import {
   basenames,
@@ -194,7 +194,7 @@ function classifyAt(start: usize, stop: usize): i32 {
     const index = load<i32>(entry);
     if (index >= best) break;
     const headLength = load<u32>(entry, 8);
-    if (headLength > length || memory.compare(path, load<u32>(entry, 4), headLength) != 0) continue;
+    if (headLength > length || !bytesEqual(path, load<u32>(entry, 4), headLength)) continue;
     const matched = matchGlobWithin(load<u32>(entry, 12), load<u32>(entry, 12) + (<usize>load<u32>(entry, 16)) * 12, path, end);
     if (matched < 0) return UNDECIDED;
     if (matched > 0) {
