@@ -49,6 +49,10 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
   const scratch = w.reserve(4, 4);
   const runStarts = writeRunStarts(w, keys, nodes);
   const { entryOut, rawHead, projectedHead, unmatchedTail, workdir, outFixed } = writeNdjsonFragments(w, keys, compiled);
+  const bitsLimit = Math.ceil((Math.max(0, ...[...prefixes.keys(), ...hPrefix.keys()].map((s) => keys.utf8(s).length)) + 1) / 16) * 16;
+  const declBits = writeLengthBits(w, keys, prefixes, bitsLimit);
+  const hBits = writeLengthBits(w, keys, compiled.heuristicTables === undefined ? new Map() : hPrefix, bitsLimit);
+  const anyBits = writeLengthBits(w, keys, compiled.heuristicTables === undefined ? prefixes : new Map([...prefixes, ...hPrefix]), bitsLimit);
   const heuristics = compiled.heuristicTables;
   const config = w.reserve(CONFIG_WORDS * 4, 4);
   const words = [
@@ -58,6 +62,7 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
     patterns.length, globs, heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, ops,
     counts, active, nextActive, scratch, runStarts,
     entryOut, rawHead.ptr, rawHead.length, projectedHead.ptr, projectedHead.length, unmatchedTail.ptr, unmatchedTail.length, workdir.ptr, workdir.length, outFixed,
+    declBits, hBits, bitsLimit, anyBits,
   ];
   words.forEach((word, i) => w.u32(config + i * 4, word));
   // Readable bytes after the last piece: the core reads keys eight bytes at a time.
@@ -327,6 +332,16 @@ function writeNdjsonFragments(w: BlockWriter, keys: KeyWriter, compiled: Compile
   return { entryOut, rawHead, projectedHead, unmatchedTail, workdir, outFixed };
 }
 
+// A bit per length below `limit` (a multiple of 16): whether some key of `entries` has it (none has length 0).
+function writeLengthBits(w: BlockWriter, keys: KeyWriter, entries: Map<string, number>, limit: number): number {
+  const bits = w.reserve(limit / 8, 2);
+  for (const s of entries.keys()) {
+    const length = keys.utf8(s).length;
+    if (length > 0) w.u8(bits + (length >>> 3), w.read8(bits + (length >>> 3)) | (1 << (length & 7)));
+  }
+  return bits;
+}
+
 /** Where the per-rule counts (f64) start, relative to the block: the config word 25. */
 export function countsPointer(tables: ByteTables): number {
   return new DataView(tables.bytes.buffer, tables.bytes.byteOffset).getUint32(tables.config + 25 * 4, true);
@@ -337,7 +352,7 @@ export function countsPointer(tables: ByteTables): number {
 const ROOT = -1;
 const NONE = 0x7fffffff;
 const EMPTY = 0xffffffff;
-const CONFIG_WORDS = 40;
+const CONFIG_WORDS = 44;
 const PADDING = 16;
 const ENCODER = new TextEncoder();
 const FILTER_BITS = 1 << 16;

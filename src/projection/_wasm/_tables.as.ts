@@ -43,10 +43,13 @@ export let workdir: usize = 0;
 export let workdirLength: usize = 0;
 export let outFixed: usize = 0;
 
-export let declPrefixLongest: u32 = 0;
-export let declPrefixLengths: usize = 0;
-export let hPrefixLongest: u32 = 0;
-export let hPrefixLengths: usize = 0;
+// A bit per path length up to `prefixBitsLimit` (exclusive, a multiple of 16): whether a declared
+// (heuristic) prefix key has that length.
+export let declPrefixBits: usize = 0;
+export let hPrefixBits: usize = 0;
+export let prefixBitsLimit: u32 = 0;
+// The union of both: whether any prefix key has that length.
+export let prefixBits: usize = 0;
 /** The lowest glob index a run completed at in the last `trieStep`. */
 export let runMin: i32 = 0x7fffffff;
 
@@ -83,11 +86,10 @@ export function configure(config: usize): void {
   workdir = load<u32>(config, 148);
   workdirLength = load<u32>(config, 152);
   outFixed = load<u32>(config, 156);
-  // Prefixes are probed at every `/`: their length filters are read once here.
-  declPrefixLongest = load<u32>(declPrefix, 4) == 0 ? 0 : load<u32>(declPrefix, 12);
-  declPrefixLengths = load<u32>(declPrefix, 16);
-  hPrefixLongest = hasHeuristics == 0 || load<u32>(hPrefix, 4) == 0 ? 0 : load<u32>(hPrefix, 12);
-  hPrefixLengths = load<u32>(hPrefix, 16);
+  declPrefixBits = load<u32>(config, 160);
+  hPrefixBits = load<u32>(config, 164);
+  prefixBitsLimit = load<u32>(config, 168);
+  prefixBits = load<u32>(config, 172);
 }
 
 // Where the path part starts: after `op:` when the line starts with one of the operations followed
