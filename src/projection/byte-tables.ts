@@ -228,7 +228,8 @@ function writeTrie(w: BlockWriter, keys: KeyWriter, nodes: readonly TrieNode[]):
     w.fill32(trie.ptr, size * 4, EMPTY);
     nodes.forEach((node, n) => {
       const k = keys.key(node.segment);
-      const h = hashBytes(keys.utf8(node.segment), node.parent >>> 0);
+      // As the core's `trieLookup`: the segment's hash, its parent mixed in.
+      const h = (hashBytes(keys.utf8(node.segment), 0) ^ Math.imul(node.parent >>> 0, 0x9e3779b1)) >>> 0;
       let i = mix(h) & trie.mask;
       while (w.read32(trie.ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & trie.mask;
       w.u32(trie.ptr + i * 16, h);

@@ -136,9 +136,9 @@ export function lookup(descriptor: usize, key: usize, length: u32): i32 {
   return length >= 64 || first >= 128 || load<u8>(runStarts + ((length << 7) | first)) != 0;
 }
 
-// The trie node of segment `[key, key+length)` under `parent`, or -1.
-export function trieLookup(parent: u32, key: usize, length: u32): i32 {
-  const h = hashBytes(key, length, parent);
+// The trie node of segment `[key, key+length)` (its hash `segHash`) under `parent`, or -1.
+function trieLookup(parent: u32, segHash: u32, key: usize, length: u32): i32 {
+  const h = segHash ^ (parent * 0x9e3779b1);
   let i = mix(h) & trieMask;
   while (true) {
     const slot = trie + (<usize>i << 4);
@@ -157,9 +157,12 @@ export function trieLookup(parent: u32, key: usize, length: u32): i32 {
 export function trieStep(count: u32, key: usize, length: u32): u32 {
   let min: i32 = NONE;
   let next: u32 = 0;
-  for (let k: u32 = 0; k <= count; k++) {
+  // The segment is hashed once; each walk (and a new one from the root, when a run may start here) mixes in its parent.
+  const segHash = hashBytes(key, length, 0);
+  const walks = mayStartRun(key, length) ? count + 1 : count;
+  for (let k: u32 = 0; k < walks; k++) {
     const parent = k < count ? load<u32>(active + (<usize>k << 2)) : ROOT;
-    const node = trieLookup(parent, key, length);
+    const node = trieLookup(parent, segHash, key, length);
     if (node < 0) continue;
     const index = load<i32>(nodeMin + (<usize>node << 2));
     if (index < min) min = index;
