@@ -43,14 +43,17 @@ export class ByteClassifier {
    * `onInvalidUtf8` a line that is not UTF-8 calls it (it throws) instead of being decoded with U+FFFD.
    */
   static create(compiled: CompiledRules, options: ByteClassifierOptions = {}): ByteClassifier | undefined {
-    const probe = layoutByteTables(compiled, 0, true);
-    if (probe === undefined) return undefined;
+    const tables = layoutByteTables(compiled);
+    if (tables === undefined) return undefined;
     const core = instantiateByteCore();
-    const base = core.alloc(probe.bytes.length);
-    const tables = layoutByteTables(compiled, base)!;
+    // The block is laid out once, at offset 0: copied to where the core put it, its addresses moved by as much.
+    const base = core.alloc(tables.bytes.length);
+    if (base % 4 !== 0) throw new Error("projection byte core: tables not 4-aligned");
     new Uint8Array(core.memory.buffer).set(tables.bytes, base);
+    const words = new Uint32Array(core.memory.buffer);
+    for (const at of tables.pointers) words[(base + at) >>> 2]! += base;
     core.configure(base + tables.config);
-    const classifier = new ByteClassifier(compiled, core, countsPointer(tables), tables.outFixed);
+    const classifier = new ByteClassifier(compiled, core, base + countsPointer(tables), tables.outFixed);
     classifier.onInvalidUtf8 = options.onInvalidUtf8;
     return classifier;
   }
