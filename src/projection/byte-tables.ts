@@ -314,13 +314,24 @@ interface NdjsonFragments {
 // text (exact: the target; heuristic: the class) and the tail after it; the fixed fragments.
 function writeNdjsonFragments(w: BlockWriter, keys: KeyWriter, compiled: CompiledRules): NdjsonFragments {
   const key = (s: string) => keys.key(s);
-  const text = (s: string) => key(JSON.stringify(s).slice(1, -1));
+  // Many entries share their projected text and tail (one per rule name): each is made once.
+  const texts = new Map<string, { ptr: number; length: number }>();
+  const text = (s: string) => {
+    let k = texts.get(s);
+    if (!k) texts.set(s, (k = key(JSON.stringify(s).slice(1, -1))));
+    return k;
+  };
+  const tails = new Map<string, { ptr: number; length: number }>();
   const entryOut = w.reserve(compiled.entries.length * 20 + 4, 4);
   let longestTail = 0;
   compiled.entries.forEach((entry, i) => {
     const projected = entry.kind === "exact" ? text(entry.target) : entry.kind === "heuristic" ? text(entry.path_class) : { ptr: 0, length: 0 };
-    const tailText = `${JSON.stringify({ path_class: entry.path_class, relation: entry.relation, rule: entry.rule, confidence: entry.confidence, claim_level: "projected_equivalent" }).replace(/^\{/, '",')}\n`;
-    const tail = key(tailText);
+    const fields = `${entry.path_class}\u0000${entry.relation}\u0000${entry.rule}\u0000${entry.confidence}`;
+    let tail = tails.get(fields);
+    if (!tail) {
+      const tailText = `${JSON.stringify({ path_class: entry.path_class, relation: entry.relation, rule: entry.rule, confidence: entry.confidence, claim_level: "projected_equivalent" }).replace(/^\{/, '",')}\n`;
+      tails.set(fields, (tail = key(tailText)));
+    }
     longestTail = Math.max(longestTail, tail.length + projected.length);
     w.pointer(entryOut + i * 20, projected.ptr);
     w.u32(entryOut + i * 20 + 4, projected.length);
@@ -421,16 +432,15 @@ function globTokens(pattern: string): { kind: number; literal?: string }[] {
 // The core's `hashBytes`: two lanes of four little-endian bytes, the last 1–3 bytes as one short word.
 function hashBytes(bytes: Uint8Array, seed: number): number {
   const n = bytes.length;
-  const word = (p: number) => bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
   let a = Math.imul(n ^ seed, 0x9e3779b1);
   let b = seed ^ 0x7f4a7c15;
   let p = 0;
   for (; p + 8 <= n; p += 8) {
-    a = Math.imul(rotl(a ^ word(p), 13), 0x85ebca6b);
-    b = Math.imul(rotl(b ^ word(p + 4), 17), 0xc2b2ae35);
+    a = Math.imul(rotl(a ^ wordAt(bytes, p), 13), 0x85ebca6b);
+    b = Math.imul(rotl(b ^ wordAt(bytes, p + 4), 17), 0xc2b2ae35);
   }
   if (p + 4 <= n) {
-    a = Math.imul(rotl(a ^ word(p), 13), 0x85ebca6b);
+    a = Math.imul(rotl(a ^ wordAt(bytes, p), 13), 0x85ebca6b);
     p += 4;
   }
   if (p < n) {
@@ -439,6 +449,10 @@ function hashBytes(bytes: Uint8Array, seed: number): number {
     b = Math.imul(rotl(b ^ w, 17), 0xc2b2ae35);
   }
   return (a ^ rotl(b, 16)) >>> 0;
+}
+
+function wordAt(bytes: Uint8Array, p: number): number {
+  return bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
 }
 
 function rotl(x: number, r: number): number {
