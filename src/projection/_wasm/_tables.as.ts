@@ -152,8 +152,8 @@ function trieLookup(parent: u32, segHash: u32, key: usize, length: u32): i32 {
   }
 }
 
-// Advances every run walk by one segment (and starts one at it); writes the lowest glob index a
-// run completed at into the scratch word; returns the number of walks still going.
+// Advances every run walk by one segment (and starts one at it when a run may start there); writes
+// the lowest glob index a run completed at into the scratch word; returns the number of walks still going.
 export function trieStep(count: u32, key: usize, length: u32): u32 {
   let min: i32 = NONE;
   let next: u32 = 0;
