@@ -43,14 +43,17 @@ export class ByteClassifier {
    * `onInvalidUtf8` a line that is not UTF-8 calls it (it throws) instead of being decoded with U+FFFD.
    */
   static create(compiled: CompiledRules, options: ByteClassifierOptions = {}): ByteClassifier | undefined {
-    const probe = layoutByteTables(compiled, 0, true);
-    if (probe === undefined) return undefined;
+    const tables = layoutByteTables(compiled);
+    if (tables === undefined) return undefined;
     const core = instantiateByteCore();
-    const base = core.alloc(probe.bytes.length);
-    const tables = layoutByteTables(compiled, base)!;
+    // The block is laid out once, at offset 0: copied to where the core put it, its addresses moved by as much.
+    const base = core.alloc(tables.bytes.length);
+    if (base % 4 !== 0) throw new Error("projection byte core: tables not 4-aligned");
     new Uint8Array(core.memory.buffer).set(tables.bytes, base);
+    const words = new Uint32Array(core.memory.buffer);
+    for (const at of tables.pointers) words[(base + at) >>> 2]! += base;
     core.configure(base + tables.config);
-    const classifier = new ByteClassifier(compiled, core, countsPointer(tables), tables.outFixed);
+    const classifier = new ByteClassifier(compiled, core, base + countsPointer(tables), tables.outFixed);
     classifier.onInvalidUtf8 = options.onInvalidUtf8;
     return classifier;
   }
@@ -186,8 +189,8 @@ export class ByteClassifier {
   /** Whether input bytes `[start, end)` sort before `value` in byte order (code-point order); always when `value` is undefined. */
   isBelow(start: number, end: number, value: string | undefined): boolean {
     if (value === undefined) return true;
-    const threshold = this.threshold(value);
-    return this.core.lessThan(this.inputPtr + start, this.inputPtr + end, threshold.ptr, threshold.length) !== 0;
+    this.threshold(value);
+    return this.core.lessThan(this.inputPtr + start, this.inputPtr + end, this.thresholdPtr, this.thresholdLength) !== 0;
   }
 
   /** Whether input bytes `[start, end)` are well-formed UTF-8. */
@@ -217,8 +220,9 @@ export class ByteClassifier {
       if (len === 0) break;
       const last = pos + len >= to && final ? 1 : 0;
       this.reserveScratch(len);
-      const threshold = this.threshold(tally.threshold());
-      const consumed = core.scan(this.inputPtr + pos, len, last, 0, this.candidatesPtr, this.fallbacksPtr, threshold.ptr, threshold.length);
+      const threshold = tally.threshold();
+      this.threshold(threshold);
+      const consumed = core.scan(this.inputPtr + pos, len, last, 0, this.candidatesPtr, this.fallbacksPtr, this.thresholdPtr, threshold === undefined ? EMPTY : this.thresholdLength);
       tally.count(core.lines(), core.unmatched());
       const candidates = new Uint32Array(core.memory.buffer, this.candidatesPtr, core.candidatesNoted() * 2);
       for (let i = 0; i < candidates.length; i += 2) tally.offerSample(this.text(pos + candidates[i]!, pos + candidates[i + 1]!));
@@ -268,10 +272,10 @@ export class ByteClassifier {
     return next < 0 ? (final ? to - pos : 0) : next + 1 - pos;
   }
 
-  // The threshold string as bytes in core memory: EMPTY length while the sample keeper is not full.
-  private threshold(value: string | undefined): { ptr: number; length: number } {
-    if (value === undefined) return { ptr: 0, length: EMPTY };
-    if (value === this.thresholdValue) return { ptr: this.thresholdPtr, length: this.thresholdLength };
+  // Puts the threshold string's bytes in core memory (`thresholdPtr`, `thresholdLength`); no object
+  // per call: `isBelow` runs once per unmatched line.
+  private threshold(value: string | undefined): void {
+    if (value === undefined || value === this.thresholdValue) return;
     const bytes = ENCODER.encode(value);
     if (bytes.length > this.thresholdCapacity) {
       this.thresholdCapacity = Math.max(bytes.length, 256);
@@ -280,7 +284,6 @@ export class ByteClassifier {
     new Uint8Array(this.core.memory.buffer).set(bytes, this.thresholdPtr);
     this.thresholdValue = value;
     this.thresholdLength = bytes.length;
-    return { ptr: this.thresholdPtr, length: bytes.length };
   }
 
   private decideByString(start: number, end: number): number {

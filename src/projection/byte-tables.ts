@@ -11,8 +11,10 @@ import { OPERATIONS } from "./operation-split.ts";
  * form would be U+FFFD and match paths the string engine does not).
  */
 export interface ByteTables {
-  /** The block, to be copied to `base` in the core's memory (pointers inside assume that base). */
+  /** The block, laid out as if at address 0 of the core's memory: copy it, then add its address to each word at `pointers`. */
   readonly bytes: Uint8Array;
+  /** Byte offsets of the words inside `bytes` that hold addresses (4-aligned). */
+  readonly pointers: readonly number[];
   /** Byte offsets of the configuration words inside `bytes`. */
   readonly config: number;
   /** How many run walks may be under way at once (the deepest run). */
@@ -22,17 +24,16 @@ export interface ByteTables {
 }
 
 /**
- * Lays out the tables of `compiled` for a block that will sit at `base` in the core's memory. With
- * `measure` only the block's length is computed (no bytes written): the caller allocates that much
- * in the core, then lays out for real at the address it got.
+ * Lays out the tables of `compiled` as one block, once: addresses in it are offsets from its start,
+ * listed in `pointers` so that the caller relocates them to where the core allocated the block.
  */
-export function layoutByteTables(compiled: CompiledRules, base: number, measure = false): ByteTables | undefined {
+export function layoutByteTables(compiled: CompiledRules): ByteTables | undefined {
   const { exact, prefixes, hExact, hPrefix, basenames, patterns, nodes } = ruleKeys(compiled);
   const strings = [...exact.keys(), ...prefixes.keys(), ...hExact.keys(), ...hPrefix.keys(), ...basenames.keys(), ...patterns.map((p) => p.pattern), ...nodes.map((n) => n.segment)];
   if (!strings.every((s) => s.isWellFormed())) return undefined;
 
   // Every piece is reserved in this order: the layout (and the core reading it) depends on it.
-  const w = new BlockWriter(base, measure);
+  const w = new BlockWriter();
   const keys = new KeyWriter(w);
   const declExact = writeTable(w, keys, exact);
   const declPrefix = writeTable(w, keys, prefixes);
@@ -49,18 +50,27 @@ export function layoutByteTables(compiled: CompiledRules, base: number, measure 
   const scratch = w.reserve(4, 4);
   const runStarts = writeRunStarts(w, keys, nodes);
   const { entryOut, rawHead, projectedHead, unmatchedTail, workdir, outFixed } = writeNdjsonFragments(w, keys, compiled);
+  const bitsLimit = Math.ceil((Math.max(0, ...[...prefixes.keys(), ...hPrefix.keys()].map((s) => keys.utf8(s).length)) + 1) / 16) * 16;
+  const declBits = writeLengthBits(w, keys, prefixes, bitsLimit);
+  const hBits = writeLengthBits(w, keys, compiled.heuristicTables === undefined ? new Map() : hPrefix, bitsLimit);
+  const anyBits = writeLengthBits(w, keys, compiled.heuristicTables === undefined ? prefixes : new Map([...prefixes, ...hPrefix]), bitsLimit);
   const heuristics = compiled.heuristicTables;
   const config = w.reserve(CONFIG_WORDS * 4, 4);
+  // Addresses are wrapped ({ at }) so that they are relocated; the rest are plain values.
+  const at = (offset: number) => ({ at: offset });
   const words = [
-    declExact.ptr, 0, declPrefix.ptr, 0, 0, 0,
-    hExactT.ptr, 0, hPrefixT.ptr, 0, 0, 0,
-    trie.ptr, trie.mask, nodeMin, nodeParent, nodeHasChildren, baseT.ptr, baseT.mask,
-    patterns.length, globs, heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, ops,
-    counts, active, nextActive, scratch, runStarts,
-    entryOut, rawHead.ptr, rawHead.length, projectedHead.ptr, projectedHead.length, unmatchedTail.ptr, unmatchedTail.length, workdir.ptr, workdir.length, outFixed,
+    at(declExact.ptr), 0, at(declPrefix.ptr), 0, 0, 0,
+    at(hExactT.ptr), 0, at(hPrefixT.ptr), 0, 0, 0,
+    at(trie.ptr), trie.mask, at(nodeMin), at(nodeParent), at(nodeHasChildren), at(baseT.ptr), baseT.mask,
+    patterns.length, at(globs), heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, at(ops),
+    at(counts), at(active), at(nextActive), at(scratch), at(runStarts),
+    at(entryOut), at(rawHead.ptr), rawHead.length, at(projectedHead.ptr), projectedHead.length, at(unmatchedTail.ptr), unmatchedTail.length, at(workdir.ptr), workdir.length, outFixed,
+    at(declBits), at(hBits), bitsLimit, at(anyBits),
   ];
-  words.forEach((word, i) => w.u32(config + i * 4, word));
-  return { bytes: w.finish(), config: config - base, maxDepth, outFixed };
+  words.forEach((word, i) => (typeof word === "number" ? w.u32(config + i * 4, word) : w.pointer(config + i * 4, word.at)));
+  // Readable bytes after the last piece: the core reads keys eight bytes at a time.
+  w.reserve(PADDING, 1);
+  return { bytes: w.finish(), pointers: w.pointers, config, maxDepth, outFixed };
 }
 
 // --- the pieces of the block, in layout order ---
@@ -197,15 +207,15 @@ function writeTable(w: BlockWriter, keys: KeyWriter, entries: Map<string, number
     let i = mix(hash) & (size - 1);
     while (w.read32(ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & (size - 1);
     w.u32(ptr + i * 16, hash);
-    w.u32(ptr + i * 16 + 4, k.ptr);
+    w.pointer(ptr + i * 16 + 4, k.ptr);
     w.u32(ptr + i * 16 + 8, k.length);
     w.u32(ptr + i * 16 + 12, value);
   }
-  w.u32(descriptor, ptr);
+  w.pointer(descriptor, ptr);
   w.u32(descriptor + 4, size - 1);
-  w.u32(descriptor + 8, filter);
+  w.pointer(descriptor + 8, filter);
   w.u32(descriptor + 12, longest);
-  w.u32(descriptor + 16, lengths);
+  w.pointer(descriptor + 16, lengths);
   return { ptr: descriptor, mask: size - 1 };
 }
 
@@ -221,11 +231,12 @@ function writeTrie(w: BlockWriter, keys: KeyWriter, nodes: readonly TrieNode[]):
     w.fill32(trie.ptr, size * 4, EMPTY);
     nodes.forEach((node, n) => {
       const k = keys.key(node.segment);
-      const h = hashBytes(keys.utf8(node.segment), node.parent >>> 0);
+      // As the core's `trieLookup`: the segment's hash, its parent mixed in.
+      const h = (hashBytes(keys.utf8(node.segment), 0) ^ Math.imul(node.parent >>> 0, 0x9e3779b1)) >>> 0;
       let i = mix(h) & trie.mask;
       while (w.read32(trie.ptr + i * 16 + 8) !== EMPTY) i = (i + 1) & trie.mask;
       w.u32(trie.ptr + i * 16, h);
-      w.u32(trie.ptr + i * 16 + 4, k.ptr);
+      w.pointer(trie.ptr + i * 16 + 4, k.ptr);
       w.u32(trie.ptr + i * 16 + 8, k.length);
       w.u32(trie.ptr + i * 16 + 12, n);
       w.u32(nodeMin + n * 4, node.min);
@@ -257,13 +268,13 @@ function writeGlobs(w: BlockWriter, keys: KeyWriter, patterns: readonly GlobPatt
     tokens.forEach((token, j) => {
       const literal = token.literal === undefined ? { ptr: 0, length: 0 } : keys.key(token.literal);
       w.u32(at + j * 12, token.kind);
-      w.u32(at + j * 12 + 4, literal.ptr);
+      w.pointer(at + j * 12 + 4, literal.ptr);
       w.u32(at + j * 12 + 8, literal.length);
     });
     w.u32(globs + i * 20, p.index);
-    w.u32(globs + i * 20 + 4, k.ptr);
+    w.pointer(globs + i * 20 + 4, k.ptr);
     w.u32(globs + i * 20 + 8, k.length);
-    w.u32(globs + i * 20 + 12, at);
+    w.pointer(globs + i * 20 + 12, at);
     w.u32(globs + i * 20 + 16, tokens.length);
   });
   return globs;
@@ -273,7 +284,7 @@ function writeOperations(w: BlockWriter, keys: KeyWriter): number {
   const ops = w.reserve(OPERATIONS.length * 8, 4);
   OPERATIONS.forEach((op, i) => {
     const k = keys.key(op);
-    w.u32(ops + i * 8, k.ptr);
+    w.pointer(ops + i * 8, k.ptr);
     w.u32(ops + i * 8 + 4, k.length);
   });
   return ops;
@@ -303,17 +314,28 @@ interface NdjsonFragments {
 // text (exact: the target; heuristic: the class) and the tail after it; the fixed fragments.
 function writeNdjsonFragments(w: BlockWriter, keys: KeyWriter, compiled: CompiledRules): NdjsonFragments {
   const key = (s: string) => keys.key(s);
-  const text = (s: string) => key(JSON.stringify(s).slice(1, -1));
+  // Many entries share their projected text and tail (one per rule name): each is made once.
+  const texts = new Map<string, { ptr: number; length: number }>();
+  const text = (s: string) => {
+    let k = texts.get(s);
+    if (!k) texts.set(s, (k = key(JSON.stringify(s).slice(1, -1))));
+    return k;
+  };
+  const tails = new Map<string, { ptr: number; length: number }>();
   const entryOut = w.reserve(compiled.entries.length * 20 + 4, 4);
   let longestTail = 0;
   compiled.entries.forEach((entry, i) => {
     const projected = entry.kind === "exact" ? text(entry.target) : entry.kind === "heuristic" ? text(entry.path_class) : { ptr: 0, length: 0 };
-    const tailText = `${JSON.stringify({ path_class: entry.path_class, relation: entry.relation, rule: entry.rule, confidence: entry.confidence, claim_level: "projected_equivalent" }).replace(/^\{/, '",')}\n`;
-    const tail = key(tailText);
+    const fields = `${entry.path_class}\u0000${entry.relation}\u0000${entry.rule}\u0000${entry.confidence}`;
+    let tail = tails.get(fields);
+    if (!tail) {
+      const tailText = `${JSON.stringify({ path_class: entry.path_class, relation: entry.relation, rule: entry.rule, confidence: entry.confidence, claim_level: "projected_equivalent" }).replace(/^\{/, '",')}\n`;
+      tails.set(fields, (tail = key(tailText)));
+    }
     longestTail = Math.max(longestTail, tail.length + projected.length);
-    w.u32(entryOut + i * 20, projected.ptr);
+    w.pointer(entryOut + i * 20, projected.ptr);
     w.u32(entryOut + i * 20 + 4, projected.length);
-    w.u32(entryOut + i * 20 + 8, tail.ptr);
+    w.pointer(entryOut + i * 20 + 8, tail.ptr);
     w.u32(entryOut + i * 20 + 12, tail.length);
     w.u32(entryOut + i * 20 + 16, entry.kind === "exact" ? 0 : entry.kind === "prefix" ? 1 : 2);
   });
@@ -325,7 +347,17 @@ function writeNdjsonFragments(w: BlockWriter, keys: KeyWriter, compiled: Compile
   return { entryOut, rawHead, projectedHead, unmatchedTail, workdir, outFixed };
 }
 
-/** Where the per-rule counts (f64) start, relative to the block: the config word 25. */
+// A bit per length below `limit` (a multiple of 16): whether some key of `entries` has it (none has length 0).
+function writeLengthBits(w: BlockWriter, keys: KeyWriter, entries: Map<string, number>, limit: number): number {
+  const bits = w.reserve(limit / 8, 2);
+  for (const s of entries.keys()) {
+    const length = keys.utf8(s).length;
+    if (length > 0) w.u8(bits + (length >>> 3), w.read8(bits + (length >>> 3)) | (1 << (length & 7)));
+  }
+  return bits;
+}
+
+/** Where the per-rule counts (f64) start, as an offset in the block: the config word 25. */
 export function countsPointer(tables: ByteTables): number {
   return new DataView(tables.bytes.buffer, tables.bytes.byteOffset).getUint32(tables.config + 25 * 4, true);
 }
@@ -335,7 +367,8 @@ export function countsPointer(tables: ByteTables): number {
 const ROOT = -1;
 const NONE = 0x7fffffff;
 const EMPTY = 0xffffffff;
-const CONFIG_WORDS = 40;
+const CONFIG_WORDS = 44;
+const PADDING = 16;
 const ENCODER = new TextEncoder();
 const FILTER_BITS = 1 << 16;
 
@@ -396,21 +429,34 @@ function globTokens(pattern: string): { kind: number; literal?: string }[] {
   return tokens;
 }
 
-// The core's `hashBytes`: four little-endian bytes a step, the tail as one short word.
+// The core's `hashBytes`: two lanes of four little-endian bytes, the last 1–3 bytes as one short word.
 function hashBytes(bytes: Uint8Array, seed: number): number {
-  let h = Math.imul(bytes.length ^ seed, 0x9e3779b1);
+  const n = bytes.length;
+  let a = Math.imul(n ^ seed, 0x9e3779b1);
+  let b = seed ^ 0x7f4a7c15;
   let p = 0;
-  for (; p + 4 <= bytes.length; p += 4) {
-    h = Math.imul(h ^ (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)), 0x85ebca6b);
-    h ^= h >>> 13;
+  for (; p + 8 <= n; p += 8) {
+    a = Math.imul(rotl(a ^ wordAt(bytes, p), 13), 0x85ebca6b);
+    b = Math.imul(rotl(b ^ wordAt(bytes, p + 4), 17), 0xc2b2ae35);
   }
-  if (p < bytes.length) {
-    let word = 0;
-    for (let k = 0; p < bytes.length; p++, k += 8) word |= bytes[p]! << k;
-    h = Math.imul(h ^ word, 0x85ebca6b);
-    h ^= h >>> 13;
+  if (p + 4 <= n) {
+    a = Math.imul(rotl(a ^ wordAt(bytes, p), 13), 0x85ebca6b);
+    p += 4;
   }
-  return h >>> 0;
+  if (p < n) {
+    let w = 0;
+    for (let k = 0; p < n; p++, k += 8) w |= bytes[p]! << k;
+    b = Math.imul(rotl(b ^ w, 17), 0xc2b2ae35);
+  }
+  return (a ^ rotl(b, 16)) >>> 0;
+}
+
+function wordAt(bytes: Uint8Array, p: number): number {
+  return bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+}
+
+function rotl(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r));
 }
 
 function mix(h: number): number {
@@ -422,58 +468,60 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
-// Appends aligned pieces to a growing block whose first byte will sit at `base`.
+// Appends aligned pieces to a growing block, noting which words hold addresses (offsets in the block).
 class BlockWriter {
   private buffer = new Uint8Array(1 << 12);
   private view = new DataView(this.buffer.buffer);
   private length = 0;
-
-  constructor(
-    private readonly base: number,
-    private readonly measure: boolean,
-  ) {}
+  readonly pointers: number[] = [];
 
   reserve(size: number, align: number): number {
     this.length = Math.ceil(this.length / align) * align;
     const at = this.length;
     this.length += size;
-    if (!this.measure && this.length > this.buffer.length) {
+    if (this.length > this.buffer.length) {
       const grown = new Uint8Array(Math.max(this.length, this.buffer.length * 2));
       grown.set(this.buffer);
       this.buffer = grown;
       this.view = new DataView(grown.buffer);
     }
-    return this.base + at;
+    return at;
   }
 
   bytes(data: Uint8Array): { ptr: number; length: number } {
     const ptr = this.reserve(data.length, 1);
-    if (!this.measure) this.buffer.set(data, ptr - this.base);
+    this.buffer.set(data, ptr);
     return { ptr, length: data.length };
   }
 
   u32(ptr: number, value: number): void {
-    if (!this.measure) this.view.setUint32(ptr - this.base, value >>> 0, true);
+    this.view.setUint32(ptr, value >>> 0, true);
+  }
+
+  // A word holding the address of `target` (an offset in the block until relocated).
+  pointer(ptr: number, target: number): void {
+    this.u32(ptr, target);
+    this.pointers.push(ptr);
   }
 
   // `count` words of `value` from `ptr` (4-aligned).
   fill32(ptr: number, count: number, value: number): void {
-    if (!this.measure) new Uint32Array(this.buffer.buffer, ptr - this.base, count).fill(value);
+    new Uint32Array(this.buffer.buffer, ptr, count).fill(value);
   }
 
   u8(ptr: number, value: number): void {
-    if (!this.measure) this.buffer[ptr - this.base] = value;
+    this.buffer[ptr] = value;
   }
 
   read8(ptr: number): number {
-    return this.measure ? 0 : this.buffer[ptr - this.base]!;
+    return this.buffer[ptr]!;
   }
 
   read32(ptr: number): number {
-    return this.measure ? EMPTY : this.view.getUint32(ptr - this.base, true);
+    return this.view.getUint32(ptr, true);
   }
 
   finish(): Uint8Array {
-    return this.measure ? new Uint8Array(this.length) : this.buffer.subarray(0, this.length);
+    return this.buffer.subarray(0, this.length);
   }
 }

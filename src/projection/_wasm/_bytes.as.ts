@@ -53,21 +53,37 @@ export function escape(o: usize, p: usize, end: usize): usize {
   return h >>> 16;
 }
 
-// The hash of `[p, p+length)` (seeded), four bytes a step; byte-tables.ts computes the same.
+// The hash of `[p, p+length)` (seeded): two independent lanes of four bytes each, so the chain of
+// multiplications is half as long; the last 1–3 bytes as one short word. byte-tables.ts computes the same.
 export function hashBytes(p: usize, length: u32, seed: u32): u32 {
-  let h: u32 = (length ^ seed) * 0x9e3779b1;
+  let a: u32 = (length ^ seed) * 0x9e3779b1;
+  let b: u32 = seed ^ 0x7f4a7c15;
   const end = p + length;
-  for (; p + 4 <= end; p += 4) {
-    h = (h ^ load<u32>(p)) * 0x85ebca6b;
-    h ^= h >>> 13;
+  for (; p + 8 <= end; p += 8) {
+    a = rotl<u32>(a ^ load<u32>(p), 13) * 0x85ebca6b;
+    b = rotl<u32>(b ^ load<u32>(p, 4), 17) * 0xc2b2ae35;
+  }
+  if (p + 4 <= end) {
+    a = rotl<u32>(a ^ load<u32>(p), 13) * 0x85ebca6b;
+    p += 4;
   }
   if (p < end) {
-    let w: u32 = 0;
-    for (let k: u32 = 0; p < end; p++, k += 8) w |= (<u32>load<u8>(p)) << k;
-    h = (h ^ w) * 0x85ebca6b;
-    h ^= h >>> 13;
+    // 1–3 bytes: a word read past them (memory after any key or line is readable), the rest masked off.
+    const w = load<u32>(p) & ((<u32>1 << (<u32>(end - p) << 3)) - 1);
+    b = rotl<u32>(b ^ w, 17) * 0xc2b2ae35;
   }
-  return h;
+  return a ^ rotl<u32>(b, 16);
+}
+
+// Whether `[a, a+n)` and `[b, b+n)` hold the same bytes: eight at a time, the last eight overlapping;
+// below eight bytes one masked word (memory after any key or line is readable).
+export function bytesEqual(a: usize, b: usize, n: usize): bool {
+  if (n >= 8) {
+    const last = n - 8;
+    for (let i: usize = 0; i < last; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    return load<u64>(a + last) == load<u64>(b + last);
+  }
+  return ((load<u64>(a) ^ load<u64>(b)) & ((<u64>1 << (<u64>n << 3)) - 1)) == 0;
 }
 
 // The byte length of the UTF-8 sequence starting at `p` (the line is well-formed).

@@ -1,6 +1,6 @@
 // AssemblyScript (see byte-core.as.ts): globs kept as patterns, matched over a line's bytes.
 
-import { sequenceLength } from "./_bytes.as";
+import { bytesEqual, sequenceLength } from "./_bytes.as";
 
 const SLASH: u8 = 47;
 // Glob tokens (12 bytes: kind, literal pointer, literal length), as globToRegExp reads a glob.
@@ -21,7 +21,7 @@ function matchGlob(t: usize, tEnd: usize, p: usize, end: usize): bool {
     const kind = load<u32>(t);
     if (kind == LITERAL) {
       const length = <usize>load<u32>(t, 8);
-      if (end - p < length || memory.compare(p, load<u32>(t, 4), length) != 0) return false;
+      if (end - p < length || !bytesEqual(p, load<u32>(t, 4), length)) return false;
       p += length;
     } else if (kind == ONE) {
       if (p >= end || load<u8>(p) == SLASH) return false;

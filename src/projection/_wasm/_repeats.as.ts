@@ -1,6 +1,6 @@
 // AssemblyScript (see byte-core.as.ts): finding repeated lines.
 
-import { hashBytes } from "./_bytes.as";
+import { bytesEqual, hashBytes } from "./_bytes.as";
 
 const REPEATED: i32 = -4;
 const radixCounts: usize = memory.data(2048 * 4, 16);
@@ -59,7 +59,7 @@ export function markRepeats(buf: usize, rows: usize, n: u32, keys: usize, spare:
       for (let j = g; j < k; j++) {
         const other = rows + (<usize>(<u32>load<u64>(from + (<usize>j << 3)))) * 12;
         if (load<i32>(other, 8) == REPEATED) continue;
-        if (load<u32>(other, 4) - load<u32>(other) == length && memory.compare(buf + <usize>load<u32>(other), buf + <usize>start, length) == 0) {
+        if (load<u32>(other, 4) - load<u32>(other) == length && bytesEqual(buf + <usize>load<u32>(other), buf + <usize>start, length)) {
           store<i32>(row, REPEATED, 8);
           marked++;
           break;

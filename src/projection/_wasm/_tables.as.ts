@@ -1,7 +1,7 @@
 // AssemblyScript (see byte-core.as.ts): the configuration the host wrote (table descriptors, operations,
 // output fragments) and the lookups over it.
 
-import { filterBit, hashBytes, mix } from "./_bytes.as";
+import { bytesEqual, filterBit, hashBytes, mix } from "./_bytes.as";
 
 const NONE: i32 = 0x7fffffff;
 const ROOT: u32 = 0xffffffff;
@@ -43,10 +43,13 @@ export let workdir: usize = 0;
 export let workdirLength: usize = 0;
 export let outFixed: usize = 0;
 
-export let declPrefixLongest: u32 = 0;
-export let declPrefixLengths: usize = 0;
-export let hPrefixLongest: u32 = 0;
-export let hPrefixLengths: usize = 0;
+// A bit per path length up to `prefixBitsLimit` (exclusive, a multiple of 16): whether a declared
+// (heuristic) prefix key has that length.
+export let declPrefixBits: usize = 0;
+export let hPrefixBits: usize = 0;
+export let prefixBitsLimit: u32 = 0;
+// The union of both: whether any prefix key has that length.
+export let prefixBits: usize = 0;
 /** The lowest glob index a run completed at in the last `trieStep`. */
 export let runMin: i32 = 0x7fffffff;
 
@@ -83,11 +86,10 @@ export function configure(config: usize): void {
   workdir = load<u32>(config, 148);
   workdirLength = load<u32>(config, 152);
   outFixed = load<u32>(config, 156);
-  // Prefixes are probed at every `/`: their length filters are read once here.
-  declPrefixLongest = load<u32>(declPrefix, 4) == 0 ? 0 : load<u32>(declPrefix, 12);
-  declPrefixLengths = load<u32>(declPrefix, 16);
-  hPrefixLongest = hasHeuristics == 0 || load<u32>(hPrefix, 4) == 0 ? 0 : load<u32>(hPrefix, 12);
-  hPrefixLengths = load<u32>(hPrefix, 16);
+  declPrefixBits = load<u32>(config, 160);
+  hPrefixBits = load<u32>(config, 164);
+  prefixBitsLimit = load<u32>(config, 168);
+  prefixBits = load<u32>(config, 172);
 }
 
 // Where the path part starts: after `op:` when the line starts with one of the operations followed
@@ -100,7 +102,7 @@ export function operationOffset(start: usize, end: usize): usize {
     const length = <usize>load<u32>(entry, 4);
     if (start + length + 1 >= end) continue;
     if (load<u8>(start + length) != 58 || load<u8>(start + length + 1) != SLASH) continue;
-    if (memory.compare(start, load<u32>(entry), length) != 0) continue;
+    if (!bytesEqual(start, load<u32>(entry), length)) continue;
     // The first `:` must be this one: operations hold no `:`, so none came before.
     return length + 1;
   }
@@ -123,7 +125,7 @@ export function lookup(descriptor: usize, key: usize, length: u32): i32 {
     const slot = table + (<usize>i << 4);
     const slotLength = load<u32>(slot, 8);
     if (slotLength == EMPTY) return -1;
-    if (slotLength == length && load<u32>(slot) == hash && memory.compare(load<u32>(slot, 4), key, length) == 0) return load<i32>(slot, 12);
+    if (slotLength == length && load<u32>(slot) == hash && bytesEqual(load<u32>(slot, 4), key, length)) return load<i32>(slot, 12);
     i = (i + 1) & mask;
   }
 }
@@ -134,9 +136,9 @@ export function lookup(descriptor: usize, key: usize, length: u32): i32 {
   return length >= 64 || first >= 128 || load<u8>(runStarts + ((length << 7) | first)) != 0;
 }
 
-// The trie node of segment `[key, key+length)` under `parent`, or -1.
-export function trieLookup(parent: u32, key: usize, length: u32): i32 {
-  const h = hashBytes(key, length, parent);
+// The trie node of segment `[key, key+length)` (its hash `segHash`) under `parent`, or -1.
+function trieLookup(parent: u32, segHash: u32, key: usize, length: u32): i32 {
+  const h = segHash ^ (parent * 0x9e3779b1);
   let i = mix(h) & trieMask;
   while (true) {
     const slot = trie + (<usize>i << 4);
@@ -144,20 +146,23 @@ export function trieLookup(parent: u32, key: usize, length: u32): i32 {
     if (slotLength == EMPTY) return -1;
     if (slotLength == length && load<u32>(slot) == h) {
       const node = load<i32>(slot, 12);
-      if (load<u32>(nodeParent + (<usize>node << 2)) == parent && memory.compare(load<u32>(slot, 4), key, length) == 0) return node;
+      if (load<u32>(nodeParent + (<usize>node << 2)) == parent && bytesEqual(load<u32>(slot, 4), key, length)) return node;
     }
     i = (i + 1) & trieMask;
   }
 }
 
-// Advances every run walk by one segment (and starts one at it); writes the lowest glob index a
-// run completed at into the scratch word; returns the number of walks still going.
+// Advances every run walk by one segment (and starts one at it when a run may start there); writes
+// the lowest glob index a run completed at into the scratch word; returns the number of walks still going.
 export function trieStep(count: u32, key: usize, length: u32): u32 {
   let min: i32 = NONE;
   let next: u32 = 0;
-  for (let k: u32 = 0; k <= count; k++) {
+  // The segment is hashed once; each walk (and a new one from the root, when a run may start here) mixes in its parent.
+  const segHash = hashBytes(key, length, 0);
+  const walks = mayStartRun(key, length) ? count + 1 : count;
+  for (let k: u32 = 0; k < walks; k++) {
     const parent = k < count ? load<u32>(active + (<usize>k << 2)) : ROOT;
-    const node = trieLookup(parent, key, length);
+    const node = trieLookup(parent, segHash, key, length);
     if (node < 0) continue;
     const index = load<i32>(nodeMin + (<usize>node << 2));
     if (index < min) min = index;

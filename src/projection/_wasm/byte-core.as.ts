@@ -6,15 +6,14 @@
 // line loop; the configuration and lookups are in _tables, glob patterns in _glob, repeated lines in
 // _repeats, byte helpers in _bytes.
 
-import { below, escape, isUtf8, put } from "./_bytes.as";
+import { below, bytesEqual, escape, isUtf8, put } from "./_bytes.as";
 import { matchGlobWithin } from "./_glob.as";
 import {
   basenames,
   counts,
   declExact,
   declPrefix,
-  declPrefixLengths,
-  declPrefixLongest,
+  declPrefixBits,
   entryBase,
   entryOut,
   globCount,
@@ -23,12 +22,13 @@ import {
   hasHeuristics,
   hExact,
   hPrefix,
-  hPrefixLengths,
-  hPrefixLongest,
+  hPrefixBits,
   lookup,
   mayStartRun,
   operationOffset,
   outFixed,
+  prefixBits,
+  prefixBitsLimit,
   projectedHead,
   projectedHeadLength,
   rawHead,
@@ -48,14 +48,17 @@ export { markRepeats } from "./_repeats.as";
 const UNDECIDED: i32 = -2;
 const EMPTY_LINE: i32 = -3;
 const REPEATED: i32 = -4;
+const NONE: i32 = 0x7fffffff;
 let lineEnd: usize = 0;
 // Of the last line classified: its operation part's length, whether the whole line was an exact
 // key, and the length of the declared prefix it fell under (what its projected value is made of).
 let lineOff: usize = 0;
 let wholeHit: bool = false;
 let prefixLength: u32 = 0;
+// What `probePrefixes` found: the deepest declared prefix (-1 none) and heuristic prefix (NONE none).
+let probedDeclared: i32 = -1;
+let probedHeuristic: i32 = NONE;
 let lineNext: usize = 0;
-const NONE: i32 = 0x7fffffff;
 const SLASH: u8 = 47;
 const EMPTY: u32 = 0xffffffff;
 
@@ -87,19 +90,14 @@ function classifyAt(start: usize, stop: usize): i32 {
   const off = operationOffset(start, stop);
   const path = start + off;
   let segStart = path;
-  let high: i32 = 0;
-  let declared: i32 = -1;
-  let declaredLength: u32 = 0;
-  let hPre: i32 = NONE;
-  let run: i32 = NONE;
-  let activeCount: u32 = 0;
+  let high: u32 = 0;
+  let probe: u32 = 0;
   let end = stop;
-  const heuristics = hasHeuristics != 0;
-  const walkRuns = heuristics && trieMask != 0;
   const slashes = i8x16.splat(SLASH);
   const newlines = i8x16.splat(10);
   // 16 bytes at a time (the host leaves readable bytes after the input): masks of the `\n`, `/`
-  // and high-bit positions; the work is per `/`, not per byte.
+  // and high-bit positions. No call in this loop: it stays in registers. It notes whether a `/`
+  // falls at the length of some prefix key (a bit per length), and where the last segment starts.
   for (let block = path; block < end; block += 16) {
     const v = v128.load(block);
     let mask = <u32>i8x16.bitmask(i8x16.eq(v, slashes));
@@ -114,34 +112,10 @@ function classifyAt(start: usize, stop: usize): i32 {
       mask &= keep;
       top &= keep;
     }
-    high |= <i32>top;
-    while (mask != 0) {
-      const p = block + <usize>ctz(mask);
-      mask &= mask - 1;
-      const length = <u32>(p - path);
-      if (length > 0) {
-        if (length <= declPrefixLongest && load<u8>(declPrefixLengths + length) != 0) {
-          const d = lookup(declPrefix, path, length);
-          if (d >= 0) {
-            declared = d;
-            declaredLength = length;
-          }
-        }
-        if (length <= hPrefixLongest && load<u8>(hPrefixLengths + length) != 0) {
-          const h = lookup(hPrefix, path, length);
-          if (h >= 0) hPre = h;
-        }
-      }
-      if (walkRuns) {
-        const segLength = <u32>(p - segStart);
-        if (segLength > 0 && (activeCount > 0 || mayStartRun(segStart, segLength))) {
-          activeCount = trieStep(activeCount, segStart, segLength);
-          const min = load<i32>(globScratch);
-          if (min < run) run = min;
-        } else activeCount = 0;
-      }
-      segStart = p + 1;
-    }
+    high |= top;
+    const o = <u32>(block - path);
+    if (o < prefixBitsLimit) probe |= mask & <u32>load<u16>(prefixBits + (o >> 3));
+    if (mask != 0) segStart = block + 32 - <usize>clz(mask);
   }
   // The operation part holds no `\n` (it matched letters, `:` and `/`), so the scan from `path` found the end.
   lineNext = end + 1;
@@ -150,40 +124,83 @@ function classifyAt(start: usize, stop: usize): i32 {
   lineEnd = end;
   lineOff = off;
   wholeHit = false;
+  prefixLength = 0;
   if (end == start) return EMPTY_LINE;
   if (high != 0 && !isUtf8(start, end)) return UNDECIDED;
-  const length = <u32>(end - path);
   // Whole value first (a whole-value hit carries no operation), then the path part.
   const whole = lookup(declExact, start, <u32>(end - start));
   if (whole >= 0) {
     wholeHit = true;
     return whole;
   }
+  const length = <u32>(end - path);
   if (off > 0) {
     const part = lookup(declExact, path, length);
     if (part >= 0) return part;
   }
+  if (probe != 0) probePrefixes(path, end);
+  else {
+    probedDeclared = -1;
+    probedHeuristic = NONE;
+  }
   const d = lookup(declPrefix, path, length);
   if (d >= 0) {
-    declared = d;
-    declaredLength = length;
+    prefixLength = length;
+    return d;
   }
-  prefixLength = declaredLength;
-  if (declared >= 0) return declared;
-  if (!heuristics) return -1;
-  let best = hPre;
+  if (probedDeclared >= 0) return probedDeclared;
+  return hasHeuristics != 0 ? classifyHeuristic(path, end, segStart) : -1;
+}
+
+// Looks up the declared and heuristic prefix tables at every `/` of `[path, end)` that falls at the
+// length of some key: the deepest declared hit (and its length, as `prefixLength`) into
+// `probedDeclared`, the deepest heuristic hit (its value is the lowest on its chain) into `probedHeuristic`.
+function probePrefixes(path: usize, end: usize): void {
+  let declared: i32 = -1;
+  let heuristic: i32 = NONE;
+  const slashes = i8x16.splat(SLASH);
+  for (let block = path; block < end; block += 16) {
+    const o = <u32>(block - path);
+    if (o >= prefixBitsLimit) break;
+    let mask = <u32>i8x16.bitmask(i8x16.eq(v128.load(block), slashes));
+    if (block + 16 > end) mask &= (<u32>1 << <u32>(end - block)) - 1;
+    let dc = mask & <u32>load<u16>(declPrefixBits + (o >> 3));
+    while (dc != 0) {
+      const length = o + ctz(dc);
+      dc &= dc - 1;
+      const d = lookup(declPrefix, path, length);
+      if (d >= 0) {
+        declared = d;
+        prefixLength = length;
+      }
+    }
+    let hc = mask & <u32>load<u16>(hPrefixBits + (o >> 3));
+    while (hc != 0) {
+      const h = lookup(hPrefix, path, o + ctz(hc));
+      hc &= hc - 1;
+      if (h >= 0) heuristic = h;
+    }
+  }
+  probedDeclared = declared;
+  probedHeuristic = heuristic;
+}
+
+// The heuristic id of path `[path, end)` whose last segment starts at `segStart` (no declared rule
+// matched): the lowest glob index among prefixes, exact paths, segment runs, last-segment names and
+// the globs kept as patterns; -1 none, UNDECIDED when a pattern was too costly to match here.
+function classifyHeuristic(path: usize, end: usize, segStart: usize): i32 {
+  const length = <u32>(end - path);
+  let best = probedHeuristic;
   const h = lookup(hPrefix, path, length);
   if (h >= 0) best = h;
-  if (run < best) best = run;
+  if (trieMask != 0) {
+    const run = walkRuns(path, end);
+    if (run < best) best = run;
+  }
   const e = lookup(hExact, path, length);
   if (e >= 0 && e < best) best = e;
   const segLength = <u32>(end - segStart);
   if (segLength > 0) {
-    if (walkRuns && (activeCount > 0 || mayStartRun(segStart, segLength))) {
-      trieStep(activeCount, segStart, segLength);
-      const min = load<i32>(globScratch);
-      if (min < best) best = min;
-    }
     const b = lookup(basenames, segStart, segLength);
     if (b >= 0 && b < best) best = b;
   }
@@ -194,7 +211,7 @@ function classifyAt(start: usize, stop: usize): i32 {
     const index = load<i32>(entry);
     if (index >= best) break;
     const headLength = load<u32>(entry, 8);
-    if (headLength > length || memory.compare(path, load<u32>(entry, 4), headLength) != 0) continue;
+    if (headLength > length || !bytesEqual(path, load<u32>(entry, 4), headLength)) continue;
     const matched = matchGlobWithin(load<u32>(entry, 12), load<u32>(entry, 12) + (<usize>load<u32>(entry, 16)) * 12, path, end);
     if (matched < 0) return UNDECIDED;
     if (matched > 0) {
@@ -203,6 +220,38 @@ function classifyAt(start: usize, stop: usize): i32 {
     }
   }
   return best == NONE ? -1 : entryBase + best;
+}
+
+// The lowest glob index a run of literal segments (`**/a/b/**`) completes at over the segments of
+// `[path, end)`, walking the trie from every segment that may start one; NONE when none does.
+function walkRuns(path: usize, end: usize): i32 {
+  let run: i32 = NONE;
+  let activeCount: u32 = 0;
+  let segStart = path;
+  const slashes = i8x16.splat(SLASH);
+  for (let block = path; block < end; block += 16) {
+    let mask = <u32>i8x16.bitmask(i8x16.eq(v128.load(block), slashes));
+    if (block + 16 > end) mask &= (<u32>1 << <u32>(end - block)) - 1;
+    while (mask != 0) {
+      const p = block + <usize>ctz(mask);
+      mask &= mask - 1;
+      activeCount = stepRuns(activeCount, segStart, <u32>(p - segStart));
+      const min = load<i32>(globScratch);
+      if (min < run) run = min;
+      segStart = p + 1;
+    }
+  }
+  stepRuns(activeCount, segStart, <u32>(end - segStart));
+  const min = load<i32>(globScratch);
+  return min < run ? min : run;
+}
+
+// Advances the run walks by segment `[p, p+length)` (see `trieStep`); none go on past an empty
+// segment, or from one no run starts with while none is under way.
+@inline function stepRuns(activeCount: u32, p: usize, length: u32): u32 {
+  if (length > 0 && (activeCount > 0 || mayStartRun(p, length))) return trieStep(activeCount, p, length);
+  store<i32>(globScratch, NONE);
+  return 0;
 }
 
 /**
