@@ -2,7 +2,7 @@ import { fail, ok, type EndpointName, type EndpointNames, type Result } from "..
 import { compareCodePoints, diffSets } from "./_order.ts";
 import { Problem } from "./_problem.ts";
 import { CAPABILITY_DIFF_SCHEMA } from "./_schemas.ts";
-import { checkSide, diffCategory, diffPreconditions, emptyUnbound, partialReasons, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
+import { checkSide, diffCategory, diffPreconditions, emptyUnbound, partialReasons, perCategory, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
 
 /** Status of a capability or cross-runtime diff, in upstream's vocabulary (`failed` and `partial:unbound` are never emitted). */
 export type DiffStatus = "clean" | "partial:health" | "partial:correlation" | "partial:unbound" | "failed";
@@ -103,8 +103,7 @@ export function diffPartialReasons(base: EvidenceSet, head: EvidenceSet): Result
 function project(base: EvidenceSet, head: EvidenceSet): CapabilityDiff {
   const b = checkSide(base, "base", { checkPolicyDecisionType: true });
   const h = checkSide(head, "head", { checkPolicyDecisionType: true });
-  const surface = {} as Record<SurfaceCategory, SetDiff>;
-  for (const category of SURFACE_CATEGORIES) surface[category] = diffCategory(b.surface[category], h.surface[category]);
+  const surface = perCategory((category) => diffCategory(b.surface[category], h.surface[category]));
   const bindingIds = diffCategory([...b.bindings.keys()], [...h.bindings.keys()]);
   const [, , shared] = diffSets(b.bindings.keys(), h.bindings.keys());
   const changed: PolicyOutcomeChange[] = [];

@@ -3,7 +3,7 @@ import { compareCodePoints } from "./_order.ts";
 import { describe, isObject, Problem, problem } from "./_problem.ts";
 import { CROSS_RUNTIME_DIFF_SCHEMA, SDK_EVENT_SCHEMA } from "./_schemas.ts";
 import { diffStatus, type DiffStatus } from "./capability-diff.ts";
-import { checkSide, diffCategory, diffPreconditions, emptyUnbound, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
+import { checkSide, diffCategory, diffPreconditions, emptyUnbound, perCategory, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
 
 /** The runtimes the v0 cross-runtime table knows (upstream argparse `choices`). */
 export const KNOWN_RUNTIMES = ["s5_openai_agents", "gemini_google_genai"] as const;
@@ -184,12 +184,11 @@ function project(config: CrossRuntimeConfig, base: EvidenceSet & { sdk: SdkMetad
   }
   const b = checkSide(base, "base", { checkPolicyDecisionType: false });
   const h = checkSide(head, "head", { checkPolicyDecisionType: false });
-  const surface = {} as Record<SurfaceCategory, SetDiff>;
-  for (const category of SURFACE_CATEGORIES) {
+  const surface = perCategory((category) => {
     const before = category === "filesystem_paths" ? b.surface[category].map((p) => canonicalizeWorkPath(p, config.baseWorkDirPrefix)) : b.surface[category];
     const after = category === "filesystem_paths" ? h.surface[category].map((p) => canonicalizeWorkPath(p, config.headWorkDirPrefix)) : h.surface[category];
-    surface[category] = diffCategory(before, after);
-  }
+    return diffCategory(before, after);
+  });
   const preconditions = diffPreconditions(b, h);
   return {
     schema: CROSS_RUNTIME_DIFF_SCHEMA,

@@ -1,7 +1,8 @@
 import { deriveEndpointNames, SURFACE_FIELDS, type EndpointNames, type SurfaceField } from "../schema/index.ts";
 import { diffSets } from "./_order.ts";
 import { isObject, problem } from "./_problem.ts";
-import { CAPABILITY_SURFACE_SCHEMA, CORRELATION_REPORT_SCHEMA, OBSERVATION_HEALTH_SCHEMA } from "./_schemas.ts";
+import { CORRELATION_REPORT_SCHEMA, OBSERVATION_HEALTH_SCHEMA } from "./_schemas.ts";
+import { readSideDocuments } from "./_side-documents.ts";
 
 /** The five capability-surface categories, in upstream output order (spec §2 step 6): the schema's surface fields. */
 export const SURFACE_CATEGORIES: typeof SURFACE_FIELDS = SURFACE_FIELDS;
@@ -100,21 +101,14 @@ export function partialReasons(b: CheckedSide, h: CheckedSide): string[] {
 
 /** Checks one side's schemas, run ids, bindings and surface categories, throwing a Problem at the first fault. */
 export function checkSide(side: EvidenceSet, label: "base" | "head", options: { readonly checkPolicyDecisionType: boolean }): CheckedSide {
-  const runId = checkDocument(side.health, OBSERVATION_HEALTH_SCHEMA, side.files.health);
-  const surfaceRunId = checkDocument(side.surface, CAPABILITY_SURFACE_SCHEMA, side.files.surface);
-  const correlationRunId = checkDocument(side.correlation, CORRELATION_REPORT_SCHEMA, side.files.correlation);
-  if (surfaceRunId !== runId) {
-    problem("RUN_ID_MISMATCH", side.files.surface, "run_id", `${label} health run_id "${runId}"`, surfaceRunId, `${label} capability surface run_id "${surfaceRunId}" differs from health run_id "${runId}"`);
+  const { health, surface, correlation } = readSideDocuments(side, options.checkPolicyDecisionType);
+  const runId = health.run_id;
+  if (surface.run_id !== runId) {
+    problem("RUN_ID_MISMATCH", side.files.surface, "run_id", `${label} health run_id "${runId}"`, surface.run_id, `${label} capability surface run_id "${surface.run_id}" differs from health run_id "${runId}"`);
   }
-  if (correlationRunId !== runId) {
-    problem("RUN_ID_MISMATCH", side.files.correlation, "run_id", `${label} health run_id "${runId}"`, correlationRunId, `${label} correlation report run_id "${correlationRunId}" differs from health run_id "${runId}"`);
+  if (correlation.run_id !== runId) {
+    problem("RUN_ID_MISMATCH", side.files.correlation, "run_id", `${label} health run_id "${runId}"`, correlation.run_id, `${label} correlation report run_id "${correlation.run_id}" differs from health run_id "${runId}"`);
   }
-  const health = side.health as Record<string, unknown>;
-  const correlation = side.correlation as Record<string, unknown>;
-  const bindings = bindingMap(correlation, side.files.correlation, options.checkPolicyDecisionType);
-  const surfaceDoc = side.surface as Record<string, unknown>;
-  const surface = {} as Record<SurfaceCategory, readonly string[]>;
-  for (const category of SURFACE_CATEGORIES) surface[category] = stringArray(surfaceDoc[category], side.files.surface, category);
   const healthProblems = healthProblemsOf(health);
   const correlationProblems = correlationProblemsOf(correlation);
   return {
@@ -124,8 +118,19 @@ export function checkSide(side: EvidenceSet, label: "base" | "head", options: { 
     healthProblems,
     correlationProblems,
     declaresAgent: declaresAgent(health),
-    bindings,
-    surface,
+    bindings: bindingMap(correlation.bindings, side.files.correlation),
+    surface: perCategory((category) => surface[category]),
+  };
+}
+
+/** A record of the five categories, in upstream order, each value made by `make`. */
+export function perCategory<T>(make: (category: SurfaceCategory) => T): Record<SurfaceCategory, T> {
+  return {
+    filesystem_paths: make("filesystem_paths"),
+    network_endpoints: make("network_endpoints"),
+    process_execs: make("process_execs"),
+    mcp_tools: make("mcp_tools"),
+    policy_decisions: make("policy_decisions"),
   };
 }
 
@@ -191,45 +196,18 @@ export function diffCategory(base: readonly string[], head: readonly string[]): 
 
 /** The `unbound` block: every category empty (always so in v0). */
 export function emptyUnbound(): Record<SurfaceCategory, string[]> {
-  return { filesystem_paths: [], network_endpoints: [], process_execs: [], mcp_tools: [], policy_decisions: [] };
+  return perCategory(() => []);
 }
 
 // --- internal ---
 
-function checkDocument(doc: unknown, schema: string, file: string): string {
-  if (!isObject(doc)) problem("NOT_AN_OBJECT", file, "", "a JSON object", doc, "expected a JSON object");
-  if (doc.schema !== schema) problem("SCHEMA_MISMATCH", file, "schema", schema, doc.schema, `schema must be ${schema}`);
-  const runId = doc.run_id;
-  if (typeof runId !== "string" || runId.length === 0) {
-    problem("RUN_ID_REQUIRED", file, "run_id", "a non-empty string", runId, "run_id must be a non-empty string");
-  }
-  return runId;
-}
-
-function bindingMap(correlation: Record<string, unknown>, file: string, checkPolicyDecisionType: boolean): Map<string, string | null> {
-  const bindings = correlation.bindings;
-  if (!Array.isArray(bindings)) problem("BINDINGS_NOT_ARRAY", file, "bindings", "an array", bindings, "bindings must be an array");
+// Binding ids must be unique within a side; each maps to its policy decision.
+function bindingMap(bindings: readonly { readonly tool_call_id: string; readonly policy_decision: string | null }[], file: string): Map<string, string | null> {
   const map = new Map<string, string | null>();
-  bindings.forEach((binding: unknown, index: number) => {
-    const path = `bindings.${index}`;
-    if (!isObject(binding)) problem("BINDING_NOT_OBJECT", file, path, "an object", binding, `${path} must be an object`);
+  bindings.forEach((binding, index) => {
     const id = binding.tool_call_id;
-    if (typeof id !== "string" || id.length === 0) {
-      problem("BINDING_LACKS_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a non-empty string", id, `${path} lacks stable tool_call_id`);
-    }
-    if (map.has(id)) problem("DUPLICATE_TOOL_CALL_ID", file, `${path}.tool_call_id`, "a unique id", id, `duplicate tool_call_id "${id}"`);
-    const decision = binding.policy_decision ?? null;
-    if (checkPolicyDecisionType && decision !== null && typeof decision !== "string") {
-      problem("POLICY_DECISION_TYPE", file, `${path}.policy_decision`, "a string or null", decision, `${path}.policy_decision must be a string or null`);
-    }
-    map.set(id, typeof decision === "string" ? decision : null);
+    if (map.has(id)) problem("DUPLICATE_TOOL_CALL_ID", file, `bindings.${index}.tool_call_id`, "a unique id", id, `duplicate tool_call_id "${id}"`);
+    map.set(id, binding.policy_decision);
   });
   return map;
-}
-
-function stringArray(value: unknown, file: string, category: string): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    problem("SURFACE_CATEGORY_INVALID", file, category, "an array of strings", value, `${category} must be an array of strings`);
-  }
-  return value as string[];
 }
