@@ -4,8 +4,11 @@ import { Problem } from "./_problem.ts";
 import { CAPABILITY_DIFF_SCHEMA } from "./_schemas.ts";
 import { checkSide, diffCategory, diffPreconditions, emptyUnbound, partialReasons, perCategory, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
 
-/** Status of a capability or cross-runtime diff, in upstream's vocabulary (`failed` and `partial:unbound` are never emitted). */
-export type DiffStatus = "clean" | "partial:health" | "partial:correlation" | "partial:unbound" | "failed";
+/** The statuses of a capability or cross-runtime diff, in upstream's vocabulary (`failed` and `partial:unbound` are never emitted). */
+export const DIFF_STATUSES = ["clean", "partial:health", "partial:correlation", "partial:unbound", "failed"] as const;
+
+/** Status of a capability or cross-runtime diff. */
+export type DiffStatus = (typeof DIFF_STATUSES)[number];
 
 /** One policy outcome change for a binding id present on both sides. */
 export interface PolicyOutcomeChange {

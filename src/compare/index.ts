@@ -19,18 +19,8 @@ export {
   type DiffStatus,
   type PolicyOutcomeChange,
 } from "./capability-diff.ts";
-export {
-  projectCrossRuntimeDiff,
-  canonicalizeWorkPath,
-  checkWorkDirPrefix,
-  parseSdkMetadata,
-  validateCrossRuntimeDiff,
-  KNOWN_RUNTIMES,
-  WORK_PLACEHOLDER,
-  type CrossRuntimeConfig,
-  type CrossRuntimeDiff,
-  type SdkMetadata,
-} from "./cross-runtime-diff.ts";
+export { projectCrossRuntimeDiff, canonicalizeWorkPath, checkWorkDirPrefix, parseSdkMetadata, WORK_PLACEHOLDER, type CrossRuntimeConfig } from "./cross-runtime-diff.ts";
+export { validateCrossRuntimeDiff, KNOWN_RUNTIMES, type CrossRuntimeDiff, type SdkMetadata } from "./cross-runtime-diff-schema.ts";
 export { observeArchive, kernelFileOperations, type ArchiveObservation, type MemberBytes } from "./drift-observation.ts";
 export { openSide, type OpenedSide } from "./open-side.ts";
 export { parseProjectionRules, DEFAULT_PROVIDER_HOSTS, type ProjectionRules, type PathAlias, type NetworkAlias, type NetworkCidrAlias } from "./drift-config.ts";
