@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { isObject } from "./_problem.ts";
 import { CLAIM_CELL_SCHEMA, COVERAGE_ANNOTATION_SCHEMA, RUNTIME_DRIFT_SCHEMA } from "./_schemas.ts";
 import { blindSpotSummary, networkDescriptorFor, SEED_DESCRIPTORS, supportsCompleteClaims, type CoverageDescriptor } from "./coverage-descriptor.ts";
@@ -139,13 +140,15 @@ const SAMPLE_DESCRIPTORS: Readonly<Record<Effect, CoverageDescriptor>> = {
 const SAMPLE_BLOCK_SUFFIX = "; the drift report does not surface per-arm observation health";
 const EVIDENCE = "runtime-drift-report.json";
 
+// What the annotator needs of a drift report: its schema and its rows (rows of other shapes are skipped).
+const DriftReportInputSchema = v.looseObject({ schema: v.literal(RUNTIME_DRIFT_SCHEMA), rows: v.array(v.unknown()) });
+
 function checkReport(report: unknown): Record<string, unknown>[] {
-  if (!isObject(report) || report.schema !== RUNTIME_DRIFT_SCHEMA) {
-    const schema = isObject(report) ? report.schema : undefined;
-    throw new AnnotationInputError(`expected ${RUNTIME_DRIFT_SCHEMA} report; got ${JSON.stringify(schema) ?? "none"}`);
-  }
-  if (!Array.isArray(report.rows)) throw new AnnotationInputError("report: rows array is required");
-  return report.rows.filter(isObject);
+  const parsed = v.safeParse(DriftReportInputSchema, report, { abortEarly: true });
+  if (parsed.success) return parsed.output.rows.filter(isObject);
+  if (isObject(report) && parsed.issues[0].path?.[0]?.key === "rows") throw new AnnotationInputError("report: rows array is required");
+  const schema = isObject(report) ? report.schema : undefined;
+  throw new AnnotationInputError(`expected ${RUNTIME_DRIFT_SCHEMA} report; got ${JSON.stringify(schema) ?? "none"}`);
 }
 
 function annotate(
@@ -208,7 +211,7 @@ function networkDescriptor(health: ArmHealth): CoverageDescriptor {
   const coverage = [health.a, health.b].map((h) => (isObject(h) ? h.network_protocol_coverage : undefined));
   const datagram = ["datagram_peer_observed", "connect_and_datagram_peer_observed"];
   if (coverage.every((c) => c === "connect_and_datagram_peer_observed")) return SEED_DESCRIPTORS.network_connect_and_datagram_peer_observed;
-  if (coverage.every((c) => datagram.includes(c as string))) return SEED_DESCRIPTORS.network_datagram_peer_observed;
+  if (coverage.every((c) => typeof c === "string" && datagram.includes(c))) return SEED_DESCRIPTORS.network_datagram_peer_observed;
   // A missing health, an unknown or absent coverage, or any connect-only arm keeps the connect-only ceiling.
   return networkDescriptorFor("connect_only") ?? SEED_DESCRIPTORS.network_connect_only;
 }

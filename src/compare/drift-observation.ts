@@ -63,7 +63,7 @@ export function dnsNameRows(events: readonly Readonly<Record<string, unknown>>[]
   const rows: NameRow[] = [];
   for (const event of events) {
     if (event.kind !== "dns_answer" || typeof event.value !== "string" || typeof event.network_destination !== "string") continue;
-    const cnames = Array.isArray(event.dns_cnames) && event.dns_cnames.every((c) => typeof c === "string") ? (event.dns_cnames as string[]) : undefined;
+    const cnames = Array.isArray(event.dns_cnames) && event.dns_cnames.every((c): c is string => typeof c === "string") ? event.dns_cnames : undefined;
     rows.push({ kind: "dns_answer", value: event.value, network_destination: event.network_destination, ...(cnames ? { dns_cnames: cnames } : {}) });
   }
   return rows;

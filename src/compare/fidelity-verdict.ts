@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { isObject } from "./_problem.ts";
 import { FIDELITY_VERDICT_SCHEMA, OBSERVATION_HEALTH_SCHEMA } from "./_schemas.ts";
 
@@ -44,14 +45,11 @@ export function claimGateFor(verdict: FidelityVerdictValue): ClaimGate {
 
 /** Derives the fidelity verdict of one observation-health value (any parsed JSON). */
 export function fidelityVerdict(health: unknown): FidelityVerdict {
-  const h = isObject(health) ? health : {};
-  const runId = typeof h.run_id === "string" ? h.run_id : "";
-  const failed = validationFailure(health);
-  if (failed !== undefined) return build(runId, "failed", [failed], false);
-  const platform = h.platform as string;
-  const kernel = h.kernel_layer as string;
-  const drops = h.ringbuf_drops as number;
-  const cgroupPartial = h.cgroup_correlation === "partial";
+  const runId = isObject(health) && typeof health.run_id === "string" ? health.run_id : "";
+  const read = readHealth(health);
+  if (!read.ok) return build(runId, "failed", [read.reason], false);
+  const { platform, kernel_layer: kernel, ringbuf_drops: drops } = read.health;
+  const cgroupPartial = read.health.cgroup_correlation === "partial";
   if (platform !== "linux") return build(runId, "not_applicable", [{ field: "platform", observed: platform, rule: "non_linux_platform_has_no_kernel_measurement_surface" }], cgroupPartial);
   if (kernel === "absent") return build(runId, "not_applicable", [{ field: "kernel_layer", observed: kernel, rule: "absent_kernel_layer_blocks_measured_kernel_effect_claims" }], cgroupPartial);
   const reasons: FidelityReason[] = [];
@@ -90,8 +88,6 @@ const NON_CLAIMS = [
   "fidelity_no_probabilistic_confidence_score",
 ];
 
-const KERNEL_LAYERS = ["complete", "partial_ringbuf_drops", "absent"];
-const CORRELATIONS = ["clean", "partial", "failed"];
 
 function build(runId: string, verdict: FidelityVerdictValue, reasons: FidelityReason[], cgroupPartial: boolean): FidelityVerdict {
   const gate = claimGateFor(verdict);
@@ -106,23 +102,44 @@ function build(runId: string, verdict: FidelityVerdictValue, reasons: FidelityRe
   };
 }
 
-function validationFailure(health: unknown): FidelityReason | undefined {
+// The health fields a verdict reads, in the order they are judged; the first one that fails names the reason.
+const FidelityHealthSchema = v.looseObject({
+  schema: v.literal(OBSERVATION_HEALTH_SCHEMA),
+  run_id: v.pipe(v.string(), v.check((id) => id.trim().length > 0)),
+  // deviation: upstream's Rust reader fails to deserialize the fields below; the rule names are
+  // ours (the Python mirror only answers `failed`), so a malformed record still gets a named reason.
+  platform: v.string(),
+  kernel_layer: v.picklist(["complete", "partial_ringbuf_drops", "absent"]),
+  cgroup_correlation: v.picklist(["clean", "partial", "failed"]),
+  ringbuf_drops: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
+type FidelityHealth = v.InferOutput<typeof FidelityHealthSchema>;
+
+const RULES: Readonly<Record<keyof typeof FidelityHealthSchema.entries, string>> = {
+  schema: "observation_health_schema_must_match_source_schema",
+  run_id: "run_id_required_for_fidelity_verdict",
+  platform: "platform_required_for_fidelity_verdict",
+  kernel_layer: "kernel_layer_must_be_a_known_value",
+  cgroup_correlation: "cgroup_correlation_must_be_a_known_value",
+  ringbuf_drops: "ringbuf_drops_must_be_a_non_negative_integer",
+};
+
+// The health's fields, or the reason it fails (upstream `validate_observation_health_for_fidelity`).
+function readHealth(health: unknown): { readonly ok: true; readonly health: FidelityHealth } | { readonly ok: false; readonly reason: FidelityReason } {
   const shown = (value: unknown): string => (typeof value === "string" ? value : value === undefined ? "<missing>" : JSON.stringify(value));
-  if (!isObject(health) || Object.keys(health).length === 0 || health.schema !== OBSERVATION_HEALTH_SCHEMA) {
-    return { field: "schema", observed: shown(isObject(health) ? health.schema : health), rule: "observation_health_schema_must_match_source_schema" };
+  if (!isObject(health) || Object.keys(health).length === 0) {
+    return { ok: false, reason: { field: "schema", observed: shown(isObject(health) ? health.schema : health), rule: RULES.schema } };
   }
-  if (typeof health.run_id !== "string" || health.run_id.trim().length === 0) {
-    return { field: "run_id", observed: shown(health.run_id), rule: "run_id_required_for_fidelity_verdict" };
+  const parsed = v.safeParse(FidelityHealthSchema, health, { abortEarly: true });
+  if (!parsed.success) {
+    const field = parsed.issues[0].path?.[0]?.key;
+    const known = Object.keys(RULES).find((key): key is keyof typeof RULES => key === field) ?? "schema";
+    return { ok: false, reason: { field: known, observed: shown(health[known]), rule: RULES[known] } };
   }
-  // deviation: upstream's Rust reader fails to deserialize these; the rule names are ours (the
-  // Python mirror only answers `failed`), so a malformed record still gets a named reason.
-  if (typeof health.platform !== "string") return { field: "platform", observed: shown(health.platform), rule: "platform_required_for_fidelity_verdict" };
-  if (!KERNEL_LAYERS.includes(health.kernel_layer as string)) return { field: "kernel_layer", observed: shown(health.kernel_layer), rule: "kernel_layer_must_be_a_known_value" };
-  if (!CORRELATIONS.includes(health.cgroup_correlation as string)) return { field: "cgroup_correlation", observed: shown(health.cgroup_correlation), rule: "cgroup_correlation_must_be_a_known_value" };
-  const drops = health.ringbuf_drops;
-  if (typeof drops !== "number" || !Number.isInteger(drops) || drops < 0) return { field: "ringbuf_drops", observed: shown(drops), rule: "ringbuf_drops_must_be_a_non_negative_integer" };
-  if (drops > 0 && health.kernel_layer !== "partial_ringbuf_drops") return { field: "ringbuf_drops", observed: String(drops), rule: "ringbuf_drops_require_partial_kernel_layer" };
-  if (health.platform !== "linux" && health.kernel_layer !== "absent") return { field: "kernel_layer", observed: health.kernel_layer as string, rule: "non_linux_platform_requires_absent_kernel_layer" };
-  if (health.cgroup_correlation === "failed") return { field: "cgroup_correlation", observed: "failed", rule: "failed_cgroup_correlation_blocks_runner_measured_claims" };
-  return undefined;
+  const h = parsed.output;
+  if (h.ringbuf_drops > 0 && h.kernel_layer !== "partial_ringbuf_drops") return { ok: false, reason: { field: "ringbuf_drops", observed: String(h.ringbuf_drops), rule: "ringbuf_drops_require_partial_kernel_layer" } };
+  if (h.platform !== "linux" && h.kernel_layer !== "absent") return { ok: false, reason: { field: "kernel_layer", observed: h.kernel_layer, rule: "non_linux_platform_requires_absent_kernel_layer" } };
+  if (h.cgroup_correlation === "failed") return { ok: false, reason: { field: "cgroup_correlation", observed: "failed", rule: "failed_cgroup_correlation_blocks_runner_measured_claims" } };
+  return { ok: true, health: h };
 }
