@@ -6,7 +6,7 @@ import { bench, run, summary } from "mitata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, observeArchive, openSide, parseProjectionRules, renderPythonJson, type ArchiveObservation } from "../src/compare/index.ts";
+import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, observeArchive, openSide, parseDriftProjectionRules, renderPythonJson, type ArchiveObservation } from "../src/compare/index.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../src/evidence/index.ts";
 
 const PATHS = 100_000;
@@ -49,7 +49,7 @@ try {
   const options = {
     fixturePaths: ["/work/run_a/input.txt"],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-    rules: parseProjectionRules({ pathAliases: ["/work/run_a/input.txt=workdir/input", "/work/run_b/input.txt=workdir/input"], networkAliases: [], networkCidrs: ["10.0.0.0/8=provider_api"] }),
+    rules: parseDriftProjectionRules({ pathAliases: ["/work/run_a/input.txt=workdir/input", "/work/run_b/input.txt=workdir/input"], networkAliases: [], networkCidrs: ["10.0.0.0/8=provider_api"] }),
     provenance: {},
   };
   summary(() => {

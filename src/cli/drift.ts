@@ -8,7 +8,7 @@ import {
   evaluateClaims,
   observeArchive,
   parseClaimAssertion,
-  parseProjectionRules,
+  parseDriftProjectionRules,
   renderDriftMarkdown,
   renderPythonJson,
   type ArchiveObservation,
@@ -107,7 +107,7 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
   checkOutputFile("--out-json", args.outJson);
   checkOutputFile("--out-md", args.outMd);
   checkOutputFile("--coverage-annotation-out", args.coverageAnnotationOut);
-  const rules = parseProjectionRules({
+  const rules = parseDriftProjectionRules({
     pathAliases: repeatedFlag(rawArgs, "path-alias"),
     networkAliases: repeatedFlag(rawArgs, "network-alias"),
     networkCidrs: repeatedFlag(rawArgs, "network-cidr"),

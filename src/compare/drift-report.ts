@@ -1,6 +1,6 @@
 import { diffSets, sortUnique } from "./_order.ts";
 import { DRIFT_REPORT_PROVENANCE_SCHEMA, RUNTIME_DRIFT_SCHEMA } from "./_schemas.ts";
-import type { ProjectionRules } from "./drift-config.ts";
+import type { DriftProjectionRules } from "./drift-config.ts";
 import type { ArchiveObservation } from "./drift-observation.ts";
 import { networkProjectionBlock, notAppliedBlock, pathProjectionBlock } from "./drift-projection.ts";
 import { taxonomyBlock } from "./taxonomy.ts";
@@ -41,7 +41,7 @@ export interface DriftProvenance {
 export interface DriftOptions {
   readonly fixturePaths: readonly string[];
   readonly providerHosts: readonly string[];
-  readonly rules: ProjectionRules;
+  readonly rules: DriftProjectionRules;
   readonly provenance: DriftProvenance;
 }
 

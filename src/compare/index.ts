@@ -23,7 +23,7 @@ export { projectCrossRuntimeDiff, canonicalizeWorkPath, checkWorkDirPrefix, pars
 export { validateCrossRuntimeDiff, KNOWN_RUNTIMES, type CrossRuntimeDiff, type SdkMetadata } from "./cross-runtime-diff-schema.ts";
 export { observeArchive, kernelFileOperations, type ArchiveObservation, type MemberBytes } from "./drift-observation.ts";
 export { openSide, type OpenedSide } from "./open-side.ts";
-export { parseProjectionRules, DEFAULT_PROVIDER_HOSTS, type ProjectionRules, type PathAlias, type NetworkAlias, type NetworkCidrAlias } from "./drift-config.ts";
+export { parseDriftProjectionRules, DEFAULT_PROVIDER_HOSTS, type DriftProjectionRules, type PathAlias, type NetworkAlias, type NetworkCidrAlias } from "./drift-config.ts";
 export {
   projectPathValue,
   projectNetworkEndpoint,

@@ -8,7 +8,7 @@ import {
   DriftConfigError,
   evaluateClaims,
   parseClaimAssertion,
-  parseProjectionRules,
+  parseDriftProjectionRules,
   renderPythonJson,
 } from "../../src/compare/index.ts";
 import { arm } from "./_arms.ts";
@@ -20,7 +20,7 @@ function report() {
   return buildDriftReport(arm("a", { filesystem_paths: ["/x"], network_endpoints: ["1.1.1.1:53"] }), arm("b", { filesystem_paths: ["/x"], network_endpoints: ["1.1.1.1:53"] }), {
     fixturePaths: [],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-    rules: parseProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [] }),
+    rules: parseDriftProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [] }),
     provenance: {},
   });
 }

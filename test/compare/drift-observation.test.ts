@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { buildDriftReport, kernelFileOperations, observeArchive, parseProjectionRules } from "../../src/compare/index.ts";
+import { buildDriftReport, kernelFileOperations, observeArchive, parseDriftProjectionRules } from "../../src/compare/index.ts";
 import { arm } from "./_arms.ts";
 
 const enc = new TextEncoder();
@@ -20,7 +20,7 @@ describe("observeArchive", () => {
     };
     const a = observed('["\\ud83d\\ude00","\\uff21","/a"]');
     const b = observed('["\\ud83d\\ude00"]');
-    const rules = parseProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [] });
+    const rules = parseDriftProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [] });
     const row = buildDriftReport(a, b, { fixturePaths: [], providerHosts: [], rules, provenance: {} }).rows[0];
     expect([a.surface.filesystem_paths, row?.only_in_a, row?.only_in_b, row?.in_both]).toEqual([["/a", "\uFF21", "\u{1F600}"], ["/a", "\uFF21"], [], ["\u{1F600}"]]);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { DriftConfigError, endpointHost, networkProjectionBlock, parseProjectionRules, pathProjectionBlock, projectNetworkEndpoint, projectPathValue } from "../../src/compare/index.ts";
+import { DriftConfigError, endpointHost, networkProjectionBlock, parseDriftProjectionRules, pathProjectionBlock, projectNetworkEndpoint, projectPathValue } from "../../src/compare/index.ts";
 
 const rules = (input: Partial<{ pathAliases: string[]; networkAliases: string[]; networkCidrs: string[] }>) =>
-  parseProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [], ...input });
+  parseDriftProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [], ...input });
 
 describe("projectPathValue", () => {
   const { pathAliases } = rules({ pathAliases: ["/w/in.txt=workdir/input", "/a:/b=weird"] });
@@ -68,7 +68,7 @@ describe("projection blocks", () => {
   });
 });
 
-describe("parseProjectionRules", () => {
+describe("parseDriftProjectionRules", () => {
   const rejection = (input: Parameters<typeof rules>[0]): string => {
     try {
       rules(input);

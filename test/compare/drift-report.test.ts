@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, MARKDOWN_CELL_ITEMS, parseProjectionRules, renderDriftMarkdown, type DriftOptions, type DriftRow } from "../../src/compare/index.ts";
+import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, MARKDOWN_CELL_ITEMS, parseDriftProjectionRules, renderDriftMarkdown, type DriftOptions, type DriftRow } from "../../src/compare/index.ts";
 import { arm, started, type ArmSpec } from "./_arms.ts";
 
 const OPTIONS: DriftOptions = {
   fixturePaths: ["/w/in.txt"],
   providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-  rules: parseProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [] }),
+  rules: parseDriftProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [] }),
   provenance: {},
 };
 

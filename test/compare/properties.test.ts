@@ -4,7 +4,7 @@ import {
   buildDriftReport,
   DEFAULT_PROVIDER_HOSTS,
   IDEMPOTENT_NOTE,
-  parseProjectionRules,
+  parseDriftProjectionRules,
   projectCapabilityDiff,
   renderPythonJson,
   SURFACE_CATEGORIES,
@@ -76,7 +76,7 @@ const armSpec: fc.Arbitrary<ArmSpec> = fc.record({
 const OPTIONS: DriftOptions = {
   fixturePaths: ["/w/in.txt"],
   providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-  rules: parseProjectionRules({ pathAliases: ["/a/x=workdir/x", "/b/y=workdir/x"], networkAliases: ["1.1.1.1:53=dns"], networkCidrs: [] }),
+  rules: parseDriftProjectionRules({ pathAliases: ["/a/x=workdir/x", "/b/y=workdir/x"], networkAliases: ["1.1.1.1:53=dns"], networkCidrs: [] }),
   provenance: {},
 };
 

@@ -7,7 +7,7 @@ import {
   DEFAULT_PROVIDER_HOSTS,
   observeArchive,
   openSide,
-  parseProjectionRules,
+  parseDriftProjectionRules,
   renderDriftMarkdown,
   renderPythonJson,
   type ArchiveObservation,
@@ -43,7 +43,7 @@ describe("runtime drift over upstream's live archives (V4, pair 1)", () => {
   const report = buildDriftReport(a, b, {
     fixturePaths: [`${WORK_A}/fixture-input.txt`, `${WORK_A}/fixture-output.txt`, `${WORK_B}/fixture-input.txt`, `${WORK_B}/fixture-output.txt`],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-    rules: parseProjectionRules({
+    rules: parseDriftProjectionRules({
       pathAliases: [
         `${WORK_A}/fixture-input.txt=workdir/input`,
         `${WORK_A}/fixture-output.txt=workdir/output`,
@@ -79,7 +79,7 @@ describe("runtime drift over upstream's hand-written arms (V5)", () => {
   const report = buildDriftReport(a, b, {
     fixturePaths: ["/tmp/work/fixture-input.txt", "/tmp/work/fixture-output.txt"],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-    rules: parseProjectionRules({ pathAliases: ["/tmp/work/fixture-input.txt=workdir/input", "/tmp/work/fixture-output.txt=workdir/output"], networkAliases: [], networkCidrs: [] }),
+    rules: parseDriftProjectionRules({ pathAliases: ["/tmp/work/fixture-input.txt=workdir/input", "/tmp/work/fixture-output.txt=workdir/output"], networkAliases: [], networkCidrs: [] }),
     provenance: {},
   });
   const rows = Object.fromEntries(report.rows.map((r) => [r.dimension, r]));
