@@ -124,3 +124,28 @@ describe("validateCrossRuntimeDiff rejects the 14 golden mutations", () => {
     expect(result.ok ? "accepted" : result.issues[0].path).toBe("surface.process_execs.unchanged");
   });
 });
+
+describe("validateCrossRuntimeDiff messages", () => {
+  test("name the field and what is wrong", () => {
+    const mutations: ((d: Record<string, any>) => void)[] = [
+      (d) => delete d.preconditions.runtimes_distinct,
+      (d) => (d.binding_ids.added = []),
+      (d) => d.surface.filesystem_paths.added.push(42),
+      (d) => (d.head_runtime = d.base_runtime),
+      (d) => (d.status = "failed"),
+    ];
+    const messages = mutations.map((mutate) => {
+      const d = golden();
+      mutate(d);
+      const result = validateCrossRuntimeDiff(d, GOLDEN, { clean: true });
+      return result.ok ? "accepted" : [result.issues[0].path, result.issues[0].message];
+    });
+    expect(messages).toEqual([
+      ["preconditions.runtimes_distinct", "preconditions.runtimes_distinct is missing"],
+      ["binding_ids.added", "binding_ids.added is not a known field"],
+      ["surface.filesystem_paths.added.1", "surface.filesystem_paths.added.1 must be a string"],
+      ["head_runtime", "head_runtime must differ from base_runtime"],
+      ["status", "status must be clean for a clean diff"],
+    ]);
+  });
+});
