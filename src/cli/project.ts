@@ -4,16 +4,18 @@ import * as v from "valibot";
 import { DnsRowCollector, readArchive } from "../evidence/index.ts";
 import {
   classifyEndpoint,
-  ByteClassifier,
   classifyPath,
-  projectLineBytes,
-  LineTally,
   parseRules,
   PathTally,
   projectEndpoints,
-  projectPaths,
+  projectLinePaths,
   ProjectionInputError,
+  projectPaths,
+  streamLineRecords,
+  summarizeLinePaths,
   type CompiledRules,
+  type LineInputOptions,
+  type LineSource,
 } from "../projection/index.ts";
 import {
   CAPABILITY_SURFACE_SCHEMA,
@@ -30,9 +32,6 @@ import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";
-import { feedFileRange, feedStream, lineStartAfter, NotTextError, READ_CHUNK as FEED_CHUNK, type LineTarget } from "./_line-feeder.ts";
-import { forEachLine } from "./_line-reader.ts";
-import type { TallyReply, TallyRequest } from "./_project-worker.ts";
 
 export default cliCommand({
   meta: {
@@ -69,8 +68,6 @@ const ProjectArgsSchema = v.object({
 });
 
 type ProjectOptions = v.InferOutput<typeof ProjectArgsSchema>;
-
-const FLUSH_AT = 1 << 20;
 
 async function projectCommand(options: ProjectOptions): Promise<number> {
   configureOutput({ quiet: options.quiet });
@@ -173,125 +170,25 @@ function projectSurface({ surface, names }: { surface: CapabilitySurface; names?
   sink.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
-/** Projects one path per line; ndjson and summary stream, json needs the whole set (it is sorted). */
+/** Projects one path per line (a file, or stdin for `-`); ndjson and summary stream, json needs the whole set (it is sorted). */
 async function projectLines(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
-  try {
-    await projectLinesWith(input, compiled, format, sink);
-  } catch (error) {
-    if (error instanceof NotTextError) throw notTextError(input, error.received);
-    throw error;
-  }
-}
-
-async function projectLinesWith(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
-  if (byteCoreWanted() && (await projectLinesFromBytes(input, compiled, format, sink))) return;
-  if (format === "json") {
-    const all: string[] = [];
-    await forEachLine(input, (line) => void all.push(line));
-    sink.write(`${JSON.stringify(projectPaths(all, compiled), null, 2)}\n`);
-    return;
-  }
-  if (format === "summary") {
-    const tally = new PathTally(compiled);
-    await forEachLine(input, (line) => void tally.add(line));
-    sink.write(`${JSON.stringify(tally.summary(), null, 2)}\n`);
-    return;
-  }
-  let pending = "";
-  await forEachLine(input, (line) => {
-    pending += `${JSON.stringify(classifyPath(line, compiled))}\n`;
-    if (pending.length >= FLUSH_AT) {
-      sink.write(pending);
-      pending = "";
-    }
-  });
-  sink.write(pending);
-}
-
-/**
- * Projects one path per line with the byte core, reading the bytes straight into it (no string per
- * line): the same output as the string engine. False when the byte core cannot hold the rules.
- */
-async function projectLinesFromBytes(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<boolean> {
-  if (format === "json") {
-    const document = await projectLinesByBytes(input, compiled);
-    if (document === undefined) return false;
-    sink.write(`${JSON.stringify(document, null, 2)}\n`);
-    return true;
-  }
-  if (format === "summary") {
-    const lineTally = LineTally.create(compiled, REFUSE_INVALID);
-    if (lineTally === undefined) return false;
-    await tallyLines(input, compiled, lineTally);
-    sink.write(`${JSON.stringify(lineTally.summary(), null, 2)}\n`);
-    return true;
-  }
-  const classifier = ByteClassifier.create(compiled, REFUSE_INVALID);
-  if (classifier === undefined) return false;
-  // Records are written from the bytes; the sink copies each chunk (the core reuses its buffer).
-  const ndjson = { bytes: (chunk: Uint8Array) => sink.writeBytes(chunk), text: (records: string) => sink.writeBytes(Buffer.from(records)) };
-  const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => classifier.ndjsonRange(from, to, final, ndjson) };
-  await (input === "-" ? feedStream(Bun.stdin.stream(), target) : feedFileRange(input, 0, statSync(input).size, target));
-  return true;
-}
-
-/**
- * The json document of a file or stdin from the byte core, the whole input held as bytes (no string
- * per line); undefined when the byte core cannot hold the rules.
- */
-async function projectLinesByBytes(input: string, compiled: CompiledRules): Promise<ReturnType<typeof projectLineBytes>> {
-  const classifier = ByteClassifier.create(compiled);
-  if (classifier === undefined) return undefined;
-  let length = 0;
-  // Nothing is consumed before the end: the lines stay in the buffer, which grows to hold them all.
-  const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => ((length = final ? to : length), from) };
-  if (input === "-") await feedStream(Bun.stdin.stream(), target);
+  const source: LineSource = input === "-" ? { name: "<stdin>", open: () => Bun.stdin.stream() } : { file: input };
+  const options = lineInputOptions();
+  if (format === "ndjson") await streamLineRecords(source, compiled, sink, options);
   else {
-    const size = statSync(input).size;
-    // The input, and the rows and sort keys of at most one line per 16 bytes (28 bytes a line).
-    classifier.reserve(size + FEED_CHUNK + Math.ceil(size / 16) * 28 + (1 << 20));
-    classifier.input(size + FEED_CHUNK);
-    await feedFileRange(input, 0, size, target);
+    const document = format === "json" ? await projectLinePaths(source, compiled, options) : await summarizeLinePaths(source, compiled, options);
+    sink.write(`${JSON.stringify(document, null, 2)}\n`);
   }
-  // It declines only when a line is not UTF-8.
-  const document = projectLineBytes(classifier, length);
-  if (document === undefined) throw new NotTextError("bytes that are not UTF-8");
-  return document;
 }
 
-/**
- * Counts the lines of a file or stdin with the byte core. A file of at least `PARALLEL_MIN` bytes
- * is split at a line boundary and its second half counted by a worker on the other core; the
- * counts merge into the same summary as one core's (sums, and the smallest samples of both).
- */
-async function tallyLines(input: string, compiled: CompiledRules, tally: LineTally): Promise<void> {
-  if (input === "-") return feedStream(Bun.stdin.stream(), tally);
-  const size = statSync(input).size;
-  const split = size >= parallelMin() ? lineStartAfter(input, Math.floor(size / 2), size) : size;
-  if (split >= size) return feedFileRange(input, 0, size, tally);
-  let worker: Worker;
-  try {
-    worker = new Worker(workerUrl());
-  } catch {
-    return feedFileRange(input, 0, size, tally);
-  }
-  try {
-    // Handled at once: a worker that fails early must not leave an unhandled rejection behind.
-    const reply = new Promise<TallyReply>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<TallyReply>) => resolve(event.data);
-      worker.onerror = (event) => reject(new Error(`projection worker failed: ${event.message}`));
-    }).catch((error: unknown): TallyReply => ({ ok: false, message: String(error) }));
-    worker.postMessage({ file: input, from: split, to: size, rules: compiled.rules } satisfies TallyRequest);
-    await feedFileRange(input, 0, split, tally);
-    const counts = await reply;
-    if (counts.ok) tally.merge(counts.counts);
-    else if (counts.notText !== undefined) throw new NotTextError(counts.notText);
-    // A worker that could not run (its entry missing from a build, a host without threads) costs
-    // speed, not the answer: the main thread counts the second half too.
-    else await feedFileRange(input, split, size, tally);
-  } finally {
-    worker.terminate();
-  }
+function lineInputOptions(): LineInputOptions {
+  return {
+    // ASSAY_PROJECTION_CORE=string keeps the previous engine (a string per line): the bench measures
+    // both in one binary, and it is a way out should the byte core misbehave somewhere.
+    byteCore: process.env.ASSAY_PROJECTION_CORE !== "string",
+    parallelMinBytes: parallelMin(),
+    startWorker: () => new Worker(workerUrl()),
+  };
 }
 
 // The worker entry beside this file; in the compiled binary all of src is bundled into one file at
@@ -299,12 +196,6 @@ async function tallyLines(input: string, compiled: CompiledRules, tally: LineTal
 function workerUrl(): URL {
   const inBinary = import.meta.url.includes("/$bunfs/");
   return new URL(inBinary ? "./cli/_project-worker.ts" : "./_project-worker.ts", import.meta.url);
-}
-
-// ASSAY_PROJECTION_CORE=string keeps the previous engine (a string per line): the bench measures
-// both in one binary, and it is a way out should the byte core misbehave somewhere.
-function byteCoreWanted(): boolean {
-  return process.env.ASSAY_PROJECTION_CORE !== "string";
 }
 
 // Below this size one core finishes before a worker would have started (measured: see README).
@@ -321,15 +212,6 @@ function parallelMin(): number {
   const cores = availableParallelism();
   return cores >= 2 && loadavg()[0]! < cores - 0.5 ? PARALLEL_MIN : Number.POSITIVE_INFINITY;
 }
-
-// The input error for a lines input that is not UTF-8 text (`validate` refuses it alike).
-function notTextError(input: string, received: NotTextError["received"]): ProjectionInputError {
-  const file = input === "-" ? "<stdin>" : input;
-  return inputError("INPUT_INVALID", file, "", "UTF-8 text, one path per line", received, `the file is not UTF-8 text${received === "a NUL byte" ? " (a NUL byte)" : ""}; expected one path per line`);
-}
-
-// Throws the byte core's refusals of text that is not UTF-8.
-const REFUSE_INVALID = { onInvalidUtf8: (): never => { throw new NotTextError("bytes that are not UTF-8"); } };
 
 interface Sink {
   write(text: string): void;

@@ -1,5 +1,7 @@
 // Public surface of the projection engine: declared (slice 1), heuristic (slice 2) and network
-// (slice 3) projection. Pure: values in, values out. Typical use:
+// (slice 3) projection. Pure: values in, values out; only the line input of `project`
+// (projectLinePaths, summarizeLinePaths, streamLineRecords, tallyLinePart) reads the file it is
+// named, or the stream it is handed, and a worker the caller starts. Typical use:
 //   const compiled = compileRules(rulesJson);            // Result<CompiledRules>
 //   const doc = projectPaths(paths, compiled.value);     // assay.runner.path_projection.v0
 //   const net = projectEndpoints(endpoints, compiled.value);
@@ -27,6 +29,8 @@ export { PathTally, tallySummary, type TallyCounts } from "./path-tally.ts";
 export { ByteClassifier, type ByteClassifierOptions, type NdjsonSink, type TallySink } from "./byte-classifier.ts";
 export { LineTally } from "./line-tally.ts";
 export { projectLineBytes } from "./project-line-bytes.ts";
+export { projectLinePaths, summarizeLinePaths, streamLineRecords, type LineSource, type LineInputOptions, type RecordSink } from "./project-lines.ts";
+export { tallyLinePart, type TallyRequest, type TallyReply } from "./tally-line-part.ts";
 export { SampleKeeper } from "./sample-keeper.ts";
 export { classifyEndpoint, projectEndpoints, type EndpointClassification } from "./project-endpoints.ts";
 export { compileNetworkRules, matchEndpoint, matchNamedEndpoint, endpointHost, type EndpointMatch, type NamedEndpointMatch, type CompiledNetworkRules } from "./network-rules.ts";

@@ -1,4 +1,6 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+
+// Private to projection: the byte reader of `project`'s lines input (no string per line).
 
 /** What a feeder fills: a byte buffer, and the consumer of its complete lines (a `LineTally`, or an ndjson writer). */
 export interface LineTarget {
@@ -13,7 +15,7 @@ export const READ_CHUNK = 1 << 20;
 const YIELD_EVERY_READS = 16;
 const NEWLINE = 10;
 
-/** Thrown when the input is not UTF-8 text (`received` says what was found); the command turns it into its input error. */
+/** Thrown when the input is not UTF-8 text (`received` says what was found); turned into a ProjectionInputError at the edge. */
 export class NotTextError extends Error {
   override readonly name = "NotTextError";
 
@@ -121,4 +123,9 @@ export function lineStartAfter(file: string, at: number, size: number): number {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The size of `file` in bytes. */
+export function fileSize(file: string): number {
+  return statSync(file).size;
 }

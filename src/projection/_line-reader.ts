@@ -1,15 +1,15 @@
-// The string reader of `project`'s lines input (the engine ASSAY_PROJECTION_CORE=string keeps):
-// one string per line, read in fixed chunks so memory does not grow with the input.
+// The string reader of `project`'s lines input (the engine `byteCore: false` keeps): one string
+// per line, read in fixed chunks so memory does not grow with the input.
 import { isAscii } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
 import { NotTextError } from "./_line-feeder.ts";
 
 /**
- * Calls `visit` for each non-empty line (a trailing `\r` dropped), reading in fixed chunks so memory
- * does not grow with the input. Input that is not UTF-8 text (or holds a NUL byte, which no path
- * can) is refused with a NotTextError, which the command reports as `validate` would (exit 2).
+ * Calls `visit` for each non-empty line (a trailing `\r` dropped) of a file, or of the stream `input`
+ * opens, reading in fixed chunks so memory does not grow with the input. Input that is not UTF-8
+ * text (or holds a NUL byte, which no path can) is refused with a NotTextError.
  */
-export async function forEachLine(input: string, visit: (line: string) => void): Promise<void> {
+export async function forEachLine(input: string | (() => AsyncIterable<Uint8Array>), visit: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   // ASCII (nearly every path) decodes as Latin-1, a plain copy; the rest as UTF-8.
   const emit = (bytes: Uint8Array): void => {
@@ -55,8 +55,8 @@ export async function forEachLine(input: string, visit: (line: string) => void):
       Bun.gc(true);
     }
   };
-  if (input === "-") {
-    for await (const chunk of Bun.stdin.stream()) consume(chunk);
+  if (typeof input === "function") {
+    for await (const chunk of input()) consume(chunk);
   } else {
     const fd = openSync(input, "r");
     try {
