@@ -3,30 +3,18 @@ import { availableParallelism, loadavg } from "node:os";
 import * as v from "valibot";
 import { DnsRowCollector, readArchive } from "../evidence/index.ts";
 import {
-  classifyEndpoint,
-  classifyPath,
   parseRules,
-  PathTally,
-  projectEndpoints,
   projectLinePaths,
   ProjectionInputError,
-  projectPaths,
+  projectSurface,
   streamLineRecords,
   summarizeLinePaths,
+  writeSurfaceRecords,
   type CompiledRules,
   type LineInputOptions,
   type LineSource,
 } from "../projection/index.ts";
-import {
-  CAPABILITY_SURFACE_SCHEMA,
-  PROJECTION_REPORT_SCHEMA,
-  validateDocument,
-  type CapabilitySurface,
-  type Issue,
-  type ProjectionReport,
-  deriveEndpointNames,
-  type EndpointNames,
-} from "../schema/index.ts";
+import { CAPABILITY_SURFACE_SCHEMA, validateDocument, type CapabilitySurface, type Issue, deriveEndpointNames, type EndpointNames } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
@@ -78,7 +66,7 @@ async function projectCommand(options: ProjectOptions): Promise<number> {
   try {
     const kind = inputKind(options.input);
     if (kind === "lines") await projectLines(options.input, compiled, options.format, sink);
-    else projectSurface(await readSurface(options.input, kind), options.input, compiled, options.format, sink);
+    else printSurface(await readSurface(options.input, kind), options.input, compiled, options.format, sink);
     await sink.commit();
   } catch (error) {
     sink.abandon();
@@ -148,26 +136,9 @@ function parseSurface(text: string, file: string, member: string | undefined): C
   return result.value as CapabilitySurface;
 }
 
-function projectSurface({ surface, names }: { surface: CapabilitySurface; names?: EndpointNames }, source: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): void {
-  if (format === "ndjson") {
-    for (const path of surface.filesystem_paths) sink.write(`${JSON.stringify(classifyPath(path, compiled))}\n`);
-    for (const endpoint of surface.network_endpoints) sink.write(`${JSON.stringify(classifyEndpoint(endpoint, compiled, names))}\n`);
-    return;
-  }
-  let pathPart: ProjectionReport["path_projection"];
-  if (format === "summary") {
-    const tally = new PathTally(compiled);
-    for (const path of surface.filesystem_paths) tally.add(path);
-    pathPart = tally.summary();
-  } else pathPart = projectPaths(surface.filesystem_paths, compiled);
-  const report: ProjectionReport = {
-    schema: PROJECTION_REPORT_SCHEMA,
-    source,
-    run_id: surface.run_id,
-    path_projection: pathPart,
-    network_projection: projectEndpoints(surface.network_endpoints, compiled, names),
-  };
-  sink.write(`${JSON.stringify(report, null, 2)}\n`);
+function printSurface({ surface, names }: { surface: CapabilitySurface; names?: EndpointNames }, source: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): void {
+  if (format === "ndjson") writeSurfaceRecords(surface, compiled, names, sink);
+  else sink.write(`${JSON.stringify(projectSurface(surface, source, compiled, { summary: format === "summary", names }), null, 2)}\n`);
 }
 
 /** Projects one path per line (a file, or stdin for `-`); ndjson and summary stream, json needs the whole set (it is sorted). */

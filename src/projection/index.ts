@@ -30,6 +30,7 @@ export { ByteClassifier, type ByteClassifierOptions, type NdjsonSink, type Tally
 export { LineTally } from "./line-tally.ts";
 export { projectLineBytes } from "./project-line-bytes.ts";
 export { projectLinePaths, summarizeLinePaths, streamLineRecords, type LineSource, type LineInputOptions, type RecordSink } from "./project-lines.ts";
+export { projectSurface, writeSurfaceRecords, type SurfaceOptions } from "./project-surface.ts";
 export { tallyLinePart, type TallyRequest, type TallyReply } from "./tally-line-part.ts";
 export { SampleKeeper } from "./sample-keeper.ts";
 export { classifyEndpoint, projectEndpoints, type EndpointClassification } from "./project-endpoints.ts";
