@@ -49,96 +49,23 @@ export async function startDnsStub(options: DnsStubOptions): Promise<DnsStub> {
   const observer = new DnsObserver("stub");
   const listen = options.listen ?? { address: "127.0.0.1", port: 0 };
   const timeoutMs = options.timeoutMs ?? 2000;
-  const pending = new Map<number, (reply: Uint8Array | undefined) => void>();
-  let nextId = Math.floor(Math.random() * 0x10000);
-
-  const upstream = await Bun.udpSocket({
-    hostname: listen.address,
-    socket: {
-      data(_socket, data) {
-        if (data.length < 2) return;
-        const id = ((data[0] as number) << 8) | (data[1] as number);
-        const resolve = pending.get(id);
-        if (resolve) {
-          pending.delete(id);
-          resolve(new Uint8Array(data));
-        }
-      },
-    },
-  });
-
-  // Forwards one query over UDP under a fresh id; undefined on timeout.
-  const forwardUdp = (query: Uint8Array): Promise<Uint8Array | undefined> => {
-    let id = nextId;
-    for (let tries = 0; pending.has(id) && tries < 0x10000; tries++) id = (id + 1) & 0xffff;
-    nextId = (id + 1) & 0xffff;
-    const copy = new Uint8Array(query);
-    copy[0] = id >> 8;
-    copy[1] = id & 0xff;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        resolve(undefined);
-      }, timeoutMs);
-      pending.set(id, (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
-      upstream.send(copy, options.upstream.port, options.upstream.address);
-    });
-  };
-
-  const handle = async (query: Uint8Array, forward: (query: Uint8Array) => Promise<Uint8Array | undefined>): Promise<Uint8Array | undefined> => {
-    const parsed = observer.query(query, { resolver: options.upstream.address, resolverPort: options.upstream.port });
-    if (!parsed.ok) return query.length >= 12 ? errorReply(query, 1 /* FORMERR */) : undefined;
-    const message = parsed.value;
-    const question = message.questions[0]!;
-    if (options.allowQuery && !options.allowQuery(question.name, question.type)) return replyFor(message, 5 /* REFUSED */);
-    const raw = await forward(query);
-    if (raw === undefined) return replyFor(message, 2 /* SERVFAIL */);
-    const reply = new Uint8Array(raw);
-    reply[0] = message.id >> 8;
-    reply[1] = message.id & 0xff;
-    // An answer to another question (a confused or spoofing upstream) must not name addresses for this one.
-    const echoed = parseDnsMessage(reply);
-    const replyQuestion = echoed.ok ? echoed.value.questions[0] : undefined;
-    if (replyQuestion !== undefined && (replyQuestion.name !== question.name || replyQuestion.type !== question.type)) return replyFor(message, 2 /* SERVFAIL */);
-    const answer = observer.answer(reply);
-    if (answer.ok && options.onAnswer) await options.onAnswer(answer.value);
-    return reply;
-  };
+  const upstream = await openUdpForwarder(listen.address, options.upstream, timeoutMs);
+  const handle = (query: Uint8Array, forward: Forward) => answerQuery(query, forward, observer, options);
 
   const udp = await Bun.udpSocket({
     hostname: listen.address,
     port: listen.port,
     socket: {
       data(socket, data, port, address) {
-        void handle(new Uint8Array(data), forwardUdp).then((reply) => {
+        void handle(new Uint8Array(data), upstream.forward).then((reply) => {
           if (reply) socket.send(reply, port, address);
         });
       },
     },
   });
-
-  const tcp: Server = createServer((client) => {
-    let buffered: Uint8Array = new Uint8Array(0);
-    client.on("data", (chunk: Buffer) => {
-      buffered = concat(buffered, chunk);
-      const { messages, rest } = splitDnsTcpStream(buffered);
-      buffered = new Uint8Array(rest);
-      for (const message of messages) {
-        void handle(new Uint8Array(message), (query) => forwardTcp(options.upstream, query, timeoutMs)).then((reply) => {
-          if (reply && !client.destroyed) client.write(frameDnsTcp(reply));
-        });
-      }
-    });
-    client.on("error", () => client.destroy());
-  });
+  let tcp: Server;
   try {
-    await new Promise<void>((resolve, reject) => {
-      tcp.once("error", reject);
-      tcp.listen(udp.port, listen.address, () => resolve());
-    });
+    tcp = await listenTcp(listen.address, udp.port, (query) => handle(query, (forwarded) => forwardTcp(options.upstream, forwarded, timeoutMs)));
   } catch (error) {
     udp.close();
     upstream.close();
@@ -155,14 +82,106 @@ export async function startDnsStub(options: DnsStubOptions): Promise<DnsStub> {
     async close() {
       udp.close();
       upstream.close();
-      for (const resolve of pending.values()) resolve(undefined);
-      pending.clear();
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
 }
 
 // --- internal ---
+
+// Sends a query to the upstream resolver; its reply, or undefined when none came in time.
+type Forward = (query: Uint8Array) => Promise<Uint8Array | undefined>;
+
+// One query from the session: parsed and checked, forwarded, the answer checked against the
+// question and observed, `onAnswer` awaited; the reply to send back, if any.
+async function answerQuery(query: Uint8Array, forward: Forward, observer: DnsObserver, options: DnsStubOptions): Promise<Uint8Array | undefined> {
+  const parsed = observer.query(query, { resolver: options.upstream.address, resolverPort: options.upstream.port });
+  if (!parsed.ok) return query.length >= 12 ? errorReply(query, 1 /* FORMERR */) : undefined;
+  const message = parsed.value;
+  const question = message.questions[0]!;
+  if (options.allowQuery && !options.allowQuery(question.name, question.type)) return replyFor(message, 5 /* REFUSED */);
+  const raw = await forward(query);
+  if (raw === undefined) return replyFor(message, 2 /* SERVFAIL */);
+  const reply = new Uint8Array(raw);
+  reply[0] = message.id >> 8;
+  reply[1] = message.id & 0xff;
+  // An answer to another question (a confused or spoofing upstream) must not name addresses for this one.
+  const echoed = parseDnsMessage(reply);
+  const replyQuestion = echoed.ok ? echoed.value.questions[0] : undefined;
+  if (replyQuestion !== undefined && (replyQuestion.name !== question.name || replyQuestion.type !== question.type)) return replyFor(message, 2 /* SERVFAIL */);
+  const answer = observer.answer(reply);
+  if (answer.ok && options.onAnswer) await options.onAnswer(answer.value);
+  return reply;
+}
+
+// The socket queries go upstream on over UDP, each under a fresh id matched to its reply. Closing
+// it answers every pending query with undefined.
+async function openUdpForwarder(hostname: string, upstream: SocketAddress, timeoutMs: number): Promise<{ readonly forward: Forward; close(): void }> {
+  const pending = new Map<number, (reply: Uint8Array | undefined) => void>();
+  let nextId = Math.floor(Math.random() * 0x10000);
+  const socket = await Bun.udpSocket({
+    hostname,
+    socket: {
+      data(_socket, data) {
+        if (data.length < 2) return;
+        const id = ((data[0] as number) << 8) | (data[1] as number);
+        const resolve = pending.get(id);
+        if (resolve) {
+          pending.delete(id);
+          resolve(new Uint8Array(data));
+        }
+      },
+    },
+  });
+  const forward = (query: Uint8Array): Promise<Uint8Array | undefined> => {
+    let id = nextId;
+    for (let tries = 0; pending.has(id) && tries < 0x10000; tries++) id = (id + 1) & 0xffff;
+    nextId = (id + 1) & 0xffff;
+    const copy = new Uint8Array(query);
+    copy[0] = id >> 8;
+    copy[1] = id & 0xff;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      socket.send(copy, upstream.port, upstream.address);
+    });
+  };
+  const close = (): void => {
+    socket.close();
+    for (const resolve of pending.values()) resolve(undefined);
+    pending.clear();
+  };
+  return { forward, close };
+}
+
+// DNS over TCP on `address`:`port` (the UDP listener's port): length-framed queries, each answered by `handle`.
+async function listenTcp(address: string, port: number, handle: (query: Uint8Array) => Promise<Uint8Array | undefined>): Promise<Server> {
+  const tcp = createServer((client) => {
+    let buffered: Uint8Array = new Uint8Array(0);
+    client.on("data", (chunk: Buffer) => {
+      buffered = concat(buffered, chunk);
+      const { messages, rest } = splitDnsTcpStream(buffered);
+      buffered = new Uint8Array(rest);
+      for (const message of messages) {
+        void handle(new Uint8Array(message)).then((reply) => {
+          if (reply && !client.destroyed) client.write(frameDnsTcp(reply));
+        });
+      }
+    });
+    client.on("error", () => client.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(port, address, () => resolve());
+  });
+  return tcp;
+}
 
 function replyFor(message: DnsMessage, rcode: number): Uint8Array | undefined {
   const question = message.questions[0];
