@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { checkLanes } from "../../scripts/lane-check.ts";
+import { checkLanes, checkSizes } from "../../scripts/lane-check.ts";
 
 describe("checkLanes", () => {
   test("accepts imports that follow the arrows through index.ts", () => {
@@ -118,6 +118,53 @@ describe("checkLanes lanes of this round's modules", () => {
       "attest/sign.ts: attest may not import compare",
       "egress/policy.ts: egress may not import capture",
       "run/x.ts: run may not import cli",
+    ]);
+  });
+});
+
+// Issue 19: no function over 80 lines, no file over 400 lines, unless a reason line says why.
+describe("checkSizes", () => {
+  // A function spanning `lines` lines, from its header to its closing brace.
+  const body = (lines: number) => Array.from({ length: lines - 2 }, (_, i) => `  step(${i});`).join("\n");
+  const fn = (header: string, lines: number, close = "}") => `${header}\n${body(lines)}\n${close}`;
+  const check = (entries: [string, string][]) => checkSizes(new Map(entries)).map((v) => `${v.file}:${v.line}: ${v.reason}`);
+
+  test("accepts functions of 80 lines and files of 400", () => {
+    const file = [fn("export function a(): void {", 80), ...Array.from({ length: 320 }, () => "const x = 1;")].join("\n");
+    expect([file.split("\n").length, check([["run/a.ts", file]])]).toEqual([400, []]);
+  });
+
+  test("names file:line of a function over 80 lines, whatever its form", () => {
+    const source = [
+      "// a header",
+      fn("export function declared(): void {", 81),
+      fn("const arrow = (): void => {", 82, "};"),
+      fn("class K {\n  method(): void {", 83, "  }\n}"),
+      fn("export default function (): void {", 81),
+    ].join("\n");
+    expect(check([["compare/long.ts", source]])).toEqual([
+      'compare/long.ts:2: function declared has 81 lines, over 80: split it, or say why on a line above it ("// Over 80 lines …: <reason>")',
+      'compare/long.ts:83: function arrow has 82 lines, over 80: split it, or say why on a line above it ("// Over 80 lines …: <reason>")',
+      'compare/long.ts:166: function method has 83 lines, over 80: split it, or say why on a line above it ("// Over 80 lines …: <reason>")',
+      'compare/long.ts:250: an anonymous function has 81 lines, over 80: split it, or say why on a line above it ("// Over 80 lines …: <reason>")',
+    ]);
+  });
+
+  test("accepts a long function with a reason among the comment lines above it, not a bare marker", () => {
+    const reasoned = ["/** Classifies one line. */", "// Over 80 lines on purpose: one loop keeps its state in locals.", "// More words.", fn("function core(): i32 {", 90)].join("\n");
+    const bare = ["// Over 80 lines", fn("function core(): i32 {", 90)].join("\n");
+    const far = ["// Over 80 lines on purpose: a reason.", "const x = 1;", fn("function core(): i32 {", 90)].join("\n");
+    expect([check([["projection/_wasm/core.as.ts", reasoned]]), check([["a/b.ts", bare]]).length, check([["a/c.ts", far]]).length]).toEqual([[], 1, 1]);
+  });
+
+  test("names a file over 400 lines unless its first line gives a reason", () => {
+    const lines = Array.from({ length: 401 }, () => "const x = 1;");
+    const withReason = ["// Over 400 lines on purpose: one table, one order.", ...lines].join("\n");
+    const reasonNotFirst = ["// a header", "// Over 400 lines on purpose: one table.", ...lines].join("\n");
+    expect([check([["evidence/big.ts", `${lines.join("\n")}\n`]]), check([["evidence/ok.ts", withReason]]), check([["evidence/late.ts", reasonNotFirst]]).length]).toEqual([
+      ['evidence/big.ts:1: file has 401 lines, over 400: split it, or say why on its first line ("// Over 400 lines …: <reason>")'],
+      [],
+      1,
     ]);
   });
 });
