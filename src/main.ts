@@ -4,6 +4,7 @@ import pkg from "../package.json" with { type: "json" };
 import { splitAtDoubleDash } from "./cli/_args.ts";
 import type { Command } from "./cli/_command.ts";
 import { logger, printJson } from "./cli/_output.ts";
+import { writeStdout } from "./cli/_std-streams.ts";
 import { renderCommandHelp, renderRootHelp, summaryOf } from "./cli/_usage.ts";
 import { UsageError } from "./cli/errors.ts";
 
@@ -35,7 +36,7 @@ const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured c
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(await rootHelp());
+    writeStdout(await rootHelp());
     return 0;
   }
   if (name === undefined) {
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (name === "--version" || name === "-v") {
-    process.stdout.write(`${pkg.version}\n`);
+    writeStdout(`${pkg.version}\n`);
     return 0;
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
@@ -52,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = await load();
   const { before } = splitAtDoubleDash(rest);
   if (before.includes("--help") || before.includes("-h")) {
-    process.stdout.write(renderCommandHelp(name, command, await command.args()));
+    writeStdout(renderCommandHelp(name, command, await command.args()));
     return 0;
   }
   try {

@@ -16,6 +16,7 @@ import {
 } from "../attest/index.ts";
 import { canonicalJson } from "../evidence/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
@@ -77,7 +78,7 @@ async function attestCommand(options: AttestOptions): Promise<number> {
   const envelope = key === undefined ? undefined : signEnvelope(IN_TOTO_PAYLOAD_TYPE, built.bytes, key);
   const text = envelope === undefined ? `${new TextDecoder().decode(built.bytes)}\n` : `${JSON.stringify(envelope)}\n`;
   if (options["predicate-out"] !== undefined) writeOutputFile("--predicate-out", options["predicate-out"], `${canonicalJson(buildPredicate(facts, statementOptions))}\n`);
-  if (options.output === undefined) process.stdout.write(text);
+  if (options.output === undefined) writeStdout(text);
   else writeOutputFile("--output", options.output, text);
   const observation = built.statement.predicate.assayRunnerObservation as { complete: boolean; gaps: string[] };
   const log = built.statement.predicate.monitorLog as { assayRunnerSummary: { complete: boolean } };

@@ -3,6 +3,7 @@ import { relative, sep } from "node:path";
 import * as v from "valibot";
 import { checkRun, PathProjector, renderSarif, renderStepSummary, renderWorkflowCommands } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStderr, writeStdout } from "./_std-streams.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { compileReviewRules, openProjectedRun, readBaselineFile } from "./_review-io.ts";
@@ -68,8 +69,8 @@ async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promis
     }
     // Workflow commands are read from stdout by the runner; with --json they would corrupt the document.
     const commands = renderWorkflowCommands(report, baselineUri);
-    if (args.json) process.stderr.write(commands);
-    else process.stdout.write(commands);
+    if (args.json) writeStderr(commands);
+    else writeStdout(commands);
   }
   if (args.json) printJson(report);
   else {

@@ -8,6 +8,7 @@ import {
   SEED_DESCRIPTORS,
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { parseJsonText, readText, repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { cliCommand } from "./_command.ts";
 import { UsageError } from "./errors.ts";
@@ -40,15 +41,15 @@ function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: re
   const assertions = repeatedFlag(rawArgs, "assert-claim").map(parseClaimAssertion);
   if (args.descriptors === true) {
     if (args.report !== undefined) throw new UsageError("BAD_ARGUMENT", "--descriptors takes no report");
-    process.stdout.write(renderPythonJson(SEED_DESCRIPTORS));
+    writeStdout(renderPythonJson(SEED_DESCRIPTORS));
     return 0;
   }
   if (args.report === undefined) {
     if (assertions.length > 0) throw new UsageError("MISSING_ARGUMENT", "--assert-claim needs a drift report to annotate");
-    process.stdout.write(renderPythonJson(claimSupportTable()));
+    writeStdout(renderPythonJson(claimSupportTable()));
     return 0;
   }
   const annotation = annotateDriftReport(parseJsonText(readText(args.report), args.report));
-  process.stdout.write(renderPythonJson(annotation, { sortKeys: true }));
+  writeStdout(renderPythonJson(annotation, { sortKeys: true }));
   return reportClaims(evaluateClaims(annotation, assertions), args.json === true);
 }

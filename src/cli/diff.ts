@@ -16,6 +16,7 @@ import {
 } from "../compare/index.ts";
 import { formatIssue, type Issue, type Result } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { logger } from "./_output.ts";
 import { parseJsonText, readText } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
@@ -141,7 +142,7 @@ async function diffCommand(args: DiffArgs): Promise<number> {
 function finish(args: DiffArgs, text: string, status: string, reasons: () => string[]): number {
   if (args.output !== undefined) {
     writeOutputFile("--output", args.output, text);
-  } else process.stdout.write(text);
+  } else writeStdout(text);
   if (status === "clean") return 0;
   if (args.json !== true) {
     // In plain words: the status value (partial:health …) is for machines, in the document.

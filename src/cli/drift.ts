@@ -14,6 +14,7 @@ import {
   type ArchiveObservation,
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
@@ -136,7 +137,7 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
   });
   const json = renderPythonJson(report);
   if (args.outJson !== undefined) writeOutputFile("--out-json", args.outJson, json);
-  else process.stdout.write(json);
+  else writeStdout(json);
   if (args.outMd !== undefined) writeOutputFile("--out-md", args.outMd, renderDriftMarkdown(report));
   if (args.coverageAnnotationOut === undefined && assertions.length === 0) return 0;
   const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });

@@ -5,6 +5,7 @@ import { deriveEgressPolicy, deriveEgressPolicyFromBaseline } from "../egress/in
 import { readArchiveNetwork } from "../evidence/index.ts";
 import { formatIssue, validateBaseline, type Baseline } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
@@ -48,7 +49,7 @@ async function egressPolicyCommand(args: v.InferOutput<typeof EgressPolicyArgsSc
   const text = `${JSON.stringify(policy, null, 2)}\n`;
   if (args.output !== undefined) writeOutputFile("--output", args.output, text);
   if (args.json === true) printJson({ policy, digest });
-  else if (args.output === undefined) process.stdout.write(text);
+  else if (args.output === undefined) writeStdout(text);
   const from = args.baseline === undefined ? `${args._.length} archive(s)` : `baseline ${args.baseline}`;
   logger.info(`egress policy from ${from}: ${policy.endpoints.length} endpoints, ${policy.cidrs.length} CIDRs, ${policy.hosts.length} host names; digest ${digest}`);
   return 0;

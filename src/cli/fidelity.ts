@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import * as v from "valibot";
 import { openSide, CompareInputError, fidelityVerdict, renderPythonJson, type FidelityVerdict } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { parseJsonText, readText } from "./_compare-io.ts";
 import { logger } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
@@ -30,7 +31,7 @@ const FidelityArgsSchema = v.looseObject({ input: v.string(), json: v.optional(v
 async function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): Promise<number> {
   const { text, file } = await readHealth(args.input);
   const verdict = fidelityVerdict(parseJsonText(text, file));
-  process.stdout.write(renderPythonJson(verdict));
+  writeStdout(renderPythonJson(verdict));
   if (args.json !== true && verdict.verdict !== "clean") logger.warn(explain(verdict));
   return 0;
 }
