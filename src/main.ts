@@ -3,6 +3,7 @@ import type { ArgsDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { splitAtDoubleDash } from "./cli/_args.ts";
 import type { Command } from "./cli/_command.ts";
+import { COMMAND_META, type CommandName } from "./cli/_command-meta.ts";
 import { logger, printJson } from "./cli/_output.ts";
 import { writeStdout } from "./cli/_std-streams.ts";
 import { renderCommandHelp, renderRootHelp, summaryOf } from "./cli/_usage.ts";
@@ -11,7 +12,7 @@ import { UsageError } from "./cli/errors.ts";
 type LoadCommand = () => Promise<Command>;
 
 // Static import strings, so `bun build --compile` bundles every command and each loads only when chosen.
-const commands: Record<string, LoadCommand> = {
+const commands: Record<CommandName, LoadCommand> = {
   run: () => import("./cli/run.ts").then((m) => m.default),
   verify: () => import("./cli/verify.ts").then((m) => m.default),
   validate: () => import("./cli/validate.ts").then((m) => m.default),
@@ -36,7 +37,7 @@ const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured c
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--help" || name === "-h" || name === "help") {
-    writeStdout(await rootHelp());
+    writeStdout(rootHelp());
     return 0;
   }
   if (name === undefined) {
@@ -48,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeStdout(`${pkg.version}\n`);
     return 0;
   }
-  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  const load = Object.hasOwn(commands, name) ? commands[name as CommandName] : undefined;
   if (!load) return reportError(new UsageError("UNKNOWN_COMMAND", `unknown command "${name}"; see assay-runner --help`));
   const command = await load();
   const { before } = splitAtDoubleDash(rest);
@@ -72,9 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 // --- internal ---
 
-async function rootHelp(): Promise<string> {
-  const listed: (readonly [string, string])[] = [];
-  for (const [name, load] of Object.entries(commands)) listed.push([name, summaryOf(await load())]);
+function rootHelp(): string {
+  const listed = Object.keys(commands).map((name) => [name, summaryOf(COMMAND_META[name as CommandName])] as const);
   return renderRootHelp(DESCRIPTION, listed);
 }
 

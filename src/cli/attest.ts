@@ -20,16 +20,10 @@ import { writeStdout } from "./_std-streams.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "attest",
-    description:
-      "Write an in-toto runtime-trace statement for an evidence archive, optionally signed into a DSSE envelope. " +
-      "Its subjects are the archive file and its manifest; its predicate names the capture backend, hooks and redaction, " +
-      "the observation health, and a bounded summary of the execs, network peers and files (at most 1,000,000 bytes). " +
-      "An archive that does not verify is not attested.",
-  },
+  meta: COMMAND_META.attest,
   args: {
     archive: { type: "positional", required: false, description: "Archive file (.tar.gz) that verifies", valueHint: "ARCHIVE" },
     output: { type: "string", alias: "o", description: "Write the statement (or the envelope, with --sign-key) to FILE instead of stdout", valueHint: "FILE" },

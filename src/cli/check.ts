@@ -9,16 +9,10 @@ import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { compileReviewRules, openProjectedRun, readBaselineFile } from "./_review-io.ts";
 import { OutputFileError } from "./errors.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "check",
-    description:
-      "Report what a run did outside a baseline: new programs, writes, endpoints, network and path classes; " +
-      "and fail when the run's observation health cannot support a claim that nothing new happened. " +
-      "With GITHUB_ACTIONS=true also append a Markdown summary to $GITHUB_STEP_SUMMARY and print " +
-      "::error workflow commands. Exit 1 when the run went outside the baseline.",
-  },
+  meta: COMMAND_META.check,
   args: {
     archive: { type: "positional", required: false, description: "Evidence archive (.tar.gz or extracted directory)", valueHint: "ARCHIVE" },
     baseline: { type: "string", description: "Baseline file (assay.runner.baseline.v0)", valueHint: "FILE" },

@@ -11,16 +11,11 @@ import { parseArgsWith } from "./_args.ts";
 import { writeStdout } from "./_std-streams.ts";
 import { parseJsonText, readText, repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "claims",
-    description:
-      "Print what evidence can support: the claim-support table (assay.runner.claim_support_parity.v0, default), " +
-      "the five seed coverage descriptors (--descriptors), or the coverage annotation of a runtime-drift v0.2 report " +
-      "(assay.coverage_aware_drift.annotation.v0, sorted keys, as upstream's annotate_drift.py), optionally gated by --assert-claim.",
-  },
+  meta: COMMAND_META.claims,
   args: {
     report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
     descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },

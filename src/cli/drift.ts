@@ -18,16 +18,11 @@ import { writeStdout } from "./_std-streams.ts";
 import { repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "drift",
-    description:
-      "Compare two runs' evidence archives and report runtime drift (assay.runner.runtime_drift.v0.2, JSON + Markdown). " +
-      "Each side is an archive .tar.gz or an extracted directory; only manifest.json and capability-surface.json are required. " +
-      "An unreadable archive exits 3, as upstream's drift does.",
-  },
+  meta: COMMAND_META.drift,
   args: {
     a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "A" },
     b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "B" },

@@ -9,16 +9,11 @@ import { writeStdout } from "./_std-streams.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "egress-policy",
-    description:
-      "Derive an egress policy (assay.runner.egress_policy.v0) from what a set of archives observed: " +
-      "endpoints with a DNS name are allowed by name and port, the others as ip:port. The output is canonical: " +
-      "the same archives in any order give the same bytes and digest. The policy goes to --output or stdout; its digest to stderr.",
-  },
+  meta: COMMAND_META["egress-policy"],
   args: {
     archive: { type: "positional", required: false, description: "Archives (.tar.gz or extracted directories) to derive the policy from", valueHint: "ARCHIVE…" },
     baseline: { type: "string", description: "Derive the policy from a reviewed baseline (assay.runner.baseline.v0) instead of archives", valueHint: "FILE" },

@@ -6,15 +6,10 @@ import { writeStdout } from "./_std-streams.ts";
 import { parseJsonText, readText } from "./_compare-io.ts";
 import { logger } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "fidelity",
-    description:
-      "Derive the fidelity verdict (assay.runner.fidelity_verdict.v0) of one run's observation health: " +
-      "clean, clipped, correlation_partial, not_applicable or failed, and which claims it lets through. " +
-      "The verdict document is printed on stdout (exit 0 for every verdict); a verdict other than clean is explained on stderr.",
-  },
+  meta: COMMAND_META.fidelity,
   args: {
     input: { type: "positional", description: "An archive .tar.gz, an extracted archive directory, or an observation-health.json file", valueHint: "ARCHIVE|FILE" },
     json: { type: "boolean", description: "Print only the verdict document on stdout, no explanation on stderr" },
