@@ -54,6 +54,15 @@ export function startupCases(exe: string, label = ""): StartupCase[] {
   ];
 }
 
+/** ASSAY_EXE, or dist/assay-runner built from this checkout first (scripts/build.ts skips a fresh one). */
+export function binaryUnderTest(): string {
+  if (process.env.ASSAY_EXE !== undefined) return process.env.ASSAY_EXE;
+  const root = resolve(import.meta.dir, "..");
+  const built = Bun.spawnSync([process.execPath, join(root, "scripts/build.ts")], { stdout: "inherit", stderr: "inherit" });
+  if (built.exitCode !== 0) throw new Error("scripts/build.ts failed");
+  return join(root, "dist", "assay-runner");
+}
+
 /** A temporary directory holding a hello-world compiled like the binary; removed on disposal. */
 export function compileFloor(): { readonly exe: string } & Disposable {
   const dir = mkdtempSync(join(tmpdir(), "assay-bench-startup-"));

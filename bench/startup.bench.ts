@@ -4,18 +4,11 @@
 // Goals: `--version` ≤ 1.3× the floor, `verify` of an upstream archive ≤ 2.0×.
 // Builds dist/assay-runner first (skipped when fresh) unless ASSAY_EXE names a binary;
 // ASSAY_EXE_BEFORE adds another build's figures in the same rounds; ASSAY_BENCH_ROUNDS (default 60).
-import { join, resolve } from "node:path";
-import { compileFloor, measureStartup, renderStartup, startupCases } from "./_startup.ts";
+import { binaryUnderTest, compileFloor, measureStartup, renderStartup, startupCases } from "./_startup.ts";
 
-const root = resolve(import.meta.dir, "..");
 const rounds = Number(process.env.ASSAY_BENCH_ROUNDS ?? 60);
 const before = process.env.ASSAY_EXE_BEFORE;
-let exe = process.env.ASSAY_EXE;
-if (exe === undefined) {
-  const built = Bun.spawnSync([process.execPath, join(root, "scripts/build.ts")], { stdout: "inherit", stderr: "inherit" });
-  if (built.exitCode !== 0) throw new Error("scripts/build.ts failed");
-  exe = join(root, "dist", "assay-runner");
-}
+const exe = binaryUnderTest();
 
 using floor = compileFloor();
 const cases = [...startupCases(exe), ...(before === undefined ? [] : startupCases(before, " (before)"))];
