@@ -113,7 +113,7 @@ function formatError(error: ErrorLike, options: FormatOptions, formatStack: Stac
 // string, the usual message, it returns as it is.
 function format(options: FormatOptions, args: readonly unknown[]): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  const { formatWithOptions } = require("node:util") as typeof import("node:util");
+  const { formatWithOptions } = process.getBuiltinModule("node:util");
   return formatWithOptions(options, ...args);
 }
 

@@ -31,8 +31,7 @@ export function isTerminal(fd: number): boolean {
   if (!stats.isCharacterDevice()) return false;
   // Linux's memory devices (major 1: /dev/null, /dev/zero, /dev/full, …) are not terminals either.
   if (process.platform === "linux" && Math.floor(stats.rdev / 256) % 4096 === 1) return false;
-  const tty = require("node:tty") as typeof import("node:tty");
-  return tty.isatty(fd);
+  return process.getBuiltinModule("node:tty").isatty(fd);
 }
 
 // --- internal ---
