@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { lstat, open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import type { ZlibOptions } from "node:zlib";
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
 import { gzipHeaderLength } from "./gzip-frame.ts";
+import { inflateBody } from "./inflate-body.ts";
 import { ArchiveReadError } from "./errors.ts";
 import { ARCHIVE_MEMBERS } from "./member-names.ts";
 import { DEFAULT_READ_LIMITS, nameProblem, TarParser, type MemberSink, type MemberVisitor, type ReadLimits } from "./tar-parser.ts";
@@ -100,9 +100,6 @@ const INFLATE_CHUNK = 256 * 1024;
 const SMALL_ARCHIVE = 4 * 2 ** 20;
 const MAX_DIRECTORY_DEPTH = 8;
 const SMALL_OUTPUT_CAP = 16 * 2 ** 20;
-// Deflate expands at most 1032-fold: a gzip file this small inflates to at most ~16 MiB, whatever
-// its trailer says.
-const TINY_ARCHIVE = 16 * 1024;
 
 async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits, inMemoryBytes: number): Promise<Issue[]> {
   const issues: Issue[] = [];
@@ -246,8 +243,8 @@ async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number
   // of 16 KiB pieces joined at the end (a third of the time). A wrong size only costs pieces again.
   const declared = fileSize >= headerLength + 8 ? bytes.readUInt32LE(fileSize - 4) : 0;
   if (declared > cap) return undefined;
-  const inflated = fileSize <= TINY_ARCHIVE ? inflateTiny(bytes, headerLength) : inflateWhole(bytes, headerLength, cap, declared);
-  if (inflated === undefined || inflated.output.length > cap) return undefined;
+  const inflated = inflateBody(bytes, headerLength, cap, declared);
+  if (inflated === undefined) return undefined;
   const { output, trailerAt } = inflated;
   if (trailerAt + 8 > fileSize) return undefined;
   const issues: Issue[] = [];
@@ -262,45 +259,6 @@ async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number
   tar.push(output);
   tar.finish();
   return [...tar.issues, ...issues];
-}
-
-/** A deflate body inflated in one piece, and where the gzip trailer after it starts. */
-interface Inflated {
-  readonly output: Buffer;
-  readonly trailerAt: number;
-}
-
-// node:zlib's one-shot inflate, bounded by `cap`; undefined when it fails or the output passes it.
-function inflateWhole(bytes: Buffer, headerLength: number, cap: number, declared: number): Inflated | undefined {
-  const { inflateRawSync } = process.getBuiltinModule("node:zlib");
-  try {
-    const options = { info: true, maxOutputLength: cap, chunkSize: Math.max(declared + 1, 64) };
-    const inflated = inflateRawSync(bytes.subarray(headerLength), options as ZlibOptions) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-    return { output: inflated.buffer, trailerAt: headerLength + inflated.engine.bytesWritten };
-  } catch {
-    return undefined;
-  }
-}
-
-// A tiny archive inflates with Bun's own inflate: node:zlib brings Node's stream machinery, ~3 ms of
-// the start-up of a command that reads one small archive. Bun's does not say how much input the
-// deflate stream took, so it is used only when the stream ends exactly before the last 8 bytes:
-// the body up to them inflates, one byte less does not. Anything else (data after the stream, a
-// corrupt or truncated stream) returns undefined, for the streaming path to diagnose.
-function inflateTiny(bytes: Buffer<ArrayBuffer>, headerLength: number): Inflated | undefined {
-  const trailerAt = bytes.length - 8;
-  let output: Uint8Array;
-  try {
-    output = Bun.inflateSync(bytes.subarray(headerLength, trailerAt));
-  } catch {
-    return undefined;
-  }
-  try {
-    Bun.inflateSync(bytes.subarray(headerLength, trailerAt - 1));
-    return undefined;
-  } catch {
-    return { output: Buffer.from(output.buffer, output.byteOffset, output.length), trailerAt };
-  }
 }
 
 async function readDirectory(root: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
