@@ -2,12 +2,13 @@
 // Compiles src/main.ts into the standalone executable dist/assay-runner, with the projection
 // worker as a second entrypoint (a worker in a compiled binary must be bundled as one) and the
 // byte core's .wasm (compiled first from AssemblyScript) embedded through its file import.
-// Bytecode halves start-up CPU (parsing is most of a short command's cost).
+// The flags are in compile-flags.ts (the start-up bench compiles its floor with the same ones).
 // Skips the compile when the binary is newer than every source file, unless --force.
 import { $ } from "bun";
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildWasm } from "./build-wasm.ts";
+import { COMPILE_FLAGS } from "./compile-flags.ts";
 
 const root = resolve(import.meta.dir, "..");
 const outfile = join(root, "dist", "assay-runner");
@@ -23,7 +24,7 @@ if (!force && !target && isFresh()) {
   // Compile beside the target, then rename: a binary another process is running is never half-written.
   const partial = `${outfile}.${process.pid}.partial`;
   try {
-    await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none ${targetArgs} ${join(root, "src/main.ts")} ${join(root, "src/cli/_project-worker.ts")} ${join(root, "src/cli/_review-worker.ts")} --outfile ${partial}`.quiet();
+    await $`bun build ${COMPILE_FLAGS} ${targetArgs} ${join(root, "src/main.ts")} ${join(root, "src/cli/_project-worker.ts")} ${join(root, "src/cli/_review-worker.ts")} --outfile ${partial}`.quiet();
     renameSync(partial, outfile);
   } finally {
     rmSync(partial, { force: true });
@@ -34,7 +35,7 @@ if (!force && !target && isFresh()) {
 function isFresh(): boolean {
   if (!existsSync(outfile)) return false;
   const built = statSync(outfile).mtimeMs;
-  const inputs = [join(root, "package.json"), join(root, "bun.lock"), join(root, "package-lock.json"), ...walk(join(root, "src"))];
+  const inputs = [join(root, "package.json"), join(root, "bun.lock"), join(root, "package-lock.json"), join(root, "scripts/compile-flags.ts"), ...walk(join(root, "src"))];
   return inputs.every((file) => !existsSync(file) || statSync(file).mtimeMs <= built);
 }
 

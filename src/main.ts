@@ -1,16 +1,13 @@
 #!/usr/bin/env bun
 import type { ArgsDef } from "citty";
 import pkg from "../package.json" with { type: "json" };
-import { splitAtDoubleDash } from "./cli/_args.ts";
 import type { Command } from "./cli/_command.ts";
-import { logger, printJson } from "./cli/_output.ts";
-import { renderCommandHelp, renderRootHelp, summaryOf } from "./cli/_usage.ts";
-import { UsageError } from "./cli/errors.ts";
+import type { CommandName } from "./cli/_command-meta.ts";
 
 type LoadCommand = () => Promise<Command>;
 
 // Static import strings, so `bun build --compile` bundles every command and each loads only when chosen.
-const commands: Record<string, LoadCommand> = {
+const commands: Record<CommandName, LoadCommand> = {
   run: () => import("./cli/run.ts").then((m) => m.default),
   verify: () => import("./cli/verify.ts").then((m) => m.default),
   validate: () => import("./cli/validate.ts").then((m) => m.default),
@@ -34,29 +31,39 @@ const DESCRIPTION = `assay-runner ${pkg.version}: run a workload in a measured c
 /** Runs the command line and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // --version and --help load nothing they do not print: no command, no logger (start-up budget).
   if (name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(await rootHelp());
+    await print(await rootHelp());
     return 0;
   }
+  if (name === "--version" || name === "-v") {
+    await print(`${pkg.version}\n`);
+    return 0;
+  }
+  const [{ splitAtDoubleDash }, { logger, printJson }, { UsageError }] = await Promise.all([import("./cli/_args.ts"), import("./cli/_output.ts"), import("./cli/errors.ts")]);
+  const reportError = (error: unknown): number => {
+    const exitCode = exitCodeOf(error);
+    if (exitCode === 70) logger.error(error);
+    else logger.error(error instanceof Error ? messageWithCauses(error) : String(error));
+    return exitCode;
+  };
   if (name === undefined) {
     reportError(new UsageError("MISSING_ARGUMENT", `a command is required: ${Object.keys(commands).join(", ")}`));
     logger.log("see assay-runner --help");
     return 2;
   }
-  if (name === "--version" || name === "-v") {
-    process.stdout.write(`${pkg.version}\n`);
-    return 0;
-  }
-  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  const load = Object.hasOwn(commands, name) ? commands[name as CommandName] : undefined;
   if (!load) return reportError(new UsageError("UNKNOWN_COMMAND", `unknown command "${name}"; see assay-runner --help`));
   const command = await load();
   const { before } = splitAtDoubleDash(rest);
   if (before.includes("--help") || before.includes("-h")) {
-    process.stdout.write(renderCommandHelp(name, command, await command.args()));
+    const { renderCommandHelp } = await import("./cli/_usage.ts");
+    await print(renderCommandHelp(name, command, await command.args()));
     return 0;
   }
   try {
-    rejectUndeclaredFlags(before, await command.args());
+    const unknown = undeclaredFlag(before, await command.args());
+    if (unknown !== undefined) throw new UsageError("UNKNOWN_FLAG", `unknown flag ${unknown}`);
     const result = await command.run(rest);
     return typeof result === "number" ? result : 0;
   } catch (error) {
@@ -71,13 +78,20 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 // --- internal ---
 
+// Writes help or the version to stdout with Bun.write: process.stdout (a Node stream, ~10 ms to
+// create) and node:fs (~1 ms to load) would cost more than the rest of printing them.
+async function print(text: string): Promise<void> {
+  await Bun.write(Bun.stdout, text);
+}
+
 async function rootHelp(): Promise<string> {
-  const listed: (readonly [string, string])[] = [];
-  for (const [name, load] of Object.entries(commands)) listed.push([name, summaryOf(await load())]);
+  const [{ renderRootHelp, summaryOf }, { COMMAND_META }] = await Promise.all([import("./cli/_usage.ts"), import("./cli/_command-meta.ts")]);
+  const listed = Object.keys(commands).map((name) => [name, summaryOf(COMMAND_META[name as CommandName])] as const);
   return renderRootHelp(DESCRIPTION, listed);
 }
 
-function rejectUndeclaredFlags(tokens: readonly string[], args: ArgsDef): void {
+// The first token that is a flag `args` does not declare, as written (without any `=value`).
+function undeclaredFlag(tokens: readonly string[], args: ArgsDef): string | undefined {
   const known = new Set<string>();
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
@@ -90,19 +104,13 @@ function rejectUndeclaredFlags(tokens: readonly string[], args: ArgsDef): void {
   for (const token of tokens) {
     if (!token.startsWith("-") || token === "-") continue;
     const flag = token.replace(/^--?/, "").split("=", 1)[0] ?? "";
-    if (!known.has(flag)) throw new UsageError("UNKNOWN_FLAG", `unknown flag ${token.split("=", 1)[0]}`);
+    if (!known.has(flag)) return token.split("=", 1)[0];
   }
+  return undefined;
 }
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-function reportError(error: unknown): number {
-  const exitCode = exitCodeOf(error);
-  if (exitCode === 70) logger.error(error);
-  else logger.error(error instanceof Error ? messageWithCauses(error) : String(error));
-  return exitCode;
 }
 
 function exitCodeOf(error: unknown): number {

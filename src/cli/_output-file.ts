@@ -1,5 +1,6 @@
-import { accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { writeWhole } from "./_std-streams.ts";
 import { OutputFileError } from "./errors.ts";
 
 /**
@@ -99,7 +100,7 @@ export class OutputFile {
 
   private writeAll(bytes: Uint8Array): void {
     try {
-      for (let done = 0; done < bytes.length; ) done += writeAvailable(this.fd!, bytes, done);
+      writeWhole(this.fd!, bytes);
     } catch (error) {
       this.abandon();
       throw this.failure(error);
@@ -202,19 +203,6 @@ function standardStreamOf(file: string): number | undefined {
   const named = /^\/(?:dev\/(?:std(out|err)|fd\/([12]))|proc\/self\/fd\/([12]))$/.exec(file);
   if (named === null) return undefined;
   return named[1] === "out" ? 1 : named[1] === "err" ? 2 : Number(named[2] ?? named[3]);
-}
-
-// Writes what it can of `bytes` from `offset`. A standard stream may be a non-blocking pipe whose
-// reader is slower than us: EAGAIN then means "wait", not "fail".
-function writeAvailable(fd: number, bytes: Uint8Array, offset: number): number {
-  for (;;) {
-    try {
-      return writeSync(fd, bytes, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-      Bun.sleepSync(1);
-    }
-  }
 }
 
 function isLink(file: string): boolean {

@@ -1,9 +1,11 @@
-import type { ConsolaInstance, ConsolaReporter, FormatOptions, LogObject } from "consola";
+import { createConsola, type ConsolaInstance, type ConsolaReporter, type FormatOptions, type LogObject } from "consola/core";
+import { sep } from "node:path";
+import { isTerminal, writeStderr, writeStdout } from "./_std-streams.ts";
 // Hint: consola's main entry builds its fancy reporter, an Intl.Segmenter, emoji tables and
 // process.stdin at import, and pulls node:tty and node:readline into the binary's start-up
-// (~7 ms CPU on every command); the basic entry does none of that. The terminal look comes from
-// terminalReporter below.
-import { createConsola } from "consola/basic";
+// (~7 ms CPU on every command); its basic entry creates process.stdout and process.stderr at
+// import (~10 ms). The core entry does neither: the formatting of its basic reporter is in
+// LogFormat below, the terminal look in terminalReporter.
 
 /** Verbosity chosen on the command line. */
 export interface OutputOptions {
@@ -12,18 +14,16 @@ export interface OutputOptions {
 }
 
 const isCI = Boolean(process.env.CI);
+const stderrIsTerminal = isTerminal(2);
 
 /** The only logger: human output on stderr, fancy only on an interactive terminal. */
 export const logger: ConsolaInstance = createConsola({
   level: 3,
-  stdout: process.stderr,
-  stderr: process.stderr,
   // Hint: repeated warnings name different members; none may fold away.
   throttle: 0,
-  formatOptions: { date: false, colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
+  formatOptions: { date: false, colors: stderrIsTerminal && !process.env.NO_COLOR },
+  reporters: [stderrIsTerminal && !isCI ? terminalReporter() : plainReporter()],
 });
-const basicReporter = logger.options.reporters[0] as BasicFormatter;
-logger.setReporters([Boolean(process.stderr.isTTY) && !isCI ? terminalReporter(basicReporter) : plainReporter(basicReporter)]);
 
 /** Applies --quiet / --verbose to the logger. */
 export function configureOutput(options: OutputOptions): void {
@@ -32,11 +32,11 @@ export function configureOutput(options: OutputOptions): void {
 
 /** Writes one machine-readable JSON document on stdout. */
 export function printJson(document: unknown): void {
-  process.stdout.write(`${JSON.stringify(document, jsonReplacer, 2)}\n`);
+  writeStdout(`${JSON.stringify(document, jsonReplacer, 2)}\n`);
 }
 
 /** Whether progress lines are wanted (a terminal, outside CI). */
-export const showsProgress: boolean = Boolean(process.stderr.isTTY) && !isCI;
+export const showsProgress: boolean = stderrIsTerminal && !isCI;
 
 // --- internal ---
 
@@ -45,19 +45,13 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(value.toString()) : value;
 }
 
-interface BasicFormatter extends ConsolaReporter {
-  formatArgs(args: unknown[], options: FormatOptions): string;
-  formatStack(stack: string, message: string, options: FormatOptions & { errorLevel?: number }): string;
-}
-
 // consola's basic reporter, except that plain report lines (`logger.log`: the rows of `inspect`
 // and `doctor`) carry no `[log]` tag; warnings, errors and the rest keep theirs for log readers.
-function plainReporter(basic: BasicFormatter): ConsolaReporter {
+function plainReporter(): ConsolaReporter {
   return {
     log(logObj: LogObject, ctx) {
-      if (logObj.type !== "log") return basic.log(logObj, ctx);
       const options = { columns: 0, ...ctx.options.formatOptions };
-      (ctx.options.stderr ?? process.stderr).write(`${basic.formatArgs(logObj.args, options)}\n`);
+      writeStderr(`${logObj.type === "log" ? formatArgs(logObj.args, options, basicStack) : formatLogObj(logObj, options)}\n`);
     },
   };
 }
@@ -65,30 +59,88 @@ function plainReporter(basic: BasicFormatter): ConsolaReporter {
 // deviation: consola's FancyReporter, reduced to what our one-line messages use: the type's icon
 // (warnings and errors as a coloured badge between blank lines), the message formatted by the
 // basic reporter (errors with their stack and causes). No right-aligned tags, boxes or prompts.
-function terminalReporter(basic: BasicFormatter): ConsolaReporter {
+function terminalReporter(): ConsolaReporter {
   const unicode = process.env.TERM !== "linux";
-  // Stack lines as the fancy reporter sets them: after a blank line, "at" grey, the location cyan.
-  const formatter: BasicFormatter = Object.create(basic);
-  formatter.formatStack = (stack, message, options) => {
-    const paint = painter(options.colors);
-    const indent = "  ".repeat((options.errorLevel ?? 0) + 1);
-    const lines = basic.formatStack(stack, message, options).split("\n").map((line) => line.slice(indent.length));
-    return `\n${indent}${lines.map((line) => `  ${line.replace(/^at +/, (m) => paint(90, m)).replace(/\((.+)\)/, (_, m: string) => `(${paint(36, m)})`)}`).join(`\n${indent}`)}`;
-  };
   return {
     log(logObj: LogObject, ctx) {
       const options = { columns: 0, ...ctx.options.formatOptions };
       const paint = painter(options.colors);
-      const message = formatter.formatArgs(logObj.args, options).replace(/`([^`]+)`/g, (_, m: string) => paint(36, m));
+      const message = formatArgs(logObj.args, options, terminalStack).replace(/`([^`]+)`/g, (_, m: string) => paint(36, m));
       const color = TYPE_COLORS[logObj.type] ?? (logObj.level === 0 ? 31 : logObj.level === 1 ? 33 : 90);
       const badge = logObj.badge ?? logObj.level < 2;
       const label = ` ${logObj.type.toUpperCase()} `;
       const icon = (unicode ? TYPE_ICONS[logObj.type]?.[0] : TYPE_ICONS[logObj.type]?.[1]) ?? logObj.type;
       const type = badge ? (options.colors ? `\x1b[${color + 10}m\x1b[30m${label}\x1b[39m\x1b[49m` : label) : icon === "" ? "" : paint(color, icon);
       const line = [type, message].filter((part) => part !== "").join(" ");
-      (ctx.options.stderr ?? process.stderr).write(badge ? `\n${line}\n\n` : `${line}\n`);
+      writeStderr(badge ? `\n${line}\n\n` : `${line}\n`);
     },
   };
+}
+
+// The formatting of consola's BasicReporter (consola 3.4.2, MIT), which consola/core leaves out.
+
+type StackFormat = (stack: string, message: string, options: FormatOptions) => string;
+
+interface ErrorLike {
+  readonly message?: string;
+  readonly stack: string;
+  readonly cause?: unknown;
+}
+
+function formatLogObj(logObj: LogObject, options: FormatOptions): string {
+  const message = formatArgs(logObj.args, options, basicStack);
+  if (logObj.type === "box") {
+    const title = typeof logObj.title === "string" ? logObj.title : "";
+    return `\n${[bracket(logObj.tag), title, ...message.split("\n")].filter(Boolean).map((line) => ` > ${line}`).join("\n")}\n`;
+  }
+  return [bracket(logObj.type), bracket(logObj.tag), message].filter(Boolean).join(" ");
+}
+
+function formatArgs(args: readonly unknown[], options: FormatOptions, formatStack: StackFormat): string {
+  return format(options, args.map((arg) => (isErrorLike(arg) ? formatError(arg, options, formatStack) : arg)));
+}
+
+function formatError(error: ErrorLike, options: FormatOptions, formatStack: StackFormat): string {
+  const message = error.message ?? format(options, [error]);
+  const stack = error.stack ? formatStack(error.stack, message, options) : "";
+  const level = options.errorLevel ?? 0;
+  const causedPrefix = level > 0 ? `${"  ".repeat(level)}[cause]: ` : "";
+  const causedError = error.cause ? `\n\n${formatError(error.cause as ErrorLike, { ...options, errorLevel: level + 1 }, formatStack)}` : "";
+  return `${causedPrefix}${message}\n${stack}${causedError}`;
+}
+
+// node:util's formatWithOptions, which loads its inspector on first use (~1 ms of start-up); one
+// string, the usual message, it returns as it is.
+function format(options: FormatOptions, args: readonly unknown[]): string {
+  if (args.length === 1 && typeof args[0] === "string") return args[0];
+  const { formatWithOptions } = process.getBuiltinModule("node:util");
+  return formatWithOptions(options, ...args);
+}
+
+function basicStack(stack: string, message: string, options: FormatOptions): string {
+  const indent = "  ".repeat((options.errorLevel ?? 0) + 1);
+  const cwd = process.cwd() + sep;
+  const lines = stack
+    .split("\n")
+    .splice(message.split("\n").length)
+    .map((line) => line.trim().replace("file://", "").replace(cwd, ""));
+  return indent + lines.join(`\n${indent}`);
+}
+
+// Stack lines as consola's fancy reporter sets them: after a blank line, "at" grey, the location cyan.
+function terminalStack(stack: string, message: string, options: FormatOptions): string {
+  const paint = painter(options.colors);
+  const indent = "  ".repeat((options.errorLevel ?? 0) + 1);
+  const lines = basicStack(stack, message, options).split("\n").map((line) => line.slice(indent.length));
+  return `\n${indent}${lines.map((line) => `  ${line.replace(/^at +/, (m) => paint(90, m)).replace(/\((.+)\)/, (_, m: string) => `(${paint(36, m)})`)}`).join(`\n${indent}`)}`;
+}
+
+function isErrorLike(value: unknown): value is ErrorLike {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { stack?: unknown }).stack === "string";
+}
+
+function bracket(text: string): string {
+  return text ? `[${text}]` : "";
 }
 
 // Colours text with an SGR foreground code when colours are on.

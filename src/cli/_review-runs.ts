@@ -131,8 +131,8 @@ function parallelWanted(): boolean {
   return cores > 1 && cores - (loadavg()[0] ?? cores) >= 1;
 }
 
-// The worker entry beside this file; in the compiled binary all of src is bundled into one file at
-// the root of its embedded file system, and the worker entry sits at cli/ below it.
+// The worker entry beside this file; in the compiled binary the bundle's chunks (this one among
+// them) sit at the root of its embedded file system, and the worker entry at cli/ below it.
 function workerUrl(): URL {
   const inBinary = import.meta.url.includes("/$bunfs/");
   return new URL(inBinary ? "./cli/_review-worker.ts" : "./_review-worker.ts", import.meta.url);

@@ -1,4 +1,4 @@
-import type { ArgsDef } from "citty";
+import type { ArgsDef, CommandMeta } from "citty";
 import type { Command } from "./_command.ts";
 import { EXIT_CODES, exitCodesOf, type ExitCodeRow } from "./_exit-codes.ts";
 
@@ -37,8 +37,8 @@ export function renderRootHelp(description: string, commands: readonly (readonly
 }
 
 /** The first sentence of a command's description, for the root command list. */
-export function summaryOf(command: Command): string {
-  const description = command.meta.description ?? "";
+export function summaryOf(meta: CommandMeta): string {
+  const description = meta.description ?? "";
   const first = /^(.*?[.:])(\s|$)/.exec(description)?.[1] ?? description;
   return first.replace(/[.:]$/, "");
 }

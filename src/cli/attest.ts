@@ -16,19 +16,14 @@ import {
 } from "../attest/index.ts";
 import { canonicalJson } from "../evidence/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "attest",
-    description:
-      "Write an in-toto runtime-trace statement for an evidence archive, optionally signed into a DSSE envelope. " +
-      "Its subjects are the archive file and its manifest; its predicate names the capture backend, hooks and redaction, " +
-      "the observation health, and a bounded summary of the execs, network peers and files (at most 1,000,000 bytes). " +
-      "An archive that does not verify is not attested.",
-  },
+  meta: COMMAND_META.attest,
   args: {
     archive: { type: "positional", required: false, description: "Archive file (.tar.gz) that verifies", valueHint: "ARCHIVE" },
     output: { type: "string", alias: "o", description: "Write the statement (or the envelope, with --sign-key) to FILE instead of stdout", valueHint: "FILE" },
@@ -77,7 +72,7 @@ async function attestCommand(options: AttestOptions): Promise<number> {
   const envelope = key === undefined ? undefined : signEnvelope(IN_TOTO_PAYLOAD_TYPE, built.bytes, key);
   const text = envelope === undefined ? `${new TextDecoder().decode(built.bytes)}\n` : `${JSON.stringify(envelope)}\n`;
   if (options["predicate-out"] !== undefined) writeOutputFile("--predicate-out", options["predicate-out"], `${canonicalJson(buildPredicate(facts, statementOptions))}\n`);
-  if (options.output === undefined) process.stdout.write(text);
+  if (options.output === undefined) writeStdout(text);
   else writeOutputFile("--output", options.output, text);
   const observation = built.statement.predicate.assayRunnerObservation as { complete: boolean; gaps: string[] };
   const log = built.statement.predicate.monitorLog as { assayRunnerSummary: { complete: boolean } };

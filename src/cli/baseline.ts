@@ -7,16 +7,10 @@ import { compileReviewRules, readBaselineFile, readReviewRules } from "./_review
 import { forEachRun } from "./_review-runs.ts";
 import { UsageError } from "./errors.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "baseline",
-    description:
-      "Build a reviewed allowlist (assay.runner.baseline.v0) from observed runs: the union of their projected " +
-      "path classes, paths (unknown paths collapsed into globs), programs, network classes and endpoints, " +
-      "each entry counting the runs that saw it. The same runs in any order give the same bytes; " +
-      "--merge adds runs after the reviewed entries without reordering them.",
-  },
+  meta: COMMAND_META.baseline,
   args: {
     archives: { type: "positional", required: false, description: "Evidence archives (.tar.gz or extracted directories)", valueHint: "ARCHIVE…" },
     output: { type: "string", alias: "o", description: "Baseline file to write (atomically)", valueHint: "FILE" },

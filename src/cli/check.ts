@@ -3,21 +3,16 @@ import { relative, sep } from "node:path";
 import * as v from "valibot";
 import { checkRun, PathProjector, renderSarif, renderStepSummary, renderWorkflowCommands } from "../review/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStderr, writeStdout } from "./_std-streams.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { compileReviewRules, openProjectedRun, readBaselineFile } from "./_review-io.ts";
 import { OutputFileError } from "./errors.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "check",
-    description:
-      "Report what a run did outside a baseline: new programs, writes, endpoints, network and path classes; " +
-      "and fail when the run's observation health cannot support a claim that nothing new happened. " +
-      "With GITHUB_ACTIONS=true also append a Markdown summary to $GITHUB_STEP_SUMMARY and print " +
-      "::error workflow commands. Exit 1 when the run went outside the baseline.",
-  },
+  meta: COMMAND_META.check,
   args: {
     archive: { type: "positional", required: false, description: "Evidence archive (.tar.gz or extracted directory)", valueHint: "ARCHIVE" },
     baseline: { type: "string", description: "Baseline file (assay.runner.baseline.v0)", valueHint: "FILE" },
@@ -68,8 +63,8 @@ async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promis
     }
     // Workflow commands are read from stdout by the runner; with --json they would corrupt the document.
     const commands = renderWorkflowCommands(report, baselineUri);
-    if (args.json) process.stderr.write(commands);
-    else process.stdout.write(commands);
+    if (args.json) writeStderr(commands);
+    else writeStdout(commands);
   }
   if (args.json) printJson(report);
   else {

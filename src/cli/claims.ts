@@ -8,18 +8,14 @@ import {
   SEED_DESCRIPTORS,
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { parseJsonText, readText, repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "claims",
-    description:
-      "Print what evidence can support: the claim-support table (assay.runner.claim_support_parity.v0, default), " +
-      "the five seed coverage descriptors (--descriptors), or the coverage annotation of a runtime-drift v0.2 report " +
-      "(assay.coverage_aware_drift.annotation.v0, sorted keys, as upstream's annotate_drift.py), optionally gated by --assert-claim.",
-  },
+  meta: COMMAND_META.claims,
   args: {
     report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
     descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },
@@ -40,15 +36,15 @@ function claimsCommand(args: v.InferOutput<typeof ClaimsArgsSchema>, rawArgs: re
   const assertions = repeatedFlag(rawArgs, "assert-claim").map(parseClaimAssertion);
   if (args.descriptors === true) {
     if (args.report !== undefined) throw new UsageError("BAD_ARGUMENT", "--descriptors takes no report");
-    process.stdout.write(renderPythonJson(SEED_DESCRIPTORS));
+    writeStdout(renderPythonJson(SEED_DESCRIPTORS));
     return 0;
   }
   if (args.report === undefined) {
     if (assertions.length > 0) throw new UsageError("MISSING_ARGUMENT", "--assert-claim needs a drift report to annotate");
-    process.stdout.write(renderPythonJson(claimSupportTable()));
+    writeStdout(renderPythonJson(claimSupportTable()));
     return 0;
   }
   const annotation = annotateDriftReport(parseJsonText(readText(args.report), args.report));
-  process.stdout.write(renderPythonJson(annotation, { sortKeys: true }));
+  writeStdout(renderPythonJson(annotation, { sortKeys: true }));
   return reportClaims(evaluateClaims(annotation, assertions), args.json === true);
 }

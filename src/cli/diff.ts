@@ -16,20 +16,16 @@ import {
 } from "../compare/index.ts";
 import { formatIssue, type Issue, type Result } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { logger } from "./_output.ts";
 import { parseJsonText, readText } from "./_compare-io.ts";
 import { UsageError } from "./errors.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "diff",
-    description:
-      "Diff the capability surface of two runs (assay.runner.capability_diff.v0), or of two runtimes with --cross-runtime " +
-      "(assay.runner.cross_runtime_diff.v0). Each side is an archive .tar.gz, an extracted directory, or explicit files. " +
-      "The diff is printed on stdout (or written to --output); when it is not clean, stderr says why in plain words.",
-  },
+  meta: COMMAND_META.diff,
   args: {
     base: { type: "positional", required: false, description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)", valueHint: "BASE" },
     head: { type: "positional", required: false, description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)", valueHint: "HEAD" },
@@ -141,7 +137,7 @@ async function diffCommand(args: DiffArgs): Promise<number> {
 function finish(args: DiffArgs, text: string, status: string, reasons: () => string[]): number {
   if (args.output !== undefined) {
     writeOutputFile("--output", args.output, text);
-  } else process.stdout.write(text);
+  } else writeStdout(text);
   if (status === "clean") return 0;
   if (args.json !== true) {
     // In plain words: the status value (partial:health …) is for machines, in the document.

@@ -3,14 +3,10 @@ import { diagnoseCapture, type CaptureDiagnosis } from "../capture/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "doctor",
-    description:
-      "Say what this host can capture and why not: cgroup v2 mount and write permission, privileges, the native eBPF engine (bpf() syscall, ring buffers, a real program load), " +
-      "tracefs, BTF, Yama ptrace scope, strace. Exit 0 when some kernel capture works, 40 otherwise.",
-  },
+  meta: COMMAND_META.doctor,
   args: {
     json: { type: "boolean", description: "Print one JSON report on stdout instead of the table on stderr" },
     quiet: { type: "boolean", description: "Print only the verdict" },

@@ -14,19 +14,15 @@ import {
   type ArchiveObservation,
 } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { repeatedFlag, reportClaims } from "./_compare-io.ts";
 import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "drift",
-    description:
-      "Compare two runs' evidence archives and report runtime drift (assay.runner.runtime_drift.v0.2, JSON + Markdown). " +
-      "Each side is an archive .tar.gz or an extracted directory; only manifest.json and capability-surface.json are required. " +
-      "An unreadable archive exits 3, as upstream's drift does.",
-  },
+  meta: COMMAND_META.drift,
   args: {
     a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "A" },
     b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "B" },
@@ -136,7 +132,7 @@ async function driftCommand(args: DriftArgs, rawArgs: readonly string[]): Promis
   });
   const json = renderPythonJson(report);
   if (args.outJson !== undefined) writeOutputFile("--out-json", args.outJson, json);
-  else process.stdout.write(json);
+  else writeStdout(json);
   if (args.outMd !== undefined) writeOutputFile("--out-md", args.outMd, renderDriftMarkdown(report));
   if (args.coverageAnnotationOut === undefined && assertions.length === 0) return 0;
   const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });

@@ -5,19 +5,15 @@ import { deriveEgressPolicy, deriveEgressPolicyFromBaseline } from "../egress/in
 import { readArchiveNetwork } from "../evidence/index.ts";
 import { formatIssue, validateBaseline, type Baseline } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { writeOutputFile } from "./_output-file.ts";
 import { logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "egress-policy",
-    description:
-      "Derive an egress policy (assay.runner.egress_policy.v0) from what a set of archives observed: " +
-      "endpoints with a DNS name are allowed by name and port, the others as ip:port. The output is canonical: " +
-      "the same archives in any order give the same bytes and digest. The policy goes to --output or stdout; its digest to stderr.",
-  },
+  meta: COMMAND_META["egress-policy"],
   args: {
     archive: { type: "positional", required: false, description: "Archives (.tar.gz or extracted directories) to derive the policy from", valueHint: "ARCHIVE…" },
     baseline: { type: "string", description: "Derive the policy from a reviewed baseline (assay.runner.baseline.v0) instead of archives", valueHint: "FILE" },
@@ -48,7 +44,7 @@ async function egressPolicyCommand(args: v.InferOutput<typeof EgressPolicyArgsSc
   const text = `${JSON.stringify(policy, null, 2)}\n`;
   if (args.output !== undefined) writeOutputFile("--output", args.output, text);
   if (args.json === true) printJson({ policy, digest });
-  else if (args.output === undefined) process.stdout.write(text);
+  else if (args.output === undefined) writeStdout(text);
   const from = args.baseline === undefined ? `${args._.length} archive(s)` : `baseline ${args.baseline}`;
   logger.info(`egress policy from ${from}: ${policy.endpoints.length} endpoints, ${policy.cidrs.length} CIDRs, ${policy.hosts.length} host names; digest ${digest}`);
   return 0;

@@ -2,18 +2,14 @@ import { statSync } from "node:fs";
 import * as v from "valibot";
 import { openSide, CompareInputError, fidelityVerdict, renderPythonJson, type FidelityVerdict } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
+import { writeStdout } from "./_std-streams.ts";
 import { parseJsonText, readText } from "./_compare-io.ts";
 import { logger } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "fidelity",
-    description:
-      "Derive the fidelity verdict (assay.runner.fidelity_verdict.v0) of one run's observation health: " +
-      "clean, clipped, correlation_partial, not_applicable or failed, and which claims it lets through. " +
-      "The verdict document is printed on stdout (exit 0 for every verdict); a verdict other than clean is explained on stderr.",
-  },
+  meta: COMMAND_META.fidelity,
   args: {
     input: { type: "positional", description: "An archive .tar.gz, an extracted archive directory, or an observation-health.json file", valueHint: "ARCHIVE|FILE" },
     json: { type: "boolean", description: "Print only the verdict document on stdout, no explanation on stderr" },
@@ -30,7 +26,7 @@ const FidelityArgsSchema = v.looseObject({ input: v.string(), json: v.optional(v
 async function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): Promise<number> {
   const { text, file } = await readHealth(args.input);
   const verdict = fidelityVerdict(parseJsonText(text, file));
-  process.stdout.write(renderPythonJson(verdict));
+  writeStdout(renderPythonJson(verdict));
   if (args.json !== true && verdict.verdict !== "clean") logger.warn(explain(verdict));
   return 0;
 }

@@ -5,14 +5,10 @@ import { parseArgsWith } from "./_args.ts";
 import { reportUnreadable, unreadableMessage } from "./_archive-input.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "inspect",
-    description:
-      "Summarize an evidence archive (.tar.gz or extracted directory): run id, command, exit, health, rows per layer, surface sizes, " +
-      "redaction tally, manifest digest. Does not verify (use verify); an archive that cannot be read whole is unreadable input.",
-  },
+  meta: COMMAND_META.inspect,
   args: {
     archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
     json: { type: "boolean", description: "Print one JSON document on stdout instead of a summary on stderr" },

@@ -19,17 +19,11 @@ import { parseArgsWith } from "./_args.ts";
 import { configureOutput } from "./_output.ts";
 import { checkOutputFile, OutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "project",
-    description:
-      "Project raw paths and network endpoints onto reviewer vocabulary (workdir/input, runtime_package, dns, ...) " +
-      "with a rules file; the raw evidence is never changed. Input: an archive (.tar.gz), an extracted archive directory, " +
-      "a capability-surface.json, a UTF-8 text file with one path per line, or - for such lines on stdin. " +
-      "Text input streams in constant memory with --format ndjson or summary.",
-  },
+  meta: COMMAND_META.project,
   args: {
     input: { type: "positional", required: false, description: "Archive, extracted directory, capability-surface.json, paths.txt, or - (stdin)", valueHint: "INPUT" },
     rules: { type: "string", description: "Projection rules file (assay.runner.projection_rules.v0 JSON)", valueHint: "FILE" },
@@ -162,8 +156,8 @@ function lineInputOptions(): LineInputOptions {
   };
 }
 
-// The worker entry beside this file; in the compiled binary all of src is bundled into one file at
-// the root of its embedded file system, and the worker entry sits at cli/ below it.
+// The worker entry beside this file; in the compiled binary the bundle's chunks (this one among
+// them) sit at the root of its embedded file system, and the worker entry at cli/ below it.
 function workerUrl(): URL {
   const inBinary = import.meta.url.includes("/$bunfs/");
   return new URL(inBinary ? "./cli/_project-worker.ts" : "./_project-worker.ts", import.meta.url);

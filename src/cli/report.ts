@@ -6,15 +6,10 @@ import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { compileReviewRules, openMembers, openProjectedRun, projectMembers, readBaselineFile, readReviewRules } from "./_review-io.ts";
 import { UsageError } from "./errors.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "report",
-    description:
-      "Write one self-contained HTML report of a run (no network fetches, no external assets): run facts and " +
-      "health, processes, files by class (writes first), endpoints, SDK and policy layers with correlation, " +
-      "and findings against a baseline or another run.",
-  },
+  meta: COMMAND_META.report,
   args: {
     archive: { type: "positional", required: false, description: "Evidence archive (.tar.gz or extracted directory)", valueHint: "ARCHIVE" },
     output: { type: "string", alias: "o", description: "HTML file to write (atomically)", valueHint: "FILE" },

@@ -17,15 +17,11 @@ import { parseArgsWith, splitAtDoubleDash } from "./_args.ts";
 import { configureOutput, logger, printJson, showsProgress } from "./_output.ts";
 import { checkOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 import { OutputFileError, UsageError } from "./errors.ts";
 
 export default cliCommand({
-  meta: {
-    name: "run",
-    description:
-      "Run a workload in its own cgroup v2 session and write one evidence archive. " +
-      "The workload command comes after --; the archive path is checked before anything runs.",
-  },
+  meta: COMMAND_META.run,
   args: {
     "run-id": { type: "string", description: "Run id: ASCII letters, digits, '_' and '-' (default run_<32 hex>)", valueHint: "ID" },
     output: { type: "string", alias: "o", description: "Archive path (default assay-runner-<run id>.tar.gz)", valueHint: "FILE" },

@@ -4,14 +4,10 @@ import { formatIssue, validateText, type TextValidation } from "../schema/index.
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "validate",
-    description:
-      "Check one assay.runner.* document or NDJSON layer against its schema (chosen by each document's \"schema\" field). " +
-      "An empty file holds nothing to check and is an error (an empty layer is checked inside its archive by verify).",
-  },
+  meta: COMMAND_META.validate,
   args: {
     file: {
       type: "positional",

@@ -5,16 +5,10 @@ import { parseArgsWith } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "verify-attestation",
-    description:
-      "Check a runtime-trace statement, DSSE envelope or Sigstore bundle v0.3 against its evidence archive. " +
-      "It checks the signature (with --key, or a bundle's own certificate), that a subject is the archive file, that the archive " +
-      "verifies, and that the predicate is the one the archive gives. Keyless identity (which workflow signed through Sigstore) " +
-      "and transparency-log entries are checked by gh attestation verify, not here.",
-  },
+  meta: COMMAND_META["verify-attestation"],
   args: {
     attestation: { type: "positional", required: false, description: "Statement, DSSE envelope or Sigstore bundle (JSON)", valueHint: "STATEMENT|ENVELOPE|BUNDLE" },
     archive: { type: "string", description: "The archive file the attestation is about", valueHint: "ARCHIVE" },

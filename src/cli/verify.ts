@@ -5,15 +5,10 @@ import { parseArgsWith } from "./_args.ts";
 import { reportUnreadable, unreadableMessage } from "./_archive-input.ts";
 import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
+import { COMMAND_META } from "./_command-meta.ts";
 
 export default cliCommand({
-  meta: {
-    name: "verify",
-    description:
-      "Check an evidence archive (.tar.gz or extracted directory): exact member set, manifest digests over the exact bytes, " +
-      "every document and NDJSON row against its schema, one run id throughout. " +
-      "An archive that cannot be read whole (not gzip, truncated) is unreadable input, as for every command.",
-  },
+  meta: COMMAND_META.verify,
   args: {
     archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
     json: { type: "boolean", description: "Print one JSON report on stdout instead of messages on stderr" },

@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { lstat, open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { crc32, createInflateRaw, inflateRawSync, type ZlibOptions } from "node:zlib";
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
 import { gzipHeaderLength } from "./gzip-frame.ts";
+import { inflateBody } from "./inflate-body.ts";
 import { ArchiveReadError } from "./errors.ts";
 import { ARCHIVE_MEMBERS } from "./member-names.ts";
 import { DEFAULT_READ_LIMITS, nameProblem, TarParser, type MemberSink, type MemberVisitor, type ReadLimits } from "./tar-parser.ts";
@@ -178,6 +178,7 @@ interface StreamedInflate {
 // Streams the deflate body after the gzip header into `tar` in bounded memory, stopping early when
 // the parser stops or the output passes `maxTotalBytes`.
 async function inflateInto(tar: TarParser, handle: FileHandle, headerLength: number, fileSize: number, maxTotalBytes: number): Promise<StreamedInflate> {
+  const { crc32, createInflateRaw } = process.getBuiltinModule("node:zlib");
   const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK });
   let total = 0;
   let crc = 0;
@@ -242,19 +243,13 @@ async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number
   // of 16 KiB pieces joined at the end (a third of the time). A wrong size only costs pieces again.
   const declared = fileSize >= headerLength + 8 ? bytes.readUInt32LE(fileSize - 4) : 0;
   if (declared > cap) return undefined;
-  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
-  try {
-    const options = { info: true, maxOutputLength: cap, chunkSize: Math.max(declared + 1, 64) };
-    inflated = inflateRawSync(bytes.subarray(headerLength), options as ZlibOptions) as unknown as typeof inflated;
-  } catch {
-    return undefined;
-  }
-  const output = inflated.buffer;
-  const trailerAt = headerLength + inflated.engine.bytesWritten;
+  const inflated = inflateBody(bytes, headerLength, cap, declared);
+  if (inflated === undefined) return undefined;
+  const { output, trailerAt } = inflated;
   if (trailerAt + 8 > fileSize) return undefined;
   const issues: Issue[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset + trailerAt, 8);
-  if (view.getUint32(0, true) !== crc32(output) >>> 0 || view.getUint32(4, true) !== output.length % 2 ** 32) {
+  if (view.getUint32(0, true) !== Bun.hash.crc32(output) >>> 0 || view.getUint32(4, true) !== output.length % 2 ** 32) {
     issues.push({ code: "GZIP_CORRUPT", file: path, path: "", expected: "CRC-32 and length matching the data", received: "a different trailer", message: "gzip trailer does not match the decompressed data (CRC-32 or length)" });
   }
   if (fileSize > trailerAt + 8) {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { crc32 } from "node:zlib";
 import { replaceAtomically, writeAll, writeAllSync } from "./atomic-file.ts";
 import { ArchiveWriteError, ArchiveWriterStateError } from "./errors.ts";
 import { GZIP_HEADER, gzipTrailer } from "./gzip-frame.ts";
@@ -245,6 +244,8 @@ export class ArchiveWriter implements AsyncDisposable {
         };
         await sink(GZIP_HEADER);
         const deflater = new ParallelDeflater(sink);
+        // Loaded here, not at import: commands that only read archives do without node:zlib.
+        const { crc32 } = process.getBuiltinModule("node:zlib");
         for await (const chunk of tarStream()) {
           signal.throwIfAborted();
           crc = crc32(chunk, crc);
@@ -284,7 +285,7 @@ export class ArchiveWriter implements AsyncDisposable {
     const gzip = new Uint8Array(GZIP_HEADER.length + body.length + 8);
     gzip.set(GZIP_HEADER, 0);
     gzip.set(body, GZIP_HEADER.length);
-    gzip.set(gzipTrailer(crc32(tar), tarLength), GZIP_HEADER.length + body.length);
+    gzip.set(gzipTrailer(process.getBuiltinModule("node:zlib").crc32(tar), tarLength), GZIP_HEADER.length + body.length);
     try {
       await replaceAtomically(temporary, this.outputPath, (fd) => writeAllSync(fd, gzip), signal);
     } catch (cause) {

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { constants, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
+import type { ZlibOptions } from "node:zlib";
 
 /** Receives compressed bytes in stream order; awaited, so a slow sink holds the producer back. */
 export type ByteSink = (bytes: Uint8Array) => Promise<void>;
@@ -51,7 +51,7 @@ export class ParallelDeflater {
 
   private async dispatch(): Promise<void> {
     const input = this.block.subarray(0, this.fill);
-    const options: ZlibOptions = { level: 9, finishFlush: constants.Z_SYNC_FLUSH };
+    const options: ZlibOptions = { level: 9, finishFlush: zlib().constants.Z_SYNC_FLUSH };
     if (this.previousTail !== undefined) options.dictionary = this.previousTail;
     const job = compress(input, options);
     // Hint: a job abandoned by an aborted commit must not surface as an unhandled rejection.
@@ -79,7 +79,7 @@ export class ParallelDeflater {
 export function deflateSingleBlock(input: Uint8Array): Uint8Array {
   if (input.length > DEFAULT_BLOCK) throw new RangeError(`deflateSingleBlock takes at most ${DEFAULT_BLOCK} bytes, got ${input.length}`);
   if (input.length === 0) return FINAL_BLOCK.slice();
-  const body = deflateRawSync(input, { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
+  const body = zlib().deflateRawSync(input, { level: 9, finishFlush: zlib().constants.Z_SYNC_FLUSH });
   const out = new Uint8Array(body.length + FINAL_BLOCK.length);
   out.set(body, 0);
   out.set(FINAL_BLOCK, body.length);
@@ -96,6 +96,12 @@ const FINAL_BLOCK: Uint8Array = Uint8Array.of(0x03, 0x00);
 
 function compress(input: Uint8Array, options: ZlibOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    deflateRaw(input, options, (error, output) => (error ? reject(error) : resolve(output)));
+    zlib().deflateRaw(input, options, (error, output) => (error ? reject(error) : resolve(output)));
   });
+}
+
+// node:zlib when the first archive is compressed, not when evidence is imported: it brings Node's
+// stream machinery (~3 ms of start-up), which the commands that only read archives do without.
+function zlib(): typeof import("node:zlib") {
+  return process.getBuiltinModule("node:zlib");
 }

@@ -154,6 +154,47 @@ describe("loadArchive", () => {
   });
 });
 
+describe("readArchive on tiny archives (Bun's inflate, not node:zlib)", () => {
+  const readAll = async (path: string, inMemoryBytes?: number) => {
+    const members: [string, string][] = [];
+    const outcome = await readArchive(
+      path,
+      (name) => {
+        const hasher = new Bun.CryptoHasher("sha256");
+        return { write: (chunk) => void hasher.update(chunk), end: () => void members.push([name, hasher.digest("hex")]) };
+      },
+      undefined,
+      inMemoryBytes === undefined ? {} : { inMemoryBytes },
+    );
+    return { issues: outcome.issues, members };
+  };
+
+  test("reads a real archive as the streaming path does", async () => {
+    // An in-memory size of 0 sends every archive down the streaming path.
+    expect(await readAll(realArchive)).toEqual(await readAll(realArchive, 0));
+    expect((await readAll(realArchive)).members.length).toBe(8);
+  });
+
+  test("a copy of the gzip trailer after the trailer is still trailing data", async () => {
+    using dir = tempDir("tiny");
+    const bytes = await Bun.file(realArchive).bytes();
+    const path = write(dir.path, "a.tar.gz", Buffer.concat([bytes, bytes.subarray(-8)]));
+    expect(await codesOf(path)).toEqual({ codes: ["TRAILING_DATA"], members: [] });
+    expect(await readAll(path)).toEqual(await readAll(path, 0));
+  });
+
+  test("a stream cut anywhere reads as the streaming path reads it", async () => {
+    using dir = tempDir("tiny");
+    const bytes = await Bun.file(realArchive).bytes();
+    const cuts = [];
+    for (const at of [11, 100, bytes.length - 9, bytes.length - 8, bytes.length - 1]) {
+      const path = write(dir.path, `cut-${at}.tar.gz`, bytes.subarray(0, at));
+      cuts.push({ at, same: Bun.deepEquals(await readAll(path), await readAll(path, 0)) });
+    }
+    expect(cuts.every((cut) => cut.same)).toBe(true);
+  });
+});
+
 describe("readArchive on large archives", () => {
   test("streams a member of an archive too large for the one-shot path, byte for byte", async () => {
     using dir = tempDir("large");
