@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, type Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { formatIssue } from "../schema/index.ts";
@@ -39,14 +39,14 @@ export async function sha256File(path: string): Promise<string> {
  * only for a valid archive).
  */
 export async function readArchiveFacts(path: string): Promise<ArchiveFacts> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (cause) {
     throw new AttestInputError("ARCHIVE_UNREADABLE", path, `cannot read archive ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
   if (!info.isFile()) throw new AttestInputError("ARCHIVE_UNREADABLE", path, `${path}: expected an archive file (.tar.gz); an extracted directory has no file digest to attest`);
-  let report;
+  let report: Awaited<ReturnType<typeof verifyArchive>>;
   try {
     report = await verifyArchive(path);
   } catch (cause) {

@@ -3,7 +3,7 @@ import type { ArchiveFacts } from "./archive-facts.ts";
 import { MAX_STATEMENT_BYTES, MONITOR_TYPE_PREFIX, STATEMENT_TYPE, type RuntimeTraceType } from "./constants.ts";
 import { AttestInputError } from "./errors.ts";
 import { buildMonitorLog } from "./monitor-log.ts";
-import { type MonitoredProcess } from "./monitored-process.ts";
+import type { MonitoredProcess } from "./monitored-process.ts";
 import { buildObservationExtension } from "./observation-extension.ts";
 import { buildTracePolicy } from "./trace-policy.ts";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readArchive, type ReadLimits, type ReadOptions } from "../evidence/index.ts";
 import { compileRules, type CompiledRules } from "../projection/index.ts";
-import { PathProjector, projectRun, readRunEvidence, ReviewInputError, type ProjectedRun } from "../review/index.ts";
+import { type PathProjector, projectRun, readRunEvidence, ReviewInputError, type ProjectedRun } from "../review/index.ts";
 import { formatIssue, validateBaseline, validateProjectionRules, type Baseline, type ProjectionRules } from "../schema/index.ts";
 
 // Inputs the review commands (baseline, check, report) share. Every failure is a ReviewInputError (exit 2).
@@ -44,7 +44,7 @@ export interface OpenedMembers {
  */
 export async function openMembers(path: string, wanted?: ReadonlySet<string>): Promise<OpenedMembers> {
   const members = new Map<string, Uint8Array>();
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof readArchive>>;
   try {
     outcome = await readArchive(path, (name, size) => (wanted === undefined || wanted.has(name) ? memberBuffer(size, (bytes) => members.set(name, bytes)) : undefined), LIMITS, IN_MEMORY);
   } catch (error) {

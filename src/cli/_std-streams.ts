@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, type Stats, writeSync } from "node:fs";
 
 // Standard output and error written through their descriptors, not `process.stdout`/`process.stderr`:
 // creating those Node streams (any access to the property does) costs ~10 ms of every short
@@ -21,7 +21,7 @@ export function writeWhole(fd: number, bytes: Uint8Array): void {
 
 /** Whether `fd` is a terminal, as `process.stderr.isTTY` would say, mostly without loading node:tty. */
 export function isTerminal(fd: number): boolean {
-  let stats;
+  let stats: Stats;
   try {
     stats = fstatSync(fd);
   } catch {

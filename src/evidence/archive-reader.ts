@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, type Stats } from "node:fs";
 import { lstat, open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { fail, ok, type Issue, type Result } from "../schema/index.ts";
@@ -37,7 +37,7 @@ export const DEFAULT_LOAD_LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes:
  * all; corruption and unsafe content come back as issues.
  */
 export async function readArchive(path: string, visit: MemberVisitor, limits: ReadLimits = DEFAULT_READ_LIMITS, options: ReadOptions = {}): Promise<ArchiveReadOutcome> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (cause) {
@@ -104,7 +104,7 @@ const SMALL_OUTPUT_CAP = 16 * 2 ** 20;
 async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits, inMemoryBytes: number): Promise<Issue[]> {
   const issues: Issue[] = [];
   const problem = (code: string, expected: string, received: string, message: string) => issues.push({ code, file: path, path: "", expected, received, message });
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, "r");
   } catch (cause) {
@@ -317,7 +317,7 @@ async function listDirectory(root: string, limits: ReadLimits, record: RecordIss
       record("MEMBER_NAME_UNSAFE", relative, `at most ${MAX_DIRECTORY_DEPTH} directory levels`, "deeper", `directory ${JSON.stringify(relative)} nests deeper than any archive member`);
       return;
     }
-    let entries;
+    let entries: string[];
     try {
       entries = await readdir(relative === "" ? root : join(root, relative));
     } catch (cause) {

@@ -105,7 +105,10 @@ async function projectByBytes(source: LineSource, compiled: CompiledRules): Prom
   if (classifier === undefined) return undefined;
   let length = 0;
   // Nothing is consumed before the end: the lines stay in the buffer, which grows to hold them all.
-  const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => ((length = final ? to : length), from) };
+  const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => {
+    if (final) length = to;
+    return from;
+  } };
   if ("file" in source) {
     const size = fileSize(source.file);
     // The input, and the rows and sort keys of at most one line per 16 bytes (28 bytes a line).

@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, openSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   add,
-  BpfError,
+  type BpfError,
   BpfMap,
   BpfProgram,
   call,

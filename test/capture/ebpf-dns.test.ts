@@ -36,7 +36,7 @@ describe("eBPF backend: DNS on the session's sockets", () => {
       } catch {}
     };
     const udp = await Bun.udpSocket({ hostname: "127.0.0.153", port: 53, socket: { data: (socket, data, port, address) => reply(socket, new Uint8Array(data), port, address), error: () => {} } });
-    using tcp = Bun.listen({
+    using _tcp = Bun.listen({
       hostname: "127.0.0.153",
       port: 53,
       socket: { data: (socket, data) => void socket.end(Buffer.concat([Buffer.from([0, answerOf(data.subarray(2)).length]), answerOf(data.subarray(2))])) },

@@ -113,7 +113,7 @@ describe("renderDriftMarkdown", () => {
     });
     const md = renderDriftMarkdown(report).split("\n");
     expect([md[2], md[4], md[13]]).toEqual([
-      "- **Arm A:** `<unknown>` (`a\\|1`, manifest `" + String(report.archive_a.manifest_digest) + "`)",
+      `- **Arm A:** \`<unknown>\` (\`a\\|1\`, manifest \`${String(report.archive_a.manifest_digest)}\`)`,
       "- **Render:** `re_render`; at `<unknown>`; using comparator ``ab`c``; raw captures unchanged `false`",
       "| `mcp_tool_surface` | `capability_surface.mcp_tools` | **task-induced** | — | — | `to\\|ol\\\\x` | — | full overlap |",
     ]);

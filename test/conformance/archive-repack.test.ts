@@ -24,7 +24,7 @@ describe("re-packing each real upstream archive with ArchiveWriter", () => {
       const manifest = JSON.parse(new TextDecoder().decode(members.get("manifest.json"))) as { run_id: string };
       using dir = tempDir("repack");
       const outputPath = join(dir.path, "repacked.tar.gz");
-      let committed;
+      let committed: Awaited<ReturnType<ArchiveWriter["commit"]>>;
       {
         await using writer = await ArchiveWriter.create({ outputPath, runId: manifest.run_id, spoolDir: dir.path });
         for (const name of MANIFESTED_MEMBERS) {

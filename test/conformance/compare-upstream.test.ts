@@ -91,8 +91,8 @@ describe("runtime drift over upstream's hand-written arms (V5)", () => {
       digests: [a.manifestDigest, b.manifestDigest],
       labels: report.rows.map((r) => `${r.dimension}=${r.classification}`),
       fs: [rows.filesystem_paths_touched?.detail, fs.in_both, fs.unmatched_summary.a.count, fs.unmatched_summary.b.count],
-      kernel: [rows.kernel_file_operations?.detail, (rows.kernel_file_operations?.projection as Record<string, unknown>).in_both],
-      network: [rows.network_endpoints?.detail, (rows.network_endpoints?.projection as Record<string, unknown>).status],
+      kernel: [rows.kernel_file_operations?.detail, (rows.kernel_file_operations?.projection as Record<string, unknown> | undefined)?.in_both],
+      network: [rows.network_endpoints?.detail, (rows.network_endpoints?.projection as Record<string, unknown> | undefined)?.status],
     }).toEqual({
       summary: { dimensions_checked: 7, task_induced: 4, provider_induced: 1, runtime_induced: 1, inconclusive: 1 },
       digests: ["sha256:b9b86a99017a6a8f9f7a3e0277e4cec92b9828ea9f7afb2bce3c03a526401700", "sha256:0065c41e809814d265737a1f7422b2c94e397bc82873e4480f96daed668ddf20"],

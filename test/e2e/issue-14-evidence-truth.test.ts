@@ -189,6 +189,7 @@ for (const backend of BACKENDS) {
 
     test.skipIf(cannot(backend))("--upstream-env-scrub gives upstream's environment for parity runs", async () => {
       using dir = tempDir(`scrub-${backend}`);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
       const run = await measure(dir.path, backend, ["--upstream-env-scrub"], ["sh", "-c", 'echo "$LC_ALL|$LANG|${LD_LIBRARY_PATH-unset}"'], { LD_LIBRARY_PATH: "/opt/x", LC_ALL: "C.UTF-8" }, true);
       expect([run.outcome.exitCode, run.outcome.stdout]).toEqual([0, "C|C|unset\n"]);
     });

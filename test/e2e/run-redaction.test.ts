@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { createRedactor, RedactionTally } from "../../src/redaction/index.ts";
 import { keyId } from "../../src/redaction/index.ts";
-import { filesIn, openArchive, writeKeyFile } from "../run/_archive.ts";
+import { openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const cannot = skipReason(!host.hasBinary || !host.hasCgroup2, "run e2e needs the compiled binary (bun scripts/build.ts) and root with cgroup v2");

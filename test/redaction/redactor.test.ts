@@ -3,7 +3,7 @@ import { createRedactor, isCredentialFlag, RedactionTally, type RedactionMode } 
 
 // Secret shapes are assembled at runtime from fragments, so no whole token sits in the repository.
 const cat = (...parts: string[]) => parts.join("");
-const ALNUM36 = "0123456789abcdef".repeat(2) + "0123";
+const ALNUM36 = `${"0123456789abcdef".repeat(2)}0123`;
 const KEY = new TextEncoder().encode("installation-secret-key");
 const redactor = (mode: RedactionMode = "shape_and_flag") => createRedactor(mode, KEY);
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadArchive } from "../../src/evidence/index.ts";
-import { readRunEvidence, ReviewInputError, writtenPaths } from "../../src/review/index.ts";
+import { readRunEvidence, type ReviewInputError, writtenPaths } from "../../src/review/index.ts";
 import { tempDir } from "../harness.ts";
 import { writeShapeArchive } from "./_runs.ts";
 
