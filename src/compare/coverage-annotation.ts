@@ -40,14 +40,19 @@ export interface ClaimAssertionResult {
  */
 export function annotateDriftReport(report: unknown): CoverageAnnotation {
   const rows = checkReport(report);
-  return annotate(rows, (dimension, effect, descriptor) => ({
-    type: `measured_${dimension}_drift`,
-    strength: "partial",
-    note: "positive strength capped at partial: the drift report does not surface per-arm observation health; consult fidelity_verdict.v0 against the source archives to raise this to strong",
-    role: "joined_artifacts",
-    effect,
-    descriptor,
-  }), () => SAMPLE_DESCRIPTORS, SAMPLE_BLOCK_SUFFIX);
+  return annotate(
+    rows,
+    (dimension, effect, descriptor) => ({
+      type: `measured_${dimension}_drift`,
+      strength: "partial",
+      note: "positive strength capped at partial: the drift report does not surface per-arm observation health; consult fidelity_verdict.v0 against the source archives to raise this to strong",
+      role: "joined_artifacts",
+      effect,
+      descriptor,
+    }),
+    () => SAMPLE_DESCRIPTORS,
+    SAMPLE_BLOCK_SUFFIX,
+  );
 }
 
 /**
@@ -62,16 +67,42 @@ export function coverageAnnotationForReport(report: unknown, health: ArmHealth):
     network: networkDescriptor(health),
     process: SEED_DESCRIPTORS.process_exec_only,
   });
-  return annotate(rows, (dimension, effect, descriptor) => {
-    const shown = verdicts.map((v) => v ?? "missing").join(", ");
-    if (verdicts.every((v) => v === "clean")) {
-      return { type: `measured_${dimension}_drift`, strength: "strong", note: `both arms have a clean fidelity_verdict.v0 (${shown}); positive ${effect} drift is measured`, role: "joined_artifacts", effect, descriptor };
-    }
-    if (verdicts.some((v) => v === "not_applicable" || v === "failed")) {
-      return { type: `measured_${dimension}_drift`, strength: "absent", note: `fidelity_verdict.v0 of the arms (${shown}) provides no measured ${effect} surface`, role: "none", effect, descriptor };
-    }
-    return { type: `measured_${dimension}_drift`, strength: "partial", note: `fidelity_verdict.v0 of the arms (${shown}) caps positive ${effect} strength at partial`, role: "joined_artifacts", effect, descriptor };
-  }, descriptors, "");
+  return annotate(
+    rows,
+    (dimension, effect, descriptor) => {
+      const shown = verdicts.map((v) => v ?? "missing").join(", ");
+      if (verdicts.every((v) => v === "clean")) {
+        return {
+          type: `measured_${dimension}_drift`,
+          strength: "strong",
+          note: `both arms have a clean fidelity_verdict.v0 (${shown}); positive ${effect} drift is measured`,
+          role: "joined_artifacts",
+          effect,
+          descriptor,
+        };
+      }
+      if (verdicts.some((v) => v === "not_applicable" || v === "failed")) {
+        return {
+          type: `measured_${dimension}_drift`,
+          strength: "absent",
+          note: `fidelity_verdict.v0 of the arms (${shown}) provides no measured ${effect} surface`,
+          role: "none",
+          effect,
+          descriptor,
+        };
+      }
+      return {
+        type: `measured_${dimension}_drift`,
+        strength: "partial",
+        note: `fidelity_verdict.v0 of the arms (${shown}) caps positive ${effect} strength at partial`,
+        role: "joined_artifacts",
+        effect,
+        descriptor,
+      };
+    },
+    descriptors,
+    "",
+  );
 }
 
 /** Parses `--assert-claim TYPE:DIMENSION`; a malformed spec or unknown TYPE is a configuration error (exit 2). */
@@ -103,7 +134,9 @@ export function evaluateClaims(annotation: CoverageAnnotation, assertions: reado
       const cell = cells.get(`exhaustive_${dimension}_equality`);
       if (cell === undefined) return { claim, permitted: false, detail: `no exhaustive_${dimension}_equality cell` };
       const strength = String(cell.claim_strength);
-      return strength === "partial" ? { claim, permitted: true, detail: "exhaustive equality allowed (partial)" } : { claim, permitted: false, detail: `exhaustive equality is ${strength} (degraded by coverage)` };
+      return strength === "partial"
+        ? { claim, permitted: true, detail: "exhaustive equality allowed (partial)" }
+        : { claim, permitted: false, detail: `exhaustive equality is ${strength} (degraded by coverage)` };
     }
     if (!(dimension in MEASURED)) return { claim, permitted: false, detail: `bounded-negative not evaluable for non-measured dimension "${dimension}"` };
     if (blocked.has(`no_${dimension}_effect_beyond_observed`)) return { claim, permitted: false, detail: "bounded-negative blocked by coverage descriptor" };
@@ -166,24 +199,14 @@ function annotate(
     const observed = [row.only_in_a, row.only_in_b, row.in_both].some((list) => Array.isArray(list) && list.length > 0);
     if (REPORTED.has(dimension)) {
       // SDK/trace events are reported, not measured kernel effects: no coverage ceiling applies.
-      if (observed) {
-        claimCells.push(cell(`reported_${dimension}`, "joined_artifacts", "partial", "reported", [EVIDENCE], ["SDK/trace-reported drift surface; not a measured kernel effect, so no coverage ceiling is applied"], ["does_not_prove_measured_effect", "does_not_prove_complete_set"]));
-      }
+      if (observed) claimCells.push(reportedCell(dimension));
       continue;
     }
     const effect = MEASURED[dimension];
     if (effect === undefined) continue;
     const descriptor = descriptors[effect];
     const spots = blindSpotSummary(descriptor);
-    if (observed) {
-      const p = positive(dimension, effect, descriptor);
-      claimCells.push(cell(p.type, p.role, p.strength, "measured", p.role === "none" ? [] : [EVIDENCE], [p.note], ["does_not_prove_tool_intent", "does_not_prove_complete_set"]));
-      if (supportsCompleteClaims(descriptor)) {
-        claimCells.push(cell(`exhaustive_${dimension}_equality`, "joined_artifacts", "partial", "derived", [EVIDENCE], [`derived by ${GATE_RULE}: completeness is full with no declared blind spots, so exhaustive ${effect} equality is allowed; capped at partial because the drift report does not surface per-arm health`], ["strong_only_within_cgroup_scope"]));
-      } else {
-        claimCells.push(cell(`exhaustive_${dimension}_equality`, "joined_artifacts", "weak", "derived", [EVIDENCE], [`derived by ${GATE_RULE}: exhaustive ${effect} equality requires completeness=full with no blind spots; completeness is ${descriptor.completeness}; blind spots: ${spots}`], [`does_not_prove_complete_${effect}_set`]));
-      }
-    }
+    if (observed) claimCells.push(...measuredCells(dimension, effect, descriptor, positive(dimension, effect, descriptor)));
     blockedClaims.push({
       claim_type: "bounded_negative_claim",
       requested_claim: `no_${dimension}_effect_beyond_observed`,
@@ -198,13 +221,77 @@ function annotate(
       });
     }
   }
-  return { schema: COVERAGE_ANNOTATION_SCHEMA, source_report_schema: RUNTIME_DRIFT_SCHEMA, claim_cells: claimCells, blocked_claims: blockedClaims, classification_caveats: caveats };
+  return {
+    schema: COVERAGE_ANNOTATION_SCHEMA,
+    source_report_schema: RUNTIME_DRIFT_SCHEMA,
+    claim_cells: claimCells,
+    blocked_claims: blockedClaims,
+    classification_caveats: caveats,
+  };
 }
 
 const GATE_RULE = "coverage_descriptor.v0 + fidelity_verdict.v0";
 
+function reportedCell(dimension: string): Record<string, unknown> {
+  return cell(
+    `reported_${dimension}`,
+    "joined_artifacts",
+    "partial",
+    "reported",
+    [EVIDENCE],
+    ["SDK/trace-reported drift surface; not a measured kernel effect, so no coverage ceiling is applied"],
+    ["does_not_prove_measured_effect", "does_not_prove_complete_set"],
+  );
+}
+
+// A measured dimension with observed drift: its positive cell, then the exhaustive-equality cell the coverage gate allows.
+function measuredCells(dimension: string, effect: Effect, descriptor: CoverageDescriptor, p: PositiveCell): Record<string, unknown>[] {
+  const measured = cell(
+    p.type,
+    p.role,
+    p.strength,
+    "measured",
+    p.role === "none" ? [] : [EVIDENCE],
+    [p.note],
+    ["does_not_prove_tool_intent", "does_not_prove_complete_set"],
+  );
+  const exhaustive = supportsCompleteClaims(descriptor)
+    ? cell(
+        `exhaustive_${dimension}_equality`,
+        "joined_artifacts",
+        "partial",
+        "derived",
+        [EVIDENCE],
+        [
+          `derived by ${GATE_RULE}: completeness is full with no declared blind spots, so exhaustive ${effect} equality is allowed; capped at partial because the drift report does not surface per-arm health`,
+        ],
+        ["strong_only_within_cgroup_scope"],
+      )
+    : cell(
+        `exhaustive_${dimension}_equality`,
+        "joined_artifacts",
+        "weak",
+        "derived",
+        [EVIDENCE],
+        [
+          `derived by ${GATE_RULE}: exhaustive ${effect} equality requires completeness=full with no blind spots; completeness is ${descriptor.completeness}; blind spots: ${blindSpotSummary(descriptor)}`,
+        ],
+        [`does_not_prove_complete_${effect}_set`],
+      );
+  return [measured, exhaustive];
+}
+
 function cell(claimType: string, role: string, strength: string, basis: string, refs: string[], notes: string[], nonClaims: string[]): Record<string, unknown> {
-  return { schema: CLAIM_CELL_SCHEMA, claim_type: claimType, artifact_role: role, claim_strength: strength, claim_basis: basis, evidence_refs: refs, notes, non_claims: nonClaims };
+  return {
+    schema: CLAIM_CELL_SCHEMA,
+    claim_type: claimType,
+    artifact_role: role,
+    claim_strength: strength,
+    claim_basis: basis,
+    evidence_refs: refs,
+    notes,
+    non_claims: nonClaims,
+  };
 }
 
 function networkDescriptor(health: ArmHealth): CoverageDescriptor {

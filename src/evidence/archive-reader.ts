@@ -1,12 +1,11 @@
-import { createReadStream, type Stats } from "node:fs";
-import { lstat, open, readdir, stat, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
-import { fail, ok, type Issue, type Result } from "../schema/index.ts";
+import type { Stats } from "node:fs";
+import { type FileHandle, open, stat } from "node:fs/promises";
+import { fail, type Issue, ok, type Result } from "../schema/index.ts";
+import { readDirectory } from "./archive-directory.ts";
+import { ArchiveReadError, describeCause } from "./errors.ts";
 import { gzipHeaderLength } from "./gzip-frame.ts";
 import { inflateBody } from "./inflate-body.ts";
-import { ArchiveReadError } from "./errors.ts";
-import { ARCHIVE_MEMBERS } from "./member-names.ts";
-import { DEFAULT_READ_LIMITS, nameProblem, TarParser, type MemberSink, type MemberVisitor, type ReadLimits } from "./tar-parser.ts";
+import { DEFAULT_READ_LIMITS, type MemberVisitor, type ReadLimits, TarParser } from "./tar-parser.ts";
 
 export { DEFAULT_READ_LIMITS, type MemberSink, type MemberVisitor, type ReadLimits } from "./tar-parser.ts";
 
@@ -36,12 +35,17 @@ export const DEFAULT_LOAD_LIMITS: ReadLimits = { maxMembers: 64, maxMemberBytes:
  * `limits` and in constant memory. Throws ArchiveReadError only when the path cannot be read at
  * all; corruption and unsafe content come back as issues.
  */
-export async function readArchive(path: string, visit: MemberVisitor, limits: ReadLimits = DEFAULT_READ_LIMITS, options: ReadOptions = {}): Promise<ArchiveReadOutcome> {
+export async function readArchive(
+  path: string,
+  visit: MemberVisitor,
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+  options: ReadOptions = {},
+): Promise<ArchiveReadOutcome> {
   let info: Stats;
   try {
     info = await stat(path);
   } catch (cause) {
-    throw new ArchiveReadError(path, describe(cause), { cause });
+    throw new ArchiveReadError(path, describeCause(cause), { cause });
   }
   if (info.isDirectory()) return { kind: "directory", issues: await readDirectory(path, visit, limits) };
   if (!info.isFile()) throw new ArchiveReadError(path, "not a regular file or directory");
@@ -98,17 +102,17 @@ export async function loadArchive(path: string, limits: ReadLimits = DEFAULT_LOA
 const CHUNK = 1 << 20;
 const INFLATE_CHUNK = 256 * 1024;
 const SMALL_ARCHIVE = 4 * 2 ** 20;
-const MAX_DIRECTORY_DEPTH = 8;
 const SMALL_OUTPUT_CAP = 16 * 2 ** 20;
 
 async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits, inMemoryBytes: number): Promise<Issue[]> {
   const issues: Issue[] = [];
-  const problem = (code: string, expected: string, received: string, message: string) => issues.push({ code, file: path, path: "", expected, received, message });
+  const problem = (code: string, expected: string, received: string, message: string) =>
+    issues.push({ code, file: path, path: "", expected, received, message });
   let handle: FileHandle;
   try {
     handle = await open(path, "r");
   } catch (cause) {
-    throw new ArchiveReadError(path, describe(cause), { cause });
+    throw new ArchiveReadError(path, describeCause(cause), { cause });
   }
   try {
     const fileSize = (await handle.stat()).size;
@@ -126,13 +130,23 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits,
     const tar = new TarParser(path, visit, limits);
     const { total, crc, overLimit, inflateError, ended, bytesWritten } = await inflateInto(tar, handle, headerLength, fileSize, limits.maxTotalBytes);
     if (overLimit) {
-      problem("ARCHIVE_TOO_LARGE", `at most ${limits.maxTotalBytes} uncompressed bytes`, "more", `archive expands to more than ${limits.maxTotalBytes} bytes; refusing to read on (gzip bomb?)`);
+      problem(
+        "ARCHIVE_TOO_LARGE",
+        `at most ${limits.maxTotalBytes} uncompressed bytes`,
+        "more",
+        `archive expands to more than ${limits.maxTotalBytes} bytes; refusing to read on (gzip bomb?)`,
+      );
       return [...tar.issues, ...issues];
     }
     if (tar.stopped) return [...tar.issues];
     if (inflateError !== undefined) {
       const truncated = /unexpected end/i.test(inflateError.message);
-      problem(truncated ? "GZIP_TRUNCATED" : "GZIP_UNDECODABLE", "a complete deflate stream", inflateError.message, truncated ? "gzip stream is truncated" : `gzip stream is corrupt: ${inflateError.message}`);
+      problem(
+        truncated ? "GZIP_TRUNCATED" : "GZIP_UNDECODABLE",
+        "a complete deflate stream",
+        inflateError.message,
+        truncated ? "gzip stream is truncated" : `gzip stream is corrupt: ${inflateError.message}`,
+      );
       return [...tar.issues, ...issues];
     }
     if (!ended) {
@@ -149,10 +163,20 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits,
     }
     const view = new DataView(trailer.buffer);
     if (view.getUint32(0, true) !== crc >>> 0 || view.getUint32(4, true) !== total % 2 ** 32) {
-      problem("GZIP_CORRUPT", "CRC-32 and length matching the data", "a different trailer", "gzip trailer does not match the decompressed data (CRC-32 or length)");
+      problem(
+        "GZIP_CORRUPT",
+        "CRC-32 and length matching the data",
+        "a different trailer",
+        "gzip trailer does not match the decompressed data (CRC-32 or length)",
+      );
     }
     if (fileSize > trailerAt + 8) {
-      problem("TRAILING_DATA", "end of file after the gzip trailer", `${fileSize - trailerAt - 8} more bytes`, "data follows the gzip stream (a second gzip member or garbage)");
+      problem(
+        "TRAILING_DATA",
+        "end of file after the gzip trailer",
+        `${fileSize - trailerAt - 8} more bytes`,
+        "data follows the gzip stream (a second gzip member or garbage)",
+      );
     }
     tar.finish();
     return [...tar.issues, ...issues];
@@ -234,7 +258,15 @@ async function inflateInto(tar: TarParser, handle: FileHandle, headerLength: num
 // Typical archives are small: one synchronous inflate avoids the stream machinery (start-up time
 // of `verify`). Anything unusual — an inflate error, more output than the cap — returns undefined
 // and the caller takes the streaming path, which diagnoses it precisely in bounded memory.
-async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number, headerLength: number, visit: MemberVisitor, limits: ReadLimits, inMemoryBytes: number): Promise<Issue[] | undefined> {
+async function readSmallTarGz(
+  path: string,
+  handle: FileHandle,
+  fileSize: number,
+  headerLength: number,
+  visit: MemberVisitor,
+  limits: ReadLimits,
+  inMemoryBytes: number,
+): Promise<Issue[] | undefined> {
   const bytes = Buffer.allocUnsafe(fileSize);
   const { bytesRead } = await handle.read(bytes, 0, fileSize, 0);
   if (bytesRead !== fileSize) return undefined;
@@ -250,121 +282,27 @@ async function readSmallTarGz(path: string, handle: FileHandle, fileSize: number
   const issues: Issue[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset + trailerAt, 8);
   if (view.getUint32(0, true) !== Bun.hash.crc32(output) >>> 0 || view.getUint32(4, true) !== output.length % 2 ** 32) {
-    issues.push({ code: "GZIP_CORRUPT", file: path, path: "", expected: "CRC-32 and length matching the data", received: "a different trailer", message: "gzip trailer does not match the decompressed data (CRC-32 or length)" });
+    issues.push({
+      code: "GZIP_CORRUPT",
+      file: path,
+      path: "",
+      expected: "CRC-32 and length matching the data",
+      received: "a different trailer",
+      message: "gzip trailer does not match the decompressed data (CRC-32 or length)",
+    });
   }
   if (fileSize > trailerAt + 8) {
-    issues.push({ code: "TRAILING_DATA", file: path, path: "", expected: "end of file after the gzip trailer", received: `${fileSize - trailerAt - 8} more bytes`, message: "data follows the gzip stream (a second gzip member or garbage)" });
+    issues.push({
+      code: "TRAILING_DATA",
+      file: path,
+      path: "",
+      expected: "end of file after the gzip trailer",
+      received: `${fileSize - trailerAt - 8} more bytes`,
+      message: "data follows the gzip stream (a second gzip member or garbage)",
+    });
   }
   const tar = new TarParser(path, visit, limits);
   tar.push(output);
   tar.finish();
   return [...tar.issues, ...issues];
-}
-
-async function readDirectory(root: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
-  const issues: Issue[] = [];
-  const record: RecordIssue = (code, member, expected, received, message) =>
-    issues.push({ code, file: root, ...(member === "" ? {} : { member }), path: "", expected, received, message });
-  const files = await listDirectory(root, limits, record);
-  if (files === undefined) {
-    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, "more", `directory holds more than ${limits.maxMembers} members`);
-    return issues;
-  }
-  // Known members first in archive order, then anything else, so reports read like a tar listing.
-  const rank = (name: string) => {
-    const index = (ARCHIVE_MEMBERS as readonly string[]).indexOf(name);
-    return index === -1 ? ARCHIVE_MEMBERS.length : index;
-  };
-  files.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
-  if (files.length > limits.maxMembers) {
-    record("TOO_MANY_MEMBERS", "", `at most ${limits.maxMembers} members`, String(files.length), `directory holds ${files.length} files, more than ${limits.maxMembers}`);
-    return issues;
-  }
-  let total = 0;
-  for (const { name, size } of files) {
-    const problem = nameProblem(name);
-    if (problem !== undefined) {
-      record("MEMBER_NAME_UNSAFE", name, "a plain relative path", JSON.stringify(name), `member name ${JSON.stringify(name)} ${problem}`);
-      continue;
-    }
-    if (size > limits.maxMemberBytes) {
-      record("MEMBER_TOO_LARGE", name, `at most ${limits.maxMemberBytes} bytes`, `${size} bytes`, `member ${JSON.stringify(name)} has ${size} bytes, over the limit of ${limits.maxMemberBytes}`);
-      continue;
-    }
-    total += size;
-    if (total > limits.maxTotalBytes) {
-      record("ARCHIVE_TOO_LARGE", name, `at most ${limits.maxTotalBytes} bytes in total`, "more", `directory holds more than ${limits.maxTotalBytes} bytes`);
-      return issues;
-    }
-    const sink: MemberSink | undefined = visit(name, size);
-    if (sink !== undefined) await streamFile(root, name, size, sink);
-  }
-  return issues;
-}
-
-type RecordIssue = (code: string, member: string, expected: string, received: string, message: string) => void;
-
-// The regular files under `root` (other entries are recorded as issues), or undefined when there are
-// too many entries. Every entry counts towards the member limit while walking, so a directory of a
-// million files (or a deep tree) is refused before its listing fills memory.
-async function listDirectory(root: string, limits: ReadLimits, record: RecordIssue): Promise<{ name: string; size: number }[] | undefined> {
-  const files: { name: string; size: number }[] = [];
-  let seen = 0;
-  let overflow = false;
-  const walk = async (relative: string, depth: number): Promise<void> => {
-    if (overflow) return;
-    if (depth > MAX_DIRECTORY_DEPTH) {
-      record("MEMBER_NAME_UNSAFE", relative, `at most ${MAX_DIRECTORY_DEPTH} directory levels`, "deeper", `directory ${JSON.stringify(relative)} nests deeper than any archive member`);
-      return;
-    }
-    let entries: string[];
-    try {
-      entries = await readdir(relative === "" ? root : join(root, relative));
-    } catch (cause) {
-      throw new ArchiveReadError(root, describe(cause), { cause });
-    }
-    seen += entries.length;
-    if (seen > limits.maxMembers * 4) {
-      overflow = true;
-      return;
-    }
-    for (const entry of entries.sort()) {
-      const name = relative === "" ? entry : `${relative}/${entry}`;
-      const info = await lstat(join(root, name));
-      if (info.isDirectory()) await walk(name, depth + 1);
-      else if (info.isFile()) files.push({ name, size: info.size });
-      else {
-        const kind = info.isSymbolicLink() ? "symbolic link" : "special file";
-        record("MEMBER_NOT_REGULAR_FILE", name, "a regular file", kind, `member ${JSON.stringify(name)} is a ${kind}; an archive holds only regular files`);
-      }
-    }
-  };
-  await walk("", 0);
-  return overflow ? undefined : files;
-}
-
-// Streams at most `size` bytes of one member file into its sink, then ends the sink.
-async function streamFile(root: string, name: string, size: number, sink: MemberSink): Promise<void> {
-  let seen = 0;
-  try {
-    for await (const chunk of createReadStream(join(root, name), { highWaterMark: CHUNK })) {
-      const bytes = chunk as Uint8Array;
-      // A file growing while it is read must not push a member past its limit.
-      const take = Math.min(bytes.length, size - seen);
-      if (take > 0) sink.write(bytes.subarray(0, take));
-      seen += take;
-      if (seen >= size) break;
-    }
-  } catch (cause) {
-    throw new ArchiveReadError(root, `${name}: ${describe(cause)}`, { cause });
-  }
-  sink.end();
-}
-
-function describe(cause: unknown): string {
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code !== undefined && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
-  }
-  return String(cause);
 }

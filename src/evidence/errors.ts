@@ -1,10 +1,5 @@
 /** Machine codes of errors thrown by the evidence module. */
-export type EvidenceErrorCode =
-  | "JSON_SYNTAX"
-  | "JSON_UNREPRESENTABLE"
-  | "ARCHIVE_UNWRITABLE"
-  | "ARCHIVE_WRITER_STATE"
-  | "ARCHIVE_UNREADABLE";
+export type EvidenceErrorCode = "JSON_SYNTAX" | "JSON_UNREPRESENTABLE" | "ARCHIVE_UNWRITABLE" | "ARCHIVE_WRITER_STATE" | "ARCHIVE_UNREADABLE";
 
 /** Text that is not JSON; `offset`, `line` and `column` point at the first offending character. */
 export class JsonSyntaxError extends Error {
@@ -77,4 +72,13 @@ export class ArchiveReadError extends Error {
   ) {
     super(`cannot read archive ${file}: ${message}`, options);
   }
+}
+
+/** A cause as one line: its message, led by its errno code when the message lacks it. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code !== undefined && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
 }

@@ -29,7 +29,15 @@ export interface ByteTables {
  */
 export function layoutByteTables(compiled: CompiledRules): ByteTables | undefined {
   const { exact, prefixes, hExact, hPrefix, basenames, patterns, nodes } = ruleKeys(compiled);
-  const strings = [...exact.keys(), ...prefixes.keys(), ...hExact.keys(), ...hPrefix.keys(), ...basenames.keys(), ...patterns.map((p) => p.pattern), ...nodes.map((n) => n.segment)];
+  const strings = [
+    ...exact.keys(),
+    ...prefixes.keys(),
+    ...hExact.keys(),
+    ...hPrefix.keys(),
+    ...basenames.keys(),
+    ...patterns.map((p) => p.pattern),
+    ...nodes.map((n) => n.segment),
+  ];
   if (!strings.every((s) => s.isWellFormed())) return undefined;
 
   // Every piece is reserved in this order: the layout (and the core reading it) depends on it.
@@ -58,13 +66,15 @@ export function layoutByteTables(compiled: CompiledRules): ByteTables | undefine
   const config = w.reserve(CONFIG_WORDS * 4, 4);
   // Addresses are wrapped ({ at }) so that they are relocated; the rest are plain values.
   const at = (offset: number) => ({ at: offset });
+  // biome-ignore format: the CONFIG_WORDS words, grouped as the core reads them
   const words = [
     at(declExact.ptr), 0, at(declPrefix.ptr), 0, 0, 0,
     at(hExactT.ptr), 0, at(hPrefixT.ptr), 0, 0, 0,
     at(trie.ptr), trie.mask, at(nodeMin), at(nodeParent), at(nodeHasChildren), at(baseT.ptr), baseT.mask,
     patterns.length, at(globs), heuristics?.entryBase ?? 0, heuristics === undefined ? 0 : 1, OPERATIONS.length, at(ops),
     at(counts), at(active), at(nextActive), at(scratch), at(runStarts),
-    at(entryOut), at(rawHead.ptr), rawHead.length, at(projectedHead.ptr), projectedHead.length, at(unmatchedTail.ptr), unmatchedTail.length, at(workdir.ptr), workdir.length, outFixed,
+    at(entryOut), at(rawHead.ptr), rawHead.length, at(projectedHead.ptr), projectedHead.length,
+    at(unmatchedTail.ptr), unmatchedTail.length, at(workdir.ptr), workdir.length, outFixed,
     at(declBits), at(hBits), bitsLimit, at(anyBits),
   ];
   words.forEach((word, i) => (typeof word === "number" ? w.u32(config + i * 4, word) : w.pointer(config + i * 4, word.at)));
@@ -220,7 +230,11 @@ function writeTable(w: BlockWriter, keys: KeyWriter, entries: Map<string, number
 }
 
 // The trie: slots keyed by (parent, segment); per node its parent, lowest completed index and whether runs go on.
-function writeTrie(w: BlockWriter, keys: KeyWriter, nodes: readonly TrieNode[]): { trie: { ptr: number; mask: number }; nodeMin: number; nodeParent: number; nodeHasChildren: number } {
+function writeTrie(
+  w: BlockWriter,
+  keys: KeyWriter,
+  nodes: readonly TrieNode[],
+): { trie: { ptr: number; mask: number }; nodeMin: number; nodeParent: number; nodeHasChildren: number } {
   let trie = { ptr: 0, mask: 0 };
   const nodeMin = w.reserve(nodes.length * 4 + 4, 4);
   const nodeParent = w.reserve(nodes.length * 4 + 4, 4);
@@ -341,7 +355,9 @@ function writeNdjsonFragments(w: BlockWriter, keys: KeyWriter, compiled: Compile
   });
   const rawHead = key('{"raw_path":"');
   const projectedHead = key('","projected_path":"');
-  const unmatchedTail = key(`${JSON.stringify({ path_class: "unknown", relation: "unmatched", rule: "no_matching_rule", confidence: "unknown", claim_level: "raw_observed" }).replace(/^\{/, '",')}\n`);
+  const unmatchedTail = key(
+    `${JSON.stringify({ path_class: "unknown", relation: "unmatched", rule: "no_matching_rule", confidence: "unknown", claim_level: "raw_observed" }).replace(/^\{/, '",')}\n`,
+  );
   const workdir = key("workdir/");
   const outFixed = rawHead.length + projectedHead.length + Math.max(unmatchedTail.length, longestTail) + 32;
   return { entryOut, rawHead, projectedHead, unmatchedTail, workdir, outFixed };

@@ -47,43 +47,51 @@ export function compileNetworkRules(network: NetworkRules, where: Where): Result
     const parsed = parseIpNetwork(cidr);
     const path = `network.cidrs.${index}.cidr`;
     if (parsed === undefined) {
-      issues.push(issue(where, "CIDR_INVALID", path, "an IPv4 or IPv6 network such as 10.0.0.0/8 or 2001:db8::/32", cidr,
-        `projection_rules.v0: field ${path}: "${cidr}" is not an IP network`));
+      issues.push(
+        issue(
+          where,
+          "CIDR_INVALID",
+          path,
+          "an IPv4 or IPv6 network such as 10.0.0.0/8 or 2001:db8::/32",
+          cidr,
+          `projection_rules.v0: field ${path}: "${cidr}" is not an IP network`,
+        ),
+      );
       return;
     }
     const key = networkKey(parsed);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      issues.push(issue(where, "CIDR_DUPLICATE", path, "a network not declared before", cidr,
-        `projection_rules.v0: field ${path}: "${cidr}" is the same network as network.cidrs.${earlier}.cidr after normalisation`));
+      issues.push(
+        issue(
+          where,
+          "CIDR_DUPLICATE",
+          path,
+          "a network not declared before",
+          cidr,
+          `projection_rules.v0: field ${path}: "${cidr}" is the same network as network.cidrs.${earlier}.cidr after normalisation`,
+        ),
+      );
       return;
     }
     seen.set(key, index);
-    const groupKey = `${parsed.address.version}/${parsed.prefixLength}`;
-    let group = groups.get(groupKey);
-    if (!group) {
-      const p = parsed.prefixLength;
-      const masks: [number, number, number, number] =
-        parsed.address.version === 4 ? [v4Mask(p), 0, 0, 0] : [v4Mask(p), v4Mask(p - 32), v4Mask(p - 64), v4Mask(p - 96)];
-      group = { version: parsed.address.version, prefixLength: p, masks, v4: new Map(), v6: new Map() };
-      groups.set(groupKey, group);
-    }
-    if (parsed.address.version === 4) group.v4.set(parsed.address.value, index);
-    else {
-      const words = parsed.address.words;
-      const hash = wordsHash(words[0], words[1], words[2], words[3]);
-      const list = group.v6.get(hash) ?? [];
-      list.push({ words, index });
-      group.v6.set(hash, list);
-    }
+    addToGroup(groups, parsed, index);
   });
   const hosts = new Map<string, EndpointMatch>();
   for (const [suffix, cls] of Object.entries(network.hosts)) {
     const key = suffix.toLowerCase();
     if (hosts.has(key)) {
       const path = `network.hosts[${JSON.stringify(suffix)}]`;
-      issues.push(issue(where, "HOST_SUFFIX_DUPLICATE", path, "a host suffix not declared before (case-insensitive)", suffix,
-        `projection_rules.v0: field ${path}: host suffix "${suffix}" is declared twice (host names are case-insensitive)`));
+      issues.push(
+        issue(
+          where,
+          "HOST_SUFFIX_DUPLICATE",
+          path,
+          "a host suffix not declared before (case-insensitive)",
+          suffix,
+          `projection_rules.v0: field ${path}: host suffix "${suffix}" is declared twice (host names are case-insensitive)`,
+        ),
+      );
       continue;
     }
     hosts.set(key, match(cls, "declared_host_suffix", "declared_network_host_alias"));
@@ -96,6 +104,27 @@ export function compileNetworkRules(network: NetworkRules, where: Where): Result
     cidrMatches,
     hosts,
   });
+}
+
+// Files the network under its (version, prefix length) group, made on first use with its masks.
+function addToGroup(groups: Map<string, CidrGroup>, parsed: NonNullable<ReturnType<typeof parseIpNetwork>>, index: number): void {
+  const groupKey = `${parsed.address.version}/${parsed.prefixLength}`;
+  let group = groups.get(groupKey);
+  if (!group) {
+    const p = parsed.prefixLength;
+    const masks: [number, number, number, number] =
+      parsed.address.version === 4 ? [v4Mask(p), 0, 0, 0] : [v4Mask(p), v4Mask(p - 32), v4Mask(p - 64), v4Mask(p - 96)];
+    group = { version: parsed.address.version, prefixLength: p, masks, v4: new Map(), v6: new Map() };
+    groups.set(groupKey, group);
+  }
+  if (parsed.address.version === 4) group.v4.set(parsed.address.value, index);
+  else {
+    const words = parsed.address.words;
+    const hash = wordsHash(words[0], words[1], words[2], words[3]);
+    const list = group.v6.get(hash) ?? [];
+    list.push({ words, index });
+    group.v6.set(hash, list);
+  }
 }
 
 /**
@@ -128,7 +157,11 @@ export interface NamedEndpointMatch {
  * suffix over the endpoint's names (ties: the first name in name order, resolved before declared).
  * Without names this is exactly `matchEndpoint`.
  */
-export function matchNamedEndpoint(endpoint: string, network: CompiledNetworkRules, names: readonly EndpointName[] | undefined): NamedEndpointMatch | undefined {
+export function matchNamedEndpoint(
+  endpoint: string,
+  network: CompiledNetworkRules,
+  names: readonly EndpointName[] | undefined,
+): NamedEndpointMatch | undefined {
   const direct = matchEndpoint(endpoint, network);
   if (direct !== undefined) return { match: direct };
   if (names === undefined || names.length === 0 || network.hosts.size === 0) return undefined;

@@ -40,14 +40,8 @@ async function armPtrace(target: CaptureTarget): Promise<ArmedCapture> {
   const facts = readHostFacts();
   const stracePath = facts.stracePath;
   if (stracePath === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", "strace is not installed");
-  const fifo = join(target.scratchDir, "strace.fifo");
-  // A FIFO holds no bytes on disk: what strace writes exists only in the pipe and the runner.
-  const made = Bun.spawnSync(["mkfifo", "-m", "600", fifo], { stdio: ["ignore", "ignore", "pipe"] });
-  if (made.exitCode !== 0) throw new CaptureHostError("CAPTURE_UNAVAILABLE", `cannot create strace's FIFO ${fifo}: ${made.stderr.toString().trim() || `mkfifo exited ${made.exitCode}`}`);
-  let resolveEnded: (exit: TraceeExit) => void = () => {};
-  const ended = new Promise<TraceeExit>((resolve) => {
-    resolveEnded = resolve;
-  });
+  const fifo = makeFifo(join(target.scratchDir, "strace.fifo"));
+  const { promise: ended, resolve: resolveEnded } = Promise.withResolvers<TraceeExit>();
   const output = new LiveStraceOutput(resolveEnded);
   const pipe = openFifo(fifo);
   // Read in batches every few ms: a read per line (a wakeup per strace write) made traced opens
@@ -115,6 +109,16 @@ async function armPtrace(target: CaptureTarget): Promise<ArmedCapture> {
       done = true;
     },
   };
+}
+
+// A FIFO holds no bytes on disk: what strace writes exists only in the pipe and the runner.
+function makeFifo(path: string): string {
+  const made = Bun.spawnSync(["mkfifo", "-m", "600", path], { stdio: ["ignore", "ignore", "pipe"] });
+  if (made.exitCode !== 0) {
+    const why = made.stderr.toString().trim() || `mkfifo exited ${made.exitCode}`;
+    throw new CaptureHostError("CAPTURE_UNAVAILABLE", `cannot create strace's FIFO ${path}: ${why}`);
+  }
+  return path;
 }
 
 /** The runner's ends of strace's FIFO: a non-blocking reader, and a writer that keeps EOF away until strace is done. */
