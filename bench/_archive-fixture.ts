@@ -17,7 +17,10 @@ export async function templateMembers(): Promise<Map<string, Uint8Array>> {
 /** Writes a kernel layer of at least `bytes` bytes (realistic rows, renumbered) to `path`; returns its row count. */
 export async function writeKernelLayer(path: string, bytes: number): Promise<number> {
   const members = await templateMembers();
-  const rows = new TextDecoder().decode(members.get("layers/kernel.ndjson")).split("\n").filter((r) => r !== "");
+  const rows = new TextDecoder()
+    .decode(members.get("layers/kernel.ndjson"))
+    .split("\n")
+    .filter((r) => r !== "");
   const fd = openSync(path, "w");
   let written = 0;
   let seq = 0;

@@ -16,8 +16,20 @@ export interface StubLatency {
 export async function measureStubLatency(rounds: number): Promise<StubLatency> {
   await using server = await startTestDnsServer({ "api.example.test": [{ name: "api.example.test", type: "A", ttl: 30, address: "127.0.0.2" }] });
   const allowed = new Set<string>();
-  const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: server.port }, onAnswer: (a) => void a.answers.forEach((x) => allowed.add(x.address)) });
-  const listener = Bun.listen({ hostname: "127.0.0.2", port: 0, socket: { data() {}, open(s) { s.end(); } } });
+  const stub = await startDnsStub({
+    upstream: { address: "127.0.0.1", port: server.port },
+    onAnswer: (a) => void a.answers.forEach((x) => allowed.add(x.address)),
+  });
+  const listener = Bun.listen({
+    hostname: "127.0.0.2",
+    port: 0,
+    socket: {
+      data() {},
+      open(s) {
+        s.end();
+      },
+    },
+  });
   const built = buildDnsQuery({ id: 1, name: "api.example.test", type: DNS_TYPE.A });
   if (!built.ok) throw new Error(built.issues[0].message);
   const resolveThenConnect = async (port: number): Promise<number> => {
@@ -41,7 +53,10 @@ export async function measureStubLatency(rounds: number): Promise<StubLatency> {
     const added: number[] = [];
     for (let i = 0; i < rounds; i++) {
       // Alternate which goes first so neither always runs on a warmer path.
-      const [a, b] = i % 2 === 0 ? [await resolveThenConnect(server.port), await resolveThenConnect(stub.port)] : (([y, x]) => [x, y])([await resolveThenConnect(stub.port), await resolveThenConnect(server.port)]);
+      const [a, b] =
+        i % 2 === 0
+          ? [await resolveThenConnect(server.port), await resolveThenConnect(stub.port)]
+          : (([y, x]) => [x, y])([await resolveThenConnect(stub.port), await resolveThenConnect(server.port)]);
       direct.push(a as number);
       viaStub.push(b as number);
       added.push((b as number) - (a as number));

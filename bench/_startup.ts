@@ -112,7 +112,9 @@ export function measureStartup(floor: string, cases: readonly StartupCase[], rou
 /** One line per figure: median, ratio against the floor, spread, CPU ratio and the goal's verdict. */
 export function renderStartup(result: StartupFigures): string[] {
   const width = Math.max(...result.figures.map((f) => f.name.length));
-  const lines = [`${"hello-world floor".padEnd(width)}  ${result.floor.wallMs.toFixed(1)} ms wall, ${result.floor.cpuMs.toFixed(1)} ms CPU (median of ${result.rounds} rounds)`];
+  const lines = [
+    `${"hello-world floor".padEnd(width)}  ${result.floor.wallMs.toFixed(1)} ms wall, ${result.floor.cpuMs.toFixed(1)} ms CPU (median of ${result.rounds} rounds)`,
+  ];
   for (const f of result.figures) {
     const goal = f.goal === undefined ? "" : ` — goal ≤ ${f.goal.toFixed(1)}×: ${f.ratio <= f.goal ? "met" : "NOT met"}`;
     lines.push(

@@ -40,8 +40,12 @@ try {
   const mibPerS = (ns: number) => kernelBytes / MiB / (ns / 1e9);
   const ratio = referenceStats.p50 / engineStats.p50;
   console.log(`kernel layer: ${(kernelBytes / MiB).toFixed(0)} MiB, ${rows} rows; ${samples} samples each`);
-  console.log(`reference tar | gzip -9 : median ${(referenceStats.p50 / 1e6).toFixed(0)} ms (${mibPerS(referenceStats.p50).toFixed(1)} MiB/s), compressed ${statSync(join(dir, "reference.tar.gz")).size} B`);
-  console.log(`engine ArchiveWriter    : median ${(engineStats.p50 / 1e6).toFixed(0)} ms (${mibPerS(engineStats.p50).toFixed(1)} MiB/s), compressed ${statSync(join(dir, "engine.tar.gz")).size} B`);
+  console.log(
+    `reference tar | gzip -9 : median ${(referenceStats.p50 / 1e6).toFixed(0)} ms (${mibPerS(referenceStats.p50).toFixed(1)} MiB/s), compressed ${statSync(join(dir, "reference.tar.gz")).size} B`,
+  );
+  console.log(
+    `engine ArchiveWriter    : median ${(engineStats.p50 / 1e6).toFixed(0)} ms (${mibPerS(engineStats.p50).toFixed(1)} MiB/s), compressed ${statSync(join(dir, "engine.tar.gz")).size} B`,
+  );
   console.log(`writer throughput ratio engine/reference = ${ratio.toFixed(2)} — goal ≥ 0.9: ${ratio >= 0.9 ? "met" : "NOT met"}`);
   rmSync(membersDir, { recursive: true, force: true });
   rmSync(kernel, { force: true });
@@ -54,8 +58,12 @@ try {
     rmSync(bigKernel, { force: true });
     const verify = peak([exe, "verify", archive, "--quiet"]);
     console.log(`\n${rssMiB} MiB kernel layer (${bigRows} rows), archive ${(statSync(archive).size / MiB).toFixed(1)} MiB:`);
-    console.log(`peak RSS writing  : ${(write.maxRss / MiB).toFixed(1)} MiB in ${(write.ms / 1000).toFixed(1)} s — goal ≤ 128 MiB: ${write.maxRss <= 128 * MiB ? "met" : "NOT met"}`);
-    console.log(`peak RSS verifying: ${(verify.maxRss / MiB).toFixed(1)} MiB in ${(verify.ms / 1000).toFixed(1)} s (exit ${verify.exitCode}) — goal ≤ 128 MiB: ${verify.maxRss <= 128 * MiB ? "met" : "NOT met"}`);
+    console.log(
+      `peak RSS writing  : ${(write.maxRss / MiB).toFixed(1)} MiB in ${(write.ms / 1000).toFixed(1)} s — goal ≤ 128 MiB: ${write.maxRss <= 128 * MiB ? "met" : "NOT met"}`,
+    );
+    console.log(
+      `peak RSS verifying: ${(verify.maxRss / MiB).toFixed(1)} MiB in ${(verify.ms / 1000).toFixed(1)} s (exit ${verify.exitCode}) — goal ≤ 128 MiB: ${verify.maxRss <= 128 * MiB ? "met" : "NOT met"}`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

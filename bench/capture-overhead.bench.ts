@@ -78,7 +78,9 @@ try {
     else {
       const growth = size - base.size;
       console.log(`${exe}: ${mib(size)} (${size} bytes); ${sizeBase} (bpftrace-based) built here with the same bun: ${mib(base.size)} (${base.size} bytes)`);
-      console.log(`growth: ${(growth / 1024).toFixed(0)} KiB (everything merged since ${sizeBase}, not only the engine) — goal ≤ 1024 KiB: ${growth <= 1 << 20 ? "met" : "NOT met"}`);
+      console.log(
+        `growth: ${(growth / 1024).toFixed(0)} KiB (everything merged since ${sizeBase}, not only the engine) — goal ≤ 1024 KiB: ${growth <= 1 << 20 ? "met" : "NOT met"}`,
+      );
     }
   }
 
@@ -136,40 +138,110 @@ try {
       foreign.push(foreignSeen);
       if (engine === undefined || floor === undefined) throw new Error("a round ended without its figures");
       const figures = { bareBefore, bareAfter, engine, floor };
-      rounds.push(buildBefore !== undefined && buildEngine !== undefined && buildAfter !== undefined ? { ...figures, build: { before: buildBefore, engine: buildEngine, after: buildAfter } } : figures);
+      rounds.push(
+        buildBefore !== undefined && buildEngine !== undefined && buildAfter !== undefined
+          ? { ...figures, build: { before: buildBefore, engine: buildEngine, after: buildAfter } }
+          : figures,
+      );
     }
     const bareWall = (r: (typeof rounds)[number]) => mean(r.bareBefore.wall, r.bareAfter.wall);
     const bareCpu = (r: (typeof rounds)[number]) => mean(r.bareBefore.cpu, r.bareAfter.cpu);
     console.log(`bare loop: ${rounds.map((r) => `${(bareWall(r) * 1000).toFixed(0)}`).join(", ")} ms (mean of the two bare figures, per round)`);
-    spread(rounds.map((r) => r.engine.wall / bareWall(r)), 1.15, "engine vs bare (loop wall time)");
-    spread(rounds.map((r) => r.engine.wall / r.floor.wall), 1.05, "engine vs mechanism floor, same round (loop wall time)");
-    spread(rounds.map((r) => r.floor.wall / bareWall(r)), undefined, "mechanism floor vs bare: the engine's tracepoints carrying empty programs (loop wall time)");
-    spread(rounds.map((r) => r.bareAfter.wall / r.bareBefore.wall), undefined, "noise floor: bare after vs bare before, same round (loop wall time)");
-    spread(rounds.map((r) => r.engine.cpu / bareCpu(r)), undefined, "engine vs bare (loop CPU time)");
-    spread(rounds.map((r) => r.engine.cpu / r.floor.cpu), undefined, "engine vs mechanism floor (loop CPU time)");
-    spread(rounds.map((r) => r.floor.cpu / bareCpu(r)), undefined, "mechanism floor vs bare (loop CPU time)");
-    spread(rounds.map((r) => ((r.engine.wall - bareWall(r)) / OPENS) * 1e9), undefined, "engine's cost per open+close iteration, ns (wall)", "ns", 0);
-    spread(rounds.map((r) => ((r.engine.wall - r.floor.wall) / OPENS) * 1e9), undefined, "of which above the floor, ns (wall)", "ns", 0);
+    spread(
+      rounds.map((r) => r.engine.wall / bareWall(r)),
+      1.15,
+      "engine vs bare (loop wall time)",
+    );
+    spread(
+      rounds.map((r) => r.engine.wall / r.floor.wall),
+      1.05,
+      "engine vs mechanism floor, same round (loop wall time)",
+    );
+    spread(
+      rounds.map((r) => r.floor.wall / bareWall(r)),
+      undefined,
+      "mechanism floor vs bare: the engine's tracepoints carrying empty programs (loop wall time)",
+    );
+    spread(
+      rounds.map((r) => r.bareAfter.wall / r.bareBefore.wall),
+      undefined,
+      "noise floor: bare after vs bare before, same round (loop wall time)",
+    );
+    spread(
+      rounds.map((r) => r.engine.cpu / bareCpu(r)),
+      undefined,
+      "engine vs bare (loop CPU time)",
+    );
+    spread(
+      rounds.map((r) => r.engine.cpu / r.floor.cpu),
+      undefined,
+      "engine vs mechanism floor (loop CPU time)",
+    );
+    spread(
+      rounds.map((r) => r.floor.cpu / bareCpu(r)),
+      undefined,
+      "mechanism floor vs bare (loop CPU time)",
+    );
+    spread(
+      rounds.map((r) => ((r.engine.wall - bareWall(r)) / OPENS) * 1e9),
+      undefined,
+      "engine's cost per open+close iteration, ns (wall)",
+      "ns",
+      0,
+    );
+    spread(
+      rounds.map((r) => ((r.engine.wall - r.floor.wall) / OPENS) * 1e9),
+      undefined,
+      "of which above the floor, ns (wall)",
+      "ns",
+      0,
+    );
     for (const [i, line] of loss.entries()) console.log(`round ${i + 1} capture: ${line}`);
     const busy = foreign.flatMap((n, i) => (n > 0 ? [`round ${i + 1} (${n} programs)`] : []));
-    console.log(`other runs' engines loaded on the host during the loops (every syscall then takes the slow path, bare runs too): ${busy.length === 0 ? "none seen" : busy.join(", ")}`);
+    console.log(
+      `other runs' engines loaded on the host during the loops (every syscall then takes the slow path, bare runs too): ${busy.length === 0 ? "none seen" : busy.join(", ")}`,
+    );
     const clean = rounds.filter((_, i) => foreign[i] === 0);
     if (busy.length > 0 && clean.length > 0) {
-      spread(clean.map((r) => r.engine.wall / bareWall(r)), 1.15, `  rounds without them (${clean.length}): engine vs bare`);
-      spread(clean.map((r) => r.engine.wall / r.floor.wall), 1.05, `  rounds without them (${clean.length}): engine vs floor`);
-      spread(clean.map((r) => r.floor.wall / bareWall(r)), undefined, `  rounds without them (${clean.length}): floor vs bare`);
+      spread(
+        clean.map((r) => r.engine.wall / bareWall(r)),
+        1.15,
+        `  rounds without them (${clean.length}): engine vs bare`,
+      );
+      spread(
+        clean.map((r) => r.engine.wall / r.floor.wall),
+        1.05,
+        `  rounds without them (${clean.length}): engine vs floor`,
+      );
+      spread(
+        clean.map((r) => r.floor.wall / bareWall(r)),
+        undefined,
+        `  rounds without them (${clean.length}): floor vs bare`,
+      );
     }
     const builds = rounds.flatMap((r) => (r.build ? [r.build] : []));
     if (tree !== undefined && builds.length > 0) {
       console.log(`\ncompileall over ${tree.files} generated files (whole process wall time):`);
-      spread(builds.map((b) => b.engine / mean(b.before, b.after)), 1.05, "compileall, engine vs bare");
-      spread(builds.map((b) => b.after / b.before), undefined, "compileall, noise floor: bare after vs bare before, same round");
+      spread(
+        builds.map((b) => b.engine / mean(b.before, b.after)),
+        1.05,
+        "compileall, engine vs bare",
+      );
+      spread(
+        builds.map((b) => b.after / b.before),
+        undefined,
+        "compileall, noise floor: bare after vs bare before, same round",
+      );
     }
 
     // 3. What loading costs: arm time (maps, build, load, attach) and what the verifier walked.
     console.log(`\n## arm\n`);
-    console.log(`arm (ArmedCapture.attachMs): first ${fmtMs(attachMs[0])} (cold), then ${attachMs.slice(1).map(fmtMs).join(", ")}; median ${fmtMs(median(attachMs))}`);
-    console.log(`close → every program gone from the kernel (in the background, off the runner's path): median ${fmtMs(median(detachMs))} [${range(detachMs, 0)}]`);
+    console.log(
+      `arm (ArmedCapture.attachMs): first ${fmtMs(attachMs[0])} (cold), then ${attachMs.slice(1).map(fmtMs).join(", ")}; median ${fmtMs(median(attachMs))}`,
+    );
+    console.log(
+      `close → every program gone from the kernel (in the background, off the runner's path): median ${fmtMs(median(detachMs))} [${range(detachMs, 0)}]`,
+    );
     console.log(programTable ?? "program info: not read");
   }
 
@@ -177,7 +249,10 @@ try {
   // run_cnt), which does not move with the host's load as wall times do. On only for this pass.
   if (wanted("stats")) {
     console.log(`\n## BPF run time (bpf_stats_enabled), 100k opens of one path and 100k distinct paths\n`);
-    for (const [label, argv] of [["one path", loop(OPENS)], ["distinct paths", loop(OPENS, true)]] as const) {
+    for (const [label, argv] of [
+      ["one path", loop(OPENS)],
+      ["distinct paths", loop(OPENS, true)],
+    ] as const) {
       const armed = await armOn(session);
       try {
         const stats = await withBpfStats(async () => {
@@ -190,7 +265,7 @@ try {
         else {
           const total = stats.reduce((sum, s) => sum + s.ns, 0);
           const busy = stats.filter((s) => s.runs > 0).map((s) => `${s.name} ${s.runs} runs × ${(s.ns / s.runs).toFixed(0)} ns`);
-          console.log(`${label}: ${((total / OPENS)).toFixed(0)} ns of BPF per loop iteration (all programs, every process of the host); ${busy.join(", ")}`);
+          console.log(`${label}: ${(total / OPENS).toFixed(0)} ns of BPF per loop iteration (all programs, every process of the host); ${busy.join(", ")}`);
         }
         await armed.stop(5000);
       } finally {
@@ -238,7 +313,19 @@ try {
       const whole: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
       const wholeCpu: Record<"ebpf" | "none", number[]> = { ebpf: [], none: [] };
       const order = (round: number): Array<"ebpf" | "none"> => (round % 2 === 0 ? ["ebpf", "none"] : ["none", "ebpf"]);
-      const runArgv = (capture: string, name: string, workload: readonly string[]) => [exe, "run", "--quiet", "--capture", capture, "--redaction-key", "ephemeral", "-o", join(dir, `${name}.tar.gz`), "--", ...workload];
+      const runArgv = (capture: string, name: string, workload: readonly string[]) => [
+        exe,
+        "run",
+        "--quiet",
+        "--capture",
+        capture,
+        "--redaction-key",
+        "ephemeral",
+        "-o",
+        join(dir, `${name}.tar.gz`),
+        "--",
+        ...workload,
+      ];
       for (let round = 0; round < STARTUP_ROUNDS; round += 1) {
         // each on a quiet host: a run's engine detaches in the background for about a second
         // after it ends, and holds the kernel's trace-event lock meanwhile (figure below)
@@ -261,14 +348,40 @@ try {
         backToBack.push(await firstInstructionMs(runArgv("ebpf", `follow-${round}`, [programs.now])));
       }
       const firstEbpf = median(first.ebpf);
-      console.log(`run start → first instruction, --capture ebpf: ${firstEbpf.toFixed(0)} ms median [${range(first.ebpf, 0)}] — goal ≤ 50 ms: ${firstEbpf <= 50 ? "met" : "NOT met"}`);
+      console.log(
+        `run start → first instruction, --capture ebpf: ${firstEbpf.toFixed(0)} ms median [${range(first.ebpf, 0)}] — goal ≤ 50 ms: ${firstEbpf <= 50 ? "met" : "NOT met"}`,
+      );
       console.log(`run start → first instruction, --capture none: ${median(first.none).toFixed(0)} ms median [${range(first.none, 0)}]`);
-      console.log(`run start → first instruction, --capture ebpf, right after another eBPF run ended: ${median(backToBack).toFixed(0)} ms median [${range(backToBack, 0)}] (reported)`);
-      spread(first.ebpf.map((ms, i) => ms - (first.none[i] ?? Number.NaN)), 50, "first instruction, ebpf minus none, same round", "ms", 0);
-      console.log(`run -- /bin/true, --capture ebpf: ${median(whole.ebpf).toFixed(0)} ms median [${range(whole.ebpf, 0)}]; --capture none: ${median(whole.none).toFixed(0)} ms median [${range(whole.none, 0)}]`);
-      spread(whole.ebpf.map((ms, i) => ms - (whole.none[i] ?? Number.NaN)), 50, "run -- /bin/true, ebpf minus none, same round", "ms", 0);
-      console.log(`run -- /bin/true, runner CPU (user+sys): --capture ebpf ${median(wholeCpu.ebpf).toFixed(0)} ms median [${range(wholeCpu.ebpf, 0)}]; --capture none ${median(wholeCpu.none).toFixed(0)} ms median [${range(wholeCpu.none, 0)}]`);
-      spread(wholeCpu.ebpf.map((ms, i) => ms - (wholeCpu.none[i] ?? Number.NaN)), undefined, "run -- /bin/true, runner CPU, ebpf minus none, same round", "ms", 0);
+      console.log(
+        `run start → first instruction, --capture ebpf, right after another eBPF run ended: ${median(backToBack).toFixed(0)} ms median [${range(backToBack, 0)}] (reported)`,
+      );
+      spread(
+        first.ebpf.map((ms, i) => ms - (first.none[i] ?? Number.NaN)),
+        50,
+        "first instruction, ebpf minus none, same round",
+        "ms",
+        0,
+      );
+      console.log(
+        `run -- /bin/true, --capture ebpf: ${median(whole.ebpf).toFixed(0)} ms median [${range(whole.ebpf, 0)}]; --capture none: ${median(whole.none).toFixed(0)} ms median [${range(whole.none, 0)}]`,
+      );
+      spread(
+        whole.ebpf.map((ms, i) => ms - (whole.none[i] ?? Number.NaN)),
+        50,
+        "run -- /bin/true, ebpf minus none, same round",
+        "ms",
+        0,
+      );
+      console.log(
+        `run -- /bin/true, runner CPU (user+sys): --capture ebpf ${median(wholeCpu.ebpf).toFixed(0)} ms median [${range(wholeCpu.ebpf, 0)}]; --capture none ${median(wholeCpu.none).toFixed(0)} ms median [${range(wholeCpu.none, 0)}]`,
+      );
+      spread(
+        wholeCpu.ebpf.map((ms, i) => ms - (wholeCpu.none[i] ?? Number.NaN)),
+        undefined,
+        "run -- /bin/true, runner CPU, ebpf minus none, same round",
+        "ms",
+        0,
+      );
     }
   }
 
@@ -288,7 +401,18 @@ try {
       };
       const loopSeconds = (stdout: string) => Number.parseFloat(stdout.trim().split("\n").pop() ?? "NaN");
       const wallSeconds = (_stdout: string, wall: number) => wall;
-      const rawStrace = (argv: string[]) => [strace, "-f", "--seccomp-bpf", "-qq", "-e", "trace=openat,openat2,open,creat,connect,sendto,sendmsg,execve,execveat,clone,clone3,fork,vfork", "-o", join(dir, "raw.out"), "--", ...argv];
+      const rawStrace = (argv: string[]) => [
+        strace,
+        "-f",
+        "--seccomp-bpf",
+        "-qq",
+        "-e",
+        "trace=openat,openat2,open,creat,connect,sendto,sendmsg,execve,execveat,clone,clone3,fork,vfork",
+        "-o",
+        join(dir, "raw.out"),
+        "--",
+        ...argv,
+      ];
       // Every traced open is a ptrace stop (hundreds of µs on this VM), so the ptrace loops are shorter.
       const ptraceLoop = [programs.loop, String(PTRACE_OPENS)];
       summary(() => {
@@ -310,7 +434,9 @@ try {
       const med = (name: string) => median(selfTimes.get(name) ?? []);
       spread(ptraceRounds, 1.1, `open loop (${PTRACE_OPENS} opens), ptrace backend vs raw strace --seccomp-bpf`);
       console.log(`open loop, raw strace vs bare: ${(med("open strace") / PTRACE_OPENS / (med("open bare") / OPENS)).toFixed(1)}× per open (reported)`);
-      console.log(`compileall, ptrace vs bare: ${med("build ptrace").toFixed(3)} s vs ${med("build bare").toFixed(3)} s = ${(med("build ptrace") / med("build bare")).toFixed(2)}× (mitata medians, reported)`);
+      console.log(
+        `compileall, ptrace vs bare: ${med("build ptrace").toFixed(3)} s vs ${med("build bare").toFixed(3)} s = ${(med("build ptrace") / med("build bare")).toFixed(2)}× (mitata medians, reported)`,
+      );
     }
   }
 } finally {
@@ -341,7 +467,10 @@ function attachEmptyPrograms(tracefsPath: string): Disposable {
     for (const attachment of ATTACHMENTS) {
       if (attachment.optional && !hasTracepoint(tracefsPath, attachment.category, attachment.tracepoint)) continue;
       const format = readTracepointFormat(tracefsPath, attachment.category, attachment.tracepoint);
-      const program = BpfProgram.load({ name: `${FLOOR_PREFIX}${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: [mov(R0, 0), exit()] }, new Map());
+      const program = BpfProgram.load(
+        { name: `${FLOOR_PREFIX}${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: [mov(R0, 0), exit()] },
+        new Map(),
+      );
       programs.push(program);
       links.push(TracepointLink.attach(program, format));
     }
@@ -381,7 +510,11 @@ async function withBpfStats<T>(measure: () => Promise<T>): Promise<T | undefined
 
 /** run_time_ns and run_cnt of this process's programs named `prefix…`, from /proc/self/fdinfo. */
 function programStats(prefix: string): Map<string, { ns: number; runs: number }> {
-  const names = new Map(loadedPrograms().filter((info) => info.name.startsWith(prefix)).map((info) => [info.id, info.name.slice(prefix.length)]));
+  const names = new Map(
+    loadedPrograms()
+      .filter((info) => info.name.startsWith(prefix))
+      .map((info) => [info.id, info.name.slice(prefix.length)]),
+  );
   const stats = new Map<string, { ns: number; runs: number }>();
   for (const fd of readdirSync("/proc/self/fdinfo")) {
     let text: string;
@@ -487,7 +620,10 @@ function buildBaseBinary(rev: string): { size?: number; why?: string } {
   if (git === undefined) return { why: "git is missing" };
   const where = mkdtempSync(join(tmpdir(), "assay-bench-base-"));
   try {
-    const extract = Bun.spawnSync(["/bin/sh", "-c", `"$0" -C "$1" archive --format=tar "$2" | tar -x -C "$3"`, git, root, rev, where], { stdout: "ignore", stderr: "pipe" });
+    const extract = Bun.spawnSync(["/bin/sh", "-c", `"$0" -C "$1" archive --format=tar "$2" | tar -x -C "$3"`, git, root, rev, where], {
+      stdout: "ignore",
+      stderr: "pipe",
+    });
     if (extract.exitCode !== 0) return { why: `git archive ${rev}: ${extract.stderr.toString().trim()}` };
     const missing = missingDependencies(join(where, "package.json"), join(root, "package.json"));
     if (missing.length > 0) return { why: `this checkout's node_modules lacks its ${missing.join(", ")}` };
@@ -560,7 +696,12 @@ function buildPythonTree(where: string, files: number): { path: string; files: n
 
 function spread(values: readonly number[], goal: number | undefined, label: string, unit = "×", digits = 2): void {
   const mid = median(values);
-  const verdict = goal === undefined ? "(reported)" : mid <= goal ? `goal ≤ ${goal}${unit === "×" ? "×" : ` ${unit}`}: met` : `goal ≤ ${goal}${unit === "×" ? "×" : ` ${unit}`}: NOT met`;
+  const verdict =
+    goal === undefined
+      ? "(reported)"
+      : mid <= goal
+        ? `goal ≤ ${goal}${unit === "×" ? "×" : ` ${unit}`}: met`
+        : `goal ≤ ${goal}${unit === "×" ? "×" : ` ${unit}`}: NOT met`;
   console.log(`${label}: ${mid.toFixed(digits)}${unit === "×" ? "×" : ` ${unit}`} median of ${values.length} [${range(values, digits)}] ${verdict}`);
 }
 

@@ -6,7 +6,15 @@ import { bench, run, summary } from "mitata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, observeArchive, openSide, parseDriftProjectionRules, renderPythonJson, type ArchiveObservation } from "../src/compare/index.ts";
+import {
+  buildDriftReport,
+  DEFAULT_PROVIDER_HOSTS,
+  observeArchive,
+  openSide,
+  parseDriftProjectionRules,
+  renderPythonJson,
+  type ArchiveObservation,
+} from "../src/compare/index.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../src/evidence/index.ts";
 
 const PATHS = 100_000;
@@ -20,7 +28,16 @@ try {
   const b = await writeArchive("run_b", 2, true);
   const surfaceA = await writeArchive("run_a", 1, false);
   const surfaceB = await writeArchive("run_b", 2, false);
-  const flags = ["--path-alias", "/work/run_a/input.txt=workdir/input", "--path-alias", "/work/run_b/input.txt=workdir/input", "--network-cidr", "10.0.0.0/8=provider_api", "--fixture-path", "/work/run_a/input.txt"];
+  const flags = [
+    "--path-alias",
+    "/work/run_a/input.txt=workdir/input",
+    "--path-alias",
+    "/work/run_b/input.txt=workdir/input",
+    "--network-cidr",
+    "10.0.0.0/8=provider_api",
+    "--fixture-path",
+    "/work/run_a/input.txt",
+  ];
 
   // Whole process, as a user runs it: spawn, read both archives, project, render, write.
   // Wall time suffers from other load on a shared host; CPU time (user + system) much less so.
@@ -49,7 +66,11 @@ try {
   const options = {
     fixturePaths: ["/work/run_a/input.txt"],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-    rules: parseDriftProjectionRules({ pathAliases: ["/work/run_a/input.txt=workdir/input", "/work/run_b/input.txt=workdir/input"], networkAliases: [], networkCidrs: ["10.0.0.0/8=provider_api"] }),
+    rules: parseDriftProjectionRules({
+      pathAliases: ["/work/run_a/input.txt=workdir/input", "/work/run_b/input.txt=workdir/input"],
+      networkAliases: [],
+      networkCidrs: ["10.0.0.0/8=provider_api"],
+    }),
     provenance: {},
   };
   summary(() => {
@@ -90,25 +111,54 @@ async function writeArchive(runId: string, seed: number, withKernel: boolean): P
     return state;
   };
   const paths: string[] = [`/work/${runId}/input.txt`];
-  for (let i = 1; i < PATHS; i++) paths.push(next() % 10 < 7 ? `/usr/lib/node_modules/pkg${i % 997}/file${i}.js` : `/work/${runId}/tmp/${next().toString(36)}/${i}.dat`);
+  for (let i = 1; i < PATHS; i++)
+    paths.push(next() % 10 < 7 ? `/usr/lib/node_modules/pkg${i % 997}/file${i}.js` : `/work/${runId}/tmp/${next().toString(36)}/${i}.dat`);
   const endpoints: string[] = [];
-  for (let i = 0; i < ENDPOINTS; i++) endpoints.push(next() % 10 < 7 ? `10.${(i >> 8) & 255}.${i & 255}.${i % 7}:443` : `[2001:db8::${(next() & 0xffff).toString(16)}]:${i % 65535}`);
+  for (let i = 0; i < ENDPOINTS; i++)
+    endpoints.push(next() % 10 < 7 ? `10.${(i >> 8) & 255}.${i & 255}.${i % 7}:443` : `[2001:db8::${(next() & 0xffff).toString(16)}]:${i % 65535}`);
   const outputPath = join(dir, `${runId}${withKernel ? "-kernel" : ""}.tar.gz`);
   await using writer = await ArchiveWriter.create({ outputPath, runId, spoolDir: dir });
   let chunk = "";
-  if (withKernel) paths.forEach((value, seq) => {
-    chunk += `${canonicalJson({ schema: "assay.runner.kernel_event.v0", run_id: runId, seq, pid: 100, event_type: 1, kind: "openat", value, access_mode: "read", status: "success" })}\n`;
-    if (chunk.length > 1 << 20) {
-      writer.append("layers/kernel.ndjson", chunk);
-      chunk = "";
-    }
-  });
+  if (withKernel)
+    paths.forEach((value, seq) => {
+      chunk += `${canonicalJson({ schema: "assay.runner.kernel_event.v0", run_id: runId, seq, pid: 100, event_type: 1, kind: "openat", value, access_mode: "read", status: "success" })}\n`;
+      if (chunk.length > 1 << 20) {
+        writer.append("layers/kernel.ndjson", chunk);
+        chunk = "";
+      }
+    });
   writer.append("layers/kernel.ndjson", chunk);
-  writer.set("capability-surface.json", canonicalJson({ schema: "assay.runner.capability_surface.v0", run_id: runId, filesystem_paths: sortUnique(paths), network_endpoints: sortUnique(endpoints), process_execs: [], mcp_tools: [], policy_decisions: [] }));
-  writer.set("correlation-report.json", canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }));
+  writer.set(
+    "capability-surface.json",
+    canonicalJson({
+      schema: "assay.runner.capability_surface.v0",
+      run_id: runId,
+      filesystem_paths: sortUnique(paths),
+      network_endpoints: sortUnique(endpoints),
+      process_execs: [],
+      mcp_tools: [],
+      policy_decisions: [],
+    }),
+  );
+  writer.set(
+    "correlation-report.json",
+    canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }),
+  );
   writer.set(
     "observation-health.json",
-    canonicalJson({ schema: "assay.runner.observation_health.v0", run_id: runId, platform: "linux", kernel_layer: "complete", ringbuf_drops: 0, policy_layer: "absent", sdk_layer: "absent", cgroup_correlation: "clean", network_protocol_coverage: "connect_only", network_endpoint_claim_scope: "diagnostic_only", notes: [] }),
+    canonicalJson({
+      schema: "assay.runner.observation_health.v0",
+      run_id: runId,
+      platform: "linux",
+      kernel_layer: "complete",
+      ringbuf_drops: 0,
+      policy_layer: "absent",
+      sdk_layer: "absent",
+      cgroup_correlation: "clean",
+      network_protocol_coverage: "connect_only",
+      network_endpoint_claim_scope: "diagnostic_only",
+      notes: [],
+    }),
   );
   await writer.commit();
   return outputPath;

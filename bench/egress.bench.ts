@@ -77,7 +77,9 @@ try {
   const ratio = median(ratios);
   console.log(`egress policy (block), ${CONNECTS} UDP connects, ${ROUNDS} interleaved rounds:`);
   console.log(`  bare loop median ${(median(bareTimes) * 1e3).toFixed(1)} ms (${((median(bareTimes) / CONNECTS) * 1e9).toFixed(0)} ns a connect)`);
-  console.log(`  policy / bare: median ${ratio.toFixed(3)}× [${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}] — goal ≤ 1.1×: ${ratio <= 1.1 ? "met" : "NOT met"}`);
+  console.log(
+    `  policy / bare: median ${ratio.toFixed(3)}× [${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}] — goal ≤ 1.1×: ${ratio <= 1.1 ? "met" : "NOT met"}`,
+  );
   console.log(`  bare / bare (the host's noise): median ${median(noise).toFixed(3)}× [${Math.min(...noise).toFixed(3)}–${Math.max(...noise).toFixed(3)}]`);
   console.log(`  attempts recorded: ${egress.attempts().length} (0 expected: every connect was allowed)`);
 } finally {

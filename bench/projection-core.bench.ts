@@ -48,7 +48,9 @@ const CASES = [
 
 for (const c of CASES) {
   summary(() => {
-    bench(`core ${c.label}: previous engine`, () => do_not_optimize(classifyPathIds(c.sorted ? sortedPaths : paths, rulesFor(c.count, c.heuristics), out))).baseline();
+    bench(`core ${c.label}: previous engine`, () =>
+      do_not_optimize(classifyPathIds(c.sorted ? sortedPaths : paths, rulesFor(c.count, c.heuristics), out)),
+    ).baseline();
     bench(`core ${c.label}: byte core`, () => {
       const bytes = c.sorted ? sortedBytes : shuffledBytes;
       return do_not_optimize(byteCore(`${c.label}`, rulesFor(c.count, c.heuristics), bytes).classifyIds(0, bytes.length, out));
@@ -67,17 +69,34 @@ const row = (figure: string, goal: string, previous: string, now: string, ratio:
 for (const c of CASES) {
   const before = rate(`core ${c.label}: previous engine`, N);
   const after = rate(`core ${c.label}: byte core`, N);
-  row(`core, ${c.label}`, c.count === 1000 && c.heuristics === "none" ? "≥ 15 M/s" : "", `${before.toFixed(2)} M/s`, `${after.toFixed(2)} M/s`, `${(after / before).toFixed(2)}×`, c.count === 1000 && c.heuristics === "none" ? after >= 15 : undefined);
+  row(
+    `core, ${c.label}`,
+    c.count === 1000 && c.heuristics === "none" ? "≥ 15 M/s" : "",
+    `${before.toFixed(2)} M/s`,
+    `${after.toFixed(2)} M/s`,
+    `${(after / before).toFixed(2)}×`,
+    c.count === 1000 && c.heuristics === "none" ? after >= 15 : undefined,
+  );
 }
 const slowdown = (engine: string) => p50.get(`core 10 000 rules: ${engine}`)! / p50.get(`core 10 rules: ${engine}`)!;
-row("core, 10 000 rules vs 10 (slowdown)", "≤ 1.3×", `${slowdown("previous engine").toFixed(2)}×`, `${slowdown("byte core").toFixed(2)}×`, "", slowdown("byte core") <= 1.3);
+row(
+  "core, 10 000 rules vs 10 (slowdown)",
+  "≤ 1.3×",
+  `${slowdown("previous engine").toFixed(2)}×`,
+  `${slowdown("byte core").toFixed(2)}×`,
+  "",
+  slowdown("byte core") <= 1.3,
+);
 
 const load = (await import("node:os")).loadavg()[0]!;
 await processFigures();
 
-console.log(`\nIssue 18 figures (p50 of the benches above; whole-process figures are medians of runs; ratio = byte core / previous engine; load average ${load.toFixed(1)} at the start of the process runs):`);
+console.log(
+  `\nIssue 18 figures (p50 of the benches above; whole-process figures are medians of runs; ratio = byte core / previous engine; load average ${load.toFixed(1)} at the start of the process runs):`,
+);
 const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...[["figure", "goal", "previous engine", "byte core", "ratio", ""], ...rows].map((r) => r[i]!.length)));
-for (const r of [["figure", "goal", "previous engine", "byte core", "ratio", ""], ...rows]) console.log(`  ${r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`);
+for (const r of [["figure", "goal", "previous engine", "byte core", "ratio", ""], ...rows])
+  console.log(`  ${r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`);
 
 // --- internal ---
 
@@ -110,7 +129,10 @@ async function processFigures(): Promise<void> {
     const engines = { previous: { ASSAY_PROJECTION_CORE: "string" }, byte: {} };
     const time = (args: string[], env: Record<string, string>, runs = 5): Timed => median(args, env, runs, exe, gnuTime);
 
-    for (const [label, file] of [["shuffled", shuffled], ["sorted", sorted]] as const) {
+    for (const [label, file] of [
+      ["shuffled", shuffled],
+      ["sorted", sorted],
+    ] as const) {
       const before = time(["project", file, "--rules", builtinRules, "--format", "summary"], engines.previous);
       const after = time(["project", file, "--rules", builtinRules, "--format", "summary"], engines.byte);
       const oneCore = time(["project", file, "--rules", builtinRules, "--format", "summary"], { ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 52) });
@@ -125,7 +147,14 @@ async function processFigures(): Promise<void> {
     const jsBefore = time(["project", shuffled, "--rules", declaredRules, "--format", "json"], engines.previous, 3);
     const jsAfter = time(["project", shuffled, "--rules", declaredRules, "--format", "json"], engines.byte, 3);
     processRow("whole process json, 1M unordered × 1 000 declared rules", "≥ 2 M/s", jsBefore, jsAfter, 2);
-    row("  its peak RSS", "≤ 200 MiB", `${jsBefore.rssMiB.toFixed(0)} MiB`, `${jsAfter.rssMiB.toFixed(0)} MiB`, `${(jsAfter.rssMiB / jsBefore.rssMiB).toFixed(2)}×`, jsAfter.rssMiB > 0 ? jsAfter.rssMiB <= 200 : undefined);
+    row(
+      "  its peak RSS",
+      "≤ 200 MiB",
+      `${jsBefore.rssMiB.toFixed(0)} MiB`,
+      `${jsAfter.rssMiB.toFixed(0)} MiB`,
+      `${(jsAfter.rssMiB / jsBefore.rssMiB).toFixed(2)}×`,
+      jsAfter.rssMiB > 0 ? jsAfter.rssMiB <= 200 : undefined,
+    );
 
     if (gnuTime) {
       for (const format of ["summary", "ndjson"]) {
@@ -136,7 +165,14 @@ async function processFigures(): Promise<void> {
         };
         const before = rss(engines.previous);
         const after = rss(engines.byte);
-        row(`streaming 10M from stdin, ${format}, peak RSS`, "≤ 128 MiB", `${before.toFixed(0)} MiB`, `${after.toFixed(0)} MiB`, `${(after / before).toFixed(2)}×`, after <= 128);
+        row(
+          `streaming 10M from stdin, ${format}, peak RSS`,
+          "≤ 128 MiB",
+          `${before.toFixed(0)} MiB`,
+          `${after.toFixed(0)} MiB`,
+          `${(after / before).toFixed(2)}×`,
+          after <= 128,
+        );
       }
     }
 
@@ -144,7 +180,14 @@ async function processFigures(): Promise<void> {
     const startBefore = time(["project", small, "--rules", builtinRules, "--format", "summary"], engines.previous, 21);
     const startAfter = time(["project", small, "--rules", builtinRules, "--format", "summary"], engines.byte, 21);
     const above = (t: Timed) => t.wallMs - version.wallMs;
-    row("start-up, project on 10 paths above --version", "≤ 10 ms", `+${above(startBefore).toFixed(1)} ms`, `+${above(startAfter).toFixed(1)} ms`, "", above(startAfter) <= 10);
+    row(
+      "start-up, project on 10 paths above --version",
+      "≤ 10 ms",
+      `+${above(startBefore).toFixed(1)} ms`,
+      `+${above(startAfter).toFixed(1)} ms`,
+      "",
+      above(startAfter) <= 10,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

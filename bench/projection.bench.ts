@@ -140,7 +140,7 @@ function naiveMatch(endpoint: string): string | undefined {
     for (let i = 0; i < words.length && inside; i++) {
       const keep = Math.max(0, Math.min(32, bits - 32 * i));
       const mask = keep === 0 ? 0 : (0xffffffff << (32 - keep)) >>> 0;
-      inside = ((words[i]! & mask) >>> 0) === nets[i];
+      inside = (words[i]! & mask) >>> 0 === nets[i];
     }
     if (inside) return cls;
   }

@@ -41,14 +41,20 @@ try {
     console.log(`  wall median ${median(wall).toFixed(0)} ms (min ${Math.min(...wall).toFixed(0)}) — ${verdict(median(wall))}`);
     console.log(`  cpu  median ${median(cpu).toFixed(0)} ms (min ${Math.min(...cpu).toFixed(0)}) — ${verdict(median(cpu))}`);
   };
-  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${availableParallelism()} cores`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} on ${availableParallelism()} cores`,
+  );
   measure(`baseline of ${RUNS} archives × ${PATHS_PER_RUN} paths, whole process`, 2000, ["baseline", ...archives, "-o", baselineFile], [0]);
   // The worker starts only while a core is idle; both ways, forced, show what it costs and gives here.
   measure("  the same on one thread (ASSAY_REVIEW_PARALLEL=0)", 2000, ["baseline", ...archives, "-o", baselineFile], [0], { ASSAY_REVIEW_PARALLEL: "0" });
   measure("  the same with the worker (ASSAY_REVIEW_PARALLEL=1)", 2000, ["baseline", ...archives, "-o", baselineFile], [0], { ASSAY_REVIEW_PARALLEL: "1" });
   measure(`check of one ${CHECK_PATHS}-path archive against it, whole process`, 500, ["check", head, "--baseline", baselineFile, "--json"], [1]);
   const baseline = readBaselineFile(baselineFile);
-  console.log(`  baseline: ${baseline.paths.length} path entries (${baseline.paths.filter((p) => p.match === "glob").length} globs) from ${RUNS * PATHS_PER_RUN} observed paths`);
+  console.log(
+    `  baseline: ${baseline.paths.length} path entries (${baseline.paths.filter((p) => p.match === "glob").length} globs) from ${RUNS * PATHS_PER_RUN} observed paths`,
+  );
 
   const rules = readReviewRules(undefined);
   const cache = new PathProjector(compileReviewRules(rules, "<default rules>"));
@@ -111,11 +117,37 @@ async function writeArchive(runId: string, seed: number, count: number): Promise
   }
   writer.append("layers/kernel.ndjson", chunk);
   const endpoints = [`10.0.0.${seed % 4}:443`, "127.0.0.53:53"];
-  writer.set("capability-surface.json", canonicalJson({ schema: "assay.runner.capability_surface.v0", run_id: runId, filesystem_paths: sortUnique(paths), network_endpoints: sortUnique(endpoints), process_execs: runId === "run_head" ? ["/opt/venv/bin/python3", "/usr/bin/curl"] : ["/opt/venv/bin/python3"], mcp_tools: [], policy_decisions: [] }));
-  writer.set("correlation-report.json", canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }));
+  writer.set(
+    "capability-surface.json",
+    canonicalJson({
+      schema: "assay.runner.capability_surface.v0",
+      run_id: runId,
+      filesystem_paths: sortUnique(paths),
+      network_endpoints: sortUnique(endpoints),
+      process_execs: runId === "run_head" ? ["/opt/venv/bin/python3", "/usr/bin/curl"] : ["/opt/venv/bin/python3"],
+      mcp_tools: [],
+      policy_decisions: [],
+    }),
+  );
+  writer.set(
+    "correlation-report.json",
+    canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }),
+  );
   writer.set(
     "observation-health.json",
-    canonicalJson({ schema: "assay.runner.observation_health.v0", run_id: runId, platform: "linux", kernel_layer: "complete", ringbuf_drops: 0, policy_layer: "absent", sdk_layer: "absent", cgroup_correlation: "clean", network_protocol_coverage: "connect_only", network_endpoint_claim_scope: "diagnostic_only", notes: [] }),
+    canonicalJson({
+      schema: "assay.runner.observation_health.v0",
+      run_id: runId,
+      platform: "linux",
+      kernel_layer: "complete",
+      ringbuf_drops: 0,
+      policy_layer: "absent",
+      sdk_layer: "absent",
+      cgroup_correlation: "clean",
+      network_protocol_coverage: "connect_only",
+      network_endpoint_claim_scope: "diagnostic_only",
+      notes: [],
+    }),
   );
   await writer.commit();
   return outputPath;

@@ -7,12 +7,7 @@
 // Whole-process guards (start-up) measure their own interleaved rounds and are in MEASURED_GUARDS.
 import { bench, do_not_optimize, run } from "mitata";
 import { binaryUnderTest, compileFloor, measureStartup, startupCases } from "../bench/_startup.ts";
-import {
-  ByteClassifier,
-  classifyPathIds,
-  compileRulesOrThrow,
-  projectPaths,
-} from "../src/projection/index.ts";
+import { ByteClassifier, classifyPathIds, compileRulesOrThrow, projectPaths } from "../src/projection/index.ts";
 import { referenceClassifyPath, referenceProjectPaths, referenceRules } from "../test/projection/_reference.ts";
 import { generatePaths, generateRules } from "../test/fixtures/projection/path-sets.ts";
 

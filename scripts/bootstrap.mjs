@@ -6,7 +6,14 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const needed = ["node_modules/.bin/bun", "node_modules/valibot", "node_modules/citty", "node_modules/consola", "node_modules/mitata", "node_modules/assemblyscript"];
+const needed = [
+  "node_modules/.bin/bun",
+  "node_modules/valibot",
+  "node_modules/citty",
+  "node_modules/consola",
+  "node_modules/mitata",
+  "node_modules/assemblyscript",
+];
 if (!needed.every((p) => existsSync(join(root, p)))) {
   console.error("bootstrap: installing dependencies (npm ci)…");
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });

@@ -14,14 +14,19 @@ const outfile = join(root, "src/projection/_wasm/byte-core.wasm");
 /** Compiles the byte core unless it is up to date; throws with the compiler's output on failure. */
 export async function buildWasm(force = false): Promise<void> {
   const compiler = join(root, "node_modules/assemblyscript/package.json");
-  const sources = readdirSync(folder).filter((name) => name.endsWith(".as.ts")).map((name) => join(folder, name));
+  const sources = readdirSync(folder)
+    .filter((name) => name.endsWith(".as.ts"))
+    .map((name) => join(folder, name));
   if (!force && existsSync(outfile) && [...sources, compiler].every((f) => statSync(f).mtimeMs <= statSync(outfile).mtimeMs)) return;
   // Loaded only when compiling: the compiler takes a while to load.
   const { default: asc } = await import("assemblyscript/asc");
   let log = "";
   const stream = { write: (text: string | Uint8Array) => void (log += typeof text === "string" ? text : new TextDecoder().decode(text)) };
   // stub runtime: the core allocates once and never collects; -O3 without assertions: bounds are the host's job.
-  const { error } = await asc.main([source, "--outFile", outfile, "--runtime", "stub", "-O3", "--noAssert", "--enable", "simd"], { stdout: stream, stderr: stream });
+  const { error } = await asc.main([source, "--outFile", outfile, "--runtime", "stub", "-O3", "--noAssert", "--enable", "simd"], {
+    stdout: stream,
+    stderr: stream,
+  });
   if (error) throw new Error(`build-wasm: ${error.message}\n${log}`);
   console.error(`build-wasm: compiled ${outfile}`);
 }

@@ -35,12 +35,16 @@ if (!force && !target && isFresh()) {
 function isFresh(): boolean {
   if (!existsSync(outfile)) return false;
   const built = statSync(outfile).mtimeMs;
-  const inputs = [join(root, "package.json"), join(root, "bun.lock"), join(root, "package-lock.json"), join(root, "scripts/compile-flags.ts"), ...walk(join(root, "src"))];
+  const inputs = [
+    join(root, "package.json"),
+    join(root, "bun.lock"),
+    join(root, "package-lock.json"),
+    join(root, "scripts/compile-flags.ts"),
+    ...walk(join(root, "src")),
+  ];
   return inputs.every((file) => !existsSync(file) || statSync(file).mtimeMs <= built);
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
 }

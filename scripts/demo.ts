@@ -46,15 +46,31 @@ const archive = join(demoDir, "demo.tar.gz");
 const canMeasure = isRoot && cgroup.ok;
 const capture = canMeasure ? "auto" : "none";
 if (!canMeasure) {
-  console.error(`demo: ${isRoot ? "" : "not root; "}${cgroup.ok ? "" : `${cgroup.reason}; `}running contract-only (--capture none): no session, no kernel capture`);
+  console.error(
+    `demo: ${isRoot ? "" : "not root; "}${cgroup.ok ? "" : `${cgroup.reason}; `}running contract-only (--capture none): no session, no kernel capture`,
+  );
 }
 const runArgs = [
-  exe, "run", "--run-id", "run_demo", "-o", archive, "--capture", capture,
-  "--agent-shim", "openai-agents",
-  "--sdk-event-log", join(controlDir, "sdk-events.ndjson"),
-  "--policy-decision-log", join(controlDir, "policy-decisions.ndjson"),
-  "--timeout", "2m", "--json",
-  "--", join(root, "scripts/demo/agent.sh"), work,
+  exe,
+  "run",
+  "--run-id",
+  "run_demo",
+  "-o",
+  archive,
+  "--capture",
+  capture,
+  "--agent-shim",
+  "openai-agents",
+  "--sdk-event-log",
+  join(controlDir, "sdk-events.ndjson"),
+  "--policy-decision-log",
+  join(controlDir, "policy-decisions.ndjson"),
+  "--timeout",
+  "2m",
+  "--json",
+  "--",
+  join(root, "scripts/demo/agent.sh"),
+  work,
 ];
 console.error(`demo: $ ${runArgs.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`);
 // The agent finds the policy log path in its environment, as upstream's policy wrapper does.
@@ -85,7 +101,7 @@ console.log(
 );
 for (const note of summary.health.notes) console.log(`  note             ${note}`);
 console.log(`  output.txt       ${(await Bun.file(join(work, "output.txt")).text()).trim()}`);
-console.log(`  verify           ${verify.exitCode === 0 ? "ok" : `exit ${verify.exitCode}: ${(verify.stderr.trim().split("\n")[0] ?? "")}`}`);
+console.log(`  verify           ${verify.exitCode === 0 ? "ok" : `exit ${verify.exitCode}: ${verify.stderr.trim().split("\n")[0] ?? ""}`}`);
 if (inspect.exitCode === 0) console.log((inspect.stdout.trim() || inspect.stderr.trim()).replace(/^/gm, "  inspect          "));
 else console.log(`  inspect          exit ${inspect.exitCode}: ${inspect.stderr.trim().split("\n")[0] ?? ""}`);
 console.log(`\ntimings`);

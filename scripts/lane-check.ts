@@ -74,11 +74,19 @@ export function checkSizes(files: ReadonlyMap<string, string>): SizeViolation[] 
     const lines = source.split("\n");
     const count = source.endsWith("\n") ? lines.length - 1 : lines.length;
     if (count > MAX_FILE_LINES && !FILE_REASON.test(lines[0] ?? "")) {
-      violations.push({ file, line: 1, reason: `file has ${count} lines, over ${MAX_FILE_LINES}: split it, or say why on its first line ("// Over ${MAX_FILE_LINES} lines …: <reason>")` });
+      violations.push({
+        file,
+        line: 1,
+        reason: `file has ${count} lines, over ${MAX_FILE_LINES}: split it, or say why on its first line ("// Over ${MAX_FILE_LINES} lines …: <reason>")`,
+      });
     }
     for (const fn of functionsIn(file, source)) {
       if (fn.lines > MAX_FUNCTION_LINES && !hasReasonAbove(lines, fn.line)) {
-        violations.push({ file, line: fn.line, reason: `${fn.name} has ${fn.lines} lines, over ${MAX_FUNCTION_LINES}: split it, or say why on a line above it ("// Over ${MAX_FUNCTION_LINES} lines …: <reason>")` });
+        violations.push({
+          file,
+          line: fn.line,
+          reason: `${fn.name} has ${fn.lines} lines, over ${MAX_FUNCTION_LINES}: split it, or say why on a line above it ("// Over ${MAX_FUNCTION_LINES} lines …: <reason>")`,
+        });
       }
     }
   }
@@ -142,7 +150,9 @@ function judge(file: string, lane: string, specifier: string): string | undefine
     if (cliOnlyPackages.has(pkg) && lane !== "cli" && lane !== "main.ts") return `${pkg} is for src/cli only`;
     return undefined;
   }
-  const target = relative(".", join(dirname(file), specifier)).split(sep).join("/");
+  const target = relative(".", join(dirname(file), specifier))
+    .split(sep)
+    .join("/");
   // The version is read from package.json by main.ts and by commands that record it (attest).
   if (target.startsWith("..")) return (lane === "main.ts" || lane === "cli") && target === "../package.json" ? undefined : "import leaves src";
   if (target === "package.json" || target === "../package.json") return undefined;
@@ -185,7 +195,8 @@ function functionsIn(file: string, source: string): FoundFunction[] {
 function functionName(node: ts.SignatureDeclaration, sourceFile: ts.SourceFile): string {
   if (ts.isConstructorDeclaration(node)) return "constructor";
   const parent = node.parent;
-  const named = node.name ?? (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) ? parent.name : undefined);
+  const named =
+    node.name ?? (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) ? parent.name : undefined);
   return named === undefined ? "an anonymous function" : `function ${named.getText(sourceFile)}`;
 }
 

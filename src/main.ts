@@ -40,7 +40,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     await print(`${pkg.version}\n`);
     return 0;
   }
-  const [{ splitAtDoubleDash }, { logger, printJson }, { UsageError }] = await Promise.all([import("./cli/_args.ts"), import("./cli/_output.ts"), import("./cli/errors.ts")]);
+  const [{ splitAtDoubleDash }, { logger, printJson }, { UsageError }] = await Promise.all([
+    import("./cli/_args.ts"),
+    import("./cli/_output.ts"),
+    import("./cli/errors.ts"),
+  ]);
   const reportError = (error: unknown): number => {
     const exitCode = exitCodeOf(error);
     if (exitCode === 70) logger.error(error);
@@ -69,7 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const exitCode = reportError(error);
     // --json promises one document on stdout: a failure is one too.
-    if (before.includes("--json")) printJson({ error: { code: codeOf(error), message: error instanceof Error ? error.message : String(error), exit_code: exitCode } });
+    if (before.includes("--json"))
+      printJson({ error: { code: codeOf(error), message: error instanceof Error ? error.message : String(error), exit_code: exitCode } });
     // The error first and alone on its line; then where to read more, not the whole usage.
     if (error instanceof UsageError) logger.log(`see assay-runner ${name} --help`);
     return exitCode;

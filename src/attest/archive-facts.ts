@@ -45,7 +45,8 @@ export async function readArchiveFacts(path: string): Promise<ArchiveFacts> {
   } catch (cause) {
     throw new AttestInputError("ARCHIVE_UNREADABLE", path, `cannot read archive ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
-  if (!info.isFile()) throw new AttestInputError("ARCHIVE_UNREADABLE", path, `${path}: expected an archive file (.tar.gz); an extracted directory has no file digest to attest`);
+  if (!info.isFile())
+    throw new AttestInputError("ARCHIVE_UNREADABLE", path, `${path}: expected an archive file (.tar.gz); an extracted directory has no file digest to attest`);
   let report: Awaited<ReturnType<typeof verifyArchive>>;
   try {
     report = await verifyArchive(path);
@@ -56,7 +57,11 @@ export async function readArchiveFacts(path: string): Promise<ArchiveFacts> {
   if (!report.valid) {
     const first = report.issues[0];
     const more = report.issues.length > 1 ? ` (and ${report.issues.length - 1} more; see assay-runner verify)` : "";
-    throw new AttestInputError("ARCHIVE_NOT_ATTESTABLE", path, `${path}: the archive does not verify, so it is not attested: ${first ? formatIssue(first) : "invalid"}${more}`);
+    throw new AttestInputError(
+      "ARCHIVE_NOT_ATTESTABLE",
+      path,
+      `${path}: the archive does not verify, so it is not attested: ${first ? formatIssue(first) : "invalid"}${more}`,
+    );
   }
   const [archiveSha256, contents] = await Promise.all([sha256File(path), readContents(path)]);
   return { archiveName: basename(path), archiveSha256, ...contents };

@@ -38,7 +38,11 @@ export function buildStatement(facts: ArchiveFacts, options: StatementOptions): 
   };
   const bytes = ENCODER.encode(canonicalJson(statement));
   if (bytes.length > MAX_STATEMENT_BYTES) {
-    throw new AttestInputError("STATEMENT_TOO_LARGE", facts.archiveName, `${facts.archiveName}: the statement would take ${bytes.length} bytes, over the bound of ${MAX_STATEMENT_BYTES}`);
+    throw new AttestInputError(
+      "STATEMENT_TOO_LARGE",
+      facts.archiveName,
+      `${facts.archiveName}: the statement would take ${bytes.length} bytes, over the bound of ${MAX_STATEMENT_BYTES}`,
+    );
   }
   return { statement, bytes };
 }

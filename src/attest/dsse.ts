@@ -45,7 +45,9 @@ export function decodeBase64(text: string): Uint8Array {
 
 /** The DSSE key id we write: lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER. */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex");
+  return createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex");
 }
 
 // --- internal ---

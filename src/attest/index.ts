@@ -11,5 +11,13 @@ export { preAuthEncoding, signEnvelope, verifyEnvelope, decodeBase64, keyIdOf } 
 export { parseSigningKey, parseVerifyingKey, type SigningKey, type VerifyingKey, type KeyAlgorithm } from "./signing-key.ts";
 export { readAttestation, type AttestationDocument } from "./read-attestation.ts";
 export { verifyAttestation, type AttestationReport, type AttestationCheck } from "./verify-attestation.ts";
-export { StatementSchema, RuntimeTracePredicateSchema, ResourceDescriptorSchema, DigestSetSchema, type Statement, type RuntimeTracePredicate, type ResourceDescriptor } from "./statement-schema.ts";
+export {
+  StatementSchema,
+  RuntimeTracePredicateSchema,
+  ResourceDescriptorSchema,
+  DigestSetSchema,
+  type Statement,
+  type RuntimeTracePredicate,
+  type ResourceDescriptor,
+} from "./statement-schema.ts";
 export { DsseEnvelopeSchema, SigstoreBundleSchema, type DsseEnvelope, type SigstoreBundle } from "./envelope-schema.ts";

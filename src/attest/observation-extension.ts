@@ -30,9 +30,13 @@ export function buildObservationExtension(health: { readonly [key: string]: Json
 // --- internal ---
 
 function boundNotes(notes: readonly JsonValue[]): JsonValue[] {
-  const kept = notes.slice(0, MAX_NOTES).map((note) =>
-    typeof note === "string" && note.length > NOTE_MAX_CHARS ? `${cutAt(note, NOTE_MAX_CHARS)}… [cut at ${NOTE_MAX_CHARS} of ${note.length} characters]` : note,
-  );
+  const kept = notes
+    .slice(0, MAX_NOTES)
+    .map((note) =>
+      typeof note === "string" && note.length > NOTE_MAX_CHARS
+        ? `${cutAt(note, NOTE_MAX_CHARS)}… [cut at ${NOTE_MAX_CHARS} of ${note.length} characters]`
+        : note,
+    );
   if (notes.length > MAX_NOTES) kept.push(`… ${notes.length - MAX_NOTES} more notes in the archive's observation-health.json`);
   return kept;
 }

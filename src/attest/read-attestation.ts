@@ -28,7 +28,12 @@ export function readAttestation(bytes: Uint8Array, file: string): AttestationDoc
   try {
     document = parseJson(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (cause) {
-    throw new AttestInputError("ATTESTATION_UNREADABLE", file, `${file}: expected a JSON statement, DSSE envelope or Sigstore bundle: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new AttestInputError(
+      "ATTESTATION_UNREADABLE",
+      file,
+      `${file}: expected a JSON statement, DSSE envelope or Sigstore bundle: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   if (document === null || typeof document !== "object" || Array.isArray(document)) {
     throw new AttestInputError("ATTESTATION_UNREADABLE", file, `${file}: expected a JSON object (statement, DSSE envelope or Sigstore bundle)`);

@@ -25,7 +25,12 @@ export interface VerifyingKey {
 
 /** Reads an unencrypted PEM private key (PKCS#8, or SEC1 for EC) from `text`; `file` names it in errors. */
 export function parseSigningKey(text: string, file: string): SigningKey {
-  if (/ENCRYPTED/.test(text)) throw new AttestInputError("KEY_UNSUPPORTED", file, `${file}: encrypted private keys are not supported; decrypt it first (openssl pkey -in KEY -out PLAIN)`);
+  if (/ENCRYPTED/.test(text))
+    throw new AttestInputError(
+      "KEY_UNSUPPORTED",
+      file,
+      `${file}: encrypted private keys are not supported; decrypt it first (openssl pkey -in KEY -out PLAIN)`,
+    );
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: text, format: "pem" });
@@ -48,12 +53,15 @@ export function parseVerifyingKey(text: string, file: string): VerifyingKey {
     }
     return fromCertificate(certificate, file);
   }
-  if (text.includes("PRIVATE KEY-----")) throw new AttestInputError("KEY_UNSUPPORTED", file, `${file}: expected a public key or certificate, received a private key`);
+  if (text.includes("PRIVATE KEY-----"))
+    throw new AttestInputError("KEY_UNSUPPORTED", file, `${file}: expected a public key or certificate, received a private key`);
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: text, format: "pem" });
   } catch (cause) {
-    throw new AttestInputError("KEY_UNREADABLE", file, `${file}: expected a PEM public key or certificate (Ed25519 or ECDSA P-256), ${reason(cause)}`, { cause });
+    throw new AttestInputError("KEY_UNREADABLE", file, `${file}: expected a PEM public key or certificate (Ed25519 or ECDSA P-256), ${reason(cause)}`, {
+      cause,
+    });
   }
   return { publicKey, algorithm: algorithmOf(publicKey, file), keyId: keyIdOf(publicKey) };
 }
@@ -64,7 +72,12 @@ export function verifyingKeyFromCertificateDer(der: Uint8Array, file: string): V
   try {
     certificate = new X509Certificate(der);
   } catch (cause) {
-    throw new AttestInputError("ATTESTATION_UNREADABLE", file, `${file}: verificationMaterial.certificate: expected a DER X.509 certificate, ${reason(cause)}`, { cause });
+    throw new AttestInputError(
+      "ATTESTATION_UNREADABLE",
+      file,
+      `${file}: verificationMaterial.certificate: expected a DER X.509 certificate, ${reason(cause)}`,
+      { cause },
+    );
   }
   return fromCertificate(certificate, file);
 }

@@ -47,7 +47,12 @@ export const RuntimeTracePredicateSchema = v.looseObject({
 export const StatementSchema = v.looseObject({
   _type: v.literal(STATEMENT_TYPE),
   subject: v.pipe(
-    v.array(v.pipe(ResourceDescriptorSchema, v.check((rd) => rd.digest !== undefined, "every subject must have a digest"))),
+    v.array(
+      v.pipe(
+        ResourceDescriptorSchema,
+        v.check((rd) => rd.digest !== undefined, "every subject must have a digest"),
+      ),
+    ),
     v.minLength(1, "expected at least one subject"),
   ),
   predicateType: v.pipe(v.string(), v.minLength(1)),

@@ -72,7 +72,11 @@ export async function verifyAttestation(input: {
   checks.push(
     subject !== undefined
       ? { check: "subject", ok: true, message: `subject ${JSON.stringify(subject.name ?? "_")} is the archive (sha256 ${archiveSha256})` }
-      : { check: "subject", ok: false, message: `no subject has the archive's digest sha256:${archiveSha256} (subjects: ${statement.subject.map((rd) => `${rd.name ?? "_"} sha256:${rd.digest?.sha256 ?? "?"}`).join(", ")})` },
+      : {
+          check: "subject",
+          ok: false,
+          message: `no subject has the archive's digest sha256:${archiveSha256} (subjects: ${statement.subject.map((rd) => `${rd.name ?? "_"} sha256:${rd.digest?.sha256 ?? "?"}`).join(", ")})`,
+        },
   );
   if (facts === undefined) {
     checks.push({ check: "archive", ok: false, message: archiveProblem ?? "the archive does not verify" });
@@ -81,7 +85,11 @@ export async function verifyAttestation(input: {
   checks.push({ check: "archive", ok: true, message: `the archive verifies (run ${facts.runId}, manifest sha256:${facts.manifestSha256})` });
   const manifestSubject = statement.subject.find((rd) => rd.name === "manifest.json");
   if (manifestSubject !== undefined && manifestSubject.digest?.sha256 !== facts.manifestSha256) {
-    checks.push({ check: "subject", ok: false, message: `subject "manifest.json" has sha256:${manifestSubject.digest?.sha256 ?? "?"}, the archive's manifest sha256:${facts.manifestSha256}` });
+    checks.push({
+      check: "subject",
+      ok: false,
+      message: `subject "manifest.json" has sha256:${manifestSubject.digest?.sha256 ?? "?"}, the archive's manifest sha256:${facts.manifestSha256}`,
+    });
   }
   checks.push(compareSurface(statement, facts));
   checks.push(...comparePredicate(statement, { ...facts, archiveName: subject?.name ?? facts.archiveName }));
@@ -100,19 +108,34 @@ function checkSignature(document: AttestationDocument, key: VerifyingKey | undef
   }
   const envelope = document.envelope;
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    checks.push({ check: "signature", ok: false, message: `payloadType is ${JSON.stringify(envelope.payloadType)}, expected ${JSON.stringify(IN_TOTO_PAYLOAD_TYPE)}` });
+    checks.push({
+      check: "signature",
+      ok: false,
+      message: `payloadType is ${JSON.stringify(envelope.payloadType)}, expected ${JSON.stringify(IN_TOTO_PAYLOAD_TYPE)}`,
+    });
     return "failed";
   }
   const verifier = key ?? (document.kind === "bundle" ? document.certificateKey : undefined);
   if (verifier === undefined) {
-    checks.push({ check: "signature", ok: false, message: "the envelope is signed, but no key was given to check it: pass --key PUB (a PEM public key or certificate)" });
+    checks.push({
+      check: "signature",
+      ok: false,
+      message: "the envelope is signed, but no key was given to check it: pass --key PUB (a PEM public key or certificate)",
+    });
     return "failed";
   }
   if (!verifyEnvelope(envelope, verifier.publicKey)) {
-    checks.push({ check: "signature", ok: false, message: `no signature verifies with the ${verifier.algorithm} key ${verifier.keyId}${key === undefined ? " of the bundle's certificate" : ""}` });
+    checks.push({
+      check: "signature",
+      ok: false,
+      message: `no signature verifies with the ${verifier.algorithm} key ${verifier.keyId}${key === undefined ? " of the bundle's certificate" : ""}`,
+    });
     return "failed";
   }
-  const where = key === undefined ? `the bundle's certificate (${identityOf(verifier)}; its identity is not checked offline: use gh attestation verify)` : `key ${verifier.keyId}`;
+  const where =
+    key === undefined
+      ? `the bundle's certificate (${identityOf(verifier)}; its identity is not checked offline: use gh attestation verify)`
+      : `key ${verifier.keyId}`;
   checks.push({ check: "signature", ok: true, message: `DSSE signature (${verifier.algorithm}) verifies with ${where}` });
   return "verified";
 }
@@ -127,7 +150,12 @@ function parseStatement(document: AttestationDocument, file: string, signatureFa
       checks.push({ check: "statement", ok: false, message: `the payload is not JSON (${cause instanceof Error ? cause.message : String(cause)})` });
       return undefined;
     }
-    throw new AttestInputError("ATTESTATION_UNREADABLE", file, `${file}: the statement is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new AttestInputError(
+      "ATTESTATION_UNREADABLE",
+      file,
+      `${file}: the statement is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   const parsed = v.safeParse(StatementSchema, value);
   if (!parsed.success) {
@@ -141,7 +169,11 @@ function parseStatement(document: AttestationDocument, file: string, signatureFa
   }
   const statement = parsed.output;
   if (!(RUNTIME_TRACE_TYPES as readonly string[]).includes(statement.predicateType)) {
-    checks.push({ check: "statement", ok: false, message: `predicateType is ${JSON.stringify(statement.predicateType)}, expected one of ${RUNTIME_TRACE_TYPES.join(", ")}` });
+    checks.push({
+      check: "statement",
+      ok: false,
+      message: `predicateType is ${JSON.stringify(statement.predicateType)}, expected one of ${RUNTIME_TRACE_TYPES.join(", ")}`,
+    });
     return undefined;
   }
   const predicate = v.safeParse(RuntimeTracePredicateSchema, statement.predicate ?? {});
@@ -169,7 +201,13 @@ function comparePredicate(statement: Statement, facts: ArchiveFacts): Attestatio
   const predicate = v.parse(RuntimeTracePredicateSchema, statement.predicate ?? {});
   const monitorType = predicate.monitor.type;
   if (!monitorType.startsWith(MONITOR_TYPE_PREFIX)) {
-    return [{ check: "predicate", ok: false, message: `monitor.type is ${JSON.stringify(monitorType)}: not an assay-runner predicate, so its contents cannot be recomputed` }];
+    return [
+      {
+        check: "predicate",
+        ok: false,
+        message: `monitor.type is ${JSON.stringify(monitorType)}: not an assay-runner predicate, so its contents cannot be recomputed`,
+      },
+    ];
   }
   const rebuilt = buildPredicate(facts, {
     predicateType: statement.predicateType as RuntimeTraceType,
@@ -177,9 +215,16 @@ function comparePredicate(statement: Statement, facts: ArchiveFacts): Attestatio
     monitoredProcess: predicate.monitoredProcess,
   });
   const given = statement.predicate ?? {};
-  const differing = Object.keys(rebuilt).filter((section) => section !== "monitoredProcess" && canonicalJson(given[section] ?? null) !== canonicalJson(rebuilt[section]));
-  if (differing.length === 0) return [{ check: "predicate", ok: true, message: "the predicate (trace policy, monitor log, observation health, run) is the one this archive gives" }];
-  return differing.map((section) => ({ check: "predicate", ok: false, message: `predicate.${section} differs from what the archive gives${firstDifference(given[section], rebuilt[section])}` }));
+  const differing = Object.keys(rebuilt).filter(
+    (section) => section !== "monitoredProcess" && canonicalJson(given[section] ?? null) !== canonicalJson(rebuilt[section]),
+  );
+  if (differing.length === 0)
+    return [{ check: "predicate", ok: true, message: "the predicate (trace policy, monitor log, observation health, run) is the one this archive gives" }];
+  return differing.map((section) => ({
+    check: "predicate",
+    ok: false,
+    message: `predicate.${section} differs from what the archive gives${firstDifference(given[section], rebuilt[section])}`,
+  }));
 }
 
 // The monitorLog's observed counts against the archive's capability surface: the same sets,
@@ -192,7 +237,12 @@ function compareSurface(statement: Statement, facts: ArchiveFacts): AttestationC
     ["process", "process_execs"],
   ] as const;
   const differing = pairs.filter(([list, field]) => summary?.[list]?.observed !== (facts.surfaceCounts[field] ?? 0));
-  if (differing.length === 0) return { check: "surface", ok: true, message: `monitorLog counts agree with the capability surface (${pairs.map(([, field]) => `${field} ${facts.surfaceCounts[field] ?? 0}`).join(", ")})` };
+  if (differing.length === 0)
+    return {
+      check: "surface",
+      ok: true,
+      message: `monitorLog counts agree with the capability surface (${pairs.map(([, field]) => `${field} ${facts.surfaceCounts[field] ?? 0}`).join(", ")})`,
+    };
   return {
     check: "surface",
     ok: false,

@@ -22,10 +22,11 @@ export class FunctionBtf extends OwnedFd {
     view.setUint32(BTF_LOAD.size, blob.length, true);
     const result = bpfCall(BPF_BTF_LOAD, bytes);
     if (!result.ok) throw syscallError("BPF_PROGRAM_REJECTED", "BPF_BTF_LOAD", result.errno);
-    return new FunctionBtf(result.value, functionNames.map((_, i) => FIRST_FUNC_ID + i));
+    return new FunctionBtf(
+      result.value,
+      functionNames.map((_, i) => FIRST_FUNC_ID + i),
+    );
   }
-
-
 }
 
 /** The BTF blob: header, types (int, prototype `int (void)`, FUNCs), strings. */

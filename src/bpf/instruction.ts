@@ -60,7 +60,22 @@ const SIZE: Record<Size, number> = { u32: 0x00, u16: 0x08, u8: 0x10, u64: 0x18 }
 const MODE = { imm: 0x00, mem: 0x60, atomic: 0xc0 } as const;
 const SOURCE_REGISTER = 0x08;
 const ALU = { add: 0x00, sub: 0x10, mul: 0x20, div: 0x30, or: 0x40, and: 0x50, lsh: 0x60, rsh: 0x70, mod: 0x90, xor: 0xa0, mov: 0xb0, arsh: 0xc0 } as const;
-const JMP = { ja: 0x00, jeq: 0x10, jgt: 0x20, jge: 0x30, jset: 0x40, jne: 0x50, jsgt: 0x60, jsge: 0x70, call: 0x80, exit: 0x90, jlt: 0xa0, jle: 0xb0, jslt: 0xc0, jsle: 0xd0 } as const;
+const JMP = {
+  ja: 0x00,
+  jeq: 0x10,
+  jgt: 0x20,
+  jge: 0x30,
+  jset: 0x40,
+  jne: 0x50,
+  jsgt: 0x60,
+  jsge: 0x70,
+  call: 0x80,
+  exit: 0x90,
+  jlt: 0xa0,
+  jle: 0xb0,
+  jslt: 0xc0,
+  jsle: 0xd0,
+} as const;
 /** `src_reg` of an `ld_imm64` whose immediate is a map fd. */
 const PSEUDO_MAP_FD = 1;
 /** `src_reg` of an `ld_imm64` whose immediate is the offset of a subprogram (a callback). */
@@ -168,7 +183,10 @@ export function assemble(program: Program, mapFds: ReadonlyMap<string, number>):
 }
 
 /** Like `assemble`, also returning each label's slot (subprograms are found by their labels). */
-export function assembleWithLabels(program: Program, mapFds: ReadonlyMap<string, number>): { readonly bytes: Uint8Array; readonly labels: ReadonlyMap<string, number> } {
+export function assembleWithLabels(
+  program: Program,
+  mapFds: ReadonlyMap<string, number>,
+): { readonly bytes: Uint8Array; readonly labels: ReadonlyMap<string, number> } {
   const flat = flatten(program);
   const positions = new Map<string, number>();
   let slots = 0;

@@ -54,7 +54,6 @@ export class BpfMap extends OwnedFd {
     return new BpfMap(spec, result.value);
   }
 
-
   /** Writes one entry (BPF_MAP_UPDATE_ELEM). */
   update(key: Uint8Array, value: Uint8Array, flag: number = UpdateFlag.ANY): void {
     const result = this.#elem(BpfCommand.MAP_UPDATE_ELEM, key, value, flag);
@@ -77,8 +76,6 @@ export class BpfMap extends OwnedFd {
     if (result.errno === 2) return false;
     throw syscallError("BPF_MAP_OPERATION_FAILED", `BPF_MAP_DELETE_ELEM ${this.spec.name}`, result.errno);
   }
-
-
 
   #elem(command: number, key: Uint8Array, value: Uint8Array | undefined, flag: number) {
     const { bytes, view } = newAttr();

@@ -21,7 +21,21 @@ export interface ProgramSpec {
 }
 
 // `union bpf_attr` for BPF_PROG_LOAD.
-const LOAD = { type: 0, count: 4, instructions: 8, license: 16, logLevel: 24, logSize: 28, logBuffer: 32, name: 48, expectedAttachType: 68, btf: 72, funcInfoSize: 76, funcInfo: 80, funcInfoCount: 88 } as const;
+const LOAD = {
+  type: 0,
+  count: 4,
+  instructions: 8,
+  license: 16,
+  logLevel: 24,
+  logSize: 28,
+  logBuffer: 32,
+  name: 48,
+  expectedAttachType: 68,
+  btf: 72,
+  funcInfoSize: 76,
+  funcInfo: 80,
+  funcInfoCount: 88,
+} as const;
 const FUNC_INFO_SIZE = 8;
 const LICENSE = new TextEncoder().encode("GPL\0");
 // The verifier log of a rejected program; only its end is shown, where the reason is.
@@ -45,7 +59,8 @@ export class BpfProgram extends OwnedFd {
     const fds = new Map<string, number>();
     for (const name of mapsOf(spec.instructions)) {
       const map = maps.get(name);
-      if (map === undefined) throw new BpfError("BPF_PROGRAM_REJECTED", `BPF_PROG_LOAD ${spec.name}`, 0, `program ${spec.name} uses map ${name}, which was not created`);
+      if (map === undefined)
+        throw new BpfError("BPF_PROGRAM_REJECTED", `BPF_PROG_LOAD ${spec.name}`, 0, `program ${spec.name} uses map ${name}, which was not created`);
       fds.set(name, map.fd);
     }
     const { bytes: code, labels } = assembleWithLabels(spec.instructions, fds);
@@ -61,9 +76,6 @@ export class BpfProgram extends OwnedFd {
       functions?.btf.close();
     }
   }
-
-
-
 }
 
 // --- internal ---
@@ -79,7 +91,8 @@ function functionInfo(spec: ProgramSpec, labels: ReadonlyMap<string, number>): F
   if (subprograms.length === 0) return undefined;
   const starts = subprograms.map((name) => {
     const slot = labels.get(name);
-    if (slot === undefined) throw new BpfError("BPF_PROGRAM_REJECTED", `BPF_PROG_LOAD ${spec.name}`, 0, `subprogram label ${name} is not in program ${spec.name}`);
+    if (slot === undefined)
+      throw new BpfError("BPF_PROGRAM_REJECTED", `BPF_PROG_LOAD ${spec.name}`, 0, `subprogram label ${name} is not in program ${spec.name}`);
     return slot;
   });
   const btf = FunctionBtf.load([spec.name, ...subprograms]);

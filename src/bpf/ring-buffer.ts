@@ -63,7 +63,7 @@ export class RingBufferReader {
       const at = Number(consumer & this.#mask);
       const word = this.#words.getUint32(at, true);
       if ((word & BUSY) !== 0) break;
-      const length = word & ~(BUSY | DISCARD) >>> 0;
+      const length = word & (~(BUSY | DISCARD) >>> 0);
       if ((word & DISCARD) === 0) {
         onRecord(this.#data.subarray(at + HEADER_SIZE, at + HEADER_SIZE + length));
         count += 1;

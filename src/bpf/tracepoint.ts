@@ -36,7 +36,12 @@ export function readTracepointFormat(tracefs: string, category: string, name: st
     format = readFileSync(join(dir, "format"), "utf8");
     idText = readFileSync(join(dir, "id"), "utf8");
   } catch (error) {
-    throw new BpfError("BPF_TRACEPOINT_MISSING", `read ${dir}/format`, 0, `tracepoint ${category}:${name} is not available (${error instanceof Error ? error.message : String(error)})`);
+    throw new BpfError(
+      "BPF_TRACEPOINT_MISSING",
+      `read ${dir}/format`,
+      0,
+      `tracepoint ${category}:${name} is not available (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return { category, name, id: Number.parseInt(idText, 10), fields: parseFormat(format) };
 }
@@ -44,7 +49,13 @@ export function readTracepointFormat(tracefs: string, category: string, name: st
 /** The offset of a field, or an error naming the tracepoint and field (layouts differ between kernels). */
 export function fieldOffset(format: TracepointFormat, field: string): number {
   const found = format.fields.get(field);
-  if (found === undefined) throw new BpfError("BPF_TRACEPOINT_MISSING", `read ${format.category}:${format.name} format`, 0, `tracepoint ${format.category}:${format.name} has no field ${field}`);
+  if (found === undefined)
+    throw new BpfError(
+      "BPF_TRACEPOINT_MISSING",
+      `read ${format.category}:${format.name} format`,
+      0,
+      `tracepoint ${format.category}:${format.name} has no field ${field}`,
+    );
   return found.offset;
 }
 
@@ -98,8 +109,6 @@ export class TracepointLink extends OwnedFd {
     }
     return link;
   }
-
-
 }
 
 // --- internal ---

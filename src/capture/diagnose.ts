@@ -29,13 +29,24 @@ export async function diagnoseCapture(options: { readonly loadBpf: boolean }): P
   checks.push({
     check: "tracefs",
     ok: facts.tracefs !== undefined || facts.isRoot,
-    detail: facts.tracefs ? `mounted at ${facts.tracefs}` : facts.isRoot ? "not mounted; an eBPF run mounts it at /sys/kernel/tracing" : "not mounted at /sys/kernel/tracing (tracepoint ids and field offsets are read there)",
+    detail: facts.tracefs
+      ? `mounted at ${facts.tracefs}`
+      : facts.isRoot
+        ? "not mounted; an eBPF run mounts it at /sys/kernel/tracing"
+        : "not mounted at /sys/kernel/tracing (tracepoint ids and field offsets are read there)",
   });
-  checks.push({ check: "btf", ok: true, detail: facts.btf ? "/sys/kernel/btf/vmlinux present (not needed)" : "absent (not needed: the programs read tracepoint formats only)" });
+  checks.push({
+    check: "btf",
+    ok: true,
+    detail: facts.btf ? "/sys/kernel/btf/vmlinux present (not needed)" : "absent (not needed: the programs read tracepoint formats only)",
+  });
   checks.push({
     check: "ptrace_scope",
     ok: mayPtraceChild(facts),
-    detail: facts.yamaPtraceScope === undefined ? "Yama not present: ptrace unrestricted" : `Yama ptrace_scope=${facts.yamaPtraceScope}${mayPtraceChild(facts) ? " (a tracer may trace its own child)" : " (forbids tracing the workload)"}`,
+    detail:
+      facts.yamaPtraceScope === undefined
+        ? "Yama not present: ptrace unrestricted"
+        : `Yama ptrace_scope=${facts.yamaPtraceScope}${mayPtraceChild(facts) ? " (a tracer may trace its own child)" : " (forbids tracing the workload)"}`,
   });
   checks.push({
     check: "strace",
@@ -49,8 +60,17 @@ export async function diagnoseCapture(options: { readonly loadBpf: boolean }): P
   const ebpfOk = session && ebpfProbe.available && bpfLoad.ok;
   const ptraceOk = session && facts.stracePath !== undefined && mayPtraceChild(facts);
   const backends: CaptureProbe[] = [
-    { ...ebpfProbe, available: ebpfOk, reason: ebpfOk ? ebpfProbe.reason : firstFailure(checks, ["platform", "cgroup2", "privileges", "ebpf_engine", "bpf_load", "tracefs"]) },
-    { backend: "ptrace", available: ptraceOk, reason: ptraceOk ? "strace can trace the workload" : firstFailure(checks, ["platform", "cgroup2", "strace", "ptrace_scope"]), version: facts.straceVersion ?? "" },
+    {
+      ...ebpfProbe,
+      available: ebpfOk,
+      reason: ebpfOk ? ebpfProbe.reason : firstFailure(checks, ["platform", "cgroup2", "privileges", "ebpf_engine", "bpf_load", "tracefs"]),
+    },
+    {
+      backend: "ptrace",
+      available: ptraceOk,
+      reason: ptraceOk ? "strace can trace the workload" : firstFailure(checks, ["platform", "cgroup2", "strace", "ptrace_scope"]),
+      version: facts.straceVersion ?? "",
+    },
     await noneBackend.probe(),
   ];
   return { checks, backends, recommended: ebpfOk ? "ebpf" : ptraceOk ? "ptrace" : "none", kernelCapture: ebpfOk || ptraceOk };
@@ -70,7 +90,11 @@ function privilegeCheck(facts: HostFacts): HostCheck {
   const names = Object.entries(facts.caps)
     .filter(([, has]) => has)
     .map(([name]) => name);
-  return { check: "privileges", ok: mayLoadBpf(facts), detail: names.length > 0 ? `not root; capabilities: ${names.join(", ")}` : "not root, no BPF capabilities (CAP_BPF+CAP_PERFMON)" };
+  return {
+    check: "privileges",
+    ok: mayLoadBpf(facts),
+    detail: names.length > 0 ? `not root; capabilities: ${names.join(", ")}` : "not root, no BPF capabilities (CAP_BPF+CAP_PERFMON)",
+  };
 }
 
 // The real test: the kernel accepts a tracepoint program (`r0 = 0; exit`).

@@ -3,8 +3,23 @@ export { EVENT_UNIX_CONNECT } from "./types.ts";
 export { noLoss, noneBackend } from "./none/index.ts";
 export { abilitiesOf, type CaptureAbilities } from "./abilities.ts";
 export { armBackend, chooseBackend, type ArmedChoice, type CaptureChoice, type CaptureRequest } from "./select.ts";
-export { kernelKind, normalizeKernelRecords, openAccessMode, openOperationFlags, type KernelSummary, type LoaderFilterCount, type NormalizeOptions } from "./normalize.ts";
-export { captureScopeNotes, deriveKernelHealth, networkProtocolCoverage, type KernelHealth, type NetworkEndpointClaimScope, type NetworkProtocolCoverage } from "./kernel-health.ts";
+export {
+  kernelKind,
+  normalizeKernelRecords,
+  openAccessMode,
+  openOperationFlags,
+  type KernelSummary,
+  type LoaderFilterCount,
+  type NormalizeOptions,
+} from "./normalize.ts";
+export {
+  captureScopeNotes,
+  deriveKernelHealth,
+  networkProtocolCoverage,
+  type KernelHealth,
+  type NetworkEndpointClaimScope,
+  type NetworkProtocolCoverage,
+} from "./kernel-health.ts";
 export { isKernelFilteredPath, isLoaderTelemetryPath, isQuietCharDevice, isWritingOpen, loaderFilterRule } from "./loader-filter.ts";
 export { createEbpfBackend, ebpfBackend, nativeEngineVersion, type EbpfOptions } from "./ebpf/index.ts";
 export { ptraceBackend, straceCommand } from "./ptrace/index.ts";

@@ -86,9 +86,7 @@ export function captureScopeNotes(summary: Pick<KernelSummary, "loaderFilter" | 
       : "loader_filter: off (--keep-all-opens) filtered_loader_events=0 filtered_loader_top=[]",
   ];
   if (summary.daemonHandoffs.length > 0) {
-    notes.push(
-      `daemon_handoff: ${summary.daemonHandoffs.join(",")}; work a daemon does for the workload runs outside the session and is not in this archive`,
-    );
+    notes.push(`daemon_handoff: ${summary.daemonHandoffs.join(",")}; work a daemon does for the workload runs outside the session and is not in this archive`);
   }
   return notes;
 }
@@ -127,7 +125,8 @@ function s2Note(loss: CaptureLoss, summary: KernelSummary, coverage: NetworkProt
 function captureBackendNote(backend: string, loss: CaptureLoss, summary: KernelSummary): string {
   let note = `capture_backend: ${backend}`;
   const { open, creat, exec } = loss.hooks;
-  if (loss.ringbufDrops > 0) note += ` extra_hooks=open:${open.emitted}/${open.dropped} creat:${creat.emitted}/${creat.dropped} exec:${exec.emitted}/${exec.dropped}`;
+  if (loss.ringbufDrops > 0)
+    note += ` extra_hooks=open:${open.emitted}/${open.dropped} creat:${creat.emitted}/${creat.dropped} exec:${exec.emitted}/${exec.dropped}`;
   if (summary.truncatedPaths > 0 || loss.truncatedPaths > 0) note += ` truncated_paths=${summary.truncatedPaths} truncated_seen=${loss.truncatedPaths}`;
   if (loss.eventSizeMismatch > 0) note += ` undecodable_records=${loss.eventSizeMismatch}`;
   const unobserved = Object.entries(loss.unobserved ?? {}).filter(([, count]) => count > 0);

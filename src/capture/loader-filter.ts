@@ -56,7 +56,8 @@ export function loaderFilterRule(path: string): string | undefined {
   if (path.includes("/node_modules/")) return "*/node_modules/*";
   if (!isSharedObject(path)) return undefined;
   if (path.includes("/.rustup/toolchains/")) return "*/.rustup/toolchains/*.so";
-  if (path.includes("/target/") && (path.includes("/build/") || path.includes("/debug/") || path.includes("/release/"))) return "*/target/{build,debug,release}/*.so";
+  if (path.includes("/target/") && (path.includes("/build/") || path.includes("/debug/") || path.includes("/release/")))
+    return "*/target/{build,debug,release}/*.so";
   return undefined;
 }
 
@@ -78,7 +79,16 @@ export function isQuietCharDevice(path: string): boolean {
 const O_CREAT = 0o100;
 const O_TRUNC = 0o1000;
 
-const quietDevices: ReadonlySet<string> = new Set(["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx", "/dev/console"]);
+const quietDevices: ReadonlySet<string> = new Set([
+  "/dev/null",
+  "/dev/zero",
+  "/dev/full",
+  "/dev/random",
+  "/dev/urandom",
+  "/dev/tty",
+  "/dev/ptmx",
+  "/dev/console",
+]);
 
 function isSharedObject(path: string): boolean {
   return path.endsWith(".so") || path.includes(".so.");

@@ -1,4 +1,11 @@
-import { ACCESS_MODES, compareCodePoints, DNS_ANSWER_EVENT_TYPE, DNS_QUERY_EVENT_TYPE, KERNEL_EVENT_SCHEMA, KERNEL_KINDS_BY_EVENT_TYPE } from "../schema/index.ts";
+import {
+  ACCESS_MODES,
+  compareCodePoints,
+  DNS_ANSWER_EVENT_TYPE,
+  DNS_QUERY_EVENT_TYPE,
+  KERNEL_EVENT_SCHEMA,
+  KERNEL_KINDS_BY_EVENT_TYPE,
+} from "../schema/index.ts";
 import { isKernelFilteredPath, isLoaderTelemetryPath, isQuietCharDevice, isWritingOpen, loaderFilterRule } from "./loader-filter.ts";
 import { EVENT_UNIX_CONNECT, type KernelRecord } from "./types.ts";
 
@@ -148,9 +155,7 @@ class KernelNormalizer {
       loaderFilter: {
         enabled: !this.#keepAll,
         dropped: this.#dropped,
-        byRule: [...this.#droppedByRule]
-          .map(([rule, count]) => ({ rule, count }))
-          .sort((a, b) => b.count - a.count || compareCodePoints(a.rule, b.rule)),
+        byRule: [...this.#droppedByRule].map(([rule, count]) => ({ rule, count })).sort((a, b) => b.count - a.count || compareCodePoints(a.rule, b.rule)),
         keptWrites: this.#keptWrites,
       },
       daemonHandoffs: [...this.#handoffs].sort(compareCodePoints),
@@ -193,7 +198,8 @@ class KernelNormalizer {
 // not depend on a generic encoder; capture may not import evidence (lane rule).
 function encodeRow(runId: string, seq: number, record: KernelRecord, kind: string, value: string | null): string {
   let row = `{"schema":"${KERNEL_EVENT_SCHEMA}","run_id":${JSON.stringify(runId)},"seq":${seq},"pid":${record.pid},"event_type":${record.eventType},"kind":${JSON.stringify(kind)},"value":${value === null ? "null" : JSON.stringify(value)}`;
-  if ((record.eventType === EVENT_CONNECT_BLOCKED || record.eventType === EVENT_CONNECT_WOULD_BLOCK) && record.cgroupId !== undefined) row += `,"cgroup_id":${record.cgroupId.toString()}`;
+  if ((record.eventType === EVENT_CONNECT_BLOCKED || record.eventType === EVENT_CONNECT_WOULD_BLOCK) && record.cgroupId !== undefined)
+    row += `,"cgroup_id":${record.cgroupId.toString()}`;
   if (record.networkDestination !== undefined) row += `,"network_destination":${JSON.stringify(record.networkDestination)}`;
   if (record.networkPort !== undefined) row += `,"network_port":${record.networkPort}`;
   // deviation: exec rows are ours (upstream has no exec hook); they carry the argv when the backend recorded it.

@@ -30,7 +30,10 @@ export interface ArmedChoice {
 }
 
 /** Picks the backend for a run: the requested one, or for auto eBPF, then ptrace, then none. */
-export async function chooseBackend(request: CaptureRequest, backends: readonly CaptureBackend[] = [ebpfBackend, ptraceBackend, noneBackend]): Promise<CaptureChoice> {
+export async function chooseBackend(
+  request: CaptureRequest,
+  backends: readonly CaptureBackend[] = [ebpfBackend, ptraceBackend, noneBackend],
+): Promise<CaptureChoice> {
   const candidates = request === "auto" ? backends : backends.filter((backend) => backend.name === request);
   const tried: CaptureProbe[] = [];
   for (const [index, backend] of candidates.entries()) {

@@ -2,10 +2,7 @@ import * as v from "valibot";
 import { UsageError } from "./errors.ts";
 
 /** Parses citty's string/boolean arguments into typed options, or throws a usage error naming the flag. */
-export function parseArgsWith<const TSchema extends v.GenericSchema>(
-  schema: TSchema,
-  args: unknown,
-): v.InferOutput<TSchema> {
+export function parseArgsWith<const TSchema extends v.GenericSchema>(schema: TSchema, args: unknown): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, args);
   if (result.success) return result.output;
   const issue = result.issues[0];

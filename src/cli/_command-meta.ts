@@ -21,7 +21,7 @@ export const COMMAND_META = {
   validate: {
     name: "validate",
     description:
-      "Check one assay.runner.* document or NDJSON layer against its schema (chosen by each document's \"schema\" field). " +
+      'Check one assay.runner.* document or NDJSON layer against its schema (chosen by each document\'s "schema" field). ' +
       "An empty file holds nothing to check and is an error (an empty layer is checked inside its archive by verify).",
   },
   inspect: {

@@ -21,14 +21,19 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   },
   {
     code: "2",
-    meaning: "bad usage or unusable input: unknown flag, missing argument, a file that cannot be read or is not what the command takes, an output file that cannot be written; nothing is written",
+    meaning:
+      "bad usage or unusable input: unknown flag, missing argument, a file that cannot be read or is not what the command takes, an output file that cannot be written; nothing is written",
     commands: "all",
   },
   { code: "3", meaning: "an arm's archive cannot be read (drift only, as upstream)", commands: ["drift"] },
   { code: "40", meaning: "this host cannot do what was asked (run: nothing is run; doctor: no kernel capture works)", commands: ["run", "doctor"] },
   { code: "70", meaning: "an internal error (a bug: please report it)", commands: "all" },
   { code: "124", meaning: "--timeout fired; the archive is still written", commands: ["run"] },
-  { code: "128+N", meaning: "the workload was killed by signal N; 130/143 when the runner itself got SIGINT/SIGTERM (archive still written)", commands: ["run"] },
+  {
+    code: "128+N",
+    meaning: "the workload was killed by signal N; 130/143 when the runner itself got SIGINT/SIGTERM (archive still written)",
+    commands: ["run"],
+  },
   { code: "other", meaning: "the workload's own exit code", commands: ["run"] },
 ];
 
@@ -40,6 +45,7 @@ export function exitCodesOf(command: string): ExitCodeRow[] {
 /** The table as Markdown, as the README shows it. */
 export function renderExitCodeMarkdown(): string {
   const lines = ["| exit | meaning | commands |", "|---|---|---|"];
-  for (const row of EXIT_CODES) lines.push(`| ${row.code} | ${row.meaning} | ${row.commands === "all" ? "all" : row.commands.map((c) => `\`${c}\``).join(", ")} |`);
+  for (const row of EXIT_CODES)
+    lines.push(`| ${row.code} | ${row.meaning} | ${row.commands === "all" ? "all" : row.commands.map((c) => `\`${c}\``).join(", ")} |`);
   return `${lines.join("\n")}\n`;
 }

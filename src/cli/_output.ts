@@ -91,13 +91,19 @@ function formatLogObj(logObj: LogObject, options: FormatOptions): string {
   const message = formatArgs(logObj.args, options, basicStack);
   if (logObj.type === "box") {
     const title = typeof logObj.title === "string" ? logObj.title : "";
-    return `\n${[bracket(logObj.tag), title, ...message.split("\n")].filter(Boolean).map((line) => ` > ${line}`).join("\n")}\n`;
+    return `\n${[bracket(logObj.tag), title, ...message.split("\n")]
+      .filter(Boolean)
+      .map((line) => ` > ${line}`)
+      .join("\n")}\n`;
   }
   return [bracket(logObj.type), bracket(logObj.tag), message].filter(Boolean).join(" ");
 }
 
 function formatArgs(args: readonly unknown[], options: FormatOptions, formatStack: StackFormat): string {
-  return format(options, args.map((arg) => (isErrorLike(arg) ? formatError(arg, options, formatStack) : arg)));
+  return format(
+    options,
+    args.map((arg) => (isErrorLike(arg) ? formatError(arg, options, formatStack) : arg)),
+  );
 }
 
 function formatError(error: ErrorLike, options: FormatOptions, formatStack: StackFormat): string {
@@ -131,7 +137,9 @@ function basicStack(stack: string, message: string, options: FormatOptions): str
 function terminalStack(stack: string, message: string, options: FormatOptions): string {
   const paint = painter(options.colors);
   const indent = "  ".repeat((options.errorLevel ?? 0) + 1);
-  const lines = basicStack(stack, message, options).split("\n").map((line) => line.slice(indent.length));
+  const lines = basicStack(stack, message, options)
+    .split("\n")
+    .map((line) => line.slice(indent.length));
   return `\n${indent}${lines.map((line) => `  ${line.replace(/^at +/, (m) => paint(90, m)).replace(/\((.+)\)/, (_, m: string) => `(${paint(36, m)})`)}`).join(`\n${indent}`)}`;
 }
 

@@ -46,7 +46,12 @@ export async function openMembers(path: string, wanted?: ReadonlySet<string>): P
   const members = new Map<string, Uint8Array>();
   let outcome: Awaited<ReturnType<typeof readArchive>>;
   try {
-    outcome = await readArchive(path, (name, size) => (wanted === undefined || wanted.has(name) ? memberBuffer(size, (bytes) => members.set(name, bytes)) : undefined), LIMITS, IN_MEMORY);
+    outcome = await readArchive(
+      path,
+      (name, size) => (wanted === undefined || wanted.has(name) ? memberBuffer(size, (bytes) => members.set(name, bytes)) : undefined),
+      LIMITS,
+      IN_MEMORY,
+    );
   } catch (error) {
     throw new ReviewInputError(`${path}: cannot read archive: ${(error as Error).message}`, { file: path }, { cause: error });
   }

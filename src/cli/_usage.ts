@@ -7,7 +7,8 @@ export function renderCommandHelp(name: string, command: Command, args: ArgsDef)
   const { help, meta } = command;
   const flags = Object.entries(args).filter(([, def]) => def.type !== "positional");
   const positionals = Object.entries(args).filter(([, def]) => def.type === "positional");
-  const synopsis = help.synopsis ?? [flags.length > 0 ? "[OPTIONS]" : "", ...positionals.map(([key, def]) => positionalLabel(key, def))].filter(Boolean).join(" ");
+  const synopsis =
+    help.synopsis ?? [flags.length > 0 ? "[OPTIONS]" : "", ...positionals.map(([key, def]) => positionalLabel(key, def))].filter(Boolean).join(" ");
   const out: string[] = [];
   if (meta.description) out.push(...wrap(meta.description, WIDTH), "");
   out.push(`Usage: assay-runner ${name}${synopsis ? ` ${synopsis}` : ""}`);

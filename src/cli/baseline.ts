@@ -9,22 +9,28 @@ import { UsageError } from "./errors.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.baseline,
-  args: {
-    archives: { type: "positional", required: false, description: "Evidence archives (.tar.gz or extracted directories)", valueHint: "ARCHIVE…" },
-    output: { type: "string", alias: "o", description: "Baseline file to write (atomically)", valueHint: "FILE" },
-    rules: { type: "string", description: "Projection rules (assay.runner.projection_rules.v0); default: the built-in heuristics", valueHint: "FILE" },
-    merge: { type: "string", description: "Existing baseline to extend: its entries keep their order, its rules are used", valueHint: "FILE" },
-    json: { type: "boolean", description: "Print a summary as one JSON document on stdout" },
-    quiet: { type: "boolean", description: "Only print errors" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.baseline,
+    args: {
+      archives: { type: "positional", required: false, description: "Evidence archives (.tar.gz or extracted directories)", valueHint: "ARCHIVE…" },
+      output: { type: "string", alias: "o", description: "Baseline file to write (atomically)", valueHint: "FILE" },
+      rules: { type: "string", description: "Projection rules (assay.runner.projection_rules.v0); default: the built-in heuristics", valueHint: "FILE" },
+      merge: { type: "string", description: "Existing baseline to extend: its entries keep their order, its rules are used", valueHint: "FILE" },
+      json: { type: "boolean", description: "Print a summary as one JSON document on stdout" },
+      quiet: { type: "boolean", description: "Only print errors" },
+    },
+    // A flag not given is no key at all: present it as undefined so the message names what is missing.
+    run: ({ args }) => baselineCommand(parseArgsWith(BaselineArgsSchema, { ...args, archives: args._, output: args.output })),
   },
-  // A flag not given is no key at all: present it as undefined so the message names what is missing.
-  run: ({ args }) => baselineCommand(parseArgsWith(BaselineArgsSchema, { ...args, archives: args._, output: args.output })),
-}, {
-  synopsis: "[OPTIONS] ARCHIVE… -o FILE",
-  examples: ["assay-runner baseline run1.tar.gz run2.tar.gz run3.tar.gz -o .assay/baseline.json", "assay-runner baseline run4.tar.gz --merge .assay/baseline.json -o .assay/baseline.json"],
-});
+  {
+    synopsis: "[OPTIONS] ARCHIVE… -o FILE",
+    examples: [
+      "assay-runner baseline run1.tar.gz run2.tar.gz run3.tar.gz -o .assay/baseline.json",
+      "assay-runner baseline run4.tar.gz --merge .assay/baseline.json -o .assay/baseline.json",
+    ],
+  },
+);
 
 // --- internal ---
 
@@ -58,8 +64,18 @@ async function baselineCommand(args: v.InferOutput<typeof BaselineArgsSchema>): 
   const { baseline, skipped } = builder.finish();
   for (const digest of skipped) logger.warn(`skipped ${digest}: the baseline already holds that run`);
   writeOutputFile("--output", args.output, renderBaseline(baseline));
-  const summary = { output: args.output, run_count: baseline.run_count, paths: baseline.paths.length, execs: baseline.execs.length, endpoints: baseline.endpoints.length, skipped };
+  const summary = {
+    output: args.output,
+    run_count: baseline.run_count,
+    paths: baseline.paths.length,
+    execs: baseline.execs.length,
+    endpoints: baseline.endpoints.length,
+    skipped,
+  };
   if (args.json) printJson(summary);
-  else logger.success(`wrote ${args.output}: ${baseline.run_count} runs, ${baseline.paths.length} path entries, ${baseline.execs.length} programs, ${baseline.endpoints.length} endpoints`);
+  else
+    logger.success(
+      `wrote ${args.output}: ${baseline.run_count} runs, ${baseline.paths.length} path entries, ${baseline.execs.length} programs, ${baseline.endpoints.length} endpoints`,
+    );
   return 0;
 }

@@ -11,21 +11,27 @@ import { OutputFileError } from "./errors.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.check,
-  args: {
-    archive: { type: "positional", required: false, description: "Evidence archive (.tar.gz or extracted directory)", valueHint: "ARCHIVE" },
-    baseline: { type: "string", description: "Baseline file (assay.runner.baseline.v0)", valueHint: "FILE" },
-    sarif: { type: "string", description: "Also write the findings as SARIF 2.1.0 to FILE", valueHint: "FILE" },
-    json: { type: "boolean", description: "Print the check report (assay.runner.check_report.v0) as one JSON document on stdout" },
-    quiet: { type: "boolean", description: "Only print errors" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.check,
+    args: {
+      archive: { type: "positional", required: false, description: "Evidence archive (.tar.gz or extracted directory)", valueHint: "ARCHIVE" },
+      baseline: { type: "string", description: "Baseline file (assay.runner.baseline.v0)", valueHint: "FILE" },
+      sarif: { type: "string", description: "Also write the findings as SARIF 2.1.0 to FILE", valueHint: "FILE" },
+      json: { type: "boolean", description: "Print the check report (assay.runner.check_report.v0) as one JSON document on stdout" },
+      quiet: { type: "boolean", description: "Only print errors" },
+    },
+    // A flag not given is no key at all: present it as undefined so the message names what is missing.
+    run: ({ args }) => checkCommand(parseArgsWith(CheckArgsSchema, { ...args, baseline: args.baseline })),
   },
-  // A flag not given is no key at all: present it as undefined so the message names what is missing.
-  run: ({ args }) => checkCommand(parseArgsWith(CheckArgsSchema, { ...args, baseline: args.baseline })),
-}, {
-  synopsis: "[OPTIONS] ARCHIVE --baseline FILE",
-  examples: ["assay-runner check run.tar.gz --baseline .assay/baseline.json", "assay-runner check run.tar.gz --baseline .assay/baseline.json --sarif assay.sarif --json"],
-});
+  {
+    synopsis: "[OPTIONS] ARCHIVE --baseline FILE",
+    examples: [
+      "assay-runner check run.tar.gz --baseline .assay/baseline.json",
+      "assay-runner check run.tar.gz --baseline .assay/baseline.json --sarif assay.sarif --json",
+    ],
+  },
+);
 
 // --- internal ---
 
@@ -48,7 +54,9 @@ async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promis
   const run = await openProjectedRun(args.archive, projector);
   const report = checkRun(run, baseline);
   // Results and annotations point at the baseline, named as the repository knows it.
-  const baselineUri = relative(process.env.GITHUB_WORKSPACE ?? process.cwd(), args.baseline).split(sep).join("/");
+  const baselineUri = relative(process.env.GITHUB_WORKSPACE ?? process.cwd(), args.baseline)
+    .split(sep)
+    .join("/");
   if (args.sarif !== undefined) {
     writeOutputFile("--sarif", args.sarif, renderSarif(report, { baselineUri }));
   }
@@ -69,8 +77,12 @@ async function checkCommand(args: v.InferOutput<typeof CheckArgsSchema>): Promis
   if (args.json) printJson(report);
   else {
     for (const f of report.findings.slice(0, SHOWN_FINDINGS)) logger.error(`${f.rule}: ${f.message}`);
-    if (report.findings.length > SHOWN_FINDINGS) logger.error(`… and ${report.findings.length - SHOWN_FINDINGS} more findings (--json or --sarif lists them all)`);
-    if (report.status === "inside") logger.success(`run ${report.run_id} is inside the baseline (${report.baseline_runs} runs; ${report.counts.paths} paths, ${report.counts.execs} programs, ${report.counts.endpoints} endpoints compared)`);
+    if (report.findings.length > SHOWN_FINDINGS)
+      logger.error(`… and ${report.findings.length - SHOWN_FINDINGS} more findings (--json or --sarif lists them all)`);
+    if (report.status === "inside")
+      logger.success(
+        `run ${report.run_id} is inside the baseline (${report.baseline_runs} runs; ${report.counts.paths} paths, ${report.counts.execs} programs, ${report.counts.endpoints} endpoints compared)`,
+      );
     else logger.error(`run ${report.run_id}: ${report.findings.length} finding(s) outside the baseline ${args.baseline}`);
   }
   return report.status === "inside" ? 0 : 1;

@@ -1,12 +1,5 @@
 import * as v from "valibot";
-import {
-  annotateDriftReport,
-  claimSupportTable,
-  evaluateClaims,
-  parseClaimAssertion,
-  renderPythonJson,
-  SEED_DESCRIPTORS,
-} from "../compare/index.ts";
+import { annotateDriftReport, claimSupportTable, evaluateClaims, parseClaimAssertion, renderPythonJson, SEED_DESCRIPTORS } from "../compare/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { writeStdout } from "./_std-streams.ts";
 import { parseJsonText, readText, repeatedFlag, reportClaims } from "./_compare-io.ts";
@@ -14,19 +7,26 @@ import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.claims,
-  args: {
-    report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
-    descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },
-    "assert-claim": { type: "string", description: "With a report: assert TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
-    json: { type: "boolean", description: "The document is the output, on stdout; no claim lines on stderr" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.claims,
+    args: {
+      report: { type: "positional", required: false, description: "A runtime-drift v0.2 report to annotate with coverage claims", valueHint: "DRIFT_JSON" },
+      descriptors: { type: "boolean", description: "Print the five seed coverage descriptors (assay.runner.coverage_descriptor.v0)" },
+      "assert-claim": {
+        type: "string",
+        description: "With a report: assert TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable",
+        valueHint: "TYPE:DIM",
+      },
+      json: { type: "boolean", description: "The document is the output, on stdout; no claim lines on stderr" },
+    },
+    run: ({ args, rawArgs }) => claimsCommand(parseArgsWith(ClaimsArgsSchema, args), rawArgs),
   },
-  run: ({ args, rawArgs }) => claimsCommand(parseArgsWith(ClaimsArgsSchema, args), rawArgs),
-}, {
-  synopsis: "[OPTIONS] [DRIFT_JSON]",
-  examples: ["assay-runner claims", "assay-runner claims --descriptors", "assay-runner claims drift.json --assert-claim positive:network_endpoints"],
-});
+  {
+    synopsis: "[OPTIONS] [DRIFT_JSON]",
+    examples: ["assay-runner claims", "assay-runner claims --descriptors", "assay-runner claims drift.json --assert-claim positive:network_endpoints"],
+  },
+);
 
 // --- internal ---
 

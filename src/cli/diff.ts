@@ -24,38 +24,51 @@ import { checkOutputFile, writeOutputFile } from "./_output-file.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.diff,
-  args: {
-    base: { type: "positional", required: false, description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)", valueHint: "BASE" },
-    head: { type: "positional", required: false, description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)", valueHint: "HEAD" },
-    output: { type: "string", description: "Write the diff here instead of stdout", valueHint: "FILE" },
-    json: { type: "boolean", description: "Print only the diff document (on stdout, or in --output), no verdict lines on stderr" },
-    "allow-partial": { type: "boolean", description: "Exit 0 even when the diff is partial (not clean)" },
-    "base-health": { type: "string", description: "Base observation-health.json", valueHint: "FILE" },
-    "base-surface": { type: "string", description: "Base capability-surface.json", valueHint: "FILE" },
-    "base-correlation": { type: "string", description: "Base correlation-report.json", valueHint: "FILE" },
-    "base-sdk": { type: "string", description: "Base layers/sdk.ndjson (cross-runtime SDK metadata)", valueHint: "FILE" },
-    "head-health": { type: "string", description: "Head observation-health.json", valueHint: "FILE" },
-    "head-surface": { type: "string", description: "Head capability-surface.json", valueHint: "FILE" },
-    "head-correlation": { type: "string", description: "Head correlation-report.json", valueHint: "FILE" },
-    "head-sdk": { type: "string", description: "Head layers/sdk.ndjson (cross-runtime SDK metadata)", valueHint: "FILE" },
-    "cross-runtime": { type: "boolean", description: "Compare two different runtimes: work-dir prefixes canonicalized, SDK metadata as side band" },
-    "base-runtime": { type: "string", description: `Base runtime (${KNOWN_RUNTIMES.join(" | ")}), with --cross-runtime`, valueHint: "RUNTIME" },
-    "head-runtime": { type: "string", description: `Head runtime (${KNOWN_RUNTIMES.join(" | ")}), with --cross-runtime`, valueHint: "RUNTIME" },
-    "base-work-dir": { type: "string", description: "Base work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
-    "head-work-dir": { type: "string", description: "Head work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.diff,
+    args: {
+      base: {
+        type: "positional",
+        required: false,
+        description: "Base side: archive .tar.gz or extracted directory (omit when --base-* files are given)",
+        valueHint: "BASE",
+      },
+      head: {
+        type: "positional",
+        required: false,
+        description: "Head side: archive .tar.gz or extracted directory (omit when --head-* files are given)",
+        valueHint: "HEAD",
+      },
+      output: { type: "string", description: "Write the diff here instead of stdout", valueHint: "FILE" },
+      json: { type: "boolean", description: "Print only the diff document (on stdout, or in --output), no verdict lines on stderr" },
+      "allow-partial": { type: "boolean", description: "Exit 0 even when the diff is partial (not clean)" },
+      "base-health": { type: "string", description: "Base observation-health.json", valueHint: "FILE" },
+      "base-surface": { type: "string", description: "Base capability-surface.json", valueHint: "FILE" },
+      "base-correlation": { type: "string", description: "Base correlation-report.json", valueHint: "FILE" },
+      "base-sdk": { type: "string", description: "Base layers/sdk.ndjson (cross-runtime SDK metadata)", valueHint: "FILE" },
+      "head-health": { type: "string", description: "Head observation-health.json", valueHint: "FILE" },
+      "head-surface": { type: "string", description: "Head capability-surface.json", valueHint: "FILE" },
+      "head-correlation": { type: "string", description: "Head correlation-report.json", valueHint: "FILE" },
+      "head-sdk": { type: "string", description: "Head layers/sdk.ndjson (cross-runtime SDK metadata)", valueHint: "FILE" },
+      "cross-runtime": { type: "boolean", description: "Compare two different runtimes: work-dir prefixes canonicalized, SDK metadata as side band" },
+      "base-runtime": { type: "string", description: `Base runtime (${KNOWN_RUNTIMES.join(" | ")}), with --cross-runtime`, valueHint: "RUNTIME" },
+      "head-runtime": { type: "string", description: `Head runtime (${KNOWN_RUNTIMES.join(" | ")}), with --cross-runtime`, valueHint: "RUNTIME" },
+      "base-work-dir": { type: "string", description: "Base work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
+      "head-work-dir": { type: "string", description: "Head work-dir prefix as declared by the producer: absolute, ending in /", valueHint: "PREFIX" },
+    },
+    run: ({ args }) => diffCommand(parseArgsWith(DiffArgsSchema, args)),
   },
-  run: ({ args }) => diffCommand(parseArgsWith(DiffArgsSchema, args)),
-}, {
-  synopsis: "[OPTIONS] BASE HEAD",
-  examples: [
-    "assay-runner diff base/archive.tar.gz head/archive.tar.gz --output diff.json",
-    "assay-runner diff --base-health h.json --base-surface s.json --base-correlation c.json head-dir/",
-    "assay-runner diff --cross-runtime base-dir/ head-dir/ --base-runtime s5_openai_agents \\",
-    "  --head-runtime gemini_google_genai --base-work-dir /tmp/a/work/ --head-work-dir /tmp/b/work/",
-  ],
-});
+  {
+    synopsis: "[OPTIONS] BASE HEAD",
+    examples: [
+      "assay-runner diff base/archive.tar.gz head/archive.tar.gz --output diff.json",
+      "assay-runner diff --base-health h.json --base-surface s.json --base-correlation c.json head-dir/",
+      "assay-runner diff --cross-runtime base-dir/ head-dir/ --base-runtime s5_openai_agents \\",
+      "  --head-runtime gemini_google_genai --base-work-dir /tmp/a/work/ --head-work-dir /tmp/b/work/",
+    ],
+  },
+);
 
 // --- internal ---
 
@@ -108,7 +121,8 @@ async function diffCommand(args: DiffArgs): Promise<number> {
   // Positionals fill the sides that have no explicit files, base first.
   const baseArchive = baseExplicit ? undefined : positionals.shift();
   const headArchive = headExplicit ? undefined : positionals.shift();
-  if (positionals.length > 0) throw new UsageError("BAD_ARGUMENT", `unexpected argument ${positionals[0]}: each side is either an archive or --base-*/--head-* files, not both`);
+  if (positionals.length > 0)
+    throw new UsageError("BAD_ARGUMENT", `unexpected argument ${positionals[0]}: each side is either an archive or --base-*/--head-* files, not both`);
   checkOutputFile("--output", args.output);
   const base = await loadSide("base", baseArchive, baseFiles, crossRuntime);
   const head = await loadSide("head", headArchive, headFiles, crossRuntime);
@@ -118,14 +132,24 @@ async function diffCommand(args: DiffArgs): Promise<number> {
     const diff = orThrow(projected.ok ? checkPolicyConsistency(projected.value, "<diff>") : projected);
     return finish(args, renderPythonJson(diff), diff.status, reasons);
   }
-  for (const [flag, value] of [["--base-runtime", args.baseRuntime], ["--head-runtime", args.headRuntime], ["--base-work-dir", args.baseWorkDir], ["--head-work-dir", args.headWorkDir]] as const) {
+  for (const [flag, value] of [
+    ["--base-runtime", args.baseRuntime],
+    ["--head-runtime", args.headRuntime],
+    ["--base-work-dir", args.baseWorkDir],
+    ["--head-work-dir", args.headWorkDir],
+  ] as const) {
     if (value === undefined) throw new UsageError("MISSING_ARGUMENT", `--cross-runtime requires ${flag}`);
   }
   const baseSdk = sdkOf(base, "base");
   const headSdk = sdkOf(head, "head");
   const diff = orThrow(
     projectCrossRuntimeDiff(
-      { baseRuntime: args.baseRuntime ?? "", headRuntime: args.headRuntime ?? "", baseWorkDirPrefix: args.baseWorkDir ?? "", headWorkDirPrefix: args.headWorkDir ?? "" },
+      {
+        baseRuntime: args.baseRuntime ?? "",
+        headRuntime: args.headRuntime ?? "",
+        baseWorkDirPrefix: args.baseWorkDir ?? "",
+        headWorkDirPrefix: args.headWorkDir ?? "",
+      },
       { ...base, sdk: baseSdk },
       { ...head, sdk: headSdk },
     ),
@@ -185,7 +209,8 @@ async function loadSide(label: "base" | "head", archive: string | undefined, fil
     };
   }
   const missing = (["health", "surface", "correlation"] as const).filter((k) => files[k] === undefined);
-  if (missing.length === 3) throw new UsageError("MISSING_ARGUMENT", `no ${label} side: give an archive or --${label}-health, --${label}-surface and --${label}-correlation`);
+  if (missing.length === 3)
+    throw new UsageError("MISSING_ARGUMENT", `no ${label} side: give an archive or --${label}-health, --${label}-surface and --${label}-correlation`);
   if (missing.length > 0) throw new UsageError("MISSING_ARGUMENT", `${label} evidence is missing ${missing.map((k) => `--${label}-${k}`).join(", ")}`);
   const load = (file: string): unknown => parseJsonText(readText(file), file);
   const sdkFile = files.sdk;

@@ -21,47 +21,78 @@ import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.drift,
-  args: {
-    a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "A" },
-    b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "B" },
-    "archive-a": { type: "string", description: "Arm A, as upstream's --archive-a (instead of the first positional)", valueHint: "ARCHIVE" },
-    "archive-b": { type: "string", description: "Arm B, as upstream's --archive-b (instead of the second positional)", valueHint: "ARCHIVE" },
-    "out-json": { type: "string", description: "Write the JSON report here (default: stdout)", valueHint: "FILE" },
-    json: { type: "boolean", description: "The JSON report is the output (on stdout, or in --out-json); no claim lines on stderr" },
-    "out-md": { type: "string", description: "Also write the Markdown report here", valueHint: "FILE" },
-    "coverage-annotation-out": { type: "string", description: "Also write the coverage annotation sidecar (assay.coverage_aware_drift.annotation.v0) here", valueHint: "FILE" },
-    "assert-claim": { type: "string", description: "Assert a coverage claim TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable", valueHint: "TYPE:DIM" },
-    "fixture-path": { type: "string", description: "Mark a raw path as a workload fixture (task-induced). Repeatable", valueHint: "PATH" },
-    "path-alias": { type: "string", description: "Declare an exact path projection RAW=PROJECTED. Repeatable", valueHint: "RAW=PROJECTED" },
-    "network-alias": { type: "string", description: "Declare an exact endpoint projection ENDPOINT=CLASS, e.g. 127.0.0.53:53=dns. Repeatable", valueHint: "EP=CLASS" },
-    "network-host": { type: "string", description: "Declare a host-suffix projection SUFFIX=CLASS, matched against endpoint names from DNS rows (longest suffix wins, after aliases and CIDRs). Repeatable", valueHint: "SUFFIX=CLASS" },
-    "network-cidr": { type: "string", description: "Declare a CIDR projection CIDR=CLASS, e.g. 34.120.0.0/14=provider_api (first declared wins). Repeatable", valueHint: "CIDR=CLASS" },
-    "provider-host": { type: "string", description: `Add a provider host to the whitelist (defaults: ${DEFAULT_PROVIDER_HOSTS.join(", ")}). Repeatable`, valueHint: "HOST" },
-    "assay-version": { type: "string", description: "Assay version that produced the report", valueHint: "VERSION" },
-    "assay-commit": { type: "string", description: "Capture commit: the revision that produced the input archives", valueHint: "SHA" },
-    "comparator-commit": { type: "string", description: "Render commit: the revision whose comparator produced this report", valueHint: "SHA" },
-    "rendered-at": { type: "string", description: "UTC render timestamp, RFC 3339", valueHint: "TIME" },
-    "render-kind": { type: "string", description: "live_capture | re_render | synthetic_fixture | unspecified (default)", valueHint: "KIND" },
-    "source-run-url": { type: "string", description: "Workflow run URL of the source captures", valueHint: "URL" },
-    "raw-captures-unchanged": { type: "boolean", description: "Declare that rendering did not touch the inputs (--no-raw-captures-unchanged: it did; omit: unknown)" },
-    "workflow-url": { type: "string", description: "Workflow run URL of this render", valueHint: "URL" },
-    "runner-label": { type: "string", description: "Runner label or host class", valueHint: "LABEL" },
-    "kernel-os": { type: "string", description: "Kernel OS of the capture host", valueHint: "OS" },
-    "kernel-release": { type: "string", description: "Kernel release of the capture host", valueHint: "RELEASE" },
-    "kernel-arch": { type: "string", description: "Kernel architecture of the capture host", valueHint: "ARCH" },
-    "ebpf-object-digest": { type: "string", description: "sha256 digest of the eBPF object used for capture", valueHint: "DIGEST" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.drift,
+    args: {
+      a: { type: "positional", required: false, description: "Arm A: archive .tar.gz or extracted directory (shown in the report as given)", valueHint: "A" },
+      b: { type: "positional", required: false, description: "Arm B: archive .tar.gz or extracted directory", valueHint: "B" },
+      "archive-a": { type: "string", description: "Arm A, as upstream's --archive-a (instead of the first positional)", valueHint: "ARCHIVE" },
+      "archive-b": { type: "string", description: "Arm B, as upstream's --archive-b (instead of the second positional)", valueHint: "ARCHIVE" },
+      "out-json": { type: "string", description: "Write the JSON report here (default: stdout)", valueHint: "FILE" },
+      json: { type: "boolean", description: "The JSON report is the output (on stdout, or in --out-json); no claim lines on stderr" },
+      "out-md": { type: "string", description: "Also write the Markdown report here", valueHint: "FILE" },
+      "coverage-annotation-out": {
+        type: "string",
+        description: "Also write the coverage annotation sidecar (assay.coverage_aware_drift.annotation.v0) here",
+        valueHint: "FILE",
+      },
+      "assert-claim": {
+        type: "string",
+        description: "Assert a coverage claim TYPE:DIMENSION (positive|exhaustive|bounded_negative); exit 1 if blocked. Repeatable",
+        valueHint: "TYPE:DIM",
+      },
+      "fixture-path": { type: "string", description: "Mark a raw path as a workload fixture (task-induced). Repeatable", valueHint: "PATH" },
+      "path-alias": { type: "string", description: "Declare an exact path projection RAW=PROJECTED. Repeatable", valueHint: "RAW=PROJECTED" },
+      "network-alias": {
+        type: "string",
+        description: "Declare an exact endpoint projection ENDPOINT=CLASS, e.g. 127.0.0.53:53=dns. Repeatable",
+        valueHint: "EP=CLASS",
+      },
+      "network-host": {
+        type: "string",
+        description:
+          "Declare a host-suffix projection SUFFIX=CLASS, matched against endpoint names from DNS rows (longest suffix wins, after aliases and CIDRs). Repeatable",
+        valueHint: "SUFFIX=CLASS",
+      },
+      "network-cidr": {
+        type: "string",
+        description: "Declare a CIDR projection CIDR=CLASS, e.g. 34.120.0.0/14=provider_api (first declared wins). Repeatable",
+        valueHint: "CIDR=CLASS",
+      },
+      "provider-host": {
+        type: "string",
+        description: `Add a provider host to the whitelist (defaults: ${DEFAULT_PROVIDER_HOSTS.join(", ")}). Repeatable`,
+        valueHint: "HOST",
+      },
+      "assay-version": { type: "string", description: "Assay version that produced the report", valueHint: "VERSION" },
+      "assay-commit": { type: "string", description: "Capture commit: the revision that produced the input archives", valueHint: "SHA" },
+      "comparator-commit": { type: "string", description: "Render commit: the revision whose comparator produced this report", valueHint: "SHA" },
+      "rendered-at": { type: "string", description: "UTC render timestamp, RFC 3339", valueHint: "TIME" },
+      "render-kind": { type: "string", description: "live_capture | re_render | synthetic_fixture | unspecified (default)", valueHint: "KIND" },
+      "source-run-url": { type: "string", description: "Workflow run URL of the source captures", valueHint: "URL" },
+      "raw-captures-unchanged": {
+        type: "boolean",
+        description: "Declare that rendering did not touch the inputs (--no-raw-captures-unchanged: it did; omit: unknown)",
+      },
+      "workflow-url": { type: "string", description: "Workflow run URL of this render", valueHint: "URL" },
+      "runner-label": { type: "string", description: "Runner label or host class", valueHint: "LABEL" },
+      "kernel-os": { type: "string", description: "Kernel OS of the capture host", valueHint: "OS" },
+      "kernel-release": { type: "string", description: "Kernel release of the capture host", valueHint: "RELEASE" },
+      "kernel-arch": { type: "string", description: "Kernel architecture of the capture host", valueHint: "ARCH" },
+      "ebpf-object-digest": { type: "string", description: "sha256 digest of the eBPF object used for capture", valueHint: "DIGEST" },
+    },
+    run: ({ args, rawArgs }) => driftCommand(parseArgsWith(DriftArgsSchema, args), rawArgs),
   },
-  run: ({ args, rawArgs }) => driftCommand(parseArgsWith(DriftArgsSchema, args), rawArgs),
-}, {
-  synopsis: "[OPTIONS] A B",
-  examples: [
-    "assay-runner drift runs/a/archive.tar.gz runs/b/archive.tar.gz \\",
-    "  --fixture-path /work/a/input.txt --path-alias /work/a/input.txt=workdir/input \\",
-    "  --network-alias 127.0.0.53:53=dns --out-json drift.json --out-md drift.md",
-  ],
-});
+  {
+    synopsis: "[OPTIONS] A B",
+    examples: [
+      "assay-runner drift runs/a/archive.tar.gz runs/b/archive.tar.gz \\",
+      "  --fixture-path /work/a/input.txt --path-alias /work/a/input.txt=workdir/input \\",
+      "  --network-alias 127.0.0.53:53=dns --out-json drift.json --out-md drift.md",
+    ],
+  },
+);
 
 // --- internal ---
 
@@ -76,7 +107,9 @@ const DriftArgsSchema = v.looseObject({
   outMd: optionalString,
   coverageAnnotationOut: optionalString,
   // Kebab key, so a bad value is reported as --render-kind.
-  "render-kind": v.optional(v.picklist(["live_capture", "re_render", "synthetic_fixture", "unspecified"], "expected live_capture, re_render, synthetic_fixture or unspecified")),
+  "render-kind": v.optional(
+    v.picklist(["live_capture", "re_render", "synthetic_fixture", "unspecified"], "expected live_capture, re_render, synthetic_fixture or unspecified"),
+  ),
   rawCapturesUnchanged: v.optional(v.boolean()),
   assayVersion: optionalString,
   assayCommit: optionalString,
@@ -150,4 +183,3 @@ async function observe(path: string): Promise<ArchiveObservation> {
 function sha256Hex(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }
-

@@ -12,19 +12,31 @@ import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
-export default cliCommand({
-  meta: COMMAND_META["egress-policy"],
-  args: {
-    archive: { type: "positional", required: false, description: "Archives (.tar.gz or extracted directories) to derive the policy from", valueHint: "ARCHIVE…" },
-    baseline: { type: "string", description: "Derive the policy from a reviewed baseline (assay.runner.baseline.v0) instead of archives", valueHint: "FILE" },
-    output: { type: "string", alias: "o", description: "Write the policy here (whole or not at all); default stdout", valueHint: "FILE" },
-    json: { type: "boolean", description: "Print one JSON document {policy, digest} on stdout" },
+export default cliCommand(
+  {
+    meta: COMMAND_META["egress-policy"],
+    args: {
+      archive: {
+        type: "positional",
+        required: false,
+        description: "Archives (.tar.gz or extracted directories) to derive the policy from",
+        valueHint: "ARCHIVE…",
+      },
+      baseline: { type: "string", description: "Derive the policy from a reviewed baseline (assay.runner.baseline.v0) instead of archives", valueHint: "FILE" },
+      output: { type: "string", alias: "o", description: "Write the policy here (whole or not at all); default stdout", valueHint: "FILE" },
+      json: { type: "boolean", description: "Print one JSON document {policy, digest} on stdout" },
+    },
+    run: ({ args }) => egressPolicyCommand(parseArgsWith(EgressPolicyArgsSchema, args)),
   },
-  run: ({ args }) => egressPolicyCommand(parseArgsWith(EgressPolicyArgsSchema, args)),
-}, {
-  synopsis: "[OPTIONS] ARCHIVE…",
-  examples: ["assay-runner egress-policy run1.tar.gz run2.tar.gz -o policy.json", "assay-runner egress-policy --baseline .assay/baseline.json -o policy.json", "assay-runner egress-policy extracted-dir --json"],
-});
+  {
+    synopsis: "[OPTIONS] ARCHIVE…",
+    examples: [
+      "assay-runner egress-policy run1.tar.gz run2.tar.gz -o policy.json",
+      "assay-runner egress-policy --baseline .assay/baseline.json -o policy.json",
+      "assay-runner egress-policy extracted-dir --json",
+    ],
+  },
+);
 
 // --- internal ---
 
@@ -38,7 +50,8 @@ const EgressPolicyArgsSchema = v.looseObject({
 async function egressPolicyCommand(args: v.InferOutput<typeof EgressPolicyArgsSchema>): Promise<number> {
   if (args.baseline !== undefined && args._.length > 0) throw new UsageError("BAD_ARGUMENT", "give archives or --baseline, not both");
   if (args.baseline === undefined && args._.length === 0) throw new UsageError("MISSING_ARGUMENT", "at least one ARCHIVE (or --baseline FILE) is required");
-  const derived = args.baseline === undefined ? deriveEgressPolicy(await observedNetworks(args._)) : deriveEgressPolicyFromBaseline(readBaseline(args.baseline));
+  const derived =
+    args.baseline === undefined ? deriveEgressPolicy(await observedNetworks(args._)) : deriveEgressPolicyFromBaseline(readBaseline(args.baseline));
   if (!derived.ok) throw new CompareInputError(formatIssue(derived.issues[0]));
   const { policy, digest } = derived.value;
   const text = `${JSON.stringify(policy, null, 2)}\n`;
@@ -46,7 +59,9 @@ async function egressPolicyCommand(args: v.InferOutput<typeof EgressPolicyArgsSc
   if (args.json === true) printJson({ policy, digest });
   else if (args.output === undefined) writeStdout(text);
   const from = args.baseline === undefined ? `${args._.length} archive(s)` : `baseline ${args.baseline}`;
-  logger.info(`egress policy from ${from}: ${policy.endpoints.length} endpoints, ${policy.cidrs.length} CIDRs, ${policy.hosts.length} host names; digest ${digest}`);
+  logger.info(
+    `egress policy from ${from}: ${policy.endpoints.length} endpoints, ${policy.cidrs.length} CIDRs, ${policy.hosts.length} host names; digest ${digest}`,
+  );
   return 0;
 }
 
@@ -75,4 +90,3 @@ function readBaseline(path: string): Baseline {
   if (!baseline.ok) throw new CompareInputError(formatIssue(baseline.issues[0]), { file: path });
   return baseline.value;
 }
-

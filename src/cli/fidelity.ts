@@ -8,16 +8,23 @@ import { logger } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.fidelity,
-  args: {
-    input: { type: "positional", description: "An archive .tar.gz, an extracted archive directory, or an observation-health.json file", valueHint: "ARCHIVE|FILE" },
-    json: { type: "boolean", description: "Print only the verdict document on stdout, no explanation on stderr" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.fidelity,
+    args: {
+      input: {
+        type: "positional",
+        description: "An archive .tar.gz, an extracted archive directory, or an observation-health.json file",
+        valueHint: "ARCHIVE|FILE",
+      },
+      json: { type: "boolean", description: "Print only the verdict document on stdout, no explanation on stderr" },
+    },
+    run: ({ args }) => fidelityCommand(parseArgsWith(FidelityArgsSchema, args)),
   },
-  run: ({ args }) => fidelityCommand(parseArgsWith(FidelityArgsSchema, args)),
-}, {
-  examples: ["assay-runner fidelity run/archive.tar.gz", "assay-runner fidelity extracted-dir/observation-health.json --json"],
-});
+  {
+    examples: ["assay-runner fidelity run/archive.tar.gz", "assay-runner fidelity extracted-dir/observation-health.json --json"],
+  },
+);
 
 // --- internal ---
 
@@ -34,7 +41,9 @@ async function fidelityCommand(args: v.InferOutput<typeof FidelityArgsSchema>): 
 // One plain sentence: the verdict and, for each reason, the health field and what it held.
 function explain(verdict: FidelityVerdict): string {
   const why = verdict.reasons.map((reason) => `${reason.field} is ${reason.observed}`).join("; ");
-  const blocked = Object.entries(verdict.claim_gate).filter(([, decision]) => decision !== "allowed").map(([claim, decision]) => `${claim.replaceAll("_", " ")} ${decision}`);
+  const blocked = Object.entries(verdict.claim_gate)
+    .filter(([, decision]) => decision !== "allowed")
+    .map(([claim, decision]) => `${claim.replaceAll("_", " ")} ${decision}`);
   return `fidelity verdict ${verdict.verdict}: ${why}${blocked.length > 0 ? ` (${blocked.join(", ")})` : ""}`;
 }
 

@@ -7,14 +7,17 @@ import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.inspect,
-  args: {
-    archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
-    json: { type: "boolean", description: "Print one JSON document on stdout instead of a summary on stderr" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.inspect,
+    args: {
+      archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
+      json: { type: "boolean", description: "Print one JSON document on stdout instead of a summary on stderr" },
+    },
+    run: ({ args }) => inspectCommand(parseArgsWith(InspectArgsSchema, args)),
   },
-  run: ({ args }) => inspectCommand(parseArgsWith(InspectArgsSchema, args)),
-}, { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner inspect out/run_001.tar.gz --json"] });
+  { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner inspect out/run_001.tar.gz --json"] },
+);
 
 // --- internal ---
 
@@ -53,10 +56,27 @@ function render(s: ArchiveSummary): void {
   lines.push(`manifest  ${s.manifestDigest ?? "none"}`);
   lines.push(`command   ${s.command === null ? "?" : s.command.map(quote).join(" ")}${s.agentShim !== null ? `  (shim ${s.agentShim})` : ""}`);
   lines.push(`finished  ${exit}${s.elapsedMs !== null ? `, ${s.elapsedMs} ms` : ""}${s.success === null ? "" : s.success ? ", success" : ", failure"}`);
-  lines.push(`health    ${s.health === null ? "unknown (no readable observation-health.json)" : Object.entries(s.health).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  lines.push(
+    `health    ${
+      s.health === null
+        ? "unknown (no readable observation-health.json)"
+        : Object.entries(s.health)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")
+    }`,
+  );
   for (const note of s.notes) lines.push(`  note    ${note}`);
-  lines.push(`rows      ${Object.entries(s.rows).map(([k, v]) => `${k}=${v}`).join(" ")}`);
-  if (s.surface !== null) lines.push(`surface   ${Object.entries(s.surface).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  lines.push(
+    `rows      ${Object.entries(s.rows)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}`,
+  );
+  if (s.surface !== null)
+    lines.push(
+      `surface   ${Object.entries(s.surface)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
   lines.push(`redaction ${redactionLine(s)}`);
   for (const line of lines) logger.log(line);
   for (const issue of s.issues) logger.warn(formatIssue(issue));

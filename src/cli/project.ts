@@ -22,21 +22,36 @@ import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.project,
-  args: {
-    input: { type: "positional", required: false, description: "Archive, extracted directory, capability-surface.json, paths.txt, or - (stdin)", valueHint: "INPUT" },
-    rules: { type: "string", description: "Projection rules file (assay.runner.projection_rules.v0 JSON)", valueHint: "FILE" },
-    format: { type: "string", description: "json (one document, default), ndjson (one record per path/endpoint), summary (counts)", valueHint: "json|ndjson|summary" },
-    output: { type: "string", description: "Write to FILE (atomically: a temporary file renamed into place) instead of stdout", valueHint: "FILE" },
-    json: { type: "boolean", description: "One JSON document (--format json or summary; not ndjson) on stdout, or in --output" },
-    quiet: { type: "boolean", description: "Print only errors" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.project,
+    args: {
+      input: {
+        type: "positional",
+        required: false,
+        description: "Archive, extracted directory, capability-surface.json, paths.txt, or - (stdin)",
+        valueHint: "INPUT",
+      },
+      rules: { type: "string", description: "Projection rules file (assay.runner.projection_rules.v0 JSON)", valueHint: "FILE" },
+      format: {
+        type: "string",
+        description: "json (one document, default), ndjson (one record per path/endpoint), summary (counts)",
+        valueHint: "json|ndjson|summary",
+      },
+      output: { type: "string", description: "Write to FILE (atomically: a temporary file renamed into place) instead of stdout", valueHint: "FILE" },
+      json: { type: "boolean", description: "One JSON document (--format json or summary; not ndjson) on stdout, or in --output" },
+      quiet: { type: "boolean", description: "Print only errors" },
+    },
+    run: ({ args }) => projectCommand(parseArgsWith(ProjectArgsSchema, args)),
   },
-  run: ({ args }) => projectCommand(parseArgsWith(ProjectArgsSchema, args)),
-}, {
-  synopsis: "[OPTIONS] INPUT --rules FILE",
-  examples: ["assay-runner project out/run_001.tar.gz --rules rules.json --format summary", "find /srv -type f | assay-runner project - --rules rules.json --format ndjson"],
-});
+  {
+    synopsis: "[OPTIONS] INPUT --rules FILE",
+    examples: [
+      "assay-runner project out/run_001.tar.gz --rules rules.json --format summary",
+      "find /srv -type f | assay-runner project - --rules rules.json --format ndjson",
+    ],
+  },
+);
 
 // --- internal ---
 
@@ -53,7 +68,8 @@ type ProjectOptions = v.InferOutput<typeof ProjectArgsSchema>;
 
 async function projectCommand(options: ProjectOptions): Promise<number> {
   configureOutput({ quiet: options.quiet });
-  if (options.json && options.format === "ndjson") throw new UsageError("BAD_ARGUMENT", "--json prints one document; --format ndjson prints one per line: use one of them");
+  if (options.json && options.format === "ndjson")
+    throw new UsageError("BAD_ARGUMENT", "--json prints one document; --format ndjson prints one per line: use one of them");
   checkOutputFile("--output", options.output);
   const compiled = loadRules(options.rules);
   const sink = openSink(options.output);
@@ -123,14 +139,29 @@ function parseSurface(text: string, file: string, member: string | undefined): C
   }
   const schema = (value as { schema?: unknown } | null)?.schema;
   if (schema !== CAPABILITY_SURFACE_SCHEMA) {
-    throw inputError("INPUT_INVALID", file, "schema", CAPABILITY_SURFACE_SCHEMA, JSON.stringify(schema), `expected a capability surface (${CAPABILITY_SURFACE_SCHEMA}), received schema ${JSON.stringify(schema)}`, undefined, member);
+    throw inputError(
+      "INPUT_INVALID",
+      file,
+      "schema",
+      CAPABILITY_SURFACE_SCHEMA,
+      JSON.stringify(schema),
+      `expected a capability surface (${CAPABILITY_SURFACE_SCHEMA}), received schema ${JSON.stringify(schema)}`,
+      undefined,
+      member,
+    );
   }
   const result = validateDocument(value, where);
   if (!result.ok) throw new ProjectionInputError("INPUT_INVALID", result.issues);
   return result.value as CapabilitySurface;
 }
 
-function printSurface({ surface, names }: { surface: CapabilitySurface; names?: EndpointNames }, source: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): void {
+function printSurface(
+  { surface, names }: { surface: CapabilitySurface; names?: EndpointNames },
+  source: string,
+  compiled: CompiledRules,
+  format: ProjectOptions["format"],
+  sink: Sink,
+): void {
   if (format === "ndjson") writeSurfaceRecords(surface, compiled, names, sink);
   else sink.write(`${JSON.stringify(projectSurface(surface, source, compiled, { summary: format === "summary", names }), null, 2)}\n`);
 }
@@ -210,7 +241,16 @@ function openSink(output: string | undefined): Sink {
   return { write: (text) => file.write(text), writeBytes: (bytes) => file.writeBytes(bytes), commit: async () => file.commit(), abandon: () => file.abandon() };
 }
 
-function inputError(code: "RULES_INVALID" | "INPUT_INVALID", file: string, path: string, expected: string, received: string, message: string, cause?: unknown, member?: string): ProjectionInputError {
+function inputError(
+  code: "RULES_INVALID" | "INPUT_INVALID",
+  file: string,
+  path: string,
+  expected: string,
+  received: string,
+  message: string,
+  cause?: unknown,
+  member?: string,
+): ProjectionInputError {
   const issue: Issue = { code, file, ...(member === undefined ? {} : { member }), path, expected, received, message };
   return new ProjectionInputError(code, [issue], cause === undefined ? undefined : { cause });
 }

@@ -6,20 +6,23 @@ import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.validate,
-  args: {
-    file: {
-      type: "positional",
-      required: false,
-      description: "JSON or NDJSON file to check (format detected from the content); - reads stdin",
-      valueHint: "FILE",
+export default cliCommand(
+  {
+    meta: COMMAND_META.validate,
+    args: {
+      file: {
+        type: "positional",
+        required: false,
+        description: "JSON or NDJSON file to check (format detected from the content); - reads stdin",
+        valueHint: "FILE",
+      },
+      json: { type: "boolean", description: "Print one JSON report on stdout instead of messages on stderr" },
+      quiet: { type: "boolean", description: "Print only problems, no success line" },
     },
-    json: { type: "boolean", description: "Print one JSON report on stdout instead of messages on stderr" },
-    quiet: { type: "boolean", description: "Print only problems, no success line" },
+    run: ({ args }) => validateCommand(parseArgsWith(ValidateArgsSchema, args)),
   },
-  run: ({ args }) => validateCommand(parseArgsWith(ValidateArgsSchema, args)),
-}, { synopsis: "[OPTIONS] FILE|-", examples: ["assay-runner validate layers/kernel.ndjson --json", "cat observation-health.json | assay-runner validate -"] });
+  { synopsis: "[OPTIONS] FILE|-", examples: ["assay-runner validate layers/kernel.ndjson --json", "cat observation-health.json | assay-runner validate -"] },
+);
 
 // --- internal ---
 
@@ -58,7 +61,10 @@ async function readText(path: string): Promise<{ ok: true; value: string } | { o
   }
   // Nothing to check is not a pass: an empty file names no schema, so "valid" would claim nothing.
   if (bytes.length === 0) {
-    return { ok: false, message: "the file is empty: no JSON document or NDJSON row to check (an empty layer is checked inside its archive: assay-runner verify)" };
+    return {
+      ok: false,
+      message: "the file is empty: no JSON document or NDJSON row to check (an empty layer is checked inside its archive: assay-runner verify)",
+    };
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     return { ok: false, message: "cannot read: this is a gzip archive, not a JSON document (to check an archive use: assay-runner verify FILE)" };

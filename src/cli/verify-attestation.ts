@@ -7,20 +7,31 @@ import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META["verify-attestation"],
-  args: {
-    attestation: { type: "positional", required: false, description: "Statement, DSSE envelope or Sigstore bundle (JSON)", valueHint: "STATEMENT|ENVELOPE|BUNDLE" },
-    archive: { type: "string", description: "The archive file the attestation is about", valueHint: "ARCHIVE" },
-    key: { type: "string", description: "PEM public key or certificate (Ed25519 or ECDSA P-256) that must have signed it", valueHint: "PUB" },
-    json: { type: "boolean", description: "Print one JSON report on stdout" },
-    quiet: { type: "boolean", description: "Print only problems" },
+export default cliCommand(
+  {
+    meta: COMMAND_META["verify-attestation"],
+    args: {
+      attestation: {
+        type: "positional",
+        required: false,
+        description: "Statement, DSSE envelope or Sigstore bundle (JSON)",
+        valueHint: "STATEMENT|ENVELOPE|BUNDLE",
+      },
+      archive: { type: "string", description: "The archive file the attestation is about", valueHint: "ARCHIVE" },
+      key: { type: "string", description: "PEM public key or certificate (Ed25519 or ECDSA P-256) that must have signed it", valueHint: "PUB" },
+      json: { type: "boolean", description: "Print one JSON report on stdout" },
+      quiet: { type: "boolean", description: "Print only problems" },
+    },
+    run: ({ args }) => verifyAttestationCommand(parseArgsWith(VerifyAttestationArgsSchema, args)),
   },
-  run: ({ args }) => verifyAttestationCommand(parseArgsWith(VerifyAttestationArgsSchema, args)),
-}, {
-  synopsis: "[OPTIONS] STATEMENT|ENVELOPE|BUNDLE --archive ARCHIVE",
-  examples: ["assay-runner verify-attestation envelope.json --archive run.tar.gz --key key.pub", "assay-runner verify-attestation statement.json --archive run.tar.gz --json"],
-});
+  {
+    synopsis: "[OPTIONS] STATEMENT|ENVELOPE|BUNDLE --archive ARCHIVE",
+    examples: [
+      "assay-runner verify-attestation envelope.json --archive run.tar.gz --key key.pub",
+      "assay-runner verify-attestation statement.json --archive run.tar.gz --json",
+    ],
+  },
+);
 
 // --- internal ---
 
@@ -68,6 +79,11 @@ function readInput(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (cause) {
-    throw new AttestInputError(what === "--key" ? "KEY_UNREADABLE" : "ATTESTATION_UNREADABLE", file, `${what}: cannot read ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new AttestInputError(
+      what === "--key" ? "KEY_UNREADABLE" : "ATTESTATION_UNREADABLE",
+      file,
+      `${what}: cannot read ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
 }

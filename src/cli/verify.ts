@@ -7,15 +7,18 @@ import { configureOutput, logger, printJson } from "./_output.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 
-export default cliCommand({
-  meta: COMMAND_META.verify,
-  args: {
-    archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
-    json: { type: "boolean", description: "Print one JSON report on stdout instead of messages on stderr" },
-    quiet: { type: "boolean", description: "Print only problems, no success line" },
+export default cliCommand(
+  {
+    meta: COMMAND_META.verify,
+    args: {
+      archive: { type: "positional", required: false, description: "Archive file (.tar.gz) or extracted archive directory", valueHint: "ARCHIVE|DIR" },
+      json: { type: "boolean", description: "Print one JSON report on stdout instead of messages on stderr" },
+      quiet: { type: "boolean", description: "Print only problems, no success line" },
+    },
+    run: ({ args }) => verifyCommand(parseArgsWith(VerifyArgsSchema, args)),
   },
-  run: ({ args }) => verifyCommand(parseArgsWith(VerifyArgsSchema, args)),
-}, { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner verify out/run_001.tar.gz --json"] });
+  { synopsis: "[OPTIONS] ARCHIVE|DIR", examples: ["assay-runner verify out/run_001.tar.gz --json"] },
+);
 
 // --- internal ---
 
@@ -41,7 +44,10 @@ async function verifyCommand(options: VerifyCommandOptions): Promise<number> {
     logger.error(error.message);
     return 2;
   }
-  const unreadable = unreadableMessage(report.issues, report.members.map((member) => member.name));
+  const unreadable = unreadableMessage(
+    report.issues,
+    report.members.map((member) => member.name),
+  );
   if (unreadable !== undefined) return reportUnreadable(options.archive, unreadable, options.json, { valid: false });
   if (options.json) printJson({ ...report, readable: true });
   else render(report);
@@ -57,5 +63,7 @@ function render(report: VerifyReport): void {
   const more = report.issues.length - MAX_PRINTED_ISSUES;
   if (more > 0) logger.error(`… and ${more} more issues (use --json for all)`);
   const members = [...new Set(report.issues.map((issue) => issue.member).filter((m): m is string => m !== undefined))];
-  logger.error(`${report.path}: INVALID — ${report.issues.length} issue${report.issues.length === 1 ? "" : "s"}${members.length > 0 ? ` in ${members.join(", ")}` : ""}`);
+  logger.error(
+    `${report.path}: INVALID — ${report.issues.length} issue${report.issues.length === 1 ? "" : "s"}${members.length > 0 ? ` in ${members.join(", ")}` : ""}`,
+  );
 }

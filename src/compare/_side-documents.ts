@@ -54,7 +54,10 @@ const SurfaceSchema = jsonObject(
   "expected a JSON object",
 );
 
-const ToolCallId = v.pipe(v.string("must be a non-empty string: a binding needs a stable tool_call_id"), v.minLength(1, "must be a non-empty string: a binding needs a stable tool_call_id"));
+const ToolCallId = v.pipe(
+  v.string("must be a non-empty string: a binding needs a stable tool_call_id"),
+  v.minLength(1, "must be a non-empty string: a binding needs a stable tool_call_id"),
+);
 
 // The capability diff checks a policy decision's type; the cross-runtime diff reads any value (a
 // non-string counts as none).

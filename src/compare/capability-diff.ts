@@ -2,7 +2,18 @@ import { fail, ok, type EndpointName, type EndpointNames, type Result } from "..
 import { compareCodePoints, diffSets } from "./_order.ts";
 import { Problem } from "./_problem.ts";
 import { CAPABILITY_DIFF_SCHEMA } from "./_schemas.ts";
-import { checkSide, diffCategory, diffPreconditions, emptyUnbound, partialReasons, perCategory, SURFACE_CATEGORIES, type EvidenceSet, type SetDiff, type SurfaceCategory } from "./evidence-set.ts";
+import {
+  checkSide,
+  diffCategory,
+  diffPreconditions,
+  emptyUnbound,
+  partialReasons,
+  perCategory,
+  SURFACE_CATEGORIES,
+  type EvidenceSet,
+  type SetDiff,
+  type SurfaceCategory,
+} from "./evidence-set.ts";
 
 /** The statuses of a capability or cross-runtime diff, in upstream's vocabulary (`failed` and `partial:unbound` are never emitted). */
 export const DIFF_STATUSES = ["clean", "partial:health", "partial:correlation", "partial:unbound", "failed"] as const;
@@ -116,7 +127,12 @@ function project(base: EvidenceSet, head: EvidenceSet): CapabilityDiff {
     if (before !== after) changed.push({ tool_call_id: id, base: before, head: after });
   }
   const preconditions = diffPreconditions(b, h);
-  const status = diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present, preconditions.stable_tool_call_ids_required);
+  const status = diffStatus(
+    b.healthClean && h.healthClean,
+    b.correlationClean && h.correlationClean,
+    preconditions.stable_tool_call_ids_present,
+    preconditions.stable_tool_call_ids_required,
+  );
   const identical =
     status === "clean" &&
     SURFACE_CATEGORIES.every((c) => surface[c].added.length === 0 && surface[c].removed.length === 0) &&

@@ -23,14 +23,37 @@ export function claimSupportTable(): ClaimSupportTable {
   for (const verdict of FIDELITY_VERDICTS) {
     const gate = claimGateFor(verdict);
     const scope = verdict === "correlation_partial" ? "health_input_only" : "shared";
-    rows.push({ verdict, kind: "positive_existence", support: { support: "decided", decision: gate.measured_positive_claims }, scope, rule: "fidelity_verdict_gates_measured_positive_claims" });
-    rows.push({ verdict, kind: "exhaustive_set", support: { support: "not_modelled" }, scope, rule: "fidelity_verdict_has_no_exhaustive_set_field_ask_coverage_descriptor" });
-    rows.push({ verdict, kind: "bounded_negative", support: { support: "decided", decision: gate.bounded_negative_claims }, scope, rule: "fidelity_verdict_gates_bounded_negative_claims" });
+    rows.push({
+      verdict,
+      kind: "positive_existence",
+      support: { support: "decided", decision: gate.measured_positive_claims },
+      scope,
+      rule: "fidelity_verdict_gates_measured_positive_claims",
+    });
+    rows.push({
+      verdict,
+      kind: "exhaustive_set",
+      support: { support: "not_modelled" },
+      scope,
+      rule: "fidelity_verdict_has_no_exhaustive_set_field_ask_coverage_descriptor",
+    });
+    rows.push({
+      verdict,
+      kind: "bounded_negative",
+      support: { support: "decided", decision: gate.bounded_negative_claims },
+      scope,
+      rule: "fidelity_verdict_gates_bounded_negative_claims",
+    });
   }
   return {
     schema: CLAIM_SUPPORT_PARITY_SCHEMA,
     rows,
-    non_claims: ["parity_no_observer_class_typing", "parity_no_blinding_cost_verdict", "parity_no_aggregate_claim_score", "parity_no_coverage_descriptor_replacement"],
+    non_claims: [
+      "parity_no_observer_class_typing",
+      "parity_no_blinding_cost_verdict",
+      "parity_no_aggregate_claim_score",
+      "parity_no_coverage_descriptor_replacement",
+    ],
   };
 }
 

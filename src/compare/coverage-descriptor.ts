@@ -25,11 +25,44 @@ export interface CoverageDecision {
 
 /** The five seed descriptors, by upstream constructor name. */
 export const SEED_DESCRIPTORS = {
-  filesystem_open_syscall_only: seed("filesystem", "open/openat/openat2 tracepoints", ["path opens through syscall tracepoints"], ["io_uring file operations may bypass syscall tracepoints", "mmap-backed writes are not path-open observations"], "open_syscall_only"),
-  network_connect_only: seed("network", "connect tracepoint", ["connect-time peer endpoints"], ["QUIC/datagram peer changes after connect are not an exhaustive peer set", "io_uring network operations may bypass syscall tracepoints"], "connect_only"),
-  network_datagram_peer_observed: seed("network", "sendto/sendmsg tracepoints", ["datagram peer endpoints from explicit sockaddr arguments"], ["connected datagram sends without an explicit sockaddr require connect evidence to recover the peer", "io_uring network operations may bypass syscall tracepoints"], "datagram_peer_observed"),
-  network_connect_and_datagram_peer_observed: seed("network", "connect/sendto/sendmsg tracepoints", ["connect-time peer endpoints", "datagram peer endpoints from explicit sockaddr arguments"], ["io_uring network operations may bypass syscall tracepoints"], "connect_and_datagram_peer_observed"),
-  process_exec_only: seed("process", "exec tracepoint", ["process exec targets"], ["fork/clone gaps can make process-tree exhaustiveness kernel-dependent"], "exec_only"),
+  filesystem_open_syscall_only: seed(
+    "filesystem",
+    "open/openat/openat2 tracepoints",
+    ["path opens through syscall tracepoints"],
+    ["io_uring file operations may bypass syscall tracepoints", "mmap-backed writes are not path-open observations"],
+    "open_syscall_only",
+  ),
+  network_connect_only: seed(
+    "network",
+    "connect tracepoint",
+    ["connect-time peer endpoints"],
+    ["QUIC/datagram peer changes after connect are not an exhaustive peer set", "io_uring network operations may bypass syscall tracepoints"],
+    "connect_only",
+  ),
+  network_datagram_peer_observed: seed(
+    "network",
+    "sendto/sendmsg tracepoints",
+    ["datagram peer endpoints from explicit sockaddr arguments"],
+    [
+      "connected datagram sends without an explicit sockaddr require connect evidence to recover the peer",
+      "io_uring network operations may bypass syscall tracepoints",
+    ],
+    "datagram_peer_observed",
+  ),
+  network_connect_and_datagram_peer_observed: seed(
+    "network",
+    "connect/sendto/sendmsg tracepoints",
+    ["connect-time peer endpoints", "datagram peer endpoints from explicit sockaddr arguments"],
+    ["io_uring network operations may bypass syscall tracepoints"],
+    "connect_and_datagram_peer_observed",
+  ),
+  process_exec_only: seed(
+    "process",
+    "exec tracepoint",
+    ["process exec targets"],
+    ["fork/clone gaps can make process-tree exhaustiveness kernel-dependent"],
+    "exec_only",
+  ),
 } as const satisfies Record<string, CoverageDescriptor>;
 
 /** The network descriptor matching a health `network_protocol_coverage`; none for `unknown`/`absent`. */
@@ -47,22 +80,47 @@ export function supportsCompleteClaims(descriptor: CoverageDescriptor): boolean 
 
 /** Decides one claim kind against a descriptor (upstream `coverage.rs` rule order). */
 export function coverageDecision(descriptor: CoverageDescriptor | undefined, kind: CoverageClaimKind): CoverageDecision {
-  if (descriptor === undefined) return { decision: "blocked", rule: "coverage_descriptor_required_for_claim", reason: "no coverage descriptor was supplied for the claim" };
+  if (descriptor === undefined)
+    return { decision: "blocked", rule: "coverage_descriptor_required_for_claim", reason: "no coverage descriptor was supplied for the claim" };
   if (descriptor.schema !== COVERAGE_DESCRIPTOR_SCHEMA) {
-    return { decision: "blocked", rule: "coverage_descriptor_schema_mismatch", reason: `coverage descriptor schema must be ${COVERAGE_DESCRIPTOR_SCHEMA}, found ${descriptor.schema}` };
+    return {
+      decision: "blocked",
+      rule: "coverage_descriptor_schema_mismatch",
+      reason: `coverage descriptor schema must be ${COVERAGE_DESCRIPTOR_SCHEMA}, found ${descriptor.schema}`,
+    };
   }
   const spots = blindSpotSummary(descriptor);
   switch (kind) {
     case "positive_existence":
-      return { decision: "allowed", rule: "coverage_descriptor_allows_observed_positive_claim", reason: `${descriptor.method} observes positive ${descriptor.dimension} effects` };
+      return {
+        decision: "allowed",
+        rule: "coverage_descriptor_allows_observed_positive_claim",
+        reason: `${descriptor.method} observes positive ${descriptor.dimension} effects`,
+      };
     case "exhaustive_set":
       return supportsCompleteClaims(descriptor)
-        ? { decision: "allowed", rule: "coverage_descriptor_allows_exhaustive_claim", reason: `${descriptor.dimension} completeness is full; blind spots: ${spots}` }
-        : { decision: "degraded", rule: "coverage_descriptor_degrades_exhaustive_claim", reason: `${descriptor.dimension} completeness is ${descriptor.completeness}; blind spots: ${spots}` };
+        ? {
+            decision: "allowed",
+            rule: "coverage_descriptor_allows_exhaustive_claim",
+            reason: `${descriptor.dimension} completeness is full; blind spots: ${spots}`,
+          }
+        : {
+            decision: "degraded",
+            rule: "coverage_descriptor_degrades_exhaustive_claim",
+            reason: `${descriptor.dimension} completeness is ${descriptor.completeness}; blind spots: ${spots}`,
+          };
     case "bounded_negative":
       return supportsCompleteClaims(descriptor)
-        ? { decision: "allowed", rule: "coverage_descriptor_allows_absence_claim", reason: `${descriptor.dimension} completeness is full; blind spots: ${spots}` }
-        : { decision: "blocked", rule: "coverage_descriptor_blocks_absence_claim", reason: `${descriptor.dimension} completeness is ${descriptor.completeness}; blind spots can hide the requested absence: ${spots}` };
+        ? {
+            decision: "allowed",
+            rule: "coverage_descriptor_allows_absence_claim",
+            reason: `${descriptor.dimension} completeness is full; blind spots: ${spots}`,
+          }
+        : {
+            decision: "blocked",
+            rule: "coverage_descriptor_blocks_absence_claim",
+            reason: `${descriptor.dimension} completeness is ${descriptor.completeness}; blind spots can hide the requested absence: ${spots}`,
+          };
   }
 }
 
@@ -89,7 +147,13 @@ export function blindSpotSummary(descriptor: { readonly known_blind_spots?: read
 
 // --- internal ---
 
-function seed(dimension: CoverageDescriptor["dimension"], method: string, observes: string[], known_blind_spots: string[], completeness: Completeness): CoverageDescriptor {
+function seed(
+  dimension: CoverageDescriptor["dimension"],
+  method: string,
+  observes: string[],
+  known_blind_spots: string[],
+  completeness: Completeness,
+): CoverageDescriptor {
   return { schema: COVERAGE_DESCRIPTOR_SCHEMA, dimension, method, observes, known_blind_spots, completeness };
 }
 

@@ -86,7 +86,13 @@ export const CrossRuntimeDiffSchema = v.pipe(
         "must equal the v0 expected scope",
       ),
       canonicalization: v.object(
-        { filesystem_paths: fixed(A1_RULE), network_endpoints: fixed("none"), process_execs: fixed("none"), mcp_tools: fixed("none"), policy_decisions: fixed("none") },
+        {
+          filesystem_paths: fixed(A1_RULE),
+          network_endpoints: fixed("none"),
+          process_execs: fixed("none"),
+          mcp_tools: fixed("none"),
+          policy_decisions: fixed("none"),
+        },
         "must be an object",
       ),
       surface: v.object(
@@ -113,7 +119,10 @@ export const CrossRuntimeDiffSchema = v.pipe(
     },
     "a cross-runtime diff must be a JSON object",
   ),
-  v.forward(v.partialCheck([["base_runtime"], ["head_runtime"]], (d) => d.base_runtime !== d.head_runtime, "must differ from base_runtime"), ["head_runtime"]),
+  v.forward(
+    v.partialCheck([["base_runtime"], ["head_runtime"]], (d) => d.base_runtime !== d.head_runtime, "must differ from base_runtime"),
+    ["head_runtime"],
+  ),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const diff = dataset.value;
@@ -121,7 +130,8 @@ export const CrossRuntimeDiffSchema = v.pipe(
     for (const category of SURFACE_CATEGORIES) {
       for (const key of ["added", "removed", "unchanged"] as const) {
         const leaked = diff.surface[category][key].filter((item) => sdk.has(item));
-        if (leaked.length > 0) addIssue({ message: `must not hold SDK metadata values (C1): ${leaked.join(", ")}`, path: pathTo(diff, ["surface", category, key]) });
+        if (leaked.length > 0)
+          addIssue({ message: `must not hold SDK metadata values (C1): ${leaked.join(", ")}`, path: pathTo(diff, ["surface", category, key]) });
       }
     }
   }),

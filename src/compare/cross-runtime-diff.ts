@@ -84,11 +84,28 @@ export function parseSdkMetadata(text: string, file: string): Result<SdkMetadata
   const found = [...pairs.values()];
   const first = found[0];
   if (first === undefined) {
-    return fail({ code: "SDK_METADATA_MISSING", file, path: "sdk_name", expected: "one sdk_name/sdk_version pair", received: "none", message: "no SDK event carries sdk_name and sdk_version" });
+    return fail({
+      code: "SDK_METADATA_MISSING",
+      file,
+      path: "sdk_name",
+      expected: "one sdk_name/sdk_version pair",
+      received: "none",
+      message: "no SDK event carries sdk_name and sdk_version",
+    });
   }
   if (found.length > 1) {
-    const listed = found.map((p) => `${p.sdk_name}@${p.sdk_version}`).sort(compareCodePoints).join(", ");
-    return fail({ code: "SDK_METADATA_INCONSISTENT", file, path: "sdk_name", expected: "one sdk_name/sdk_version pair", received: listed, message: `inconsistent SDK metadata: ${listed}` });
+    const listed = found
+      .map((p) => `${p.sdk_name}@${p.sdk_version}`)
+      .sort(compareCodePoints)
+      .join(", ");
+    return fail({
+      code: "SDK_METADATA_INCONSISTENT",
+      file,
+      path: "sdk_name",
+      expected: "one sdk_name/sdk_version pair",
+      received: listed,
+      message: `inconsistent SDK metadata: ${listed}`,
+    });
   }
   return ok(first);
 }
@@ -99,9 +116,19 @@ function project(config: CrossRuntimeConfig, base: EvidenceSet & { sdk: SdkMetad
   const baseRuntime = knownRuntime(config.baseRuntime, "--base-runtime");
   const headRuntime = knownRuntime(config.headRuntime, "--head-runtime");
   if (baseRuntime === headRuntime) {
-    problem("RUNTIMES_NOT_DISTINCT", CLI, "--head-runtime", "a runtime different from --base-runtime", headRuntime, "--base-runtime and --head-runtime must differ for a cross-runtime diff");
+    problem(
+      "RUNTIMES_NOT_DISTINCT",
+      CLI,
+      "--head-runtime",
+      "a runtime different from --base-runtime",
+      headRuntime,
+      "--base-runtime and --head-runtime must differ for a cross-runtime diff",
+    );
   }
-  for (const [flag, prefix] of [["--base-work-dir", config.baseWorkDirPrefix], ["--head-work-dir", config.headWorkDirPrefix]] as const) {
+  for (const [flag, prefix] of [
+    ["--base-work-dir", config.baseWorkDirPrefix],
+    ["--head-work-dir", config.headWorkDirPrefix],
+  ] as const) {
     const checked = checkWorkDirPrefix(prefix, flag);
     if (!checked.ok) throw new Problem(checked.issues[0]);
   }
@@ -119,7 +146,12 @@ function project(config: CrossRuntimeConfig, base: EvidenceSet & { sdk: SdkMetad
     head_run_id: h.runId,
     base_runtime: baseRuntime,
     head_runtime: headRuntime,
-    status: diffStatus(b.healthClean && h.healthClean, b.correlationClean && h.correlationClean, preconditions.stable_tool_call_ids_present, preconditions.stable_tool_call_ids_required),
+    status: diffStatus(
+      b.healthClean && h.healthClean,
+      b.correlationClean && h.correlationClean,
+      preconditions.stable_tool_call_ids_present,
+      preconditions.stable_tool_call_ids_required,
+    ),
     preconditions: { ...preconditions, runtimes_distinct: true },
     scope: { projection: "surface_set", uses_raw_telemetry: false, uses_proof_pack: false, per_binding_capability_values: false, cross_runtime: true },
     canonicalization: { filesystem_paths: A1_RULE, network_endpoints: "none", process_execs: "none", mcp_tools: "none", policy_decisions: "none" },

@@ -94,7 +94,11 @@ export function parseDriftProjectionRules(input: {
 
 // --- internal ---
 
-function compileNetwork(aliases: ReadonlyMap<string, NetworkAlias>, cidrs: readonly NetworkCidrAlias[], hosts: ReadonlyMap<string, NetworkClass>): CompiledNetworkRules {
+function compileNetwork(
+  aliases: ReadonlyMap<string, NetworkAlias>,
+  cidrs: readonly NetworkCidrAlias[],
+  hosts: ReadonlyMap<string, NetworkClass>,
+): CompiledNetworkRules {
   // Drift's matching is the projection engine's: exact endpoint, then the first declared CIDR
   // containing it, then the longest `--network-host` suffix.
   const rules: NetworkRules = {

@@ -38,7 +38,10 @@ export const MARKDOWN_CELL_ITEMS = 25;
 // at most 20 items a cell and stay byte-identical).
 function list(items: readonly string[]): string {
   if (items.length === 0) return "—";
-  const shown = items.slice(0, MARKDOWN_CELL_ITEMS).map((item) => `\`${escapeCell(item)}\``).join(", ");
+  const shown = items
+    .slice(0, MARKDOWN_CELL_ITEMS)
+    .map((item) => `\`${escapeCell(item)}\``)
+    .join(", ");
   const more = items.length - MARKDOWN_CELL_ITEMS;
   return more > 0 ? `${shown}, … and ${more} more` : shown;
 }
@@ -62,7 +65,10 @@ function renderLine(render: Record<string, unknown>): string {
 
 function inlineCode(value: string): string {
   // Python's " ".join(value.split()) collapses whitespace; the fence is one backtick longer than any run inside.
-  const single = value.split(/\s+/).filter((part) => part.length > 0).join(" ");
+  const single = value
+    .split(/\s+/)
+    .filter((part) => part.length > 0)
+    .join(" ");
   const longest = Math.max(0, ...(single.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   return `${fence}${single}${fence}`;
@@ -89,7 +95,9 @@ function projectionCell(projection: Record<string, unknown>): string {
     }
     if (examples.length > 0) {
       const unique = new Set(
-        (mappings as Record<string, unknown>[]).filter((m) => m.raw_value && m.projected_value).map((m) => JSON.stringify([String(m.raw_value), String(m.projected_value)])),
+        (mappings as Record<string, unknown>[])
+          .filter((m) => m.raw_value && m.projected_value)
+          .map((m) => JSON.stringify([String(m.raw_value), String(m.projected_value)])),
       ).size;
       const suffix = unique > PROJECTION_SAMPLE_LIMIT ? `; +${unique - PROJECTION_SAMPLE_LIMIT} more` : "";
       parts.push(`maps: ${examples.join(", ")}${suffix}`);

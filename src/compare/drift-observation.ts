@@ -52,7 +52,16 @@ export function observeArchive(path: string, member: MemberBytes, sha256: (bytes
     return ok(observe(path, member, sha256));
   } catch (error) {
     if (error instanceof Unreadable) {
-      return fail({ code: "DRIFT_ARCHIVE_UNREADABLE", file: path, ...(error.member ? { member: error.member } : {}), ...(error.line ? { line: error.line } : {}), path: "", expected: error.expected, received: error.received, message: error.message });
+      return fail({
+        code: "DRIFT_ARCHIVE_UNREADABLE",
+        file: path,
+        ...(error.member ? { member: error.member } : {}),
+        ...(error.line ? { line: error.line } : {}),
+        path: "",
+        expected: error.expected,
+        received: error.received,
+        message: error.message,
+      });
     }
     throw error;
   }
@@ -110,11 +119,17 @@ function observe(path: string, member: MemberBytes, sha256: (bytes: Uint8Array) 
   const manifest = parseJsonMember(path, "manifest.json", manifestBytes);
   const surfaceBytes = member("capability-surface.json");
   if (surfaceBytes === undefined) {
-    throw new Unreadable(`${path}: capability-surface.json not found (required by the drift comparator)`, "capability-surface.json", "a capability-surface.json member", "missing");
+    throw new Unreadable(
+      `${path}: capability-surface.json not found (required by the drift comparator)`,
+      "capability-surface.json",
+      "a capability-surface.json member",
+      "missing",
+    );
   }
   const surfaceText = decode(path, "capability-surface.json", surfaceBytes);
   const capability = parseJsonText(path, "capability-surface.json", surfaceText);
-  if (!isObject(capability)) throw new Unreadable(`${path}!capability-surface.json: expected JSON object`, "capability-surface.json", "a JSON object", typeof capability);
+  if (!isObject(capability))
+    throw new Unreadable(`${path}!capability-surface.json: expected JSON object`, "capability-surface.json", "a JSON object", typeof capability);
   // Strings parsed from a text without astral characters have none either: say so once here
   // instead of scanning every derived list again when sorting.
   const surfaceFree = !jsonMayHoldSurrogate(surfaceText);
@@ -198,7 +213,12 @@ function optionalObject(path: string, name: string, member: MemberBytes): Record
   return value;
 }
 
-function ndjsonMember(path: string, name: string, member: MemberBytes, objectsOnly: boolean): { events: Record<string, unknown>[]; schema: string | null; surrogateFree: boolean } {
+function ndjsonMember(
+  path: string,
+  name: string,
+  member: MemberBytes,
+  objectsOnly: boolean,
+): { events: Record<string, unknown>[]; schema: string | null; surrogateFree: boolean } {
   const bytes = member(name);
   const events: Record<string, unknown>[] = [];
   let schema: string | null = null;
@@ -217,7 +237,14 @@ function ndjsonMember(path: string, name: string, member: MemberBytes, objectsOn
     }
     if (!isObject(event)) {
       // The SDK layer must be objects (exit 3); the kernel layer skips other values silently.
-      if (objectsOnly) throw new Unreadable(`${path}!${name}:${index + 1}: expected JSON object`, name, "a JSON object", Array.isArray(event) ? "array" : typeof event, index + 1);
+      if (objectsOnly)
+        throw new Unreadable(
+          `${path}!${name}:${index + 1}: expected JSON object`,
+          name,
+          "a JSON object",
+          Array.isArray(event) ? "array" : typeof event,
+          index + 1,
+        );
       return;
     }
     events.push(event);

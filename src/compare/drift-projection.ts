@@ -51,7 +51,12 @@ export function projectNetworkEndpoint(endpoint: string, network: CompiledNetwor
 }
 
 /** The path projection block of one drift row, or its `not_applied` form when no alias is declared. */
-export function pathProjectionBlock(dimension: string, a: readonly string[], b: readonly string[], aliases: ReadonlyMap<string, PathAlias>): Record<string, unknown> {
+export function pathProjectionBlock(
+  dimension: string,
+  a: readonly string[],
+  b: readonly string[],
+  aliases: ReadonlyMap<string, PathAlias>,
+): Record<string, unknown> {
   if (aliases.size === 0) return notAppliedBlock(PATH_PROJECTION_SCHEMA, "no path aliases declared");
   const project = (values: readonly string[]): Projection => collect(values, (value) => matchPath(value, aliases));
   return appliedBlock(PATH_PROJECTION_SCHEMA, dimension, project(a), project(b));
@@ -94,7 +99,15 @@ function matchPath(value: string, aliases: ReadonlyMap<string, PathAlias>): Proj
 function declaredPath(raw: string, op: string | undefined, alias: PathAlias | undefined): ProjectedPath | undefined {
   if (alias === undefined) return undefined;
   const projectedValue = op === undefined ? alias.projectedPath : `${op}:${alias.projectedPath}`;
-  return { raw_value: raw, projected_value: projectedValue, path_class: alias.pathClass, relation: "declared_path", rule: "declared_path_alias", confidence: "declared", claim_level: "projected_equivalent" };
+  return {
+    raw_value: raw,
+    projected_value: projectedValue,
+    path_class: alias.pathClass,
+    relation: "declared_path",
+    rule: "declared_path_alias",
+    confidence: "declared",
+    claim_level: "projected_equivalent",
+  };
 }
 
 // The projection engine matches (exact endpoint, then the first declared CIDR, not the longest);
@@ -105,7 +118,15 @@ function matchEndpoint(endpoint: string, network: CompiledNetworkRules, names?: 
   const found = names === undefined ? wrap(matchNetworkRule(endpoint, network)) : matchNamedEndpoint(endpoint, network, names);
   if (found === undefined) return undefined;
   const hit = found.match;
-  const projected: ProjectedEndpoint = { raw_value: endpoint, projected_value: hit.network_class, network_class: hit.network_class, relation: hit.relation, rule: hit.rule, confidence: "declared", claim_level: "projected_equivalent" };
+  const projected: ProjectedEndpoint = {
+    raw_value: endpoint,
+    projected_value: hit.network_class,
+    network_class: hit.network_class,
+    relation: hit.relation,
+    rule: hit.rule,
+    confidence: "declared",
+    claim_level: "projected_equivalent",
+  };
   const name = found.name ?? names?.[0];
   return name === undefined ? projected : { ...projected, host: name.host, host_source: name.source };
 }
@@ -120,8 +141,24 @@ function unmatched(value: string, kind: "path"): ProjectedPath;
 function unmatched(value: string, kind: "network"): ProjectedEndpoint;
 function unmatched(value: string, kind: "path" | "network"): ProjectedPath | ProjectedEndpoint {
   return kind === "path"
-    ? { raw_value: value, projected_value: value, path_class: "unknown", relation: "unmatched", rule: "no_declared_alias", confidence: "unknown", claim_level: "raw_observed" }
-    : { raw_value: value, projected_value: value, network_class: "unknown", relation: "unmatched", rule: "no_declared_network_alias", confidence: "unknown", claim_level: "raw_observed" };
+    ? {
+        raw_value: value,
+        projected_value: value,
+        path_class: "unknown",
+        relation: "unmatched",
+        rule: "no_declared_alias",
+        confidence: "unknown",
+        claim_level: "raw_observed",
+      }
+    : {
+        raw_value: value,
+        projected_value: value,
+        network_class: "unknown",
+        relation: "unmatched",
+        rule: "no_declared_network_alias",
+        confidence: "unknown",
+        claim_level: "raw_observed",
+      };
 }
 
 // One side's projection: the declared mappings in input order and the raw values no rule matched

@@ -108,10 +108,32 @@ export function driftRows(a: ArchiveObservation, b: ArchiveObservation, options:
   const ops = "kernel_file_operations";
   const net = "network_endpoints";
   const rows = [
-    setRow(fs, "capability_surface.filesystem_paths", a.surface.filesystem_paths, b.surface.filesystem_paths, fixtures, pathProjectionBlock(fs, a.surface.filesystem_paths, b.surface.filesystem_paths, rules.pathAliases)),
-    setRow(ops, "layers/kernel.ndjson (openat access_mode + operation_flags)", a.kernelFileOperations, b.kernelFileOperations, operationFixtures, pathProjectionBlock(ops, a.kernelFileOperations, b.kernelFileOperations, rules.pathAliases)),
+    setRow(
+      fs,
+      "capability_surface.filesystem_paths",
+      a.surface.filesystem_paths,
+      b.surface.filesystem_paths,
+      fixtures,
+      pathProjectionBlock(fs, a.surface.filesystem_paths, b.surface.filesystem_paths, rules.pathAliases),
+    ),
+    setRow(
+      ops,
+      "layers/kernel.ndjson (openat access_mode + operation_flags)",
+      a.kernelFileOperations,
+      b.kernelFileOperations,
+      operationFixtures,
+      pathProjectionBlock(ops, a.kernelFileOperations, b.kernelFileOperations, rules.pathAliases),
+    ),
     withClaimScope(
-      setRow(net, "capability_surface.network_endpoints", a.surface.network_endpoints, b.surface.network_endpoints, fixtures, networkProjectionBlock(net, a.surface.network_endpoints, b.surface.network_endpoints, rules.network, a.endpointNames, b.endpointNames), true),
+      setRow(
+        net,
+        "capability_surface.network_endpoints",
+        a.surface.network_endpoints,
+        b.surface.network_endpoints,
+        fixtures,
+        networkProjectionBlock(net, a.surface.network_endpoints, b.surface.network_endpoints, rules.network, a.endpointNames, b.endpointNames),
+        true,
+      ),
       a,
       b,
     ),

@@ -1,9 +1,5 @@
 /** Machine codes of errors thrown at the edges of the compare module. */
-export type CompareErrorCode =
-  | "COMPARE_INPUT_INVALID"
-  | "DRIFT_ARCHIVE_UNREADABLE"
-  | "DRIFT_CONFIG_INVALID"
-  | "ANNOTATION_INPUT_INVALID";
+export type CompareErrorCode = "COMPARE_INPUT_INVALID" | "DRIFT_ARCHIVE_UNREADABLE" | "DRIFT_CONFIG_INVALID" | "ANNOTATION_INPUT_INVALID";
 
 /** Where a compare error points: the file, optional archive member and 1-based line, and the field. */
 export interface CompareErrorPlace {

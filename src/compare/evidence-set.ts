@@ -39,7 +39,14 @@ export function endpointNamesOfKernel(kernel: Uint8Array | undefined, endpoints:
   return deriveEndpointNames(
     rows.flatMap((r) =>
       typeof r.value === "string" && typeof r.network_destination === "string"
-        ? [{ kind: "dns_answer", value: r.value, network_destination: r.network_destination, ...(Array.isArray(r.dns_cnames) ? { dns_cnames: r.dns_cnames.filter((c): c is string => typeof c === "string") } : {}) }]
+        ? [
+            {
+              kind: "dns_answer",
+              value: r.value,
+              network_destination: r.network_destination,
+              ...(Array.isArray(r.dns_cnames) ? { dns_cnames: r.dns_cnames.filter((c): c is string => typeof c === "string") } : {}),
+            },
+          ]
         : [],
     ),
     endpoints,
@@ -85,14 +92,23 @@ export function diffPreconditions(b: CheckedSide, h: CheckedSide) {
 /** Why a diff of these two sides is partial, one plain sentence per cause; empty when it is clean. */
 export function partialReasons(b: CheckedSide, h: CheckedSide): string[] {
   const reasons: string[] = [];
-  for (const [label, side] of [["base", b], ["head", h]] as const) {
+  for (const [label, side] of [
+    ["base", b],
+    ["head", h],
+  ] as const) {
     if (side.healthProblems.length > 0) reasons.push(`${label} observation health is not clean: ${side.healthProblems.join("; ")}`);
   }
-  for (const [label, side] of [["base", b], ["head", h]] as const) {
+  for (const [label, side] of [
+    ["base", b],
+    ["head", h],
+  ] as const) {
     if (side.correlationProblems.length > 0) reasons.push(`${label} correlation is not clean: ${side.correlationProblems.join("; ")}`);
   }
   if (b.declaresAgent || h.declaresAgent) {
-    for (const [label, side] of [["base", b], ["head", h]] as const) {
+    for (const [label, side] of [
+      ["base", b],
+      ["head", h],
+    ] as const) {
       if (side.bindings.size === 0) reasons.push(`${label} has no tool-call bindings, which a run with an agent layer needs for a clean diff`);
     }
   }
@@ -104,10 +120,24 @@ export function checkSide(side: EvidenceSet, label: "base" | "head", options: { 
   const { health, surface, correlation } = readSideDocuments(side, options.checkPolicyDecisionType);
   const runId = health.run_id;
   if (surface.run_id !== runId) {
-    problem("RUN_ID_MISMATCH", side.files.surface, "run_id", `${label} health run_id "${runId}"`, surface.run_id, `${label} capability surface run_id "${surface.run_id}" differs from health run_id "${runId}"`);
+    problem(
+      "RUN_ID_MISMATCH",
+      side.files.surface,
+      "run_id",
+      `${label} health run_id "${runId}"`,
+      surface.run_id,
+      `${label} capability surface run_id "${surface.run_id}" differs from health run_id "${runId}"`,
+    );
   }
   if (correlation.run_id !== runId) {
-    problem("RUN_ID_MISMATCH", side.files.correlation, "run_id", `${label} health run_id "${runId}"`, correlation.run_id, `${label} correlation report run_id "${correlation.run_id}" differs from health run_id "${runId}"`);
+    problem(
+      "RUN_ID_MISMATCH",
+      side.files.correlation,
+      "run_id",
+      `${label} health run_id "${runId}"`,
+      correlation.run_id,
+      `${label} correlation report run_id "${correlation.run_id}" differs from health run_id "${runId}"`,
+    );
   }
   const healthProblems = healthProblemsOf(health);
   const correlationProblems = correlationProblemsOf(correlation);
@@ -173,7 +203,8 @@ export function correlationProblemsOf(correlation: Readonly<Record<string, unkno
   if (correlation.status !== "clean") problems.push(`status is ${shown(correlation.status)}, expected "clean"`);
   const ambiguities = correlation.ambiguities;
   if (!Array.isArray(ambiguities)) problems.push(`ambiguities is ${shown(ambiguities)}, expected a list`);
-  else if (ambiguities.length > 0) problems.push(`${ambiguities.length} ambiguit${ambiguities.length === 1 ? "y" : "ies"}: ${ambiguities.map(shown).join(", ")}`);
+  else if (ambiguities.length > 0)
+    problems.push(`${ambiguities.length} ambiguit${ambiguities.length === 1 ? "y" : "ies"}: ${ambiguities.map(shown).join(", ")}`);
   return problems;
 }
 

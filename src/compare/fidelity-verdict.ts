@@ -50,8 +50,20 @@ export function fidelityVerdict(health: unknown): FidelityVerdict {
   if (!read.ok) return build(runId, "failed", [read.reason], false);
   const { platform, kernel_layer: kernel, ringbuf_drops: drops } = read.health;
   const cgroupPartial = read.health.cgroup_correlation === "partial";
-  if (platform !== "linux") return build(runId, "not_applicable", [{ field: "platform", observed: platform, rule: "non_linux_platform_has_no_kernel_measurement_surface" }], cgroupPartial);
-  if (kernel === "absent") return build(runId, "not_applicable", [{ field: "kernel_layer", observed: kernel, rule: "absent_kernel_layer_blocks_measured_kernel_effect_claims" }], cgroupPartial);
+  if (platform !== "linux")
+    return build(
+      runId,
+      "not_applicable",
+      [{ field: "platform", observed: platform, rule: "non_linux_platform_has_no_kernel_measurement_surface" }],
+      cgroupPartial,
+    );
+  if (kernel === "absent")
+    return build(
+      runId,
+      "not_applicable",
+      [{ field: "kernel_layer", observed: kernel, rule: "absent_kernel_layer_blocks_measured_kernel_effect_claims" }],
+      cgroupPartial,
+    );
   const reasons: FidelityReason[] = [];
   let clipped = false;
   if (drops > 0) {
@@ -88,7 +100,6 @@ const NON_CLAIMS = [
   "fidelity_no_probabilistic_confidence_score",
 ];
 
-
 function build(runId: string, verdict: FidelityVerdictValue, reasons: FidelityReason[], cgroupPartial: boolean): FidelityVerdict {
   const gate = claimGateFor(verdict);
   return {
@@ -105,7 +116,10 @@ function build(runId: string, verdict: FidelityVerdictValue, reasons: FidelityRe
 // The health fields a verdict reads, in the order they are judged; the first one that fails names the reason.
 const FidelityHealthSchema = v.looseObject({
   schema: v.literal(OBSERVATION_HEALTH_SCHEMA),
-  run_id: v.pipe(v.string(), v.check((id) => id.trim().length > 0)),
+  run_id: v.pipe(
+    v.string(),
+    v.check((id) => id.trim().length > 0),
+  ),
   // deviation: upstream's Rust reader fails to deserialize the fields below; the rule names are
   // ours (the Python mirror only answers `failed`), so a malformed record still gets a named reason.
   platform: v.string(),
@@ -138,8 +152,11 @@ function readHealth(health: unknown): { readonly ok: true; readonly health: Fide
     return { ok: false, reason: { field: known, observed: shown(health[known]), rule: RULES[known] } };
   }
   const h = parsed.output;
-  if (h.ringbuf_drops > 0 && h.kernel_layer !== "partial_ringbuf_drops") return { ok: false, reason: { field: "ringbuf_drops", observed: String(h.ringbuf_drops), rule: "ringbuf_drops_require_partial_kernel_layer" } };
-  if (h.platform !== "linux" && h.kernel_layer !== "absent") return { ok: false, reason: { field: "kernel_layer", observed: h.kernel_layer, rule: "non_linux_platform_requires_absent_kernel_layer" } };
-  if (h.cgroup_correlation === "failed") return { ok: false, reason: { field: "cgroup_correlation", observed: "failed", rule: "failed_cgroup_correlation_blocks_runner_measured_claims" } };
+  if (h.ringbuf_drops > 0 && h.kernel_layer !== "partial_ringbuf_drops")
+    return { ok: false, reason: { field: "ringbuf_drops", observed: String(h.ringbuf_drops), rule: "ringbuf_drops_require_partial_kernel_layer" } };
+  if (h.platform !== "linux" && h.kernel_layer !== "absent")
+    return { ok: false, reason: { field: "kernel_layer", observed: h.kernel_layer, rule: "non_linux_platform_requires_absent_kernel_layer" } };
+  if (h.cgroup_correlation === "failed")
+    return { ok: false, reason: { field: "cgroup_correlation", observed: "failed", rule: "failed_cgroup_correlation_blocks_runner_measured_claims" } };
   return { ok: true, health: h };
 }

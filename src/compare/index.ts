@@ -19,11 +19,25 @@ export {
   type DiffStatus,
   type PolicyOutcomeChange,
 } from "./capability-diff.ts";
-export { projectCrossRuntimeDiff, canonicalizeWorkPath, checkWorkDirPrefix, parseSdkMetadata, WORK_PLACEHOLDER, type CrossRuntimeConfig } from "./cross-runtime-diff.ts";
+export {
+  projectCrossRuntimeDiff,
+  canonicalizeWorkPath,
+  checkWorkDirPrefix,
+  parseSdkMetadata,
+  WORK_PLACEHOLDER,
+  type CrossRuntimeConfig,
+} from "./cross-runtime-diff.ts";
 export { validateCrossRuntimeDiff, KNOWN_RUNTIMES, type CrossRuntimeDiff, type SdkMetadata } from "./cross-runtime-diff-schema.ts";
 export { observeArchive, kernelFileOperations, type ArchiveObservation, type MemberBytes } from "./drift-observation.ts";
 export { openSide, type OpenedSide } from "./open-side.ts";
-export { parseDriftProjectionRules, DEFAULT_PROVIDER_HOSTS, type DriftProjectionRules, type PathAlias, type NetworkAlias, type NetworkCidrAlias } from "./drift-config.ts";
+export {
+  parseDriftProjectionRules,
+  DEFAULT_PROVIDER_HOSTS,
+  type DriftProjectionRules,
+  type PathAlias,
+  type NetworkAlias,
+  type NetworkCidrAlias,
+} from "./drift-config.ts";
 export {
   projectPathValue,
   projectNetworkEndpoint,
@@ -33,10 +47,27 @@ export {
   PROJECTION_NON_CLAIMS,
   PROJECTION_SAMPLE_LIMIT,
 } from "./drift-projection.ts";
-export { buildDriftReport, driftRows, matchesProviderHost, type DriftReport, type DriftRow, type DriftOptions, type DriftProvenance, type DriftClassification } from "./drift-report.ts";
+export {
+  buildDriftReport,
+  driftRows,
+  matchesProviderHost,
+  type DriftReport,
+  type DriftRow,
+  type DriftOptions,
+  type DriftProvenance,
+  type DriftClassification,
+} from "./drift-report.ts";
 export { renderDriftMarkdown, MARKDOWN_CELL_ITEMS } from "./drift-markdown.ts";
 export { TAXONOMY_CATEGORIES, taxonomyBlock } from "./taxonomy.ts";
-export { fidelityVerdict, claimGateFor, FIDELITY_VERDICTS, type FidelityVerdict, type FidelityVerdictValue, type ClaimGate, type GateDecision } from "./fidelity-verdict.ts";
+export {
+  fidelityVerdict,
+  claimGateFor,
+  FIDELITY_VERDICTS,
+  type FidelityVerdict,
+  type FidelityVerdictValue,
+  type ClaimGate,
+  type GateDecision,
+} from "./fidelity-verdict.ts";
 export {
   SEED_DESCRIPTORS,
   coverageDecision,

@@ -48,7 +48,11 @@ function stringifyNative(value: unknown): string {
   } catch (error) {
     // Only a bigint makes stringify throw here; retry printing bigints exactly (slower, rare).
     if (!(error instanceof TypeError)) throw error;
-    return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(item.toString()) : item), 2);
+    return JSON.stringify(
+      value,
+      (_key, item: unknown) => (typeof item === "bigint" ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(item.toString()) : item),
+      2,
+    );
   }
 }
 

@@ -59,7 +59,8 @@ export function allowAnswers(policy: Pick<CompiledEgressPolicy, "hosts">, map: E
     for (const { address, ttl } of answer.answers) {
       const ip = parseIpBytes(address);
       if (ip === undefined) continue;
-      for (const port of rule.ports.length === 0 ? [0] : rule.ports) inserts.push(map.insert({ version: ip.version, bytes: ip.bytes, port, host: answer.name, ttl }));
+      for (const port of rule.ports.length === 0 ? [0] : rule.ports)
+        inserts.push(map.insert({ version: ip.version, bytes: ip.bytes, port, host: answer.name, ttl }));
     }
     await Promise.all(inserts);
   };

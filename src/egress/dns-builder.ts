@@ -70,7 +70,13 @@ export function buildDnsResponse(spec: DnsResponseSpec): Result<Uint8Array> {
       if (address === undefined) return fail(issue("DNS_BAD_RDATA", `${path}.address`, `an IPv${answer.type === "A" ? 4 : 6} address`, answer.address));
       [type, rdata] = [answer.type === "A" ? DNS_TYPE.A : DNS_TYPE.AAAA, address];
     }
-    out.bytes(owner).u16(type).u16(1).u32(answer.ttl >>> 0).u16(rdata.length).bytes(rdata);
+    out
+      .bytes(owner)
+      .u16(type)
+      .u16(1)
+      .u32(answer.ttl >>> 0)
+      .u16(rdata.length)
+      .bytes(rdata);
   }
   return ok(out.done());
 }
@@ -83,11 +89,13 @@ export function encodeName(name: string, path = "name"): Result<Uint8Array> {
   for (const label of labels) {
     const bytes = new TextEncoder().encode(label);
     if (bytes.length === 0) return fail(issue("DNS_EMPTY_LABEL", path, "non-empty labels", JSON.stringify(name)));
-    if (bytes.length > DNS_LIMITS.labelBytes) return fail(issue("DNS_LABEL_TOO_LONG", path, `labels of at most ${DNS_LIMITS.labelBytes} bytes`, `${bytes.length} bytes`));
+    if (bytes.length > DNS_LIMITS.labelBytes)
+      return fail(issue("DNS_LABEL_TOO_LONG", path, `labels of at most ${DNS_LIMITS.labelBytes} bytes`, `${bytes.length} bytes`));
     parts.push(bytes.length, ...bytes);
   }
   parts.push(0);
-  if (parts.length > DNS_LIMITS.nameBytes) return fail(issue("DNS_NAME_TOO_LONG", path, `at most ${DNS_LIMITS.nameBytes} bytes on the wire`, `${parts.length} bytes`));
+  if (parts.length > DNS_LIMITS.nameBytes)
+    return fail(issue("DNS_NAME_TOO_LONG", path, `at most ${DNS_LIMITS.nameBytes} bytes on the wire`, `${parts.length} bytes`));
   return ok(Uint8Array.from(parts));
 }
 

@@ -87,10 +87,20 @@ export function splitDnsTcpStream(stream: Uint8Array): { readonly messages: Uint
 
 /** Reads the one message of a TCP frame (2-byte length prefix, then exactly that many bytes). */
 export function parseDnsTcpFrame(frame: Uint8Array, source = "dns:tcp"): Result<DnsMessage> {
-  if (frame.length < 2) return fail(problem(source, "DNS_TRUNCATED", "length", "a 2-byte length prefix", `${frame.length} bytes`, "TCP frame shorter than its length prefix"));
+  if (frame.length < 2)
+    return fail(problem(source, "DNS_TRUNCATED", "length", "a 2-byte length prefix", `${frame.length} bytes`, "TCP frame shorter than its length prefix"));
   const length = ((frame[0] as number) << 8) | (frame[1] as number);
   if (frame.length - 2 !== length) {
-    return fail(problem(source, "DNS_FRAME_LENGTH", "length", `${length} bytes after the prefix`, `${frame.length - 2}`, `TCP frame announces ${length} bytes but carries ${frame.length - 2}`));
+    return fail(
+      problem(
+        source,
+        "DNS_FRAME_LENGTH",
+        "length",
+        `${length} bytes after the prefix`,
+        `${frame.length - 2}`,
+        `TCP frame announces ${length} bytes but carries ${frame.length - 2}`,
+      ),
+    );
   }
   return parseDnsMessage(frame.subarray(2), source);
 }
@@ -148,8 +158,13 @@ class Reader {
     const left = this.#bytes.length - HEADER_BYTES;
     const least = qd * MIN_QUESTION_BYTES + (an + ns + ar) * MIN_RECORD_BYTES;
     if (least > left) {
-      this.#fail("DNS_COUNT_OVERSIZED", "header.counts", `counts whose records fit in ${left} bytes`, `qd=${qd} an=${an} ns=${ns} ar=${ar}`,
-        `header counts need at least ${least} bytes but only ${left} follow the header`);
+      this.#fail(
+        "DNS_COUNT_OVERSIZED",
+        "header.counts",
+        `counts whose records fit in ${left} bytes`,
+        `qd=${qd} an=${an} ns=${ns} ar=${ar}`,
+        `header counts need at least ${least} bytes but only ${left} follow the header`,
+      );
       return undefined;
     }
     const questions: DnsQuestion[] = [];
@@ -167,7 +182,13 @@ class Reader {
     // Authority and additional records are walked (so their damage counts) but not kept.
     for (let i = 0; i < ns + ar; i++) if (this.#record(`${i < ns ? "authority" : "additional"}.${i < ns ? i : i - ns}`) === undefined) return undefined;
     if (this.#at !== this.#bytes.length) {
-      this.#fail("DNS_TRAILING_BYTES", "", `${this.#at} bytes`, `${this.#bytes.length} bytes`, `${this.#bytes.length - this.#at} bytes follow the last record the header announces`);
+      this.#fail(
+        "DNS_TRAILING_BYTES",
+        "",
+        `${this.#at} bytes`,
+        `${this.#bytes.length} bytes`,
+        `${this.#bytes.length - this.#at} bytes follow the last record the header announces`,
+      );
       return undefined;
     }
     return {
@@ -197,7 +218,13 @@ class Reader {
     if (type === DNS_TYPE.A || type === DNS_TYPE.AAAA) {
       const size = type === DNS_TYPE.A ? 4 : 16;
       if (length !== size) {
-        this.#fail("DNS_BAD_RDATA", `${path}.rdata`, `${size} bytes for ${dnsTypeName(type)}`, `${length}`, `${dnsTypeName(type)} record with ${length} rdata bytes`);
+        this.#fail(
+          "DNS_BAD_RDATA",
+          `${path}.rdata`,
+          `${size} bytes for ${dnsTypeName(type)}`,
+          `${length}`,
+          `${dnsTypeName(type)} record with ${length} rdata bytes`,
+        );
         return undefined;
       }
       const raw = this.#bytes.subarray(start, start + size);
@@ -207,7 +234,13 @@ class Reader {
       const target = this.#name(`${path}.rdata`);
       if (target === undefined) return undefined;
       if (this.#at !== start + length) {
-        this.#fail("DNS_BAD_RDATA", `${path}.rdata`, `a name filling ${length} rdata bytes`, `${this.#at - start} bytes`, "CNAME rdata length disagrees with its name");
+        this.#fail(
+          "DNS_BAD_RDATA",
+          `${path}.rdata`,
+          `a name filling ${length} rdata bytes`,
+          `${this.#at - start} bytes`,
+          "CNAME rdata length disagrees with its name",
+        );
         return undefined;
       }
       data = { kind: "CNAME", target };
@@ -240,10 +273,22 @@ class Reader {
         // Each jump must land before the segment it leaves, so positions strictly decrease and
         // every chain ends; equal or later targets are a loop or a forward reference.
         if (target > at) {
-          return this.#fail("DNS_POINTER_FORWARD", path, `a pointer to an offset below ${at}`, `${target}`, `compression pointer at ${at} points forward to ${target}`);
+          return this.#fail(
+            "DNS_POINTER_FORWARD",
+            path,
+            `a pointer to an offset below ${at}`,
+            `${target}`,
+            `compression pointer at ${at} points forward to ${target}`,
+          );
         }
         if (target >= segmentStart) {
-          return this.#fail("DNS_POINTER_LOOP", path, `a pointer to an offset below ${segmentStart}`, `${target}`, `compression pointer at ${at} points back into its own name (${target}): a loop`);
+          return this.#fail(
+            "DNS_POINTER_LOOP",
+            path,
+            `a pointer to an offset below ${segmentStart}`,
+            `${target}`,
+            `compression pointer at ${at} points back into its own name (${target}): a loop`,
+          );
         }
         if (resume < 0) resume = at + 2;
         at = target;
@@ -251,12 +296,23 @@ class Reader {
         continue;
       }
       if (tag !== 0) {
-        return this.#fail("DNS_LABEL_TOO_LONG", path, `a label of at most ${DNS_LIMITS.labelBytes} bytes`, `length byte 0x${length.toString(16)}`,
-          `label length byte 0x${length.toString(16)} is above ${DNS_LIMITS.labelBytes} (reserved label type)`);
+        return this.#fail(
+          "DNS_LABEL_TOO_LONG",
+          path,
+          `a label of at most ${DNS_LIMITS.labelBytes} bytes`,
+          `length byte 0x${length.toString(16)}`,
+          `label length byte 0x${length.toString(16)} is above ${DNS_LIMITS.labelBytes} (reserved label type)`,
+        );
       }
       wire += length + 1;
       if (wire > DNS_LIMITS.nameBytes) {
-        return this.#fail("DNS_NAME_TOO_LONG", path, `a name of at most ${DNS_LIMITS.nameBytes} bytes`, `${wire}+ bytes`, `name exceeds ${DNS_LIMITS.nameBytes} bytes on the wire`);
+        return this.#fail(
+          "DNS_NAME_TOO_LONG",
+          path,
+          `a name of at most ${DNS_LIMITS.nameBytes} bytes`,
+          `${wire}+ bytes`,
+          `name exceeds ${DNS_LIMITS.nameBytes} bytes on the wire`,
+        );
       }
       if (at + 1 + length > bytes.length) return this.#truncated(path, `a ${length}-byte label`);
       labels.push(presentLabel(bytes.subarray(at + 1, at + 1 + length)));
@@ -273,7 +329,13 @@ class Reader {
   }
 
   #truncated(path: string, expected: string): undefined {
-    return this.#fail("DNS_TRUNCATED", path, expected, `end of packet at ${this.#bytes.length} bytes`, `packet ends at ${this.#bytes.length} bytes while reading ${path}`);
+    return this.#fail(
+      "DNS_TRUNCATED",
+      path,
+      expected,
+      `end of packet at ${this.#bytes.length} bytes`,
+      `packet ends at ${this.#bytes.length} bytes while reading ${path}`,
+    );
   }
 
   #fail(code: DnsProblemCode, path: string, expected: string, received: string, message: string): undefined {
@@ -288,7 +350,7 @@ class Reader {
   }
 
   #u32(): number {
-    const value = (this.#u16() * 0x10000) + this.#u16();
+    const value = this.#u16() * 0x10000 + this.#u16();
     return value;
   }
 }

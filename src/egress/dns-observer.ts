@@ -132,14 +132,15 @@ function pendingKey(message: DnsMessage): string {
 function notAQuery<T>(message: DnsMessage, expected = "a query with a question"): Result<T> {
   return {
     ok: false,
-    issues: [{
-      code: "DNS_UNEXPECTED_MESSAGE",
-      file: "dns",
-      path: "header",
-      expected,
-      received: `${message.isResponse ? "response" : "query"} with ${message.questions.length} questions`,
-      message: `DNS message is not ${expected}`,
-    }],
+    issues: [
+      {
+        code: "DNS_UNEXPECTED_MESSAGE",
+        file: "dns",
+        path: "header",
+        expected,
+        received: `${message.isResponse ? "response" : "query"} with ${message.questions.length} questions`,
+        message: `DNS message is not ${expected}`,
+      },
+    ],
   };
 }
-

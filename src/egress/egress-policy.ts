@@ -1,15 +1,6 @@
 import { createHash } from "node:crypto";
 import * as v from "valibot";
-import {
-  compareCodePoints,
-  EGRESS_POLICY_SCHEMA,
-  EgressPolicySchema,
-  fail,
-  ok,
-  type EgressPolicy,
-  type Issue,
-  type Result,
-} from "../schema/index.ts";
+import { compareCodePoints, EGRESS_POLICY_SCHEMA, EgressPolicySchema, fail, ok, type EgressPolicy, type Issue, type Result } from "../schema/index.ts";
 import { cidrContains, formatIpBytes, parseCidrBytes, parseIpBytes, type IpBytes } from "./ip-bytes.ts";
 
 /** One allow entry as the kernel's map holds it: a network and one port (0 = any port). */
@@ -48,7 +39,14 @@ export function parseEgressPolicy(input: unknown, file: string): Result<Compiled
   if (!parsed.success) {
     const issues = parsed.issues.map((i): Issue => {
       const path = (i.path ?? []).map((p) => String(p.key)).join(".");
-      return { code: "EGRESS_POLICY_INVALID", file, path, expected: i.expected ?? "a valid value", received: i.received, message: `egress_policy.v0: field ${path || "(document)"}: ${i.message}` };
+      return {
+        code: "EGRESS_POLICY_INVALID",
+        file,
+        path,
+        expected: i.expected ?? "a valid value",
+        received: i.received,
+        message: `egress_policy.v0: field ${path || "(document)"}: ${i.message}`,
+      };
     });
     return fail(issues[0]!, ...issues.slice(1));
   }
@@ -59,7 +57,14 @@ export function parseEgressPolicy(input: unknown, file: string): Result<Compiled
 export function compileEgressPolicy(policy: EgressPolicy, file = "egress policy"): Result<CompiledEgressPolicy> {
   const issues: Issue[] = [];
   const bad = (path: string, expected: string, received: string) =>
-    issues.push({ code: "EGRESS_POLICY_INVALID", file, path, expected, received: JSON.stringify(received), message: `egress_policy.v0: field ${path}: expected ${expected}, received ${JSON.stringify(received)}` });
+    issues.push({
+      code: "EGRESS_POLICY_INVALID",
+      file,
+      path,
+      expected,
+      received: JSON.stringify(received),
+      message: `egress_policy.v0: field ${path}: expected ${expected}, received ${JSON.stringify(received)}`,
+    });
   const tuples: AllowTuple[] = [];
   const endpoints = new Set<string>();
   policy.endpoints.forEach((text, i) => {
@@ -119,16 +124,19 @@ export function matchHostRule(name: string, compiled: Pick<CompiledEgressPolicy,
 }
 
 /** Why an attempt is allowed, or that it is not. */
-export type EgressDecision =
-  | { readonly allowed: true; readonly by: "tuple" | "host"; readonly host?: string }
-  | { readonly allowed: false };
+export type EgressDecision = { readonly allowed: true; readonly by: "tuple" | "host"; readonly host?: string } | { readonly allowed: false };
 
 /**
  * Decides one connect attempt the way the kernel program does: a static tuple matches (longest
  * prefix, port or any), or the address was answered for an allowed host on an allowed port.
  * `answered` maps an address to the names a DNS answer gave it for (the stub's allow map).
  */
-export function decideEgress(compiled: CompiledEgressPolicy, address: string, port: number, answered: ReadonlyMap<string, readonly string[]> = new Map()): EgressDecision {
+export function decideEgress(
+  compiled: CompiledEgressPolicy,
+  address: string,
+  port: number,
+  answered: ReadonlyMap<string, readonly string[]> = new Map(),
+): EgressDecision {
   const ip = parseIpBytes(address);
   if (ip === undefined) return { allowed: false };
   for (const tuple of compiled.tuples) {

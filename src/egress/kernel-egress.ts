@@ -1,11 +1,32 @@
 // Holds a session to an egress policy in the kernel: allow tries filled from the compiled policy
 // (and, through the stub, from DNS answers for allowed names), the decision programs attached to
 // the session cgroup, and a reader of the attempts they recorded.
-import { BpfError, BpfMap, BpfProgram, CgroupAttachType, CgroupLink, closeInBackground, MapType, ProgramType, RingBufferReader, type Program } from "../bpf/index.ts";
+import {
+  BpfError,
+  BpfMap,
+  BpfProgram,
+  CgroupAttachType,
+  CgroupLink,
+  closeInBackground,
+  MapType,
+  ProgramType,
+  RingBufferReader,
+  type Program,
+} from "../bpf/index.ts";
 import type { AllowEntry, EgressAllowMap } from "./allow-map.ts";
 import type { AllowTuple, CompiledEgressPolicy } from "./egress-policy.ts";
 import { formatIpBytes } from "./ip-bytes.ts";
-import { ATTEMPT, ATTEMPT_TYPE, AttemptSyscall, decide4Program, decide6Program, EgressMap, replySourceProgram, TRIE_KEY, type EgressProgramOptions } from "./kernel-programs.ts";
+import {
+  ATTEMPT,
+  ATTEMPT_TYPE,
+  AttemptSyscall,
+  decide4Program,
+  decide6Program,
+  EgressMap,
+  replySourceProgram,
+  TRIE_KEY,
+  type EgressProgramOptions,
+} from "./kernel-programs.ts";
 
 /** A connect or send the policy did not allow: refused in block mode, let through in audit mode. */
 export interface EgressAttempt {
@@ -121,12 +142,15 @@ export class KernelEgress implements EgressAllowMap {
   }
 
   #attach(options: KernelEgressOptions): void {
-    const stub = options.stub === undefined ? undefined : {
-      address: ipv4Bytes(options.stub.address),
-      port: options.stub.port,
-      upstreamAddress: ipv4Bytes(options.stub.upstreamAddress),
-      upstreamPort: options.stub.upstreamPort,
-    };
+    const stub =
+      options.stub === undefined
+        ? undefined
+        : {
+            address: ipv4Bytes(options.stub.address),
+            port: options.stub.port,
+            upstreamAddress: ipv4Bytes(options.stub.upstreamAddress),
+            upstreamPort: options.stub.upstreamPort,
+          };
     const programOptions: EgressProgramOptions = { mode: options.mode, ...(stub === undefined ? {} : { stub }) };
     const hooks: Array<[string, number, Program]> = [
       ["connect4", CgroupAttachType.INET4_CONNECT, decide4Program(AttemptSyscall.CONNECT, programOptions)],
@@ -136,7 +160,10 @@ export class KernelEgress implements EgressAllowMap {
     ];
     if (stub !== undefined) hooks.push(["recvmsg4", CgroupAttachType.UDP4_RECVMSG, replySourceProgram(programOptions)]);
     for (const [name, attachType, instructions] of hooks) {
-      const program = BpfProgram.load({ name: `${options.namePrefix}_${name}`, type: ProgramType.CGROUP_SOCK_ADDR, instructions, expectedAttachType: attachType }, this.#maps);
+      const program = BpfProgram.load(
+        { name: `${options.namePrefix}_${name}`, type: ProgramType.CGROUP_SOCK_ADDR, instructions, expectedAttachType: attachType },
+        this.#maps,
+      );
       this.#programs.push(program);
       this.#links.push(CgroupLink.attach(program, options.cgroupPath, attachType));
     }
@@ -169,6 +196,7 @@ function decodeAttempt(record: Uint8Array): EgressAttempt | undefined {
 
 function ipv4Bytes(address: string): Uint8Array {
   const parts = address.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) throw new BpfError("BPF_UNAVAILABLE", "egress stub", 0, `not an IPv4 address: ${address}`);
+  if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255))
+    throw new BpfError("BPF_UNAVAILABLE", "egress stub", 0, `not an IPv4 address: ${address}`);
   return new Uint8Array(parts);
 }

@@ -3,7 +3,30 @@
 // address a DNS answer gave for an allowed name matches; otherwise the attempt is recorded, and
 // refused in block mode. Port-53 traffic goes to the runner's stub resolver, whose replies read
 // as coming from the upstream resolver.
-import { add, call, exit, Helper, jump, label, load, loadImm64, loadMap, lookupAt, mov, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program } from "../bpf/index.ts";
+import {
+  add,
+  call,
+  exit,
+  Helper,
+  jump,
+  label,
+  load,
+  loadImm64,
+  loadMap,
+  lookupAt,
+  mov,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R4,
+  R6,
+  R7,
+  rsh,
+  store,
+  type Program,
+} from "../bpf/index.ts";
 
 /** `struct bpf_sock_addr` offsets (include/uapi/linux/bpf.h). */
 const SOCK_ADDR = { userIp4: 4, userIp6: 8, userPort: 24 } as const;
@@ -119,7 +142,6 @@ export function replySourceProgram(options: EgressProgramOptions): Program {
 
 // --- internal ---
 
-
 // Writes an ATTEMPT record at `at` on the stack (R7 holds the port) and sends it.
 function attempt(syscall: number, family: number, mode: "audit" | "block", address: Program, at = -64): Program {
   const words: Program[] = [];
@@ -154,4 +176,3 @@ function htons(port: number): number {
 function wordOf(bytes: Uint8Array): number {
   return ((bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8) | ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 24)) >>> 0;
 }
-

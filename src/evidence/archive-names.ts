@@ -30,11 +30,24 @@ export function readArchiveNetwork(member: (name: string) => Uint8Array | undefi
   try {
     surfaceJson = JSON.parse(new TextDecoder().decode(surfaceBytes));
   } catch (error) {
-    return fail(issue(file, "capability-surface.json", undefined, "JSON_SYNTAX", "", "a JSON document", "invalid JSON", `not JSON: ${(error as Error).message}`));
+    return fail(
+      issue(file, "capability-surface.json", undefined, "JSON_SYNTAX", "", "a JSON document", "invalid JSON", `not JSON: ${(error as Error).message}`),
+    );
   }
   const surface = v.safeParse(CapabilitySurfaceSchema, surfaceJson);
   if (!surface.success) {
-    return fail(issue(file, "capability-surface.json", undefined, "SCHEMA_INVALID", v.getDotPath(surface.issues[0]) ?? "", surface.issues[0].expected ?? "a valid value", surface.issues[0].received, surface.issues[0].message));
+    return fail(
+      issue(
+        file,
+        "capability-surface.json",
+        undefined,
+        "SCHEMA_INVALID",
+        v.getDotPath(surface.issues[0]) ?? "",
+        surface.issues[0].expected ?? "a valid value",
+        surface.issues[0].received,
+        surface.issues[0].message,
+      ),
+    );
   }
   const dnsRows: KernelEvent[] = [];
   const kernel = new TextDecoder().decode(member("layers/kernel.ndjson") ?? new Uint8Array(0));
@@ -50,7 +63,18 @@ export function readArchiveNetwork(member: (name: string) => Uint8Array | undefi
     }
     const row = v.safeParse(KernelEventSchema, json);
     if (!row.success) {
-      return fail(issue(file, "layers/kernel.ndjson", line, "SCHEMA_INVALID", v.getDotPath(row.issues[0]) ?? "", row.issues[0].expected ?? "a valid value", row.issues[0].received, row.issues[0].message));
+      return fail(
+        issue(
+          file,
+          "layers/kernel.ndjson",
+          line,
+          "SCHEMA_INVALID",
+          v.getDotPath(row.issues[0]) ?? "",
+          row.issues[0].expected ?? "a valid value",
+          row.issues[0].received,
+          row.issues[0].message,
+        ),
+      );
     }
     dnsRows.push(row.output);
   }
@@ -91,7 +115,18 @@ export class DnsRowCollector {
       }
       const row = v.safeParse(KernelEventSchema, json);
       if (!row.success) {
-        return fail(issue(file, "layers/kernel.ndjson", undefined, "SCHEMA_INVALID", v.getDotPath(row.issues[0]) ?? "", row.issues[0].expected ?? "a valid value", row.issues[0].received, row.issues[0].message));
+        return fail(
+          issue(
+            file,
+            "layers/kernel.ndjson",
+            undefined,
+            "SCHEMA_INVALID",
+            v.getDotPath(row.issues[0]) ?? "",
+            row.issues[0].expected ?? "a valid value",
+            row.issues[0].received,
+            row.issues[0].message,
+          ),
+        );
       }
       rows.push(row.output);
     }

@@ -8,14 +8,7 @@ import { deflateSingleBlock, ParallelDeflater } from "./parallel-deflate.ts";
 import { buildManifestJson, type MemberDigest } from "./manifest.ts";
 import { TAR_BLOCK, TAR_END, tarHeader, tarPadding } from "./tar-header.ts";
 import { contentIssues } from "./content-checks.ts";
-import {
-  ARCHIVE_MEMBERS,
-  isNdjsonMember,
-  MANIFESTED_MEMBERS,
-  type JsonMemberName,
-  type ManifestedMemberName,
-  type NdjsonMemberName,
-} from "./member-names.ts";
+import { ARCHIVE_MEMBERS, isNdjsonMember, MANIFESTED_MEMBERS, type JsonMemberName, type ManifestedMemberName, type NdjsonMemberName } from "./member-names.ts";
 import { CHUNK, FileStore, MemoryStore, type MemberContent, type MemberStore } from "./member-store.ts";
 import { formatIssue } from "../schema/index.ts";
 
@@ -237,24 +230,29 @@ export class ArchiveWriter implements AsyncDisposable {
     }
 
     try {
-      await replaceAtomically(temporary, this.outputPath, async (fd) => {
-        const sink = async (bytes: Uint8Array) => {
-          signal.throwIfAborted();
-          await writeAll(fd, bytes);
-        };
-        await sink(GZIP_HEADER);
-        const deflater = new ParallelDeflater(sink);
-        // Loaded here, not at import: commands that only read archives do without node:zlib.
-        const { crc32 } = process.getBuiltinModule("node:zlib");
-        for await (const chunk of tarStream()) {
-          signal.throwIfAborted();
-          crc = crc32(chunk, crc);
-          tarBytes += chunk.length;
-          await deflater.write(chunk);
-        }
-        await deflater.end();
-        await sink(gzipTrailer(crc, tarBytes));
-      }, signal);
+      await replaceAtomically(
+        temporary,
+        this.outputPath,
+        async (fd) => {
+          const sink = async (bytes: Uint8Array) => {
+            signal.throwIfAborted();
+            await writeAll(fd, bytes);
+          };
+          await sink(GZIP_HEADER);
+          const deflater = new ParallelDeflater(sink);
+          // Loaded here, not at import: commands that only read archives do without node:zlib.
+          const { crc32 } = process.getBuiltinModule("node:zlib");
+          for await (const chunk of tarStream()) {
+            signal.throwIfAborted();
+            crc = crc32(chunk, crc);
+            tarBytes += chunk.length;
+            await deflater.write(chunk);
+          }
+          await deflater.end();
+          await sink(gzipTrailer(crc, tarBytes));
+        },
+        signal,
+      );
     } catch (cause) {
       throw new ArchiveWriteError(this.outputPath, describe(cause), { cause });
     }

@@ -42,7 +42,9 @@ export async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
 // --- internal ---
 
 function writeOnce(fd: number, bytes: Uint8Array, offset: number): Promise<number> {
-  return new Promise((resolve, reject) => write(fd, bytes, offset, bytes.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))));
+  return new Promise((resolve, reject) =>
+    write(fd, bytes, offset, bytes.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))),
+  );
 }
 
 function closeQuietly(fd: number): void {

@@ -27,7 +27,15 @@ export function contentIssues(file: string, runId: string, documents: Partial<Re
     }
     const document = validated.value as { run_id: string };
     if (document.run_id !== runId) {
-      issues.push({ code: "RUN_ID_MISMATCH", file, member, path: "run_id", expected: JSON.stringify(runId), received: JSON.stringify(document.run_id), message: `run_id differs from the archive's ${JSON.stringify(runId)}: found ${JSON.stringify(document.run_id)}; one archive holds one run` });
+      issues.push({
+        code: "RUN_ID_MISMATCH",
+        file,
+        member,
+        path: "run_id",
+        expected: JSON.stringify(runId),
+        received: JSON.stringify(document.run_id),
+        message: `run_id differs from the archive's ${JSON.stringify(runId)}: found ${JSON.stringify(document.run_id)}; one archive holds one run`,
+      });
     }
     if (member === "observation-health.json") issues.push(...checkHealthForArchive(validated.value as ObservationHealth, where));
   }
@@ -41,13 +49,28 @@ export function parseMemberJson(file: string, member: string, bytes: Uint8Array)
     text = DECODER.decode(bytes);
   } catch {
     // Key order as verify has always printed its issues.
-    return { ok: false, issue: { file, path: "", code: "INVALID_UTF8", member, expected: "UTF-8 text", received: "invalid UTF-8", message: `${member} is not valid UTF-8` } };
+    return {
+      ok: false,
+      issue: { file, path: "", code: "INVALID_UTF8", member, expected: "UTF-8 text", received: "invalid UTF-8", message: `${member} is not valid UTF-8` },
+    };
   }
   try {
     return { ok: true, value: parseJson(text) };
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
-    return { ok: false, issue: { file, path: "", code: "JSON_SYNTAX", member, line: error.line, expected: "one JSON document", received: "text that is not JSON", message: `${member} is not JSON: ${error.message}` } };
+    return {
+      ok: false,
+      issue: {
+        file,
+        path: "",
+        code: "JSON_SYNTAX",
+        member,
+        line: error.line,
+        expected: "one JSON document",
+        received: "text that is not JSON",
+        message: `${member} is not JSON: ${error.message}`,
+      },
+    };
   }
 }
 

@@ -93,7 +93,14 @@ export async function inspectArchive(path: string, limits: ReadLimits = DEFAULT_
     notes: Array.isArray(health?.notes) ? health.notes.filter((note): note is string => typeof note === "string") : [],
     rows,
     bytes,
-    surface: surface === undefined ? null : Object.fromEntries(Object.entries(surface).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).length])),
+    surface:
+      surface === undefined
+        ? null
+        : Object.fromEntries(
+            Object.entries(surface)
+              .filter(([, v]) => Array.isArray(v))
+              .map(([k, v]) => [k, (v as unknown[]).length]),
+          ),
     redaction: health?.redaction ?? null,
     issues: outcome.issues,
   };

@@ -1,5 +1,7 @@
 /** One NDJSON line as the splitter hands it over: its bytes (without `\n`), or `overlong` when it exceeded the cap. */
-export type NdjsonLine = { readonly line: number; readonly bytes: Uint8Array; readonly overlong: false } | { readonly line: number; readonly length: number; readonly overlong: true };
+export type NdjsonLine =
+  | { readonly line: number; readonly bytes: Uint8Array; readonly overlong: false }
+  | { readonly line: number; readonly length: number; readonly overlong: true };
 
 /**
  * Splits a byte stream into `\n`-terminated lines in bounded memory: a line longer than

@@ -51,7 +51,14 @@ export class RowChecker {
     const member = this.result.name;
     if (line.overlong) {
       this.result.rows++;
-      this.fail({ code: "LINE_TOO_LONG", member, line: line.line, expected: "a line of at most the line limit", received: `${line.length} bytes`, message: `line ${line.line} of ${member} is ${line.length} bytes long, over the limit; not parsed` });
+      this.fail({
+        code: "LINE_TOO_LONG",
+        member,
+        line: line.line,
+        expected: "a line of at most the line limit",
+        received: `${line.length} bytes`,
+        message: `line ${line.line} of ${member} is ${line.length} bytes long, over the limit; not parsed`,
+      });
       return;
     }
     let text: string;
@@ -59,7 +66,14 @@ export class RowChecker {
       text = DECODER.decode(line.bytes);
     } catch {
       this.result.rows++;
-      this.fail({ code: "INVALID_UTF8", member, line: line.line, expected: "UTF-8 text", received: "invalid UTF-8", message: `line ${line.line} of ${member} is not valid UTF-8` });
+      this.fail({
+        code: "INVALID_UTF8",
+        member,
+        line: line.line,
+        expected: "UTF-8 text",
+        received: "invalid UTF-8",
+        message: `line ${line.line} of ${member} is not valid UTF-8`,
+      });
       return;
     }
     if (text.endsWith("\r")) text = text.slice(0, -1);
@@ -70,7 +84,14 @@ export class RowChecker {
       value = parseJson(text);
     } catch (error) {
       if (!(error instanceof JsonSyntaxError)) throw error;
-      this.fail({ code: "JSON_SYNTAX", member, line: line.line, expected: "one JSON value per line", received: "text that is not JSON", message: `line ${line.line} of ${member} is not JSON: ${error.message}` });
+      this.fail({
+        code: "JSON_SYNTAX",
+        member,
+        line: line.line,
+        expected: "one JSON value per line",
+        received: "text that is not JSON",
+        message: `line ${line.line} of ${member} is not JSON: ${error.message}`,
+      });
       return;
     }
     const validated = validateMember(member, value, { file: this.verification.file, member, line: line.line });

@@ -91,11 +91,23 @@ export class TarParser {
     if (this.stopped) return;
     if (this.dataLeft > 0 || this.paddingLeft > 0) {
       this.sink = undefined;
-      this.stop("TAR_TRUNCATED", this.currentName, "the whole member", `stream ends ${this.dataLeft} bytes into member data`, `tar stream is truncated inside member ${JSON.stringify(this.currentName)}`);
+      this.stop(
+        "TAR_TRUNCATED",
+        this.currentName,
+        "the whole member",
+        `stream ends ${this.dataLeft} bytes into member data`,
+        `tar stream is truncated inside member ${JSON.stringify(this.currentName)}`,
+      );
     } else if (this.headerFill > 0) {
       this.stop("TAR_TRUNCATED", "", "a whole 512-byte header", `${this.headerFill} bytes`, "tar stream is truncated inside a header block");
     } else if (this.zeroBlocks < 2) {
-      this.stop("TAR_TRUNCATED", "", "two zero blocks at the end", `${this.zeroBlocks}`, "tar stream has no end-of-archive marker (two zero blocks); it is truncated");
+      this.stop(
+        "TAR_TRUNCATED",
+        "",
+        "two zero blocks at the end",
+        `${this.zeroBlocks}`,
+        "tar stream has no end-of-archive marker (two zero blocks); it is truncated",
+      );
     }
   }
 
@@ -108,13 +120,25 @@ export class TarParser {
       return;
     }
     if (this.zeroBlocks > 0) {
-      this.stop("TAR_MALFORMED", "", "a header or the second zero block", "a header after one zero block", "tar stream has a header after an end-of-archive block");
+      this.stop(
+        "TAR_MALFORMED",
+        "",
+        "a header or the second zero block",
+        "a header after one zero block",
+        "tar stream has a header after an end-of-archive block",
+      );
       return;
     }
     const recorded = readOctal(h, 148, 8);
     const computed = checksum(h);
     if (recorded === undefined || recorded !== computed) {
-      this.stop("TAR_BAD_CHECKSUM", "", String(computed), recorded === undefined ? "an unreadable field" : String(recorded), `tar header ${this.members + 1} has a bad checksum; the archive is corrupt`);
+      this.stop(
+        "TAR_BAD_CHECKSUM",
+        "",
+        String(computed),
+        recorded === undefined ? "an unreadable field" : String(recorded),
+        `tar header ${this.members + 1} has a bad checksum; the archive is corrupt`,
+      );
       return;
     }
     const name = readName(h);
@@ -124,7 +148,13 @@ export class TarParser {
       return;
     }
     if (size > this.limits.maxMemberBytes) {
-      this.stop("MEMBER_TOO_LARGE", name, `at most ${this.limits.maxMemberBytes} bytes`, `${size} bytes`, `member ${JSON.stringify(name)} declares ${size} bytes, over the limit of ${this.limits.maxMemberBytes}`);
+      this.stop(
+        "MEMBER_TOO_LARGE",
+        name,
+        `at most ${this.limits.maxMemberBytes} bytes`,
+        `${size} bytes`,
+        `member ${JSON.stringify(name)} declares ${size} bytes, over the limit of ${this.limits.maxMemberBytes}`,
+      );
       return;
     }
     this.members++;
@@ -138,7 +168,13 @@ export class TarParser {
     this.sink = undefined;
     const type = h[156]!;
     if (type !== 0 && type !== 0x30) {
-      this.record("MEMBER_NOT_REGULAR_FILE", name, "a regular file", TYPE_NAMES[type] ?? `type ${JSON.stringify(String.fromCharCode(type))}`, `member ${JSON.stringify(name)} is a ${TYPE_NAMES[type] ?? "non-regular entry"}; an archive holds only regular files`);
+      this.record(
+        "MEMBER_NOT_REGULAR_FILE",
+        name,
+        "a regular file",
+        TYPE_NAMES[type] ?? `type ${JSON.stringify(String.fromCharCode(type))}`,
+        `member ${JSON.stringify(name)} is a ${TYPE_NAMES[type] ?? "non-regular entry"}; an archive holds only regular files`,
+      );
     } else if (this.checkName(name)) {
       this.sink = this.visit(name, size);
     }
@@ -168,7 +204,13 @@ export class TarParser {
   private trailing(chunk: Uint8Array, offset: number): number {
     for (let i = offset; i < chunk.length; i++) {
       if (chunk[i] !== 0 || ++this.trailingZeros > MAX_TRAILING_ZEROS) {
-        this.stop("TRAILING_DATA", "", "nothing after the end-of-archive marker", chunk[i] !== 0 ? "non-zero bytes" : `more than ${MAX_TRAILING_ZEROS} zero bytes`, "data follows the tar end-of-archive marker");
+        this.stop(
+          "TRAILING_DATA",
+          "",
+          "nothing after the end-of-archive marker",
+          chunk[i] !== 0 ? "non-zero bytes" : `more than ${MAX_TRAILING_ZEROS} zero bytes`,
+          "data follows the tar end-of-archive marker",
+        );
         return chunk.length;
       }
     }

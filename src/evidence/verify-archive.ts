@@ -91,7 +91,13 @@ class Verification {
   openMember(name: string, size: number): MemberSink | undefined {
     const hasher = new Bun.CryptoHasher("sha256");
     if (!isMemberName(name)) {
-      this.issue({ code: "MEMBER_UNKNOWN", member: name, expected: `only ${ARCHIVE_MEMBERS.join(", ")}`, received: JSON.stringify(name), message: `archive holds unknown member ${JSON.stringify(name)}` });
+      this.issue({
+        code: "MEMBER_UNKNOWN",
+        member: name,
+        expected: `only ${ARCHIVE_MEMBERS.join(", ")}`,
+        received: JSON.stringify(name),
+        message: `archive holds unknown member ${JSON.stringify(name)}`,
+      });
       let bytes = 0;
       return {
         write: (chunk) => {
@@ -124,7 +130,13 @@ class Verification {
     }
     if (size > this.maxJson) {
       result.valid = false;
-      this.issue({ code: "MEMBER_TOO_LARGE", member: name, expected: `at most ${this.maxJson} bytes`, received: `${size} bytes`, message: `JSON member ${name} is too large to check (${size} bytes)` });
+      this.issue({
+        code: "MEMBER_TOO_LARGE",
+        member: name,
+        expected: `at most ${this.maxJson} bytes`,
+        received: `${size} bytes`,
+        message: `JSON member ${name} is too large to check (${size} bytes)`,
+      });
     }
     const chunks: Uint8Array[] = [];
     return {
@@ -163,7 +175,13 @@ class Verification {
     const structural = readIssues.length > 0;
     for (const name of ARCHIVE_MEMBERS) {
       if (!this.results.has(name) && !structural) {
-        this.issue({ code: "MEMBER_MISSING", member: name, expected: "the member", received: "no such member", message: `archive lacks required member ${name}` });
+        this.issue({
+          code: "MEMBER_MISSING",
+          member: name,
+          expected: "the member",
+          received: "no such member",
+          message: `archive lacks required member ${name}`,
+        });
       }
     }
     for (const name of ARCHIVE_MEMBERS) if (!isNdjsonMember(name)) this.checkJsonMember(name);
@@ -171,7 +189,7 @@ class Verification {
     const manifest = manifestResult?.documents[0] as ArchiveManifest | undefined;
     const manifestValue = manifestResult?.content === undefined ? undefined : this.tryParse(manifestResult.content);
     this.checkDigests(manifestValue);
-    const runId = typeof (manifestValue as { run_id?: unknown } | undefined)?.run_id === "string" ? ((manifestValue as { run_id: string }).run_id) : undefined;
+    const runId = typeof (manifestValue as { run_id?: unknown } | undefined)?.run_id === "string" ? (manifestValue as { run_id: string }).run_id : undefined;
     this.checkCrossMember(manifest, runId);
     const members: VerifiedMember[] = [
       ...ARCHIVE_MEMBERS.flatMap((name) => {
@@ -201,7 +219,15 @@ class Verification {
     for (const [key, count] of this.issueCounts) {
       if (count <= MAX_ISSUES_PER_MEMBER) continue;
       const more = count - MAX_ISSUES_PER_MEMBER;
-      out.push({ code: "MORE_ISSUES", file: this.file, ...(key === "" ? {} : { member: key }), path: "", expected: "", received: `${more} more`, message: `${more} more issues in ${key || "the archive"} not listed` });
+      out.push({
+        code: "MORE_ISSUES",
+        file: this.file,
+        ...(key === "" ? {} : { member: key }),
+        path: "",
+        expected: "",
+        received: `${more} more`,
+        message: `${more} more issues in ${key || "the archive"} not listed`,
+      });
     }
     return out;
   }
@@ -248,11 +274,25 @@ class Verification {
       const { sha256, bytes } = entry as { sha256?: unknown; bytes?: unknown };
       const at = `files[${JSON.stringify(name)}]`;
       if (sha256 !== actual.sha256) {
-        this.issue({ code: "MEMBER_DIGEST_MISMATCH", member: name, path: `${at}.sha256`, expected: describeValue(sha256), received: actual.sha256, message: `${name} does not match its manifest digest (bytes changed after the archive was written)` });
+        this.issue({
+          code: "MEMBER_DIGEST_MISMATCH",
+          member: name,
+          path: `${at}.sha256`,
+          expected: describeValue(sha256),
+          received: actual.sha256,
+          message: `${name} does not match its manifest digest (bytes changed after the archive was written)`,
+        });
       }
       const sameLength = (typeof bytes === "number" || typeof bytes === "bigint") && BigInt(bytes) === BigInt(actual.bytes);
       if (!sameLength) {
-        this.issue({ code: "MEMBER_SIZE_MISMATCH", member: name, path: `${at}.bytes`, expected: describeValue(bytes), received: String(actual.bytes), message: `${name} has ${actual.bytes} bytes, the manifest says ${describeValue(bytes)}` });
+        this.issue({
+          code: "MEMBER_SIZE_MISMATCH",
+          member: name,
+          path: `${at}.bytes`,
+          expected: describeValue(bytes),
+          received: String(actual.bytes),
+          message: `${name} has ${actual.bytes} bytes, the manifest says ${describeValue(bytes)}`,
+        });
       }
     }
   }
@@ -265,13 +305,28 @@ class Verification {
       if (runId === undefined || result === undefined) continue;
       if (!isNdjsonMember(name)) {
         if (name !== "manifest.json" && first?.run_id !== undefined && first.run_id !== runId) {
-          this.issue({ code: "RUN_ID_MISMATCH", member: name, path: "run_id", expected: JSON.stringify(runId), received: JSON.stringify(first.run_id), message: `run_id ${JSON.stringify(first.run_id)} differs from the manifest's ${JSON.stringify(runId)}; one archive holds one run` });
+          this.issue({
+            code: "RUN_ID_MISMATCH",
+            member: name,
+            path: "run_id",
+            expected: JSON.stringify(runId),
+            received: JSON.stringify(first.run_id),
+            message: `run_id ${JSON.stringify(first.run_id)} differs from the manifest's ${JSON.stringify(runId)}; one archive holds one run`,
+          });
         }
         continue;
       }
       const rowRunId = result.firstRunId;
       if (rowRunId !== undefined && rowRunId !== runId) {
-        this.issue({ code: "RUN_ID_MISMATCH", member: name, line: result.firstLine ?? 1, path: "run_id", expected: JSON.stringify(runId), received: JSON.stringify(rowRunId), message: `run_id ${JSON.stringify(rowRunId)} differs from the manifest's ${JSON.stringify(runId)}; one archive holds one run` });
+        this.issue({
+          code: "RUN_ID_MISMATCH",
+          member: name,
+          line: result.firstLine ?? 1,
+          path: "run_id",
+          expected: JSON.stringify(runId),
+          received: JSON.stringify(rowRunId),
+          message: `run_id ${JSON.stringify(rowRunId)} differs from the manifest's ${JSON.stringify(runId)}; one archive holds one run`,
+        });
       }
     }
     const docs = (name: MemberName) => this.results.get(name);
@@ -300,7 +355,14 @@ class Verification {
     const correlation = docs("correlation-report.json")!.documents[0] as CorrelationReport;
     for (const [i, binding] of correlation.bindings.entries()) {
       if (BigInt(binding.kernel_event_count) === BigInt(kernel.rows)) continue;
-      this.issue({ code: "CORRELATION_MISMATCH", member: "correlation-report.json", path: `bindings.${i}.kernel_event_count`, expected: String(kernel.rows), received: String(binding.kernel_event_count), message: `binding ${i} counts ${binding.kernel_event_count} kernel events but the kernel layer has ${kernel.rows} rows` });
+      this.issue({
+        code: "CORRELATION_MISMATCH",
+        member: "correlation-report.json",
+        path: `bindings.${i}.kernel_event_count`,
+        expected: String(kernel.rows),
+        received: String(binding.kernel_event_count),
+        message: `binding ${i} counts ${binding.kernel_event_count} kernel events but the kernel layer has ${kernel.rows} rows`,
+      });
     }
   }
 }

@@ -1,9 +1,7 @@
 import { join } from "node:path";
 
 /** The parent directory chosen for a session, or why none fits. */
-export type CgroupParentChoice =
-  | { readonly ok: true; readonly parent: string }
-  | { readonly ok: false; readonly reason: string };
+export type CgroupParentChoice = { readonly ok: true; readonly parent: string } | { readonly ok: false; readonly reason: string };
 
 /** What the parent walk needs to know about the host, injected so the walk is testable. */
 export interface CgroupParentInput {

@@ -6,9 +6,7 @@ import { LinuxHostError } from "./errors.ts";
 import { findCgroup2Mount, parseMountinfo } from "./mountinfo.ts";
 
 /** Where sessions can be created on this host, or why not. */
-export type CgroupHost =
-  | { readonly ok: true; readonly mount: string; readonly parent: string }
-  | { readonly ok: false; readonly reason: string };
+export type CgroupHost = { readonly ok: true; readonly mount: string; readonly parent: string } | { readonly ok: false; readonly reason: string };
 
 /** Options for opening a session cgroup. */
 export interface OpenSessionOptions {
@@ -128,7 +126,8 @@ export class CgroupSession implements AsyncDisposable {
    */
   spawnInside<T extends { readonly pid: number }>(spawn: () => T): T {
     const home = ownCgroupProcsFile();
-    if (home === undefined) throw new LinuxHostError("CGROUP_JOIN_FAILED", "cannot locate the runner's own cgroup v2 directory to return to after spawning the workload");
+    if (home === undefined)
+      throw new LinuxHostError("CGROUP_JOIN_FAILED", "cannot locate the runner's own cgroup v2 directory to return to after spawning the workload");
     // Opened before moving: the way back must not open a file from inside the session.
     let back: number;
     try {
@@ -140,7 +139,9 @@ export class CgroupSession implements AsyncDisposable {
       try {
         writeFileSync(this.procsFile, `${process.pid}\n`);
       } catch (error) {
-        throw new LinuxHostError("CGROUP_JOIN_FAILED", `cannot place the workload in the session cgroup ${this.path}; it was not run`, this.path, { cause: error });
+        throw new LinuxHostError("CGROUP_JOIN_FAILED", `cannot place the workload in the session cgroup ${this.path}; it was not run`, this.path, {
+          cause: error,
+        });
       }
       let child: T | undefined;
       try {

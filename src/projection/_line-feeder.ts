@@ -47,7 +47,13 @@ export class LineFeeder {
 
   /** Counts the lines completed by the `n` bytes just written at `space().offset`; a NUL byte (no path holds one) is refused. */
   wrote(n: number): void {
-    if (this.tally.input(this.filled + n).subarray(this.filled, this.filled + n).indexOf(0) >= 0) throw new NotTextError("a NUL byte");
+    if (
+      this.tally
+        .input(this.filled + n)
+        .subarray(this.filled, this.filled + n)
+        .indexOf(0) >= 0
+    )
+      throw new NotTextError("a NUL byte");
     this.filled += n;
     if (this.atStart && this.filled >= 3) this.skipByteOrderMark();
     if (this.atStart) return;

@@ -14,7 +14,16 @@ export interface BuiltinHeuristic {
  */
 export const BUILTIN_HEURISTICS: readonly BuiltinHeuristic[] = [
   // provider_sdk: provider client libraries inside package trees
-  ...sdk("node_modules", ["openai", "@openai", "@anthropic-ai", "@google/genai", "@google/generative-ai", "@mistralai", "cohere-ai", "@aws-sdk/client-bedrock-runtime"]),
+  ...sdk("node_modules", [
+    "openai",
+    "@openai",
+    "@anthropic-ai",
+    "@google/genai",
+    "@google/generative-ai",
+    "@mistralai",
+    "cohere-ai",
+    "@aws-sdk/client-bedrock-runtime",
+  ]),
   ...sdk("site-packages", ["openai", "anthropic", "google/genai", "google/generativeai", "mistralai", "cohere", "agents"]),
   ...sdk("dist-packages", ["openai", "anthropic", "google/genai", "google/generativeai", "mistralai", "cohere", "agents"]),
   // cache: package manager, runtime and tool caches

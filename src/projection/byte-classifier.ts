@@ -222,7 +222,16 @@ export class ByteClassifier {
       this.reserveScratch(len);
       const threshold = tally.threshold();
       this.threshold(threshold);
-      const consumed = core.scan(this.inputPtr + pos, len, last, 0, this.candidatesPtr, this.fallbacksPtr, this.thresholdPtr, threshold === undefined ? EMPTY : this.thresholdLength);
+      const consumed = core.scan(
+        this.inputPtr + pos,
+        len,
+        last,
+        0,
+        this.candidatesPtr,
+        this.fallbacksPtr,
+        this.thresholdPtr,
+        threshold === undefined ? EMPTY : this.thresholdLength,
+      );
       tally.count(core.lines(), core.unmatched());
       const candidates = new Uint32Array(core.memory.buffer, this.candidatesPtr, core.candidatesNoted() * 2);
       for (let i = 0; i < candidates.length; i += 2) tally.offerSample(this.text(pos + candidates[i]!, pos + candidates[i + 1]!));

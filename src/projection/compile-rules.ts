@@ -1,12 +1,4 @@
-import {
-  ok,
-  validateProjectionRules,
-  type Issue,
-  type ProjectionRules,
-  type ProjectionRulesInput,
-  type Result,
-  type Where,
-} from "../schema/index.ts";
+import { ok, validateProjectionRules, type Issue, type ProjectionRules, type ProjectionRulesInput, type Result, type Where } from "../schema/index.ts";
 import { BUILTIN_HEURISTICS } from "./builtin-heuristics.ts";
 import { globShape } from "./glob.ts";
 import { operationOffset } from "./operation-split.ts";

@@ -34,7 +34,15 @@ export { projectSurface, writeSurfaceRecords, type SurfaceOptions } from "./proj
 export { tallyLinePart, type TallyRequest, type TallyReply } from "./tally-line-part.ts";
 export { SampleKeeper } from "./sample-keeper.ts";
 export { classifyEndpoint, projectEndpoints, type EndpointClassification } from "./project-endpoints.ts";
-export { compileNetworkRules, matchEndpoint, matchNamedEndpoint, endpointHost, type EndpointMatch, type NamedEndpointMatch, type CompiledNetworkRules } from "./network-rules.ts";
+export {
+  compileNetworkRules,
+  matchEndpoint,
+  matchNamedEndpoint,
+  endpointHost,
+  type EndpointMatch,
+  type NamedEndpointMatch,
+  type CompiledNetworkRules,
+} from "./network-rules.ts";
 export { parseIpAddress, parseIpNetwork, networkContains, formatIpNetwork, type IpAddress, type IpNetwork } from "./ip-address.ts";
 export { OPERATIONS, operationOffset, type Operation } from "./operation-split.ts";
 export { BUILTIN_HEURISTICS, type BuiltinHeuristic } from "./builtin-heuristics.ts";

@@ -1,10 +1,4 @@
-import {
-  compareCodePoints,
-  PATH_CLASSES,
-  PROJECTION_SUMMARY_SCHEMA,
-  RUNTIME_NOISE_TAXONOMY_SCHEMA,
-  type PathProjectionSummary,
-} from "../schema/index.ts";
+import { compareCodePoints, PATH_CLASSES, PROJECTION_SUMMARY_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA, type PathProjectionSummary } from "../schema/index.ts";
 import { PathClassifier } from "./path-classifier.ts";
 import type { CompiledRules } from "./compile-rules.ts";
 import { nonClaims } from "./project-paths.ts";

@@ -1,9 +1,4 @@
-import {
-  sortUnique,
-  PATH_PROJECTION_SCHEMA,
-  RUNTIME_NOISE_TAXONOMY_SCHEMA,
-  type PathProjection,
-} from "../schema/index.ts";
+import { sortUnique, PATH_PROJECTION_SCHEMA, RUNTIME_NOISE_TAXONOMY_SCHEMA, type PathProjection } from "../schema/index.ts";
 import { REPEATED, UNDECIDED, type ByteClassifier } from "./byte-classifier.ts";
 import { classifyPathId, mappingOf } from "./classify-path.ts";
 import { nonClaims } from "./project-paths.ts";

@@ -86,7 +86,11 @@ export async function streamLineRecords(source: LineSource, compiled: CompiledRu
 const FLUSH_AT = 1 << 20;
 
 // Throws the byte core's refusals of text that is not UTF-8.
-const REFUSE_INVALID = { onInvalidUtf8: (): never => { throw new NotTextError("bytes that are not UTF-8"); } };
+const REFUSE_INVALID = {
+  onInvalidUtf8: (): never => {
+    throw new NotTextError("bytes that are not UTF-8");
+  },
+};
 
 function readable(source: LineSource): string | (() => AsyncIterable<Uint8Array>) {
   return "file" in source ? source.file : source.open;
@@ -105,10 +109,13 @@ async function projectByBytes(source: LineSource, compiled: CompiledRules): Prom
   if (classifier === undefined) return undefined;
   let length = 0;
   // Nothing is consumed before the end: the lines stay in the buffer, which grows to hold them all.
-  const target: LineTarget = { input: (size) => classifier.input(size), add: (from, to, final) => {
-    if (final) length = to;
-    return from;
-  } };
+  const target: LineTarget = {
+    input: (size) => classifier.input(size),
+    add: (from, to, final) => {
+      if (final) length = to;
+      return from;
+    },
+  };
   if ("file" in source) {
     const size = fileSize(source.file);
     // The input, and the rows and sort keys of at most one line per 16 bytes (28 bytes a line).

@@ -153,7 +153,12 @@ export class SampledTable {
 
 // The Bloom filter bit of `s[off..end)`: its length and its characters at the first two offsets.
 function bloomBit(s: string, off: number, end: number, offsets: Int32Array): number {
-  return (Math.imul(end - off, 0x9e3779b1) ^ Math.imul(charFromEnd(s, off, end, offsets[0]!), 0x85ebca6b) ^ Math.imul(charFromEnd(s, off, end, offsets[1]!), 0xc2b2ae35)) >>> (32 - BLOOM_BITS);
+  return (
+    (Math.imul(end - off, 0x9e3779b1) ^
+      Math.imul(charFromEnd(s, off, end, offsets[0]!), 0x85ebca6b) ^
+      Math.imul(charFromEnd(s, off, end, offsets[1]!), 0xc2b2ae35)) >>>
+    (32 - BLOOM_BITS)
+  );
 }
 
 // A 32-bit hash of the length of `s[off..end)` and its characters at `offsets` from the end (murmur3-style mixing).
@@ -184,7 +189,11 @@ function chooseOffsets(all: readonly string[]): Int32Array {
   // the whole set then adds offsets while the sample's leave keys together (10 000 rules need them).
   const step = Math.ceil(all.length / MAX_CHOOSING_KEYS);
   const chosen: number[] = [];
-  if (step > 1) extendOffsets(all.filter((_, i) => i % step === 0), chosen);
+  if (step > 1)
+    extendOffsets(
+      all.filter((_, i) => i % step === 0),
+      chosen,
+    );
   extendOffsets(all, chosen);
   while (chosen.length < 2) chosen.push(chosen.length + 1);
   return Int32Array.from(chosen);

@@ -22,7 +22,11 @@ export async function tallyLinePart(request: TallyRequest): Promise<TallyReply> 
   try {
     const compiled = compileRules(request.rules);
     if (!compiled.ok) return { ok: false, message: compiled.issues[0].message };
-    const lineTally = LineTally.create(compiled.value, { onInvalidUtf8: () => { throw new NotTextError("bytes that are not UTF-8"); } });
+    const lineTally = LineTally.create(compiled.value, {
+      onInvalidUtf8: () => {
+        throw new NotTextError("bytes that are not UTF-8");
+      },
+    });
     if (lineTally === undefined) return { ok: false, message: "rules cannot be held by the byte core" };
     await feedFileRange(request.file, request.from, request.to, lineTally);
     return { ok: true, counts: lineTally.counts() };

@@ -1,9 +1,5 @@
 /** Machine codes of the errors redaction throws at its edge. */
-export type RedactionErrorCode =
-  | "REDACTION_KEY_NOT_FOUND"
-  | "REDACTION_KEY_MALFORMED"
-  | "REDACTION_KEY_UNAVAILABLE"
-  | "UNREDACTED_SECRET";
+export type RedactionErrorCode = "REDACTION_KEY_NOT_FOUND" | "REDACTION_KEY_MALFORMED" | "REDACTION_KEY_UNAVAILABLE" | "UNREDACTED_SECRET";
 
 /** A redaction key file that is missing, malformed, or cannot be created anywhere (spec §3.3). */
 export class RedactionKeyError extends Error {

@@ -9,7 +9,15 @@ export {
   type RedactionMode,
   type Redactor,
 } from "./redactor.ts";
-export { mayContainSecret, PLACEHOLDER_PATTERN, SECRET_RULES, SECRET_RULES_SCHEMA, translateRustPattern, URL_USERINFO_PATTERN, type SecretRule } from "./secret-rules.ts";
+export {
+  mayContainSecret,
+  PLACEHOLDER_PATTERN,
+  SECRET_RULES,
+  SECRET_RULES_SCHEMA,
+  translateRustPattern,
+  URL_USERINFO_PATTERN,
+  type SecretRule,
+} from "./secret-rules.ts";
 export { findUnredacted, hasUrlUserinfo, SecretSweep, sweepIssue, sweepMember, sweepMembers, type SweepHit, type SweepIssue } from "./sweep.ts";
 export {
   DEFAULT_KEY_PATH,

@@ -48,8 +48,7 @@ export function mayContainSecret(text: string): boolean {
 export const PLACEHOLDER_PATTERN = /<redacted:[a-z-]+:[0-9a-f]{8}>/g;
 
 /** Matches `scheme://user:pass@` (spec §3.2, URL userinfo), with Rust's Unicode `\s`. */
-export const URL_USERINFO_PATTERN =
-  /(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?<userinfo>[^/?#@\p{White_Space}]*:[^/?#@\p{White_Space}]*)@/gu;
+export const URL_USERINFO_PATTERN = /(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?<userinfo>[^/?#@\p{White_Space}]*:[^/?#@\p{White_Space}]*)@/gu;
 
 /**
  * Translates a Rust `regex` pattern of the rules file into an equivalent JS regex: a leading

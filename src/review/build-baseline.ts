@@ -161,7 +161,14 @@ export class BaselineBuilder {
     const groups = new Map<string, [Group, Group]>();
     for (const [value, u] of this.uncovered) {
       let pair = groups.get(u.pathClass);
-      if (pair === undefined) groups.set(u.pathClass, (pair = [{ values: [], seen: [] }, { values: [], seen: [] }]));
+      if (pair === undefined)
+        groups.set(
+          u.pathClass,
+          (pair = [
+            { values: [], seen: [] },
+            { values: [], seen: [] },
+          ]),
+        );
       const group = pair[u.write ? 1 : 0];
       group.values.push(value);
       group.seen.push(u);
@@ -194,7 +201,13 @@ export class BaselineBuilder {
         }
       }
     }
-    return fresh.sort((a, b) => compareCodePoints(a.pattern, b.pattern) || compareCodePoints(a.access, b.access) || compareCodePoints(a.path_class, b.path_class) || compareCodePoints(a.match, b.match));
+    return fresh.sort(
+      (a, b) =>
+        compareCodePoints(a.pattern, b.pattern) ||
+        compareCodePoints(a.access, b.access) ||
+        compareCodePoints(a.path_class, b.path_class) ||
+        compareCodePoints(a.match, b.match),
+    );
   }
 }
 

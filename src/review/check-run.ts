@@ -39,7 +39,9 @@ export function checkRun(run: ProjectedRun, baseline: Baseline): CheckReport {
     if (networkClass === "unknown") {
       if (!endpoints.has(endpoint)) findings.push(finding("new-endpoint", endpoint, `connected to ${endpoint}, which no baseline run reached`, networkClass));
     } else if (!networkClasses.has(networkClass)) {
-      findings.push(finding("new-network-class", networkClass, `reached network class ${networkClass} (${endpoint}), which no baseline run reached`, networkClass));
+      findings.push(
+        finding("new-network-class", networkClass, `reached network class ${networkClass} (${endpoint}), which no baseline run reached`, networkClass),
+      );
     }
   }
   findings.sort(byFinding);
@@ -62,7 +64,11 @@ export function fingerprintOf(rule: FindingRule, subject: string): string {
 /** The health finding of a run, or undefined when its health supports bounded negative claims. */
 export function healthFinding(healthJson: unknown): Finding | undefined {
   if (healthJson === undefined) {
-    return finding("observation-health", "observation-health.json", "the archive has no observation health, so nothing can be said about what the run did not do");
+    return finding(
+      "observation-health",
+      "observation-health.json",
+      "the archive has no observation health, so nothing can be said about what the run did not do",
+    );
   }
   const verdict = fidelityVerdict(healthJson);
   if (verdict.claim_gate.bounded_negative_claims === "allowed") return undefined;
@@ -77,7 +83,9 @@ export function healthFinding(healthJson: unknown): Finding | undefined {
 
 // --- internal ---
 
-const RULE_ORDER = new Map<string, number>(["observation-health", "new-exec", "new-write", "new-endpoint", "new-network-class", "new-path-class"].map((r, i) => [r, i]));
+const RULE_ORDER = new Map<string, number>(
+  ["observation-health", "new-exec", "new-write", "new-endpoint", "new-network-class", "new-path-class"].map((r, i) => [r, i]),
+);
 
 function byFinding(a: Finding, b: Finding): number {
   return RULE_ORDER.get(a.rule)! - RULE_ORDER.get(b.rule)! || compareCodePoints(a.subject, b.subject);

@@ -14,7 +14,8 @@ export function renderStepSummary(report: CheckReport, baselineFile: string): st
     lines.push("| rule | subject | class | what |", "|---|---|---|---|");
     for (const f of report.findings.slice(0, SUMMARY_ROWS)) lines.push(`| \`${f.rule}\` | ${code(f.subject)} | ${f.class ?? ""} | ${cell(f.message)} |`);
     lines.push("");
-    if (report.findings.length > SUMMARY_ROWS) lines.push(`… and ${report.findings.length - SUMMARY_ROWS} more: see the SARIF results or \`check --json\`.`, "");
+    if (report.findings.length > SUMMARY_ROWS)
+      lines.push(`… and ${report.findings.length - SUMMARY_ROWS} more: see the SARIF results or \`check --json\`.`, "");
   }
   return `${lines.join("\n")}\n`;
 }
@@ -26,7 +27,11 @@ export function renderWorkflowCommands(report: CheckReport, baselineFile: string
   return shown
     .map((f) => `::${f.level} file=${property(baselineFile)},line=1,title=${property(`assay ${f.rule}: ${RULE_TEXT[f.rule].short}`)}::${data(f.message)}\n`)
     .join("")
-    .concat(more > 0 ? `::warning title=${property("assay-runner check")}::${data(`${more} more findings are not annotated; see the step summary or the SARIF results`)}\n` : "");
+    .concat(
+      more > 0
+        ? `::warning title=${property("assay-runner check")}::${data(`${more} more findings are not annotated; see the step summary or the SARIF results`)}\n`
+        : "",
+    );
 }
 
 // --- internal ---

@@ -24,8 +24,10 @@ export class PatternMatcher {
     patterns.forEach((p, index) => {
       const write = p.access === undefined || p.access === "write";
       if (p.match === "exact") return note(this.exact, p.pattern, index, write);
-      if (p.pattern.endsWith("/**") && !hasWildcard(p.pattern.slice(0, -3)) && p.pattern.length > 3) return note(this.deep, p.pattern.slice(0, -3), index, write);
-      if (p.pattern.endsWith("/*") && !hasWildcard(p.pattern.slice(0, -2)) && p.pattern.length > 2) return note(this.star, p.pattern.slice(0, -2), index, write);
+      if (p.pattern.endsWith("/**") && !hasWildcard(p.pattern.slice(0, -3)) && p.pattern.length > 3)
+        return note(this.deep, p.pattern.slice(0, -3), index, write);
+      if (p.pattern.endsWith("/*") && !hasWildcard(p.pattern.slice(0, -2)) && p.pattern.length > 2)
+        return note(this.star, p.pattern.slice(0, -2), index, write);
       this.other.push({ regex: globToRegExp(p.pattern), index, write });
     });
   }

@@ -115,7 +115,13 @@ function portOf(endpoint: string): string {
   return endpoint.slice(endpoint.lastIndexOf(":") + 1);
 }
 
-function add(paths: Map<string, { pathClass: string; write: boolean; raw: string[] }>, raw: string, projected: string, pathClass: string, write: boolean): void {
+function add(
+  paths: Map<string, { pathClass: string; write: boolean; raw: string[] }>,
+  raw: string,
+  projected: string,
+  pathClass: string,
+  write: boolean,
+): void {
   const seen = paths.get(projected);
   if (seen === undefined) paths.set(projected, { pathClass, write, raw: [raw] });
   else {

@@ -59,7 +59,11 @@ export function buildReportModel(run: ProjectedRun, member: MemberBytes, check: 
     source: run.evidence.source,
     command: Array.isArray(started?.command) ? started.command.map(String) : [],
     exit: finished === undefined ? "unknown" : finished.signal != null ? `signal ${String(finished.signal)}` : `exit ${String(finished.exit_code)}`,
-    health: Object.fromEntries(Object.entries(health).filter(([k, v]) => k !== "notes" && k !== "schema" && k !== "run_id" && typeof v !== "object").map(([k, v]) => [k, String(v)])),
+    health: Object.fromEntries(
+      Object.entries(health)
+        .filter(([k, v]) => k !== "notes" && k !== "schema" && k !== "run_id" && typeof v !== "object")
+        .map(([k, v]) => [k, String(v)]),
+    ),
     healthNotes: Array.isArray(health.notes) ? health.notes.map(String) : [],
     verdict: verdict.verdict,
     claimGate: { ...verdict.claim_gate },

@@ -43,7 +43,11 @@ export function readRunEvidence(source: string, member: MemberBytes, where: (nam
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const field = v.getDotPath(issue) ?? "";
-    throw new ReviewInputError(`${where("capability-surface.json")}${field ? ` › ${field}` : ""}: ${issue.message}`, { file: source, member: "capability-surface.json", field });
+    throw new ReviewInputError(`${where("capability-surface.json")}${field ? ` › ${field}` : ""}: ${issue.message}`, {
+      file: source,
+      member: "capability-surface.json",
+      field,
+    });
   }
   const surface = parsed.output;
   const healthBytes = member("observation-health.json");
@@ -55,7 +59,11 @@ export function readRunEvidence(source: string, member: MemberBytes, where: (nam
     if (!read.success) {
       const issue = read.issues[0];
       const field = v.getDotPath(issue) ?? "";
-      throw new ReviewInputError(`${where("observation-health.json")}${field ? ` › ${field}` : ""}: ${issue.message}`, { file: source, member: "observation-health.json", field });
+      throw new ReviewInputError(`${where("observation-health.json")}${field ? ` › ${field}` : ""}: ${issue.message}`, {
+        file: source,
+        member: "observation-health.json",
+        field,
+      });
     }
     health = read.output;
   }
@@ -92,14 +100,18 @@ export function writtenPaths(source: string, kernel: Uint8Array | undefined, whe
       row = JSON.parse(utf8(bytes, start, end));
     } catch (error) {
       const line = countLines(bytes, start) + 1;
-      throw new ReviewInputError(`${where("layers/kernel.ndjson")}:${line}: not JSON: ${(error as Error).message}`, { file: source, member: "layers/kernel.ndjson" });
+      throw new ReviewInputError(`${where("layers/kernel.ndjson")}:${line}: not JSON: ${(error as Error).message}`, {
+        file: source,
+        member: "layers/kernel.ndjson",
+      });
     }
     if (typeof row !== "object" || row === null) continue;
     const r = row as Record<string, unknown>;
     if (r.kind !== "openat" || typeof r.value !== "string") continue;
     if (r.status !== undefined && r.status !== "success") continue;
     const flags = Array.isArray(r.operation_flags) ? r.operation_flags : [];
-    if (r.access_mode === "write" || r.access_mode === "read_write" || flags.some((f) => f === "create" || f === "truncate" || f === "append")) writes.add(r.value);
+    if (r.access_mode === "write" || r.access_mode === "read_write" || flags.some((f) => f === "create" || f === "truncate" || f === "append"))
+      writes.add(r.value);
   }
   return writes;
 }

@@ -8,11 +8,27 @@ export interface SarifOptions {
 
 /** Short and full descriptions of each finding rule, for the SARIF driver and step summaries. */
 export const RULE_TEXT: Readonly<Record<FindingRule, { readonly name: string; readonly short: string; readonly help: string }>> = {
-  "new-exec": { name: "NewExec", short: "A program no baseline run executed", help: "Review the program; if expected, add the run to the baseline (`assay-runner baseline --merge`)." },
+  "new-exec": {
+    name: "NewExec",
+    short: "A program no baseline run executed",
+    help: "Review the program; if expected, add the run to the baseline (`assay-runner baseline --merge`).",
+  },
   "new-write": { name: "NewWrite", short: "A write to a path no baseline run wrote", help: "Review the write; if expected, merge the run into the baseline." },
-  "new-endpoint": { name: "NewEndpoint", short: "A network endpoint no baseline run reached", help: "Review the connection; declare its class in the projection rules or merge the run." },
-  "new-network-class": { name: "NewNetworkClass", short: "A network class no baseline run reached", help: "Review the class of traffic; if expected, merge the run into the baseline." },
-  "new-path-class": { name: "NewPathClass", short: "A class of paths no baseline run touched", help: "Review the files; if expected, merge the run into the baseline." },
+  "new-endpoint": {
+    name: "NewEndpoint",
+    short: "A network endpoint no baseline run reached",
+    help: "Review the connection; declare its class in the projection rules or merge the run.",
+  },
+  "new-network-class": {
+    name: "NewNetworkClass",
+    short: "A network class no baseline run reached",
+    help: "Review the class of traffic; if expected, merge the run into the baseline.",
+  },
+  "new-path-class": {
+    name: "NewPathClass",
+    short: "A class of paths no baseline run touched",
+    help: "Review the files; if expected, merge the run into the baseline.",
+  },
   "observation-health": {
     name: "ObservationHealth",
     short: "Observation health cannot support a claim that nothing new happened",

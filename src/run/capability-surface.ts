@@ -12,7 +12,9 @@ export interface SurfaceSets {
 
 /** Collects the surface sets from the kernel summary and the policy events (§2.6). */
 export function collectSurfaceSets(input: {
-  readonly kernel: { readonly filesystemPaths: Iterable<string>; readonly networkEndpoints: Iterable<string>; readonly processExecs: Iterable<string> } | undefined;
+  readonly kernel:
+    | { readonly filesystemPaths: Iterable<string>; readonly networkEndpoints: Iterable<string>; readonly processExecs: Iterable<string> }
+    | undefined;
   readonly policy: ReadonlyArray<{ readonly tool: string; readonly decision: string }>;
 }): SurfaceSets {
   return {

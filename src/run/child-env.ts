@@ -13,7 +13,8 @@ export function buildChildEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   // defineProperty: a variable named __proto__ is a variable like any other.
-  for (const [key, value] of Object.entries(parent)) if (value !== undefined) Object.defineProperty(env, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(parent))
+    if (value !== undefined) Object.defineProperty(env, key, { value, enumerable: true, writable: true, configurable: true });
   if (options.scrub) {
     // Loader paths injected by toolchains add thousands of varying opens to the kernel layer.
     for (const key of SCRUBBED_ENV_KEYS) delete env[key];

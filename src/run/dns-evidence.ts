@@ -35,7 +35,11 @@ export async function* withDnsRows(records: AsyncIterable<KernelRecord>, observe
       continue;
     }
     const before = observer.observations.length;
-    const context = { pid: record.pid, ...(payload.resolver === undefined ? {} : { resolver: payload.resolver }), ...(payload.resolverPort === undefined ? {} : { resolverPort: payload.resolverPort }) };
+    const context = {
+      pid: record.pid,
+      ...(payload.resolver === undefined ? {} : { resolver: payload.resolver }),
+      ...(payload.resolverPort === undefined ? {} : { resolverPort: payload.resolverPort }),
+    };
     if (payload.direction === "query") observer.query(payload.bytes, context);
     else observer.answer(payload.bytes, { pid: record.pid });
     yield* dnsKernelRecords(observer.observations.slice(before));

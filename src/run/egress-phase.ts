@@ -3,7 +3,15 @@
 // blocked) attempts and the stub's DNS as kernel records, and the egress_policy note.
 import { readFileSync } from "node:fs";
 import type { KernelRecord } from "../capture/index.ts";
-import { allowAnswers, EgressUnavailableError, KernelEgress, parseEgressPolicy, startDnsStub, type CompiledEgressPolicy, type DnsStub } from "../egress/index.ts";
+import {
+  allowAnswers,
+  EgressUnavailableError,
+  KernelEgress,
+  parseEgressPolicy,
+  startDnsStub,
+  type CompiledEgressPolicy,
+  type DnsStub,
+} from "../egress/index.ts";
 import { formatEgressNote, formatIssue } from "../schema/index.ts";
 import { dnsKernelRecords } from "./dns-evidence.ts";
 import { RunHostError, RunInputError } from "./run-errors.ts";
@@ -44,7 +52,9 @@ export async function startEgress(egress: NonNullable<RunSpec["egress"]>, policy
       policy,
       mode: egress.mode,
       namePrefix: `g${process.pid}`,
-      ...(stub === undefined || upstream === undefined ? {} : { stub: { address: stub.address, port: stub.port, upstreamAddress: upstream.address, upstreamPort: upstream.port } }),
+      ...(stub === undefined || upstream === undefined
+        ? {}
+        : { stub: { address: stub.address, port: stub.port, upstreamAddress: upstream.address, upstreamPort: upstream.port } }),
     });
   } catch (error) {
     await stub?.close();

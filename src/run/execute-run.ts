@@ -116,9 +116,13 @@ export function exitCodeOf(end: WorkloadEnd, interruption: Interruption | undefi
 export function runnerNotes(spec: Pick<RunSpec, "killGraceMs">, interruption: Interruption | undefined, descendantsKilled: boolean): string[] {
   const notes: string[] = [];
   if (interruption?.kind === "timeout") {
-    notes.push(`run_timeout: --timeout ${formatDuration(interruption.afterMs)} fired; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`);
+    notes.push(
+      `run_timeout: --timeout ${formatDuration(interruption.afterMs)} fired; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`,
+    );
   } else if (interruption?.kind === "signal") {
-    notes.push(`runner_signal: ${interruption.signal} received; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`);
+    notes.push(
+      `runner_signal: ${interruption.signal} received; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`,
+    );
   }
   if (descendantsKilled) {
     notes.push(`session_teardown: processes outlived the workload by kill_grace=${formatDuration(spec.killGraceMs)} and were killed with cgroup.kill`);
@@ -182,7 +186,10 @@ interface KernelLayer {
 async function prepare(spec: RunSpec, io: RunIo, resources: AsyncDisposableStack): Promise<Prepared> {
   const t0 = performance.now();
   if (io.platform !== "linux") {
-    throw new RunHostError("PLATFORM_UNSUPPORTED", `assay-runner run measures workloads on Linux only (this host is ${io.platform}); verify, inspect and diff work here`);
+    throw new RunHostError(
+      "PLATFORM_UNSUPPORTED",
+      `assay-runner run measures workloads on Linux only (this host is ${io.platform}); verify, inspect and diff work here`,
+    );
   }
   const archivePath = resolve(spec.output);
   checkOutputWritable(archivePath);
@@ -228,9 +235,12 @@ async function arm(prepared: Prepared, resources: AsyncDisposableStack): Promise
   const writer = resources.use(await ArchiveWriter.create({ outputPath: prepared.archivePath, runId: spec.runId, spoolDir: scratch.path }));
 
   // The egress policy is held in the kernel before the workload starts, on the session only.
-  if (spec.egress !== undefined && session === undefined) throw new RunHostError("SESSION_REQUIRED", "--egress needs a cgroup v2 session (root, or a delegated cgroup v2 subtree)");
+  if (spec.egress !== undefined && session === undefined)
+    throw new RunHostError("SESSION_REQUIRED", "--egress needs a cgroup v2 session (root, or a delegated cgroup v2 subtree)");
   const egressPolicy = prepared.egressPolicy;
-  const egress = resources.use(spec.egress !== undefined && egressPolicy !== undefined && session !== undefined ? await startEgress(spec.egress, egressPolicy, session.path) : undefined);
+  const egress = resources.use(
+    spec.egress !== undefined && egressPolicy !== undefined && session !== undefined ? await startEgress(spec.egress, egressPolicy, session.path) : undefined,
+  );
 
   // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
   const early = await Promise.race([io.interrupted, Promise.resolve(undefined)]);
@@ -245,7 +255,10 @@ async function supervise(armed: Armed): Promise<Supervised> {
   const startedLine = runStartedLine({ runId: spec.runId, agentShim: spec.agentShim, command: spec.command, env: spec.env });
   const clock = performance.now();
   const prepareMs = clock - armed.t0;
-  io.onProgress?.({ level: "info", message: `running ${spec.command.join(" ")} (capture ${capture.version}${session ? `, session ${session.path}` : ", no session"})` });
+  io.onProgress?.({
+    level: "info",
+    message: `running ${spec.command.join(" ")} (capture ${capture.version}${session ? `, session ${session.path}` : ", no session"})`,
+  });
   const outcome = await superviseWorkload({
     argv: capture.command(spec.command),
     // deviation: upstream scrubs loader variables and pins LC_ALL=C whenever the kernel is

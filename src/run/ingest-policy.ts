@@ -1,13 +1,5 @@
 import { canonicalJson } from "../evidence/index.ts";
-import {
-  fail,
-  isSafeRunId,
-  ok,
-  POLICY_EVENT_SCHEMA,
-  POLICY_SOURCE_EVENT_TYPE,
-  type PolicyEvent,
-  type Result,
-} from "../schema/index.ts";
+import { fail, isSafeRunId, ok, POLICY_EVENT_SCHEMA, POLICY_SOURCE_EVENT_TYPE, type PolicyEvent, type Result } from "../schema/index.ts";
 import { parseSerdeJson } from "./ingest-json.ts";
 import { rustTrim } from "./ingest-lines.ts";
 import { describeReceived, logIssueMaker, nonBlankLines } from "./ingest-log.ts";
@@ -24,18 +16,37 @@ export type { PolicyEvent };
 export function ingestPolicyLog(text: string, file: string, runId: string): Result<PolicyEvent[]> {
   const issue = logIssueMaker("policy", file);
   if (!isSafeRunId(runId)) {
-    return fail(issue("POLICY_RUN_ID_UNSAFE", undefined, "", "a run id of ASCII letters, digits, '_' and '-'", JSON.stringify(runId), "run id may only contain ASCII letters, digits, '_' and '-'"));
+    return fail(
+      issue(
+        "POLICY_RUN_ID_UNSAFE",
+        undefined,
+        "",
+        "a run id of ASCII letters, digits, '_' and '-'",
+        JSON.stringify(runId),
+        "run id may only contain ASCII letters, digits, '_' and '-'",
+      ),
+    );
   }
   const events: PolicyEvent[] = [];
   for (const { line, text: trimmed } of nonBlankLines(text)) {
     const parsed = parseSerdeJson(trimmed);
-    if (!parsed.ok) return fail(issue("POLICY_LOG_INVALID_JSON", line, "", "one JSON object per line", "text that is not JSON", `invalid JSON (${parsed.reason})`));
+    if (!parsed.ok)
+      return fail(issue("POLICY_LOG_INVALID_JSON", line, "", "one JSON object per line", "text that is not JSON", `invalid JSON (${parsed.reason})`));
     const value = parsed.value;
     const type = fieldOf(value, "type");
     if (type !== POLICY_SOURCE_EVENT_TYPE) {
       // Upstream prints a non-string type as compact JSON; quoting strings keeps the two apart.
       const received = type === undefined ? "no type" : JSON.stringify(type);
-      return fail(issue("POLICY_LOG_UNEXPECTED_TYPE", line, "type", JSON.stringify(POLICY_SOURCE_EVENT_TYPE), received, `type must be ${POLICY_SOURCE_EVENT_TYPE}, found ${received}`));
+      return fail(
+        issue(
+          "POLICY_LOG_UNEXPECTED_TYPE",
+          line,
+          "type",
+          JSON.stringify(POLICY_SOURCE_EVENT_TYPE),
+          received,
+          `type must be ${POLICY_SOURCE_EVENT_TYPE}, found ${received}`,
+        ),
+      );
     }
     const record = value as Record<string, unknown>;
     if (!Object.hasOwn(record, "data")) {

@@ -3,7 +3,15 @@ import { MANIFESTED_MEMBERS } from "../evidence/index.ts";
 import type { SurfaceSets } from "./capability-surface.ts";
 import { redactJsonLine, redactSurface } from "./redaction-archive.ts";
 import type { Redaction } from "../schema/index.ts";
-import { buildRedactionHealth, createRedactor, disabledRedactionHealth, RedactionTally, resolveRedactionKey, SecretSweep, UnredactedSecretError } from "../redaction/index.ts";
+import {
+  buildRedactionHealth,
+  createRedactor,
+  disabledRedactionHealth,
+  RedactionTally,
+  resolveRedactionKey,
+  SecretSweep,
+  UnredactedSecretError,
+} from "../redaction/index.ts";
 import type { RunSpec } from "./run-spec.ts";
 
 /** A run's redaction, set up before the workload starts so a bad key fails before anything runs. */

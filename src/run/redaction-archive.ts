@@ -32,13 +32,10 @@ export function redactArchiveParts<S extends SurfaceSets>(
  * tokens; each set is re-sorted by UTF-8 bytes and deduplicated (redaction can merge entries).
  */
 export function redactSurface<S extends SurfaceSets>(surface: S, redactor: Redactor, tally: RedactionTally): S {
-  const shape = (field: string, values: readonly string[]): string[] =>
-    sortUnique(values.map((value) => redactor.redactValue(field, value, tally)));
+  const shape = (field: string, values: readonly string[]): string[] => sortUnique(values.map((value) => redactor.redactValue(field, value, tally)));
   const filesystemPaths = shape("filesystem_paths", surface.filesystem_paths);
   const networkEndpoints = sortUnique(
-    surface.network_endpoints.map((value) =>
-      redactor.redactValue("network_endpoints", redactor.redactUrlUserinfo("network_endpoints", value, tally), tally),
-    ),
+    surface.network_endpoints.map((value) => redactor.redactValue("network_endpoints", redactor.redactUrlUserinfo("network_endpoints", value, tally), tally)),
   );
   const processExecs = sortUnique(surface.process_execs.map((value) => redactExec(value, redactor, tally)));
   const mcpTools = shape("mcp_tools", surface.mcp_tools);

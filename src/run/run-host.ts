@@ -36,12 +36,7 @@ export function checkOutputWritable(archivePath: string): void {
     closeSync(openSync(probe, "wx", 0o600));
     unlinkSync(probe);
   } catch (error) {
-    throw new RunInputError(
-      "OUTPUT_UNWRITABLE",
-      `cannot write the archive into ${dir}; nothing was run`,
-      archivePath,
-      { cause: error },
-    );
+    throw new RunInputError("OUTPUT_UNWRITABLE", `cannot write the archive into ${dir}; nothing was run`, archivePath, { cause: error });
   }
 }
 

@@ -40,7 +40,9 @@ export const RunOptionsSchema = v.object({
   "upstream-env-scrub": v.optional(v.boolean(), false),
   egress: v.optional(v.pipe(v.string(), v.minLength(1, "expected a policy file"))),
   "egress-mode": v.optional(v.picklist(["audit", "block"], "expected audit or block"), "block"),
-  "dns-upstream": v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/, "expected an IPv4 address with an optional :port, e.g. 10.0.0.53 or 127.0.0.1:5353"))),
+  "dns-upstream": v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/, "expected an IPv4 address with an optional :port, e.g. 10.0.0.53 or 127.0.0.1:5353")),
+  ),
   "cgroup-parent": v.optional(v.pipe(v.string(), v.startsWith("/", "expected an absolute cgroup directory"))),
   command: v.pipe(
     v.array(v.string()),
@@ -85,7 +87,7 @@ export type RunSpecResult = { readonly ok: true; readonly spec: RunSpec } | { re
 
 /** Turns validated options into a RunSpec; `newRunId` supplies the default id (`run_<32 hex>`). */
 export function buildRunSpec(options: RunOptions, newRunId: () => string): RunSpecResult {
-  if (options.egress === undefined && (options["dns-upstream"] !== undefined)) {
+  if (options.egress === undefined && options["dns-upstream"] !== undefined) {
     return { ok: false, flag: "dns-upstream", message: "--dns-upstream only applies with --egress FILE" };
   }
   if (options.egress !== undefined && options.capture === "none") {

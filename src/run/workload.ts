@@ -6,9 +6,7 @@ import type { WorkloadEnd } from "./run-events.ts";
 import { RunInputError } from "./run-errors.ts";
 
 /** Why the runner cut the workload short, if it did. */
-export type Interruption =
-  | { readonly kind: "timeout"; readonly afterMs: number }
-  | { readonly kind: "signal"; readonly signal: "SIGINT" | "SIGTERM" };
+export type Interruption = { readonly kind: "timeout"; readonly afterMs: number } | { readonly kind: "signal"; readonly signal: "SIGINT" | "SIGTERM" };
 
 /** How the workload and its session ended. */
 export interface WorkloadOutcome {
@@ -68,7 +66,9 @@ export async function superviseWorkload(options: WorkloadOptions): Promise<Workl
     child = options.session ? options.session.spawnInside(spawn) : spawn();
   } catch (error) {
     if (!(error instanceof LinuxHostError)) throw error;
-    throw new RunInputError("SPAWN_FAILED", `cannot place the workload in the session cgroup ${options.session?.path ?? ""}; it was not run`, undefined, { cause: error });
+    throw new RunInputError("SPAWN_FAILED", `cannot place the workload in the session cgroup ${options.session?.path ?? ""}; it was not run`, undefined, {
+      cause: error,
+    });
   }
   options.onSpawn?.(child.pid);
   using watch = options.watchWorkload?.();
@@ -109,7 +109,13 @@ async function killLeftovers(child: Bun.Subprocess, session: CgroupSession, trac
   return session.killAll();
 }
 
-async function terminate(child: Bun.Subprocess, workloadEnd: Promise<unknown>, session: CgroupSession | undefined, graceMs: number, tracer: number | undefined): Promise<void> {
+async function terminate(
+  child: Bun.Subprocess,
+  workloadEnd: Promise<unknown>,
+  session: CgroupSession | undefined,
+  graceMs: number,
+  tracer: number | undefined,
+): Promise<void> {
   if (session) {
     session.signalAll("SIGTERM", tracer);
     const deadline = Date.now() + graceMs;

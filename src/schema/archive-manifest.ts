@@ -5,10 +5,7 @@ import { invariants, shown, type InvariantViolation } from "./_invariant.ts";
 import { RunIdSchema } from "./run-id.ts";
 
 /** A member digest as the manifest writes it: `sha256:` and 64 lowercase hex digits. */
-export const Sha256DigestSchema = v.pipe(
-  v.string(),
-  v.regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 lowercase hex digits'),
-);
+export const Sha256DigestSchema = v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 lowercase hex digits'));
 
 /** One `files` entry of the manifest: the member's path, digest and length (spec §1.5). */
 export const ManifestEntrySchema = v.object({

@@ -143,7 +143,12 @@ function baselineViolations(baseline: v.InferOutput<typeof BaselineEntries>): In
     const seen = new Set<string>();
     keys.forEach((key, index) => {
       if (seen.has(key)) {
-        violations.push({ path: [field, index], expected: "no duplicate entries", received: shown(key.split("\u0000")[1] ?? key), message: `baseline.v0: ${field}[${index}] repeats an earlier entry` });
+        violations.push({
+          path: [field, index],
+          expected: "no duplicate entries",
+          received: shown(key.split("\u0000")[1] ?? key),
+          message: `baseline.v0: ${field}[${index}] repeats an earlier entry`,
+        });
       }
       seen.add(key);
     });
@@ -152,7 +157,12 @@ function baselineViolations(baseline: v.InferOutput<typeof BaselineEntries>): In
     const index = baseline[field].findIndex((e) => e.runs > baseline.run_count);
     if (index < 0) continue;
     const runs = baseline[field][index]!.runs;
-    violations.push({ path: [field, index, "runs"], expected: `runs <= ${baseline.run_count}`, received: String(runs), message: `baseline.v0: ${field}[${index}] counts ${runs} runs, more than the ${baseline.run_count} the baseline holds` });
+    violations.push({
+      path: [field, index, "runs"],
+      expected: `runs <= ${baseline.run_count}`,
+      received: String(runs),
+      message: `baseline.v0: ${field}[${index}] counts ${runs} runs, more than the ${baseline.run_count} the baseline holds`,
+    });
   }
   return violations;
 }

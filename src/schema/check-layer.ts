@@ -30,12 +30,26 @@ export function checkLayerRow(row: LayerRow, index: number, first: LayerRow, whe
   const at = { ...where, line: row.line };
   if (!seqOk) {
     issues.push(
-      makeIssue(at, "SEQ_OUT_OF_ORDER", "seq", String(index), String(row.value.seq), `row ${index + 1} has seq ${row.value.seq}; rows must be numbered 0, 1, 2, … in order, so this one must be ${index}`),
+      makeIssue(
+        at,
+        "SEQ_OUT_OF_ORDER",
+        "seq",
+        String(index),
+        String(row.value.seq),
+        `row ${index + 1} has seq ${row.value.seq}; rows must be numbered 0, 1, 2, … in order, so this one must be ${index}`,
+      ),
     );
   }
   if (row.value.run_id !== first.value.run_id) {
     issues.push(
-      makeIssue(at, "RUN_ID_MISMATCH", "run_id", JSON.stringify(first.value.run_id), JSON.stringify(row.value.run_id), `row run_id ${JSON.stringify(row.value.run_id)} differs from ${JSON.stringify(first.value.run_id)} on line ${first.line}; one layer belongs to one run`),
+      makeIssue(
+        at,
+        "RUN_ID_MISMATCH",
+        "run_id",
+        JSON.stringify(first.value.run_id),
+        JSON.stringify(row.value.run_id),
+        `row run_id ${JSON.stringify(row.value.run_id)} differs from ${JSON.stringify(first.value.run_id)} on line ${first.line}; one layer belongs to one run`,
+      ),
     );
   }
   return issues;

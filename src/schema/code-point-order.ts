@@ -131,7 +131,7 @@ function multikeySort(a: string[], lo: number, hi: number, depth: number): void 
     const x = key(a[lo] as string, depth);
     const y = key(a[(lo + hi) >>> 1] as string, depth);
     const z = key(a[hi - 1] as string, depth);
-    const pivot = x < y ? (y < z ? y : Math.max(x , z)) : x < z ? x : Math.max(y , z);
+    const pivot = x < y ? (y < z ? y : Math.max(x, z)) : x < z ? x : Math.max(y, z);
     let lt = lo;
     let gt = hi - 1;
     let i = lo;

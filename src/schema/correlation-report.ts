@@ -13,7 +13,10 @@ export const CORRELATION_STATUSES = ["clean", "partial", "failed"] as const;
  * policy decision, the window always spans the whole run.
  */
 export const CorrelationBindingSchema = v.object({
-  tool_call_id: v.pipe(v.string(), v.check((s) => s.trim() !== "", "expected a non-empty tool_call_id")),
+  tool_call_id: v.pipe(
+    v.string(),
+    v.check((s) => s.trim() !== "", "expected a non-empty tool_call_id"),
+  ),
   policy_decision: v.optional(v.nullable(v.string()), null),
   cgroup_id: v.optional(U64Schema),
   kernel_event_count: U64Schema,

@@ -28,7 +28,11 @@ export const DNS_NOTE_CODE = "dns_capture";
  * endpoint (resolver endpoints aside) carries a name, no packet was unparseable and no answer
  * predates capture; otherwise a network claim's names are incomplete and the note says so.
  */
-export function dnsNoteOf(rows: readonly (NameRow & { readonly network_port?: number | undefined })[], endpoints: readonly string[], counters: DnsCounters): DnsNote {
+export function dnsNoteOf(
+  rows: readonly (NameRow & { readonly network_port?: number | undefined })[],
+  endpoints: readonly string[],
+  counters: DnsCounters,
+): DnsNote {
   let queries = 0;
   let answerRows = 0;
   const resolvers = new Set<string>();
@@ -36,7 +40,9 @@ export function dnsNoteOf(rows: readonly (NameRow & { readonly network_port?: nu
     if (row.kind === "dns_query") {
       queries += 1;
       if (row.network_destination !== undefined && row.network_port !== undefined) {
-        resolvers.add(row.network_destination.includes(":") ? `[${row.network_destination}]:${row.network_port}` : `${row.network_destination}:${row.network_port}`);
+        resolvers.add(
+          row.network_destination.includes(":") ? `[${row.network_destination}]:${row.network_port}` : `${row.network_destination}:${row.network_port}`,
+        );
       }
     } else if (row.kind === "dns_answer") answerRows += 1;
   }
@@ -54,10 +60,21 @@ export function formatDnsNote(note: DnsNote): string {
 
 /** Reads a `dns_capture:` note back; undefined when the text does not have the note's shape. */
 export function parseDnsNote(text: string): DnsNote | undefined {
-  const m = /^dns_capture: queries=(\d+) answer_rows=(\d+) unparseable=(\d+) answers_before_armed=(\d+) named_endpoints=(\d+)\/(\d+) names=(complete|incomplete)$/.exec(text);
+  const m =
+    /^dns_capture: queries=(\d+) answer_rows=(\d+) unparseable=(\d+) answers_before_armed=(\d+) named_endpoints=(\d+)\/(\d+) names=(complete|incomplete)$/.exec(
+      text,
+    );
   if (m === null) return undefined;
   const n = (i: number) => Number(m[i]);
-  return { queries: n(1), answerRows: n(2), unparseable: n(3), answersBeforeArmed: n(4), namedEndpoints: n(5), ipEndpoints: n(6), complete: m[7] === "complete" };
+  return {
+    queries: n(1),
+    answerRows: n(2),
+    unparseable: n(3),
+    answersBeforeArmed: n(4),
+    namedEndpoints: n(5),
+    ipEndpoints: n(6),
+    complete: m[7] === "complete",
+  };
 }
 
 /**
@@ -76,14 +93,35 @@ export function checkDnsNote(
   const hasRows = rows.some((row) => row.kind === "dns_query" || row.kind === "dns_answer");
   if (noteTexts.length === 0) {
     return hasRows
-      ? [makeIssue(at, "DNS_NOTE_MISSING", "notes", "a dns_capture: note", "none", "the kernel layer holds DNS rows but observation health has no dns_capture: note saying how complete the names are")]
+      ? [
+          makeIssue(
+            at,
+            "DNS_NOTE_MISSING",
+            "notes",
+            "a dns_capture: note",
+            "none",
+            "the kernel layer holds DNS rows but observation health has no dns_capture: note saying how complete the names are",
+          ),
+        ]
       : [];
   }
-  if (noteTexts.length > 1) return [makeIssue(at, "DNS_NOTE_REPEATED", "notes", "one dns_capture: note", `${noteTexts.length}`, "observation health has more than one dns_capture: note")];
+  if (noteTexts.length > 1)
+    return [
+      makeIssue(at, "DNS_NOTE_REPEATED", "notes", "one dns_capture: note", `${noteTexts.length}`, "observation health has more than one dns_capture: note"),
+    ];
   const text = noteTexts[0] as string;
   const stated = parseDnsNote(text);
   if (stated === undefined) {
-    return [makeIssue(at, "DNS_NOTE_MALFORMED", "notes", "dns_capture: queries=N answer_rows=N unparseable=N answers_before_armed=N named_endpoints=N/N names=complete|incomplete", JSON.stringify(text), "the dns_capture: note does not have its documented shape")];
+    return [
+      makeIssue(
+        at,
+        "DNS_NOTE_MALFORMED",
+        "notes",
+        "dns_capture: queries=N answer_rows=N unparseable=N answers_before_armed=N named_endpoints=N/N names=complete|incomplete",
+        JSON.stringify(text),
+        "the dns_capture: note does not have its documented shape",
+      ),
+    ];
   }
   const derived = dnsNoteOf(rows, surface.network_endpoints, stated);
   const fields: [string, number | boolean, number | boolean][] = [
@@ -96,7 +134,14 @@ export function checkDnsNote(
   return fields
     .filter(([, said, is]) => said !== is)
     .map(([field, said, is]) =>
-      makeIssue(at, "DNS_NOTE_MISMATCH", "notes", `${field}=${show(is)}`, `${field}=${show(said)}`, `the dns_capture: note says ${field}=${show(said)} but the kernel rows and surface give ${show(is)}`),
+      makeIssue(
+        at,
+        "DNS_NOTE_MISMATCH",
+        "notes",
+        `${field}=${show(is)}`,
+        `${field}=${show(said)}`,
+        `the dns_capture: note says ${field}=${show(said)} but the kernel rows and surface give ${show(is)}`,
+      ),
     );
 }
 

@@ -106,7 +106,12 @@ export function dnsRowViolations(row: DnsRowShape): InvariantViolation[] {
     violations.push({ path: [field], expected: "present", received: "undefined", message: `kernel_event.v0 row: ${row.kind} requires ${field} (${why})` });
   const forbid = (field: keyof DnsRowShape) => {
     if (row[field] !== undefined) {
-      violations.push({ path: [field], expected: "absent", received: JSON.stringify(row[field]), message: `kernel_event.v0 row: ${row.kind} never carries ${field}` });
+      violations.push({
+        path: [field],
+        expected: "absent",
+        received: JSON.stringify(row[field]),
+        message: `kernel_event.v0 row: ${row.kind} never carries ${field}`,
+      });
     }
   };
   if (row.value === null) need("value", "the queried name");
@@ -118,15 +123,23 @@ export function dnsRowViolations(row: DnsRowShape): InvariantViolation[] {
     forbid("network_port");
     if (row.network_destination !== undefined) {
       if (!isIpLiteral(row.network_destination)) {
-        violations.push({ path: ["network_destination"], expected: "an IPv4 or IPv6 address", received: JSON.stringify(row.network_destination),
-          message: `kernel_event.v0 row: dns_answer network_destination must be the answered address, received ${JSON.stringify(row.network_destination)}` });
+        violations.push({
+          path: ["network_destination"],
+          expected: "an IPv4 or IPv6 address",
+          received: JSON.stringify(row.network_destination),
+          message: `kernel_event.v0 row: dns_answer network_destination must be the answered address, received ${JSON.stringify(row.network_destination)}`,
+        });
       }
       if (row.dns_ttl === undefined) need("dns_ttl", "an address row carries its TTL");
       forbid("dns_rcode");
       const family = row.network_destination.includes(":") ? "AAAA" : "A";
       if (row.dns_type !== undefined && row.dns_type !== family) {
-        violations.push({ path: ["dns_type"], expected: JSON.stringify(family), received: JSON.stringify(row.dns_type),
-          message: `kernel_event.v0 row: dns_answer for address ${row.network_destination} must have dns_type "${family}"` });
+        violations.push({
+          path: ["dns_type"],
+          expected: JSON.stringify(family),
+          received: JSON.stringify(row.dns_type),
+          message: `kernel_event.v0 row: dns_answer for address ${row.network_destination} must have dns_type "${family}"`,
+        });
       }
     } else {
       if (row.dns_rcode === undefined) need("dns_rcode", "an answer without an address says why");

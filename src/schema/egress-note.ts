@@ -20,10 +20,27 @@ export function parseEgressNote(text: string): { readonly mode: EgressMode; read
 export function checkEgressNote(notes: readonly string[], where: Where): Issue[] {
   const at = { ...where, member: "observation-health.json" };
   const found = notes.filter((note) => note.startsWith(`${EGRESS_NOTE_CODE}:`));
-  if (found.length > 1) return [makeIssue(at, "EGRESS_NOTE_REPEATED", "notes", "one egress_policy: note", `${found.length}`, "observation health has more than one egress_policy: note; a session has one policy")];
+  if (found.length > 1)
+    return [
+      makeIssue(
+        at,
+        "EGRESS_NOTE_REPEATED",
+        "notes",
+        "one egress_policy: note",
+        `${found.length}`,
+        "observation health has more than one egress_policy: note; a session has one policy",
+      ),
+    ];
   const text = found[0];
   if (text === undefined || parseEgressNote(text) !== undefined) return [];
   return [
-    makeIssue(at, "EGRESS_NOTE_MALFORMED", "notes", `egress_policy: mode=${EGRESS_MODES.join("|")} digest=sha256:<64 hex>`, JSON.stringify(text), "the egress_policy: note does not have its documented shape"),
+    makeIssue(
+      at,
+      "EGRESS_NOTE_MALFORMED",
+      "notes",
+      `egress_policy: mode=${EGRESS_MODES.join("|")} digest=sha256:<64 hex>`,
+      JSON.stringify(text),
+      "the egress_policy: note does not have its documented shape",
+    ),
   ];
 }

@@ -12,7 +12,10 @@ const HOST_PATTERN = /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_
 export const HostPatternSchema = v.pipe(
   v.string(),
   v.maxLength(253, "expected a host name of at most 253 characters"),
-  v.regex(HOST_PATTERN, 'expected a host name such as "api.example.test" or a wildcard such as "*.example.test" (labels of letters, digits, "-" or "_", at most 63 characters; "*" only as the whole first label)'),
+  v.regex(
+    HOST_PATTERN,
+    'expected a host name such as "api.example.test" or a wildcard such as "*.example.test" (labels of letters, digits, "-" or "_", at most 63 characters; "*" only as the whole first label)',
+  ),
 );
 
 /**
@@ -24,7 +27,10 @@ export const HostPatternSchema = v.pipe(
 export const EgressPolicySchema = v.strictObject({
   schema: v.literal(EGRESS_POLICY_SCHEMA),
   /** Exact `a.b.c.d:port` / `[v6]:port` peers. */
-  endpoints: v.optional(v.array(v.pipe(v.string(), v.regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'expected an endpoint "a.b.c.d:port" or "[v6]:port"'))), []),
+  endpoints: v.optional(
+    v.array(v.pipe(v.string(), v.regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'expected an endpoint "a.b.c.d:port" or "[v6]:port"'))),
+    [],
+  ),
   /** Networks, each with the ports allowed on it (all when left out). */
   cidrs: v.optional(v.array(v.strictObject({ cidr: v.string(), ports: v.optional(PortsSchema) })), []),
   /** Ports allowed on any address (e.g. 53 when the stub is not used). */

@@ -77,7 +77,11 @@ export function isIpLiteral(host: string): boolean {
 
 /** Orders names by host, then resolved before declared, then chain. */
 export function compareEndpointNames(a: EndpointName, b: EndpointName): number {
-  return compareCodePoints(a.host, b.host) || (a.source === b.source ? 0 : a.source === "resolved" ? -1 : 1) || compareCodePoints((a.via ?? []).join(","), (b.via ?? []).join(","));
+  return (
+    compareCodePoints(a.host, b.host) ||
+    (a.source === b.source ? 0 : a.source === "resolved" ? -1 : 1) ||
+    compareCodePoints((a.via ?? []).join(","), (b.via ?? []).join(","))
+  );
 }
 
 // --- internal ---

@@ -16,9 +16,7 @@ export interface Issue {
 }
 
 /** A value, or the non-empty list of problems that prevented it. */
-export type Result<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly issues: readonly [Issue, ...Issue[]] };
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly [Issue, ...Issue[]] };
 
 /** Wraps a value as a successful result. */
 export function ok<T>(value: T): Result<T> {

@@ -47,7 +47,12 @@ const KernelEventEntries = v.object({
   rule_id: v.optional(U32Schema),
   flags: v.optional(U64Schema),
   mode: v.optional(U64Schema),
-  resolve: v.optional(v.pipe(U64Schema, v.check((n) => n !== 0 && n !== 0n, "expected an integer >= 1 (resolve is omitted when 0)"))),
+  resolve: v.optional(
+    v.pipe(
+      U64Schema,
+      v.check((n) => n !== 0 && n !== 0n, "expected an integer >= 1 (resolve is omitted when 0)"),
+    ),
+  ),
   return_value: v.optional(I64Schema),
   access_mode: v.optional(v.picklist(ACCESS_MODES)),
   operation_flags: v.optional(v.array(v.picklist(OPERATION_FLAGS))),

@@ -5,7 +5,6 @@ import { PathProjectionSchema, PathProjectionSummarySchema, RUNTIME_NOISE_TAXONO
 /** Schema string of a network projection document. */
 export const NETWORK_PROJECTION_SCHEMA = "assay.runner.network_projection.v0";
 
-
 /** One endpoint mapping row. */
 export const NetworkMappingSchema = v.object({
   raw_endpoint: v.string(),

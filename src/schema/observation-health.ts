@@ -17,13 +17,7 @@ export const SDK_LAYER_STATUSES = ["present", "self_reported", "absent"] as cons
 /** `cgroup_correlation` values (`failed` is never written into an archive, spec §1.6). */
 export const CGROUP_CORRELATION_STATUSES = ["clean", "partial", "failed"] as const;
 /** `network_protocol_coverage` values. */
-export const NETWORK_PROTOCOL_COVERAGES = [
-  "unknown",
-  "absent",
-  "connect_only",
-  "datagram_peer_observed",
-  "connect_and_datagram_peer_observed",
-] as const;
+export const NETWORK_PROTOCOL_COVERAGES = ["unknown", "absent", "connect_only", "datagram_peer_observed", "connect_and_datagram_peer_observed"] as const;
 /** `network_endpoint_claim_scope` values (`peer_set` is vocabulary only). */
 export const NETWORK_ENDPOINT_CLAIM_SCOPES = ["unknown", "not_applicable", "diagnostic_only", "peer_set"] as const;
 /** Redaction modes upstream writes; others read as an unrecognised (never clean) mode. */
@@ -64,9 +58,7 @@ export const ObservationHealthRecordSchema = v.object({
   capture_origin: v.optional(
     v.pipe(
       v.string(),
-      v.transform((origin): (typeof CAPTURE_ORIGINS)[number] =>
-        origin === "own" || origin === "third_party" ? origin : "unsupported",
-      ),
+      v.transform((origin): (typeof CAPTURE_ORIGINS)[number] => (origin === "own" || origin === "third_party" ? origin : "unsupported")),
     ),
     "own",
   ),

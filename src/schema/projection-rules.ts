@@ -7,15 +7,7 @@ import { toIssues, type Where } from "./_to-issues.ts";
 export const PROJECTION_RULES_SCHEMA = "assay.runner.projection_rules.v0";
 
 /** Path classes of the runtime-noise taxonomy (spec §1.3), in taxonomy order. */
-export const PATH_CLASSES = [
-  "workload_fixture",
-  "runtime_package",
-  "provider_sdk",
-  "loader",
-  "experiment_harness",
-  "cache",
-  "unknown",
-] as const;
+export const PATH_CLASSES = ["workload_fixture", "runtime_package", "provider_sdk", "loader", "experiment_harness", "cache", "unknown"] as const;
 
 /** A path class of the runtime-noise taxonomy. */
 export type PathClass = (typeof PATH_CLASSES)[number];
@@ -57,11 +49,7 @@ export const HeuristicGlobSchema = v.strictObject({
 export type HeuristicGlob = v.InferOutput<typeof HeuristicGlobSchema>;
 
 /** `"builtin"`, `"none"`, or an ordered list of globs in which `"builtin"` splices in the built-in set. */
-export const HeuristicsSchema = v.union([
-  v.literal("builtin"),
-  v.literal("none"),
-  v.array(v.union([v.literal("builtin"), HeuristicGlobSchema])),
-]);
+export const HeuristicsSchema = v.union([v.literal("builtin"), v.literal("none"), v.array(v.union([v.literal("builtin"), HeuristicGlobSchema]))]);
 
 /** The heuristics setting of a rules file. */
 export type Heuristics = v.InferOutput<typeof HeuristicsSchema>;

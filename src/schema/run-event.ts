@@ -46,7 +46,9 @@ export const RunFinishedEventSchema = v.pipe(
 export const RunEventSchema = v.pipe(
   v.variant("type", [RunStartedEventEntries, RunFinishedEventEntries]),
   v.rawCheck<v.InferOutput<typeof RunStartedEventEntries> | v.InferOutput<typeof RunFinishedEventEntries>>(
-    invariants<v.InferOutput<typeof RunStartedEventEntries> | v.InferOutput<typeof RunFinishedEventEntries>>((row) => (row.type === "run_started" ? runStartedViolations(row) : runFinishedViolations(row))),
+    invariants<v.InferOutput<typeof RunStartedEventEntries> | v.InferOutput<typeof RunFinishedEventEntries>>((row) =>
+      row.type === "run_started" ? runStartedViolations(row) : runFinishedViolations(row),
+    ),
   ),
 );
 

@@ -9,10 +9,7 @@ export function isSafeRunId(runId: string): boolean {
  * A run id as every upstream producer writes it; it becomes part of file names and of
  * `policy_decisions` values (`<decision>:<tool>`), hence no `:` or `/`.
  */
-export const RunIdSchema = v.pipe(
-  v.string(),
-  v.check(isSafeRunId, "a run id must be non-empty and use only ASCII letters, digits, '_' and '-'"),
-);
+export const RunIdSchema = v.pipe(v.string(), v.check(isSafeRunId, "a run id must be non-empty and use only ASCII letters, digits, '_' and '-'"));
 
 // --- internal ---
 

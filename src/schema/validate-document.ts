@@ -25,15 +25,7 @@ import { makeIssue, toIssues, type Where } from "./_to-issues.ts";
 export type { Where } from "./_to-issues.ts";
 
 /** Any archive document or row, told apart by its `schema` string. */
-export type Document =
-  | ArchiveManifest
-  | RunEvent
-  | KernelEvent
-  | SdkEvent
-  | PolicyEvent
-  | CapabilitySurface
-  | CorrelationReport
-  | ObservationHealth;
+export type Document = ArchiveManifest | RunEvent | KernelEvent | SdkEvent | PolicyEvent | CapabilitySurface | CorrelationReport | ObservationHealth;
 
 /** The schema string of each document kind, mapped to its valibot schema. */
 export const DOCUMENT_SCHEMAS = {
@@ -94,11 +86,7 @@ export function validateDocument(value: unknown, where: Where): Result<Document>
 }
 
 /** Validates a value against one named schema, whatever its own `schema` field says. */
-export function validateAs<S extends DocumentSchemaName>(
-  schema: S,
-  value: unknown,
-  where: Where,
-): Result<v.InferOutput<(typeof DOCUMENT_SCHEMAS)[S]>> {
+export function validateAs<S extends DocumentSchemaName>(schema: S, value: unknown, where: Where): Result<v.InferOutput<(typeof DOCUMENT_SCHEMAS)[S]>> {
   const parsed = v.safeParse(DOCUMENT_SCHEMAS[schema] as v.GenericSchema<unknown, v.InferOutput<(typeof DOCUMENT_SCHEMAS)[S]>>, value);
   if (parsed.success) return ok(parsed.output);
   const [first, ...rest] = toIssues(parsed.issues, labelOf(schema), where);

@@ -33,7 +33,12 @@ export function validateText(text: string, where: Omit<Where, "line">, parse: (t
     const issue = makeIssue(where, "JSON_SYNTAX", "", "JSON text", "text that is not JSON", `not JSON: ${whole.message}`);
     return { format: "json", count: 0, schemas: {}, documents: [], issues: [issue] };
   }
-  return summarize("ndjson", lines.map((l) => ({ text: l.text, line: l.line })), where, parse);
+  return summarize(
+    "ndjson",
+    lines.map((l) => ({ text: l.text, line: l.line })),
+    where,
+    parse,
+  );
 }
 
 // --- internal ---
@@ -60,12 +65,7 @@ function splitLines(text: string): { text: string; line: number }[] {
   return out;
 }
 
-function summarize(
-  format: "json" | "ndjson",
-  entries: readonly Entry[],
-  where: Omit<Where, "line">,
-  parse?: (text: string) => unknown,
-): TextValidation {
+function summarize(format: "json" | "ndjson", entries: readonly Entry[], where: Omit<Where, "line">, parse?: (text: string) => unknown): TextValidation {
   const issues: Issue[] = [];
   const documents: Document[] = [];
   const rows: LayerRow[] = [];
@@ -101,7 +101,14 @@ function layerIssues(documents: readonly Document[], rows: readonly LayerRow[], 
   const kinds = [...new Set(documents.map((d) => d.schema))];
   if (kinds.length > 1) {
     return [
-      makeIssue(where, "LAYER_MIXED_SCHEMAS", "schema", "one schema for every row", kinds.join(", "), `rows mix schemas ${kinds.join(", ")}; an NDJSON member holds rows of one schema`),
+      makeIssue(
+        where,
+        "LAYER_MIXED_SCHEMAS",
+        "schema",
+        "one schema for every row",
+        kinds.join(", "),
+        `rows mix schemas ${kinds.join(", ")}; an NDJSON member holds rows of one schema`,
+      ),
     ];
   }
   // Sequence and run id are only meaningful once every row is valid; otherwise a bad row shifts them.

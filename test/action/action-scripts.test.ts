@@ -35,9 +35,19 @@ function fakeRunner(root: string): Record<string, string> {
 
 async function step(script: string, env: Record<string, string>): Promise<Step> {
   await Bun.write(env.GITHUB_OUTPUT!, "");
-  await using proc = Bun.spawn(["bash", join(repoRoot, "action", script)], { cwd: env.GITHUB_WORKSPACE!, env: { ...assayEnv, ...env }, stdout: "pipe", stderr: "pipe" });
+  await using proc = Bun.spawn(["bash", join(repoRoot, "action", script)], {
+    cwd: env.GITHUB_WORKSPACE!,
+    env: { ...assayEnv, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  const outputs = Object.fromEntries(readFileSync(env.GITHUB_OUTPUT!, "utf8").split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const outputs = Object.fromEntries(
+    readFileSync(env.GITHUB_OUTPUT!, "utf8")
+      .split("\n")
+      .filter((l) => l.includes("="))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
   const summary = existsSync(env.GITHUB_STEP_SUMMARY!) ? readFileSync(env.GITHUB_STEP_SUMMARY!, "utf8") : "";
   return { exitCode, stdout, stderr, outputs, summary };
 }
@@ -58,7 +68,12 @@ describe("action.yml", () => {
       uses: steps.filter((s) => s.uses).map((s) => s.uses.split("@")[0]),
     }).toEqual({
       using: "composite",
-      scripts: [["install.sh", true], ["run.sh", true], ["check.sh", true], ["finish.sh", true]],
+      scripts: [
+        ["install.sh", true],
+        ["run.sh", true],
+        ["check.sh", true],
+        ["finish.sh", true],
+      ],
       undeclaredInputs: [],
       unknownSteps: [],
       uses: ["actions/upload-artifact", "github/codeql-action/upload-sarif"],
@@ -72,12 +87,22 @@ describe("action scripts against a fake runner", () => {
     const env = fakeRunner(dir.path);
     const installed = await step("install.sh", { ...env, INPUT_BINARY: assayExe() });
     const bin = installed.outputs.path!;
-    expect([installed.exitCode, bin, readFileSync(env.GITHUB_PATH!, "utf8")]).toEqual([0, join(env.RUNNER_TEMP!, "assay-runner/bin/assay-runner"), `${join(env.RUNNER_TEMP!, "assay-runner/bin")}\n`]);
+    expect([installed.exitCode, bin, readFileSync(env.GITHUB_PATH!, "utf8")]).toEqual([
+      0,
+      join(env.RUNNER_TEMP!, "assay-runner/bin/assay-runner"),
+      `${join(env.RUNNER_TEMP!, "assay-runner/bin")}\n`,
+    ]);
 
     const ran = await step("run.sh", { ...env, ASSAY_BIN: bin, INPUT_CAPTURE: "none", INPUT_COMMAND: "echo built > out.txt" });
     const failed = await step("run.sh", { ...env, ASSAY_BIN: bin, INPUT_CAPTURE: "none", INPUT_COMMAND: "exit 3", GITHUB_RUN_ATTEMPT: "2" });
     expect({
-      ran: [ran.exitCode, ran.outputs["exit-code"], ran.outputs["run-id"], existsSync(ran.outputs.archive!), readFileSync(join(env.GITHUB_WORKSPACE!, "out.txt"), "utf8")],
+      ran: [
+        ran.exitCode,
+        ran.outputs["exit-code"],
+        ran.outputs["run-id"],
+        existsSync(ran.outputs.archive!),
+        readFileSync(join(env.GITHUB_WORKSPACE!, "out.txt"), "utf8"),
+      ],
       failed: [failed.exitCode, failed.outputs["exit-code"], existsSync(failed.outputs.archive!)],
       verify: (await runAssay(["verify", ran.outputs.archive!])).exitCode,
     }).toEqual({ ran: [0, "0", "run_4242_1_evidence", true, "built\n"], failed: [0, "3", true], verify: 0 });
@@ -95,7 +120,12 @@ describe("action scripts against a fake runner", () => {
     const common = { ...env, ASSAY_BIN: assayExe(), INPUT_BASELINE: ".assay/baseline.json" };
 
     const first = await step("check.sh", { ...common, ASSAY_ARCHIVE: good });
-    expect([first.exitCode, first.outputs.outcome, existsSync(first.outputs.report!), first.summary.startsWith("## assay-runner: no baseline yet")]).toEqual([0, "no-baseline", true, true]);
+    expect([first.exitCode, first.outputs.outcome, existsSync(first.outputs.report!), first.summary.startsWith("## assay-runner: no baseline yet")]).toEqual([
+      0,
+      "no-baseline",
+      true,
+      true,
+    ]);
 
     mkdirSync(join(env.GITHUB_WORKSPACE!, ".assay"));
     expect((await runAssay(["baseline", good, "-o", join(env.GITHUB_WORKSPACE!, ".assay/baseline.json")])).exitCode).toBe(0);
@@ -106,7 +136,11 @@ describe("action scripts against a fake runner", () => {
     const sarif = JSON.parse(readFileSync(outside.outputs.sarif!, "utf8"));
     expect({
       inside: [inside.exitCode, inside.outputs.outcome, inside.stdout],
-      outside: [outside.exitCode, outside.outputs.outcome, outside.stdout.split("\n").filter((l) => l.startsWith("::error file=.assay/baseline.json,line=1,")).length],
+      outside: [
+        outside.exitCode,
+        outside.outputs.outcome,
+        outside.stdout.split("\n").filter((l) => l.startsWith("::error file=.assay/baseline.json,line=1,")).length,
+      ],
       summary: outside.summary.includes("| `new-write` | ` /w/secret.txt ` |"),
       sarif: sarif.runs[0].results.map((r: any) => [r.ruleId, r.locations[0].physicalLocation.artifactLocation.uri]),
     }).toEqual({

@@ -26,10 +26,20 @@ export async function writeKernelArchive(dir: string, observations: readonly Obs
   const rows = observations.map((observation, seq) => kernelRow(runId, seq, observation));
   await using writer = await ArchiveWriter.create({ outputPath, runId });
   // Large layers are appended in slices, as the runner streams them.
-  for (let at = 0; at < rows.length; at += 10_000) writer.append("layers/kernel.ndjson", rows.slice(at, at + 10_000).map((row) => `${canonicalJson(row)}\n`).join(""));
+  for (let at = 0; at < rows.length; at += 10_000)
+    writer.append(
+      "layers/kernel.ndjson",
+      rows
+        .slice(at, at + 10_000)
+        .map((row) => `${canonicalJson(row)}\n`)
+        .join(""),
+    );
   const sets = deriveSurfaceSets(rows as unknown as KernelEvent[], []);
   writer.set("capability-surface.json", canonicalJson({ schema: "assay.runner.capability_surface.v0", run_id: runId, ...sets }));
-  writer.set("correlation-report.json", canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }));
+  writer.set(
+    "correlation-report.json",
+    canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }),
+  );
   writer.append(
     "events.ndjson",
     `${canonicalJson({ schema: "assay.runner.event.v0", run_id: runId, seq: 0, type: "run_started", agent_shim: "none", command: ["sh", "-c", "work"], env_keys: [], window_elapsed_ms: 0 })}\n` +
@@ -49,7 +59,10 @@ export async function writeKernelArchive(dir: string, observations: readonly Obs
       network_protocol_coverage: "connect_only",
       network_endpoint_claim_scope: "diagnostic_only",
       redaction: { mode: "shape_and_flag", redacted_count: 0, by_rule: {}, by_field: {}, key_scope: "ephemeral", key_id: "k_test" },
-      notes: [`s2_kernel_capture: monitor_events=${rows.length} ringbuf_drops=0 network_protocol_coverage=connect_only network_endpoint_claim_scope=diagnostic_only`, "capture_backend: ebpf bpftrace v0.17.0"],
+      notes: [
+        `s2_kernel_capture: monitor_events=${rows.length} ringbuf_drops=0 network_protocol_coverage=connect_only network_endpoint_claim_scope=diagnostic_only`,
+        "capture_backend: ebpf bpftrace v0.17.0",
+      ],
       ...options.health,
     }),
   );

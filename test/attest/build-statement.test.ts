@@ -26,7 +26,11 @@ describe("buildStatement", () => {
     const manifest = (await import("../../src/evidence/index.ts")).verifyArchive(path);
     expect(statement.subject).toEqual([
       { name: "run_attest.tar.gz", digest: { sha256: fileDigest }, mediaType: "application/gzip" },
-      { name: "manifest.json", digest: { sha256: (await manifest).manifestDigest!.replace("sha256:", "") }, annotations: { archive: "run_attest.tar.gz", runId: "run_attest" } },
+      {
+        name: "manifest.json",
+        digest: { sha256: (await manifest).manifestDigest!.replace("sha256:", "") },
+        annotations: { archive: "run_attest.tar.gz", runId: "run_attest" },
+      },
     ]);
     expect(v.safeParse(StatementSchema, statement).success).toBe(true);
     expect(v.safeParse(RuntimeTracePredicateSchema, statement.predicate).success).toBe(true);
@@ -52,7 +56,10 @@ describe("buildStatement", () => {
     const { bytes, statement } = buildStatement(facts, OPTIONS);
     console.info(`100k-path statement: ${bytes.length} bytes (bound ${MAX_STATEMENT_BYTES})`);
     expect(bytes.length).toBeLessThan(MAX_STATEMENT_BYTES);
-    const log = statement.predicate.monitorLog as { fileAccess: { uri: string; annotations: { access: string[] } }[]; assayRunnerSummary: Record<string, unknown> };
+    const log = statement.predicate.monitorLog as {
+      fileAccess: { uri: string; annotations: { access: string[] } }[];
+      assayRunnerSummary: Record<string, unknown>;
+    };
     expect(log.assayRunnerSummary).toEqual({
       complete: false,
       process: { observed: 1, listed: 1 },
@@ -81,12 +88,31 @@ describe("buildStatement", () => {
     const predicate = statement.predicate as Record<string, any>;
     expect(predicate.monitor).toEqual({
       type: "urn:assay-runner:monitor:9.9.9",
-      tracePolicy: { captureBackend: "unrecorded", hooks: ["openat", "openat2", "connect", "sendto", "sendmsg"], hooksSource: "upstream_producer_default", scope: "cgroup_v2_session", redaction: { mode: "unrecorded" } },
+      tracePolicy: {
+        captureBackend: "unrecorded",
+        hooks: ["openat", "openat2", "connect", "sendto", "sendmsg"],
+        hooksSource: "upstream_producer_default",
+        scope: "cgroup_v2_session",
+        redaction: { mode: "unrecorded" },
+      },
     });
     expect(predicate.assayRunnerObservation.complete).toBe(false);
     expect(predicate.assayRunnerObservation.gaps).toEqual(["network_protocol_coverage=unknown"]);
-    expect(predicate.monitorLog.network.map((entry: any) => entry.assayRunner.endpoint)).toEqual(["127.0.0.53:53", "162.159.140.245:0", "172.66.0.243:0", "162.159.140.245:443", "172.66.0.243:443"]);
-    expect(predicate.assayRunnerRun).toEqual({ runId: "run_arm_a-openai_20260525T113813Z_1", manifestDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), exitCode: 0, signal: null, success: true, elapsedMs: 6917 });
+    expect(predicate.monitorLog.network.map((entry: any) => entry.assayRunner.endpoint)).toEqual([
+      "127.0.0.53:53",
+      "162.159.140.245:0",
+      "172.66.0.243:0",
+      "162.159.140.245:443",
+      "172.66.0.243:443",
+    ]);
+    expect(predicate.assayRunnerRun).toEqual({
+      runId: "run_arm_a-openai_20260525T113813Z_1",
+      manifestDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      exitCode: 0,
+      signal: null,
+      success: true,
+      elapsedMs: 6917,
+    });
   });
 
   test("refuses an archive that does not verify, naming the problem", async () => {

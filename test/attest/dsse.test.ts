@@ -4,7 +4,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleFromJSON } from "@sigstore/bundle";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
-import { IN_TOTO_PAYLOAD_TYPE, parseSigningKey, parseVerifyingKey, preAuthEncoding, signEnvelope, verifyEnvelope, type DsseEnvelope } from "../../src/attest/index.ts";
+import {
+  IN_TOTO_PAYLOAD_TYPE,
+  parseSigningKey,
+  parseVerifyingKey,
+  preAuthEncoding,
+  signEnvelope,
+  verifyEnvelope,
+  type DsseEnvelope,
+} from "../../src/attest/index.ts";
 import { findExecutable } from "../../src/linux/index.ts";
 import { tempDir } from "../harness.ts";
 
@@ -27,27 +35,43 @@ describe("preAuthEncoding", () => {
 });
 
 describe.each(["ed25519", "ec"] as const)("signEnvelope with %s", (algorithm) => {
-  test.skipIf(openssl === undefined)("writes a signature openssl pkeyutl -verify accepts over an independently rebuilt PAE, and rejects once a byte changes", () => {
-    using dir = tempDir("dsse");
-    const keys = generateKeys(dir.path, algorithm);
-    const key = parseSigningKey(keys.privatePem, keys.privateFile);
-    const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, PAYLOAD, key);
-    expect(envelope.payloadType).toBe("application/vnd.in-toto+json");
-    expect(envelope.signatures[0]!.keyid).toBe(key.keyId);
-    // Rebuilt here from the envelope's fields, without our preAuthEncoding.
-    const payload = Buffer.from(envelope.payload, "base64");
-    const pae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(envelope.payloadType)} ${envelope.payloadType} ${payload.length} `), payload]);
-    writeFileSync(join(dir.path, "pae.bin"), pae);
-    writeFileSync(join(dir.path, "sig.bin"), Buffer.from(envelope.signatures[0]!.sig, "base64"));
-    const verify = (file: string) =>
-      Bun.spawnSync([openssl!, "pkeyutl", "-verify", "-pubin", "-inkey", keys.publicFile, "-rawin", ...(algorithm === "ec" ? ["-digest", "sha256"] : []), "-in", file, "-sigfile", join(dir.path, "sig.bin")]);
-    const good = verify(join(dir.path, "pae.bin"));
-    expect({ exitCode: good.exitCode, stdout: good.stdout.toString().trim() }).toEqual({ exitCode: 0, stdout: "Signature Verified Successfully" });
-    const tampered = Buffer.from(pae);
-    tampered[tampered.length - 3]! ^= 0x01;
-    writeFileSync(join(dir.path, "pae-tampered.bin"), tampered);
-    expect(verify(join(dir.path, "pae-tampered.bin")).exitCode).toBe(1);
-  });
+  test.skipIf(openssl === undefined)(
+    "writes a signature openssl pkeyutl -verify accepts over an independently rebuilt PAE, and rejects once a byte changes",
+    () => {
+      using dir = tempDir("dsse");
+      const keys = generateKeys(dir.path, algorithm);
+      const key = parseSigningKey(keys.privatePem, keys.privateFile);
+      const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, PAYLOAD, key);
+      expect(envelope.payloadType).toBe("application/vnd.in-toto+json");
+      expect(envelope.signatures[0]!.keyid).toBe(key.keyId);
+      // Rebuilt here from the envelope's fields, without our preAuthEncoding.
+      const payload = Buffer.from(envelope.payload, "base64");
+      const pae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(envelope.payloadType)} ${envelope.payloadType} ${payload.length} `), payload]);
+      writeFileSync(join(dir.path, "pae.bin"), pae);
+      writeFileSync(join(dir.path, "sig.bin"), Buffer.from(envelope.signatures[0]!.sig, "base64"));
+      const verify = (file: string) =>
+        Bun.spawnSync([
+          openssl!,
+          "pkeyutl",
+          "-verify",
+          "-pubin",
+          "-inkey",
+          keys.publicFile,
+          "-rawin",
+          ...(algorithm === "ec" ? ["-digest", "sha256"] : []),
+          "-in",
+          file,
+          "-sigfile",
+          join(dir.path, "sig.bin"),
+        ]);
+      const good = verify(join(dir.path, "pae.bin"));
+      expect({ exitCode: good.exitCode, stdout: good.stdout.toString().trim() }).toEqual({ exitCode: 0, stdout: "Signature Verified Successfully" });
+      const tampered = Buffer.from(pae);
+      tampered[tampered.length - 3]! ^= 0x01;
+      writeFileSync(join(dir.path, "pae-tampered.bin"), tampered);
+      expect(verify(join(dir.path, "pae-tampered.bin")).exitCode).toBe(1);
+    },
+  );
 
   test.skipIf(openssl === undefined)("verifies with the public key and fails with another key or a changed signature", () => {
     using dir = tempDir("dsse");

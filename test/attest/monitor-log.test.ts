@@ -18,7 +18,13 @@ describe("buildMonitorLog", () => {
     const log = buildMonitorLog(summary, POINTER);
     expect({ process: log.process, network: log.network, fileAccess: log.fileAccess }).toEqual({
       process: [{ eventType: "exec", processBinary: "/bin/sh", assayRunner: { execs: 2, firstSeenSeq: 6 } }],
-      network: [{ ip: "1.2.3.4", port: 443, assayRunner: { endpoint: "1.2.3.4:443", direction: "outbound", syscalls: ["connect", "sendto"], count: 3, firstSeenSeq: 3, blocked: 1 } }],
+      network: [
+        {
+          ip: "1.2.3.4",
+          port: 443,
+          assayRunner: { endpoint: "1.2.3.4:443", direction: "outbound", syscalls: ["connect", "sendto"], count: 3, firstSeenSeq: 3, blocked: 1 },
+        },
+      ],
       fileAccess: [{ uri: "file:///w/x", annotations: { access: ["read", "write"], operations: ["create"], opens: 2, failed: 1, blocked: 1 } }],
     });
     expect(summary.valuelessRows).toBe(1);
@@ -42,7 +48,13 @@ describe("buildMonitorLog", () => {
     summary.add({ seq: 2, kind: "openat", value: "/\u{1F600}", access_mode: "read" });
     summary.add({ seq: 3, kind: "openat", value: "/\uFFFD", access_mode: "read" });
     summary.add({ seq: 4, kind: "openat", value: "/a", access_mode: "read", operation_flags: ["append"] });
-    expect(buildMonitorLog(summary, POINTER).fileAccess.map((entry) => entry.uri)).toEqual(["file:///a", "file:///z", "file:///b", "file:///%EF%BF%BD", "file:///%F0%9F%98%80"]);
+    expect(buildMonitorLog(summary, POINTER).fileAccess.map((entry) => entry.uri)).toEqual([
+      "file:///a",
+      "file:///z",
+      "file:///b",
+      "file:///%EF%BF%BD",
+      "file:///%F0%9F%98%80",
+    ]);
   });
 });
 
@@ -51,19 +63,22 @@ describe("buildMonitorLog network entries", () => {
     const summary = new KernelSummary();
     summary.add({ seq: 0, kind: "connect", value: "[2a00:1450:400e:806::200a]:0" });
     expect(buildMonitorLog(summary, POINTER).network).toEqual([
-      { ip: "2a00:1450:400e:806::200a", assayRunner: { endpoint: "[2a00:1450:400e:806::200a]:0", direction: "outbound", syscalls: ["connect"], count: 1, firstSeenSeq: 0 } },
+      {
+        ip: "2a00:1450:400e:806::200a",
+        assayRunner: { endpoint: "[2a00:1450:400e:806::200a]:0", direction: "outbound", syscalls: ["connect"], count: 1, firstSeenSeq: 0 },
+      },
     ]);
   });
 });
 
 describe("splitEndpoint", () => {
   test("splits IPv4 and bracketed IPv6 endpoints, and refuses anything else", () => {
-    expect([splitEndpoint("10.0.0.1:53"), splitEndpoint("[2a00:1450:400e:806::200a]:0"), splitEndpoint("example.com:443"), splitEndpoint("1.2.3.4:70000")]).toEqual([
-      { ip: "10.0.0.1", port: 53 },
-      { ip: "2a00:1450:400e:806::200a", port: 0 },
-      undefined,
-      undefined,
-    ]);
+    expect([
+      splitEndpoint("10.0.0.1:53"),
+      splitEndpoint("[2a00:1450:400e:806::200a]:0"),
+      splitEndpoint("example.com:443"),
+      splitEndpoint("1.2.3.4:70000"),
+    ]).toEqual([{ ip: "10.0.0.1", port: 53 }, { ip: "2a00:1450:400e:806::200a", port: 0 }, undefined, undefined]);
   });
 });
 

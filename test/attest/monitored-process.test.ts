@@ -12,6 +12,10 @@ describe("monitoredProcessOf", () => {
   });
 
   test("falls back to the host and the run id without them", () => {
-    expect(monitoredProcessOf({ GITHUB_REPOSITORY: "acme/app" }, "build host", "run_1")).toEqual({ hostID: "urn:assay-runner:host:build%20host", type: "urn:assay-runner:run:v0", event: "run_1" });
+    expect(monitoredProcessOf({ GITHUB_REPOSITORY: "acme/app" }, "build host", "run_1")).toEqual({
+      hostID: "urn:assay-runner:host:build%20host",
+      type: "urn:assay-runner:run:v0",
+      event: "run_1",
+    });
   });
 });

@@ -2,15 +2,40 @@ import { describe, expect, test } from "bun:test";
 import { buildObservationExtension, MAX_NOTES, NOTE_MAX_CHARS } from "../../src/attest/index.ts";
 
 describe("buildObservationExtension", () => {
-  const clean = { schema: "assay.runner.observation_health.v0", run_id: "r", platform: "linux", kernel_layer: "complete", ringbuf_drops: 0, policy_layer: "absent", sdk_layer: "absent", cgroup_correlation: "clean", network_protocol_coverage: "connect_only", network_endpoint_claim_scope: "diagnostic_only", notes: [] };
+  const clean = {
+    schema: "assay.runner.observation_health.v0",
+    run_id: "r",
+    platform: "linux",
+    kernel_layer: "complete",
+    ringbuf_drops: 0,
+    policy_layer: "absent",
+    sdk_layer: "absent",
+    cgroup_correlation: "clean",
+    network_protocol_coverage: "connect_only",
+    network_endpoint_claim_scope: "diagnostic_only",
+    notes: [],
+  };
 
   test("calls a clean capture complete", () => {
     expect(buildObservationExtension(clean)).toEqual({ complete: true, gaps: [], health: clean });
   });
 
   test("names every gap of a partial capture", () => {
-    const partial = { ...clean, kernel_layer: "partial_ringbuf_drops", ringbuf_drops: 12n, cgroup_correlation: "partial", network_protocol_coverage: "unknown", capture_origin: "third_party" };
-    expect(buildObservationExtension(partial).gaps).toEqual(["kernel_layer=partial_ringbuf_drops", "ringbuf_drops=12", "capture_origin=third_party", "cgroup_correlation=partial", "network_protocol_coverage=unknown"]);
+    const partial = {
+      ...clean,
+      kernel_layer: "partial_ringbuf_drops",
+      ringbuf_drops: 12n,
+      cgroup_correlation: "partial",
+      network_protocol_coverage: "unknown",
+      capture_origin: "third_party",
+    };
+    expect(buildObservationExtension(partial).gaps).toEqual([
+      "kernel_layer=partial_ringbuf_drops",
+      "ringbuf_drops=12",
+      "capture_origin=third_party",
+      "cgroup_correlation=partial",
+      "network_protocol_coverage=unknown",
+    ]);
   });
 
   test("bounds the notes it copies, and says how many it left out", () => {

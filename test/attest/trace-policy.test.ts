@@ -9,7 +9,14 @@ describe("buildTracePolicy", () => {
         "capture_backend: ptrace strace 6.1 truncated_paths=1 truncated_seen=1",
         "capture_fallback: --capture auto could not arm ebpf: no bpftrace; measured with ptrace strace 6.1",
       ],
-      redaction: { mode: "shape_and_flag", redacted_count: 2, by_rule: { "github-token": 2 }, by_field: { "events.command": 2 }, key_scope: "host_local", key_id: "k1" },
+      redaction: {
+        mode: "shape_and_flag",
+        redacted_count: 2,
+        by_rule: { "github-token": 2 },
+        by_field: { "events.command": 2 },
+        key_scope: "host_local",
+        key_id: "k1",
+      },
     });
     expect(policy).toEqual({
       captureBackend: "ptrace",
@@ -18,12 +25,24 @@ describe("buildTracePolicy", () => {
       hooksSource: "capture_backend_note",
       scope: "cgroup_v2_session",
       fallbacks: ["capture_fallback: --capture auto could not arm ebpf: no bpftrace; measured with ptrace strace 6.1"],
-      redaction: { mode: "shape_and_flag", ruleSet: "assay.secret-rules.v1", keyScope: "host_local", keyId: "k1", redactedCount: 2, byRule: { "github-token": 2 } },
+      redaction: {
+        mode: "shape_and_flag",
+        ruleSet: "assay.secret-rules.v1",
+        keyScope: "host_local",
+        keyId: "k1",
+        redactedCount: 2,
+        byRule: { "github-token": 2 },
+      },
     });
   });
 
   test("names the eBPF backend for both its engines, with the version text the note gives", () => {
-    const names = ["capture_backend: native eBPF engine (kernel 6.18.44) truncated_paths=1 truncated_seen=1", "capture_backend: ebpf bpftrace v0.17.0", "capture_backend: none", "capture_backend: something new"].map((note) => {
+    const names = [
+      "capture_backend: native eBPF engine (kernel 6.18.44) truncated_paths=1 truncated_seen=1",
+      "capture_backend: ebpf bpftrace v0.17.0",
+      "capture_backend: none",
+      "capture_backend: something new",
+    ].map((note) => {
       const policy = buildTracePolicy({ notes: [note] });
       return [policy.captureBackend, policy.captureVersion, (policy.hooks as string[]).length, policy.hooksSource];
     });

@@ -1,5 +1,29 @@
 import { describe, expect, test } from "bun:test";
-import { add, and, assemble, atomicAdd, AssembleError, call, exit, goTo, jump, label, load, loadFunction, loadImm64, loadMap, mapsOf, mov, mov32, R0, R1, R10, R6, R7, store } from "../../src/bpf/index.ts";
+import {
+  add,
+  and,
+  assemble,
+  atomicAdd,
+  AssembleError,
+  call,
+  exit,
+  goTo,
+  jump,
+  label,
+  load,
+  loadFunction,
+  loadImm64,
+  loadMap,
+  mapsOf,
+  mov,
+  mov32,
+  R0,
+  R1,
+  R10,
+  R6,
+  R7,
+  store,
+} from "../../src/bpf/index.ts";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex").match(/.{16}/g);
 
@@ -33,7 +57,14 @@ describe("assemble", () => {
 
   test("resolves jumps to labels forward and backward, counting ld_imm64 as two slots", () => {
     const program = [label("top"), jump("jeq", R0, 0, "end"), loadImm64(R1, 0x1122334455667788n), add(R1, 1), goTo("top"), label("end"), exit()];
-    expect(hex(assemble(program, new Map()))).toEqual(["1500040000000000", "1801000088776655", "0000000044332211", "0701000001000000", "0500fbff00000000", "9500000000000000"]);
+    expect(hex(assemble(program, new Map()))).toEqual([
+      "1500040000000000",
+      "1801000088776655",
+      "0000000044332211",
+      "0701000001000000",
+      "0500fbff00000000",
+      "9500000000000000",
+    ]);
   });
 
   test("puts a map's fd in an ld_imm64 with src_reg BPF_PSEUDO_MAP_FD, and a subprogram's offset with BPF_PSEUDO_FUNC", () => {
@@ -51,11 +82,15 @@ describe("assemble", () => {
       () => assemble([label("a"), label("a"), exit()], new Map()),
       () => assemble([mov(R0, 2 ** 33)], new Map()),
     ];
-    expect(attempts.map((attempt) => { try { attempt(); return "accepted"; } catch (error) { return error instanceof AssembleError ? error.message : String(error); } })).toEqual([
-      "jump to unknown label nowhere",
-      "load of unknown map missing",
-      "label a is defined twice",
-      "immediate 8589934592 does not fit 32 bits",
-    ]);
+    expect(
+      attempts.map((attempt) => {
+        try {
+          attempt();
+          return "accepted";
+        } catch (error) {
+          return error instanceof AssembleError ? error.message : String(error);
+        }
+      }),
+    ).toEqual(["jump to unknown label nowhere", "load of unknown map missing", "label a is defined twice", "immediate 8589934592 does not fit 32 bits"]);
   });
 });

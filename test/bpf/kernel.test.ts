@@ -45,7 +45,11 @@ describe("bpf toolkit on this kernel", () => {
       map.update(u32Key(7), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
       const read = map.lookup(u32Key(7));
       const deleted = [map.delete(u32Key(7)), map.delete(u32Key(7))];
-      expect({ read: [...(read ?? [])], missing: map.lookup(u32Key(7)), deleted }).toEqual({ read: [1, 2, 3, 4, 5, 6, 7, 8], missing: undefined, deleted: [true, false] });
+      expect({ read: [...(read ?? [])], missing: map.lookup(u32Key(7)), deleted }).toEqual({
+        read: [1, 2, 3, 4, 5, 6, 7, 8],
+        missing: undefined,
+        deleted: [true, false],
+      });
     } finally {
       map.close();
     }
@@ -60,7 +64,13 @@ describe("bpf toolkit on this kernel", () => {
       caught = error;
     }
     const error = caught as BpfError;
-    expect({ code: error.code, step: error.step, errno: error.errno, log: error.verifierLog?.includes("R2 !read_ok"), message: error.message.startsWith("the kernel refused program t_bad (EACCES (13)); verifier log ends:") }).toEqual({
+    expect({
+      code: error.code,
+      step: error.step,
+      errno: error.errno,
+      log: error.verifierLog?.includes("R2 !read_ok"),
+      message: error.message.startsWith("the kernel refused program t_bad (EACCES (13)); verifier log ends:"),
+    }).toEqual({
       code: "BPF_PROGRAM_REJECTED",
       step: "BPF_PROG_LOAD t_bad",
       errno: 13,
@@ -111,7 +121,10 @@ describe("bpf toolkit on this kernel", () => {
             exit(),
           ],
         },
-        new Map([["events", events], ["session", session]]),
+        new Map([
+          ["events", events],
+          ["session", session],
+        ]),
       );
       made.push(program);
       const link = TracepointLink.attach(program, format);
@@ -119,14 +132,29 @@ describe("bpf toolkit on this kernel", () => {
       const reader = RingBufferReader.open(events);
       made.push(reader);
       const code = "import os, sys\nfor f in (0o101, 0, 1, 0o1101): os.close(os.open(sys.argv[1], f | 0o404000, 0o600))";
-      const child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', join(cgroup, "cgroup.procs"), "python3", "-c", code, `/tmp/assay-bpf-test-${process.pid}`]);
+      const child = Bun.spawn([
+        "/bin/sh",
+        "-c",
+        'echo $$ > "$0" && exec "$@"',
+        join(cgroup, "cgroup.procs"),
+        "python3",
+        "-c",
+        code,
+        `/tmp/assay-bpf-test-${process.pid}`,
+      ]);
       await child.exited;
       const flags: bigint[] = [];
       reader.drain((record) => flags.push(new DataView(record.buffer, record.byteOffset, 8).getBigUint64(0, true)));
       const named = loadedPrograms().some((info) => info.name === `t${process.pid}_rb`);
       // O_NOFOLLOW|O_NONBLOCK mark the test's opens; python adds O_CLOEXEC
       const wanted = [0o101n, 0n, 1n, 0o1101n].map((f) => f | 0o404000n | 0o2000000n);
-      expect({ ours: wanted.every((f) => flags.includes(f)), ordered: flags.filter((f) => wanted.includes(f)), named, backlog: reader.backlog(), misses: programInfo(program.fd)?.recursionMisses }).toEqual({
+      expect({
+        ours: wanted.every((f) => flags.includes(f)),
+        ordered: flags.filter((f) => wanted.includes(f)),
+        named,
+        backlog: reader.backlog(),
+        misses: programInfo(program.fd)?.recursionMisses,
+      }).toEqual({
         ours: true,
         ordered: wanted,
         named: true,

@@ -30,6 +30,9 @@ describe("parseFormat", () => {
 
   test("names array and pointer fields by their identifier", () => {
     const fields = parseFormat("\tfield:char comm[16];\toffset:8;\tsize:16;\tsigned:0;\n\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n");
-    expect([...fields.entries()].map(([name, field]) => [name, field.offset])).toEqual([["comm", 8], ["filename", 24]]);
+    expect([...fields.entries()].map(([name, field]) => [name, field.offset])).toEqual([
+      ["comm", 8],
+      ["filename", 24],
+    ]);
   });
 });

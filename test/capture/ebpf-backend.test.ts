@@ -15,8 +15,14 @@ async function captureInCgroup(script: string, ringBytes: number) {
   const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-capture-test-${process.pid}-${ringBytes}`);
   mkdirSync(cgroup);
   try {
-    await using armed = await createEbpfBackend({ ringBytes }).arm({ cgroupPath: cgroup, cgroupId: statSync(cgroup, { bigint: true }).ino, scratchDir: scratch.path });
-    await using child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec /bin/sh -c "$1"', join(cgroup, "cgroup.procs"), script], { stdio: ["ignore", "ignore", "ignore"] });
+    await using armed = await createEbpfBackend({ ringBytes }).arm({
+      cgroupPath: cgroup,
+      cgroupId: statSync(cgroup, { bigint: true }).ino,
+      scratchDir: scratch.path,
+    });
+    await using child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec /bin/sh -c "$1"', join(cgroup, "cgroup.procs"), script], {
+      stdio: ["ignore", "ignore", "ignore"],
+    });
     const exitCode = await child.exited;
     const outcome = await armed.stop(2000);
     const summary = await normalizeKernelRecords(outcome.records, "run_flood", () => {});

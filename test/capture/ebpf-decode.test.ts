@@ -65,14 +65,20 @@ describe("NativeDecoder on recorded ring-buffer records", () => {
   test("keeps tabs, quotes, backslashes, newlines and UTF-8 in paths, and turns invalid bytes into U+FFFD", () => {
     const { records } = decode(recorded("mixed").records);
     const work = "/tmp/assay-fixture-work/";
-    const names = records.filter((r) => r.eventType === 1 && String(r.value).startsWith(work) && r.flags === 0o1101).map((r) => String(r.value).slice(work.length));
+    const names = records
+      .filter((r) => r.eventType === 1 && String(r.value).startsWith(work) && r.flags === 0o1101)
+      .map((r) => String(r.value).slice(work.length));
     expect(names.slice(0, 5)).toEqual(["plain.txt", "café", 'tab\tquote"back\\slash', "new\nline", "bad-\uFFFD-utf8"]);
   });
 
   test("carries the 269-byte path whole (bpftrace cut it at 199) and flags nothing as truncated", () => {
     const { records, tally } = decode(recorded("mixed").records);
     const long = `/tmp/assay-fixture-work/${"d".repeat(120)}/${"f".repeat(120)}.txt`;
-    expect({ found: records.some((r) => r.value === long), truncated: records.filter((r) => r.truncated === true).length, cut: tally.cutStrings }).toEqual({ found: true, truncated: 0, cut: 0 });
+    expect({ found: records.some((r) => r.value === long), truncated: records.filter((r) => r.truncated === true).length, cut: tally.cutStrings }).toEqual({
+      found: true,
+      truncated: 0,
+      cut: 0,
+    });
   });
 
   test("sees execs through /bin/sh with their argv, and the grandchild's open", () => {
@@ -92,7 +98,13 @@ describe("NativeDecoder joins and accounting", () => {
     const [openA, returnA] = openAndReturn(10, "/a", 3);
     const [openB, returnB] = openAndReturn(11, "/b", -2);
     const { records, tally } = decode([openA, openB, returnB, returnA] as Uint8Array[]);
-    expect({ records: records.map((r) => [r.value, r.returnValue]), missing: tally.returnsMissing }).toEqual({ records: [["/b", -2], ["/a", 3]], missing: 0 });
+    expect({ records: records.map((r) => [r.value, r.returnValue]), missing: tally.returnsMissing }).toEqual({
+      records: [
+        ["/b", -2],
+        ["/a", 3],
+      ],
+      missing: 0,
+    });
   });
 
   test("an OPEN whose RETURN never came is counted, never given a made-up return value", () => {
@@ -124,7 +136,13 @@ describe("captureLoss", () => {
     counters[Counter.emitted(1)] = 100; // openat emitted
     counters[Counter.dropped(1)] = 5; // openat dropped in the kernel
     counters[Counter.PATH_UNREADABLE] = 2; // paths unreadable at entry and exit
-    const tally = { received: { openat: 90, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 }, malformed: 0, returnsMissing: 1, cutStrings: 0, unreadableStrings: 0 };
+    const tally = {
+      received: { openat: 90, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 },
+      malformed: 0,
+      returnsMissing: 1,
+      cutStrings: 0,
+      unreadableStrings: 0,
+    };
     const loss = captureLoss(counters, tally, 3);
     expect({ openat: loss.hooks.openat, drops: loss.ringbufDrops, unobserved: loss.unobserved }).toEqual({
       openat: { emitted: 100, dropped: 15 },
@@ -139,14 +157,18 @@ describe("NativeDecoder on hostile bytes", () => {
     const fc = await import("fast-check");
     const { records } = recorded("mixed");
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 40 }), fc.array(fc.tuple(fc.nat(records.length - 1), fc.nat(600)), { maxLength: 20 }), (random, cuts) => {
-        const decoder = new NativeDecoder();
-        let decoded = 0;
-        const inputs = [...random, ...cuts.map(([index, at]) => (records[index] as Uint8Array).subarray(0, at))];
-        for (const input of inputs) decoded += decoder.push(input).length;
-        const tally = decoder.finish();
-        return Number.isInteger(decoded) && tally.malformed >= 0 && tally.malformed <= inputs.length;
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(records.length - 1), fc.nat(600)), { maxLength: 20 }),
+        (random, cuts) => {
+          const decoder = new NativeDecoder();
+          let decoded = 0;
+          const inputs = [...random, ...cuts.map(([index, at]) => (records[index] as Uint8Array).subarray(0, at))];
+          for (const input of inputs) decoded += decoder.push(input).length;
+          const tally = decoder.finish();
+          return Number.isInteger(decoded) && tally.malformed >= 0 && tally.malformed <= inputs.length;
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -10,8 +10,18 @@ const probe = await createEbpfBackend().probe();
 const cannot = skipReason(!host.hasCgroup2 || !probe.available, `eBPF DNS tests need root, cgroup v2 and the bpf() syscall (${probe.reason})`);
 
 // A query for api.example.test (A), and a server that answers anything with 127.0.0.2.
-const query = Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from("\x03api\x07example\x04test\x00", "latin1"), Buffer.from([0, 1, 0, 1])]);
-const answerOf = (q: Uint8Array) => Buffer.concat([Buffer.from(q.subarray(0, 2)), Buffer.from([0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]), Buffer.from(q.subarray(12)), Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 2])]);
+const query = Buffer.concat([
+  Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+  Buffer.from("\x03api\x07example\x04test\x00", "latin1"),
+  Buffer.from([0, 1, 0, 1]),
+]);
+const answerOf = (q: Uint8Array) =>
+  Buffer.concat([
+    Buffer.from(q.subarray(0, 2)),
+    Buffer.from([0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]),
+    Buffer.from(q.subarray(12)),
+    Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 2]),
+  ]);
 
 // Kills what is left in a test cgroup and removes it, waiting for the kernel to empty it.
 async function removeCgroup(path: string): Promise<void> {
@@ -35,7 +45,11 @@ describe("eBPF backend: DNS on the session's sockets", () => {
         socket.send(answerOf(data), port, address);
       } catch {}
     };
-    const udp = await Bun.udpSocket({ hostname: "127.0.0.153", port: 53, socket: { data: (socket, data, port, address) => reply(socket, new Uint8Array(data), port, address), error: () => {} } });
+    const udp = await Bun.udpSocket({
+      hostname: "127.0.0.153",
+      port: 53,
+      socket: { data: (socket, data, port, address) => reply(socket, new Uint8Array(data), port, address), error: () => {} },
+    });
     using _tcp = Bun.listen({
       hostname: "127.0.0.153",
       port: 53,
@@ -52,9 +66,16 @@ describe("eBPF backend: DNS on the session's sockets", () => {
         "t = socket.create_connection(('127.0.0.153', 53)); t.sendall(len(q).to_bytes(2, 'big') + q); t.recv(512); t.close()",
         "o = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); o.sendto(b'not dns', ('127.0.0.153', 54))",
       ].join("\n");
-      await using child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', join(cgroup, "cgroup.procs"), "python3", "-c", script, query.toString("hex")], { stdio: ["ignore", "ignore", "inherit"] });
+      await using child = Bun.spawn(
+        ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', join(cgroup, "cgroup.procs"), "python3", "-c", script, query.toString("hex")],
+        { stdio: ["ignore", "ignore", "inherit"] },
+      );
       // A process outside the session asks too: not recorded.
-      const outside = Bun.spawn(["python3", "-c", `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(bytes.fromhex("${query.toString("hex")}"), ("127.0.0.153", 53))`]);
+      const outside = Bun.spawn([
+        "python3",
+        "-c",
+        `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(bytes.fromhex("${query.toString("hex")}"), ("127.0.0.153", 53))`,
+      ]);
       const exitCode = await child.exited;
       await outside.exited;
       const outcome = await armed.stop(1000);

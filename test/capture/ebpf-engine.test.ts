@@ -11,7 +11,13 @@ import { host, skipReason } from "../harness.ts";
 describe("RecordStore", () => {
   test("gives back every record in order, across chunk boundaries and for records larger than a chunk", () => {
     const store = new RecordStore();
-    const records = [new Uint8Array([1]), new Uint8Array(700_000).fill(2), new Uint8Array(700_000).fill(3), new Uint8Array(3 << 20).fill(4), new Uint8Array([5, 5])];
+    const records = [
+      new Uint8Array([1]),
+      new Uint8Array(700_000).fill(2),
+      new Uint8Array(700_000).fill(3),
+      new Uint8Array(3 << 20).fill(4),
+      new Uint8Array([5, 5]),
+    ];
     for (const record of records) store.add(record);
     const back = [...store.records()].map((record) => [record.length, record[0], record[record.length - 1]]);
     expect({ count: store.count, back }).toEqual({ count: 5, back: records.map((record) => [record.length, record[0], record[record.length - 1]]) });
@@ -104,7 +110,17 @@ describe("CaptureEngine", () => {
             seen.set(key, (seen.get(key) ?? 0) + 1);
           }
         }
-        const expected = new Map(lengths.flatMap((length) => ["a", "b"].flatMap((last) => [[`${length}${last}:0`, length <= DEDUPE_WINDOW ? 1 : 2], [`${length}${last}:1`, 1]] as const)));
+        const expected = new Map(
+          lengths.flatMap((length) =>
+            ["a", "b"].flatMap(
+              (last) =>
+                [
+                  [`${length}${last}:0`, length <= DEDUPE_WINDOW ? 1 : 2],
+                  [`${length}${last}:1`, 1],
+                ] as const,
+            ),
+          ),
+        );
         expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries([...expected].sort()));
       } finally {
         engine.close();

@@ -21,11 +21,17 @@ const loss = (over: Partial<CaptureLoss> = {}, hooks: Partial<CaptureLoss["hooks
   hooks: { ...noLoss.hooks, ...hooks },
 });
 
-const EMPTY_FILTER_NOTE = "loader_filter: filtered_loader_events=0 filtered_loader_top=[] kept_writes=0; read-only opens only, writes, creates and execs are always rows";
+const EMPTY_FILTER_NOTE =
+  "loader_filter: filtered_loader_events=0 filtered_loader_top=[] kept_writes=0; read-only opens only, writes, creates and execs are always rows";
 
 describe("deriveKernelHealth", () => {
   test("says complete with the short s2 note when nothing was lost (upstream's golden note)", () => {
-    const health = deriveKernelHealth({ loss: loss({}, { connect: { emitted: 1, dropped: 0 } }), summary: summary(), cgroupCorrelation: "clean", backend: "native eBPF engine (kernel 6.18.44)" });
+    const health = deriveKernelHealth({
+      loss: loss({}, { connect: { emitted: 1, dropped: 0 } }),
+      summary: summary(),
+      cgroupCorrelation: "clean",
+      backend: "native eBPF engine (kernel 6.18.44)",
+    });
     expect(health).toEqual({
       kernel_layer: "complete",
       ringbuf_drops: 0,
@@ -94,7 +100,12 @@ describe("deriveKernelHealth", () => {
   });
 
   test("downgrades the layer to absent with zero drops when cgroup correlation is partial", () => {
-    const health = deriveKernelHealth({ loss: loss({ ringbufDrops: 7 }, { connect: { emitted: 1, dropped: 0 } }), summary: summary(), cgroupCorrelation: "partial", backend: "ptrace strace 6.1" });
+    const health = deriveKernelHealth({
+      loss: loss({ ringbufDrops: 7 }, { connect: { emitted: 1, dropped: 0 } }),
+      summary: summary(),
+      cgroupCorrelation: "partial",
+      backend: "ptrace strace 6.1",
+    });
     expect(health).toEqual({
       kernel_layer: "absent",
       ringbuf_drops: 0,
@@ -122,7 +133,15 @@ describe("deriveKernelHealth", () => {
 describe("captureScopeNotes", () => {
   test("counts every drop per rule and names daemon handoffs after the backend note", () => {
     const notes = captureScopeNotes({
-      loaderFilter: { enabled: true, dropped: 7, byRule: [{ rule: "/usr/lib/", count: 5 }, { rule: "/proc/", count: 2 }], keptWrites: 1 },
+      loaderFilter: {
+        enabled: true,
+        dropped: 7,
+        byRule: [
+          { rule: "/usr/lib/", count: 5 },
+          { rule: "/proc/", count: 2 },
+        ],
+        keptWrites: 1,
+      },
       daemonHandoffs: ["exec:/usr/bin/systemd-run", "unix:/run/docker.sock"],
     });
     expect(notes).toEqual([

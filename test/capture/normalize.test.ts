@@ -41,7 +41,10 @@ describe("normalizeKernelRecords", () => {
 
   test("reproduces upstream's real row byte for byte", async () => {
     const path = "/opt/actions-runner/_work/x/workdir/tool-calls.ndjson";
-    const { lines } = await normalize([{ pid: 246274, eventType: 1, value: path, flags: 524865, mode: 438, returnValue: 21 }], "run_arm_a-openai_20260525T113813Z_1");
+    const { lines } = await normalize(
+      [{ pid: 246274, eventType: 1, value: path, flags: 524865, mode: 438, returnValue: 21 }],
+      "run_arm_a-openai_20260525T113813Z_1",
+    );
     expect(lines[0]).toBe(
       `{"schema":"assay.runner.kernel_event.v0","run_id":"run_arm_a-openai_20260525T113813Z_1","seq":0,"pid":246274,"event_type":1,"kind":"openat","value":"${path}","flags":524865,"mode":438,"return_value":21,"access_mode":"write","operation_flags":["create","truncate"],"status":"success"}\n`,
     );
@@ -63,18 +66,15 @@ describe("normalizeKernelRecords", () => {
   });
 
   test("drops inode-resolved telemetry and turns an empty value into null", async () => {
-    const { rows } = await normalize([{ pid: 1, eventType: 112, value: "/x" }, { pid: 1, eventType: 2, value: "" }]);
+    const { rows } = await normalize([
+      { pid: 1, eventType: 112, value: "/x" },
+      { pid: 1, eventType: 2, value: "" },
+    ]);
     expect(rows.map((row) => [row.seq, row.kind, row.value])).toEqual([[0, "connect", null]]);
   });
 
   test("keeps the first attempt of a (flags, path) pair, even a failed one", async () => {
-    const { rows, summary } = await normalize([
-      open("/w/a", 0, -2),
-      open("/w/a", 0, 3),
-      open("/w/a", 0o1101, 4),
-      open("/w/a", 0o1101, 5),
-      open("/w/b", 0, 3),
-    ]);
+    const { rows, summary } = await normalize([open("/w/a", 0, -2), open("/w/a", 0, 3), open("/w/a", 0o1101, 4), open("/w/a", 0o1101, 5), open("/w/b", 0, 3)]);
     expect(rows.map((row) => [row.seq, row.value, row.flags, row.return_value])).toEqual([
       [0, "/w/a", 0, -2],
       [1, "/w/a", 577, 4],

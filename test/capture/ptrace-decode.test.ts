@@ -29,7 +29,9 @@ describe("StraceDecoder on recorded strace 6.1 output", () => {
   test("joins unfinished calls with their resumption across interleaved processes, odd bytes and long paths intact", () => {
     const { records, loss } = decodeAll(recordedLines("strace-mixed.out"));
     const work = "/tmp/assay-fixture-work/";
-    const created = records.filter((r) => r.eventType === 1 && String(r.value).startsWith(work) && r.flags === 0o1101).map((r) => String(r.value).slice(work.length));
+    const created = records
+      .filter((r) => r.eventType === 1 && String(r.value).startsWith(work) && r.flags === 0o1101)
+      .map((r) => String(r.value).slice(work.length));
     const execs = records.filter((r) => r.eventType === 4).map((r) => r.value);
     expect({
       created: created.map((name) => (name.length > 40 ? `${name.slice(0, 3)}…${name.length}` : name)),
@@ -51,7 +53,11 @@ describe("StraceDecoder on recorded strace 6.1 output", () => {
 
 describe("StraceDecoder on hand-made lines", () => {
   test("joins an unfinished open with its resumption after another process's line", () => {
-    const { records } = decodeAll([`10 openat(-100, ${hex("/w/a")}, 0x241, 0666 <unfinished ...>`, `11 openat(-100, ${hex("/w/b")}, 0) = 4`, `10 <... openat resumed>) = -1 EEXIST (File exists)`]);
+    const { records } = decodeAll([
+      `10 openat(-100, ${hex("/w/a")}, 0x241, 0666 <unfinished ...>`,
+      `11 openat(-100, ${hex("/w/b")}, 0) = 4`,
+      `10 <... openat resumed>) = -1 EEXIST (File exists)`,
+    ]);
     expect(records).toEqual([
       { pid: 11, eventType: 1, value: "/w/b", flags: 0, mode: 0, resolve: 0, returnValue: 4 },
       { pid: 10, eventType: 1, value: "/w/a", flags: 0o1101, mode: 0o666, resolve: 0, returnValue: -17 },
@@ -93,7 +99,14 @@ describe("StraceDecoder on hand-made lines", () => {
       `40 sendmsg(4, {msg_name={sa_family=0x1, sun_path=${hex("/dev/log")}}, msg_namelen=110, msg_iov=[], msg_iovlen=0, msg_controllen=0, msg_flags=0}, 0) = 1`,
       `40 openat(-100, ${hex("/w/long")}..., 0) = 3`,
     ]);
-    expect({ values: records.map((r) => [r.value, r.truncated]), unix: records[0]?.eventType === EVENT_UNIX_CONNECT, connects: loss.hooks.connect.emitted, noPeer: loss.sendNoRecoverablePeer, nonIp: loss.sendNonIpFamily, truncated: loss.truncatedPaths }).toEqual({
+    expect({
+      values: records.map((r) => [r.value, r.truncated]),
+      unix: records[0]?.eventType === EVENT_UNIX_CONNECT,
+      connects: loss.hooks.connect.emitted,
+      noPeer: loss.sendNoRecoverablePeer,
+      nonIp: loss.sendNonIpFamily,
+      truncated: loss.truncatedPaths,
+    }).toEqual({
       values: [
         ["/run/x.sock", undefined],
         ["/w/long", true],
@@ -107,11 +120,11 @@ describe("StraceDecoder on hand-made lines", () => {
   });
 
   test("reads the workload's own end from strace's exit lines", () => {
-    expect([parseTraceeEnd("12 +++ exited with 3 +++"), parseTraceeEnd("13 +++ killed by SIGKILL (core dumped) +++"), parseTraceeEnd("12 exit_group(0) = ?")]).toEqual([
-      { pid: 12, exitCode: 3, signalName: null },
-      { pid: 13, exitCode: null, signalName: "SIGKILL" },
-      undefined,
-    ]);
+    expect([
+      parseTraceeEnd("12 +++ exited with 3 +++"),
+      parseTraceeEnd("13 +++ killed by SIGKILL (core dumped) +++"),
+      parseTraceeEnd("12 exit_group(0) = ?"),
+    ]).toEqual([{ pid: 12, exitCode: 3, signalName: null }, { pid: 13, exitCode: null, signalName: "SIGKILL" }, undefined]);
   });
 
   test("counts a resumption without its start and a line it cannot read as undecodable", () => {

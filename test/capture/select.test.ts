@@ -11,18 +11,30 @@ const fake = (name: CaptureBackendName, available: boolean): CaptureBackend => (
 describe("chooseBackend", () => {
   test("auto takes eBPF when the host allows it", async () => {
     const choice = await chooseBackend("auto", [fake("ebpf", true), fake("ptrace", true), noneBackend]);
-    expect(choice.ok && [choice.backend.name, choice.tried.map((p) => p.backend), choice.rest.map((b) => b.name)]).toEqual(["ebpf", ["ebpf"], ["ptrace", "none"]]);
+    expect(choice.ok && [choice.backend.name, choice.tried.map((p) => p.backend), choice.rest.map((b) => b.name)]).toEqual([
+      "ebpf",
+      ["ebpf"],
+      ["ptrace", "none"],
+    ]);
   });
 
   test("auto falls back to ptrace, then to none, recording what it tried", async () => {
     const ptrace = await chooseBackend("auto", [fake("ebpf", false), fake("ptrace", true), noneBackend]);
     const none = await chooseBackend("auto", [fake("ebpf", false), fake("ptrace", false), noneBackend]);
-    expect([ptrace.ok && ptrace.backend.name, none.ok && none.backend.name, none.tried.map((p) => p.available)]).toEqual(["ptrace", "none", [false, false, true]]);
+    expect([ptrace.ok && ptrace.backend.name, none.ok && none.backend.name, none.tried.map((p) => p.available)]).toEqual([
+      "ptrace",
+      "none",
+      [false, false, true],
+    ]);
   });
 
   test("an explicit backend that is unavailable is refused with its reason", async () => {
     const choice = await chooseBackend("ebpf", [fake("ebpf", false), fake("ptrace", true), noneBackend]);
-    expect(choice).toEqual({ ok: false, reason: "ebpf: ebpf is missing here", tried: [{ backend: "ebpf", available: false, reason: "ebpf is missing here", version: "" }] });
+    expect(choice).toEqual({
+      ok: false,
+      reason: "ebpf: ebpf is missing here",
+      tried: [{ backend: "ebpf", available: false, reason: "ebpf is missing here", version: "" }],
+    });
   });
 });
 
@@ -73,7 +85,11 @@ describe("armBackend", () => {
     const calls: string[] = [];
     const unavailable = { ...arming("ptrace", calls), probe: async () => ({ backend: "ptrace" as const, available: false, reason: "no strace", version: "" }) };
     const viaUnavailable = await armBackend(failingArm("ebpf", attachFailed(), calls), [unavailable, noneBackend], target);
-    const ptraceFails = await armBackend(failingArm("ebpf", attachFailed(), calls), [failingArm("ptrace", new CaptureHostError("CAPTURE_UNAVAILABLE", "strace is not installed"), calls), noneBackend], target);
+    const ptraceFails = await armBackend(
+      failingArm("ebpf", attachFailed(), calls),
+      [failingArm("ptrace", new CaptureHostError("CAPTURE_UNAVAILABLE", "strace is not installed"), calls), noneBackend],
+      target,
+    );
     expect([viaUnavailable.armed.backend, viaUnavailable.fallbacks, ptraceFails.armed.backend, ptraceFails.fallbacks, calls]).toEqual([
       "none",
       ["ebpf: eBPF could not be armed: BPF_PROG_LOAD a1_opat_in failed: EACCES (13)"],

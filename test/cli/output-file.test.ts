@@ -13,7 +13,11 @@ describe("OutputFile", () => {
     file.write("x".repeat(3 << 20));
     const before = readFileSync(out, "utf8");
     file.commit();
-    expect({ before, after: readFileSync(out, "utf8").length, files: readdirSync(dir.path) }).toEqual({ before: "old\n", after: 4 + (3 << 20), files: ["out.json"] });
+    expect({ before, after: readFileSync(out, "utf8").length, files: readdirSync(dir.path) }).toEqual({
+      before: "old\n",
+      after: 4 + (3 << 20),
+      files: ["out.json"],
+    });
   });
 
   test("abandon keeps the old file and removes the temporary one", () => {
@@ -57,7 +61,9 @@ describe("OutputFile", () => {
   test("a missing directory is refused, not created", () => {
     using dir = tempDir("output-file");
     const out = join(dir.path, "missing", "deeper", "x.md");
-    expect(() => writeOutputFile("--out-md", out, "# x\n")).toThrow(`--out-md: cannot write ${out}: no such directory ${join(dir.path, "missing", "deeper")} (directories are not created)`);
+    expect(() => writeOutputFile("--out-md", out, "# x\n")).toThrow(
+      `--out-md: cannot write ${out}: no such directory ${join(dir.path, "missing", "deeper")} (directories are not created)`,
+    );
     expect(readdirSync(dir.path)).toEqual([]);
   });
 
@@ -78,7 +84,13 @@ describe("OutputFile", () => {
         return (error as Error).message;
       }
     };
-    expect([refused(join(dir.path, "new.json")), refused(join(dir.path, "old.json")), refused(dir.path), refused(join(dir.path, "no", "x.json")), refused("/dev/null")]).toEqual([
+    expect([
+      refused(join(dir.path, "new.json")),
+      refused(join(dir.path, "old.json")),
+      refused(dir.path),
+      refused(join(dir.path, "no", "x.json")),
+      refused("/dev/null"),
+    ]).toEqual([
       "accepted",
       "accepted",
       `--output: cannot write ${dir.path}: it is a directory`,
@@ -92,26 +104,37 @@ describe("OutputFile", () => {
     using dir = tempDir("output-file");
     symlinkSync("made.json", join(dir.path, "link.json"));
     writeOutputFile("--output", join(dir.path, "link.json"), "new\n");
-    expect({ link: lstatSync(join(dir.path, "link.json")).isSymbolicLink(), content: readFileSync(join(dir.path, "made.json"), "utf8") }).toEqual({ link: true, content: "new\n" });
+    expect({ link: lstatSync(join(dir.path, "link.json")).isSymbolicLink(), content: readFileSync(join(dir.path, "made.json"), "utf8") }).toEqual({
+      link: true,
+      content: "new\n",
+    });
   });
 
   // Renaming onto /dev/stdout would replace the host's link with a regular file: the test restores it if so.
-  test.skipIf(skipReason(!host.hasBinary || !host.isRoot, "writes through /dev/stdout of a child: needs the compiled binary, and root to repair /dev/stdout should it break"))(
-    "--output /dev/stdout writes to the standard output and leaves /dev/stdout a link",
-    async () => {
-      using dir = tempDir("output-file", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0" }) });
-      const link = readlinkSync("/dev/stdout");
-      try {
-        const { stdout, exitCode } = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--format", "summary", "--output", "/dev/stdout"], { stdin: "/a\n" });
-        expect({ exitCode, input_count: JSON.parse(stdout).input_count, link: lstatSync("/dev/stdout").isSymbolicLink() }).toEqual({ exitCode: 0, input_count: 1, link: true });
-      } finally {
-        if (!lstatSync("/dev/stdout").isSymbolicLink()) {
-          rmSync("/dev/stdout");
-          symlinkSync(link, "/dev/stdout");
-        }
+  test.skipIf(
+    skipReason(
+      !host.hasBinary || !host.isRoot,
+      "writes through /dev/stdout of a child: needs the compiled binary, and root to repair /dev/stdout should it break",
+    ),
+  )("--output /dev/stdout writes to the standard output and leaves /dev/stdout a link", async () => {
+    using dir = tempDir("output-file", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0" }) });
+    const link = readlinkSync("/dev/stdout");
+    try {
+      const { stdout, exitCode } = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--format", "summary", "--output", "/dev/stdout"], {
+        stdin: "/a\n",
+      });
+      expect({ exitCode, input_count: JSON.parse(stdout).input_count, link: lstatSync("/dev/stdout").isSymbolicLink() }).toEqual({
+        exitCode: 0,
+        input_count: 1,
+        link: true,
+      });
+    } finally {
+      if (!lstatSync("/dev/stdout").isSymbolicLink()) {
+        rmSync("/dev/stdout");
+        symlinkSync(link, "/dev/stdout");
       }
-    },
-  );
+    }
+  });
 
   test.skipIf(skipReason(!host.hasBinary, "needs the compiled binary (bun scripts/build.ts)"))(
     "--output /dev/stdout into a pipe whose reader starts late: waits instead of failing with EAGAIN",

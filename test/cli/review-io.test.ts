@@ -8,12 +8,19 @@ import { loadArchive } from "../../src/evidence/index.ts";
 import { tempDir } from "../harness.ts";
 import { writeShapeArchive } from "../review/_runs.ts";
 
-const hex = (members: ReadonlyMap<string, Uint8Array>) => [...members].map(([name, bytes]) => [name, new Bun.CryptoHasher("sha256").update(bytes).digest("hex")]).sort();
+const hex = (members: ReadonlyMap<string, Uint8Array>) =>
+  [...members].map(([name, bytes]) => [name, new Bun.CryptoHasher("sha256").update(bytes).digest("hex")]).sort();
 
 describe("openMembers", () => {
   test("gives every member's exact bytes, from a .tar.gz and from an extracted directory", async () => {
     using dir = tempDir("review-io");
-    const archive = await writeShapeArchive(dir.path, { runId: "run_io", reads: ["/srv/a.txt", "/srv/b.txt"], writes: ["/w/c.txt"], execs: ["/bin/sh"], endpoints: ["127.0.0.1:9"] });
+    const archive = await writeShapeArchive(dir.path, {
+      runId: "run_io",
+      reads: ["/srv/a.txt", "/srv/b.txt"],
+      writes: ["/w/c.txt"],
+      execs: ["/bin/sh"],
+      endpoints: ["127.0.0.1:9"],
+    });
     const loaded = await loadArchive(archive);
     if (!loaded.ok) throw new Error("fixture archive did not load");
     const extracted = join(dir.path, "extracted");

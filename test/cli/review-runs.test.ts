@@ -28,7 +28,16 @@ describe("forEachRun", () => {
   test("a worker gives some runs; every run, and their order, equal one thread's", async () => {
     using dir = tempDir("review-runs");
     const archives: string[] = [];
-    for (let i = 0; i < 8; i++) archives.push(await writeShapeArchive(dir.path, { runId: `run_f${i}`, reads: [`/srv/f${i}/a.txt`, "/usr/lib/x86_64-linux-gnu/libc.so.6"], writes: [`/w/f${i}.txt`], execs: ["/usr/bin/sh"], endpoints: [`127.0.0.${i + 1}:9`] }));
+    for (let i = 0; i < 8; i++)
+      archives.push(
+        await writeShapeArchive(dir.path, {
+          runId: `run_f${i}`,
+          reads: [`/srv/f${i}/a.txt`, "/usr/lib/x86_64-linux-gnu/libc.so.6"],
+          writes: [`/w/f${i}.txt`],
+          execs: ["/usr/bin/sh"],
+          endpoints: [`127.0.0.${i + 1}:9`],
+        }),
+      );
     const one = await collect(archives, "0");
     const two = await collect(archives, "1");
     expect(one.fromWorker).toBe(0);
@@ -44,7 +53,11 @@ describe("forEachRun", () => {
     const broken = join(dir.path, "broken.tar.gz");
     writeFileSync(broken, "not gzip");
     archives.splice(3, 0, broken);
-    const failure = async (parallel: "0" | "1") => collect(archives, parallel).then(() => "no error", (error: Error) => error.message);
+    const failure = async (parallel: "0" | "1") =>
+      collect(archives, parallel).then(
+        () => "no error",
+        (error: Error) => error.message,
+      );
     const message = await failure("0");
     expect(message).toContain(broken);
     expect(await failure("1")).toBe(message);

@@ -36,12 +36,23 @@ export function arm(path: string, spec: ArmSpec = {}): ArchiveObservation {
   if (spec.health) members.set("observation-health.json", enc.encode(JSON.stringify(spec.health)));
   if (spec.sdk) members.set("layers/sdk.ndjson", enc.encode(spec.sdk.map((e) => `${JSON.stringify(e)}\n`).join("")));
   if (spec.kernel) members.set("layers/kernel.ndjson", enc.encode(spec.kernel.map((e) => `${JSON.stringify(e)}\n`).join("")));
-  const observed = observeArchive(path, (name) => members.get(name), (bytes) => createHash("sha256").update(bytes).digest("hex"));
+  const observed = observeArchive(
+    path,
+    (name) => members.get(name),
+    (bytes) => createHash("sha256").update(bytes).digest("hex"),
+  );
   if (!observed.ok) throw new Error(observed.issues[0].message);
   return observed.value;
 }
 
 /** SDK rows starting the given tools in seq order. */
 export function started(...tools: string[]): Record<string, unknown>[] {
-  return tools.map((tool, seq) => ({ schema: "assay.runner.sdk_event.v0", seq, event_type: "tool_call_started", tool_call_id: `tc_${seq}`, tool, source: "rt" }));
+  return tools.map((tool, seq) => ({
+    schema: "assay.runner.sdk_event.v0",
+    seq,
+    event_type: "tool_call_started",
+    tool_call_id: `tc_${seq}`,
+    tool,
+    source: "rt",
+  }));
 }

@@ -103,7 +103,12 @@ describe("projectCapabilityDiff", () => {
 
   describe("rejects structural faults naming file and field", () => {
     const cases: [string, (h: ReturnType<typeof s5>) => void, string, string][] = [
-      ["a duplicate tool_call_id", (h) => h.correlation.bindings.push({ ...h.correlation.bindings[0] }), "head/correlation-report.json", "bindings.1.tool_call_id"],
+      [
+        "a duplicate tool_call_id",
+        (h) => h.correlation.bindings.push({ ...h.correlation.bindings[0] }),
+        "head/correlation-report.json",
+        "bindings.1.tool_call_id",
+      ],
       ["missing bindings", (h) => delete h.correlation.bindings, "head/correlation-report.json", "bindings"],
       ["an empty tool_call_id", (h) => (h.correlation.bindings[0].tool_call_id = ""), "head/correlation-report.json", "bindings.0.tool_call_id"],
       ["a non-string policy_decision", (h) => (h.correlation.bindings[0].policy_decision = 1), "head/correlation-report.json", "bindings.0.policy_decision"],
@@ -136,7 +141,14 @@ describe("projectCapabilityDiff of runs without an agent", () => {
     const d = value(diff(noAgent, noAgent));
     expect([d.status, d.preconditions, d.notes]).toEqual([
       "clean",
-      { base_health_clean: true, head_health_clean: true, base_correlation_clean: true, head_correlation_clean: true, stable_tool_call_ids_required: false, stable_tool_call_ids_present: false },
+      {
+        base_health_clean: true,
+        head_health_clean: true,
+        base_correlation_clean: true,
+        head_correlation_clean: true,
+        stable_tool_call_ids_required: false,
+        stable_tool_call_ids_present: false,
+      },
       [IDEMPOTENT_NOTE],
     ]);
   });
@@ -152,19 +164,19 @@ describe("projectCapabilityDiff of runs without an agent", () => {
 
   test("a run with only a policy log declared an agent layer: its missing SDK layer keeps it partial, and the note says so", () => {
     const d = value(diff((h) => (h.health.sdk_layer = "absent")));
-    expect([d.status, d.notes]).toEqual(["partial:health", ['capability_diff_partial: head observation health is not clean: sdk_layer is "absent", expected "self_reported" (the run declared an agent layer)']]);
+    expect([d.status, d.notes]).toEqual([
+      "partial:health",
+      ['capability_diff_partial: head observation health is not clean: sdk_layer is "absent", expected "self_reported" (the run declared an agent layer)'],
+    ]);
   });
 
   test("every partial diff names each cause in its notes", () => {
     const d = value(
-      diff(
-        (h) => {
-          noAgent(h);
-          h.health.kernel_layer = "partial_ringbuf_drops";
-          h.correlation.status = "partial";
-        },
-        noAgent,
-      ),
+      diff((h) => {
+        noAgent(h);
+        h.health.kernel_layer = "partial_ringbuf_drops";
+        h.correlation.status = "partial";
+      }, noAgent),
     );
     expect([d.status, d.notes]).toEqual([
       "partial:health",

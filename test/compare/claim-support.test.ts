@@ -6,7 +6,13 @@ describe("claimSupportTable", () => {
     const table = claimSupportTable();
     expect([table.rows.length, table.rows[0]]).toEqual([
       15,
-      { verdict: "clean", kind: "positive_existence", support: { support: "decided", decision: "allowed" }, scope: "shared", rule: "fidelity_verdict_gates_measured_positive_claims" },
+      {
+        verdict: "clean",
+        kind: "positive_existence",
+        support: { support: "decided", decision: "allowed" },
+        scope: "shared",
+        rule: "fidelity_verdict_gates_measured_positive_claims",
+      },
     ]);
   });
 

@@ -34,7 +34,8 @@ describe("coverageDecision", () => {
       {
         decision: "degraded",
         rule: "coverage_descriptor_degrades_exhaustive_claim",
-        reason: "filesystem completeness is open_syscall_only; blind spots: io_uring file operations may bypass syscall tracepoints; mmap-backed writes are not path-open observations",
+        reason:
+          "filesystem completeness is open_syscall_only; blind spots: io_uring file operations may bypass syscall tracepoints; mmap-backed writes are not path-open observations",
       },
       "allowed",
       "blocked",
@@ -50,12 +51,10 @@ describe("coverageDecision", () => {
   });
 
   test("maps network protocol coverage to descriptors; unknown and absent map to none", () => {
-    expect(["connect_only", "datagram_peer_observed", "connect_and_datagram_peer_observed", "unknown", "absent"].map((c) => networkDescriptorFor(c)?.completeness ?? null)).toEqual([
-      "connect_only",
-      "datagram_peer_observed",
-      "connect_and_datagram_peer_observed",
-      null,
-      null,
-    ]);
+    expect(
+      ["connect_only", "datagram_peer_observed", "connect_and_datagram_peer_observed", "unknown", "absent"].map(
+        (c) => networkDescriptorFor(c)?.completeness ?? null,
+      ),
+    ).toEqual(["connect_only", "datagram_peer_observed", "connect_and_datagram_peer_observed", null, null]);
   });
 });

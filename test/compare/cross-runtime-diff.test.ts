@@ -13,7 +13,12 @@ import {
 import { evidenceSet, fixtureJson, fixtureText, gemini, GEMINI_PREFIX, s5, S5_PREFIX } from "./_inputs.ts";
 
 const GOLDEN = "golden/cross-runtime-diff-s5-gemini-v0.json";
-const CONFIG: CrossRuntimeConfig = { baseRuntime: "s5_openai_agents", headRuntime: "gemini_google_genai", baseWorkDirPrefix: S5_PREFIX, headWorkDirPrefix: GEMINI_PREFIX };
+const CONFIG: CrossRuntimeConfig = {
+  baseRuntime: "s5_openai_agents",
+  headRuntime: "gemini_google_genai",
+  baseWorkDirPrefix: S5_PREFIX,
+  headWorkDirPrefix: GEMINI_PREFIX,
+};
 
 function sdk(relative: string): SdkMetadata {
   const parsed = parseSdkMetadata(fixtureText(relative), relative);
@@ -56,7 +61,10 @@ describe("projectCrossRuntimeDiff", () => {
     test("a relative prefix", () => expect(checkWorkDirPrefix("relative/", "--base-work-dir").ok).toBe(false));
     test("a prefix without trailing slash", () => expect(checkWorkDirPrefix("/abs", "--base-work-dir").ok).toBe(false));
     test("inconsistent SDK pairs", () => {
-      const text = ['{"schema":"assay.runner.sdk_event.v0","sdk_name":"a","sdk_version":"1"}', '{"schema":"assay.runner.sdk_event.v0","sdk_name":"b","sdk_version":"2"}'].join("\n");
+      const text = [
+        '{"schema":"assay.runner.sdk_event.v0","sdk_name":"a","sdk_version":"1"}',
+        '{"schema":"assay.runner.sdk_event.v0","sdk_name":"b","sdk_version":"2"}',
+      ].join("\n");
       const parsed = parseSdkMetadata(text, "sdk.ndjson");
       expect(parsed.ok ? "accepted" : parsed.issues[0].code).toBe("SDK_METADATA_INCONSISTENT");
     });
@@ -67,7 +75,10 @@ describe("projectCrossRuntimeDiff", () => {
   });
 
   test("SDK lines: blank lines and null names are skipped, a non-object line is rejected with its line number", () => {
-    const skipped = parseSdkMetadata('\n{"schema":"assay.runner.sdk_event.v0","sdk_name":null}\n{"schema":"assay.runner.sdk_event.v0","sdk_name":"n","sdk_version":"1"}\n', "s.ndjson");
+    const skipped = parseSdkMetadata(
+      '\n{"schema":"assay.runner.sdk_event.v0","sdk_name":null}\n{"schema":"assay.runner.sdk_event.v0","sdk_name":"n","sdk_version":"1"}\n',
+      "s.ndjson",
+    );
     const bad = parseSdkMetadata('{"schema":"assay.runner.sdk_event.v0","sdk_name":"n","sdk_version":"1"}\n[1]\n', "s.ndjson");
     expect([skipped.ok ? skipped.value : undefined, bad.ok ? undefined : bad.issues[0].line]).toEqual([{ sdk_name: "n", sdk_version: "1" }, 2]);
   });
@@ -84,11 +95,11 @@ describe("canonicalizeWorkPath", () => {
   });
 
   test("respects the path boundary: /work/ does not match /workbench/, and the bare directory stays raw", () => {
-    expect([canonicalizeWorkPath("/workbench/foo.txt", "/work/"), canonicalizeWorkPath("/tmp/p", "/tmp/p/"), canonicalizeWorkPath("/tmp/p//x", "/tmp/p/")]).toEqual([
-      "/workbench/foo.txt",
-      "/tmp/p",
-      "<work>//x",
-    ]);
+    expect([
+      canonicalizeWorkPath("/workbench/foo.txt", "/work/"),
+      canonicalizeWorkPath("/tmp/p", "/tmp/p/"),
+      canonicalizeWorkPath("/tmp/p//x", "/tmp/p/"),
+    ]).toEqual(["/workbench/foo.txt", "/tmp/p", "<work>//x"]);
   });
 });
 

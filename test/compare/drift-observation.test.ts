@@ -7,14 +7,24 @@ const sha = () => "0".repeat(64);
 
 describe("observeArchive", () => {
   test("keeps surface duplicates, drops non-strings and sorts by code point", () => {
-    expect(arm("a", { filesystem_paths: ["/b", "/a", "/b", 7 as unknown as string, "\u{1F600}", "\uFF21"] }).surface.filesystem_paths).toEqual(["/a", "/b", "/b", "\uFF21", "\u{1F600}"]);
+    expect(arm("a", { filesystem_paths: ["/b", "/a", "/b", 7 as unknown as string, "\u{1F600}", "\uFF21"] }).surface.filesystem_paths).toEqual([
+      "/a",
+      "/b",
+      "/b",
+      "\uFF21",
+      "\u{1F600}",
+    ]);
   });
 
   test("sorts astral values spelled as JSON escapes by code point, also in the drift rows built from them", () => {
     // Both sides spell U+1F600 as an escaped surrogate pair, so neither text holds a raw astral character.
     const observed = (paths: string) => {
       const surface = enc.encode(`{"filesystem_paths":${paths}}`);
-      const result = observeArchive("arch", (name) => (name === "manifest.json" ? enc.encode("{}") : name === "capability-surface.json" ? surface : undefined), sha);
+      const result = observeArchive(
+        "arch",
+        (name) => (name === "manifest.json" ? enc.encode("{}") : name === "capability-surface.json" ? surface : undefined),
+        sha,
+      );
       if (!result.ok) throw new Error(result.issues[0].message);
       return result.value;
     };
@@ -22,7 +32,12 @@ describe("observeArchive", () => {
     const b = observed('["\\ud83d\\ude00"]');
     const rules = parseDriftProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [] });
     const row = buildDriftReport(a, b, { fixturePaths: [], providerHosts: [], rules, provenance: {} }).rows[0];
-    expect([a.surface.filesystem_paths, row?.only_in_a, row?.only_in_b, row?.in_both]).toEqual([["/a", "\uFF21", "\u{1F600}"], ["/a", "\uFF21"], [], ["\u{1F600}"]]);
+    expect([a.surface.filesystem_paths, row?.only_in_a, row?.only_in_b, row?.in_both]).toEqual([
+      ["/a", "\uFF21", "\u{1F600}"],
+      ["/a", "\uFF21"],
+      [],
+      ["\u{1F600}"],
+    ]);
   });
 
   test("reports missing manifest and surface, corrupt JSON, invalid UTF-8 and non-object SDK lines as unreadable archives", () => {

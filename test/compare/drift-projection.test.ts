@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { DriftConfigError, endpointHost, networkProjectionBlock, parseDriftProjectionRules, pathProjectionBlock, projectNetworkEndpoint, projectPathValue } from "../../src/compare/index.ts";
+import {
+  DriftConfigError,
+  endpointHost,
+  networkProjectionBlock,
+  parseDriftProjectionRules,
+  pathProjectionBlock,
+  projectNetworkEndpoint,
+  projectPathValue,
+} from "../../src/compare/index.ts";
 
 const rules = (input: Partial<{ pathAliases: string[]; networkAliases: string[]; networkCidrs: string[] }>) =>
   parseDriftProjectionRules({ pathAliases: [], networkAliases: [], networkCidrs: [], ...input });
@@ -7,7 +15,16 @@ const rules = (input: Partial<{ pathAliases: string[]; networkAliases: string[];
 describe("projectPathValue", () => {
   const { pathAliases } = rules({ pathAliases: ["/w/in.txt=workdir/input", "/a:/b=weird"] });
   test("projects op:/absolute values by their path, and leaves op:relative, URIs and // values raw", () => {
-    const values = ["read:/w/in.txt", ":/w/in.txt", "exclusive:/w/in.txt", "read:w/in.txt", "https://example.test/file", "read://w/in.txt", "/w/in.txt", "/a:/b"];
+    const values = [
+      "read:/w/in.txt",
+      ":/w/in.txt",
+      "exclusive:/w/in.txt",
+      "read:w/in.txt",
+      "https://example.test/file",
+      "read://w/in.txt",
+      "/w/in.txt",
+      "/a:/b",
+    ];
     expect(values.map((value) => projectPathValue(value, pathAliases).projected_value)).toEqual([
       "read:workdir/input",
       ":workdir/input",

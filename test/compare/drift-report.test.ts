@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { buildDriftReport, DEFAULT_PROVIDER_HOSTS, MARKDOWN_CELL_ITEMS, parseDriftProjectionRules, renderDriftMarkdown, type DriftOptions, type DriftRow } from "../../src/compare/index.ts";
+import {
+  buildDriftReport,
+  DEFAULT_PROVIDER_HOSTS,
+  MARKDOWN_CELL_ITEMS,
+  parseDriftProjectionRules,
+  renderDriftMarkdown,
+  type DriftOptions,
+  type DriftRow,
+} from "../../src/compare/index.ts";
 import { arm, started, type ArmSpec } from "./_arms.ts";
 
 const OPTIONS: DriftOptions = {
@@ -43,7 +51,9 @@ describe("drift row classification", () => {
 
   test("kernel operations on a fixture path count as fixture items", () => {
     const open = (value: string, access_mode: string) => ({ kind: "openat", value, access_mode, status: "success" });
-    expect(row("kernel_file_operations", { kernel: [open("/w/in.txt", "read"), open("/etc/hosts", "read")] }, { kernel: [open("/etc/hosts", "read")] })).toEqual({
+    expect(
+      row("kernel_file_operations", { kernel: [open("/w/in.txt", "read"), open("/etc/hosts", "read")] }, { kernel: [open("/etc/hosts", "read")] }),
+    ).toEqual({
       classification: "task-induced",
       detail: "all 1 non-shared item(s) match known fixture paths",
     });
@@ -72,7 +82,10 @@ describe("drift row classification", () => {
 
   test("diagnostic_only without churn keeps full overlap", () => {
     const health = { network_endpoint_claim_scope: "diagnostic_only" };
-    expect(row("network_endpoints", { network_endpoints: ["1.1.1.1:53"], health }, { network_endpoints: ["1.1.1.1:53"], health })).toEqual({ classification: "task-induced", detail: "full overlap" });
+    expect(row("network_endpoints", { network_endpoints: ["1.1.1.1:53"], health }, { network_endpoints: ["1.1.1.1:53"], health })).toEqual({
+      classification: "task-induced",
+      detail: "full overlap",
+    });
   });
 });
 
@@ -122,12 +135,22 @@ describe("renderDriftMarkdown", () => {
   // Issue 14, item 5: drift's Markdown cells held 100+ paths on one line.
   test("a cell with hundreds of paths lists the first ones, then how many more; the JSON keeps them all", () => {
     const paths = (side: string, n: number) => Array.from({ length: n }, (_, i) => `/w/${side}/${String(i).padStart(3, "0")}.txt`);
-    const report = buildDriftReport(arm("a", { filesystem_paths: [...paths("a", 300), ...paths("both", 30)] }), arm("b", { filesystem_paths: [...paths("b", MARKDOWN_CELL_ITEMS), ...paths("both", 30)] }), OPTIONS);
-    const row = renderDriftMarkdown(report).split("\n").find((line) => line.startsWith("| `filesystem_paths_touched`")) ?? "";
+    const report = buildDriftReport(
+      arm("a", { filesystem_paths: [...paths("a", 300), ...paths("both", 30)] }),
+      arm("b", { filesystem_paths: [...paths("b", MARKDOWN_CELL_ITEMS), ...paths("both", 30)] }),
+      OPTIONS,
+    );
+    const row =
+      renderDriftMarkdown(report)
+        .split("\n")
+        .find((line) => line.startsWith("| `filesystem_paths_touched`")) ?? "";
     const cells = row.split(" | ");
     const json = report.rows.find((r) => r.dimension === "filesystem_paths_touched");
     expect({
-      onlyA: [cells[3]?.split(", ").length, cells[3]?.endsWith(`\`/w/a/${String(MARKDOWN_CELL_ITEMS - 1).padStart(3, "0")}.txt\`, … and ${300 - MARKDOWN_CELL_ITEMS} more`)],
+      onlyA: [
+        cells[3]?.split(", ").length,
+        cells[3]?.endsWith(`\`/w/a/${String(MARKDOWN_CELL_ITEMS - 1).padStart(3, "0")}.txt\`, … and ${300 - MARKDOWN_CELL_ITEMS} more`),
+      ],
       // Exactly the cap: no "more" suffix.
       onlyB: [cells[4]?.split(", ").length, cells[4]?.includes("more")],
       both: cells[5]?.endsWith(", … and 5 more"),

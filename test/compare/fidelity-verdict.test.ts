@@ -69,6 +69,11 @@ describe("fidelityVerdict", () => {
 
   test("a partial cgroup blocks per-binding claims for every verdict but failed", () => {
     const gate = fidelityVerdict(health({ kernel_layer: "absent", cgroup_correlation: "partial" })).claim_gate;
-    expect(gate).toEqual({ reported_claims: "allowed", measured_positive_claims: "blocked", bounded_negative_claims: "blocked", per_binding_claims: "blocked" });
+    expect(gate).toEqual({
+      reported_claims: "allowed",
+      measured_positive_claims: "blocked",
+      bounded_negative_claims: "blocked",
+      per_binding_claims: "blocked",
+    });
   });
 });

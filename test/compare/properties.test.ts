@@ -29,7 +29,17 @@ const cleanEvidence = fc
     }),
   })
   .map(({ runId, surface, bindings }) => ({
-    health: { schema: "assay.runner.observation_health.v0", run_id: runId, platform: "linux", kernel_layer: "complete", ringbuf_drops: 0, policy_layer: "present", sdk_layer: "self_reported", cgroup_correlation: "clean", notes: [] },
+    health: {
+      schema: "assay.runner.observation_health.v0",
+      run_id: runId,
+      platform: "linux",
+      kernel_layer: "complete",
+      ringbuf_drops: 0,
+      policy_layer: "present",
+      sdk_layer: "self_reported",
+      cgroup_correlation: "clean",
+      notes: [],
+    },
     surface: { schema: "assay.runner.capability_surface.v0", run_id: runId, ...surface },
     correlation: { schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings, ambiguities: [] },
   }));
@@ -64,14 +74,21 @@ describe("capability diff properties", () => {
   });
 });
 
-const pathValues = fc.array(fc.constantFrom("/etc/hosts", "/w/in.txt", "/a/x", "/b/y", "\u{1F600}", "\uFF21", "api.openai.com:443", "1.1.1.1:53"), { maxLength: 6 });
+const pathValues = fc.array(fc.constantFrom("/etc/hosts", "/w/in.txt", "/a/x", "/b/y", "\u{1F600}", "\uFF21", "api.openai.com:443", "1.1.1.1:53"), {
+  maxLength: 6,
+});
 const armSpec: fc.Arbitrary<ArmSpec> = fc.record({
   filesystem_paths: pathValues,
   network_endpoints: pathValues,
   process_execs: pathValues,
   mcp_tools: pathValues,
-  kernel: fc.array(fc.record({ kind: fc.constant("openat"), value: fc.constantFrom("/w/in.txt", "/a/x", "/etc/hosts"), access_mode: fc.constantFrom("read", "write") }), { maxLength: 4 }),
-  sdk: fc.array(fc.constantFrom("read_file", "write_file"), { maxLength: 3 }).map((tools) => tools.map((tool, seq) => ({ event_type: "tool_call_started", seq, tool, tool_call_id: `t${seq}` }))),
+  kernel: fc.array(
+    fc.record({ kind: fc.constant("openat"), value: fc.constantFrom("/w/in.txt", "/a/x", "/etc/hosts"), access_mode: fc.constantFrom("read", "write") }),
+    { maxLength: 4 },
+  ),
+  sdk: fc
+    .array(fc.constantFrom("read_file", "write_file"), { maxLength: 3 })
+    .map((tools) => tools.map((tool, seq) => ({ event_type: "tool_call_started", seq, tool, tool_call_id: `t${seq}` }))),
 });
 const OPTIONS: DriftOptions = {
   fixturePaths: ["/w/in.txt"],

@@ -31,7 +31,8 @@ describe("re-packing each real upstream archive with ArchiveWriter", () => {
           const bytes = members.get(name) as Uint8Array;
           if (name.endsWith(".ndjson")) {
             // Append in uneven pieces (rows split anywhere) to exercise the spool's buffering.
-            for (let at = 0; at < bytes.length; at += 777) writer.append(name as Extract<ManifestedMemberName, `${string}.ndjson`>, bytes.subarray(at, at + 777));
+            for (let at = 0; at < bytes.length; at += 777)
+              writer.append(name as Extract<ManifestedMemberName, `${string}.ndjson`>, bytes.subarray(at, at + 777));
           } else {
             writer.set(name, bytes);
           }

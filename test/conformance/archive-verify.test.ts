@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { verifyArchive } from "../../src/evidence/index.ts";
 import { upstreamFixtures } from "../harness.ts";
 
-const archives = readdirSync(join(upstreamFixtures, "archives")).sort().map((run) => join(upstreamFixtures, "archives", run, "archive.tar.gz"));
+const archives = readdirSync(join(upstreamFixtures, "archives"))
+  .sort()
+  .map((run) => join(upstreamFixtures, "archives", run, "archive.tar.gz"));
 
 function membersNamed(issues: readonly { member?: string }[]): string[] {
   return [...new Set(issues.flatMap((issue) => (issue.member === undefined ? [] : [issue.member])))].sort();
@@ -14,7 +16,12 @@ describe("verifyArchive on upstream data", () => {
   for (const path of archives) {
     test(`accepts the real archive ${path.split("/").at(-2)}`, async () => {
       const report = await verifyArchive(path);
-      expect({ valid: report.valid, issues: report.issues, kind: report.kind, members: report.members.length }).toEqual({ valid: true, issues: [], kind: "tar.gz", members: 8 });
+      expect({ valid: report.valid, issues: report.issues, kind: report.kind, members: report.members.length }).toEqual({
+        valid: true,
+        issues: [],
+        kind: "tar.gz",
+        members: 8,
+      });
     });
   }
 
@@ -50,7 +57,10 @@ describe("verifyArchive on upstream data", () => {
         valid: report.valid,
         missing,
         members: membersNamed(report.issues),
-        correlationFields: report.issues.filter((i) => i.member === "correlation-report.json").map((i) => i.path).sort(),
+        correlationFields: report.issues
+          .filter((i) => i.member === "correlation-report.json")
+          .map((i) => i.path)
+          .sort(),
       }).toEqual({
         valid: false,
         missing: ["events.ndjson", "layers/policy.ndjson"],

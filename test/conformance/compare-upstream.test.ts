@@ -79,7 +79,11 @@ describe("runtime drift over upstream's hand-written arms (V5)", () => {
   const report = buildDriftReport(a, b, {
     fixturePaths: ["/tmp/work/fixture-input.txt", "/tmp/work/fixture-output.txt"],
     providerHosts: [...DEFAULT_PROVIDER_HOSTS],
-    rules: parseDriftProjectionRules({ pathAliases: ["/tmp/work/fixture-input.txt=workdir/input", "/tmp/work/fixture-output.txt=workdir/output"], networkAliases: [], networkCidrs: [] }),
+    rules: parseDriftProjectionRules({
+      pathAliases: ["/tmp/work/fixture-input.txt=workdir/input", "/tmp/work/fixture-output.txt=workdir/output"],
+      networkAliases: [],
+      networkCidrs: [],
+    }),
     provenance: {},
   });
   const rows = Object.fromEntries(report.rows.map((r) => [r.dimension, r]));
@@ -95,7 +99,10 @@ describe("runtime drift over upstream's hand-written arms (V5)", () => {
       network: [rows.network_endpoints?.detail, (rows.network_endpoints?.projection as Record<string, unknown> | undefined)?.status],
     }).toEqual({
       summary: { dimensions_checked: 7, task_induced: 4, provider_induced: 1, runtime_induced: 1, inconclusive: 1 },
-      digests: ["sha256:b9b86a99017a6a8f9f7a3e0277e4cec92b9828ea9f7afb2bce3c03a526401700", "sha256:0065c41e809814d265737a1f7422b2c94e397bc82873e4480f96daed668ddf20"],
+      digests: [
+        "sha256:b9b86a99017a6a8f9f7a3e0277e4cec92b9828ea9f7afb2bce3c03a526401700",
+        "sha256:0065c41e809814d265737a1f7422b2c94e397bc82873e4480f96daed668ddf20",
+      ],
       labels: [
         "filesystem_paths_touched=runtime-induced",
         "kernel_file_operations=task-induced",
@@ -113,8 +120,22 @@ describe("runtime drift over upstream's hand-written arms (V5)", () => {
 
   test("the coverage annotation has 4 strong measured cells, 4 weak exhaustive cells, 2 reported cells and kernel/process caveats", () => {
     const annotation = coverageAnnotationForReport(report, { a: a.observationHealth, b: b.observationHealth });
-    expect([annotation.claim_cells.map((c) => `${String(c.claim_type).split("_")[0]}:${c.claim_strength}`), annotation.classification_caveats.map((c) => c.dimension)]).toEqual([
-      ["measured:strong", "exhaustive:weak", "measured:strong", "exhaustive:weak", "measured:strong", "exhaustive:weak", "measured:strong", "exhaustive:weak", "reported:partial", "reported:partial"],
+    expect([
+      annotation.claim_cells.map((c) => `${String(c.claim_type).split("_")[0]}:${c.claim_strength}`),
+      annotation.classification_caveats.map((c) => c.dimension),
+    ]).toEqual([
+      [
+        "measured:strong",
+        "exhaustive:weak",
+        "measured:strong",
+        "exhaustive:weak",
+        "measured:strong",
+        "exhaustive:weak",
+        "measured:strong",
+        "exhaustive:weak",
+        "reported:partial",
+        "reported:partial",
+      ],
       ["kernel_file_operations", "process_execs"],
     ]);
   });

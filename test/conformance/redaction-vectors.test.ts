@@ -100,7 +100,15 @@ describe("upstream redaction vectors (spec §4.5)", () => {
 describe("redaction over upstream's real archives (spec §4.1)", () => {
   const archives = join(upstreamFixtures, "archives");
   const runs = existsSync(archives) ? readdirSync(archives).sort() : [];
-  const members = ["capability-surface.json", "correlation-report.json", "events.ndjson", "layers/kernel.ndjson", "layers/policy.ndjson", "layers/sdk.ndjson", "observation-health.json"];
+  const members = [
+    "capability-surface.json",
+    "correlation-report.json",
+    "events.ndjson",
+    "layers/kernel.ndjson",
+    "layers/policy.ndjson",
+    "layers/sdk.ndjson",
+    "observation-health.json",
+  ];
   for (const run of runs) {
     test(`${run}: holds no secret, so every member comes out byte-identical and the sweep passes`, async () => {
       using dir = tempDir("redact-real");
@@ -111,7 +119,13 @@ describe("redaction over upstream's real archives (spec §4.1)", () => {
       const surface = JSON.parse(new TextDecoder().decode(bytes.get("capability-surface.json")));
       const member = (name: string) => bytes.get(name) as Uint8Array;
       const { parts, tally } = redactArchiveParts(
-        { surface, events: member("events.ndjson"), kernel: member("layers/kernel.ndjson"), policy: member("layers/policy.ndjson"), sdk: member("layers/sdk.ndjson") },
+        {
+          surface,
+          events: member("events.ndjson"),
+          kernel: member("layers/kernel.ndjson"),
+          policy: member("layers/policy.ndjson"),
+          sdk: member("layers/sdk.ndjson"),
+        },
         redactor,
       );
       expect([tally.total, parts.surface, parts.events, parts.kernel, parts.policy, parts.sdk]).toEqual([

@@ -57,8 +57,7 @@ function validateMembers(dir: string): { issues: Issue[]; documents: number } {
 
 /** Reads an extracted archive directory into its eight validated members. */
 function loadDocuments(dir: string): ArchiveDocuments {
-  const read = (member: MemberName) =>
-    validateText(readFileSync(join(dir, member), "utf8"), { file: dir, member }, parseJson).documents as unknown[];
+  const read = (member: MemberName) => validateText(readFileSync(join(dir, member), "utf8"), { file: dir, member }, parseJson).documents as unknown[];
   const one = (member: MemberName) => read(member)[0];
   return {
     manifest: one("manifest.json"),
@@ -151,9 +150,7 @@ describe("upstream's kernel-event JSON Schema", () => {
 });
 
 describe("upstream goldens", () => {
-  const goldens = ["capability-surface", "correlation-report", "observation-health"].map(
-    (name) => `${name}-openai-agents-kernel-policy-v0.json`,
-  );
+  const goldens = ["capability-surface", "correlation-report", "observation-health"].map((name) => `${name}-openai-agents-kernel-policy-v0.json`);
 
   test.each(goldens)("%s validates once parsed (it is pretty-printed)", (name) => {
     const text = readFileSync(join(upstreamFixtures, "golden", name), "utf8");

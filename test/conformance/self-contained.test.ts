@@ -12,7 +12,11 @@ const trackedFiles = tracked.exitCode === 0 ? tracked.stdout.toString().split("\
 describe("the repository is self-contained", () => {
   test("upstream's fixtures live inside the repository, with upstream's MIT licence beside them", () => {
     const licence = readFileSync(join(upstreamFixtures, "LICENSE"), "utf8");
-    expect([relative(repoRoot, upstreamFixtures), licence.startsWith("MIT License\n"), licence.includes("Permission is hereby granted, free of charge")]).toEqual(["test/fixtures/upstream", true, true]);
+    expect([
+      relative(repoRoot, upstreamFixtures),
+      licence.startsWith("MIT License\n"),
+      licence.includes("Permission is hereby granted, free of charge"),
+    ]).toEqual(["test/fixtures/upstream", true, true]);
   });
 
   test.skipIf(noGit)("no test, bench or script reads from ../shared", () => {
@@ -29,7 +33,13 @@ describe("the repository is self-contained", () => {
 
   test("the four real archives the conformance tests iterate over are all there", () => {
     const runs = readdirSync(join(upstreamFixtures, "archives")).sort();
-    expect(runs.map((run) => [run, existsSync(join(upstreamFixtures, "archives", run, "archive.tar.gz")), existsSync(join(upstreamFixtures, "archives", run, "sdk-events.ndjson"))])).toEqual([
+    expect(
+      runs.map((run) => [
+        run,
+        existsSync(join(upstreamFixtures, "archives", run, "archive.tar.gz")),
+        existsSync(join(upstreamFixtures, "archives", run, "sdk-events.ndjson")),
+      ]),
+    ).toEqual([
       ["run_arm_a-openai_20260525T113813Z_1", true, true],
       ["run_arm_a-openai_20260525T113821Z_2", true, true],
       ["run_arm_a-openai_20260525T113828Z_3", true, true],

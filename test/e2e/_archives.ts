@@ -39,7 +39,9 @@ export async function writeRunArchive(dir: string, runId: string, surface: RunSu
       schema: "assay.runner.correlation_report.v0",
       run_id: runId,
       status: "clean",
-      bindings: agent ? [{ tool_call_id: toolCallId, policy_decision: "allow", kernel_event_count: 1, window: { start: "run_started", end: "run_finished" } }] : [],
+      bindings: agent
+        ? [{ tool_call_id: toolCallId, policy_decision: "allow", kernel_event_count: 1, window: { start: "run_started", end: "run_finished" } }]
+        : [],
       ambiguities: [],
     }),
   );
@@ -59,10 +61,11 @@ export async function writeRunArchive(dir: string, runId: string, surface: RunSu
       notes: [],
     }),
   );
-  if (agent) writer.append(
-    "layers/sdk.ndjson",
-    `${canonicalJson({ schema: "assay.runner.sdk_event.v0", run_id: runId, seq: 0, event_type: "tool_call_started", source: "openai-agents", sdk_name: "@openai/agents", sdk_version: "0.11.4", tool_call_id: toolCallId, tool: "read_file" })}\n`,
-  );
+  if (agent)
+    writer.append(
+      "layers/sdk.ndjson",
+      `${canonicalJson({ schema: "assay.runner.sdk_event.v0", run_id: runId, seq: 0, event_type: "tool_call_started", source: "openai-agents", sdk_name: "@openai/agents", sdk_version: "0.11.4", tool_call_id: toolCallId, tool: "read_file" })}\n`,
+    );
   await writer.commit();
   return outputPath;
 }

@@ -20,12 +20,30 @@ export interface BrowserPage extends AsyncDisposable {
 export async function openPage(url: string): Promise<BrowserPage> {
   const profile = mkdtempSync(join(tmpdir(), "assay-chromium-"));
   const proc = Bun.spawn(
-    [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1280,1400", "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank"],
+    [
+      CHROMIUM,
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--host-resolver-rules=MAP * ~NOTFOUND",
+      "--window-size=1280,1400",
+      "--remote-debugging-port=0",
+      `--user-data-dir=${profile}`,
+      "about:blank",
+    ],
     { stdout: "ignore", stderr: "ignore" },
   );
   const portFile = join(profile, "DevToolsActivePort");
-  await pollUntil(() => existsSync(portFile) && readFileSync(portFile, "utf8").includes("\n"), (ready) => ready, 30_000);
+  await pollUntil(
+    () => existsSync(portFile) && readFileSync(portFile, "utf8").includes("\n"),
+    (ready) => ready,
+    30_000,
+  );
   const [port, path] = readFileSync(portFile, "utf8").split("\n");
   const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
   await new Promise((resolve, reject) => {
@@ -61,7 +79,11 @@ export async function openPage(url: string): Promise<BrowserPage> {
   await send("Network.enable", {}, sessionId);
   await send("Page.enable", {}, sessionId);
   await send("Page.navigate", { url }, sessionId);
-  await pollUntil(() => loaded, (done) => done, 30_000);
+  await pollUntil(
+    () => loaded,
+    (done) => done,
+    30_000,
+  );
   return {
     requests,
     async evaluate(expression) {

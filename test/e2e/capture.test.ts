@@ -79,18 +79,31 @@ function shape(scenario: Scenario, opened: OpenedArchive, work: string) {
   const base = {
     issues: opened.issues,
     health: [health.kernel_layer, health.ringbuf_drops, health.cgroup_correlation, health.policy_layer, health.sdk_layer],
-    s2: health.notes[0] === `s2_kernel_capture: monitor_events=${kernel.length} ringbuf_drops=0 network_protocol_coverage=absent network_endpoint_claim_scope=not_applicable`,
+    s2:
+      health.notes[0] ===
+      `s2_kernel_capture: monitor_events=${kernel.length} ringbuf_drops=0 network_protocol_coverage=absent network_endpoint_claim_scope=not_applicable`,
     seqContiguous: kernel.every((row, i) => row.seq === i),
   };
   if (scenario === "kernel-only") {
-    return { ...base, layers: [opened.text("layers/policy.ndjson"), opened.text("layers/sdk.ndjson")], input: surface.filesystem_paths.includes(join(work, "input.txt")) };
+    return {
+      ...base,
+      layers: [opened.text("layers/policy.ndjson"), opened.text("layers/sdk.ndjson")],
+      input: surface.filesystem_paths.includes(join(work, "input.txt")),
+    };
   }
   const binding = report.bindings[0];
   const common = {
     ...base,
     policy: policy.map((e) => [e.tool_call_id, e.tool, e.decision]),
     surface: [surface.filesystem_paths.includes(join(work, "policy-input.txt")), surface.mcp_tools, surface.policy_decisions],
-    binding: [report.bindings.length, binding?.tool_call_id, binding?.policy_decision, typeof binding?.cgroup_id === "number" || typeof binding?.cgroup_id === "bigint", binding?.kernel_event_count > 0, binding?.window],
+    binding: [
+      report.bindings.length,
+      binding?.tool_call_id,
+      binding?.policy_decision,
+      typeof binding?.cgroup_id === "number" || typeof binding?.cgroup_id === "bigint",
+      binding?.kernel_event_count > 0,
+      binding?.window,
+    ],
     status: [report.status, report.ambiguities],
   };
   if (scenario === "kernel-policy") return { ...common, sdk: opened.text("layers/sdk.ndjson") };
@@ -106,7 +119,18 @@ function shape(scenario: Scenario, opened: OpenedArchive, work: string) {
 }
 
 function expectedShape(scenario: Scenario) {
-  const base = { issues: [], health: ["complete", 0, "clean", scenario === "kernel-only" ? "absent" : "present", scenario === "kernel-only" || scenario === "kernel-policy" ? "absent" : "self_reported"], s2: true, seqContiguous: true };
+  const base = {
+    issues: [],
+    health: [
+      "complete",
+      0,
+      "clean",
+      scenario === "kernel-only" ? "absent" : "present",
+      scenario === "kernel-only" || scenario === "kernel-policy" ? "absent" : "self_reported",
+    ],
+    s2: true,
+    seqContiguous: true,
+  };
   if (scenario === "kernel-only") return { ...base, layers: ["", ""], input: true };
   const common = {
     ...base,
@@ -163,7 +187,19 @@ for (const backend of backends) {
       try {
         const archive = join(dir.path, "net.tar.gz");
         const outcome = await runAssay(
-          ["run", "--capture", backend, "--run-id", `run_net_${backend}`, "-o", archive, "--", join(fixtures, "network-agent.sh"), String(listener.port), String(udp.port)],
+          [
+            "run",
+            "--capture",
+            backend,
+            "--run-id",
+            `run_net_${backend}`,
+            "-o",
+            archive,
+            "--",
+            join(fixtures, "network-agent.sh"),
+            String(listener.port),
+            String(udp.port),
+          ],
           { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) } },
         );
         const opened = await openArchive(archive);
@@ -195,9 +231,12 @@ for (const backend of backends) {
       using dir = tempDir(`capture-${backend}-gc`);
       const work = join(dir.path, "work");
       const archive = join(dir.path, "gc.tar.gz");
-      const outcome = await runAssay(["run", "--capture", backend, "--run-id", `run_gc_${backend}`, "-o", archive, "--", join(fixtures, "grandchild-agent.sh"), work], {
-        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-      });
+      const outcome = await runAssay(
+        ["run", "--capture", backend, "--run-id", `run_gc_${backend}`, "-o", archive, "--", join(fixtures, "grandchild-agent.sh"), work],
+        {
+          env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+        },
+      );
       const opened = await openArchive(archive);
       const surface = opened.json("capability-surface.json");
       const written = opened
@@ -205,7 +244,12 @@ for (const backend of backends) {
         .filter((row) => row.kind === "openat" && String(row.value).startsWith(work))
         .map((row) => row.value)
         .sort();
-      expect({ exitCode: outcome.exitCode, issues: opened.issues, written, inSurface: written.every((path) => surface.filesystem_paths.includes(path)) }).toEqual({
+      expect({
+        exitCode: outcome.exitCode,
+        issues: opened.issues,
+        written,
+        inSurface: written.every((path) => surface.filesystem_paths.includes(path)),
+      }).toEqual({
         exitCode: 0,
         issues: [],
         written: ["background-grandchild.txt", "child.txt", "grandchild.txt"].map((name) => join(work, name)),

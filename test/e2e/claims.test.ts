@@ -19,7 +19,13 @@ describe.skipIf(noBinary)("assay-runner claims", () => {
       0,
       15,
       0,
-      ["filesystem_open_syscall_only", "network_connect_only", "network_datagram_peer_observed", "network_connect_and_datagram_peer_observed", "process_exec_only"],
+      [
+        "filesystem_open_syscall_only",
+        "network_connect_only",
+        "network_datagram_peer_observed",
+        "network_connect_and_datagram_peer_observed",
+        "process_exec_only",
+      ],
     ]);
   });
 

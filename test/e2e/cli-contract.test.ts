@@ -18,7 +18,10 @@ const REAL_B = join(upstreamFixtures, "archives/run_arm_b-gemini_20260525T114112
 function brokenArchives(dir: string): Record<string, string> {
   const bytes = readFileSync(REAL);
   const files = { junk: "junk.tar.gz", truncated: "truncated.tar.gz", empty: "empty.tar.gz" };
-  writeFileSync(join(dir, files.junk), Uint8Array.from({ length: 100 }, (_, i) => (i * 37 + 11) % 251));
+  writeFileSync(
+    join(dir, files.junk),
+    Uint8Array.from({ length: 100 }, (_, i) => (i * 37 + 11) % 251),
+  );
   writeFileSync(join(dir, files.truncated), bytes.subarray(0, 1000));
   writeFileSync(join(dir, files.empty), "");
   return Object.fromEntries(Object.entries(files).map(([kind, name]) => [kind, join(dir, name)]));
@@ -32,7 +35,14 @@ describe.skipIf(noBinary)("issue 14: diff and fidelity agree", () => {
     const diff = await runAssay(["diff", base, head]);
     const verdicts = await Promise.all([runAssay(["fidelity", base]), runAssay(["fidelity", head])]);
     const document = JSON.parse(diff.stdout);
-    expect([diff.exitCode, diff.stderr, document.status, document.preconditions.stable_tool_call_ids_required, document.notes, verdicts.map((v) => [v.exitCode, JSON.parse(v.stdout).verdict, v.stderr])]).toEqual([
+    expect([
+      diff.exitCode,
+      diff.stderr,
+      document.status,
+      document.preconditions.stable_tool_call_ids_required,
+      document.notes,
+      verdicts.map((v) => [v.exitCode, JSON.parse(v.stdout).verdict, v.stderr]),
+    ]).toEqual([
       0,
       "",
       "clean",
@@ -45,16 +55,27 @@ describe.skipIf(noBinary)("issue 14: diff and fidelity agree", () => {
     ]);
   });
 
-  test.skipIf(noPtraceRun)("two real measured runs without an agent (ptrace) diff as clean, and fidelity calls them clean", async () => {
-    using dir = tempDir("contract-realruns");
-    const env = { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) };
-    const archives = [join(dir.path, "one.tar.gz"), join(dir.path, "two.tar.gz")];
-    const runs = [];
-    for (const archive of archives) runs.push((await runAssay(["run", "--capture", "ptrace", "-o", archive, "--", "sh", "-c", "cat /etc/hostname > /dev/null"], { env })).exitCode);
-    const diff = await runAssay(["diff", ...archives]);
-    const verdicts = await Promise.all(archives.map((archive) => runAssay(["fidelity", archive])));
-    expect([runs, diff.exitCode, JSON.parse(diff.stdout).status, diff.stderr, verdicts.map((v) => JSON.parse(v.stdout).verdict)]).toEqual([[0, 0], 0, "clean", "", ["clean", "clean"]]);
-  }, 60_000);
+  test.skipIf(noPtraceRun)(
+    "two real measured runs without an agent (ptrace) diff as clean, and fidelity calls them clean",
+    async () => {
+      using dir = tempDir("contract-realruns");
+      const env = { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) };
+      const archives = [join(dir.path, "one.tar.gz"), join(dir.path, "two.tar.gz")];
+      const runs = [];
+      for (const archive of archives)
+        runs.push((await runAssay(["run", "--capture", "ptrace", "-o", archive, "--", "sh", "-c", "cat /etc/hostname > /dev/null"], { env })).exitCode);
+      const diff = await runAssay(["diff", ...archives]);
+      const verdicts = await Promise.all(archives.map((archive) => runAssay(["fidelity", archive])));
+      expect([runs, diff.exitCode, JSON.parse(diff.stdout).status, diff.stderr, verdicts.map((v) => JSON.parse(v.stdout).verdict)]).toEqual([
+        [0, 0],
+        0,
+        "clean",
+        "",
+        ["clean", "clean"],
+      ]);
+    },
+    60_000,
+  );
 
   test("a partial diff names its reason in the JSON notes and in plain words on stderr, without internal status names", async () => {
     using dir = tempDir("contract-partial");
@@ -74,7 +95,14 @@ describe.skipIf(noBinary)("issue 14: diff and fidelity agree", () => {
 
   test("a fidelity verdict other than clean is explained on stderr; --json keeps stderr quiet", async () => {
     using dir = tempDir("contract-fidelity", {
-      "health.json": JSON.stringify({ schema: "assay.runner.observation_health.v0", run_id: "r", platform: "linux", kernel_layer: "partial_ringbuf_drops", ringbuf_drops: 3, cgroup_correlation: "clean" }),
+      "health.json": JSON.stringify({
+        schema: "assay.runner.observation_health.v0",
+        run_id: "r",
+        platform: "linux",
+        kernel_layer: "partial_ringbuf_drops",
+        ringbuf_drops: 3,
+        cgroup_correlation: "clean",
+      }),
     });
     const human = await runAssay(["fidelity", join(dir.path, "health.json")]);
     const machine = await runAssay(["fidelity", join(dir.path, "health.json"), "--json"]);
@@ -183,7 +211,11 @@ describe.skipIf(noBinary)("issue 14: one command-line contract", () => {
   test("inspect says in plain words that an archive has no redaction record", async () => {
     const outcome = await runAssay(["inspect", REAL]);
     const line = outcome.stderr.split("\n").find((l) => l.startsWith("redaction "));
-    expect([outcome.exitCode, line, /ADR|pre-|partial:/.test(outcome.stderr)]).toEqual([0, "redaction not recorded (the archive's producer wrote no redaction record)", false]);
+    expect([outcome.exitCode, line, /ADR|pre-|partial:/.test(outcome.stderr)]).toEqual([
+      0,
+      "redaction not recorded (the archive's producer wrote no redaction record)",
+      false,
+    ]);
   });
 
   test("every command refuses an output in a missing directory alike: exit 2, nothing created", async () => {
@@ -202,7 +234,10 @@ describe.skipIf(noBinary)("issue 14: one command-line contract", () => {
     for (const [name, args] of Object.entries(attempts)) {
       const outcome = await runAssay(args);
       const flag = name.split(" ")[1];
-      results[name] = [outcome.exitCode, outcome.stderr.includes(`${flag}: cannot write ${missing}/`) && outcome.stderr.includes(`no such directory ${missing} (directories are not created)`)];
+      results[name] = [
+        outcome.exitCode,
+        outcome.stderr.includes(`${flag}: cannot write ${missing}/`) && outcome.stderr.includes(`no such directory ${missing} (directories are not created)`),
+      ];
     }
     expect({ results, created: existsSync(missing), ran: existsSync(join(dir.path, "ran")) }).toEqual({
       results: Object.fromEntries(Object.keys(attempts).map((name) => [name, [2, true]])),
@@ -238,7 +273,13 @@ describe.skipIf(noBinary)("issue 14: one command-line contract", () => {
       const lines = stdout.split("\n");
       const examples = lines.indexOf("Examples:") >= 0 ? lines.indexOf("Examples:") : lines.indexOf("Example:");
       const body = examples >= 0 ? lines.slice(0, examples) : lines;
-      report[command] = [exitCode, body.filter((l) => l.length > 100).length, lines.filter((l) => /\s$/.test(l)).length, lines.includes("Exit codes:"), lines.some((l) => /^ {2}2 +bad usage or unusable input/.test(l))];
+      report[command] = [
+        exitCode,
+        body.filter((l) => l.length > 100).length,
+        lines.filter((l) => /\s$/.test(l)).length,
+        lines.includes("Exit codes:"),
+        lines.some((l) => /^ {2}2 +bad usage or unusable input/.test(l)),
+      ];
     }
     expect(report).toEqual(Object.fromEntries(COMMANDS.map((c) => [c, [0, 0, 0, true, true]])));
   });
@@ -255,14 +296,23 @@ describe.skipIf(noBinary)("issue 14: one command-line contract", () => {
     for (const args of commands) {
       const [human, machine] = await Promise.all([runAssay(args), runAssay([...args, "--json"])]);
       const document = JSON.parse(machine.stdout) as { error: { message: string; exit_code: number } };
-      seen.push([args[0], human.exitCode, machine.exitCode, document.error.exit_code, human.stderr === machine.stderr, human.stderr.includes(document.error.message)]);
+      seen.push([
+        args[0],
+        human.exitCode,
+        machine.exitCode,
+        document.error.exit_code,
+        human.stderr === machine.stderr,
+        human.stderr.includes(document.error.message),
+      ]);
     }
     expect(seen).toEqual(commands.map(([name]) => [name, name === "drift" ? 3 : 2, name === "drift" ? 3 : 2, name === "drift" ? 3 : 2, true, true]));
   });
 
   test("an unknown flag is the same short answer for every command", async () => {
     const answers = await Promise.all(COMMANDS.map((command) => runAssay([command, "--no-such-flag"])));
-    expect(answers).toEqual(COMMANDS.map((command) => ({ stdout: "", stderr: `[error] unknown flag --no-such-flag\nsee assay-runner ${command} --help\n`, exitCode: 2 })));
+    expect(answers).toEqual(
+      COMMANDS.map((command) => ({ stdout: "", stderr: `[error] unknown flag --no-such-flag\nsee assay-runner ${command} --help\n`, exitCode: 2 })),
+    );
   });
 
   test("the README's exit-code table is the table every --help is rendered from", () => {

@@ -7,9 +7,12 @@ import { writeRunArchive } from "./_archives.ts";
 const G = join(upstreamFixtures, "golden");
 const X = join(upstreamFixtures, "cross-runtime-inputs");
 const side = (label: string) => [
-  `--${label}-health`, join(G, "observation-health-openai-agents-kernel-policy-v0.json"),
-  `--${label}-surface`, join(G, "capability-surface-openai-agents-kernel-policy-v0.json"),
-  `--${label}-correlation`, join(G, "correlation-report-openai-agents-kernel-policy-v0.json"),
+  `--${label}-health`,
+  join(G, "observation-health-openai-agents-kernel-policy-v0.json"),
+  `--${label}-surface`,
+  join(G, "capability-surface-openai-agents-kernel-policy-v0.json"),
+  `--${label}-correlation`,
+  join(G, "correlation-report-openai-agents-kernel-policy-v0.json"),
 ];
 const golden = (name: string) => readFileSync(join(G, name), "utf8");
 const noBinary = skipReason(!host.hasBinary, "needs the compiled binary (bun run build)");
@@ -24,19 +27,43 @@ describe.skipIf(noBinary)("assay-runner diff", () => {
     using dir = tempDir("diff-cross");
     const out = join(dir.path, "cross.json");
     const outcome = await runAssay([
-      "diff", "--cross-runtime", ...side("base"), "--base-sdk", join(X, "s5-openai-agents/layers/sdk.ndjson"), join(X, "gemini-google-genai"),
-      "--base-runtime", "s5_openai_agents", "--head-runtime", "gemini_google_genai",
-      "--base-work-dir", "/tmp/assay-runner-openai-agents-kernel-policy/work/", "--head-work-dir", "/tmp/assay-runner-gemini-google-genai-kernel-policy/work/",
-      "--output", out,
+      "diff",
+      "--cross-runtime",
+      ...side("base"),
+      "--base-sdk",
+      join(X, "s5-openai-agents/layers/sdk.ndjson"),
+      join(X, "gemini-google-genai"),
+      "--base-runtime",
+      "s5_openai_agents",
+      "--head-runtime",
+      "gemini_google_genai",
+      "--base-work-dir",
+      "/tmp/assay-runner-openai-agents-kernel-policy/work/",
+      "--head-work-dir",
+      "/tmp/assay-runner-gemini-google-genai-kernel-policy/work/",
+      "--output",
+      out,
     ]);
-    expect({ ...outcome, written: readFileSync(out, "utf8") }).toEqual({ stdout: "", stderr: "", exitCode: 0, written: golden("cross-runtime-diff-s5-gemini-v0.json") });
+    expect({ ...outcome, written: readFileSync(out, "utf8") }).toEqual({
+      stdout: "",
+      stderr: "",
+      exitCode: 0,
+      written: golden("cross-runtime-diff-s5-gemini-v0.json"),
+    });
   });
 
   test("a partial status exits 1 unless --allow-partial, and the document is still printed", async () => {
     using dir = tempDir("diff-partial", {
       "h.json": JSON.stringify({ ...JSON.parse(golden("observation-health-openai-agents-kernel-policy-v0.json")), ringbuf_drops: 2 }),
     });
-    const head = ["--head-health", join(dir.path, "h.json"), "--head-surface", join(G, "capability-surface-openai-agents-kernel-policy-v0.json"), "--head-correlation", join(G, "correlation-report-openai-agents-kernel-policy-v0.json")];
+    const head = [
+      "--head-health",
+      join(dir.path, "h.json"),
+      "--head-surface",
+      join(G, "capability-surface-openai-agents-kernel-policy-v0.json"),
+      "--head-correlation",
+      join(G, "correlation-report-openai-agents-kernel-policy-v0.json"),
+    ];
     const strict = await runAssay(["diff", ...side("base"), ...head]);
     const allowed = await runAssay(["diff", ...side("base"), ...head, "--allow-partial"]);
     expect([strict.exitCode, JSON.parse(strict.stdout).status, strict.stderr, allowed.exitCode, allowed.stdout === strict.stdout, allowed.stderr]).toEqual([
@@ -54,12 +81,39 @@ describe.skipIf(noBinary)("assay-runner diff", () => {
     correlation.bindings.push(correlation.bindings[0]);
     using dir = tempDir("diff-dup", { "c.json": JSON.stringify(correlation) });
     const file = join(dir.path, "c.json");
-    const outcome = await runAssay(["diff", ...side("base"), "--head-health", join(G, "observation-health-openai-agents-kernel-policy-v0.json"), "--head-surface", join(G, "capability-surface-openai-agents-kernel-policy-v0.json"), "--head-correlation", file]);
-    expect([outcome.stdout, outcome.exitCode, outcome.stderr.includes(`${file}: › bindings.1.tool_call_id`), outcome.stderr.includes('duplicate tool_call_id "tc_runner_policy_001"')]).toEqual(["", 2, true, true]);
+    const outcome = await runAssay([
+      "diff",
+      ...side("base"),
+      "--head-health",
+      join(G, "observation-health-openai-agents-kernel-policy-v0.json"),
+      "--head-surface",
+      join(G, "capability-surface-openai-agents-kernel-policy-v0.json"),
+      "--head-correlation",
+      file,
+    ]);
+    expect([
+      outcome.stdout,
+      outcome.exitCode,
+      outcome.stderr.includes(`${file}: › bindings.1.tool_call_id`),
+      outcome.stderr.includes('duplicate tool_call_id "tc_runner_policy_001"'),
+    ]).toEqual(["", 2, true, true]);
   });
 
   test("the same runtime on both sides of a cross-runtime diff is rejected with exit 2", async () => {
-    const outcome = await runAssay(["diff", "--cross-runtime", join(X, "gemini-google-genai"), join(X, "gemini-google-genai"), "--base-runtime", "gemini_google_genai", "--head-runtime", "gemini_google_genai", "--base-work-dir", "/a/", "--head-work-dir", "/b/"]);
+    const outcome = await runAssay([
+      "diff",
+      "--cross-runtime",
+      join(X, "gemini-google-genai"),
+      join(X, "gemini-google-genai"),
+      "--base-runtime",
+      "gemini_google_genai",
+      "--head-runtime",
+      "gemini_google_genai",
+      "--base-work-dir",
+      "/a/",
+      "--head-work-dir",
+      "/b/",
+    ]);
     expect([outcome.stdout, outcome.exitCode, outcome.stderr.includes("must differ")]).toEqual(["", 2, true]);
   });
 
@@ -69,7 +123,13 @@ describe.skipIf(noBinary)("assay-runner diff", () => {
     const head = await writeRunArchive(dir.path, "run_head", { filesystem_paths: ["/w/a.txt", "/w/b.txt"] });
     const outcome = await runAssay(["diff", base, head]);
     const diff = JSON.parse(outcome.stdout);
-    expect([outcome.exitCode, outcome.stderr, diff.status, diff.surface.filesystem_paths, diff.notes]).toEqual([0, "", "clean", { added: ["/w/b.txt"], removed: [], unchanged: ["/w/a.txt"] }, []]);
+    expect([outcome.exitCode, outcome.stderr, diff.status, diff.surface.filesystem_paths, diff.notes]).toEqual([
+      0,
+      "",
+      "clean",
+      { added: ["/w/b.txt"], removed: [], unchanged: ["/w/a.txt"] },
+      [],
+    ]);
   });
 
   test("upstream's live archives (no policy layer) diff as partial:health: exit 1, or 0 with --allow-partial", async () => {

@@ -12,15 +12,35 @@ const SHOWN_B = `docs/experiments/cross-runtime-drift-2026-05/runs/b0/${RUN_B}/a
 const WORK_A = `/opt/actions-runner/_work/assay/assay/arm-a-openai-runs/${RUN_A}/workdir`;
 const WORK_B = `/opt/actions-runner/_work/assay/assay/arm-b-gemini-runs/${RUN_B}/workdir`;
 const PAIR_1_FLAGS = [
-  ...[`${WORK_A}/fixture-input.txt`, `${WORK_A}/fixture-output.txt`, `${WORK_B}/fixture-input.txt`, `${WORK_B}/fixture-output.txt`].flatMap((p) => ["--fixture-path", p]),
-  "--path-alias", `${WORK_A}/fixture-input.txt=workdir/input`,
-  "--path-alias", `${WORK_A}/fixture-output.txt=workdir/output`,
-  "--path-alias", `${WORK_B}/fixture-input.txt=workdir/input`,
-  "--path-alias", `${WORK_B}/fixture-output.txt=workdir/output`,
-  "--network-alias", "127.0.0.53:53=dns",
-  "--assay-commit", "e3f6ef9d", "--comparator-commit", "2b8ab383", "--rendered-at", "2026-05-26T08:58:26Z", "--render-kind", "re_render",
-  "--source-run-url", "https://github.com/Rul1an/assay/actions/runs/26398427430", "--workflow-url", "https://github.com/Rul1an/assay/actions/runs/26398427430",
-  "--raw-captures-unchanged", "--runner-label", "assay-bpf-runner",
+  ...[`${WORK_A}/fixture-input.txt`, `${WORK_A}/fixture-output.txt`, `${WORK_B}/fixture-input.txt`, `${WORK_B}/fixture-output.txt`].flatMap((p) => [
+    "--fixture-path",
+    p,
+  ]),
+  "--path-alias",
+  `${WORK_A}/fixture-input.txt=workdir/input`,
+  "--path-alias",
+  `${WORK_A}/fixture-output.txt=workdir/output`,
+  "--path-alias",
+  `${WORK_B}/fixture-input.txt=workdir/input`,
+  "--path-alias",
+  `${WORK_B}/fixture-output.txt=workdir/output`,
+  "--network-alias",
+  "127.0.0.53:53=dns",
+  "--assay-commit",
+  "e3f6ef9d",
+  "--comparator-commit",
+  "2b8ab383",
+  "--rendered-at",
+  "2026-05-26T08:58:26Z",
+  "--render-kind",
+  "re_render",
+  "--source-run-url",
+  "https://github.com/Rul1an/assay/actions/runs/26398427430",
+  "--workflow-url",
+  "https://github.com/Rul1an/assay/actions/runs/26398427430",
+  "--raw-captures-unchanged",
+  "--runner-label",
+  "assay-bpf-runner",
 ];
 const fixture = (relative: string) => readFileSync(join(upstreamFixtures, relative));
 const HAND = join(upstreamFixtures, "hand-written-arms");
@@ -42,7 +62,13 @@ describe.skipIf(noBinary)("assay-runner drift", () => {
       ...outcome,
       json: readFileSync(join(dir.path, "out/drift.json"), "utf8"),
       md: readFileSync(join(dir.path, "out/drift.md"), "utf8"),
-    }).toEqual({ stdout: "", stderr: "", exitCode: 0, json: fixture("drift/drift_pair_1.json").toString("utf8"), md: fixture("drift/drift_pair_1.md").toString("utf8") });
+    }).toEqual({
+      stdout: "",
+      stderr: "",
+      exitCode: 0,
+      json: fixture("drift/drift_pair_1.json").toString("utf8"),
+      md: fixture("drift/drift_pair_1.md").toString("utf8"),
+    });
   });
 
   test("prints the same JSON on stdout without --out-json, and accepts upstream's --archive-a/--archive-b", async () => {
@@ -79,7 +105,11 @@ describe.skipIf(noBinary)("assay-runner drift", () => {
       [missing.exitCode, missing.stdout, missing.stderr.trimEnd().endsWith("/nonexistent/a: archive path does not exist")],
       [duplicate.exitCode, duplicate.stdout, duplicate.stderr.includes('--path-alias: duplicate path alias for "/x"')],
       [claim.exitCode, claim.stdout],
-    ]).toEqual([[3, "", true], [2, "", true], [2, ""]]);
+    ]).toEqual([
+      [3, "", true],
+      [2, "", true],
+      [2, ""],
+    ]);
   });
 
   test("reads a side packed by hand with tar, directory entries included, like the extracted directory", async () => {

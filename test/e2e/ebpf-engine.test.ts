@@ -23,9 +23,12 @@ describe("assay-runner run --capture ebpf (native engine)", () => {
     const longFile = join(longDir, "long.txt");
     const script = `mkdir -p "$1" && printf x > "$2" && printf x > "$(printf '%s/bad-\\377-byte' "$3")" && /bin/echo "with space" --flag=value > /dev/null`;
     const archive = join(dir.path, "a.tar.gz");
-    const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_ebpf_long", "-o", archive, "--", "sh", "-c", script, "sh", longDir, longFile, work], {
-      env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-    });
+    const outcome = await runAssay(
+      ["run", "--capture", "ebpf", "--run-id", "run_ebpf_long", "-o", archive, "--", "sh", "-c", script, "sh", longDir, longFile, work],
+      {
+        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+      },
+    );
     const opened = await openArchive(archive);
     const health = opened.json("observation-health.json");
     const rows = opened.rows("layers/kernel.ndjson");
@@ -85,7 +88,22 @@ describe("assay-runner run --capture ebpf (native engine)", () => {
     ].join("\n");
     const mount = host.cgroup2Mount ?? "/sys/fs/cgroup";
     await using runner = Bun.spawn(
-      [assayExe(), "run", "--capture", "ebpf", "--run-id", "run_ebpf_placed", "-o", archive, "--", "sh", "-c", `cgroup_mount() { printf %s '${mount}'; }\n${script}`, "sh", work],
+      [
+        assayExe(),
+        "run",
+        "--capture",
+        "ebpf",
+        "--run-id",
+        "run_ebpf_placed",
+        "-o",
+        archive,
+        "--",
+        "sh",
+        "-c",
+        `cgroup_mount() { printf %s '${mount}'; }\n${script}`,
+        "sh",
+        work,
+      ],
       { env: { ...assayEnv, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
     );
     const ready = await readUntil(runner.stdout, "\n");
@@ -100,7 +118,9 @@ describe("assay-runner run --capture ebpf (native engine)", () => {
       outsiderExit,
       exitCode,
       issues: opened.issues,
-      captured: opened.rows("layers/kernel.ndjson").some((row) => row.kind === "openat" && row.value === join(work, "outside.txt") && row.access_mode === "write"),
+      captured: opened
+        .rows("layers/kernel.ndjson")
+        .some((row) => row.kind === "openat" && row.value === join(work, "outside.txt") && row.access_mode === "write"),
       sessions: leftoverSessions("run_ebpf_placed"),
     }).toEqual({ subMade: true, outsiderExit: 0, exitCode: 0, issues: [], captured: true, sessions: [] });
   });
@@ -112,7 +132,11 @@ describe("assay-runner run --capture ebpf (native engine)", () => {
       env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path), PATH: "/nonexistent-bin" },
     });
     const opened = await openArchive(archive);
-    expect({ exitCode: outcome.exitCode, backend: JSON.parse(outcome.stdout).capture_backend.startsWith("native eBPF engine (kernel "), note: opened.json("observation-health.json").notes.some((n: string) => n.startsWith("capture_backend: native eBPF engine")) }).toEqual({
+    expect({
+      exitCode: outcome.exitCode,
+      backend: JSON.parse(outcome.stdout).capture_backend.startsWith("native eBPF engine (kernel "),
+      note: opened.json("observation-health.json").notes.some((n: string) => n.startsWith("capture_backend: native eBPF engine")),
+    }).toEqual({
       exitCode: 0,
       backend: true,
       note: true,
@@ -127,7 +151,7 @@ describe("assay-runner run --capture ebpf under load", () => {
       using dir = tempDir("ebpf-load");
       const key = writeKeyFile(dir.path);
       const busy = [0, 1].map(() => Bun.spawn(["sh", "-c", "while :; do :; done"], { stdio: ["ignore", "ignore", "ignore"] }));
-      const flood = Bun.spawn(["sh", "-c", 'i=0; while :; do : < /etc/hostname; i=$((i+1)); done'], { stdio: ["ignore", "ignore", "ignore"] });
+      const flood = Bun.spawn(["sh", "-c", "i=0; while :; do : < /etc/hostname; i=$((i+1)); done"], { stdio: ["ignore", "ignore", "ignore"] });
       try {
         using listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
         // Ground truth: files written by the workload, a child, a grandchild and a background
@@ -144,9 +168,12 @@ describe("assay-runner run --capture ebpf under load", () => {
             const work = join(dir.path, `work-${index}`);
             mkdirSync(work);
             const archive = join(dir.path, `load-${index}.tar.gz`);
-            const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", `run_ebpf_load_${index}`, "-o", archive, "--", "sh", "-c", workload, "sh", work], {
-              env: { ASSAY_REDACTION_KEY_FILE: key },
-            });
+            const outcome = await runAssay(
+              ["run", "--capture", "ebpf", "--run-id", `run_ebpf_load_${index}`, "-o", archive, "--", "sh", "-c", workload, "sh", work],
+              {
+                env: { ASSAY_REDACTION_KEY_FILE: key },
+              },
+            );
             return { work, archive, outcome };
           }),
         );

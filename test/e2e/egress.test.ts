@@ -9,7 +9,10 @@ import { leftoverSessions, openArchive, writeKeyFile } from "../run/_archive.ts"
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const ebpf = await chooseBackend("ebpf");
-const cannot = skipReason(!host.hasBinary || !host.hasCgroup2 || !ebpf.ok, `egress e2e needs the binary, root with cgroup v2 and the ebpf backend (${ebpf.ok ? "available" : ebpf.reason})`);
+const cannot = skipReason(
+  !host.hasBinary || !host.hasCgroup2 || !ebpf.ok,
+  `egress e2e needs the binary, root with cgroup v2 and the ebpf backend (${ebpf.ok ? "available" : ebpf.reason})`,
+);
 
 // Resolves api.example.test at 127.0.0.153:53, connects to the answer, then to a second address
 // nothing allowed; prints what happened to each.
@@ -35,7 +38,12 @@ async function dnsServer() {
         const query = parseDnsMessage(new Uint8Array(data), "test");
         const question = query.ok ? query.value.questions[0] : undefined;
         if (!query.ok || question === undefined) return;
-        const answer = buildDnsResponse({ id: query.value.id, question, answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }], compress: true });
+        const answer = buildDnsResponse({
+          id: query.value.id,
+          question,
+          answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }],
+          compress: true,
+        });
         try {
           if (answer.ok) socket.send(answer.value, port, address);
         } catch {}
@@ -47,52 +55,80 @@ async function dnsServer() {
 
 describe("assay-runner run --egress", () => {
   for (const mode of ["block", "audit"] as const) {
-    test.skipIf(cannot)(`${mode}: an allowed name connects, an address no allowed name gave is ${mode === "block" ? "refused with EPERM" : "let through and recorded"}, outside the session nothing changes`, async () => {
-      using dir = tempDir(`egress-${mode}`);
-      const dns = await dnsServer();
-      using allowed = Bun.listen({ hostname: "127.0.0.2", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
-      using other = Bun.listen({ hostname: "127.0.0.3", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
-      try {
-        const policy = join(dir.path, "policy.json");
-        writeFileSync(policy, JSON.stringify({ schema: "assay.runner.egress_policy.v0", hosts: [{ name: "*.example.test" }] }));
-        const script = join(dir.path, "workload.py");
-        writeFileSync(script, workload);
-        const archive = join(dir.path, "a.tar.gz");
-        const runId = `run_egress_${mode}`;
-        const outcome = await runAssay(
-          ["run", "--capture", "ebpf", "--run-id", runId, "-o", archive, "--egress", policy, "--egress-mode", mode, "--dns-upstream", "127.0.0.153", "--", "python3", script, String(allowed.port), String(other.port)],
-          { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) } },
-        );
-        const outside = Bun.spawnSync(["python3", "-c", `import socket; socket.create_connection(("127.0.0.3", ${other.port}), timeout=5).close(); print("outside connected")`]);
-        const opened = await openArchive(archive);
-        const rows = opened.rows("layers/kernel.ndjson");
-        const kind = mode === "block" ? "connect_blocked" : "connect_would_block";
-        const notes: string[] = opened.json("observation-health.json").notes;
-        expect({
-          exitCode: outcome.exitCode,
-          stdout: outcome.stdout,
-          outside: outside.stdout.toString(),
-          issues: opened.issues,
-          attempts: rows.filter((row) => row.kind === kind).map((row) => [row.value, row.network_destination, row.network_port, typeof row.cgroup_id]),
-          allowedAttempts: rows.filter((row) => (row.kind === "connect_blocked" || row.kind === "connect_would_block") && row.value === `127.0.0.2:${allowed.port}`).length,
-          names: rows.filter((row) => row.kind === "dns_answer").map((row) => [row.value, row.network_destination]),
-          note: notes.some((note) => new RegExp(`^egress_policy: mode=${mode} digest=sha256:[0-9a-f]{64}$`).test(note)),
-          sessions: leftoverSessions(runId),
-        }).toEqual({
-          exitCode: 0,
-          stdout: `127.0.0.2 connected\n127.0.0.3 ${mode === "block" ? "errno 1" : "connected"}\n`,
-          outside: "outside connected\n",
-          issues: [],
-          attempts: [[`127.0.0.3:${other.port}`, "127.0.0.3", other.port, "number"]],
-          allowedAttempts: 0,
-          names: [["api.example.test", "127.0.0.2"]],
-          note: true,
-          sessions: [],
-        });
-      } finally {
-        dns.close();
-      }
-    });
+    test.skipIf(cannot)(
+      `${mode}: an allowed name connects, an address no allowed name gave is ${mode === "block" ? "refused with EPERM" : "let through and recorded"}, outside the session nothing changes`,
+      async () => {
+        using dir = tempDir(`egress-${mode}`);
+        const dns = await dnsServer();
+        using allowed = Bun.listen({ hostname: "127.0.0.2", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
+        using other = Bun.listen({ hostname: "127.0.0.3", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
+        try {
+          const policy = join(dir.path, "policy.json");
+          writeFileSync(policy, JSON.stringify({ schema: "assay.runner.egress_policy.v0", hosts: [{ name: "*.example.test" }] }));
+          const script = join(dir.path, "workload.py");
+          writeFileSync(script, workload);
+          const archive = join(dir.path, "a.tar.gz");
+          const runId = `run_egress_${mode}`;
+          const outcome = await runAssay(
+            [
+              "run",
+              "--capture",
+              "ebpf",
+              "--run-id",
+              runId,
+              "-o",
+              archive,
+              "--egress",
+              policy,
+              "--egress-mode",
+              mode,
+              "--dns-upstream",
+              "127.0.0.153",
+              "--",
+              "python3",
+              script,
+              String(allowed.port),
+              String(other.port),
+            ],
+            { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) } },
+          );
+          const outside = Bun.spawnSync([
+            "python3",
+            "-c",
+            `import socket; socket.create_connection(("127.0.0.3", ${other.port}), timeout=5).close(); print("outside connected")`,
+          ]);
+          const opened = await openArchive(archive);
+          const rows = opened.rows("layers/kernel.ndjson");
+          const kind = mode === "block" ? "connect_blocked" : "connect_would_block";
+          const notes: string[] = opened.json("observation-health.json").notes;
+          expect({
+            exitCode: outcome.exitCode,
+            stdout: outcome.stdout,
+            outside: outside.stdout.toString(),
+            issues: opened.issues,
+            attempts: rows.filter((row) => row.kind === kind).map((row) => [row.value, row.network_destination, row.network_port, typeof row.cgroup_id]),
+            allowedAttempts: rows.filter(
+              (row) => (row.kind === "connect_blocked" || row.kind === "connect_would_block") && row.value === `127.0.0.2:${allowed.port}`,
+            ).length,
+            names: rows.filter((row) => row.kind === "dns_answer").map((row) => [row.value, row.network_destination]),
+            note: notes.some((note) => new RegExp(`^egress_policy: mode=${mode} digest=sha256:[0-9a-f]{64}$`).test(note)),
+            sessions: leftoverSessions(runId),
+          }).toEqual({
+            exitCode: 0,
+            stdout: `127.0.0.2 connected\n127.0.0.3 ${mode === "block" ? "errno 1" : "connected"}\n`,
+            outside: "outside connected\n",
+            issues: [],
+            attempts: [[`127.0.0.3:${other.port}`, "127.0.0.3", other.port, "number"]],
+            allowedAttempts: 0,
+            names: [["api.example.test", "127.0.0.2"]],
+            note: true,
+            sessions: [],
+          });
+        } finally {
+          dns.close();
+        }
+      },
+    );
   }
 
   test.skipIf(!host.hasBinary)("a policy file that is not a policy exits 2 before anything runs", async () => {
@@ -101,6 +137,10 @@ describe("assay-runner run --egress", () => {
     writeFileSync(policy, JSON.stringify({ schema: "assay.runner.egress_policy.v0", hosts: [{ name: "" }] }));
     const ran = join(dir.path, "ran");
     const outcome = await runAssay(["run", "--capture", "auto", "-o", join(dir.path, "a.tar.gz"), "--egress", policy, "--", "sh", "-c", `touch ${ran}`]);
-    expect({ exitCode: outcome.exitCode, named: outcome.stderr.includes(policy), ran: await Bun.file(ran).exists() }).toEqual({ exitCode: 2, named: true, ran: false });
+    expect({ exitCode: outcome.exitCode, named: outcome.stderr.includes(policy), ran: await Bun.file(ran).exists() }).toEqual({
+      exitCode: 2,
+      named: true,
+      ran: false,
+    });
   });
 });

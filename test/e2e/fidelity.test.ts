@@ -8,18 +8,25 @@ describe.skipIf(noBinary)("assay-runner fidelity", () => {
   test("derives clean from a real upstream archive, as Python-style JSON on stdout", async () => {
     const outcome = await runAssay(["fidelity", join(upstreamFixtures, "archives/run_arm_a-openai_20260525T113813Z_1/archive.tar.gz")]);
     const verdict = JSON.parse(outcome.stdout);
-    expect([outcome.exitCode, outcome.stderr, verdict.verdict, verdict.run_id, outcome.stdout.startsWith('{\n  "schema": "assay.runner.fidelity_verdict.v0",')]).toEqual([
-      0,
-      "",
-      "clean",
-      "run_arm_a-openai_20260525T113813Z_1",
-      true,
-    ]);
+    expect([
+      outcome.exitCode,
+      outcome.stderr,
+      verdict.verdict,
+      verdict.run_id,
+      outcome.stdout.startsWith('{\n  "schema": "assay.runner.fidelity_verdict.v0",'),
+    ]).toEqual([0, "", "clean", "run_arm_a-openai_20260525T113813Z_1", true]);
   });
 
   test("reads a health file and an extracted directory", async () => {
     using dir = tempDir("fidelity", {
-      "health.json": JSON.stringify({ schema: "assay.runner.observation_health.v0", run_id: "r", platform: "macos", kernel_layer: "absent", ringbuf_drops: 0, cgroup_correlation: "partial" }),
+      "health.json": JSON.stringify({
+        schema: "assay.runner.observation_health.v0",
+        run_id: "r",
+        platform: "macos",
+        kernel_layer: "absent",
+        ringbuf_drops: 0,
+        cgroup_correlation: "partial",
+      }),
     });
     const file = await runAssay(["fidelity", join(dir.path, "health.json")]);
     const extracted = await runAssay(["fidelity", join(upstreamFixtures, "extracted/intact-open-metadata")]);

@@ -21,7 +21,14 @@ describe("assay-runner inspect", () => {
         signal: null,
         success: true,
         elapsedMs: 6917,
-        health: { platform: "linux", kernel_layer: "complete", ringbuf_drops: 0, policy_layer: "absent", sdk_layer: "self_reported", cgroup_correlation: "clean" },
+        health: {
+          platform: "linux",
+          kernel_layer: "complete",
+          ringbuf_drops: 0,
+          policy_layer: "absent",
+          sdk_layer: "self_reported",
+          cgroup_correlation: "clean",
+        },
         notes: ["s2_kernel_capture: monitor_events=29 ringbuf_drops=0", "s5_sdk_capture: sdk_events=5 sdk_tool_calls=2"],
         rows: { "events.ndjson": 2, "layers/kernel.ndjson": 29, "layers/policy.ndjson": 0, "layers/sdk.ndjson": 5 },
         bytes: {

@@ -43,14 +43,18 @@ async function measure(
   // Exactly what the runner gets (runAssay puts assayEnv first, so the order is this one).
   const runnerEnv = { ...assayEnv, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir), ...env };
   const started = performance.now();
-  const outcome = await runAssay(["run", "--capture", backend, "-o", path, ...(workloadStdout ? [] : ["--json"]), ...flags, "--", ...command], { cwd: dir, env: runnerEnv });
+  const outcome = await runAssay(["run", "--capture", backend, "-o", path, ...(workloadStdout ? [] : ["--json"]), ...flags, "--", ...command], {
+    cwd: dir,
+    env: runnerEnv,
+  });
   const seconds = (performance.now() - started) / 1000;
   if (!existsSync(path)) throw new Error(`no archive (exit ${outcome.exitCode}): ${outcome.stderr}`);
   return { env: runnerEnv, outcome, seconds, summary: workloadStdout ? undefined : JSON.parse(outcome.stdout), archive: await openArchive(path) };
 }
 
 const notePrefixes = (m: Measured): string[] => m.archive.json("observation-health.json").notes.map((note: string) => note.split(":")[0]);
-const note = (m: Measured, prefix: string): string | undefined => m.archive.json("observation-health.json").notes.find((n: string) => n.startsWith(`${prefix}:`));
+const note = (m: Measured, prefix: string): string | undefined =>
+  m.archive.json("observation-health.json").notes.find((n: string) => n.startsWith(`${prefix}:`));
 
 for (const backend of BACKENDS) {
   describe(`issue 14 item 1 under ${backend}: scope is stated, writes are never hidden`, () => {
@@ -59,7 +63,12 @@ for (const backend of BACKENDS) {
       const evil = `/usr/lib/assay-test-evil-${process.pid}-${backend}.so`;
       const drop = `/dev/shm/assay-test-drop-${process.pid}-${backend}`;
       try {
-        const run = await measure(dir.path, backend, [], ["sh", "-c", `echo x > ${evil}; cat /proc/1/environ > /dev/null 2>&1; echo y > ${drop}; cat index.txt`]);
+        const run = await measure(
+          dir.path,
+          backend,
+          [],
+          ["sh", "-c", `echo x > ${evil}; cat /proc/1/environ > /dev/null 2>&1; echo y > ${drop}; cat index.txt`],
+        );
         const opens = run.archive.rows("layers/kernel.ndjson").filter((row) => row.kind === "openat");
         const mode = (path: string) => opens.find((row) => row.value === path)?.access_mode ?? "missing";
         const filter = note(run, "loader_filter") ?? "";
@@ -70,7 +79,11 @@ for (const backend of BACKENDS) {
           rows: [mode(evil), mode(drop), mode("index.txt")],
           surface: [evil, drop].map((path) => run.archive.json("capability-surface.json").filesystem_paths.includes(path)),
           procRow: opens.some((row) => row.value === "/proc/1/environ"),
-          counted: [/filtered_loader_events=[1-9]\d*/.test(filter), /filtered_loader_top=\[[^\]]*\dx:\/proc\/[,\]]/.test(filter), /kept_writes=[2-9]/.test(filter)],
+          counted: [
+            /filtered_loader_events=[1-9]\d*/.test(filter),
+            /filtered_loader_top=\[[^\]]*\dx:\/proc\/[,\]]/.test(filter),
+            /kept_writes=[2-9]/.test(filter),
+          ],
         }).toEqual({
           exitCode: 0,
           issues: [],
@@ -162,7 +175,12 @@ for (const backend of BACKENDS) {
     test.skipIf(cannot(backend))("a timeout that fires while the workload runs: exit 124, SIGTERM recorded, run_timeout note", async () => {
       using dir = tempDir(`timeout-${backend}`);
       const run = await measure(dir.path, backend, ["--timeout", "1s", "--kill-grace", "2s"], ["sleep", "30"]);
-      expect({ exitCode: run.outcome.exitCode, workload: run.summary.workload, timeout: note(run, "run_timeout") !== undefined, teardown: note(run, "session_teardown") }).toEqual({
+      expect({
+        exitCode: run.outcome.exitCode,
+        workload: run.summary.workload,
+        timeout: note(run, "run_timeout") !== undefined,
+        teardown: note(run, "session_teardown"),
+      }).toEqual({
         exitCode: 124,
         workload: { exit_code: null, signal: 15 },
         timeout: true,
@@ -189,8 +207,15 @@ for (const backend of BACKENDS) {
 
     test.skipIf(cannot(backend))("--upstream-env-scrub gives upstream's environment for parity runs", async () => {
       using dir = tempDir(`scrub-${backend}`);
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
-      const run = await measure(dir.path, backend, ["--upstream-env-scrub"], ["sh", "-c", 'echo "$LC_ALL|$LANG|${LD_LIBRARY_PATH-unset}"'], { LD_LIBRARY_PATH: "/opt/x", LC_ALL: "C.UTF-8" }, true);
+      const run = await measure(
+        dir.path,
+        backend,
+        ["--upstream-env-scrub"],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
+        ["sh", "-c", 'echo "$LC_ALL|$LANG|${LD_LIBRARY_PATH-unset}"'],
+        { LD_LIBRARY_PATH: "/opt/x", LC_ALL: "C.UTF-8" },
+        true,
+      );
       expect([run.outcome.exitCode, run.outcome.stdout]).toEqual([0, "C|C|unset\n"]);
     });
   });
@@ -204,10 +229,23 @@ for (const backend of ["ptrace", "ebpf"] as const) {
       using dir = tempDir(`handoff-socket-${backend}`);
       const socket = join(dir.path, "run", "docker.sock");
       mkdirSync(join(dir.path, "run"));
-      const listener = Bun.listen({ unix: socket, socket: { data() {}, open(s) { s.end(); } } });
+      const listener = Bun.listen({
+        unix: socket,
+        socket: {
+          data() {},
+          open(s) {
+            s.end();
+          },
+        },
+      });
       try {
         const run = await measure(dir.path, backend, [], ["perl", "-MIO::Socket::UNIX", "-e", "IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 3", socket]);
-        const refused = await measure(dir.path, backend, [], ["perl", "-MIO::Socket::UNIX", "-e", "IO::Socket::UNIX->new(Peer => $ARGV[0]) and exit 3", join(dir.path, "run", "containerd.sock")]);
+        const refused = await measure(
+          dir.path,
+          backend,
+          [],
+          ["perl", "-MIO::Socket::UNIX", "-e", "IO::Socket::UNIX->new(Peer => $ARGV[0]) and exit 3", join(dir.path, "run", "containerd.sock")],
+        );
         expect([run.outcome.exitCode, note(run, "daemon_handoff"), refused.outcome.exitCode, note(refused, "daemon_handoff")]).toEqual([
           0,
           `daemon_handoff: unix:${socket}; work a daemon does for the workload runs outside the session and is not in this archive`,

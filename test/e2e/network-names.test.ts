@@ -9,7 +9,10 @@ import { openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 
 const ebpf = await chooseBackend("ebpf");
-const cannot = skipReason(!host.hasBinary || !host.hasCgroup2 || !ebpf.ok, `network names e2e needs the binary, root with cgroup v2 and the ebpf backend (${ebpf.ok ? "available" : ebpf.reason})`);
+const cannot = skipReason(
+  !host.hasBinary || !host.hasCgroup2 || !ebpf.ok,
+  `network names e2e needs the binary, root with cgroup v2 and the ebpf backend (${ebpf.ok ? "available" : ebpf.reason})`,
+);
 
 // Resolves argv[1] against a DNS server at argv[2]:53 (a hand-made A query), then connects to the answer.
 const workload = `
@@ -34,7 +37,12 @@ describe("assay-runner run --capture ebpf: names on endpoints", () => {
           if (!query.ok) return;
           const question = query.value.questions[0];
           if (question === undefined) return;
-          const answer = buildDnsResponse({ id: query.value.id, question, answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }], compress: true });
+          const answer = buildDnsResponse({
+            id: query.value.id,
+            question,
+            answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }],
+            compress: true,
+          });
           try {
             if (answer.ok) socket.send(answer.value, port, address);
           } catch {}
@@ -47,9 +55,12 @@ describe("assay-runner run --capture ebpf: names on endpoints", () => {
       const archive = join(dir.path, "a.tar.gz");
       const script = join(dir.path, "resolve.py");
       writeFileSync(script, workload);
-      const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_names", "-o", archive, "--", "python3", script, "api.example.test", "127.0.0.153", String(service.port)], {
-        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-      });
+      const outcome = await runAssay(
+        ["run", "--capture", "ebpf", "--run-id", "run_names", "-o", archive, "--", "python3", script, "api.example.test", "127.0.0.153", String(service.port)],
+        {
+          env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+        },
+      );
       const opened = await openArchive(archive);
       const rows = opened.rows("layers/kernel.ndjson");
       const rules = join(dir.path, "rules.json");
@@ -117,7 +128,9 @@ print("asked")
 `,
       );
       const archive = join(dir.path, "a.tar.gz");
-      const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_names_malformed", "-o", archive, "--", "python3", script], { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) } });
+      const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_names_malformed", "-o", archive, "--", "python3", script], {
+        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+      });
       const opened = await openArchive(archive);
       const note = opened.json("observation-health.json").notes.find((text: string) => text.startsWith("dns_capture:"));
       expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, issues: opened.issues, note }).toEqual({

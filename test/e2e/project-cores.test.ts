@@ -73,7 +73,12 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
       const args = ["project", join(dir.path, file), "--rules", join(dir.path, "rules.json"), "--format", "json"];
       const previous = await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } });
       const now = await runAssay(args);
-      outcomes.push({ file, exitCodes: [previous.exitCode, now.exitCode], same: now.stdout === previous.stdout, mappings: JSON.parse(now.stdout).mappings.length > 0 });
+      outcomes.push({
+        file,
+        exitCodes: [previous.exitCode, now.exitCode],
+        same: now.stdout === previous.stdout,
+        mappings: JSON.parse(now.stdout).mappings.length > 0,
+      });
     }
     expect(outcomes).toEqual([
       { file: "paths.txt", exitCodes: [0, 0], same: true, mappings: true },
@@ -87,17 +92,34 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
     const outcomes = [];
     for (const file of ["bad.txt", "nul.txt"]) {
       for (const format of ["summary", "ndjson", "json"]) {
-        const args = ["project", join(dir.path, file), "--rules", join(dir.path, "rules.json"), "--format", format, "--output", join(dir.path, `out-${file}-${format}`)];
+        const args = [
+          "project",
+          join(dir.path, file),
+          "--rules",
+          join(dir.path, "rules.json"),
+          "--format",
+          format,
+          "--output",
+          join(dir.path, `out-${file}-${format}`),
+        ];
         const runs = [
           await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } }),
           await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 40) } }),
           await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: "1" } }),
         ];
-        outcomes.push({ file, format, exitCodes: runs.map((r) => r.exitCode), sameMessage: runs.every((r) => r.stderr === runs[0]!.stderr && r.stderr.includes("not UTF-8 text")), leftBehind: readdirSync(dir.path).filter((f) => f.startsWith("out-")) });
+        outcomes.push({
+          file,
+          format,
+          exitCodes: runs.map((r) => r.exitCode),
+          sameMessage: runs.every((r) => r.stderr === runs[0]!.stderr && r.stderr.includes("not UTF-8 text")),
+          leftBehind: readdirSync(dir.path).filter((f) => f.startsWith("out-")),
+        });
       }
     }
     expect(outcomes).toEqual(
-      ["bad.txt", "nul.txt"].flatMap((file) => ["summary", "ndjson", "json"].map((format) => ({ file, format, exitCodes: [2, 2, 2], sameMessage: true, leftBehind: [] }))),
+      ["bad.txt", "nul.txt"].flatMap((file) =>
+        ["summary", "ndjson", "json"].map((format) => ({ file, format, exitCodes: [2, 2, 2], sameMessage: true, leftBehind: [] })),
+      ),
     );
   });
 });

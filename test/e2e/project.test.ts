@@ -69,7 +69,12 @@ describe.skipIf(noBinary)("assay-runner project", () => {
   });
 
   test("a paths file without heuristics prints upstream's document, the same as the library computes", async () => {
-    const paths = ["open_read:/tmp/a/workdir/input.txt", "/tmp/a/workdir/cache/provider.tmp", "https:/tmp/a/workdir/not-an-operation", "/tmp/a/workdir-else/not-inside.txt"];
+    const paths = [
+      "open_read:/tmp/a/workdir/input.txt",
+      "/tmp/a/workdir/cache/provider.tmp",
+      "https:/tmp/a/workdir/not-an-operation",
+      "/tmp/a/workdir-else/not-inside.txt",
+    ];
     const rules = { schema: "assay.runner.projection_rules.v0" as const, workdir_prefixes: ["/tmp/a/workdir/"] };
     using dir = tempDir("project", { "paths.txt": `${paths.join("\n")}\n`, "rules.json": JSON.stringify(rules) });
     const outcome = await runAssay(["project", join(dir.path, "paths.txt"), "--rules", join(dir.path, "rules.json")]);
@@ -77,7 +82,9 @@ describe.skipIf(noBinary)("assay-runner project", () => {
   });
 
   test("stdin streams into a summary; --output writes the file atomically and nothing to stdout", async () => {
-    using dir = tempDir("project", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", heuristics: "builtin", workdir_prefixes: ["/w"] }) });
+    using dir = tempDir("project", {
+      "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", heuristics: "builtin", workdir_prefixes: ["/w"] }),
+    });
     const out = join(dir.path, "summary.json");
     const outcome = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--format", "summary", "--output", out], {
       stdin: "/w/a\r\n/w/b\n\n/etc/hosts\n/zzz\n/w/a",
@@ -100,8 +107,15 @@ describe.skipIf(noBinary)("assay-runner project", () => {
     const text = `${lines.slice(0, 100).join("\r\n")}\r\n${lines.slice(100).join("\n")}`;
     using dir = tempDir("project", { "rules.json": emptyRules, "paths.txt": text });
     const outcome = await runAssay(["project", join(dir.path, "paths.txt"), "--rules", join(dir.path, "rules.json"), "--format", "ndjson"]);
-    const raw = outcome.stdout.trim().split("\n").map((line) => (JSON.parse(line) as Record_).raw_path);
-    expect({ exitCode: outcome.exitCode, count: raw.length, same: raw.every((path, i) => path === lines[i]) }).toEqual({ exitCode: 0, count: lines.length, same: true });
+    const raw = outcome.stdout
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as Record_).raw_path);
+    expect({ exitCode: outcome.exitCode, count: raw.length, same: raw.every((path, i) => path === lines[i]) }).toEqual({
+      exitCode: 0,
+      count: lines.length,
+      same: true,
+    });
   });
 
   test("reads an upstream archive and projects its surface", async () => {
@@ -116,7 +130,9 @@ describe.skipIf(noBinary)("assay-runner project", () => {
   });
 
   test("a bad rules file exits 2 and names the file and field", async () => {
-    using dir = tempDir("project", { "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", network: { cidrs: [{ cidr: "10.0.0.0/33", class: "dns" }] } }) });
+    using dir = tempDir("project", {
+      "rules.json": JSON.stringify({ schema: "assay.runner.projection_rules.v0", network: { cidrs: [{ cidr: "10.0.0.0/33", class: "dns" }] } }),
+    });
     const rules = join(dir.path, "rules.json");
     const outcome = await runAssay(["project", "-", "--rules", rules], { stdin: "/x\n" });
     expect([outcome.stdout, outcome.exitCode]).toEqual(["", 2]);
@@ -154,11 +170,20 @@ describe.skipIf(noBinary)("assay-runner project", () => {
     using dir = tempDir("project", { "rules.json": emptyRules, "random.txt": random, "latin1.txt": Uint8Array.from([0x2f, 0x63, 0x61, 0x66, 0xe9, 0x0a]) });
     const rules = join(dir.path, "rules.json");
     const results = [];
-    for (const [name, format] of [["random.txt", "summary"], ["latin1.txt", "ndjson"], ["latin1.txt", "json"]] as const) {
+    for (const [name, format] of [
+      ["random.txt", "summary"],
+      ["latin1.txt", "ndjson"],
+      ["latin1.txt", "json"],
+    ] as const) {
       const file = join(dir.path, name);
       const outcome = await runAssay(["project", file, "--rules", rules, "--format", format]);
       const validated = await runAssay(["validate", file]);
-      results.push([outcome.exitCode, outcome.stdout, outcome.stderr.startsWith(`[error] ${file}: `) && outcome.stderr.includes("the file is not UTF-8 text"), validated.exitCode]);
+      results.push([
+        outcome.exitCode,
+        outcome.stdout,
+        outcome.stderr.startsWith(`[error] ${file}: `) && outcome.stderr.includes("the file is not UTF-8 text"),
+        validated.exitCode,
+      ]);
     }
     const piped = await runAssay(["project", "-", "--rules", rules, "--format", "summary"], { stdin: "/ok\n\u0000/x\n" });
     expect([...results, [piped.exitCode, piped.stdout, piped.stderr.includes("<stdin>: the file is not UTF-8 text (a NUL byte)")]]).toEqual([
@@ -193,7 +218,12 @@ describe.skipIf(noBinary)("assay-runner project", () => {
     const lines = Array.from({ length: 10_000 }, (_, i) => `/w/run/${i}/file.txt`).join("\n");
     const out = join(disk, "out.ndjson");
     const outcome = await runAssay(["project", "-", "--rules", join(dir.path, "rules.json"), "--format", "ndjson", "--output", out], { stdin: lines });
-    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, named: outcome.stderr.includes(`--output: cannot write ${out}: ENOSPC`), files: readdirSync(disk) }).toEqual({
+    expect({
+      exitCode: outcome.exitCode,
+      stdout: outcome.stdout,
+      named: outcome.stderr.includes(`--output: cannot write ${out}: ENOSPC`),
+      files: readdirSync(disk),
+    }).toEqual({
       exitCode: 2,
       stdout: "",
       named: true,
@@ -215,6 +245,10 @@ describe.skipIf(noBinary)("assay-runner project", () => {
     // The temporary file exists once the output is open; the input is still open, so the run is mid-way.
     await pollUntil(() => readdirSync(dir.path).some((name) => name.includes(".partial-")), Boolean, 10_000);
     proc.kill("SIGTERM");
-    expect({ exitCode: await proc.exited, files: readdirSync(dir.path), output: existsSync(out) }).toEqual({ exitCode: 143, files: ["rules.json"], output: false });
+    expect({ exitCode: await proc.exited, files: readdirSync(dir.path), output: existsSync(out) }).toEqual({
+      exitCode: 143,
+      files: ["rules.json"],
+      output: false,
+    });
   });
 });

@@ -7,7 +7,10 @@ import { writeShapeArchive, type RunShape } from "../review/_runs.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 import { CHROMIUM, openPage } from "./_chromium.ts";
 
-const cannot = skipReason(!host.hasBinary || !existsSync(CHROMIUM), `the report browser test needs the binary and ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+const cannot = skipReason(
+  !host.hasBinary || !existsSync(CHROMIUM),
+  `the report browser test needs the binary and ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`,
+);
 
 const base: RunShape = { runId: "run_rb1", reads: ["/srv/in.txt"], writes: ["/w/out.txt"], execs: ["/usr/bin/sh"], endpoints: ["127.0.0.1:9"] };
 
@@ -17,7 +20,12 @@ describe("report in headless Chromium", () => {
     const baselineFile = join(dir.path, "baseline.json");
     expect((await runAssay(["baseline", await writeShapeArchive(dir.path, base), "-o", baselineFile])).exitCode).toBe(0);
     // Values that look like addresses must stay text: nothing may be fetched because of them.
-    const head = await writeShapeArchive(dir.path, { ...base, runId: "run_rb_head", writes: ["/w/out.txt", "/w/<img src=http:/x.test/a.png>"], endpoints: ["127.0.0.1:9", "93.184.216.34:443"] });
+    const head = await writeShapeArchive(dir.path, {
+      ...base,
+      runId: "run_rb_head",
+      writes: ["/w/out.txt", "/w/<img src=http:/x.test/a.png>"],
+      endpoints: ["127.0.0.1:9", "93.184.216.34:443"],
+    });
     const html = join(dir.path, "report.html");
     const made = await runAssay(["report", head, "--baseline", baselineFile, "-o", html]);
     expect([made.exitCode, readFileSync(html, "utf8").includes(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`)]).toEqual([0, true]);
@@ -73,6 +81,11 @@ describe("report in headless Chromium", () => {
     })()`);
     const result = JSON.parse(String(seen));
     expect(result.before).toBeLessThan(500);
-    expect({ dirs: result.dirs, hits: result.hits, first: result.first, requests: page.requests.length }).toEqual({ dirs: 100, hits: "1 match(es)", first: "path  /data/set42/part999.bin", requests: 1 });
+    expect({ dirs: result.dirs, hits: result.hits, first: result.first, requests: page.requests.length }).toEqual({
+      dirs: 100,
+      hits: "1 match(es)",
+      first: "path  /data/set42/part999.bin",
+      requests: 1,
+    });
   });
 });

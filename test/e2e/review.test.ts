@@ -18,51 +18,60 @@ const noKernel = skipReason(
   `the baseline acceptance run needs a capture backend that gives kernel rows, root and cgroup v2 (${choice.ok ? `auto chose ${choice.backend.name}` : choice.reason}; cgroup v2 ${host.hasCgroup2 ? "usable" : "not usable"})`,
 );
 
-const base: RunShape = { runId: "run_b1", reads: ["/srv/in.txt", "/usr/lib/x86_64-linux-gnu/libc.so.6"], writes: ["/w/out.txt"], execs: ["/usr/bin/sh"], endpoints: ["127.0.0.1:9"] };
+const base: RunShape = {
+  runId: "run_b1",
+  reads: ["/srv/in.txt", "/usr/lib/x86_64-linux-gnu/libc.so.6"],
+  writes: ["/w/out.txt"],
+  execs: ["/usr/bin/sh"],
+  endpoints: ["127.0.0.1:9"],
+};
 
 describe("baseline, check: the acceptance run", () => {
-  test.skipIf(noKernel)(`three runs, a baseline; a fourth run with a new file and a new port has exactly those two findings; with a partial kernel layer, or none, the health finding (capture ${capture ?? "none"})`, async () => {
-    using dir = tempDir("review-accept");
-    const work = join(dir.path, "work");
-    await Bun.write(join(work, "input.txt"), "input\n");
-    const env = { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) };
-    const workload = join(repoRoot, "test/fixtures/review/workload.sh");
-    const run = async (runId: string, backend: string, ...args: string[]) => {
-      const archive = join(dir.path, `${runId}.tar.gz`);
-      const outcome = await runAssay(["run", "--capture", backend, "--run-id", runId, "-o", archive, "--quiet", "--", workload, work, ...args], { env });
-      expect([runId, outcome.exitCode, outcome.stderr]).toEqual([runId, 0, ""]);
-      return archive;
-    };
-    const archives = [await run("run_a1", capture!, "47001"), await run("run_a2", capture!, "47001"), await run("run_a3", capture!, "47001")];
-    const baselineFile = join(dir.path, "baseline.json");
-    const built = await runAssay(["baseline", ...archives, "-o", baselineFile]);
-    expect([built.exitCode, built.stdout]).toEqual([0, ""]);
+  test.skipIf(noKernel)(
+    `three runs, a baseline; a fourth run with a new file and a new port has exactly those two findings; with a partial kernel layer, or none, the health finding (capture ${capture ?? "none"})`,
+    async () => {
+      using dir = tempDir("review-accept");
+      const work = join(dir.path, "work");
+      await Bun.write(join(work, "input.txt"), "input\n");
+      const env = { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) };
+      const workload = join(repoRoot, "test/fixtures/review/workload.sh");
+      const run = async (runId: string, backend: string, ...args: string[]) => {
+        const archive = join(dir.path, `${runId}.tar.gz`);
+        const outcome = await runAssay(["run", "--capture", backend, "--run-id", runId, "-o", archive, "--quiet", "--", workload, work, ...args], { env });
+        expect([runId, outcome.exitCode, outcome.stderr]).toEqual([runId, 0, ""]);
+        return archive;
+      };
+      const archives = [await run("run_a1", capture!, "47001"), await run("run_a2", capture!, "47001"), await run("run_a3", capture!, "47001")];
+      const baselineFile = join(dir.path, "baseline.json");
+      const built = await runAssay(["baseline", ...archives, "-o", baselineFile]);
+      expect([built.exitCode, built.stdout]).toEqual([0, ""]);
 
-    const fourth = await run("run_a4", capture!, "47002", "extra.txt");
-    const checked = await runAssay(["check", fourth, "--baseline", baselineFile, "--json"]);
-    const report = JSON.parse(checked.stdout);
-    expect([checked.exitCode, report.status, report.findings.map((f: any) => [f.rule, f.subject])]).toEqual([
-      1,
-      "outside",
-      [
-        ["new-write", join(work, "extra.txt")],
-        ["new-endpoint", "127.0.0.1:47002"],
-      ],
-    ]);
-    // The baseline runs themselves are inside.
-    const inside = await runAssay(["check", archives[1]!, "--baseline", baselineFile, "--json"]);
-    expect([inside.exitCode, JSON.parse(inside.stdout).findings]).toEqual([0, []]);
+      const fourth = await run("run_a4", capture!, "47002", "extra.txt");
+      const checked = await runAssay(["check", fourth, "--baseline", baselineFile, "--json"]);
+      const report = JSON.parse(checked.stdout);
+      expect([checked.exitCode, report.status, report.findings.map((f: any) => [f.rule, f.subject])]).toEqual([
+        1,
+        "outside",
+        [
+          ["new-write", join(work, "extra.txt")],
+          ["new-endpoint", "127.0.0.1:47002"],
+        ],
+      ]);
+      // The baseline runs themselves are inside.
+      const inside = await runAssay(["check", archives[1]!, "--baseline", baselineFile, "--json"]);
+      expect([inside.exitCode, JSON.parse(inside.stdout).findings]).toEqual([0, []]);
 
-    // The same fourth run with a partial kernel layer (ring-buffer drops), repacked by the archive writer.
-    const partial = await withPartialKernelLayer(fourth, join(dir.path, "run_a4_partial.tar.gz"));
-    const clipped = await runAssay(["check", partial, "--baseline", baselineFile, "--json"]);
-    expect([clipped.exitCode, JSON.parse(clipped.stdout).findings.map((f: any) => f.rule)]).toEqual([1, ["observation-health", "new-write", "new-endpoint"]]);
+      // The same fourth run with a partial kernel layer (ring-buffer drops), repacked by the archive writer.
+      const partial = await withPartialKernelLayer(fourth, join(dir.path, "run_a4_partial.tar.gz"));
+      const clipped = await runAssay(["check", partial, "--baseline", baselineFile, "--json"]);
+      expect([clipped.exitCode, JSON.parse(clipped.stdout).findings.map((f: any) => f.rule)]).toEqual([1, ["observation-health", "new-write", "new-endpoint"]]);
 
-    // And with no kernel layer at all (capture none).
-    const blind = await run("run_a5", "none", "47002", "extra.txt");
-    const health = await runAssay(["check", blind, "--baseline", baselineFile, "--json"]);
-    expect([health.exitCode, JSON.parse(health.stdout).findings.map((f: any) => [f.rule, f.subject])]).toEqual([1, [["observation-health", "kernel_layer"]]]);
-  });
+      // And with no kernel layer at all (capture none).
+      const blind = await run("run_a5", "none", "47002", "extra.txt");
+      const health = await runAssay(["check", blind, "--baseline", baselineFile, "--json"]);
+      expect([health.exitCode, JSON.parse(health.stdout).findings.map((f: any) => [f.rule, f.subject])]).toEqual([1, [["observation-health", "kernel_layer"]]]);
+    },
+  );
 });
 
 /** Rewrites an archive's health to a partial kernel layer (5 ring-buffer drops), every other member as it was. */
@@ -92,9 +101,15 @@ describe("check: outputs CI reads", () => {
     const head = await writeShapeArchive(dir.path, { ...base, runId: "run_h1", writes: ["/w/out.txt", "/w/new.txt"], execs: ["/usr/bin/sh", "/usr/bin/curl"] });
     const summary = join(dir.path, "summary.md");
     const sarif = join(dir.path, "out.sarif");
-    const github = await runAssay(["check", head, "--baseline", baselineFile, "--sarif", sarif], { env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary } });
+    const github = await runAssay(["check", head, "--baseline", baselineFile, "--sarif", sarif], {
+      env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary },
+    });
     const local = await runAssay(["check", head, "--baseline", baselineFile], { env: { GITHUB_ACTIONS: "", GITHUB_STEP_SUMMARY: join(dir.path, "other.md") } });
-    const annotations = (text: string) => text.split("\n").filter((l) => l.startsWith("::error ")).map((l) => l.split("title=")[1]!.split("%3A")[0]);
+    const annotations = (text: string) =>
+      text
+        .split("\n")
+        .filter((l) => l.startsWith("::error "))
+        .map((l) => l.split("title=")[1]!.split("%3A")[0]);
     expect({
       github: [github.exitCode, annotations(github.stdout), readFileSync(summary, "utf8").split("\n")[0]],
       local: [local.exitCode, local.stdout, existsSync(join(dir.path, "other.md")), local.stderr.includes("new-exec: executed /usr/bin/curl")],
@@ -142,7 +157,14 @@ describe("baseline: with a worker and on one thread", () => {
     // Enough archives that both lanes take some; one without observation health, so a warning is printed.
     const archives: string[] = [];
     for (let i = 0; i < 9; i++) {
-      archives.push(await writeShapeArchive(dir.path, { ...base, runId: `run_p${i}`, reads: [...base.reads!, `/opt/p${i % 3}/lib/m${i}.so`], writes: [`/w/p${i}/out.txt`] }));
+      archives.push(
+        await writeShapeArchive(dir.path, {
+          ...base,
+          runId: `run_p${i}`,
+          reads: [...base.reads!, `/opt/p${i % 3}/lib/m${i}.so`],
+          writes: [`/w/p${i}/out.txt`],
+        }),
+      );
     }
     const healthless = await writeShapeArchive(dir.path, { ...base, runId: "run_p_nohealth" });
     const bare = join(dir.path, "bare");
@@ -172,7 +194,10 @@ describe("baseline: with a worker and on one thread", () => {
       await runAssay(["baseline", ...withBroken, "-o", outs[0]!], { env: { ASSAY_REVIEW_PARALLEL: "0" } }),
       await runAssay(["baseline", ...withBroken, "-o", outs[1]!], { env: { ASSAY_REVIEW_PARALLEL: "1" } }),
     ];
-    expect(failed.map((f) => [f.exitCode, f.stderr.includes(broken)])).toEqual([[2, true], [2, true]]);
+    expect(failed.map((f) => [f.exitCode, f.stderr.includes(broken)])).toEqual([
+      [2, true],
+      [2, true],
+    ]);
     expect(failed[1]!.stderr).toBe(failed[0]!.stderr);
     expect(outs.map((o) => existsSync(o))).toEqual([false, false]);
   });

@@ -54,14 +54,24 @@ describe("assay-runner run: upstream contract-only acceptance", () => {
     const work = join(control.path, "work");
     const key = writeKeyFile(control.path);
     const runId = "run_sdk_contract";
-    const { outcome, archive, sdkLog } = await runScenario({ runId, script: "sdk-event-wrapper.sh", policy: false }, { control: control.path, work, artifact: artifact.path, key });
-    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, wrote: outcome.stderr.includes(`wrote ${archive}`) }).toEqual({ exitCode: 0, stdout: "", wrote: true });
+    const { outcome, archive, sdkLog } = await runScenario(
+      { runId, script: "sdk-event-wrapper.sh", policy: false },
+      { control: control.path, work, artifact: artifact.path, key },
+    );
+    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, wrote: outcome.stderr.includes(`wrote ${archive}`) }).toEqual({
+      exitCode: 0,
+      stdout: "",
+      wrote: true,
+    });
 
     const opened = await openArchive(archive);
     const common = commonShape(opened, runId);
     expect(common).toEqual({ issues: [], runIds: common.expectedRunIds, schemas: COMMON_SCHEMAS, expectedRunIds: common.expectedRunIds });
     const health = opened.json("observation-health.json");
-    const source = readFileSync(sdkLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const source = readFileSync(sdkLog, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     const sdk = opened.rows("layers/sdk.ndjson");
     expect({
       kernel_layer: health.kernel_layer,
@@ -140,7 +150,9 @@ describe("assay-runner run: upstream contract-only acceptance", () => {
         policyIds: ["tc_runner_policy_001"],
         policyRow: ["read_file", "allow", `assay://runner-spike/${runId}`],
         surface: [["read_file"], ["allow:read_file"]],
-        bindings: [{ tool_call_id: "tc_runner_policy_001", policy_decision: "allow", kernel_event_count: 0, window: { start: "run_started", end: "run_finished" } }],
+        bindings: [
+          { tool_call_id: "tc_runner_policy_001", policy_decision: "allow", kernel_event_count: 0, window: { start: "run_started", end: "run_finished" } },
+        ],
         // Partial in both modes: there are no kernel rows (policy_events_without_kernel_events).
         status: "partial",
         flagged: mismatch ? [`sdk_tool_call_without_policy_binding:${sdkId}`] : [],
@@ -198,9 +210,12 @@ describe("assay-runner run: the session", () => {
     mkdirSync(parent);
     try {
       const runId = `run_cgroup_parent_${process.pid}`;
-      const outcome = await runAssay(["run", "--capture", "none", "--run-id", runId, "--cgroup-parent", parent, "-o", join(dir.path, "a.tar.gz"), "--", "cat", "/proc/self/cgroup"], {
-        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-      });
+      const outcome = await runAssay(
+        ["run", "--capture", "none", "--run-id", runId, "--cgroup-parent", parent, "-o", join(dir.path, "a.tar.gz"), "--", "cat", "/proc/self/cgroup"],
+        {
+          env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+        },
+      );
       const v2 = outcome.stdout.split("\n").find((line) => line.startsWith("0::"));
       expect({ exitCode: outcome.exitCode, v2, children: readdirSync(parent).filter((n) => n.startsWith("assay-session-")) }).toEqual({
         exitCode: 0,

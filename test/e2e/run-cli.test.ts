@@ -24,7 +24,13 @@ describe("assay-runner run: usage", () => {
       const marker = join(dir.path, "ran");
       const outcome = await runAssay([...args.map((a) => (a === "/bin/true" ? "touch" : a)), ...(args.includes("--") ? [marker] : [])], { cwd: dir.path });
       // main.ts answers a usage error with the error, then a pointer to the command's --help.
-      expect({ exitCode: outcome.exitCode, usage: outcome.stderr.endsWith("\nsee assay-runner run --help\n"), named: outcome.stderr.includes(message), ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({
+      expect({
+        exitCode: outcome.exitCode,
+        usage: outcome.stderr.endsWith("\nsee assay-runner run --help\n"),
+        named: outcome.stderr.includes(message),
+        ran: existsSync(marker),
+        files: filesIn(dir.path),
+      }).toEqual({
         exitCode: 2,
         usage: true,
         named: true,
@@ -38,14 +44,23 @@ describe("assay-runner run: usage", () => {
     using dir = tempDir("run-host");
     const marker = join(dir.path, "ran");
     const outcome = await runAssay(["run", "--capture", "ptrace", "--cgroup-parent", "/nonexistent", "--", "touch", marker], { cwd: dir.path });
-    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({ exitCode: 40, stdout: "", ran: false, files: [] });
+    expect({ exitCode: outcome.exitCode, stdout: outcome.stdout, ran: existsSync(marker), files: filesIn(dir.path) }).toEqual({
+      exitCode: 40,
+      stdout: "",
+      ran: false,
+      files: [],
+    });
   });
 
   test.skipIf(noBinary)("--cgroup-parent that is not a cgroup v2 directory: exit 40, nothing run", async () => {
     using dir = tempDir("run-parent");
     const marker = join(dir.path, "ran");
     const outcome = await runAssay(["run", "--capture", "none", "--cgroup-parent", dir.path, "--", "touch", marker], { cwd: dir.path });
-    expect({ exitCode: outcome.exitCode, named: outcome.stderr.includes("is not a cgroup v2 directory"), ran: existsSync(marker) }).toEqual({ exitCode: 40, named: true, ran: false });
+    expect({ exitCode: outcome.exitCode, named: outcome.stderr.includes("is not a cgroup v2 directory"), ran: existsSync(marker) }).toEqual({
+      exitCode: 40,
+      named: true,
+      ran: false,
+    });
   });
 });
 
@@ -53,9 +68,12 @@ describe("assay-runner run: --json", () => {
   test.skipIf(cannot)("prints one summary document whose digest and health match the archive", async () => {
     using dir = tempDir("run-json");
     const archive = join(dir.path, "a.tar.gz");
-    const outcome = await runAssay(["run", "--capture", "none", "--run-id", "run_json", "-o", archive, "--json", "--", "sh", "-c", "echo workload-says-hi; exit 7"], {
-      env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-    });
+    const outcome = await runAssay(
+      ["run", "--capture", "none", "--run-id", "run_json", "-o", archive, "--json", "--", "sh", "-c", "echo workload-says-hi; exit 7"],
+      {
+        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+      },
+    );
     const summary = JSON.parse(outcome.stdout);
     const opened = await openArchive(archive);
     const health = opened.json("observation-health.json");
@@ -82,7 +100,12 @@ describe("assay-runner run: without permission for a session", () => {
     Bun.spawnSync(["chmod", "777", dir.path]);
     const archive = join(dir.path, "a.tar.gz");
     const command = `${process.env.ASSAY_EXE ?? join(import.meta.dir, "../../dist/assay-runner")} run --capture none --redaction-key ephemeral --run-id run_nobody -o ${archive} -- sh -c 'grep ^0:: /proc/self/cgroup'`;
-    await using proc = Bun.spawn(["su", "nobody", "-s", "/bin/sh", "-c", command], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: "/usr/bin:/bin", NO_COLOR: "1" } });
+    await using proc = Bun.spawn(["su", "nobody", "-s", "/bin/sh", "-c", command], {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: "/usr/bin:/bin", NO_COLOR: "1" },
+    });
     const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     const opened = await openArchive(archive);
     expect({
@@ -90,7 +113,11 @@ describe("assay-runner run: without permission for a session", () => {
       outsideSession: stdout.startsWith("0::") && !stdout.includes("assay-session"),
       warned: stderr.includes("running without a cgroup session"),
       issues: opened.issues,
-      health: [opened.json("observation-health.json").kernel_layer, opened.json("observation-health.json").cgroup_correlation, opened.json("observation-health.json").redaction.key_scope],
+      health: [
+        opened.json("observation-health.json").kernel_layer,
+        opened.json("observation-health.json").cgroup_correlation,
+        opened.json("observation-health.json").redaction.key_scope,
+      ],
     }).toEqual({ exitCode: 0, outsideSession: true, warned: true, issues: [], health: ["absent", "partial", "ephemeral"] });
   });
 });
@@ -113,7 +140,11 @@ describe("assay-runner run: kernel capture without permission for a session", ()
     using dir = tempDir("run-nobody-auto");
     Bun.spawnSync(["chmod", "777", dir.path]);
     const outcome = await asNobody(dir.path, "--capture auto --json");
-    expect({ exitCode: outcome.exitCode, backend: JSON.parse(outcome.stdout).capture_backend, files: filesIn(dir.path) }).toEqual({ exitCode: 0, backend: "none", files: ["a.tar.gz"] });
+    expect({ exitCode: outcome.exitCode, backend: JSON.parse(outcome.stdout).capture_backend, files: filesIn(dir.path) }).toEqual({
+      exitCode: 0,
+      backend: "none",
+      files: ["a.tar.gz"],
+    });
   });
 
   test.skipIf(notRootable)("an explicitly requested kernel backend exits 40 and runs nothing", async () => {

@@ -57,7 +57,12 @@ describe("assay-runner run: faults", () => {
     const { outcome, archive } = await run(dir.path, "run_fault_sigkill", [], ["sh", "-c", "kill -9 $$"]);
     const opened = await openArchive(archive);
     const finished = opened.rows("events.ndjson")[1];
-    expect({ exitCode: outcome.exitCode, issues: opened.issues, end: [finished.exit_code, finished.signal, finished.success], sessions: leftoverSessions("run_fault_sigkill") }).toEqual({
+    expect({
+      exitCode: outcome.exitCode,
+      issues: opened.issues,
+      end: [finished.exit_code, finished.signal, finished.success],
+      sessions: leftoverSessions("run_fault_sigkill"),
+    }).toEqual({
       exitCode: 137,
       issues: [],
       end: [null, 9, false],
@@ -93,11 +98,12 @@ describe("assay-runner run: faults", () => {
     using dir = tempDir("fault-ignore-term");
     outDir(dir.path);
     const sleepFor = marker();
-    const { outcome, archive } = await run(dir.path, "run_fault_ignore_term", ["--timeout", "300ms", "--kill-grace", "300ms"], [
-      "sh",
-      "-c",
-      `trap '' TERM; sleep ${sleepFor} & wait; wait`,
-    ]);
+    const { outcome, archive } = await run(
+      dir.path,
+      "run_fault_ignore_term",
+      ["--timeout", "300ms", "--kill-grace", "300ms"],
+      ["sh", "-c", `trap '' TERM; sleep ${sleepFor} & wait; wait`],
+    );
     const opened = await openArchive(archive);
     const finished = opened.rows("events.ndjson")[1];
     expect({
@@ -109,67 +115,98 @@ describe("assay-runner run: faults", () => {
     }).toEqual({ exitCode: 124, issues: [], end: [null, 9], survivors: [], sessions: [] });
   });
 
-  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
-  test.skipIf(cannot)(`${signal} to the runner mid-run: exit ${code}, the archive is written with a note`, async () => {
-    using dir = tempDir("fault-runner-term");
-    const out = outDir(dir.path);
-    const archive = join(out, "a.tar.gz");
-    const sleepFor = marker();
-    await using proc = Bun.spawn(
-      [assayExe(), "run", "--capture", "none", "--run-id", `run_fault_runner_${signal}`, "-o", archive, "--kill-grace", "1s", "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
-      { env: { ...assayEnv, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
-    );
-    const stderr = new Response(proc.stderr).text();
-    // Wait for the workload to say it started, then stop the runner.
-    const stdout = await readUntil(proc.stdout, "started\n");
-    proc.kill(signal);
-    const exitCode = await proc.exited;
-    const opened = await openArchive(archive);
-    expect({
-      exitCode,
-      stdout,
-      warned: (await stderr).includes(`${signal} received`),
-      issues: opened.issues,
-      note: opened.json("observation-health.json").notes.at(-1),
-      survivors: processesWith(`sleep ${sleepFor}`),
-      sessions: leftoverSessions(`run_fault_runner_${signal}`),
-    }).toEqual({
-      exitCode: code,
-      stdout: "started\n",
-      warned: true,
-      issues: [],
-      note: `runner_signal: ${signal} received; the session got SIGTERM, then cgroup.kill after kill_grace=1s`,
-      survivors: [],
-      sessions: [],
+  for (const [signal, code] of [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const) {
+    test.skipIf(cannot)(`${signal} to the runner mid-run: exit ${code}, the archive is written with a note`, async () => {
+      using dir = tempDir("fault-runner-term");
+      const out = outDir(dir.path);
+      const archive = join(out, "a.tar.gz");
+      const sleepFor = marker();
+      await using proc = Bun.spawn(
+        [
+          assayExe(),
+          "run",
+          "--capture",
+          "none",
+          "--run-id",
+          `run_fault_runner_${signal}`,
+          "-o",
+          archive,
+          "--kill-grace",
+          "1s",
+          "--",
+          "sh",
+          "-c",
+          `echo started; exec sleep ${sleepFor}`,
+        ],
+        { env: { ...assayEnv, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+      );
+      const stderr = new Response(proc.stderr).text();
+      // Wait for the workload to say it started, then stop the runner.
+      const stdout = await readUntil(proc.stdout, "started\n");
+      proc.kill(signal);
+      const exitCode = await proc.exited;
+      const opened = await openArchive(archive);
+      expect({
+        exitCode,
+        stdout,
+        warned: (await stderr).includes(`${signal} received`),
+        issues: opened.issues,
+        note: opened.json("observation-health.json").notes.at(-1),
+        survivors: processesWith(`sleep ${sleepFor}`),
+        sessions: leftoverSessions(`run_fault_runner_${signal}`),
+      }).toEqual({
+        exitCode: code,
+        stdout: "started\n",
+        warned: true,
+        issues: [],
+        note: `runner_signal: ${signal} received; the session got SIGTERM, then cgroup.kill after kill_grace=1s`,
+        survivors: [],
+        sessions: [],
+      });
     });
-  });
   }
 
-  test.skipIf(cannot)("SIGKILL to the runner mid-run: its guardian kills the workload and removes the session and scratch", async () => {
-    using dir = tempDir("fault-runner-kill");
-    const out = outDir(dir.path);
-    const scratchRoot = join(dir.path, "tmp");
-    Bun.spawnSync(["mkdir", "-p", scratchRoot]);
-    const sleepFor = marker();
-    const runId = "run_fault_runner_sigkill";
-    await using proc = Bun.spawn(
-      [assayExe(), "run", "--capture", "none", "--run-id", runId, "-o", join(out, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
-      { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
-    );
-    const stdout = await readUntil(proc.stdout, "started\n");
-    const during = { sessions: leftoverSessions(runId).length, workloadRuns: processesWith(`sleep ${sleepFor}`).length > 0, scratch: filesIn(scratchRoot).length };
-    proc.kill("SIGKILL");
-    const exitCode = await proc.exited;
-    // The guardian works after the runner is gone: wait (bounded) for what it removes.
-    const left = () => ({ sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: filesIn(scratchRoot), out: filesIn(out) });
-    const after = await pollUntil(left, (state) => Object.values(state).every((list) => list.length === 0), 15_000);
-    expect({ stdout, exitCode, during, after }).toEqual({
-      stdout: "started\n",
-      exitCode: 137,
-      during: { sessions: 1, workloadRuns: true, scratch: 1 },
-      after: { sessions: [], workload: [], scratch: [], out: [] },
-    });
-  }, 30_000);
+  test.skipIf(cannot)(
+    "SIGKILL to the runner mid-run: its guardian kills the workload and removes the session and scratch",
+    async () => {
+      using dir = tempDir("fault-runner-kill");
+      const out = outDir(dir.path);
+      const scratchRoot = join(dir.path, "tmp");
+      Bun.spawnSync(["mkdir", "-p", scratchRoot]);
+      const sleepFor = marker();
+      const runId = "run_fault_runner_sigkill";
+      await using proc = Bun.spawn(
+        [assayExe(), "run", "--capture", "none", "--run-id", runId, "-o", join(out, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
+        { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
+      );
+      const stdout = await readUntil(proc.stdout, "started\n");
+      const during = {
+        sessions: leftoverSessions(runId).length,
+        workloadRuns: processesWith(`sleep ${sleepFor}`).length > 0,
+        scratch: filesIn(scratchRoot).length,
+      };
+      proc.kill("SIGKILL");
+      const exitCode = await proc.exited;
+      // The guardian works after the runner is gone: wait (bounded) for what it removes.
+      const left = () => ({
+        sessions: leftoverSessions(runId),
+        workload: processesWith(`sleep ${sleepFor}`),
+        scratch: filesIn(scratchRoot),
+        out: filesIn(out),
+      });
+      const after = await pollUntil(left, (state) => Object.values(state).every((list) => list.length === 0), 15_000);
+      expect({ stdout, exitCode, during, after }).toEqual({
+        stdout: "started\n",
+        exitCode: 137,
+        during: { sessions: 1, workloadRuns: true, scratch: 1 },
+        after: { sessions: [], workload: [], scratch: [], out: [] },
+      });
+    },
+    30_000,
+  );
 
   test.skipIf(cannot)("an output directory that is not writable: exit 2 and nothing is run", async () => {
     using dir = tempDir("fault-readonly");
@@ -180,7 +217,9 @@ describe("assay-runner run: faults", () => {
     expect({
       exitCode: outcome.exitCode,
       stdout: outcome.stdout,
-      named: outcome.stderr.includes(`--output: cannot write ${join(out, "a.tar.gz")}: cannot create files in ${out}: read-only file system (EROFS); nothing was run`),
+      named: outcome.stderr.includes(
+        `--output: cannot write ${join(out, "a.tar.gz")}: cannot create files in ${out}: read-only file system (EROFS); nothing was run`,
+      ),
       ran: existsSync(ran),
       files: filesIn(out),
       sessions: leftoverSessions("run_fault_readonly"),
@@ -214,10 +253,21 @@ describe("assay-runner run: faults", () => {
     using dir = tempDir("fault-timeout-sdk");
     outDir(dir.path);
     const log = join(dir.path, "never-written.ndjson");
-    const { outcome, archive } = await run(dir.path, "run_fault_timeout_sdk", ["--timeout", "200ms", "--kill-grace", "200ms", "--agent-shim", "openai-agents", "--sdk-event-log", log], ["sleep", marker()]);
+    const { outcome, archive } = await run(
+      dir.path,
+      "run_fault_timeout_sdk",
+      ["--timeout", "200ms", "--kill-grace", "200ms", "--agent-shim", "openai-agents", "--sdk-event-log", log],
+      ["sleep", marker()],
+    );
     const opened = await openArchive(archive);
     const health = opened.json("observation-health.json");
-    expect({ exitCode: outcome.exitCode, issues: opened.issues, sdk_layer: health.sdk_layer, notes: health.notes.slice(1), sdk: opened.text("layers/sdk.ndjson") }).toEqual({
+    expect({
+      exitCode: outcome.exitCode,
+      issues: opened.issues,
+      sdk_layer: health.sdk_layer,
+      notes: health.notes.slice(1),
+      sdk: opened.text("layers/sdk.ndjson"),
+    }).toEqual({
       exitCode: 124,
       issues: [],
       sdk_layer: "absent",
@@ -233,7 +283,12 @@ describe("assay-runner run: faults", () => {
     using dir = tempDir("fault-notfound");
     const out = outDir(dir.path);
     const { outcome } = await run(dir.path, "run_fault_notfound", [], ["no-such-program-assay"]);
-    expect({ exitCode: outcome.exitCode, named: outcome.stderr.includes("no-such-program-assay was not found"), files: filesIn(out), sessions: leftoverSessions("run_fault_notfound") }).toEqual({
+    expect({
+      exitCode: outcome.exitCode,
+      named: outcome.stderr.includes("no-such-program-assay was not found"),
+      files: filesIn(out),
+      sessions: leftoverSessions("run_fault_notfound"),
+    }).toEqual({
       exitCode: 2,
       named: true,
       files: [],

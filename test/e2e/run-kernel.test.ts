@@ -15,45 +15,70 @@ const cannot = skipReason(
 );
 
 describe("assay-runner run --capture ebpf", () => {
-  test.skipIf(cannot)("kernel-policy shape: complete kernel layer, the work dir's files in the surface, one bound policy event with the cgroup id", async () => {
-    using dir = tempDir("kernel-run");
-    const work = join(dir.path, "work");
-    const policyLog = join(dir.path, "policy-decisions.ndjson");
-    const sdkLog = join(dir.path, "sdk-events.ndjson");
-    const archive = join(dir.path, "a.tar.gz");
-    const runId = "run_kernel_policy";
-    const outcome = await runAssay(
-      ["run", "--capture", "ebpf", "--run-id", runId, "-o", archive, "--agent-shim", "openai-agents", "--sdk-event-log", sdkLog, "--policy-decision-log", policyLog, "--json",
-        "--", join(repoRoot, "test/fixtures/run/sdk-policy-agent.sh"), work],
-      { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path), ASSAY_RUNNER_POLICY_DECISION_LOG: policyLog } },
-    );
-    const summary = JSON.parse(outcome.stdout);
-    const opened = await openArchive(archive);
-    const health = opened.json("observation-health.json");
-    const report = opened.json("correlation-report.json");
-    const surface = opened.json("capability-surface.json");
-    expect({
-      exitCode: outcome.exitCode,
-      issues: opened.issues,
-      layers: [health.kernel_layer, health.ringbuf_drops, health.cgroup_correlation, health.policy_layer, health.sdk_layer],
-      notes: health.notes.map((n: string) => n.split(":")[0]),
-      s2: health.notes[0].startsWith(`s2_kernel_capture: monitor_events=${opened.rows("layers/kernel.ndjson").length} ringbuf_drops=0`),
-      inputRead: surface.filesystem_paths.includes(join(work, "policy-input.txt")),
-      binding: [report.bindings.length, report.bindings[0]?.tool_call_id, String(report.bindings[0]?.cgroup_id) === String(summary.session_cgroup_id), report.bindings[0]?.kernel_event_count > 0],
-      status: [report.status, report.ambiguities],
-      sessions: leftoverSessions(runId),
-    }).toEqual({
-      exitCode: 0,
-      issues: [],
-      layers: ["complete", 0, "clean", "present", "self_reported"],
-      notes: ["s2_kernel_capture", "s4_policy_capture", "s5_sdk_capture", "capture_backend", "loader_filter", "dns_capture"],
-      s2: true,
-      inputRead: true,
-      binding: [1, "tc_runner_policy_001", true, true],
-      status: ["clean", []],
-      sessions: [],
-    });
-  });
+  test.skipIf(cannot)(
+    "kernel-policy shape: complete kernel layer, the work dir's files in the surface, one bound policy event with the cgroup id",
+    async () => {
+      using dir = tempDir("kernel-run");
+      const work = join(dir.path, "work");
+      const policyLog = join(dir.path, "policy-decisions.ndjson");
+      const sdkLog = join(dir.path, "sdk-events.ndjson");
+      const archive = join(dir.path, "a.tar.gz");
+      const runId = "run_kernel_policy";
+      const outcome = await runAssay(
+        [
+          "run",
+          "--capture",
+          "ebpf",
+          "--run-id",
+          runId,
+          "-o",
+          archive,
+          "--agent-shim",
+          "openai-agents",
+          "--sdk-event-log",
+          sdkLog,
+          "--policy-decision-log",
+          policyLog,
+          "--json",
+          "--",
+          join(repoRoot, "test/fixtures/run/sdk-policy-agent.sh"),
+          work,
+        ],
+        { env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path), ASSAY_RUNNER_POLICY_DECISION_LOG: policyLog } },
+      );
+      const summary = JSON.parse(outcome.stdout);
+      const opened = await openArchive(archive);
+      const health = opened.json("observation-health.json");
+      const report = opened.json("correlation-report.json");
+      const surface = opened.json("capability-surface.json");
+      expect({
+        exitCode: outcome.exitCode,
+        issues: opened.issues,
+        layers: [health.kernel_layer, health.ringbuf_drops, health.cgroup_correlation, health.policy_layer, health.sdk_layer],
+        notes: health.notes.map((n: string) => n.split(":")[0]),
+        s2: health.notes[0].startsWith(`s2_kernel_capture: monitor_events=${opened.rows("layers/kernel.ndjson").length} ringbuf_drops=0`),
+        inputRead: surface.filesystem_paths.includes(join(work, "policy-input.txt")),
+        binding: [
+          report.bindings.length,
+          report.bindings[0]?.tool_call_id,
+          String(report.bindings[0]?.cgroup_id) === String(summary.session_cgroup_id),
+          report.bindings[0]?.kernel_event_count > 0,
+        ],
+        status: [report.status, report.ambiguities],
+        sessions: leftoverSessions(runId),
+      }).toEqual({
+        exitCode: 0,
+        issues: [],
+        layers: ["complete", 0, "clean", "present", "self_reported"],
+        notes: ["s2_kernel_capture", "s4_policy_capture", "s5_sdk_capture", "capture_backend", "loader_filter", "dns_capture"],
+        s2: true,
+        inputRead: true,
+        binding: [1, "tc_runner_policy_001", true, true],
+        status: ["clean", []],
+        sessions: [],
+      });
+    },
+  );
 });
 
 describe("assay-runner run --capture ebpf: three-run determinism", () => {
@@ -68,8 +93,24 @@ describe("assay-runner run --capture ebpf: three-run determinism", () => {
       Bun.spawnSync(["rm", "-rf", work]);
       const archive = join(dir.path, `run-${i}.tar.gz`);
       const outcome = await runAssay(
-        ["run", "--capture", "ebpf", "--run-id", "run_kernel_det", "-o", archive, "--agent-shim", "openai-agents", "--sdk-event-log", join(dir.path, "sdk.ndjson"), "--policy-decision-log", policyLog,
-          "--", join(repoRoot, "test/fixtures/run/sdk-policy-agent.sh"), work],
+        [
+          "run",
+          "--capture",
+          "ebpf",
+          "--run-id",
+          "run_kernel_det",
+          "-o",
+          archive,
+          "--agent-shim",
+          "openai-agents",
+          "--sdk-event-log",
+          join(dir.path, "sdk.ndjson"),
+          "--policy-decision-log",
+          policyLog,
+          "--",
+          join(repoRoot, "test/fixtures/run/sdk-policy-agent.sh"),
+          work,
+        ],
         { env: { ASSAY_REDACTION_KEY_FILE: key, ASSAY_RUNNER_POLICY_DECISION_LOG: policyLog } },
       );
       const opened = await openArchive(archive);
@@ -88,30 +129,42 @@ describe("assay-runner run --capture ebpf: three-run determinism", () => {
 });
 
 describe("assay-runner run --capture ebpf: when the runner dies", () => {
-  test.skipIf(cannot)("the runner killed with SIGKILL: the kernel drops its programs with its fds; the guardian removes the session, workload and scratch", async () => {
-    using dir = tempDir("kernel-runner-dies");
-    const scratchRoot = join(dir.path, "tmp");
-    Bun.spawnSync(["mkdir", "-p", scratchRoot]);
-    const runId = "run_kernel_runner_dies";
-    const sleepFor = `5${process.pid}${Math.floor(Math.random() * 1e6)}`;
-    await using proc = Bun.spawn(
-      [assayExe(), "run", "--capture", "ebpf", "--run-id", runId, "-o", join(dir.path, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
-      { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
-    );
-    const stdout = await readUntil(proc.stdout, "started\n");
-    // The engine names its kernel objects after the runner's pid.
-    const programs = () => loadedPrograms().filter((program) => program.name.startsWith(`a${proc.pid}_`)).map((program) => program.name);
-    const during = { programs: programs().length > 0, sessions: leftoverSessions(runId).length };
-    proc.kill("SIGKILL");
-    await proc.exited;
-    const left = () => ({ programs: programs(), sessions: leftoverSessions(runId), workload: processesWith(`sleep ${sleepFor}`), scratch: readdirSync(scratchRoot) });
-    const after = await pollUntil(left, (state) => Object.values(state).every((list) => list.length === 0), 20_000);
-    expect({ stdout, during, after }).toEqual({
-      stdout: "started\n",
-      during: { programs: true, sessions: 1 },
-      after: { programs: [], sessions: [], workload: [], scratch: [] },
-    });
-  }, 40_000);
+  test.skipIf(cannot)(
+    "the runner killed with SIGKILL: the kernel drops its programs with its fds; the guardian removes the session, workload and scratch",
+    async () => {
+      using dir = tempDir("kernel-runner-dies");
+      const scratchRoot = join(dir.path, "tmp");
+      Bun.spawnSync(["mkdir", "-p", scratchRoot]);
+      const runId = "run_kernel_runner_dies";
+      const sleepFor = `5${process.pid}${Math.floor(Math.random() * 1e6)}`;
+      await using proc = Bun.spawn(
+        [assayExe(), "run", "--capture", "ebpf", "--run-id", runId, "-o", join(dir.path, "a.tar.gz"), "--", "sh", "-c", `echo started; exec sleep ${sleepFor}`],
+        { env: { ...assayEnv, TMPDIR: scratchRoot, ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) }, stdin: "ignore", stdout: "pipe", stderr: "ignore" },
+      );
+      const stdout = await readUntil(proc.stdout, "started\n");
+      // The engine names its kernel objects after the runner's pid.
+      const programs = () =>
+        loadedPrograms()
+          .filter((program) => program.name.startsWith(`a${proc.pid}_`))
+          .map((program) => program.name);
+      const during = { programs: programs().length > 0, sessions: leftoverSessions(runId).length };
+      proc.kill("SIGKILL");
+      await proc.exited;
+      const left = () => ({
+        programs: programs(),
+        sessions: leftoverSessions(runId),
+        workload: processesWith(`sleep ${sleepFor}`),
+        scratch: readdirSync(scratchRoot),
+      });
+      const after = await pollUntil(left, (state) => Object.values(state).every((list) => list.length === 0), 20_000);
+      expect({ stdout, during, after }).toEqual({
+        stdout: "started\n",
+        during: { programs: true, sessions: 1 },
+        after: { programs: [], sessions: [], workload: [], scratch: [] },
+      });
+    },
+    40_000,
+  );
 });
 
 const ptrace = await chooseBackend("ptrace");
@@ -125,9 +178,12 @@ describe("assay-runner run --capture ptrace", () => {
     using dir = tempDir("ptrace-run");
     const archive = join(dir.path, "a.tar.gz");
     const written = join(dir.path, "written.txt");
-    const outcome = await runAssay(["run", "--capture", "ptrace", "--run-id", "run_ptrace_e2e", "-o", archive, "--kill-grace", "200ms", "--", "sh", "-c", `cat /etc/hostname > ${written}`], {
-      env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-    });
+    const outcome = await runAssay(
+      ["run", "--capture", "ptrace", "--run-id", "run_ptrace_e2e", "-o", archive, "--kill-grace", "200ms", "--", "sh", "-c", `cat /etc/hostname > ${written}`],
+      {
+        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+      },
+    );
     const opened = await openArchive(archive);
     const health = opened.json("observation-health.json");
     const surface = opened.json("capability-surface.json");
@@ -160,7 +216,10 @@ describe("assay-runner run when the kernel refuses the eBPF engine", () => {
     const fake = refusedRing(dir.path);
     const archive = join(dir.path, "a.tar.gz");
     const written = join(dir.path, "written.txt");
-    const outcome = await runAssay(["run", "--capture", "auto", "--run-id", "run_ebpf_fallback", "-o", archive, "--json", "--", "sh", "-c", `echo x > ${written}`], { env: fake.env });
+    const outcome = await runAssay(
+      ["run", "--capture", "auto", "--run-id", "run_ebpf_fallback", "-o", archive, "--json", "--", "sh", "-c", `echo x > ${written}`],
+      { env: fake.env },
+    );
     const opened = await openArchive(archive);
     const health = opened.json("observation-health.json");
     expect({
@@ -191,7 +250,9 @@ describe("assay-runner run when the kernel refuses the eBPF engine", () => {
     const fake = refusedRing(dir.path);
     const archive = join(dir.path, "a.tar.gz");
     const ran = join(dir.path, "ran.txt");
-    const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_ebpf_refused", "-o", archive, "--", "sh", "-c", `echo x > ${ran}`], { env: fake.env });
+    const outcome = await runAssay(["run", "--capture", "ebpf", "--run-id", "run_ebpf_refused", "-o", archive, "--", "sh", "-c", `echo x > ${ran}`], {
+      env: fake.env,
+    });
     expect({
       exitCode: outcome.exitCode,
       stdout: outcome.stdout,

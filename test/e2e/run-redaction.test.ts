@@ -27,13 +27,40 @@ describe("assay-runner run: redaction", () => {
     const sdkLog = join(dir.path, "sdk.ndjson");
     const archive = join(dir.path, "a.tar.gz");
     const row = (seq: number, type: string) =>
-      JSON.stringify({ schema: "assay.runner.sdk_event.v0", run_id: runId, seq, event_type: type, source: "fixture", tool_call_id: "tc_1", tool: `fetch ${openaiKey}` });
+      JSON.stringify({
+        schema: "assay.runner.sdk_event.v0",
+        run_id: runId,
+        seq,
+        event_type: type,
+        source: "fixture",
+        tool_call_id: "tc_1",
+        tool: `fetch ${openaiKey}`,
+      });
     // The workload copies prepared rows, so the secret reaches the archive only through the SDK channel.
     const rows = join(dir.path, "rows.ndjson");
     writeFileSync(rows, `${row(0, "tool_call_started")}\n${row(1, "tool_call_completed")}\n`);
     const script = `cat ${rows} > "$ASSAY_RUNNER_SDK_EVENT_LOG"`;
     const outcome = await runAssay(
-      ["run", "--capture", "none", "--run-id", runId, "-o", archive, "--agent-shim", "openai-agents", "--sdk-event-log", sdkLog, "--", "sh", "-c", script, "agent", "--token", githubToken],
+      [
+        "run",
+        "--capture",
+        "none",
+        "--run-id",
+        runId,
+        "-o",
+        archive,
+        "--agent-shim",
+        "openai-agents",
+        "--sdk-event-log",
+        sdkLog,
+        "--",
+        "sh",
+        "-c",
+        script,
+        "agent",
+        "--token",
+        githubToken,
+      ],
       { env: { ASSAY_REDACTION_KEY_FILE: key, MY_SERVICE_TOKEN: envSecret } },
     );
     const opened = await openArchive(archive);
@@ -70,7 +97,10 @@ describe("assay-runner run: redaction", () => {
     const key = writeKeyFile(dir.path);
     const archive = join(dir.path, "a.tar.gz");
     const policyLog = join(dir.path, "policy.ndjson");
-    writeFileSync(policyLog, `${JSON.stringify({ type: "assay.tool.decision", source: "assay://x", data: { tool: "read_file", tool_call_id: githubToken, decision: "allow" } })}\n`);
+    writeFileSync(
+      policyLog,
+      `${JSON.stringify({ type: "assay.tool.decision", source: "assay://x", data: { tool: "read_file", tool_call_id: githubToken, decision: "allow" } })}\n`,
+    );
     const outcome = await runAssay(["run", "--capture", "none", "--run-id", "run_sweep", "-o", archive, "--policy-decision-log", policyLog, "--", "true"], {
       env: { ASSAY_REDACTION_KEY_FILE: key },
     });
@@ -90,16 +120,33 @@ describe("assay-runner run: redaction", () => {
   test.skipIf(cannot)("passwords in URLs in argv never reach the archive", async () => {
     using dir = tempDir("redact-url");
     const archive = join(dir.path, "a.tar.gz");
-    const outcome = await runAssay(["run", "--capture", "none", "--run-id", "run_url", "-o", archive, "--", "/bin/echo", "postgres://admin:Sup3rS3cret@db/x", "https://user:s3cr3tpw@example.com/x"], {
-      env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
-    });
+    const outcome = await runAssay(
+      [
+        "run",
+        "--capture",
+        "none",
+        "--run-id",
+        "run_url",
+        "-o",
+        archive,
+        "--",
+        "/bin/echo",
+        "postgres://admin:Sup3rS3cret@db/x",
+        "https://user:s3cr3tpw@example.com/x",
+      ],
+      {
+        env: { ASSAY_REDACTION_KEY_FILE: writeKeyFile(dir.path) },
+      },
+    );
     const opened = await openArchive(archive);
     const tar = new TextDecoder().decode(gunzipSync(readFileSync(archive)));
     expect({
       exitCode: outcome.exitCode,
       issues: opened.issues,
       leaked: ["Sup3rS3cret", "s3cr3tpw"].map((password) => tar.includes(password)),
-      kept: /^\/bin\/echo postgres:\/\/<redacted:url-userinfo:[0-9a-f]{8}>@db\/x https:\/\/<redacted:url-userinfo:[0-9a-f]{8}>@example.com\/x$/.test(opened.rows("events.ndjson")[0].command.join(" ")),
+      kept: /^\/bin\/echo postgres:\/\/<redacted:url-userinfo:[0-9a-f]{8}>@db\/x https:\/\/<redacted:url-userinfo:[0-9a-f]{8}>@example.com\/x$/.test(
+        opened.rows("events.ndjson")[0].command.join(" "),
+      ),
       byRule: opened.json("observation-health.json").redaction.by_rule,
     }).toEqual({ exitCode: 0, issues: [], leaked: [false, false], kept: true, byRule: { "url-userinfo": 2 } });
   });
@@ -107,7 +154,20 @@ describe("assay-runner run: redaction", () => {
   test.skipIf(cannot)("--unsafe-disable-redaction writes raw argv and records disabled_unsafe", async () => {
     using dir = tempDir("redact-off");
     const archive = join(dir.path, "a.tar.gz");
-    const outcome = await runAssay(["run", "--capture", "none", "--run-id", "run_unsafe", "-o", archive, "--unsafe-disable-redaction", "--", "true", "--token", githubToken]);
+    const outcome = await runAssay([
+      "run",
+      "--capture",
+      "none",
+      "--run-id",
+      "run_unsafe",
+      "-o",
+      archive,
+      "--unsafe-disable-redaction",
+      "--",
+      "true",
+      "--token",
+      githubToken,
+    ]);
     const opened = await openArchive(archive);
     expect({
       exitCode: outcome.exitCode,

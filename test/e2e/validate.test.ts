@@ -5,7 +5,9 @@ import { runAssay, tempDir, upstreamFixtures } from "../harness.ts";
 
 const intact = join(upstreamFixtures, "extracted/intact-open-metadata");
 const kernelLayer = join(intact, "layers/kernel.ndjson");
-const kernelRows = readFileSync(kernelLayer, "utf8").split("\n").filter((line) => line !== "").length;
+const kernelRows = readFileSync(kernelLayer, "utf8")
+  .split("\n")
+  .filter((line) => line !== "").length;
 const handWrittenManifest = join(upstreamFixtures, "hand-written-arms/arm-a-openai/manifest.json");
 
 describe("assay-runner validate", () => {
@@ -54,8 +56,20 @@ describe("assay-runner validate", () => {
     using dir = tempDir("validate-e2e", { "kernel.ndjson": `${good}\n${bad}\n` });
     const file = join(dir.path, "kernel.ndjson");
     const outcome = await runAssay(["validate", "--json", file]);
-    const report = JSON.parse(outcome.stdout) as { valid: boolean; format: string; documents: number; issues: { code: string; line: number; path: string; message: string }[] };
-    expect({ exitCode: outcome.exitCode, stderr: outcome.stderr, valid: report.valid, format: report.format, documents: report.documents, issues: report.issues.map(({ code, line, path, message }) => ({ code, line, path, message })) }).toEqual({
+    const report = JSON.parse(outcome.stdout) as {
+      valid: boolean;
+      format: string;
+      documents: number;
+      issues: { code: string; line: number; path: string; message: string }[];
+    };
+    expect({
+      exitCode: outcome.exitCode,
+      stderr: outcome.stderr,
+      valid: report.valid,
+      format: report.format,
+      documents: report.documents,
+      issues: report.issues.map(({ code, line, path, message }) => ({ code, line, path, message })),
+    }).toEqual({
       exitCode: 1,
       stderr: "",
       valid: false,
@@ -97,10 +111,7 @@ describe("assay-runner validate", () => {
   });
 
   test("prints nothing for a valid file with --quiet, and still prints problems", async () => {
-    const [valid, invalid] = await Promise.all([
-      runAssay(["validate", "--quiet", kernelLayer]),
-      runAssay(["validate", "--quiet", handWrittenManifest]),
-    ]);
+    const [valid, invalid] = await Promise.all([runAssay(["validate", "--quiet", kernelLayer]), runAssay(["validate", "--quiet", handWrittenManifest])]);
     expect({ valid, invalidExit: invalid.exitCode, invalidLines: invalid.stderr.trimEnd().split("\n").length }).toEqual({
       valid: { stdout: "", stderr: "", exitCode: 0 },
       invalidExit: 1,
@@ -134,7 +145,11 @@ describe("assay-runner validate", () => {
 
   test("exits 2 when no file is given: the error first, then where the usage is", async () => {
     const outcome = await runAssay(["validate"]);
-    expect(outcome).toEqual({ stdout: "", stderr: "[error] --file: a FILE to check is required (or - for stdin)\nsee assay-runner validate --help\n", exitCode: 2 });
+    expect(outcome).toEqual({
+      stdout: "",
+      stderr: "[error] --file: a FILE to check is required (or - for stdin)\nsee assay-runner validate --help\n",
+      exitCode: 2,
+    });
   });
 
   test("exits 2 for an undeclared flag", async () => {

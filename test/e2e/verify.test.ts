@@ -22,7 +22,15 @@ describe("assay-runner verify", () => {
   test("accepts an extracted directory and prints one JSON report with --json", async () => {
     const outcome = await runAssay(["verify", intactDir, "--json"]);
     const document = JSON.parse(outcome.stdout) as { valid: boolean; kind: string; readable: boolean; issues: unknown[]; members: { name: string }[] };
-    expect({ exitCode: outcome.exitCode, stderr: outcome.stderr, valid: document.valid, kind: document.kind, readable: document.readable, issues: document.issues, members: document.members.length }).toEqual({
+    expect({
+      exitCode: outcome.exitCode,
+      stderr: outcome.stderr,
+      valid: document.valid,
+      kind: document.kind,
+      readable: document.readable,
+      issues: document.issues,
+      members: document.members.length,
+    }).toEqual({
       exitCode: 0,
       stderr: "",
       valid: true,
@@ -69,6 +77,10 @@ describe("assay-runner verify", () => {
 
   test("exits 2 without an archive argument: the error, then where the usage is", async () => {
     const outcome = await runAssay(["verify"]);
-    expect(outcome).toEqual({ stdout: "", stderr: "[error] --archive: an ARCHIVE or DIR to verify is required\nsee assay-runner verify --help\n", exitCode: 2 });
+    expect(outcome).toEqual({
+      stdout: "",
+      stderr: "[error] --archive: an ARCHIVE or DIR to verify is required\nsee assay-runner verify --help\n",
+      exitCode: 2,
+    });
   });
 });

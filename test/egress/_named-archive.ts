@@ -13,7 +13,15 @@ export type Step = DnsObservation | { readonly connect: string } | { readonly se
 export const RESOLVE_THEN_CONNECT: readonly Step[] = [
   { sendto: "127.0.0.53:53" },
   { direction: "query", source: "stub", pid: 0, name: "api.example.test", type: "A", resolver: "127.0.0.53", resolver_port: 53 },
-  { direction: "answer", source: "stub", pid: 0, name: "api.example.test", type: "A", rcode: "NOERROR", answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }] },
+  {
+    direction: "answer",
+    source: "stub",
+    pid: 0,
+    name: "api.example.test",
+    type: "A",
+    rcode: "NOERROR",
+    answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }],
+  },
   { connect: "127.0.0.2:443" },
   { connect: "203.0.113.80:443" },
 ];
@@ -44,8 +52,22 @@ export async function writeNamedArchive(
   const computed = dnsCaptureNote(lines, endpoints, counters);
   const outputPath = join(dir, `${runId}.tar.gz`);
   await using writer = await ArchiveWriter.create({ outputPath, runId });
-  writer.set("capability-surface.json", canonicalJson({ schema: "assay.runner.capability_surface.v0", run_id: runId, filesystem_paths: [], network_endpoints: endpoints, process_execs: [], mcp_tools: [], policy_decisions: [] }));
-  writer.set("correlation-report.json", canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }));
+  writer.set(
+    "capability-surface.json",
+    canonicalJson({
+      schema: "assay.runner.capability_surface.v0",
+      run_id: runId,
+      filesystem_paths: [],
+      network_endpoints: endpoints,
+      process_execs: [],
+      mcp_tools: [],
+      policy_decisions: [],
+    }),
+  );
+  writer.set(
+    "correlation-report.json",
+    canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }),
+  );
   writer.set(
     "observation-health.json",
     canonicalJson({
@@ -59,7 +81,10 @@ export async function writeNamedArchive(
       cgroup_correlation: "clean",
       network_protocol_coverage: "connect_and_datagram_peer_observed",
       network_endpoint_claim_scope: "diagnostic_only",
-      notes: [`s2_kernel_capture: monitor_events=${lines.length} ringbuf_drops=0 network_protocol_coverage=connect_and_datagram_peer_observed network_endpoint_claim_scope=diagnostic_only`, note ? note(computed) : computed],
+      notes: [
+        `s2_kernel_capture: monitor_events=${lines.length} ringbuf_drops=0 network_protocol_coverage=connect_and_datagram_peer_observed network_endpoint_claim_scope=diagnostic_only`,
+        note ? note(computed) : computed,
+      ],
     }),
   );
   writer.append("events.ndjson", runStartedLine({ runId, agentShim: "none", command: ["workload"], env: {} }));

@@ -189,7 +189,12 @@ describe("parseDnsMessage", () => {
     fc.assert(
       fc.property(name, fc.array(fc.tuple(v4, fc.nat(2 ** 31)), { maxLength: 6 }), fc.boolean(), (qname, addresses, compress) => {
         const bytes = built(
-          buildDnsResponse({ id: 5, question: { name: qname, type: DNS_TYPE.A, class: 1 }, compress, answers: addresses.map(([address, ttl]) => ({ name: qname, type: "A", ttl, address })) }),
+          buildDnsResponse({
+            id: 5,
+            question: { name: qname, type: DNS_TYPE.A, class: 1 },
+            compress,
+            answers: addresses.map(([address, ttl]) => ({ name: qname, type: "A", ttl, address })),
+          }),
         );
         const parsed = parseDnsMessage(bytes);
         if (!parsed.ok) throw new Error(parsed.issues[0].message);
@@ -228,7 +233,7 @@ describe("DnsObserver", () => {
     const observer = new DnsObserver("capture");
     const query = built(buildDnsQuery({ id: 11, name: "api.example.test", type: DNS_TYPE.A }));
     const answer = built(buildDnsResponse({ id: 11, question: QUESTION, answers: [{ name: "api.example.test", type: "A", ttl: 30, address: "127.0.0.2" }] }));
-    const early = built(buildDnsResponse({ id: 12, question: QUESTION, answers: [] , rcode: 3 }));
+    const early = built(buildDnsResponse({ id: 12, question: QUESTION, answers: [], rcode: 3 }));
     observer.query(query, { pid: 42, resolver: "127.0.0.53", resolverPort: 53 });
     observer.answer(answer, { pid: 42 });
     observer.answer(early, { pid: 42 });
@@ -237,7 +242,15 @@ describe("DnsObserver", () => {
     expect(observer.counters).toEqual({ unparseable: 2, answersBeforeArmed: 1 });
     expect(observer.observations).toEqual([
       { direction: "query", source: "capture", pid: 42, name: "api.example.test", type: "A", resolver: "127.0.0.53", resolver_port: 53 },
-      { direction: "answer", source: "capture", pid: 42, name: "api.example.test", type: "A", rcode: "NOERROR", answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }] },
+      {
+        direction: "answer",
+        source: "capture",
+        pid: 42,
+        name: "api.example.test",
+        type: "A",
+        rcode: "NOERROR",
+        answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }],
+      },
       { direction: "answer", source: "capture", pid: 42, name: "api.example.test", type: "A", rcode: "NXDOMAIN", answers: [] },
     ]);
     // The records both DNS sources hand over validate against the shared schema.

@@ -60,7 +60,15 @@ describe("startDnsStub", () => {
       });
       expect(stub.observations).toEqual([
         { direction: "query", source: "stub", pid: 0, name: "api.example.test", type: "A", resolver: "127.0.0.1", resolver_port: server.port },
-        { direction: "answer", source: "stub", pid: 0, name: "api.example.test", type: "A", rcode: "NOERROR", answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }] },
+        {
+          direction: "answer",
+          source: "stub",
+          pid: 0,
+          name: "api.example.test",
+          type: "A",
+          rcode: "NOERROR",
+          answers: [{ address: "127.0.0.2", ttl: 30, cnames: [] }],
+        },
       ]);
       expect(stub.counters).toEqual({ unparseable: 0, answersBeforeArmed: 0 });
     } finally {
@@ -76,7 +84,10 @@ describe("startDnsStub", () => {
     const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: server.port }, onAnswer: allowAnswers(policy.value, map) });
     try {
       const allowedAtReply: boolean[] = [];
-      for (const [id, name, address] of [[1, "api.example.test", "127.0.0.2"], [2, "other.test", "127.0.0.5"]] as const) {
+      for (const [id, name, address] of [
+        [1, "api.example.test", "127.0.0.2"],
+        [2, "other.test", "127.0.0.5"],
+      ] as const) {
         await udpExchange(stub.port, query(id, name));
         allowedAtReply.push(map.allows(address, 443));
       }
@@ -96,13 +107,20 @@ describe("startDnsStub", () => {
       socket: {
         data(socket, data, port, address) {
           const id = (data[0]! << 8) | data[1]!;
-          const forged = buildDnsResponse({ id, question: { name: "api.example.test", type: DNS_TYPE.A, class: 1 }, answers: [{ name: "api.example.test", type: "A", ttl: 5, address: "10.6.6.6" }] });
+          const forged = buildDnsResponse({
+            id,
+            question: { name: "api.example.test", type: DNS_TYPE.A, class: 1 },
+            answers: [{ name: "api.example.test", type: "A", ttl: 5, address: "10.6.6.6" }],
+          });
           if (forged.ok) socket.send(forged.value, port, address);
         },
       },
     });
     const inserted: string[] = [];
-    const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: spoof.port }, onAnswer: (a) => void inserted.push(...a.answers.map((x) => x.address)) });
+    const stub = await startDnsStub({
+      upstream: { address: "127.0.0.1", port: spoof.port },
+      onAnswer: (a) => void inserted.push(...a.answers.map((x) => x.address)),
+    });
     try {
       const reply = await udpExchange(stub.port, query(3, "other.test"));
       expect({ rcode: reply[3]! & 0xf, addresses: addressesOf(reply), inserted }).toEqual({ rcode: 2, addresses: [], inserted: [] });
@@ -115,7 +133,10 @@ describe("startDnsStub", () => {
   test("follows a CNAME chain over TCP framing", async () => {
     await using server = await startTestDnsServer(TABLE);
     const names: string[] = [];
-    const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: server.port }, onAnswer: (a) => void names.push(`${a.name}=${a.answers.map((x) => `${x.address} via ${x.cnames.join(">")}`).join(",")}`) });
+    const stub = await startDnsStub({
+      upstream: { address: "127.0.0.1", port: server.port },
+      onAnswer: (a) => void names.push(`${a.name}=${a.answers.map((x) => `${x.address} via ${x.cnames.join(">")}`).join(",")}`),
+    });
     try {
       const socket = new Socket();
       const reply = await new Promise<Uint8Array>((resolve, reject) => {
@@ -171,7 +192,9 @@ describe("startDnsStub", () => {
   test("adds little to a resolve-then-connect on loopback (median of interleaved rounds)", async () => {
     const { measureStubLatency } = await import("../../bench/_dns-latency.ts");
     const result = await measureStubLatency(60);
-    console.log(`dns stub: resolve+connect direct ${result.directMs.toFixed(3)} ms, via stub ${result.stubMs.toFixed(3)} ms, added ${result.addedMs.toFixed(3)} ms (medians, ${result.rounds} rounds)`);
+    console.log(
+      `dns stub: resolve+connect direct ${result.directMs.toFixed(3)} ms, via stub ${result.stubMs.toFixed(3)} ms, added ${result.addedMs.toFixed(3)} ms (medians, ${result.rounds} rounds)`,
+    );
     // The goal is ≤ 1 ms (README, `bun run bench dns`); on a shared 2-core host the test keeps headroom.
     expect(result.addedMs).toBeLessThan(5);
   });

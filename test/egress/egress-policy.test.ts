@@ -34,9 +34,14 @@ describe("parseEgressPolicy", () => {
 
   test("gives the same digest for the same policy written in another order", () => {
     fc.assert(
-      fc.property(fc.shuffledSubarray(POLICY.cidrs, { minLength: 2 }), fc.shuffledSubarray(POLICY.hosts, { minLength: 2 }), fc.shuffledSubarray(POLICY.endpoints, { minLength: 2 }), (cidrs, hosts, endpoints) => {
-        expect(compiled({ ...POLICY, cidrs, hosts, endpoints }).digest).toBe(compiled().digest);
-      }),
+      fc.property(
+        fc.shuffledSubarray(POLICY.cidrs, { minLength: 2 }),
+        fc.shuffledSubarray(POLICY.hosts, { minLength: 2 }),
+        fc.shuffledSubarray(POLICY.endpoints, { minLength: 2 }),
+        (cidrs, hosts, endpoints) => {
+          expect(compiled({ ...POLICY, cidrs, hosts, endpoints }).digest).toBe(compiled().digest);
+        },
+      ),
     );
   });
 
@@ -67,7 +72,10 @@ describe("matchHostRule and decideEgress", () => {
 
   test("allows static tuples by prefix and port, and answered addresses of allowed names on their ports", () => {
     const c = compiled();
-    const answered = new Map([["127.0.0.2", ["www.example.test"]], ["127.0.0.9", ["other.test"]]]);
+    const answered = new Map([
+      ["127.0.0.2", ["www.example.test"]],
+      ["127.0.0.9", ["other.test"]],
+    ]);
     const attempts: [string, number][] = [
       ["127.0.0.53", 53],
       ["10.200.0.1", 443],
@@ -98,7 +106,10 @@ describe("deriveEgressPolicy", () => {
       endpoints: ["127.0.0.53:53", "203.0.113.80:443"],
       cidrs: [],
       ports: [],
-      hosts: [{ name: "api.example.test", ports: [443, 8443] }, { name: "registry.example.test", ports: [443] }],
+      hosts: [
+        { name: "api.example.test", ports: [443, 8443] },
+        { name: "registry.example.test", ports: [443] },
+      ],
     });
   });
 

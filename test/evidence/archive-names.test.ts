@@ -8,7 +8,10 @@ import { RESOLVE_THEN_CONNECT, writeNamedArchive } from "../egress/_named-archiv
 function kernelLines(path: string): string[] {
   const tar = gunzipSync(readFileSync(path));
   const text = new TextDecoder().decode(tar);
-  return text.split("\n").filter((line) => line.includes('"schema":"assay.runner.kernel_event.v0"')).map((line) => line.slice(line.indexOf("{")));
+  return text
+    .split("\n")
+    .filter((line) => line.includes('"schema":"assay.runner.kernel_event.v0"'))
+    .map((line) => line.slice(line.indexOf("{")));
 }
 
 describe("archives with DNS rows", () => {
@@ -35,7 +38,9 @@ describe("archives with DNS rows", () => {
 
   test("fail verify when the dns_capture note claims complete names that the rows do not give", async () => {
     using dir = tempDir("names");
-    const lying = await writeNamedArchive(dir.path, "run_lying", RESOLVE_THEN_CONNECT, undefined, (note) => note.replace("named_endpoints=1/2 names=incomplete", "named_endpoints=2/2 names=complete"));
+    const lying = await writeNamedArchive(dir.path, "run_lying", RESOLVE_THEN_CONNECT, undefined, (note) =>
+      note.replace("named_endpoints=1/2 names=incomplete", "named_endpoints=2/2 names=complete"),
+    );
     const report = await verifyArchive(lying);
     expect(report.issues.map((i) => `${i.code} ${i.expected} ${i.received}`)).toEqual([
       "DNS_NOTE_MISMATCH named_endpoints=1 named_endpoints=2",
@@ -48,11 +53,13 @@ describe("archives with DNS rows", () => {
     const steps = RESOLVE_THEN_CONNECT.filter((s) => !("connect" in s && s.connect.startsWith("203.")));
     const clean = await writeNamedArchive(dir.path, "run_clean", steps);
     const damaged = await writeNamedArchive(dir.path, "run_damaged", steps, { unparseable: 2, answersBeforeArmed: 0 });
-    const notes = await Promise.all([clean, damaged].map(async (p) => {
-      const loaded = await loadArchive(p);
-      if (!loaded.ok) throw new Error("unreadable");
-      return (JSON.parse(new TextDecoder().decode(loaded.value.members.get("observation-health.json"))) as { notes: string[] }).notes[1];
-    }));
+    const notes = await Promise.all(
+      [clean, damaged].map(async (p) => {
+        const loaded = await loadArchive(p);
+        if (!loaded.ok) throw new Error("unreadable");
+        return (JSON.parse(new TextDecoder().decode(loaded.value.members.get("observation-health.json"))) as { notes: string[] }).notes[1];
+      }),
+    );
     expect(notes).toEqual([
       "dns_capture: queries=1 answer_rows=1 unparseable=0 answers_before_armed=0 named_endpoints=1/1 names=complete",
       "dns_capture: queries=1 answer_rows=1 unparseable=2 answers_before_armed=0 named_endpoints=1/1 names=incomplete",

@@ -34,13 +34,20 @@ describe("readArchive rejects hostile archives cleanly", () => {
 
   test("a bad tar header checksum", async () => {
     using dir = tempDir("hostile");
-    const tar = tarOf([{ name: "manifest.json", data: "{}" }, { name: "events.ndjson", data: "", checksumDelta: 1 }]);
+    const tar = tarOf([
+      { name: "manifest.json", data: "{}" },
+      { name: "events.ndjson", data: "", checksumDelta: 1 },
+    ]);
     expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({ codes: ["TAR_BAD_CHECKSUM"], members: [] });
   });
 
   test("'../' and absolute member names", async () => {
     using dir = tempDir("hostile");
-    const tar = tarOf([{ name: "../escape.json", data: "{}" }, { name: "/etc/cron.d/x", data: "y" }, { name: "layers/../../x", data: "" }]);
+    const tar = tarOf([
+      { name: "../escape.json", data: "{}" },
+      { name: "/etc/cron.d/x", data: "y" },
+      { name: "layers/../../x", data: "" },
+    ]);
     expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({
       codes: ["MEMBER_NAME_UNSAFE", "MEMBER_NAME_UNSAFE", "MEMBER_NAME_UNSAFE"],
       members: ["../escape.json", "/etc/cron.d/x", "layers/../../x"],
@@ -57,12 +64,18 @@ describe("readArchive rejects hostile archives cleanly", () => {
       { name: "././@LongLink", type: "L", data: "a".repeat(200) },
     ];
     const { codes, members } = await codesOf(write(dir.path, "a.tar.gz", gz(tarOf(entries))));
-    expect({ codes, members }).toEqual({ codes: Array(5).fill("MEMBER_NOT_REGULAR_FILE"), members: ["manifest.json", "events.ndjson", "layers/", "PaxHeader", "././@LongLink"] });
+    expect({ codes, members }).toEqual({
+      codes: Array(5).fill("MEMBER_NOT_REGULAR_FILE"),
+      members: ["manifest.json", "events.ndjson", "layers/", "PaxHeader", "././@LongLink"],
+    });
   });
 
   test("duplicate members", async () => {
     using dir = tempDir("hostile");
-    const tar = tarOf([{ name: "manifest.json", data: "{}" }, { name: "manifest.json", data: "{}" }]);
+    const tar = tarOf([
+      { name: "manifest.json", data: "{}" },
+      { name: "manifest.json", data: "{}" },
+    ]);
     expect(await codesOf(write(dir.path, "a.tar.gz", gz(tar)))).toEqual({ codes: ["MEMBER_DUPLICATE"], members: ["manifest.json"] });
   });
 
@@ -94,7 +107,11 @@ describe("readArchive rejects hostile archives cleanly", () => {
     const result = await codesOf(path);
     const elapsed = performance.now() - started;
     const grown = process.memoryUsage().rss - rssBefore;
-    expect({ result, fast: elapsed < 5000, bounded: grown < 64 * 2 ** 20 }).toEqual({ result: { codes: ["TRAILING_DATA"], members: [] }, fast: true, bounded: true });
+    expect({ result, fast: elapsed < 5000, bounded: grown < 64 * 2 ** 20 }).toEqual({
+      result: { codes: ["TRAILING_DATA"], members: [] },
+      fast: true,
+      bounded: true,
+    });
   });
 
   test("garbage after the gzip trailer", async () => {
@@ -123,7 +140,16 @@ describe("loadArchive", () => {
     const manifest = loaded.value.members.get("manifest.json") as Uint8Array;
     expect({ kind: loaded.value.kind, names: [...loaded.value.members.keys()], manifestBytes: manifest.length }).toEqual({
       kind: "tar.gz",
-      names: ["manifest.json", "capability-surface.json", "correlation-report.json", "events.ndjson", "layers/kernel.ndjson", "layers/policy.ndjson", "layers/sdk.ndjson", "observation-health.json"],
+      names: [
+        "manifest.json",
+        "capability-surface.json",
+        "correlation-report.json",
+        "events.ndjson",
+        "layers/kernel.ndjson",
+        "layers/policy.ndjson",
+        "layers/sdk.ndjson",
+        "observation-health.json",
+      ],
       manifestBytes: 1151,
     });
   });
@@ -136,10 +162,33 @@ describe("loadArchive", () => {
 
   test("skipNonRegular passes over directory entries and links but still fails on unsafe names", async () => {
     using dir = tempDir("lenient");
-    const packed = write(dir.path, "a.tar.gz", gz(tarOf([{ name: "manifest.json", data: "{}" }, { name: "layers/", type: "5" }, { name: "layers/sdk.ndjson", data: "x" }])));
+    const packed = write(
+      dir.path,
+      "a.tar.gz",
+      gz(
+        tarOf([
+          { name: "manifest.json", data: "{}" },
+          { name: "layers/", type: "5" },
+          { name: "layers/sdk.ndjson", data: "x" },
+        ]),
+      ),
+    );
     const strict = await loadArchive(packed);
     const lenient = await loadArchive(packed, undefined, { skipNonRegular: true });
-    const unsafe = await loadArchive(write(dir.path, "b.tar.gz", gz(tarOf([{ name: "layers/", type: "5" }, { name: "../x", data: "" }]))), undefined, { skipNonRegular: true });
+    const unsafe = await loadArchive(
+      write(
+        dir.path,
+        "b.tar.gz",
+        gz(
+          tarOf([
+            { name: "layers/", type: "5" },
+            { name: "../x", data: "" },
+          ]),
+        ),
+      ),
+      undefined,
+      { skipNonRegular: true },
+    );
     expect({
       strict: strict.ok ? [] : strict.issues.map((i) => i.code),
       lenient: lenient.ok ? [...lenient.value.members.keys()] : lenient.issues.map((i) => i.code),
@@ -211,7 +260,11 @@ describe("readArchive on large archives", () => {
       size = declared;
       return { write: (chunk) => void hasher.update(chunk), end: () => undefined };
     });
-    expect({ issues: outcome.issues, size, sha256: hasher.digest("hex") }).toEqual({ issues: [], size: data.length, sha256: new Bun.CryptoHasher("sha256").update(data).digest("hex") });
+    expect({ issues: outcome.issues, size, sha256: hasher.digest("hex") }).toEqual({
+      issues: [],
+      size: data.length,
+      sha256: new Bun.CryptoHasher("sha256").update(data).digest("hex"),
+    });
   });
 });
 
@@ -230,18 +283,37 @@ describe("readArchive with a raised in-memory size", () => {
       undefined,
       inMemoryBytes === undefined ? {} : { inMemoryBytes },
     );
-    const digests = [...members].map(([name, chunks]) => [name, chunks.length, Buffer.concat(chunks).length, new Bun.CryptoHasher("sha256").update(Buffer.concat(chunks)).digest("hex")]);
+    const digests = [...members].map(([name, chunks]) => [
+      name,
+      chunks.length,
+      Buffer.concat(chunks).length,
+      new Bun.CryptoHasher("sha256").update(Buffer.concat(chunks)).digest("hex"),
+    ]);
     return { codes: outcome.issues.map((i) => i.code), digests };
   };
 
   test("gives the same member bytes as the streaming read, each member in one view", async () => {
     using dir = tempDir("in-memory");
-    const path = write(dir.path, "a.tar.gz", gz(tarOf([{ name: "manifest.json", data: "{}" }, { name: "layers/kernel.ndjson", data: rows }])));
+    const path = write(
+      dir.path,
+      "a.tar.gz",
+      gz(
+        tarOf([
+          { name: "manifest.json", data: "{}" },
+          { name: "layers/kernel.ndjson", data: rows },
+        ]),
+      ),
+    );
     const streamed = await readAll(path);
     const inMemory = await readAll(path, 64 * 2 ** 20);
     expect(inMemory.codes).toEqual([]);
-    expect(inMemory.digests.map(([name, , length, digest]) => [name, length, digest])).toEqual(streamed.digests.map(([name, , length, digest]) => [name, length, digest]));
-    expect(inMemory.digests.map(([name, pieces]) => [name, pieces])).toEqual([["manifest.json", 1], ["layers/kernel.ndjson", 1]]);
+    expect(inMemory.digests.map(([name, , length, digest]) => [name, length, digest])).toEqual(
+      streamed.digests.map(([name, , length, digest]) => [name, length, digest]),
+    );
+    expect(inMemory.digests.map(([name, pieces]) => [name, pieces])).toEqual([
+      ["manifest.json", 1],
+      ["layers/kernel.ndjson", 1],
+    ]);
   });
 
   test("a trailer that lies about the size is reported as before, whatever the size says", async () => {

@@ -61,7 +61,10 @@ describe("ArchiveWriter", () => {
   test("hashes appended rows as it spools them and streams back the exact bytes", async () => {
     using dir = tempDir("writer");
     await using writer = await ArchiveWriter.create({ outputPath: join(dir.path, "a.tar.gz"), runId: "run_001", spoolDir: dir.path });
-    const rows = Array.from({ length: 5000 }, (_, seq) => `${canonicalJson({ schema: "assay.runner.kernel_event.v0", run_id: "run_001", seq, value: `/tmp/é/${seq}` })}\n`);
+    const rows = Array.from(
+      { length: 5000 },
+      (_, seq) => `${canonicalJson({ schema: "assay.runner.kernel_event.v0", run_id: "run_001", seq, value: `/tmp/é/${seq}` })}\n`,
+    );
     for (const row of rows) writer.append("layers/kernel.ndjson", row);
     const expected = rows.join("");
     const kernel = writer.members().find((m) => m.name === "layers/kernel.ndjson");
@@ -111,11 +114,27 @@ describe("ArchiveWriter", () => {
   describe("refuses to write what upstream's writer refuses (§1.6)", () => {
     const cases: [string, (w: ArchiveWriter) => void, RegExp][] = [
       ["a JSON member never set", (w) => w.set("capability-surface.json", EMPTY_SURFACE), /correlation-report.json was never set/],
-      ["a run id that differs from the archive's", (w) => (setEmptyMembers(w), w.set("correlation-report.json", EMPTY_CORRELATION.replace("run_001", "run_002"))), /RUN_ID|run_id differs/],
-      ["cgroup correlation failed", (w) => (setEmptyMembers(w), w.set("observation-health.json", EMPTY_HEALTH.replace('"partial"', '"failed"'))), /cgroup_correlation/],
-      ["ring-buffer drops without a partial kernel layer", (w) => (setEmptyMembers(w), w.set("observation-health.json", EMPTY_HEALTH.replace('"ringbuf_drops":0', '"ringbuf_drops":3'))), /ringbuf_drops/],
+      [
+        "a run id that differs from the archive's",
+        (w) => (setEmptyMembers(w), w.set("correlation-report.json", EMPTY_CORRELATION.replace("run_001", "run_002"))),
+        /RUN_ID|run_id differs/,
+      ],
+      [
+        "cgroup correlation failed",
+        (w) => (setEmptyMembers(w), w.set("observation-health.json", EMPTY_HEALTH.replace('"partial"', '"failed"'))),
+        /cgroup_correlation/,
+      ],
+      [
+        "ring-buffer drops without a partial kernel layer",
+        (w) => (setEmptyMembers(w), w.set("observation-health.json", EMPTY_HEALTH.replace('"ringbuf_drops":0', '"ringbuf_drops":3'))),
+        /ringbuf_drops/,
+      ],
       // The same per-member schema rules verify applies, so the writer never commits what verify rejects.
-      ["a surface list out of UTF-8 order", (w) => (setEmptyMembers(w), w.set("capability-surface.json", EMPTY_SURFACE.replace('"filesystem_paths":[]', '"filesystem_paths":["/b","/a"]'))), /filesystem_paths/],
+      [
+        "a surface list out of UTF-8 order",
+        (w) => (setEmptyMembers(w), w.set("capability-surface.json", EMPTY_SURFACE.replace('"filesystem_paths":[]', '"filesystem_paths":["/b","/a"]'))),
+        /filesystem_paths/,
+      ],
       ["a member that is not JSON", (w) => (setEmptyMembers(w), w.set("correlation-report.json", "{not json")), /correlation-report.json is not JSON/],
     ];
     for (const [name, prepare, message] of cases) {
@@ -190,7 +209,14 @@ describe("ArchiveWriter", () => {
         await using writer = await ArchiveWriter.create({ outputPath, runId: "run_001", spoolDir: dir.path });
         setEmptyMembers(writer);
         const error = (await writer.commit().catch((e: unknown) => e)) as ArchiveWriteError;
-        expect({ isWriteError: error instanceof ArchiveWriteError, code: error.code, exitCode: error.exitCode, file: error.file, cause: cause.test(error.message), path: error.message.includes(outputPath) }).toEqual({
+        expect({
+          isWriteError: error instanceof ArchiveWriteError,
+          code: error.code,
+          exitCode: error.exitCode,
+          file: error.file,
+          cause: cause.test(error.message),
+          path: error.message.includes(outputPath),
+        }).toEqual({
           isWriteError: true,
           code: "ARCHIVE_UNWRITABLE",
           exitCode: 2,
@@ -214,7 +240,11 @@ describe("ArchiveWriter", () => {
         await using writer = await ArchiveWriter.create({ outputPath: join(locked, "a.tar.gz"), runId: "run_001", spoolDir: dir.path });
         setEmptyMembers(writer);
         const error = (await writer.commit().catch((e: unknown) => e)) as Error;
-        expect({ isWriteError: error instanceof ArchiveWriteError, eacces: /EACCES/.test(error.message), left: readdirSync(locked) }).toEqual({ isWriteError: true, eacces: true, left: [] });
+        expect({ isWriteError: error instanceof ArchiveWriteError, eacces: /EACCES/.test(error.message), left: readdirSync(locked) }).toEqual({
+          isWriteError: true,
+          eacces: true,
+          left: [],
+        });
       } finally {
         chmodSync(locked, 0o700);
       }
@@ -236,7 +266,11 @@ describe("ArchiveWriter", () => {
         writer.append("layers/kernel.ndjson", `${seed.toString(16)}${(seed * 31).toString(36)}\n`);
       }
       const error = (await writer.commit().catch((e: unknown) => e)) as ArchiveWriteError;
-      expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(error.message), left: readdirSync(small) }).toEqual({ isWriteError: true, enospc: true, left: [] });
+      expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(error.message), left: readdirSync(small) }).toEqual({
+        isWriteError: true,
+        enospc: true,
+        left: [],
+      });
     },
   );
 
@@ -255,7 +289,11 @@ describe("ArchiveWriter", () => {
         } catch (caught) {
           error = caught;
         }
-        expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(String(error)), names: (error as ArchiveWriteError).file }).toEqual({ isWriteError: true, enospc: true, names: outputPath });
+        expect({ isWriteError: error instanceof ArchiveWriteError, enospc: /ENOSPC/.test(String(error)), names: (error as ArchiveWriteError).file }).toEqual({
+          isWriteError: true,
+          enospc: true,
+          names: outputPath,
+        });
       }
       expect({ spool: readdirSync(small), output: readdirSync(dir.path).sort() }).toEqual({ spool: [], output: ["small"] });
     },

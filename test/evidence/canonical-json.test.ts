@@ -9,7 +9,11 @@ describe("canonicalJson", () => {
   });
 
   test("keeps a Map's key order, even for integer-like keys a plain object would move first", () => {
-    const map = new Map<string, unknown>([["b", 1], ["10", 2], ["a", 3]]);
+    const map = new Map<string, unknown>([
+      ["b", 1],
+      ["10", 2],
+      ["a", 3],
+    ]);
     expect(canonicalJson(map)).toBe('{"b":1,"10":2,"a":3}');
   });
 
@@ -24,10 +28,8 @@ describe("canonicalJson", () => {
   });
 
   test("escapes strings like serde_json: short escapes, lowercase \\u00xx for other C0, the rest raw", () => {
-    const text = "\"\\\b\f\n\r\t\u0000\u0001\u001f /\u007f\u2028\u2029é😀\ue000";
-    expect(canonicalJson(text)).toBe(
-      '"\\"\\\\\\b\\f\\n\\r\\t\\u0000\\u0001\\u001f /\u007f\u2028\u2029é😀\ue000"',
-    );
+    const text = '"\\\b\f\n\r\t\u0000\u0001\u001f /\u007f\u2028\u2029é😀\ue000';
+    expect(canonicalJson(text)).toBe('"\\"\\\\\\b\\f\\n\\r\\t\\u0000\\u0001\\u001f /\u007f\u2028\u2029é😀\ue000"');
   });
 
   test("escapes every C0 control character as serde_json does", () => {

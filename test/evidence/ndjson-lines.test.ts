@@ -4,7 +4,9 @@ import { NdjsonLineSplitter, type NdjsonLine } from "../../src/evidence/ndjson-l
 
 function split(chunks: readonly string[], max = 1000): (string | number)[] {
   const out: (string | number)[] = [];
-  const splitter = new NdjsonLineSplitter(max, (line: NdjsonLine) => out.push(line.overlong ? -line.length : `${line.line}:${Buffer.from(line.bytes).toString("utf8")}`));
+  const splitter = new NdjsonLineSplitter(max, (line: NdjsonLine) =>
+    out.push(line.overlong ? -line.length : `${line.line}:${Buffer.from(line.bytes).toString("utf8")}`),
+  );
   for (const chunk of chunks) splitter.write(Buffer.from(chunk));
   splitter.end();
   return out;

@@ -27,7 +27,10 @@ describe("ParallelDeflater", () => {
     const text = Array.from({ length: 3000 }, (_, i) => `{"seq":${i},"path":"/tmp/${i % 17}/f.txt"}\n`).join("");
     const inputs = [new Uint8Array(0), Buffer.from("x"), Buffer.from(text)];
     const pairs = await Promise.all(
-      inputs.map(async (input) => ({ streamed: Buffer.from(await deflate(input, 4 * 2 ** 20, 5)).toString("hex"), single: Buffer.from(deflateSingleBlock(input)).toString("hex") })),
+      inputs.map(async (input) => ({
+        streamed: Buffer.from(await deflate(input, 4 * 2 ** 20, 5)).toString("hex"),
+        single: Buffer.from(deflateSingleBlock(input)).toString("hex"),
+      })),
     );
     expect(pairs.map((p) => p.single)).toEqual(pairs.map((p) => p.streamed));
   });

@@ -68,7 +68,12 @@ describe("parseJson", () => {
         }
         expect(error).toBeInstanceOf(JsonSyntaxError);
         const { code, exitCode } = error as JsonSyntaxError;
-        expect({ line: (error as JsonSyntaxError).line, column: (error as JsonSyntaxError).column, code, exitCode }).toEqual({ line, column, code: "JSON_SYNTAX", exitCode: 2 });
+        expect({ line: (error as JsonSyntaxError).line, column: (error as JsonSyntaxError).column, code, exitCode }).toEqual({
+          line,
+          column,
+          code: "JSON_SYNTAX",
+          exitCode: 2,
+        });
       });
     }
   });

@@ -48,6 +48,10 @@ describe("tarHeader", () => {
 
 describe("tarPadding and TAR_END", () => {
   test("pad data to whole blocks and end with exactly two zero blocks", () => {
-    expect({ pads: [0, 1, 511, 512, 513].map(tarPadding), end: TAR_END.length, zero: TAR_END.every((b) => b === 0) }).toEqual({ pads: [0, 511, 1, 0, 511], end: 1024, zero: true });
+    expect({ pads: [0, 1, 511, 512, 513].map(tarPadding), end: TAR_END.length, zero: TAR_END.every((b) => b === 0) }).toEqual({
+      pads: [0, 511, 1, 0, 511],
+      end: 1024,
+      zero: true,
+    });
   });
 });

@@ -42,7 +42,9 @@ describe("verifyArchive on broken NDJSON", () => {
     const hugeLine = `{"schema":"${"a".repeat(10 * 10 ** 6)}"}`;
     members.set("layers/sdk.ndjson", Buffer.concat([sdk, Buffer.from(`${hugeLine}\n`)]));
     const report = await verifyArchive(write(dir.path, "a.tar.gz", pack(members)));
-    expect(report.issues.filter((i) => i.code === "LINE_TOO_LONG").map((i) => [i.member, i.line, i.received])).toEqual([["layers/sdk.ndjson", 6, `${hugeLine.length} bytes`]]);
+    expect(report.issues.filter((i) => i.code === "LINE_TOO_LONG").map((i) => [i.member, i.line, i.received])).toEqual([
+      ["layers/sdk.ndjson", 6, `${hugeLine.length} bytes`],
+    ]);
   });
 
   test("an unknown extra member and a missing one are both issues", async () => {
@@ -82,10 +84,14 @@ describe("verifyArchive on a forged manifest", () => {
     const loaded = await loadArchive(realArchive);
     if (!loaded.ok) throw new Error("unreadable");
     const members = new Map(loaded.value.members);
-    const manifest = Buffer.from(members.get("manifest.json") as Uint8Array).toString("utf8").replace('"bytes":0', '"bytes":18446744073709551615');
+    const manifest = Buffer.from(members.get("manifest.json") as Uint8Array)
+      .toString("utf8")
+      .replace('"bytes":0', '"bytes":18446744073709551615');
     members.set("manifest.json", Buffer.from(manifest));
     const path = write(dir.path, "a.tar.gz", gz(tarOf([...members].map(([name, data]) => ({ name, data })))));
     const report = await verifyArchive(path);
-    expect(report.issues.filter((i) => i.code === "MEMBER_SIZE_MISMATCH").map((i) => [i.member, i.expected, i.received])).toEqual([["layers/policy.ndjson", "18446744073709551615", "0"]]);
+    expect(report.issues.filter((i) => i.code === "MEMBER_SIZE_MISMATCH").map((i) => [i.member, i.expected, i.received])).toEqual([
+      ["layers/policy.ndjson", "18446744073709551615", "0"],
+    ]);
   });
 });

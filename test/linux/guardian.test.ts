@@ -50,29 +50,41 @@ function alive(pid: number): boolean {
 }
 
 describe("RunGuardian", () => {
-  test.skipIf(cannot)("cleans up after a runner killed with SIGKILL: helper stopped, scratch and its own partial archive removed", async () => {
-    using dir = tempDir("guardian-die");
-    const { proc, scratch, out, helperPid } = await startRunner(dir.path, "die");
-    // The pid is printed as soon as the helper is forked; on a loaded host it may not have exec'd sleep yet.
-    const before = { helper: await pollUntil(() => alive(helperPid), Boolean, 5_000), scratch: existsSync(scratch), out: readdirSync(out).length };
-    proc.kill("SIGKILL");
-    await proc.exited;
-    const state = () => ({ helper: alive(helperPid), scratch: existsSync(scratch), out: readdirSync(out).sort() });
-    const after = await pollUntil(state, (now) => !now.helper && !now.scratch && now.out.length === 1, 10_000);
-    expect({ before, after }).toEqual({
-      before: { helper: true, scratch: true, out: 2 },
-      after: { helper: false, scratch: false, out: [".a.tar.gz.1-zz.partial"] },
-    });
-  }, 20_000);
+  test.skipIf(cannot)(
+    "cleans up after a runner killed with SIGKILL: helper stopped, scratch and its own partial archive removed",
+    async () => {
+      using dir = tempDir("guardian-die");
+      const { proc, scratch, out, helperPid } = await startRunner(dir.path, "die");
+      // The pid is printed as soon as the helper is forked; on a loaded host it may not have exec'd sleep yet.
+      const before = { helper: await pollUntil(() => alive(helperPid), Boolean, 5_000), scratch: existsSync(scratch), out: readdirSync(out).length };
+      proc.kill("SIGKILL");
+      await proc.exited;
+      const state = () => ({ helper: alive(helperPid), scratch: existsSync(scratch), out: readdirSync(out).sort() });
+      const after = await pollUntil(state, (now) => !now.helper && !now.scratch && now.out.length === 1, 10_000);
+      expect({ before, after }).toEqual({
+        before: { helper: true, scratch: true, out: 2 },
+        after: { helper: false, scratch: false, out: [".a.tar.gz.1-zz.partial"] },
+      });
+    },
+    20_000,
+  );
 
-  test.skipIf(cannot)("does nothing once released: the runner finished and cleans up itself", async () => {
-    using dir = tempDir("guardian-release");
-    const { proc, scratch, out, helperPid, guardianPid } = await startRunner(dir.path, "release");
-    expect(await proc.exited).toBe(0);
-    // Wait (bounded) for the guardian to exit: had it taken the exit for a death, it would have cleaned up first.
-    await pollUntil(() => existsSync(`/proc/${guardianPid}`), (running) => !running, 10_000);
-    const after = { helper: alive(helperPid), scratch: existsSync(join(scratch, "spool", "member")), out: readdirSync(out).length };
-    process.kill(helperPid, "SIGKILL");
-    expect({ guardianExited: !existsSync(`/proc/${guardianPid}`), ...after }).toEqual({ guardianExited: true, helper: true, scratch: true, out: 2 });
-  }, 20_000);
+  test.skipIf(cannot)(
+    "does nothing once released: the runner finished and cleans up itself",
+    async () => {
+      using dir = tempDir("guardian-release");
+      const { proc, scratch, out, helperPid, guardianPid } = await startRunner(dir.path, "release");
+      expect(await proc.exited).toBe(0);
+      // Wait (bounded) for the guardian to exit: had it taken the exit for a death, it would have cleaned up first.
+      await pollUntil(
+        () => existsSync(`/proc/${guardianPid}`),
+        (running) => !running,
+        10_000,
+      );
+      const after = { helper: alive(helperPid), scratch: existsSync(join(scratch, "spool", "member")), out: readdirSync(out).length };
+      process.kill(helperPid, "SIGKILL");
+      expect({ guardianExited: !existsSync(`/proc/${guardianPid}`), ...after }).toEqual({ guardianExited: true, helper: true, scratch: true, out: 2 });
+    },
+    20_000,
+  );
 });

@@ -30,9 +30,7 @@ describe("findCgroup2Mount", () => {
 describe("parseMountinfo", () => {
   test("decodes octal escapes and skips optional fields", () => {
     const line = "41 30 0:27 / /mnt/with\\040space rw,relatime shared:5 master:1 - cgroup2 none rw";
-    expect(parseMountinfo(line)).toEqual([
-      { mountId: 41, parentId: 30, root: "/", mountPoint: "/mnt/with space", fsType: "cgroup2", source: "none" },
-    ]);
+    expect(parseMountinfo(line)).toEqual([{ mountId: 41, parentId: 30, root: "/", mountPoint: "/mnt/with space", fsType: "cgroup2", source: "none" }]);
   });
   test("skips lines without the separator", () => {
     expect(parseMountinfo("garbage\n\n")).toEqual([]);

@@ -56,7 +56,11 @@ describe("openCgroupSession", () => {
     const deepest = join(session.path, "sub", "deeper");
     mkdirSync(deepest, { recursive: true });
     const child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec sleep 60', deepest], { stdio: ["ignore", "ignore", "ignore"] });
-    await pollUntil(() => readFileSync(join(deepest, "cgroup.procs"), "utf8"), (text) => text.trim() !== "", 5_000);
+    await pollUntil(
+      () => readFileSync(join(deepest, "cgroup.procs"), "utf8"),
+      (text) => text.trim() !== "",
+      5_000,
+    );
     await session.close();
     await child.exited;
     expect({ exists: existsSync(session.path), signal: child.signalCode }).toEqual({ exists: false, signal: "SIGKILL" });
@@ -78,7 +82,10 @@ describe("openCgroupSession", () => {
       error = caught;
     }
     await child?.exited;
-    expect({ message: (error as Error | undefined)?.message.includes("did not start inside the session cgroup"), killed: child?.signalCode }).toEqual({ message: true, killed: "SIGKILL" });
+    expect({ message: (error as Error | undefined)?.message.includes("did not start inside the session cgroup"), killed: child?.signalCode }).toEqual({
+      message: true,
+      killed: "SIGKILL",
+    });
   });
 
   test.skipIf(noCgroup)("waitUntilEmpty reports false while a process stays and true once it is gone", async () => {

@@ -64,8 +64,20 @@ const vectors: [Omit<ProjectionRulesInput, "schema">, string[]][] = [
   [{ workdir_prefixes: ["/w"] }, ["read:/w/x", "READ:/w/x", "read:w/x", "open_append:/w", "x:read:/w", "read_write:/w/y", "open:/w/z"]],
   [{ paths: [{ raw_path: "read:/w/x", projected_path: "p/whole", rule: "r" }], workdir_prefixes: ["/w"] }, ["read:/w/x", "write:/w/x", "/w/x"]],
   [{ workload: { input: ["/x"], output: ["/x"] }, paths: [{ raw_path: "/x", projected_path: "p", rule: "last" }] }, ["/x", "create:/x"]],
-  [{ heuristics: "builtin" }, ["/usr/bin/python3.12", "/usr/lib/python3.11/os.py", "/w/node_modules/openai/x.js", "/etc/hosts", "/a/.cache/b", "/x/libc.so.6", "/usr/bin/python3"]],
-  [{ heuristics: [{ pattern: "**/a?b/**", class: "cache" }, { pattern: "/x/*.so*", class: "loader" }, { pattern: "**", class: "runtime_package" }] }, ["/q/aéb/z", "/q/a/b", "/x/l.so.1", "/x/y/l.so", "anything"]],
+  [
+    { heuristics: "builtin" },
+    ["/usr/bin/python3.12", "/usr/lib/python3.11/os.py", "/w/node_modules/openai/x.js", "/etc/hosts", "/a/.cache/b", "/x/libc.so.6", "/usr/bin/python3"],
+  ],
+  [
+    {
+      heuristics: [
+        { pattern: "**/a?b/**", class: "cache" },
+        { pattern: "/x/*.so*", class: "loader" },
+        { pattern: "**", class: "runtime_package" },
+      ],
+    },
+    ["/q/aéb/z", "/q/a/b", "/x/l.so.1", "/x/y/l.so", "anything"],
+  ],
 ];
 
 describe("ByteClassifier", () => {
@@ -108,7 +120,13 @@ describe("ByteClassifier", () => {
   // The bench guard's inputs (seeded sets of 20 000 and 200 000 paths over 10 to 10 000 rules), whose
   // answers no test spells out: the core must give the string engine's on every one.
   test("answers as the string engine on the bench guard's generated sets", () => {
-    for (const [count, heuristics, seed] of [[10, "none", 8], [1000, "none", 7], [1000, "builtin", 7], [10_000, "none", 8], [10_000, "builtin", 8]] as const) {
+    for (const [count, heuristics, seed] of [
+      [10, "none", 8],
+      [1000, "none", 7],
+      [1000, "builtin", 7],
+      [10_000, "none", 8],
+      [10_000, "builtin", 8],
+    ] as const) {
       const compiled = compileRulesOrThrow(generateRules(count, heuristics));
       const paths = generatePaths(seed === 7 ? 20_000 : 50_000, seed);
       const got = byteLines(encode(paths), compiled);
@@ -140,8 +158,22 @@ describe("ByteClassifier.ndjsonRange", () => {
   });
 
   test("escapes quotes, backslashes and control characters as JSON.stringify does, on the vectors and long lines", () => {
-    const compiled = rules({ workdir_prefixes: ["/w", "/q\\\"x"], workload: { input: ["/i\tn"] }, paths: [{ raw_path: "read:/p", projected_path: "p\"\u0001\u2028q", rule: "r\\" }], heuristics: "builtin" });
-    const paths = ["/w/a\"b\\c\u0000\u0007\b\f\u001f\u007f\u2028é", "/q\\\"x/y", "/i\tn", "read:/p", "write:/p", "read:/i\tn", `/w/${"x\"".repeat(200_000)}`, "/usr/lib64/\u0010"];
+    const compiled = rules({
+      workdir_prefixes: ["/w", '/q\\"x'],
+      workload: { input: ["/i\tn"] },
+      paths: [{ raw_path: "read:/p", projected_path: 'p"\u0001\u2028q', rule: "r\\" }],
+      heuristics: "builtin",
+    });
+    const paths = [
+      '/w/a"b\\c\u0000\u0007\b\f\u001f\u007f\u2028é',
+      '/q\\"x/y',
+      "/i\tn",
+      "read:/p",
+      "write:/p",
+      "read:/i\tn",
+      `/w/${'x"'.repeat(200_000)}`,
+      "/usr/lib64/\u0010",
+    ];
     expect(ndjsonOf(encode(paths), compiled)).toBe(expected(paths, compiled));
     for (const [r, vector] of vectors) {
       const c = rules(r);

@@ -11,11 +11,27 @@ describe("evaluateChecks", () => {
   };
 
   test("compares per-item times: 1000 items in 1 ms against 10 items in 1 ms is a 100× speedup", () => {
-    expect(evaluateChecks([check], new Map([["e", 1e6], ["r", 1e6]]))).toEqual([{ name: "c", speedup: 100, multiple: 20, ok: true }]);
+    expect(
+      evaluateChecks(
+        [check],
+        new Map([
+          ["e", 1e6],
+          ["r", 1e6],
+        ]),
+      ),
+    ).toEqual([{ name: "c", speedup: 100, multiple: 20, ok: true }]);
   });
 
   test("fails below the multiple and when a bench is missing", () => {
-    expect(evaluateChecks([check], new Map([["e", 1e8], ["r", 1e6]])).map((v) => v.ok)).toEqual([false]);
+    expect(
+      evaluateChecks(
+        [check],
+        new Map([
+          ["e", 1e8],
+          ["r", 1e6],
+        ]),
+      ).map((v) => v.ok),
+    ).toEqual([false]);
     expect(evaluateChecks([check], new Map([["e", 1e6]])).map((v) => v.ok)).toEqual([false]);
   });
 });

@@ -4,7 +4,19 @@ import { formatIpNetwork, networkContains, parseIpAddress, parseIpNetwork } from
 
 describe("parseIpAddress", () => {
   test("follows Python ipaddress: no leading zeros, four octets, scoped IPv6 allowed, embedded IPv4 allowed", () => {
-    const inputs = ["127.0.0.53", "010.0.0.1", "1.2.3", "256.1.1.1", "2a00:1450:400e:806::200a", "fe80::1%eth0", "fe80::1%", "::ffff:1.2.3.4", "1::2::3", "api.openai.com", ""];
+    const inputs = [
+      "127.0.0.53",
+      "010.0.0.1",
+      "1.2.3",
+      "256.1.1.1",
+      "2a00:1450:400e:806::200a",
+      "fe80::1%eth0",
+      "fe80::1%",
+      "::ffff:1.2.3.4",
+      "1::2::3",
+      "api.openai.com",
+      "",
+    ];
     expect(inputs.map((text) => parseIpAddress(text)?.version ?? null)).toEqual([4, null, null, null, 6, 6, null, 6, null, null, null]);
   });
 });

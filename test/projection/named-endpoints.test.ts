@@ -22,7 +22,12 @@ const names = deriveEndpointNames(rows, endpoints);
 
 describe("classifyEndpoint with names", () => {
   test("an exact alias and a CIDR still win; otherwise the longest host suffix of the endpoint's names", () => {
-    expect(endpoints.map((e) => { const c = classifyEndpoint(e, rules, names); return [e, c.network_class, c.rule, c.host ?? null, c.host_source ?? null]; })).toEqual([
+    expect(
+      endpoints.map((e) => {
+        const c = classifyEndpoint(e, rules, names);
+        return [e, c.network_class, c.rule, c.host ?? null, c.host_source ?? null];
+      }),
+    ).toEqual([
       ["127.0.0.2:443", "provider_api", "declared_network_host_alias", "api.example.test", "resolved"],
       ["127.0.0.4:443", "package_fetch", "declared_network_host_alias", "www.example.test", "resolved"],
       ["10.1.1.1:443", "provider_api", "declared_network_cidr_alias", "internal.example.test", "resolved"],
@@ -33,7 +38,10 @@ describe("classifyEndpoint with names", () => {
 
   test("the longest suffix over all of an endpoint's names wins", () => {
     const shared = deriveEndpointNames(
-      [{ kind: "dns_answer", value: "cdn.example.test", network_destination: "127.0.0.9" }, { kind: "dns_answer", value: "v1.api.example.test", network_destination: "127.0.0.9" }],
+      [
+        { kind: "dns_answer", value: "cdn.example.test", network_destination: "127.0.0.9" },
+        { kind: "dns_answer", value: "v1.api.example.test", network_destination: "127.0.0.9" },
+      ],
       ["127.0.0.9:443"],
     );
     const c = classifyEndpoint("127.0.0.9:443", rules, shared);

@@ -20,7 +20,12 @@ const network = (n: NonNullable<ProjectionRulesInput["network"]>, extra: Partial
 // V8 (`test_drift.py`) network cases, and the §1.10 semantics.
 describe("projectEndpoints (V8 network cases)", () => {
   test("CIDR aliases put both providers' addresses into provider_api", () => {
-    const compiled = network({ cidrs: [{ cidr: "162.159.0.0/16", class: "provider_api" }, { cidr: "172.66.0.0/16", class: "provider_api" }] });
+    const compiled = network({
+      cidrs: [
+        { cidr: "162.159.0.0/16", class: "provider_api" },
+        { cidr: "172.66.0.0/16", class: "provider_api" },
+      ],
+    });
     const a = projectEndpoints(["162.159.140.245:443", "172.66.0.243:0"], compiled);
     expect(a.status === "applied" && a.mappings.map((m) => [m.raw_endpoint, m.projected_endpoint, m.relation, m.rule])).toEqual([
       ["162.159.140.245:443", "provider_api", "declared_cidr", "declared_network_cidr_alias"],
@@ -42,7 +47,18 @@ describe("projectEndpoints (V8 network cases)", () => {
   });
 
   test("CIDRs that are equal after normalisation are rejected, naming the field", () => {
-    const result = compileRules({ schema: SCHEMA, network: { cidrs: [{ cidr: "162.159.0.0/16", class: "provider_api" }, { cidr: "162.159.140.245/16", class: "dns" }] } }, { file: "rules.json" });
+    const result = compileRules(
+      {
+        schema: SCHEMA,
+        network: {
+          cidrs: [
+            { cidr: "162.159.0.0/16", class: "provider_api" },
+            { cidr: "162.159.140.245/16", class: "dns" },
+          ],
+        },
+      },
+      { file: "rules.json" },
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.issues.map((i) => [i.code, i.file, i.path])).toEqual([["CIDR_DUPLICATE", "rules.json", "network.cidrs.1.cidr"]]);
@@ -66,12 +82,22 @@ describe("projectEndpoints (V8 network cases)", () => {
   });
 
   test("the first declared containing CIDR wins, not the longest", () => {
-    const compiled = network({ cidrs: [{ cidr: "10.0.0.0/8", class: "telemetry" }, { cidr: "10.1.0.0/16", class: "provider_api" }] });
+    const compiled = network({
+      cidrs: [
+        { cidr: "10.0.0.0/8", class: "telemetry" },
+        { cidr: "10.1.0.0/16", class: "provider_api" },
+      ],
+    });
     expect(classifyEndpoint("10.1.2.3:443", compiled).network_class).toBe("telemetry");
   });
 
   test("IPv4 never matches IPv6 networks, host names never match CIDRs", () => {
-    const compiled = network({ cidrs: [{ cidr: "::/0", class: "telemetry" }, { cidr: "0.0.0.0/0", class: "dns" }] });
+    const compiled = network({
+      cidrs: [
+        { cidr: "::/0", class: "telemetry" },
+        { cidr: "0.0.0.0/0", class: "dns" },
+      ],
+    });
     expect(["1.2.3.4:1", "[::1]:1", "::ffff:1.2.3.4:1", "example.com:443"].map((e) => classifyEndpoint(e, compiled).network_class)).toEqual([
       "dns",
       "telemetry",
@@ -82,13 +108,11 @@ describe("projectEndpoints (V8 network cases)", () => {
 
   test("host-name suffixes match on a label boundary, longest suffix first, case-insensitively", () => {
     const compiled = network({ hosts: { "openai.com": "provider_api", "telemetry.openai.com": "telemetry", "pypi.org": "package_fetch" } });
-    expect(["API.OpenAI.com:443", "x.telemetry.openai.com:443", "notopenai.com:443", "openai.com", "pypi.org:443"].map((e) => classifyEndpoint(e, compiled).network_class)).toEqual([
-      "provider_api",
-      "telemetry",
-      "unknown",
-      "provider_api",
-      "package_fetch",
-    ]);
+    expect(
+      ["API.OpenAI.com:443", "x.telemetry.openai.com:443", "notopenai.com:443", "openai.com", "pypi.org:443"].map(
+        (e) => classifyEndpoint(e, compiled).network_class,
+      ),
+    ).toEqual(["provider_api", "telemetry", "unknown", "provider_api", "package_fetch"]);
   });
 
   test("an unmatched endpoint keeps its raw value and is counted with sorted samples", () => {
@@ -140,7 +164,9 @@ describe("parseIpAddress follows Python's ipaddress", () => {
     expect(parseIpAddress("::")).toEqual({ version: 6, words: [0, 0, 0, 0] });
     expect(parseIpAddress("::ffff:1.2.3.4")).toEqual({ version: 6, words: [0, 0, 0xffff, 0x01020304] });
     expect(parseIpAddress("1:2:3:4:5:6:7:8")).toEqual({ version: 6, words: [0x10002, 0x30004, 0x50006, 0x70008] });
-    expect(["1::2::3", ":1::2", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "g::", "1:2:3:4:5:6:7::8", ":::"].map(parseIpAddress)).toEqual(Array(8).fill(undefined));
+    expect(["1::2::3", ":1::2", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "g::", "1:2:3:4:5:6:7::8", ":::"].map(parseIpAddress)).toEqual(
+      Array(8).fill(undefined),
+    );
   });
 
   test("parses CIDRs with host bits, netmasks and host masks (strict=False)", () => {
@@ -156,7 +182,10 @@ describe("CIDR lookup", () => {
   test("equals a first-match scan over the declared list", () => {
     const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join("."));
     const v6 = fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }).map((h) => h.map((x) => x.toString(16)).join(":"));
-    const cidr = fc.oneof(fc.tuple(v4, fc.nat(32)).map(([a, p]) => `${a}/${p}`), fc.tuple(v6, fc.nat(128)).map(([a, p]) => `${a}/${p}`));
+    const cidr = fc.oneof(
+      fc.tuple(v4, fc.nat(32)).map(([a, p]) => `${a}/${p}`),
+      fc.tuple(v6, fc.nat(128)).map(([a, p]) => `${a}/${p}`),
+    );
     fc.assert(
       fc.property(fc.uniqueArray(cidr, { maxLength: 8, selector: (c) => JSON.stringify(parseIpNetwork(c)) }), fc.array(fc.oneof(v4, v6)), (cidrs, hosts) => {
         const compiled = compileRulesOrThrow({ schema: SCHEMA, network: { cidrs: cidrs.map((c, i) => ({ cidr: c, class: i % 2 ? "dns" : "telemetry" })) } });

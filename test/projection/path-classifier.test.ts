@@ -17,7 +17,12 @@ describe("PathClassifier", () => {
   });
 
   test("takes the full lookups where a rule names a file of the directory", () => {
-    const rules = compileRulesOrThrow({ schema: "assay.runner.projection_rules.v0", workload: { input: ["/w/in.txt"] }, workdir_prefixes: ["/w"], heuristics: "builtin" });
+    const rules = compileRulesOrThrow({
+      schema: "assay.runner.projection_rules.v0",
+      workload: { input: ["/w/in.txt"] },
+      workdir_prefixes: ["/w"],
+      heuristics: "builtin",
+    });
     const classifier = new PathClassifier(rules);
     const paths = ["/w/a.txt", "/w/b.txt", "/w/in.txt", "/w/z.txt"];
     expect({ ids: paths.map((p) => classifier.classify(p)), reused: classifier.reusedDirectories }).toEqual({

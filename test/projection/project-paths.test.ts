@@ -36,7 +36,12 @@ describe("projectPaths reproduces upstream's helper tests (V7)", () => {
 
   test("a declared workdir prefix projects inside paths and keeps operation prefixes", () => {
     const doc = projectPaths(
-      ["open_read:/tmp/a/workdir/input.txt", "/tmp/a/workdir/cache/provider.tmp", "https:/tmp/a/workdir/not-an-operation", "/tmp/a/workdir-else/not-inside.txt"],
+      [
+        "open_read:/tmp/a/workdir/input.txt",
+        "/tmp/a/workdir/cache/provider.tmp",
+        "https:/tmp/a/workdir/not-an-operation",
+        "/tmp/a/workdir-else/not-inside.txt",
+      ],
       rules({ workdir_prefixes: ["/tmp/a/workdir/"] }),
     );
     expect(projectedPaths(doc)).toEqual(["open_read:workdir/input.txt", "workdir/cache/provider.tmp"]);
@@ -120,7 +125,11 @@ describe("projectPaths keeps upstream's edge cases (spec §1.4)", () => {
 
   test("only the 13 operations split, case-sensitively, at the first colon, before a `/`", () => {
     const raw = ["READ:/w/x", "exclusive:/w/x", "unknown:/w/x", "read:w/x", "open_append:/w/x", "open_read:/w/a:/b", "/w/a:/b"];
-    expect(project(raw, ["/w"])).toEqual({ "open_append:/w/x": "open_append:workdir/x", "open_read:/w/a:/b": "open_read:workdir/a:/b", "/w/a:/b": "workdir/a:/b" });
+    expect(project(raw, ["/w"])).toEqual({
+      "open_append:/w/x": "open_append:workdir/x",
+      "open_read:/w/a:/b": "open_read:workdir/a:/b",
+      "/w/a:/b": "workdir/a:/b",
+    });
   });
 
   test("a rule declared for an operation-prefixed value maps the whole value, without the operation", () => {
@@ -134,7 +143,10 @@ describe("projectPaths keeps upstream's edge cases (spec §1.4)", () => {
   });
 
   test("declared paths come after the workload rules, so a later `paths` entry replaces a workload rule", () => {
-    const doc = projectPaths(["/p"], rules({ workload: { input: ["/p"] }, paths: [{ raw_path: "/p", projected_path: "fixture/p", rule: "mine", relation: "declared_path" }] }));
+    const doc = projectPaths(
+      ["/p"],
+      rules({ workload: { input: ["/p"] }, paths: [{ raw_path: "/p", projected_path: "fixture/p", rule: "mine", relation: "declared_path" }] }),
+    );
     expect(doc.mappings[0]).toEqual({
       raw_path: "/p",
       projected_path: "fixture/p",

@@ -14,18 +14,43 @@ import type { ProjectionRulesInput } from "../../src/schema/index.ts";
 
 // Segments chosen to collide with rules and built-in globs often, plus the awkward ones.
 const segment = fc.constantFrom(
-  "", "a", "b", "w", "..", ".", "x:y", "node_modules", "openai", "@google", "genai", "site-packages", ".cache", "etc", "cache", "node",
-  "hosts", "usr", "lib", "lib64", "python3.12", "x86_64-linux-gnu", "libc.so.6", "zoneinfo", "share", "\u{1F600}", "\uFF21",
+  "",
+  "a",
+  "b",
+  "w",
+  "..",
+  ".",
+  "x:y",
+  "node_modules",
+  "openai",
+  "@google",
+  "genai",
+  "site-packages",
+  ".cache",
+  "etc",
+  "cache",
+  "node",
+  "hosts",
+  "usr",
+  "lib",
+  "lib64",
+  "python3.12",
+  "x86_64-linux-gnu",
+  "libc.so.6",
+  "zoneinfo",
+  "share",
+  "\u{1F600}",
+  "\uFF21",
 );
 const pathBody = fc.tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 6 })).map(([absolute, segs]) => (absolute ? "/" : "") + segs.join("/"));
 const operation = fc.constantFrom<string>(...OPERATIONS, "https", "READ", "exclusive", "");
-const rawPath = fc.oneof(
-  { weight: 3, arbitrary: pathBody },
-  { weight: 2, arbitrary: fc.tuple(operation, pathBody).map(([op, body]) => `${op}:${body}`) },
-);
+const rawPath = fc.oneof({ weight: 3, arbitrary: pathBody }, { weight: 2, arbitrary: fc.tuple(operation, pathBody).map(([op, body]) => `${op}:${body}`) });
 const glob = fc.oneof(
   segment.filter((s) => s !== "").map((s) => `**/${s}/**`),
-  fc.tuple(segment, segment).filter(([a, b]) => a !== "" && b !== "").map(([a, b]) => `**/${a}/${b}/**`),
+  fc
+    .tuple(segment, segment)
+    .filter(([a, b]) => a !== "" && b !== "")
+    .map(([a, b]) => `**/${a}/${b}/**`),
   segment.filter((s) => s !== "").map((s) => `**/${s}`),
   pathBody.filter((p) => p !== "" && !p.endsWith("/")).map((p) => `${p}/**`),
   pathBody.filter((p) => p !== ""),
@@ -34,8 +59,23 @@ const glob = fc.oneof(
 const heuristicClass = fc.constantFrom("runtime_package", "provider_sdk", "loader", "experiment_harness", "cache" as const);
 const rulesArb: fc.Arbitrary<ProjectionRulesInput> = fc.record({
   schema: fc.constant("assay.runner.projection_rules.v0" as const),
-  workload: fc.record({ input: fc.array(rawPath.filter((p) => p !== ""), { maxLength: 3 }), output: fc.array(rawPath.filter((p) => p !== ""), { maxLength: 3 }) }),
-  workdir_prefixes: fc.array(fc.oneof(pathBody.filter((p) => p !== ""), fc.constantFrom("/usr", "/usr/lib", "/w", "/", "/etc/")), { maxLength: 5 }),
+  workload: fc.record({
+    input: fc.array(
+      rawPath.filter((p) => p !== ""),
+      { maxLength: 3 },
+    ),
+    output: fc.array(
+      rawPath.filter((p) => p !== ""),
+      { maxLength: 3 },
+    ),
+  }),
+  workdir_prefixes: fc.array(
+    fc.oneof(
+      pathBody.filter((p) => p !== ""),
+      fc.constantFrom("/usr", "/usr/lib", "/w", "/", "/etc/"),
+    ),
+    { maxLength: 5 },
+  ),
   paths: fc.array(
     fc.record({ raw_path: rawPath.filter((p) => p !== ""), projected_path: fc.constantFrom("p/one", "p/two"), rule: fc.constantFrom("r1", "r2") }),
     { maxLength: 3 },
@@ -50,9 +90,15 @@ const rulesArb: fc.Arbitrary<ProjectionRulesInput> = fc.record({
 const paths = fc.array(rawPath, { maxLength: 40 });
 // Paths crowded into a few directories (some where built-in globs end in a path's last segment), so
 // sorting makes runs of one directory with varied last segments.
-const crowdedDir = fc.oneof(pathBody, fc.constantFrom("/usr/bin", "/usr/lib", "/usr/local/lib", "/w/node_modules", "/w/node_modules/@google", "/etc", "/var", ""));
+const crowdedDir = fc.oneof(
+  pathBody,
+  fc.constantFrom("/usr/bin", "/usr/lib", "/usr/local/lib", "/w/node_modules", "/w/node_modules/@google", "/etc", "/var", ""),
+);
 const crowdedPaths = fc
-  .tuple(fc.array(crowdedDir, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), segment, fc.option(operation, { nil: undefined })), { maxLength: 40 }))
+  .tuple(
+    fc.array(crowdedDir, { minLength: 1, maxLength: 3 }),
+    fc.array(fc.tuple(fc.nat(), segment, fc.option(operation, { nil: undefined })), { maxLength: 40 }),
+  )
   .map(([dirs, items]) => items.map(([i, leaf, op]) => `${op === undefined ? "" : `${op}:`}${dirs[i % dirs.length]}/${leaf}`));
 
 describe("projection properties", () => {

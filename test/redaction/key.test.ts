@@ -37,13 +37,17 @@ describe("key files", () => {
   });
 
   test("reject a missing prefix, padding, a stray character, an impossible length and an empty key, naming the file", () => {
-    for (const body of ["not-a-key", `${encodeKeyFile(bytes(1))}==`, "assay-redaction-key-v1:ab+c", "assay-redaction-key-v1:abcde", "assay-redaction-key-v1:"]) {
+    for (const body of [
+      "not-a-key",
+      `${encodeKeyFile(bytes(1))}==`,
+      "assay-redaction-key-v1:ab+c",
+      "assay-redaction-key-v1:abcde",
+      "assay-redaction-key-v1:",
+    ]) {
       const result = parseKeyFile(body, "/etc/k");
-      expect(result.ok ? "accepted" : [result.issues[0].code, result.issues[0].file, result.issues[0].message.startsWith("redaction key file /etc/k is malformed")]).toEqual([
-        "REDACTION_KEY_MALFORMED",
-        "/etc/k",
-        true,
-      ]);
+      expect(
+        result.ok ? "accepted" : [result.issues[0].code, result.issues[0].file, result.issues[0].message.startsWith("redaction key file /etc/k is malformed")],
+      ).toEqual(["REDACTION_KEY_MALFORMED", "/etc/k", true]);
     }
   });
 
@@ -92,7 +96,11 @@ describe("resolveHostLocalKey", () => {
   test("fails with exit 2 on a malformed key file, naming it", () => {
     using dir = tempDir("key-bad", { "redaction.key": "assay-redaction-key-v0:abcd" });
     const defaultPath = join(dir.path, "redaction.key");
-    expect(keyError(() => resolveHostLocalKey({ env: { HOME: dir.path }, defaultPath }))).toEqual({ code: "REDACTION_KEY_MALFORMED", exitCode: 2, file: defaultPath });
+    expect(keyError(() => resolveHostLocalKey({ env: { HOME: dir.path }, defaultPath }))).toEqual({
+      code: "REDACTION_KEY_MALFORMED",
+      exitCode: 2,
+      file: defaultPath,
+    });
   });
 
   test("falls back to $XDG_DATA_HOME, then $HOME, then the temp dir when the default path cannot be written", () => {

@@ -124,7 +124,10 @@ describe("the URL userinfo pass", () => {
 
   test("replaces each URL of a value", () => {
     const r = redactor();
-    expect(url("a://x:y@h b://p:q@i")).toEqual({ out: `a://${r.placeholder("url-userinfo", "x:y")}@h b://${r.placeholder("url-userinfo", "p:q")}@i`, total: 2 });
+    expect(url("a://x:y@h b://p:q@i")).toEqual({
+      out: `a://${r.placeholder("url-userinfo", "x:y")}@h b://${r.placeholder("url-userinfo", "p:q")}@i`,
+      total: 2,
+    });
   });
 });
 
@@ -183,8 +186,15 @@ describe("RedactionTally", () => {
     a.merge(b);
     expect([a.total, a.byRule(), a.byField()]).toEqual([
       3,
-      [["aws-access-key-id", 1], ["jwt", 2]],
-      [["z", 1], ["\uFF21", 1], ["\u{1F600}", 1]],
+      [
+        ["aws-access-key-id", 1],
+        ["jwt", 2],
+      ],
+      [
+        ["z", 1],
+        ["\uFF21", 1],
+        ["\u{1F600}", 1],
+      ],
     ]);
   });
 });
@@ -196,13 +206,20 @@ describe("redaction beyond upstream's passes", () => {
     const password = cat("Sup3r", "S3cret");
     const tally = new RedactionTally();
     const out = redactor().redactValue("command", `postgres://admin:${password}@db/x`, tally);
-    expect([out, Object.fromEntries(tally.byRule())]).toEqual([`postgres://${redactor().placeholder("url-userinfo", `admin:${password}`)}@db/x`, { "url-userinfo": 1 }]);
+    expect([out, Object.fromEntries(tally.byRule())]).toEqual([
+      `postgres://${redactor().placeholder("url-userinfo", `admin:${password}`)}@db/x`,
+      { "url-userinfo": 1 },
+    ]);
   });
 
   test("a match that starts inside the chosen one and ends beyond it is redacted with it", () => {
     const token = cat("0a0a0a0A0AAA", "0a0a0a0A0AAA");
     const text = `password=abcdef/x,Bearer ${token}; tail`;
     const result = shape(text);
-    expect(result).toEqual({ out: `${redactor().placeholder("credential-assignment", `password=abcdef/x,Bearer ${token}`)}; tail`, total: 1, byRule: { "credential-assignment": 1 } });
+    expect(result).toEqual({
+      out: `${redactor().placeholder("credential-assignment", `password=abcdef/x,Bearer ${token}`)}; tail`,
+      total: 1,
+      byRule: { "credential-assignment": 1 },
+    });
   });
 });

@@ -56,7 +56,22 @@ describe("translateRustPattern", () => {
 
 describe("mayContainSecret", () => {
   test("lets through every text some rule matches, including query parameters named sig or signature in any case", () => {
-    const fragment = fc.constantFrom("sig", "SIG", "ſig", "Signature", "=", "abcdef123456", "signal", " ", "&", "token", "x", "\n", "ab_CD-ef.GH/ij+KL~mn", "Bearer ");
+    const fragment = fc.constantFrom(
+      "sig",
+      "SIG",
+      "ſig",
+      "Signature",
+      "=",
+      "abcdef123456",
+      "signal",
+      " ",
+      "&",
+      "token",
+      "x",
+      "\n",
+      "ab_CD-ef.GH/ij+KL~mn",
+      "Bearer ",
+    );
     fc.assert(
       fc.property(fc.array(fragment, { maxLength: 12 }), (parts) => {
         const text = parts.join("");

@@ -25,17 +25,43 @@ const SECRET_SHAPES: Record<string, RegExp> = {
   "sensitive-query-param": /^(?:access_token|sig|signature)=[a-z0-9]{6,10}$/,
   "credential-assignment": /^(?:api_key|secret|password)=[a-z0-9]{6,10}$/,
 };
-const plantedSecret = fc.constantFrom(...RULE_NAMES).chain((rule) =>
-  fc.stringMatching(SECRET_SHAPES[rule] as RegExp).map((secret) => ({ rule, secret })),
-);
+const plantedSecret = fc.constantFrom(...RULE_NAMES).chain((rule) => fc.stringMatching(SECRET_SHAPES[rule] as RegExp).map((secret) => ({ rule, secret })));
 
 // Text built from pieces that make rules meet at their edges: keywords, separators, placeholders,
 // secrets, non-ASCII word characters, line breaks and arbitrary Unicode.
 const pieces = fc.oneof(
   fc.constantFrom(
-    "Bearer ", "bearer", "token", "token=", "password:", "secret", "api_key", "sig=", "access_token=", "=", ":", " ", "  ",
-    "\n", "\r\n", "\u0085", "\u00a0", "-", "_", "é", "/", "abcdef", "x".repeat(24), "<redacted:jwt:0123abcd>",
-    "<redacted:bearer-token:cacfee0c>", "<redacted:", ">", "@", "https://u:p@h", "-----BEGIN ", " KEY-----",
+    "Bearer ",
+    "bearer",
+    "token",
+    "token=",
+    "password:",
+    "secret",
+    "api_key",
+    "sig=",
+    "access_token=",
+    "=",
+    ":",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\u0085",
+    "\u00a0",
+    "-",
+    "_",
+    "é",
+    "/",
+    "abcdef",
+    "x".repeat(24),
+    "<redacted:jwt:0123abcd>",
+    "<redacted:bearer-token:cacfee0c>",
+    "<redacted:",
+    ">",
+    "@",
+    "https://u:p@h",
+    "-----BEGIN ",
+    " KEY-----",
   ),
   plantedSecret.map((p) => p.secret),
   fc.string({ maxLength: 6, unit: "grapheme" }),
@@ -112,7 +138,15 @@ describe("redaction output passes the sweep", () => {
     const sets = fc.array(jsonSafe, { maxLength: 4 });
     fc.assert(
       fc.property(sets, sets, sets, sets, sets, (paths, endpoints, execs, tools, decisions) => {
-        const surface = { schema: "s", run_id: "r", filesystem_paths: paths, network_endpoints: endpoints, process_execs: execs, mcp_tools: tools, policy_decisions: decisions };
+        const surface = {
+          schema: "s",
+          run_id: "r",
+          filesystem_paths: paths,
+          network_endpoints: endpoints,
+          process_execs: execs,
+          mcp_tools: tools,
+          policy_decisions: decisions,
+        };
         const out = redactSurface(surface, redactor, new RedactionTally());
         expect(sweepMember("capability-surface.json", encode(canonicalJson(out)))).toEqual(undefined);
       }),
@@ -133,7 +167,13 @@ describe("redaction output passes the sweep", () => {
 
   test("a secret spanning exec tokens is redacted, not left for the sweep to reject", () => {
     const token = "abcdefghijklmnopqrstuvwxyz";
-    const surface = { filesystem_paths: [], network_endpoints: [], process_execs: [`curl -H Authorization: Bearer ${token}`], mcp_tools: [], policy_decisions: [] };
+    const surface = {
+      filesystem_paths: [],
+      network_endpoints: [],
+      process_execs: [`curl -H Authorization: Bearer ${token}`],
+      mcp_tools: [],
+      policy_decisions: [],
+    };
     const tally = new RedactionTally();
     expect([redactSurface(surface, redactor, tally).process_execs, tally.byRule()]).toEqual([
       [`curl -H Authorization: ${redactor.placeholder("bearer-token", `Bearer ${token}`)}`],
@@ -149,7 +189,10 @@ describe("redaction output passes the sweep", () => {
     const joined = `token${redactor.placeholder("private-key-pem", pem)}=Bearer`;
     expect([out, tally.byRule()]).toEqual([
       `${redactor.placeholder("credential-assignment", joined)} `,
-      [["credential-assignment", 1], ["private-key-pem", 1]],
+      [
+        ["credential-assignment", 1],
+        ["private-key-pem", 1],
+      ],
     ]);
   });
 });
@@ -159,32 +202,33 @@ describe("sweepMembers", () => {
     const members = ["capability-surface.json", "correlation-report.json", "events.ndjson", "layers/kernel.ndjson", "observation-health.json"];
     const cleanLine = fc.string({ maxLength: 30 }).filter((s) => findUnredacted(s) === undefined && !s.includes("\n"));
     fc.assert(
-      fc.property(
-        fc.constantFrom(...members),
-        fc.array(cleanLine, { minLength: 1, maxLength: 6 }),
-        fc.nat(),
-        plantedSecret,
-        (member, lines, at, planted) => {
-          fc.pre(findUnredacted(lines.join("\n")) === undefined);
-          const index = at % lines.length;
-          const withSecret = lines.map((l, i) => (i === index ? `${l} ${planted.secret} ` : l));
-          const files = new Map(members.map((m) => [m, encode(m === member ? withSecret.join("\n") : "{}")] as [string, Uint8Array]));
-          const result = sweepMembers(files);
-          expect(result.ok).toEqual(false);
-          if (result.ok) return;
-          const [issue, ...rest] = result.issues;
-          expect([issue.member, rest.length, issue.code]).toEqual([member, 0, "UNREDACTED_SECRET"]);
-          const rule = "rule" in issue ? String(issue.rule) : "";
-          expect(RULE_NAMES.indexOf(rule) >= 0 && RULE_NAMES.indexOf(rule) <= RULE_NAMES.indexOf(planted.rule)).toEqual(true);
-          expect(issue.message.includes(planted.secret)).toEqual(false);
-        },
-      ),
+      fc.property(fc.constantFrom(...members), fc.array(cleanLine, { minLength: 1, maxLength: 6 }), fc.nat(), plantedSecret, (member, lines, at, planted) => {
+        fc.pre(findUnredacted(lines.join("\n")) === undefined);
+        const index = at % lines.length;
+        const withSecret = lines.map((l, i) => (i === index ? `${l} ${planted.secret} ` : l));
+        const files = new Map(members.map((m) => [m, encode(m === member ? withSecret.join("\n") : "{}")] as [string, Uint8Array]));
+        const result = sweepMembers(files);
+        expect(result.ok).toEqual(false);
+        if (result.ok) return;
+        const [issue, ...rest] = result.issues;
+        expect([issue.member, rest.length, issue.code]).toEqual([member, 0, "UNREDACTED_SECRET"]);
+        const rule = "rule" in issue ? String(issue.rule) : "";
+        expect(RULE_NAMES.indexOf(rule) >= 0 && RULE_NAMES.indexOf(rule) <= RULE_NAMES.indexOf(planted.rule)).toEqual(true);
+        expect(issue.message.includes(planted.secret)).toEqual(false);
+      }),
       { numRuns: 200 },
     );
   });
 
   test("passes clean members", () => {
-    expect(sweepMembers(new Map([["a.json", encode("{}")], ["b.ndjson", encode('{"x":"<redacted:jwt:0123abcd>"}\n')]]))).toEqual({ ok: true, value: undefined });
+    expect(
+      sweepMembers(
+        new Map([
+          ["a.json", encode("{}")],
+          ["b.ndjson", encode('{"x":"<redacted:jwt:0123abcd>"}\n')],
+        ]),
+      ),
+    ).toEqual({ ok: true, value: undefined });
   });
 });
 
@@ -193,11 +237,11 @@ describe("the sweep and URL userinfo", () => {
     const url = `https://user:${"pw".repeat(4)}@example.com/x`;
     const sweep = new SecretSweep();
     sweep.push(`{"a":"clean"}\n{"command":["${url}"]}\n`);
-    expect([findUnredacted(url), sweep.finish(), findUnredacted("https://<redacted:url-userinfo:0123abcd>@example.com/x"), findUnredacted("ssh://git@host/x")]).toEqual([
-      "url-userinfo",
-      { rule: "url-userinfo", line: 2 },
-      undefined,
-      undefined,
-    ]);
+    expect([
+      findUnredacted(url),
+      sweep.finish(),
+      findUnredacted("https://<redacted:url-userinfo:0123abcd>@example.com/x"),
+      findUnredacted("ssh://git@host/x"),
+    ]).toEqual(["url-userinfo", { rule: "url-userinfo", line: 2 }, undefined, undefined]);
   });
 });

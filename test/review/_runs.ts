@@ -78,8 +78,20 @@ export async function writeShapeArchive(dir: string, shape: RunShape): Promise<s
   const rows: Record<string, unknown>[] = [];
   const row = (fields: Record<string, unknown>) => rows.push({ schema: "assay.runner.kernel_event.v0", run_id: runId, seq: rows.length, pid: 100, ...fields });
   for (const exec of shape.execs ?? []) row({ event_type: 4, kind: "exec", value: exec, argv: [exec, "--from-test"] });
-  for (const path of shape.reads ?? []) row({ event_type: 1, kind: "openat", value: path, flags: 0, mode: 0, return_value: 3, access_mode: "read", status: "success" });
-  for (const path of shape.writes ?? []) row({ event_type: 1, kind: "openat", value: path, flags: 577, mode: 438, return_value: 3, access_mode: "write", operation_flags: ["create", "truncate"], status: "success" });
+  for (const path of shape.reads ?? [])
+    row({ event_type: 1, kind: "openat", value: path, flags: 0, mode: 0, return_value: 3, access_mode: "read", status: "success" });
+  for (const path of shape.writes ?? [])
+    row({
+      event_type: 1,
+      kind: "openat",
+      value: path,
+      flags: 577,
+      mode: 438,
+      return_value: 3,
+      access_mode: "write",
+      operation_flags: ["create", "truncate"],
+      status: "success",
+    });
   for (const endpoint of shape.endpoints ?? []) {
     const at = endpoint.lastIndexOf(":");
     row({ event_type: 2, kind: "connect", value: endpoint, network_destination: endpoint.slice(0, at), network_port: Number(endpoint.slice(at + 1)) });
@@ -96,7 +108,10 @@ export async function writeShapeArchive(dir: string, shape: RunShape): Promise<s
       policy_decisions: [],
     }),
   );
-  writer.set("correlation-report.json", canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }));
+  writer.set(
+    "correlation-report.json",
+    canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }),
+  );
   writer.set("observation-health.json", canonicalJson(healthOf(runId, shape.kernelLayer)));
   writer.append("layers/kernel.ndjson", rows.map((r) => `${canonicalJson(r)}\n`).join(""));
   await writer.commit();

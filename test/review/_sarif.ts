@@ -14,4 +14,3 @@ export function sarifValidator(): (log: unknown) => string[] {
   const validate = ajv.compile(JSON.parse(readFileSync(join(repoRoot, "test/fixtures/review/sarif-schema-2.1.0.json"), "utf8")));
   return (log) => (validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
 }
-

@@ -44,7 +44,11 @@ describe("buildBaseline", () => {
   });
 
   test("is byte-identical when built from the same runs in another order", () => {
-    const orders = [[0, 1, 2], [2, 1, 0], [1, 2, 0]].map((order) => renderBaseline(buildBaseline(BUILTIN_RULES, projected(order.map((i) => RUNS[i]!))).baseline));
+    const orders = [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ].map((order) => renderBaseline(buildBaseline(BUILTIN_RULES, projected(order.map((i) => RUNS[i]!))).baseline));
     expect(new Set(orders).size).toBe(1);
   });
 });
@@ -54,7 +58,10 @@ describe("mergeBaseline", () => {
     const first = buildBaseline(BUILTIN_RULES, projected(RUNS.slice(0, 1))).baseline;
     // A reviewer moved an entry to the top and widened a glob by hand.
     const entry = (pattern: string) => first.paths.find((p) => p.pattern === pattern)!;
-    const reviewed = { ...first, paths: [entry("/w/out.txt"), { ...entry("/srv/in.txt"), pattern: "/srv/*", match: "glob" as const }, entry("/opt/tool/lib/*")] };
+    const reviewed = {
+      ...first,
+      paths: [entry("/w/out.txt"), { ...entry("/srv/in.txt"), pattern: "/srv/*", match: "glob" as const }, entry("/opt/tool/lib/*")],
+    };
     const { baseline, skipped } = mergeBaseline(reviewed, projected(RUNS));
     expect({ skipped, runs: baseline.runs.map((r) => r.run_id), paths: baseline.paths.map((p) => [p.pattern, p.access, p.runs]) }).toEqual({
       // r1 is already in the baseline: not counted twice.

@@ -16,7 +16,14 @@ describe("checkRun", () => {
   });
 
   test("reports a new write, a new program, a new endpoint and a new path class, each once", () => {
-    const head = { ...base, runId: "h2", writes: ["/w/out.txt", "/w/new.txt"], execs: ["/usr/bin/sh", "/usr/bin/curl"], endpoints: ["127.0.0.1:9", "127.0.0.1:10"], reads: ["/srv/in.txt", "/usr/lib/x86_64-linux-gnu/libc.so.6"] };
+    const head = {
+      ...base,
+      runId: "h2",
+      writes: ["/w/out.txt", "/w/new.txt"],
+      execs: ["/usr/bin/sh", "/usr/bin/curl"],
+      endpoints: ["127.0.0.1:9", "127.0.0.1:10"],
+      reads: ["/srv/in.txt", "/usr/lib/x86_64-linux-gnu/libc.so.6"],
+    };
     expect(findings(head)).toEqual([
       ["new-exec", "/usr/bin/curl"],
       ["new-write", "/w/new.txt"],
@@ -40,12 +47,18 @@ describe("checkRun", () => {
 
   test("a partial or absent kernel layer is a health finding, first", () => {
     expect(findings({ ...base, runId: "h4", kernelLayer: "partial_ringbuf_drops" })).toEqual([["observation-health", "ringbuf_drops"]]);
-    expect(findings({ ...base, runId: "h5", kernelLayer: "absent", reads: [], writes: [], execs: [], endpoints: [] })).toEqual([["observation-health", "kernel_layer"]]);
+    expect(findings({ ...base, runId: "h5", kernelLayer: "absent", reads: [], writes: [], execs: [], endpoints: [] })).toEqual([
+      ["observation-health", "kernel_layer"],
+    ]);
   });
 
   test("fingerprints depend on rule and subject only, so the same finding keeps its identity across runs", () => {
     const a = checkRun(projected([{ ...base, runId: "h6", execs: ["/bin/x"] }])[0]!, baseline).findings[0]!;
     const b = checkRun(projected([{ ...base, runId: "h7", execs: ["/bin/x"] }])[0]!, baseline).findings[0]!;
-    expect([a.fingerprint, b.fingerprint, a.fingerprint === fingerprintOf("new-write", "/bin/x")]).toEqual([fingerprintOf("new-exec", "/bin/x"), fingerprintOf("new-exec", "/bin/x"), false]);
+    expect([a.fingerprint, b.fingerprint, a.fingerprint === fingerprintOf("new-write", "/bin/x")]).toEqual([
+      fingerprintOf("new-exec", "/bin/x"),
+      fingerprintOf("new-exec", "/bin/x"),
+      false,
+    ]);
   });
 });

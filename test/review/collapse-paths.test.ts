@@ -17,8 +17,16 @@ describe("collapsePaths", () => {
   test("collapses a subtree spread over two or more subdirectories into DIR/**, and keeps one subdirectory's few paths exact", () => {
     const paths = [...files("/usr/lib/python3/x", 5), ...files("/usr/lib/python3/y", 5)];
     expect(patterns(collapsePaths(paths, READ_COLLAPSE))).toEqual(["glob /usr/lib/python3/**"]);
-    expect(patterns(collapsePaths(files("/usr/lib/python3/x", 7), READ_COLLAPSE))).toEqual(files("/usr/lib/python3/x", 7).map((p) => `exact ${p}`).sort());
-    expect(patterns(collapsePaths(files("/usr/lib/python3/x", 7), { wide: 8, deep: false }))).toEqual(files("/usr/lib/python3/x", 7).map((p) => `exact ${p}`).sort());
+    expect(patterns(collapsePaths(files("/usr/lib/python3/x", 7), READ_COLLAPSE))).toEqual(
+      files("/usr/lib/python3/x", 7)
+        .map((p) => `exact ${p}`)
+        .sort(),
+    );
+    expect(patterns(collapsePaths(files("/usr/lib/python3/x", 7), { wide: 8, deep: false }))).toEqual(
+      files("/usr/lib/python3/x", 7)
+        .map((p) => `exact ${p}`)
+        .sort(),
+    );
   });
 
   test("never globs two names below the root (/usr/** says nothing)", () => {
@@ -28,7 +36,11 @@ describe("collapsePaths", () => {
 
   test("lists a path holding a wildcard character exactly, never inside a glob of its own directory", () => {
     const out = collapsePaths([...files("/d*r/x", 9)], READ_COLLAPSE);
-    expect(patterns(out)).toEqual(files("/d*r/x", 9).map((p) => `exact ${p}`).sort());
+    expect(patterns(out)).toEqual(
+      files("/d*r/x", 9)
+        .map((p) => `exact ${p}`)
+        .sort(),
+    );
   });
 
   test("is a function of the set: any order and duplicates give the same patterns", () => {
@@ -36,7 +48,7 @@ describe("collapsePaths", () => {
     const path = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => `/${s.join("/")}`);
     fc.assert(
       fc.property(fc.array(path, { maxLength: 120 }), fc.integer(), (list, seed) => {
-        const shuffled = [...list, ...list.slice(0, 5)].sort((a, b) => ((hash(a, seed) - hash(b, seed)) || (a < b ? -1 : 1)));
+        const shuffled = [...list, ...list.slice(0, 5)].sort((a, b) => hash(a, seed) - hash(b, seed) || (a < b ? -1 : 1));
         const a = collapsePaths(list, READ_COLLAPSE);
         const b = collapsePaths(shuffled, READ_COLLAPSE);
         expect([...b].sort()).toEqual([...a].sort());

@@ -4,7 +4,8 @@ import { readRunEvidence, type ReviewInputError, writtenPaths } from "../../src/
 import { tempDir } from "../harness.ts";
 import { writeShapeArchive } from "./_runs.ts";
 
-const row = (fields: Record<string, unknown>) => JSON.stringify({ schema: "assay.runner.kernel_event.v0", run_id: "r", seq: 0, pid: 1, event_type: 1, kind: "openat", ...fields });
+const row = (fields: Record<string, unknown>) =>
+  JSON.stringify({ schema: "assay.runner.kernel_event.v0", run_id: "r", seq: 0, pid: 1, event_type: 1, kind: "openat", ...fields });
 const bytes = (lines: string[]) => new TextEncoder().encode(`${lines.join("\n")}\n`);
 
 describe("writtenPaths", () => {
@@ -45,7 +46,12 @@ describe("readRunEvidence", () => {
     const loaded = await loadArchive(path);
     if (!loaded.ok) throw new Error("unreadable");
     const manifest = loaded.value.members.get("manifest.json")!;
-    const evidence = readRunEvidence(path, (n) => loaded.value.members.get(n), (n) => `${path}!${n}`, (b) => new Bun.CryptoHasher("sha256").update(b).digest("hex"));
+    const evidence = readRunEvidence(
+      path,
+      (n) => loaded.value.members.get(n),
+      (n) => `${path}!${n}`,
+      (b) => new Bun.CryptoHasher("sha256").update(b).digest("hex"),
+    );
     expect({ ...evidence, writes: [...evidence.writes], health: evidence.health?.kernel_layer, healthJson: undefined }).toEqual({
       source: path,
       runId: "run_ev",
@@ -63,14 +69,36 @@ describe("readRunEvidence", () => {
   test("a surface that breaks its schema is an error naming the member and field", async () => {
     const members = new Map<string, Uint8Array>([
       ["manifest.json", new TextEncoder().encode("{}")],
-      ["capability-surface.json", new TextEncoder().encode(JSON.stringify({ schema: "assay.runner.capability_surface.v0", run_id: "r", filesystem_paths: ["/b", "/a"], network_endpoints: [], process_execs: [], mcp_tools: [], policy_decisions: [] }))],
+      [
+        "capability-surface.json",
+        new TextEncoder().encode(
+          JSON.stringify({
+            schema: "assay.runner.capability_surface.v0",
+            run_id: "r",
+            filesystem_paths: ["/b", "/a"],
+            network_endpoints: [],
+            process_execs: [],
+            mcp_tools: [],
+            policy_decisions: [],
+          }),
+        ),
+      ],
     ]);
     let error: unknown;
     try {
-      readRunEvidence("x.tar.gz", (n) => members.get(n), (n) => `x.tar.gz!${n}`, () => "0");
+      readRunEvidence(
+        "x.tar.gz",
+        (n) => members.get(n),
+        (n) => `x.tar.gz!${n}`,
+        () => "0",
+      );
     } catch (e) {
       error = e;
     }
-    expect([(error as ReviewInputError).member, (error as ReviewInputError).field, (error as Error).message.startsWith("x.tar.gz!capability-surface.json › filesystem_paths.1:")]).toEqual(["capability-surface.json", "filesystem_paths.1", true]);
+    expect([
+      (error as ReviewInputError).member,
+      (error as ReviewInputError).field,
+      (error as Error).message.startsWith("x.tar.gz!capability-surface.json › filesystem_paths.1:"),
+    ]).toEqual(["capability-surface.json", "filesystem_paths.1", true]);
   });
 });

@@ -5,7 +5,12 @@ import { BUILTIN_RULES, projected, type RunShape } from "./_runs.ts";
 
 const base: RunShape = { runId: "b1", reads: ["/srv/in.txt"], writes: ["/w/out.txt"], execs: ["/usr/bin/sh"], endpoints: ["127.0.0.1:9"] };
 const baseline = buildBaseline(BUILTIN_RULES, projected([base])).baseline;
-const head = checkRun(projected([{ ...base, runId: "h1", writes: ["/w/out.txt", "/w/new|1.txt"], endpoints: ["127.0.0.1:9", "127.0.0.1:10"], kernelLayer: "partial_ringbuf_drops" }])[0]!, baseline);
+const head = checkRun(
+  projected([
+    { ...base, runId: "h1", writes: ["/w/out.txt", "/w/new|1.txt"], endpoints: ["127.0.0.1:9", "127.0.0.1:10"], kernelLayer: "partial_ringbuf_drops" },
+  ])[0]!,
+  baseline,
+);
 
 describe("renderSarif", () => {
   const validate = sarifValidator();
@@ -15,7 +20,12 @@ describe("renderSarif", () => {
     const results = log.runs[0].results;
     expect({
       errors: validate(log),
-      results: results.map((r: any) => [r.ruleId, log.runs[0].tool.driver.rules[r.ruleIndex].id, r.partialFingerprints["assayFinding/v1"], r.locations[0].physicalLocation.artifactLocation.uri]),
+      results: results.map((r: any) => [
+        r.ruleId,
+        log.runs[0].tool.driver.rules[r.ruleIndex].id,
+        r.partialFingerprints["assayFinding/v1"],
+        r.locations[0].physicalLocation.artifactLocation.uri,
+      ]),
     }).toEqual({
       errors: [],
       results: head.findings.map((f) => [f.rule, f.rule, f.fingerprint, ".assay/baseline.json"]),
@@ -35,7 +45,11 @@ describe("GitHub surfaces", () => {
   test("the step summary has one table row per finding, with pipes escaped", () => {
     const md = renderStepSummary(head, "b.json");
     const rows = md.split("\n").filter((l) => l.startsWith("| `"));
-    expect([md.split("\n")[0], rows.length, rows.some((r) => r.includes("new\\|1.txt"))]).toEqual(["## assay-runner check: 3 findings outside the baseline", 3, true]);
+    expect([md.split("\n")[0], rows.length, rows.some((r) => r.includes("new\\|1.txt"))]).toEqual([
+      "## assay-runner check: 3 findings outside the baseline",
+      3,
+      true,
+    ]);
   });
 
   test("one ::error command per finding, with properties and data escaped", () => {
@@ -56,7 +70,12 @@ describe("output caps", () => {
       more: md.includes("… and 100 more"),
       errors: lines.filter((l) => l.startsWith("::error ")).length,
       last: lines.at(-1),
-    }).toEqual({ rows: 500, more: true, errors: 50, last: "::warning title=assay-runner check::550 more findings are not annotated; see the step summary or the SARIF results" });
+    }).toEqual({
+      rows: 500,
+      more: true,
+      errors: 50,
+      last: "::warning title=assay-runner check::550 more findings are not annotated; see the step summary or the SARIF results",
+    });
   });
 
   test("SARIF keeps every finding up to GitHub's 25 000 results and says how many there were", () => {

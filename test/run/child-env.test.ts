@@ -1,7 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import { buildChildEnv, readRunnerEnvironment } from "../../src/run/index.ts";
 
-const parent = { PATH: "/usr/bin", LD_PRELOAD: "/x.so", LD_LIBRARY_PATH: "/l", LOCPATH: "/p", GCONV_PATH: "/g", LD_AUDIT: "/a", LANG: "de_DE.UTF-8", HOME: "/root", EMPTY: undefined };
+const parent = {
+  PATH: "/usr/bin",
+  LD_PRELOAD: "/x.so",
+  LD_LIBRARY_PATH: "/l",
+  LOCPATH: "/p",
+  GCONV_PATH: "/g",
+  LD_AUDIT: "/a",
+  LANG: "de_DE.UTF-8",
+  HOME: "/root",
+  EMPTY: undefined,
+};
 const sdk = { ASSAY_RUNNER_RUN_ID: "run_1" };
 
 describe("buildChildEnv", () => {

@@ -28,7 +28,13 @@ describe("buildCorrelationReport", () => {
   });
 
   test("contract-only policy: partial because there are no kernel rows", () => {
-    const report = buildCorrelationReport({ runId: "r", policy: [policy("tc_runner_policy_001")], sdk: [sdk("tc_runner_policy_001")], kernelEventCount: 0, sessionCgroupId: undefined });
+    const report = buildCorrelationReport({
+      runId: "r",
+      policy: [policy("tc_runner_policy_001")],
+      sdk: [sdk("tc_runner_policy_001")],
+      kernelEventCount: 0,
+      sessionCgroupId: undefined,
+    });
     expect([report.status, report.ambiguities]).toEqual(["partial", ["policy_events_without_kernel_events"]]);
   });
 
@@ -50,7 +56,9 @@ describe("buildCorrelationReport", () => {
   test("offers the session cgroup id only to a single policy event", () => {
     const one = buildCorrelationReport({ runId: "r", policy: [policy("a")], sdk: [], kernelEventCount: 3, sessionCgroupId: 2n ** 60n });
     const two = buildCorrelationReport({ runId: "r", policy: [policy("a"), policy("b", "deny")], sdk: [], kernelEventCount: 3, sessionCgroupId: 7n });
-    expect(canonicalJson(one.bindings[0])).toBe('{"tool_call_id":"a","policy_decision":"allow","cgroup_id":1152921504606846976,"kernel_event_count":3,"window":{"start":"run_started","end":"run_finished"}}');
+    expect(canonicalJson(one.bindings[0])).toBe(
+      '{"tool_call_id":"a","policy_decision":"allow","cgroup_id":1152921504606846976,"kernel_event_count":3,"window":{"start":"run_started","end":"run_finished"}}',
+    );
     expect([two.status, two.ambiguities, two.bindings.map((b) => "cgroup_id" in b)]).toEqual([
       "partial",
       ["session_cgroup_ambiguous_for_multiple_policy_events"],

@@ -6,7 +6,15 @@ describe("parseDuration", () => {
     expect(["500ms", "30s", "2m", "1h", "1.5s", "0s"].map(parseDuration)).toEqual([500, 30_000, 120_000, 3_600_000, 1500, 0]);
   });
   test("rejects numbers without a unit, negative values and unknown units", () => {
-    expect(["30", "-1s", "5d", "s", "", "1e3ms", "1 s"].map(parseDuration)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(["30", "-1s", "5d", "s", "", "1e3ms", "1 s"].map(parseDuration)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 

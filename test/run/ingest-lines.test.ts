@@ -13,7 +13,11 @@ describe("Rust text semantics", () => {
   });
 
   test("rustTrim and rustSplitWhitespace use Unicode White_Space (U+0085 yes, U+FEFF no)", () => {
-    expect([rustTrim("\u0085 a \u3000"), rustTrim("\ufeffa"), rustSplitWhitespace(" a\u00a0b\u0085c\ufeffd ")]).toEqual(["a", "\ufeffa", ["a", "b", "c\ufeffd"]]);
+    expect([rustTrim("\u0085 a \u3000"), rustTrim("\ufeffa"), rustSplitWhitespace(" a\u00a0b\u0085c\ufeffd ")]).toEqual([
+      "a",
+      "\ufeffa",
+      ["a", "b", "c\ufeffd"],
+    ]);
   });
 
   test("decodeLossy replaces each invalid sequence with U+FFFD and keeps a BOM", () => {

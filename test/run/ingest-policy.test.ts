@@ -6,7 +6,12 @@ const FILE = "/x/y.ndjson";
 const DECISION =
   '{"specversion":"1.0","id":"evt_decision_001","type":"assay.tool.decision","source":"assay://runner-spike/run_001","time":"2026-05-20T00:00:00Z","data":{"tool":"read_file","decision":"allow","reason_code":"P_TOOL_ALLOWED","tool_call_id":"tc_runner_policy_001"}}';
 const decision = (top: Record<string, unknown>, data?: Record<string, unknown>) =>
-  JSON.stringify({ type: "assay.tool.decision", source: "assay://runner-spike/run_001", data: { tool: "read_file", decision: "allow", tool_call_id: "tc_1", ...data }, ...top });
+  JSON.stringify({
+    type: "assay.tool.decision",
+    source: "assay://runner-spike/run_001",
+    data: { tool: "read_file", decision: "allow", tool_call_id: "tc_1", ...data },
+    ...top,
+  });
 const firstIssue = (text: string) => {
   const result = ingestPolicyLog(text, FILE, "run_001");
   if (result.ok) throw new Error("expected the log to be rejected");

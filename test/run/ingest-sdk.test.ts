@@ -28,7 +28,17 @@ describe("ingestSdkLog", () => {
     const text = row({ run_id: " run_001 ", event_type: " run_failed ", source: " src ", sdk_name: "  ", sdk_version: 3, tool: " t " });
     const result = ingestSdkLog(`\r\n${text}\r\n`, FILE, "run_001");
     expect(result.ok && result.value).toEqual([
-      { schema: "assay.runner.sdk_event.v0", run_id: "run_001", seq: 0, event_type: "run_failed", source: "src", sdk_name: null, sdk_version: null, tool_call_id: null, tool: "t" },
+      {
+        schema: "assay.runner.sdk_event.v0",
+        run_id: "run_001",
+        seq: 0,
+        event_type: "run_failed",
+        source: "src",
+        sdk_name: null,
+        sdk_version: null,
+        tool_call_id: null,
+        tool: "t",
+      },
     ]);
   });
 

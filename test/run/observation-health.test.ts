@@ -7,9 +7,18 @@ import { upstreamFixtures } from "../harness.ts";
 
 describe("buildObservationHealth", () => {
   test("contract-only defaults are upstream's ObservationHealth::new plus the contract-only note", () => {
-    const health = buildObservationHealth({ runId: "run_001", platform: "linux", kernel: undefined, policyEvents: undefined, sdk: undefined, redaction: undefined, extraNotes: [] });
+    const health = buildObservationHealth({
+      runId: "run_001",
+      platform: "linux",
+      kernel: undefined,
+      policyEvents: undefined,
+      sdk: undefined,
+      redaction: undefined,
+      extraNotes: [],
+    });
     // The empty-archive health vector of archive spec §4.5, with the contract-only note of §2.8.
-    const vector = '{"schema":"assay.runner.observation_health.v0","run_id":"run_001","platform":"linux","kernel_layer":"absent","ringbuf_drops":0,"policy_layer":"absent","sdk_layer":"absent","cgroup_correlation":"partial","network_protocol_coverage":"absent","network_endpoint_claim_scope":"not_applicable","notes":[]}';
+    const vector =
+      '{"schema":"assay.runner.observation_health.v0","run_id":"run_001","platform":"linux","kernel_layer":"absent","ringbuf_drops":0,"policy_layer":"absent","sdk_layer":"absent","cgroup_correlation":"partial","network_protocol_coverage":"absent","network_endpoint_claim_scope":"not_applicable","notes":[]}';
     expect(canonicalJson(health)).toBe(vector.replace('"notes":[]', `"notes":[${JSON.stringify(CONTRACT_ONLY_NOTE)}]`));
   });
 
@@ -37,7 +46,15 @@ describe("buildObservationHealth", () => {
 
   test("puts the redaction block before notes and our notes after upstream's", () => {
     const redaction = { mode: "disabled_unsafe", redacted_count: 0, by_rule: {}, by_field: {}, key_scope: "ephemeral", key_id: "none" };
-    const health = buildObservationHealth({ runId: "r", platform: "linux", kernel: undefined, policyEvents: 2, sdk: undefined, redaction, extraNotes: ["run_timeout: x"] });
+    const health = buildObservationHealth({
+      runId: "r",
+      platform: "linux",
+      kernel: undefined,
+      policyEvents: 2,
+      sdk: undefined,
+      redaction,
+      extraNotes: ["run_timeout: x"],
+    });
     expect(Object.keys(health).slice(-2)).toEqual(["redaction", "notes"]);
     expect(health.notes).toEqual([CONTRACT_ONLY_NOTE, "s4_policy_capture: decision_events=2", "run_timeout: x"]);
   });

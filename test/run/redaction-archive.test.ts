@@ -78,9 +78,7 @@ describe("redactNdjsonMember", () => {
   test("rewrites only the lines with secrets and keeps blank lines, CRLF and a missing final newline", () => {
     const input = `{"a":"clean"}\r\n\n  \n{"tool":"${GH}"}\r\n{"b":1}`;
     const tally = new RedactionTally();
-    expect(decode(redactNdjsonMember(encode(input), redactor, tally))).toEqual(
-      `{"a":"clean"}\r\n\n  \n{"tool":"${ph("github-token", GH)}"}\n{"b":1}`,
-    );
+    expect(decode(redactNdjsonMember(encode(input), redactor, tally))).toEqual(`{"a":"clean"}\r\n\n  \n{"tool":"${ph("github-token", GH)}"}\n{"b":1}`);
   });
 
   test("streams chunk by chunk to the same bytes, even when a chunk ends inside a character", async () => {

@@ -27,7 +27,9 @@ const secret: fc.Arbitrary<Planted> = fc.oneof(
   core.map((pw) => ({ text: `postgres://admin:${pw}@db.internal/app`, needle: pw })),
   core.map((pw) => ({ text: `https://user:${pw}@example.com/x`, needle: pw })),
   core.map((pw) => ({ text: `password=${pw}`, needle: pw })),
-  fc.tuple(core, core).map(([a, b]) => ({ text: `ghp_${`${a}${b}${a}${b}`.slice(0, 36).padEnd(36, "x")}`, needle: `${a}${b}${a}${b}`.slice(0, 36).padEnd(36, "x") })),
+  fc
+    .tuple(core, core)
+    .map(([a, b]) => ({ text: `ghp_${`${a}${b}${a}${b}`.slice(0, 36).padEnd(36, "x")}`, needle: `${a}${b}${a}${b}`.slice(0, 36).padEnd(36, "x") })),
   upper.map((id) => ({ text: `AKIA${id}`, needle: `AKIA${id}` })),
   core.map((pw) => ({ text: `Bearer ${pw}${pw}`, needle: `${pw}${pw}` })),
 );
@@ -72,7 +74,17 @@ describe("redaction of a whole run", () => {
           const sdkLog = join(dir.path, "sdk.ndjson");
           const policyLog = join(dir.path, "policy.ndjson");
           const sdk = (seq: number, type: string) =>
-            JSON.stringify({ schema: "assay.runner.sdk_event.v0", run_id: runId, seq, event_type: type, source: `src ${s[0]?.text}`, sdk_name: `n ${s[1]?.text}`, sdk_version: `v ${s[2]?.text}`, tool_call_id: `tc ${s[3]?.text}`, tool: `fetch ${s[4]?.text}` });
+            JSON.stringify({
+              schema: "assay.runner.sdk_event.v0",
+              run_id: runId,
+              seq,
+              event_type: type,
+              source: `src ${s[0]?.text}`,
+              sdk_name: `n ${s[1]?.text}`,
+              sdk_version: `v ${s[2]?.text}`,
+              tool_call_id: `tc ${s[3]?.text}`,
+              tool: `fetch ${s[4]?.text}`,
+            });
           writeFileSync(sdkLog, `${sdk(0, "tool_call_started")}\n${sdk(1, "tool_call_completed")}\n`);
           writeFileSync(
             policyLog,
@@ -82,7 +94,12 @@ describe("redaction of a whole run", () => {
             { pid: 10, eventType: 1, value: `/work/${s[7]?.text}/out.txt`, flags: 0o1101, mode: 0o644, returnValue: 3 },
             { pid: 10, eventType: 1, value: `/work/in ${s[8]?.text}`, flags: 0, mode: 0, returnValue: 3 },
             { pid: 10, eventType: 2, value: `${s[9]?.text}:443` },
-            { pid: 11, eventType: 4, value: `/opt/${s[10]?.text}/systemd-run`, argv: ["systemd-run", "--token", s[1]?.text ?? "", `--unit=${s[2]?.text}`, s[3]?.text ?? ""] },
+            {
+              pid: 11,
+              eventType: 4,
+              value: `/opt/${s[10]?.text}/systemd-run`,
+              argv: ["systemd-run", "--token", s[1]?.text ?? "", `--unit=${s[2]?.text}`, s[3]?.text ?? ""],
+            },
             { pid: 11, eventType: EVENT_UNIX_CONNECT, value: `/run/${s[11]?.text}/docker.sock` },
           ];
           const built = buildRunSpec(

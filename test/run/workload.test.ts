@@ -9,7 +9,16 @@ const notLinux = skipReason(!host.isLinux, "workload supervision needs Linux");
 const never = new Promise<"SIGINT" | "SIGTERM">(() => {});
 
 function options(scratchDir: string, argv: string[], extra: Partial<WorkloadOptions> = {}): WorkloadOptions {
-  return { argv, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, session: undefined, scratchDir, timeoutMs: undefined, killGraceMs: 1000, interrupted: never, ...extra };
+  return {
+    argv,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    session: undefined,
+    scratchDir,
+    timeoutMs: undefined,
+    killGraceMs: 1000,
+    interrupted: never,
+    ...extra,
+  };
 }
 
 describe("superviseWorkload without a session", () => {

@@ -28,9 +28,7 @@ describe("CapabilitySurfaceSchema", () => {
   test("orders by UTF-8 bytes, not UTF-16 units: U+FFFD sorts before an astral character", () => {
     // UTF-16 puts "\u{1F600}" (surrogates D83D…) before "\uFFFD"; UTF-8 bytes put it after.
     expect(check({ ...sample("surface"), filesystem_paths: ["/\uFFFD", "/\u{1F600}"] })).toEqual([]);
-    expect(check({ ...sample("surface"), filesystem_paths: ["/\u{1F600}", "/\uFFFD"] })).toEqual([
-      { code: "INVARIANT_VIOLATED", path: "filesystem_paths.1" },
-    ]);
+    expect(check({ ...sample("surface"), filesystem_paths: ["/\u{1F600}", "/\uFFFD"] })).toEqual([{ code: "INVARIANT_VIOLATED", path: "filesystem_paths.1" }]);
   });
 
   test("accepts exactly the lists that are strictly increasing in UTF-8 byte order", () => {

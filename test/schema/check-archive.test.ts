@@ -31,7 +31,10 @@ function archive(): ArchiveDocuments {
   return {
     manifest: v.parse(ArchiveManifestSchema, sample("manifest")),
     surface: v.parse(CapabilitySurfaceSchema, sample("surface")),
-    correlation: v.parse(CorrelationReportSchema, { ...sample("correlation"), bindings: [{ ...sample("correlation").bindings[0], kernel_event_count: kernel.length }] }),
+    correlation: v.parse(CorrelationReportSchema, {
+      ...sample("correlation"),
+      bindings: [{ ...sample("correlation").bindings[0], kernel_event_count: kernel.length }],
+    }),
     health: v.parse(ObservationHealthSchema, sample("health")),
     events: [v.parse(RunEventSchema, sample("runStarted")), v.parse(RunEventSchema, sample("runFinished"))],
     kernel,
@@ -40,8 +43,7 @@ function archive(): ArchiveDocuments {
   };
 }
 
-const codesAndPaths = (documents: ArchiveDocuments) =>
-  checkArchiveDocuments(documents, "a.tar.gz").map(({ code, member, path }) => ({ code, member, path }));
+const codesAndPaths = (documents: ArchiveDocuments) => checkArchiveDocuments(documents, "a.tar.gz").map(({ code, member, path }) => ({ code, member, path }));
 
 describe("checkArchiveDocuments", () => {
   test("accepts members that agree with each other, failed opens included in the surface", () => {
@@ -67,7 +69,11 @@ describe("checkArchiveDocuments", () => {
     const surface = { ...docs.surface, filesystem_paths: ["/tmp/work/a.txt"], mcp_tools: ["read_file", "write_file"] };
     const issues = checkArchiveDocuments({ ...docs, surface }, "a.tar.gz");
     expect(issues.map(({ code, path, message }) => ({ code, path, message }))).toEqual([
-      { code: "SURFACE_MISMATCH", path: "filesystem_paths", message: 'capability surface filesystem_paths lacks 1 value the kernel rows show (first "/tmp/work/b.txt")' },
+      {
+        code: "SURFACE_MISMATCH",
+        path: "filesystem_paths",
+        message: 'capability surface filesystem_paths lacks 1 value the kernel rows show (first "/tmp/work/b.txt")',
+      },
       { code: "SURFACE_MISMATCH", path: "mcp_tools", message: 'capability surface mcp_tools lists 1 value no policy row shows (first "write_file")' },
     ]);
   });

@@ -9,9 +9,15 @@ describe("checkLayer", () => {
   });
 
   test("reports a gap in seq at the row where it shows", () => {
-    expect(checkLayer(rows(0, 2), { file: "k", member: "layers/kernel.ndjson" }).map(({ code, line, member, expected, received }) => ({ code, line, member, expected, received }))).toEqual([
-      { code: "SEQ_OUT_OF_ORDER", line: 2, member: "layers/kernel.ndjson", expected: "1", received: "2" },
-    ]);
+    expect(
+      checkLayer(rows(0, 2), { file: "k", member: "layers/kernel.ndjson" }).map(({ code, line, member, expected, received }) => ({
+        code,
+        line,
+        member,
+        expected,
+        received,
+      })),
+    ).toEqual([{ code: "SEQ_OUT_OF_ORDER", line: 2, member: "layers/kernel.ndjson", expected: "1", received: "2" }]);
   });
 
   test("compares bigint and number seq values exactly", () => {

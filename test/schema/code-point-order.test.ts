@@ -121,7 +121,11 @@ describe("firstUnsortedIndex, isStrictlyAscending and hasHighUnits", () => {
   });
 
   test("a sorted set is strictly ascending, and a repeat is not", () => {
-    expect([isStrictlyAscending(["a", "\ue000", "\u{1f600}"]), isStrictlyAscending(["a", "\u{1f600}", "\ue000"]), isStrictlyAscending(["a", "a"])]).toEqual([true, false, false]);
+    expect([isStrictlyAscending(["a", "\ue000", "\u{1f600}"]), isStrictlyAscending(["a", "\u{1f600}", "\ue000"]), isStrictlyAscending(["a", "a"])]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   test("hasHighUnits finds units at or above U+D800 only", () => {

@@ -11,9 +11,20 @@ function problems(row: Record<string, unknown>): string[] {
 
 describe("kernel rows of DNS kinds", () => {
   test("accept the rows dnsRowsOf writes, for an address answer, a CNAME chain and an NXDOMAIN", () => {
-    const rows = dnsRowsOf({ direction: "answer", source: "capture", pid: 7, name: "www.example.test", type: "A", rcode: "NOERROR", answers: [{ address: "2001:db8::2", ttl: 5, cnames: ["edge.test"] }] })
-      .concat(dnsRowsOf({ direction: "answer", source: "capture", pid: 7, name: "gone.test", type: "AAAA", rcode: "NXDOMAIN", answers: [] }));
-    const parsed = rows.map((r) => JSON.parse(`{"schema":"assay.runner.kernel_event.v0","run_id":"run_1","seq":0,"pid":${r.pid},"event_type":${r.eventType},"kind":"dns_answer","value":${JSON.stringify(r.value)}${r.tail}}`));
+    const rows = dnsRowsOf({
+      direction: "answer",
+      source: "capture",
+      pid: 7,
+      name: "www.example.test",
+      type: "A",
+      rcode: "NOERROR",
+      answers: [{ address: "2001:db8::2", ttl: 5, cnames: ["edge.test"] }],
+    }).concat(dnsRowsOf({ direction: "answer", source: "capture", pid: 7, name: "gone.test", type: "AAAA", rcode: "NXDOMAIN", answers: [] }));
+    const parsed = rows.map((r) =>
+      JSON.parse(
+        `{"schema":"assay.runner.kernel_event.v0","run_id":"run_1","seq":0,"pid":${r.pid},"event_type":${r.eventType},"kind":"dns_answer","value":${JSON.stringify(r.value)}${r.tail}}`,
+      ),
+    );
     expect(parsed.map((row) => problems(row))).toEqual([[], []]);
     expect(parsed.map((row) => [row.dns_type, row.dns_cnames ?? null, row.dns_rcode ?? null])).toEqual([
       ["AAAA", ["edge.test"], null],
@@ -25,10 +36,35 @@ describe("kernel rows of DNS kinds", () => {
     expect({
       onConnect: problems({ event_type: 2, kind: "connect", value: "1.2.3.4:443", dns_source: "stub" }),
       noTtl: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "1.2.3.4", dns_type: "A", dns_source: "stub" }),
-      wrongFamily: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "1.2.3.4", dns_type: "AAAA", dns_ttl: 1, dns_source: "stub" }),
+      wrongFamily: problems({
+        event_type: 31,
+        kind: "dns_answer",
+        value: "a.test",
+        network_destination: "1.2.3.4",
+        dns_type: "AAAA",
+        dns_ttl: 1,
+        dns_source: "stub",
+      }),
       queryWithTtl: problems({ event_type: 30, kind: "dns_query", value: "a.test", dns_type: "A", dns_ttl: 3, dns_source: "capture" }),
-      notAnAddress: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "a.test", dns_type: "A", dns_ttl: 1, dns_source: "stub" }),
-      emptyChain: problems({ event_type: 31, kind: "dns_answer", value: "a.test", network_destination: "1.2.3.4", dns_type: "A", dns_ttl: 1, dns_cnames: [], dns_source: "stub" }),
+      notAnAddress: problems({
+        event_type: 31,
+        kind: "dns_answer",
+        value: "a.test",
+        network_destination: "a.test",
+        dns_type: "A",
+        dns_ttl: 1,
+        dns_source: "stub",
+      }),
+      emptyChain: problems({
+        event_type: 31,
+        kind: "dns_answer",
+        value: "a.test",
+        network_destination: "1.2.3.4",
+        dns_type: "A",
+        dns_ttl: 1,
+        dns_cnames: [],
+        dns_source: "stub",
+      }),
     }).toEqual({
       onConnect: ['dns_source: kernel_event.v0 row: dns_source is only valid on dns_query and dns_answer rows, not on kind "connect"'],
       noTtl: ["dns_ttl: kernel_event.v0 row: dns_answer requires dns_ttl (an address row carries its TTL)"],

@@ -23,7 +23,15 @@ describe("toIssues", () => {
     };
     expect([
       ...messagesOf(v.object({ n: v.pipe(v.number(), v.minValue(0)) }), { n: -1 }),
-      ...messagesOf(v.object({ n: v.pipe(v.number(), v.check((n) => n % 2 === 0, "expected an even number")) }), { n: 3 }),
+      ...messagesOf(
+        v.object({
+          n: v.pipe(
+            v.number(),
+            v.check((n) => n % 2 === 0, "expected an even number"),
+          ),
+        }),
+        { n: 3 },
+      ),
     ]).toEqual(["doc.v0: field n: invalid value: Expected >=0 but received -1", "doc.v0: field n: expected an even number, received 3"]);
   });
 });

@@ -53,9 +53,12 @@ describe("ObservationHealthSchema", () => {
   test("accepts cgroup_correlation failed as a document, but not for an archive", () => {
     const health = { ...sample("health"), cgroup_correlation: "failed" };
     expect(check(health)).toEqual([]);
-    expect(checkHealthForArchive(v.parse(ObservationHealthSchema, health), { file: "a.tar.gz", member: "observation-health.json" }).map(({ code, path }) => ({ code, path }))).toEqual([
-      { code: "INVARIANT_VIOLATED", path: "cgroup_correlation" },
-    ]);
+    expect(
+      checkHealthForArchive(v.parse(ObservationHealthSchema, health), { file: "a.tar.gz", member: "observation-health.json" }).map(({ code, path }) => ({
+        code,
+        path,
+      })),
+    ).toEqual([{ code: "INVARIANT_VIOLATED", path: "cgroup_correlation" }]);
     expect(checkHealthForArchive(v.parse(ObservationHealthSchema, sample("health")), { file: "a.tar.gz" })).toEqual([]);
   });
 

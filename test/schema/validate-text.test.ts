@@ -45,7 +45,7 @@ describe("validateText", () => {
   });
 
   test("reports text that is not JSON at all once, not per line", () => {
-    expect(summary("{\n  \"schema\": \n")).toEqual({ format: "json", count: 0, schemas: {}, issues: [{ code: "JSON_SYNTAX", line: undefined, path: "" }] });
+    expect(summary('{\n  "schema": \n')).toEqual({ format: "json", count: 0, schemas: {}, issues: [{ code: "JSON_SYNTAX", line: undefined, path: "" }] });
   });
 
   test("rejects rows of different schemas in one NDJSON file", () => {

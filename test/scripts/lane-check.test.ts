@@ -13,9 +13,7 @@ describe("checkLanes", () => {
 
   test("catches a forbidden import between folders", () => {
     const files = new Map([["schema/manifest.ts", `import { writeArchive } from "../evidence/index.ts";`]]);
-    expect(checkLanes(files)).toEqual([
-      { file: "schema/manifest.ts", line: 1, specifier: "../evidence/index.ts", reason: "schema may not import evidence" },
-    ]);
+    expect(checkLanes(files)).toEqual([{ file: "schema/manifest.ts", line: 1, specifier: "../evidence/index.ts", reason: "schema may not import evidence" }]);
   });
 
   test("catches a reach into another folder's internals", () => {
@@ -38,7 +36,9 @@ describe("checkLanes reads whole import statements", () => {
   const reasons = (source: string) => forbidden(source).map((v) => [v.line, v.specifier, v.reason]);
 
   test("a multi-line import { … } from", () => {
-    expect(reasons(`const a = 1;\nimport {\n  executeRun,\n  type RunSpec,\n} from "../run/index.ts";\n`)).toEqual([[2, "../run/index.ts", "capture may not import run"]]);
+    expect(reasons(`const a = 1;\nimport {\n  executeRun,\n  type RunSpec,\n} from "../run/index.ts";\n`)).toEqual([
+      [2, "../run/index.ts", "capture may not import run"],
+    ]);
   });
 
   test("a multi-line import type { … } from", () => {
@@ -61,7 +61,9 @@ describe("checkLanes reads whole import statements", () => {
   });
 
   test("require(), require.resolve() and import x = require()", () => {
-    expect(reasons(`const a = require("../run/index.ts");\nconst b = require.resolve("../evidence/index.ts");\nimport c = require("../compare/index.ts");`)).toEqual([
+    expect(
+      reasons(`const a = require("../run/index.ts");\nconst b = require.resolve("../evidence/index.ts");\nimport c = require("../compare/index.ts");`),
+    ).toEqual([
       [1, "../run/index.ts", "capture may not import run"],
       [2, "../evidence/index.ts", "capture may not import evidence"],
       [3, "../compare/index.ts", "capture may not import compare"],
@@ -73,7 +75,9 @@ describe("checkLanes reads whole import statements", () => {
   });
 
   test("an import whose module is computed at run time, since it cannot be checked", () => {
-    expect(forbidden(`const name = "run";\nconst m = await import(\`../\${name}/index.ts\`);\nconst r = require(name);`).map((v) => [v.line, v.specifier])).toEqual([
+    expect(
+      forbidden(`const name = "run";\nconst m = await import(\`../\${name}/index.ts\`);\nconst r = require(name);`).map((v) => [v.line, v.specifier]),
+    ).toEqual([
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the specifier's source text, as the check reports it
       [2, "`../${name}/index.ts`"],
       [3, "name"],
@@ -81,7 +85,11 @@ describe("checkLanes reads whole import statements", () => {
   });
 
   test("ignores import-like text in comments and strings", () => {
-    expect(forbidden(`// import { x } from "../run/index.ts";\n/* require("../run/index.ts") */\nconst s = 'import("../run/index.ts")';\nconst t = "export * from '../run/index.ts'";`)).toEqual([]);
+    expect(
+      forbidden(
+        `// import { x } from "../run/index.ts";\n/* require("../run/index.ts") */\nconst s = 'import("../run/index.ts")';\nconst t = "export * from '../run/index.ts'";`,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -95,7 +103,10 @@ describe("checkLanes lanes of this round's modules", () => {
         ["egress/compile.ts", `import { load } from "../bpf/index.ts";`],
         ["redaction/redactor.ts", `import { x } from "../schema/index.ts";`],
         ["run/redact.ts", `import { r } from "../redaction/index.ts";\nimport { e } from "../egress/index.ts";`],
-        ["review/sarif.ts", `import { a } from "../schema/index.ts";\nimport { b } from "../evidence/index.ts";\nimport { c } from "../projection/index.ts";\nimport { d } from "../compare/index.ts";`],
+        [
+          "review/sarif.ts",
+          `import { a } from "../schema/index.ts";\nimport { b } from "../evidence/index.ts";\nimport { c } from "../projection/index.ts";\nimport { d } from "../compare/index.ts";`,
+        ],
         ["attest/dsse.ts", `import { a } from "../schema/index.ts";\nimport { b } from "../evidence/index.ts";`],
         ["cli/attest.ts", `import { a } from "../attest/index.ts";\nimport { b } from "../review/index.ts";\nimport { c } from "../bpf/index.ts";`],
       ]),
@@ -152,7 +163,12 @@ describe("checkSizes", () => {
   });
 
   test("accepts a long function with a reason among the comment lines above it, not a bare marker", () => {
-    const reasoned = ["/** Classifies one line. */", "// Over 80 lines on purpose: one loop keeps its state in locals.", "// More words.", fn("function core(): i32 {", 90)].join("\n");
+    const reasoned = [
+      "/** Classifies one line. */",
+      "// Over 80 lines on purpose: one loop keeps its state in locals.",
+      "// More words.",
+      fn("function core(): i32 {", 90),
+    ].join("\n");
     const bare = ["// Over 80 lines", fn("function core(): i32 {", 90)].join("\n");
     const far = ["// Over 80 lines on purpose: a reason.", "const x = 1;", fn("function core(): i32 {", 90)].join("\n");
     expect([check([["projection/_wasm/core.as.ts", reasoned]]), check([["a/b.ts", bare]]).length, check([["a/c.ts", far]]).length]).toEqual([[], 1, 1]);
@@ -162,10 +178,10 @@ describe("checkSizes", () => {
     const lines = Array.from({ length: 401 }, () => "const x = 1;");
     const withReason = ["// Over 400 lines on purpose: one table, one order.", ...lines].join("\n");
     const reasonNotFirst = ["// a header", "// Over 400 lines on purpose: one table.", ...lines].join("\n");
-    expect([check([["evidence/big.ts", `${lines.join("\n")}\n`]]), check([["evidence/ok.ts", withReason]]), check([["evidence/late.ts", reasonNotFirst]]).length]).toEqual([
-      ['evidence/big.ts:1: file has 401 lines, over 400: split it, or say why on its first line ("// Over 400 lines …: <reason>")'],
-      [],
-      1,
-    ]);
+    expect([
+      check([["evidence/big.ts", `${lines.join("\n")}\n`]]),
+      check([["evidence/ok.ts", withReason]]),
+      check([["evidence/late.ts", reasonNotFirst]]).length,
+    ]).toEqual([['evidence/big.ts:1: file has 401 lines, over 400: split it, or say why on its first line ("// Over 400 lines …: <reason>")'], [], 1]);
   });
 });

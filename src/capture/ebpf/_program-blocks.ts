@@ -1,7 +1,34 @@
 // Blocks shared by the capture programs. Register use, everywhere: R6 the tracepoint context (or
 // a loop index once the context is read), R7 the per-CPU scratch record, R8 a user pointer,
 // R9 a string length. R0–R5 are scratch (helper calls clobber them).
-import { add, and, atomicAdd, call, exit, goTo, Helper, jump, label, load, loadMap, lookupAt, mov, or, R0, R1, R10, R2, R3, R4, R6, R7, rsh, store, type Program, type Register } from "../../bpf/index.ts";
+import {
+  add,
+  and,
+  atomicAdd,
+  call,
+  exit,
+  goTo,
+  Helper,
+  jump,
+  label,
+  load,
+  loadMap,
+  lookupAt,
+  mov,
+  or,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R4,
+  R6,
+  R7,
+  rsh,
+  store,
+  type Program,
+  type Register,
+} from "../../bpf/index.ts";
 import { Counter, HEADER } from "./record-layout.ts";
 
 /** Stack slots (offsets from R10), one purpose each. */
@@ -94,12 +121,7 @@ export const ScratchSlot = { TRACEPOINT: 0, SENT: 1, RECEIVED: 2, COUNT: 3 } as 
 
 /** `dst` = this CPU's scratch record (8 KiB of map memory: the stack has 512 bytes). */
 export function scratchRecord(dst: Register, out: string, slot: number = ScratchSlot.TRACEPOINT): Program {
-  return [
-    store("u32", R10, Stack.SCRATCH_KEY, slot),
-    lookupAt(MapName.SCRATCH, Stack.SCRATCH_KEY),
-    jump("jeq", R0, 0, out),
-    mov(dst, R0),
-  ];
+  return [store("u32", R10, Stack.SCRATCH_KEY, slot), lookupAt(MapName.SCRATCH, Stack.SCRATCH_KEY), jump("jeq", R0, 0, out), mov(dst, R0)];
 }
 
 /** Writes a record header at `base + offset`: type, hook, no bits, tgid and tid, length 0. */
@@ -192,11 +214,7 @@ export const SIZE = R3;
 
 // R0 = the pending count's slot (jumps to `missing` if the map has none).
 function pendingCount(missing: string): Program {
-  return [
-    store("u32", R10, Stack.COUNTER_KEY, 0),
-    lookupAt(MapName.PENDING_COUNT, Stack.COUNTER_KEY),
-    jump("jeq", R0, 0, missing),
-  ];
+  return [store("u32", R10, Stack.COUNTER_KEY, 0), lookupAt(MapName.PENDING_COUNT, Stack.COUNTER_KEY), jump("jeq", R0, 0, missing)];
 }
 
 let labelSerial = 0;

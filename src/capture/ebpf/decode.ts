@@ -73,7 +73,13 @@ export class NativeDecoder {
   finish(): DecodeTally {
     this.#returnsMissing += this.#openByThread.size;
     this.#openByThread.clear();
-    return { received: { ...this.#received }, malformed: this.#malformed, returnsMissing: this.#returnsMissing, cutStrings: this.#cut, unreadableStrings: this.#unreadable };
+    return {
+      received: { ...this.#received },
+      malformed: this.#malformed,
+      returnsMissing: this.#returnsMissing,
+      cutStrings: this.#cut,
+      unreadableStrings: this.#unreadable,
+    };
   }
 
   #open(view: DataView, bytes: Uint8Array, hook: HookName, bits: number, tgid: number, tid: number, length: number): KernelRecord[] {
@@ -121,7 +127,12 @@ export class NativeDecoder {
     this.#received[hook] += 1;
     const family = view.getUint16(PEER.family, true);
     const port = view.getUint16(PEER.port, false);
-    const value = family === 2 ? ipv4Endpoint(bytes.subarray(PEER.ipv4, PEER.ipv4 + 4), port) : family === 10 ? ipv6Endpoint(bytes.subarray(PEER.ipv6, PEER.ipv6 + 16), port) : undefined;
+    const value =
+      family === 2
+        ? ipv4Endpoint(bytes.subarray(PEER.ipv4, PEER.ipv4 + 4), port)
+        : family === 10
+          ? ipv6Endpoint(bytes.subarray(PEER.ipv6, PEER.ipv6 + 16), port)
+          : undefined;
     if (value === undefined) return this.#malformedRecord();
     return [{ pid: tgid, eventType: peerEventTypes[hook as keyof typeof peerEventTypes], value }];
   }
@@ -204,7 +215,6 @@ export class NativeDecoder {
 // --- internal ---
 
 const EINPROGRESS = 115;
-
 
 // A TCP segment that starts a DNS message carries its 2-byte length first; what follows it is the
 // message (a segment that continues one parses as garbage and is counted as unparseable).

@@ -1,7 +1,33 @@
 // DNS on the session's sockets: a cgroup socket-buffer program on the session cgroup (it runs for
 // the session's packets only) copies every UDP or TCP payload to or from port 53 into a DNS
 // record, in both directions. Names are parsed in user space, defensively.
-import { add, and, call, exit, goTo, Helper, jump, label, load, lsh, mov, R0, R1, R10, R2, R3, R4, R6, R7, R8, R9, rsh, store, sub, type Program } from "../../bpf/index.ts";
+import {
+  add,
+  and,
+  call,
+  exit,
+  goTo,
+  Helper,
+  jump,
+  label,
+  load,
+  lsh,
+  mov,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R4,
+  R6,
+  R7,
+  R8,
+  R9,
+  rsh,
+  store,
+  sub,
+  type Program,
+} from "../../bpf/index.ts";
 import { bump, emit, fresh, scratchRecord, ScratchSlot, setBit } from "./_program-blocks.ts";
 import { Counter, DNS, DNS_HOOK, DNS_MAX_BYTES, HEADER, RecordBit, RecordType } from "./record-layout.ts";
 

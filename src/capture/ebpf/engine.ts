@@ -194,7 +194,13 @@ export class CaptureEngine {
       { name: MapName.LINEAGE, type: MapType.HASH, keySize: 4, valueSize: 4, maxEntries: LINEAGE_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.SCRATCH, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: ScratchSlot.COUNT },
       { name: MapName.COUNTERS, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: Counter.COUNT },
-      ...DEDUPE_TIERS.map((tier) => ({ name: tier.map, type: MapType.LRU_HASH, keySize: DEDUPE_KEY_HEADER + tier.window, valueSize: 4, maxEntries: tier.entries })),
+      ...DEDUPE_TIERS.map((tier) => ({
+        name: tier.map,
+        type: MapType.LRU_HASH,
+        keySize: DEDUPE_KEY_HEADER + tier.window,
+        valueSize: 4,
+        maxEntries: tier.entries,
+      })),
       { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
       { name: MapName.RUNNER, type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
@@ -220,7 +226,15 @@ export class CaptureEngine {
       await Bun.sleep(0);
       if (attachment.optional && !hasTracepoint(options.tracefs, attachment.category, attachment.tracepoint)) continue;
       const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
-      const program = BpfProgram.load({ name: `${options.namePrefix}_${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: attachment.build(format), subprograms: attachment.subprograms ?? [] }, this.#maps);
+      const program = BpfProgram.load(
+        {
+          name: `${options.namePrefix}_${attachment.short}`,
+          type: ProgramType.TRACEPOINT,
+          instructions: attachment.build(format),
+          subprograms: attachment.subprograms ?? [],
+        },
+        this.#maps,
+      );
       this.#programs.push(program);
       this.#links.push(TracepointLink.attach(program, format));
     }
@@ -233,7 +247,12 @@ export class CaptureEngine {
       ["received", CgroupAttachType.INET_INGRESS],
     ] as const) {
       const program = BpfProgram.load(
-        { name: `${options.namePrefix}_dns_${direction === "sent" ? "out" : "in"}`, type: ProgramType.CGROUP_SKB, instructions: dnsPacketProgram(direction), expectedAttachType: attachType },
+        {
+          name: `${options.namePrefix}_dns_${direction === "sent" ? "out" : "in"}`,
+          type: ProgramType.CGROUP_SKB,
+          instructions: dnsPacketProgram(direction),
+          expectedAttachType: attachType,
+        },
         this.#maps,
       );
       this.#programs.push(program);

@@ -1,6 +1,33 @@
 // Execs: `sys_enter_execve`/`execveat` record the argv the caller passes (ARGV), and
 // `sched_process_exec` the file that was executed (EXEC), only for execs that succeeded.
-import { add, and, call, exit, fieldOffset, goTo, Helper, jump, label, load, loadFunction, lsh, mov, R0, R1, R10, R2, R3, R4, R6, R7, R9, store, sub, type Program, type TracepointFormat } from "../../bpf/index.ts";
+import {
+  add,
+  and,
+  call,
+  exit,
+  fieldOffset,
+  goTo,
+  Helper,
+  jump,
+  label,
+  load,
+  loadFunction,
+  lsh,
+  mov,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R4,
+  R6,
+  R7,
+  R9,
+  store,
+  sub,
+  type Program,
+  type TracepointFormat,
+} from "../../bpf/index.ts";
 import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader } from "./_program-blocks.ts";
 import { ARGV, ARGV_MAX_ARGS, ARGV_MAX_BYTES, Counter, EXEC, HEADER, HOOK_IDS, PATH_READ, RecordBit, RecordType } from "./record-layout.ts";
 
@@ -165,4 +192,3 @@ function argvFunction(): Program {
     stop(ArgvEnd.UNREADABLE),
   ];
 }
-

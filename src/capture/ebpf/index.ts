@@ -106,7 +106,8 @@ function ringBytesFromEnvironment(): number | undefined {
   const text = process.env.ASSAY_EBPF_RING_BYTES;
   if (text === undefined || text === "") return undefined;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new CaptureHostError("CAPTURE_UNAVAILABLE", `ASSAY_EBPF_RING_BYTES must be a positive integer, received ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new CaptureHostError("CAPTURE_UNAVAILABLE", `ASSAY_EBPF_RING_BYTES must be a positive integer, received ${JSON.stringify(text)}`);
   return value;
 }
 

@@ -1,9 +1,66 @@
 // The open family: `sys_enter_*` reads the path, dedupes it in the kernel and emits an OPEN
 // record; `sys_exit_*` adds the return value. A path the kernel could not read at entry (its
 // page not yet faulted in) is read again at exit, after the syscall itself has touched it.
-import { add, call, deleteAt, fieldOffset, goTo, Helper, jump, label, load, lookupAt, mov, mov32, R0, R1, R10, R2, R3, R6, R7, R8, R9, store, updateAt, type Program, type Register, type TracepointFormat } from "../../bpf/index.ts";
-import { anyPending, bump, countPending, emit, epilogue, fresh, low16, MapName, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
-import { Counter, DEDUPE_TIERS, DEDUPE_WINDOW, HEADER, HOOK_IDS, OPEN, PATH_READ, PENDING, PendingState, RecordBit, RecordType, RETURN } from "./record-layout.ts";
+import {
+  add,
+  call,
+  deleteAt,
+  fieldOffset,
+  goTo,
+  Helper,
+  jump,
+  label,
+  load,
+  lookupAt,
+  mov,
+  mov32,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R6,
+  R7,
+  R8,
+  R9,
+  store,
+  updateAt,
+  type Program,
+  type Register,
+  type TracepointFormat,
+} from "../../bpf/index.ts";
+import {
+  anyPending,
+  bump,
+  countPending,
+  emit,
+  epilogue,
+  fresh,
+  low16,
+  MapName,
+  output,
+  prologue,
+  scratchRecord,
+  sessionFilter,
+  setBit,
+  Stack,
+  writeHeader,
+  zeroStack,
+} from "./_program-blocks.ts";
+import {
+  Counter,
+  DEDUPE_TIERS,
+  DEDUPE_WINDOW,
+  HEADER,
+  HOOK_IDS,
+  OPEN,
+  PATH_READ,
+  PENDING,
+  PendingState,
+  RecordBit,
+  RecordType,
+  RETURN,
+} from "./record-layout.ts";
 
 /** The open-like hooks. */
 export type OpenHook = "openat" | "openat2" | "open" | "creat";

@@ -1,5 +1,27 @@
 // connect, sendto, sendmsg at syscall entry: the peer's sockaddr, IPv4 and IPv6 only (§5.2).
-import { add, call, fieldOffset, goTo, Helper, jump, label, load, mov, R0, R1, R10, R2, R3, R6, R7, R8, R9, store, type Program, type TracepointFormat } from "../../bpf/index.ts";
+import {
+  add,
+  call,
+  fieldOffset,
+  goTo,
+  Helper,
+  jump,
+  label,
+  load,
+  mov,
+  R0,
+  R1,
+  R10,
+  R2,
+  R3,
+  R6,
+  R7,
+  R8,
+  R9,
+  store,
+  type Program,
+  type TracepointFormat,
+} from "../../bpf/index.ts";
 import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
 import { rememberPending } from "./open-programs.ts";
 import { Counter, HEADER, HOOK_IDS, PEER, PendingState, RecordType, UNIX, UNIX_PATH_READ } from "./record-layout.ts";
@@ -23,7 +45,14 @@ export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Prog
   const send = fresh("send");
   const unreadable = fresh("unreadable");
   const unix = fresh("unix");
-  const readInto = (bytes: number): Program => [mov(R1, R10), add(R1, record + PEER.sockaddr), mov(R2, bytes), mov(R3, R8), call(Helper.probe_read_user), jump("jne", R0, 0, unreadable)];
+  const readInto = (bytes: number): Program => [
+    mov(R1, R10),
+    add(R1, record + PEER.sockaddr),
+    mov(R2, bytes),
+    mov(R3, R8),
+    call(Helper.probe_read_user),
+    jump("jne", R0, 0, unreadable),
+  ];
   return [
     prologue(),
     sessionFilter(out),

@@ -53,7 +53,10 @@ export class StraceDecoder {
 
   /** The loss record: ptrace is synchronous, so nothing is dropped; undecodable lines are counted. */
   loss(): CaptureLoss {
-    const hooks = Object.fromEntries(hookNames.map((hook): [HookName, HookCount] => [hook, { emitted: this.#emitted.get(hook) ?? 0, dropped: 0 }])) as Record<HookName, HookCount>;
+    const hooks = Object.fromEntries(hookNames.map((hook): [HookName, HookCount] => [hook, { emitted: this.#emitted.get(hook) ?? 0, dropped: 0 }])) as Record<
+      HookName,
+      HookCount
+    >;
     return {
       ringbufDrops: 0,
       eventSizeMismatch: this.#undecodable,
@@ -147,7 +150,11 @@ export class StraceDecoder {
       return { pid, eventType: EVENT_UNIX_CONNECT, value: path.text };
     }
     const value =
-      family === 2 ? endpoint(fields.get("sin_addr"), fields.get("sin_port"), 4, ipv4Endpoint) : family === 10 ? endpoint(fields.get("sin6_addr"), fields.get("sin6_port"), 16, ipv6Endpoint) : undefined;
+      family === 2
+        ? endpoint(fields.get("sin_addr"), fields.get("sin_port"), 4, ipv4Endpoint)
+        : family === 10
+          ? endpoint(fields.get("sin6_addr"), fields.get("sin6_port"), 16, ipv6Endpoint)
+          : undefined;
     if (family !== 2 && family !== 10) {
       if (name !== "connect") this.#nonIp[name] += 1;
       return undefined;
@@ -158,7 +165,8 @@ export class StraceDecoder {
 
   #noteChild(pid: number, name: string, args: string[], child: number | undefined): void {
     if (child === undefined || child <= 0) return;
-    const flagsText = name === "clone" ? args.find((a) => a.startsWith("flags="))?.slice(6) : name === "clone3" ? structFields(args[0] ?? "").get("flags") : undefined;
+    const flagsText =
+      name === "clone" ? args.find((a) => a.startsWith("flags="))?.slice(6) : name === "clone3" ? structFields(args[0] ?? "").get("flags") : undefined;
     // flags=0x1200000|17: the part after "|" is the exit signal.
     const flags = number((flagsText ?? "0").split("|")[0] ?? "0") ?? 0;
     if (flags & CLONE_THREAD) this.#tgid.set(child, pid);
@@ -261,7 +269,12 @@ function familyNumber(text: string | undefined): number | undefined {
   return number(text);
 }
 
-function endpoint(addressText: string | undefined, portText: string | undefined, size: number, format: (address: Uint8Array, port: number) => string): string | undefined {
+function endpoint(
+  addressText: string | undefined,
+  portText: string | undefined,
+  size: number,
+  format: (address: Uint8Array, port: number) => string,
+): string | undefined {
   const address = bytesOf(addressText);
   const port = bytesOf(portText);
   if (address?.length !== size || port?.length !== 2) return undefined;
