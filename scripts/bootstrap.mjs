@@ -13,6 +13,7 @@ const needed = [
   "node_modules/consola",
   "node_modules/mitata",
   "node_modules/assemblyscript",
+  "node_modules/.bin/biome",
 ];
 if (!needed.every((p) => existsSync(join(root, p)))) {
   console.error("bootstrap: installing dependencies (npm ci)…");

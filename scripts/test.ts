@@ -1,13 +1,15 @@
 #!/usr/bin/env bun
-// The whole test command: import lanes, type check, compile the binary, then `bun test`.
+// The whole test command: import lanes, format and lint (Biome), type check, compile the binary,
+// then `bun test`.
 // Extra arguments go to `bun test` (e.g. a path filter).
 import { $ } from "bun";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dir, "..");
 $.cwd(root);
 
 await step("lane check", () => $`bun scripts/lane-check.ts`);
+await step("format and lint", () => $`${join(root, "node_modules/.bin/biome")} ci --colors=off .`);
 await step("type check", () => $`bun x tsc --noEmit -p .`);
 await step("build", () => $`bun scripts/build.ts`);
 
