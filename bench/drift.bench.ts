@@ -16,6 +16,7 @@ import {
   type ArchiveObservation,
 } from "../src/compare/index.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../src/evidence/index.ts";
+import { kernelOnlyHealth } from "../test/fixtures/health.ts";
 
 const PATHS = 100_000;
 const ENDPOINTS = 10_000;
@@ -144,22 +145,7 @@ async function writeArchive(runId: string, seed: number, withKernel: boolean): P
     "correlation-report.json",
     canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }),
   );
-  writer.set(
-    "observation-health.json",
-    canonicalJson({
-      schema: "assay.runner.observation_health.v0",
-      run_id: runId,
-      platform: "linux",
-      kernel_layer: "complete",
-      ringbuf_drops: 0,
-      policy_layer: "absent",
-      sdk_layer: "absent",
-      cgroup_correlation: "clean",
-      network_protocol_coverage: "connect_only",
-      network_endpoint_claim_scope: "diagnostic_only",
-      notes: [],
-    }),
-  );
+  writer.set("observation-health.json", canonicalJson(kernelOnlyHealth(runId)));
   await writer.commit();
   return outputPath;
 }

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { compileReviewRules, openProjectedRun, readBaselineFile, readReviewRules } from "../src/cli/_review-io.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../src/evidence/index.ts";
 import { buildBaseline, checkRun, PathProjector, renderBaseline, type ProjectedRun } from "../src/review/index.ts";
+import { kernelOnlyHealth } from "../test/fixtures/health.ts";
 
 const RUNS = 100;
 const PATHS_PER_RUN = 10_000;
@@ -133,22 +134,7 @@ async function writeArchive(runId: string, seed: number, count: number): Promise
     "correlation-report.json",
     canonicalJson({ schema: "assay.runner.correlation_report.v0", run_id: runId, status: "clean", bindings: [], ambiguities: [] }),
   );
-  writer.set(
-    "observation-health.json",
-    canonicalJson({
-      schema: "assay.runner.observation_health.v0",
-      run_id: runId,
-      platform: "linux",
-      kernel_layer: "complete",
-      ringbuf_drops: 0,
-      policy_layer: "absent",
-      sdk_layer: "absent",
-      cgroup_correlation: "clean",
-      network_protocol_coverage: "connect_only",
-      network_endpoint_claim_scope: "diagnostic_only",
-      notes: [],
-    }),
-  );
+  writer.set("observation-health.json", canonicalJson(kernelOnlyHealth(runId)));
   await writer.commit();
   return outputPath;
 }

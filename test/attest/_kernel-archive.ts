@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { ArchiveWriter, canonicalJson } from "../../src/evidence/index.ts";
 import { deriveSurfaceSets, type KernelEvent } from "../../src/schema/index.ts";
+import { kernelOnlyHealth } from "../fixtures/health.ts";
 
 // Writes archives with kernel rows through our own evidence writer (the one `run` uses), so attest
 // tests read what a measured run would leave: a surface derived from the rows, both run events.
@@ -47,24 +48,16 @@ export async function writeKernelArchive(dir: string, observations: readonly Obs
   );
   writer.set(
     "observation-health.json",
-    canonicalJson({
-      schema: "assay.runner.observation_health.v0",
-      run_id: runId,
-      platform: "linux",
-      kernel_layer: "complete",
-      ringbuf_drops: 0,
-      policy_layer: "absent",
-      sdk_layer: "absent",
-      cgroup_correlation: "clean",
-      network_protocol_coverage: "connect_only",
-      network_endpoint_claim_scope: "diagnostic_only",
-      redaction: { mode: "shape_and_flag", redacted_count: 0, by_rule: {}, by_field: {}, key_scope: "ephemeral", key_id: "k_test" },
-      notes: [
-        `s2_kernel_capture: monitor_events=${rows.length} ringbuf_drops=0 network_protocol_coverage=connect_only network_endpoint_claim_scope=diagnostic_only`,
-        "capture_backend: ebpf bpftrace v0.17.0",
-      ],
-      ...options.health,
-    }),
+    canonicalJson(
+      kernelOnlyHealth(runId, {
+        redaction: { mode: "shape_and_flag", redacted_count: 0, by_rule: {}, by_field: {}, key_scope: "ephemeral", key_id: "k_test" },
+        notes: [
+          `s2_kernel_capture: monitor_events=${rows.length} ringbuf_drops=0 network_protocol_coverage=connect_only network_endpoint_claim_scope=diagnostic_only`,
+          "capture_backend: ebpf bpftrace v0.17.0",
+        ],
+        ...options.health,
+      }),
+    ),
   );
   await writer.commit();
   return outputPath;

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../../src/evidence/index.ts";
+import { kernelOnlyHealth } from "../fixtures/health.ts";
 
 // Writes archives with our own evidence writer, so e2e tests compare what `run` would produce.
 
@@ -47,19 +48,7 @@ export async function writeRunArchive(dir: string, runId: string, surface: RunSu
   );
   writer.set(
     "observation-health.json",
-    canonicalJson({
-      schema: "assay.runner.observation_health.v0",
-      run_id: runId,
-      platform: "linux",
-      kernel_layer: "complete",
-      ringbuf_drops: 0,
-      policy_layer: agent ? "present" : "absent",
-      sdk_layer: agent ? "self_reported" : "absent",
-      cgroup_correlation: "clean",
-      network_protocol_coverage: "connect_only",
-      network_endpoint_claim_scope: "diagnostic_only",
-      notes: [],
-    }),
+    canonicalJson(kernelOnlyHealth(runId, { policy_layer: agent ? "present" : "absent", sdk_layer: agent ? "self_reported" : "absent" })),
   );
   if (agent)
     writer.append(

@@ -5,6 +5,7 @@ import { normalizeKernelRecords, type KernelRecord } from "../../src/capture/ind
 import { ArchiveWriter, canonicalJson, sortUnique } from "../../src/evidence/index.ts";
 import { dnsCaptureNote, dnsKernelRecords, runFinishedLine, runStartedLine } from "../../src/run/index.ts";
 import type { DnsCounters, DnsObservation } from "../../src/schema/index.ts";
+import { kernelOnlyHealth } from "../fixtures/health.ts";
 
 /** One step of the synthetic run: a DNS observation, or a connect/sendto to an endpoint. */
 export type Step = DnsObservation | { readonly connect: string } | { readonly sendto: string };
@@ -70,22 +71,15 @@ export async function writeNamedArchive(
   );
   writer.set(
     "observation-health.json",
-    canonicalJson({
-      schema: "assay.runner.observation_health.v0",
-      run_id: runId,
-      platform: "linux",
-      kernel_layer: "complete",
-      ringbuf_drops: 0,
-      policy_layer: "absent",
-      sdk_layer: "absent",
-      cgroup_correlation: "clean",
-      network_protocol_coverage: "connect_and_datagram_peer_observed",
-      network_endpoint_claim_scope: "diagnostic_only",
-      notes: [
-        `s2_kernel_capture: monitor_events=${lines.length} ringbuf_drops=0 network_protocol_coverage=connect_and_datagram_peer_observed network_endpoint_claim_scope=diagnostic_only`,
-        note ? note(computed) : computed,
-      ],
-    }),
+    canonicalJson(
+      kernelOnlyHealth(runId, {
+        network_protocol_coverage: "connect_and_datagram_peer_observed",
+        notes: [
+          `s2_kernel_capture: monitor_events=${lines.length} ringbuf_drops=0 network_protocol_coverage=connect_and_datagram_peer_observed network_endpoint_claim_scope=diagnostic_only`,
+          note ? note(computed) : computed,
+        ],
+      }),
+    ),
   );
   writer.append("events.ndjson", runStartedLine({ runId, agentShim: "none", command: ["workload"], env: {} }));
   writer.append("events.ndjson", runFinishedLine({ runId, end: { exitCode: 0, signal: null }, elapsedMs: 5 }));

@@ -5,6 +5,7 @@ import { ArchiveWriter, canonicalJson, sortUnique } from "../../src/evidence/ind
 import { compileRulesOrThrow } from "../../src/projection/index.ts";
 import { PathProjector, projectRun, type ProjectedRun, type RunEvidence } from "../../src/review/index.ts";
 import type { ProjectionRules } from "../../src/schema/index.ts";
+import { kernelOnlyHealth } from "../fixtures/health.ts";
 
 /** What one synthetic run did. */
 export interface RunShape {
@@ -31,19 +32,7 @@ export const BUILTIN_RULES: ProjectionRules = {
 
 /** A health document for a kernel layer state. */
 export function healthOf(runId: string, kernelLayer: RunShape["kernelLayer"] = "complete"): Record<string, unknown> {
-  return {
-    schema: "assay.runner.observation_health.v0",
-    run_id: runId,
-    platform: "linux",
-    kernel_layer: kernelLayer,
-    ringbuf_drops: kernelLayer === "partial_ringbuf_drops" ? 3 : 0,
-    policy_layer: "absent",
-    sdk_layer: "absent",
-    cgroup_correlation: "clean",
-    network_protocol_coverage: "connect_only",
-    network_endpoint_claim_scope: "diagnostic_only",
-    notes: [],
-  };
+  return kernelOnlyHealth(runId, { kernel_layer: kernelLayer, ringbuf_drops: kernelLayer === "partial_ringbuf_drops" ? 3 : 0 });
 }
 
 /** Evidence of a synthetic run, as readRunEvidence would return it. */
