@@ -94,8 +94,9 @@ export function createRedactor(mode: RedactionMode, key: Uint8Array): Redactor {
     // deviation: upstream applies the URL userinfo pass to network endpoints only, so a password
     // in a URL in argv, a path or an SDK field reached its archive; here every value gets it.
     const out = shapePass(field, urlUserinfoPass(field, input, tally, placeholder), tally, placeholder);
-    // Only text holding a placeholder can hide a match from the shape pass (see closeOverSweep).
-    return out.includes("<redacted:") ? closeOverSweep(field, out, tally, placeholder) : out;
+    // Only text holding a placeholder, or text JSON escaping lengthens, can hide a match from the
+    // shape pass (see closeOverSweep).
+    return out.includes("<redacted:") || JSON_ESCAPED.test(out) ? closeOverSweep(field, out, tally, placeholder) : out;
   };
   return {
     mode,
@@ -225,10 +226,12 @@ function placeholderSpans(input: string): Span[] {
 
 // deviation: upstream's shape pass can leave text its own sweep rejects, because the sweep reads
 // each placeholder as a space: `token<ph>=value` sweeps as `token =value`, a credential
-// assignment, so upstream aborts the run. Here every span the sweep would match (placeholders
-// read as one space) is replaced by a placeholder of that span, until the sweep passes. Text the
-// sweep already passes is returned unchanged, so wherever upstream writes an archive the bytes
-// are the same; where upstream would abort, we write a redacted archive instead.
+// assignment, so upstream aborts the run; and JSON escaping can lengthen a value into a secret's
+// shape (`access_token=abcde"` is written with a backslash: six characters after the `=`). Here
+// every span the sweep would match (placeholders read as one space, characters as JSON writes
+// them) is replaced by a placeholder of that span, until the sweep passes. Text the sweep already
+// passes is returned unchanged, so wherever upstream writes an archive the bytes are the same;
+// where upstream would abort, we write a redacted archive instead.
 function closeOverSweep(field: string, text: string, tally: RedactionTally, placeholder: Placeholder): string {
   let out = text;
   for (;;) {
@@ -251,8 +254,11 @@ function closeOverSweep(field: string, text: string, tally: RedactionTally, plac
   }
 }
 
-// The text as the sweep reads it (each placeholder replaced by one space), with the span of
-// every swept character in the original text.
+// Characters JSON escapes into longer text: the quote, the backslash and control characters.
+const JSON_ESCAPED = /["\\\u0000-\u001f]/;
+
+// The text as the sweep reads it in an archive member: each character as JSON writes it (so `"`
+// reads as `\"`), each placeholder as one space; with the span of text behind every character read.
 function sweepView(text: string): { text: string; starts: number[]; ends: number[] } {
   const starts: number[] = [];
   const ends: number[] = [];
@@ -260,10 +266,14 @@ function sweepView(text: string): { text: string; starts: number[]; ends: number
   let pos = 0;
   const take = (from: number, to: number) => {
     for (let i = from; i < to; i++) {
-      starts.push(i);
-      ends.push(i + 1);
+      const char = text[i] as string;
+      const written = JSON_ESCAPED.test(char) ? JSON.stringify(char).slice(1, -1) : char;
+      for (let k = 0; k < written.length; k++) {
+        starts.push(i);
+        ends.push(i + 1);
+      }
+      swept += written;
     }
-    swept += text.slice(from, to);
   };
   for (const span of placeholderSpans(text)) {
     take(pos, span.start);

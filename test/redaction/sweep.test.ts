@@ -48,6 +48,11 @@ const pieces = fc.oneof(
     "\r\n",
     "\u0085",
     "\u00a0",
+    // JSON writes these longer
+    '"',
+    "\\",
+    "\u0001\u0002",
+    "\t",
     "-",
     "_",
     "é",
@@ -131,11 +136,10 @@ describe("redaction output passes the sweep", () => {
   });
 
   test("property: a redacted surface serializes to JSON the sweep passes", () => {
-    // JSON escaping turns "\", '"' and control characters into longer text the shape pass never saw
-    // (`sig=` + six control characters becomes a 36-character value; `access_token=𝅘𝅥𝅮(("` gains a
-    // backslash and reaches the rule's length), so those are left out here.
-    const jsonSafe = text.map((s) => s.replace(/["\\\u0000-\u001f]/g, " "));
-    const sets = fc.array(jsonSafe, { maxLength: 4 });
+    // JSON escaping turns "\", '"' and control characters into longer text (`sig=` + six control
+    // characters becomes a 36-character value; `access_token=abcde"` gains a backslash and reaches the
+    // rule's length): the redactor reads values as JSON writes them, so these are in too.
+    const sets = fc.array(text, { maxLength: 4 });
     fc.assert(
       fc.property(sets, sets, sets, sets, sets, (paths, endpoints, execs, tools, decisions) => {
         const surface = {
@@ -155,14 +159,24 @@ describe("redaction output passes the sweep", () => {
   });
 
   test("property: a redacted NDJSON row with strings and a command array sweeps clean", () => {
-    const jsonSafe = text.map((s) => s.replace(/["\\\u0000-\u001f]/g, " "));
     fc.assert(
-      fc.property(jsonSafe, fc.array(jsonSafe, { minLength: 1, maxLength: 5 }), (tool, command) => {
+      fc.property(text, fc.array(text, { minLength: 1, maxLength: 5 }), (tool, command) => {
         const row = canonicalJson({ schema: "assay.runner.event.v0", tool, command, nested: { paths: [tool] } });
         expect(sweepMember("events.ndjson", encode(`${redactJsonLine(row, redactor, new RedactionTally())}\n`))).toEqual(undefined);
       }),
       { numRuns: 120 },
     );
+  });
+
+  test("a value JSON escaping lengthens into a secret's shape is redacted, not left for the sweep to reject", () => {
+    const tally = new RedactionTally();
+    const surface = { filesystem_paths: ['/w/access_token=abcde"'], network_endpoints: [], process_execs: [], mcp_tools: [], policy_decisions: [] };
+    const out = redactSurface(surface, redactor, tally);
+    expect({
+      unredactedBefore: sweepMember("capability-surface.json", encode(canonicalJson(surface)))?.rule,
+      sweptAfter: sweepMember("capability-surface.json", encode(canonicalJson(out))),
+      rules: tally.byRule(),
+    }).toEqual({ unredactedBefore: "sensitive-query-param", sweptAfter: undefined, rules: [["sensitive-query-param", 1]] });
   });
 
   test("a secret spanning exec tokens is redacted, not left for the sweep to reject", () => {
