@@ -1,4 +1,5 @@
-import { runCommand, type ArgsDef, type CommandDef, type CommandMeta } from "citty";
+import type { ArgsDef, CommandDef, CommandMeta, ParsedArgs } from "citty";
+import { parsePlainArgs } from "./_plain-args.ts";
 
 /** What a command's --help shows beyond its description and flags. */
 export interface CommandHelp {
@@ -22,13 +23,23 @@ export interface Command {
 
 /** Wraps a citty definition (typed args welcome) and its help as a `Command`. */
 export function cliCommand<const T extends ArgsDef>(definition: CommandDef<T> & { readonly meta: CommandMeta }, help: CommandHelp): Command {
+  const args = async (): Promise<ArgsDef> => {
+    const declared = definition.args;
+    return (typeof declared === "function" ? await declared() : await declared) ?? {};
+  };
   return {
     meta: definition.meta,
     help,
-    args: async () => {
-      const args = definition.args;
-      return (typeof args === "function" ? await args() : await args) ?? {};
+    args,
+    run: async (rawArgs) => {
+      // A plain command line skips citty: its parser loads node:util (~0.7 ms of start-up).
+      const { setup, cleanup, subCommands, plugins } = definition;
+      const plain = setup === undefined && cleanup === undefined && subCommands === undefined && plugins === undefined;
+      const parsed = plain ? parsePlainArgs(await args(), rawArgs) : undefined;
+      if (parsed !== undefined && definition.run !== undefined)
+        return await definition.run({ rawArgs, args: parsed as ParsedArgs<T>, cmd: definition, data: undefined });
+      const { runCommand } = await import("citty");
+      return (await runCommand(definition, { rawArgs })).result;
     },
-    run: async (rawArgs) => (await runCommand(definition, { rawArgs })).result,
   };
 }

@@ -1,6 +1,5 @@
 // Reads an extracted archive directory (upstream's layout) member by member, within the read limits.
 import { createReadStream } from "node:fs";
-import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Issue } from "../schema/index.ts";
 import { ArchiveReadError, describeCause } from "./errors.ts";
@@ -87,7 +86,7 @@ async function listDirectory(root: string, limits: ReadLimits, record: RecordIss
     }
     let entries: string[];
     try {
-      entries = await readdir(relative === "" ? root : join(root, relative));
+      entries = await fsPromises().readdir(relative === "" ? root : join(root, relative));
     } catch (cause) {
       throw new ArchiveReadError(root, describeCause(cause), { cause });
     }
@@ -98,7 +97,7 @@ async function listDirectory(root: string, limits: ReadLimits, record: RecordIss
     }
     for (const entry of entries.sort()) {
       const name = relative === "" ? entry : `${relative}/${entry}`;
-      const info = await lstat(join(root, name));
+      const info = await fsPromises().lstat(join(root, name));
       if (info.isDirectory()) await walk(name, depth + 1);
       else if (info.isFile()) files.push({ name, size: info.size });
       else {
@@ -127,4 +126,10 @@ async function streamFile(root: string, name: string, size: number, sink: Member
     throw new ArchiveReadError(root, `${name}: ${describeCause(cause)}`, { cause });
   }
   sink.end();
+}
+
+// node:fs/promises when a directory is read, not when evidence is imported (~0.6 ms of the
+// start-up of every command that loads evidence).
+function fsPromises(): typeof import("node:fs/promises") {
+  return process.getBuiltinModule("node:fs/promises");
 }

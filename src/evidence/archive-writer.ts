@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { replaceAtomically, writeAll, writeAllSync } from "./atomic-file.ts";
 import { ArchiveWriteError, ArchiveWriterStateError } from "./errors.ts";
@@ -75,7 +74,7 @@ export class ArchiveWriter implements AsyncDisposable {
     let spool: string;
     try {
       // Synchronous: one mkdir is cheaper than a thread-pool round trip.
-      spool = mkdtempSync(join(options.spoolDir ?? tmpdir(), "assay-spool-"));
+      spool = mkdtempSync(join(options.spoolDir ?? process.getBuiltinModule("node:os").tmpdir(), "assay-spool-"));
     } catch (cause) {
       throw new ArchiveWriteError(options.outputPath, `cannot create spool directory: ${describe(cause)}`, { cause });
     }

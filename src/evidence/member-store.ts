@@ -1,5 +1,4 @@
 import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
-import { open, unlink } from "node:fs/promises";
 
 // Where the archive writer keeps each member until the commit: JSON members in memory, NDJSON
 // members spooled to a file once they outgrow a chunk.
@@ -102,7 +101,8 @@ export class FileStore {
       for await (const chunk of createReadStream(this.path, { highWaterMark: CHUNK, end: this.written - 1 })) yield chunk as Uint8Array;
       return;
     }
-    const handle = await open(this.path, "r");
+    // node:fs/promises when a spool is read back, not at import (~0.6 ms of every start-up).
+    const handle = await process.getBuiltinModule("node:fs/promises").open(this.path, "r");
     try {
       for (let position = 0; position < this.written; ) {
         const { bytesRead } = await handle.read(reuse, 0, Math.min(reuse.length, this.written - position), position);
@@ -126,6 +126,10 @@ export class FileStore {
     this.pending = [];
     this.pendingLength = 0;
     // A member that stayed in memory never had a file.
-    if (this.created) void unlink(this.path).catch(() => undefined);
+    if (this.created)
+      void process
+        .getBuiltinModule("node:fs/promises")
+        .unlink(this.path)
+        .catch(() => undefined);
   }
 }

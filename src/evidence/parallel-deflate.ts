@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import type { ZlibOptions } from "node:zlib";
 
 /** Receives compressed bytes in stream order; awaited, so a slow sink holds the producer back. */
@@ -23,7 +22,7 @@ export class ParallelDeflater {
   constructor(
     private readonly sink: ByteSink,
     private readonly blockSize = DEFAULT_BLOCK,
-    private readonly concurrency = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly concurrency = Math.max(1, Math.min(4, process.getBuiltinModule("node:os").availableParallelism())),
   ) {
     this.block = Buffer.allocUnsafe(blockSize);
   }

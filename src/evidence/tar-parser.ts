@@ -115,7 +115,7 @@ export class TarParser {
 
   private onHeader(): void {
     const h = this.header;
-    if (h.every((b) => b === 0)) {
+    if (isZeroBlock(h)) {
       this.zeroBlocks++;
       return;
     }
@@ -286,8 +286,16 @@ function readOctal(h: Uint8Array, offset: number, length: number): number | unde
   return digits === 0 ? undefined : value;
 }
 
+// Plain loops, not every() or a test per byte: a short command runs them cold, once per header.
 function checksum(h: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < TAR_BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
+  // The checksum field itself (bytes 148–155) counts as eight spaces.
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 148; i++) sum += h[i]!;
+  for (let i = 156; i < TAR_BLOCK; i++) sum += h[i]!;
   return sum;
+}
+
+function isZeroBlock(h: Uint8Array): boolean {
+  for (let i = 0; i < TAR_BLOCK; i++) if (h[i] !== 0) return false;
+  return true;
 }

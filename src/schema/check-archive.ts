@@ -7,7 +7,7 @@ import { checkHealthForArchive, type ObservationHealth } from "./observation-hea
 import type { PolicyEvent } from "./policy-event.ts";
 import type { RunEvent } from "./run-event.ts";
 import type { SdkEvent } from "./sdk-event.ts";
-import { compareCodePoints } from "./code-point-order.ts";
+import { sortUnique } from "./code-point-order.ts";
 import { dotPath, makeIssue } from "./_to-issues.ts";
 import { checkDnsNote } from "./dns-health.ts";
 import { checkEgressNote } from "./egress-note.ts";
@@ -61,13 +61,13 @@ export function deriveSurfaceSets(kernel: readonly KernelEvent[], policy: readon
     sets.mcp_tools.add(row.tool);
     sets.policy_decisions.add(`${row.decision}:${row.tool}`);
   }
-  const sorted = (set: Set<string>) => [...set].sort(compareCodePoints);
+  // sortUnique sorts without a comparator call per pair when no item has a surrogate.
   return {
-    filesystem_paths: sorted(sets.filesystem_paths),
-    network_endpoints: sorted(sets.network_endpoints),
-    process_execs: sorted(sets.process_execs),
-    mcp_tools: sorted(sets.mcp_tools),
-    policy_decisions: sorted(sets.policy_decisions),
+    filesystem_paths: sortUnique(sets.filesystem_paths),
+    network_endpoints: sortUnique(sets.network_endpoints),
+    process_execs: sortUnique(sets.process_execs),
+    mcp_tools: sortUnique(sets.mcp_tools),
+    policy_decisions: sortUnique(sets.policy_decisions),
   };
 }
 

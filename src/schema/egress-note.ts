@@ -1,6 +1,14 @@
-import { EGRESS_MODES, type EgressMode } from "./egress-policy.ts";
 import type { Issue } from "./issue.ts";
 import { makeIssue, type Where } from "./_to-issues.ts";
+
+// The modes live here, not beside the policy schema: every archive check reads this note, and
+// importing egress-policy.ts would build the policy's schemas for it.
+
+/** The enforcement modes `run --egress-mode` takes. */
+export const EGRESS_MODES = ["audit", "block"] as const;
+
+/** An enforcement mode. */
+export type EgressMode = (typeof EGRESS_MODES)[number];
 
 /** Note code recording a session's egress policy (ours, appended after upstream's notes). */
 export const EGRESS_NOTE_CODE = "egress_policy";

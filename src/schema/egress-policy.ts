@@ -41,9 +41,3 @@ export const EgressPolicySchema = v.strictObject({
 
 /** A parsed egress policy. */
 export type EgressPolicy = v.InferOutput<typeof EgressPolicySchema>;
-
-/** The enforcement modes `run --egress-mode` takes. */
-export const EGRESS_MODES = ["audit", "block"] as const;
-
-/** An enforcement mode. */
-export type EgressMode = (typeof EGRESS_MODES)[number];
