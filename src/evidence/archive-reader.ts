@@ -55,7 +55,7 @@ export async function readArchive(
   if (!info.isFile()) throw new ArchiveReadError(path, "not a regular file or directory");
   const inMemoryBytes = options.inMemoryBytes ?? SMALL_OUTPUT_CAP;
   const small = info.size <= smallFileBytes(inMemoryBytes) ? readSmallFile(path, visit, limits, inMemoryBytes) : undefined;
-  return { kind: "tar.gz", issues: small ?? (await readTarGz(path, visit, limits, inMemoryBytes)) };
+  return { kind: "tar.gz", issues: small ?? (await readTarGz(path, visit, limits)) };
 }
 
 /** How readArchive may trade memory for time. */
@@ -110,7 +110,9 @@ const INFLATE_CHUNK = 256 * 1024;
 const SMALL_ARCHIVE = 4 * 2 ** 20;
 const SMALL_OUTPUT_CAP = 16 * 2 ** 20;
 
-async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits, inMemoryBytes: number): Promise<Issue[]> {
+// The streaming path, in bounded memory: every large file, and a small one that readSmallFile could
+// not settle (it is never inflated in one piece twice).
+async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits): Promise<Issue[]> {
   const issues: Issue[] = [];
   const problem = (code: string, expected: string, received: string, message: string) =>
     issues.push({ code, file: path, path: "", expected, received, message });
@@ -128,10 +130,6 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits,
     if (typeof headerLength === "string") {
       problem("GZIP_INVALID", "a gzip file (1f 8b 08 …)", headerLength, `not a gzip archive: ${headerLength}`);
       return issues;
-    }
-    if (fileSize <= smallFileBytes(inMemoryBytes)) {
-      const small = await readSmallOpenFile(path, handle, fileSize, headerLength, visit, limits, inMemoryBytes);
-      if (small !== undefined) return small;
     }
     const tar = new TarParser(path, visit, limits);
     const { total, crc, overLimit, inflateError, ended, bytesWritten } = await inflateInto(tar, handle, headerLength, fileSize, limits.maxTotalBytes);
@@ -208,21 +206,6 @@ interface StreamedInflate {
 // Largest file read and inflated in one piece.
 function smallFileBytes(inMemoryBytes: number): number {
   return Math.max(SMALL_ARCHIVE, inMemoryBytes / 4);
-}
-
-// readSmallTarGz of a file already open (readSmallFile could not finish it).
-async function readSmallOpenFile(
-  path: string,
-  handle: FileHandle,
-  fileSize: number,
-  headerLength: number,
-  visit: MemberVisitor,
-  limits: ReadLimits,
-  inMemoryBytes: number,
-): Promise<Issue[] | undefined> {
-  const bytes = Buffer.allocUnsafe(fileSize);
-  const { bytesRead } = await handle.read(bytes, 0, fileSize, 0);
-  return bytesRead === fileSize ? readSmallTarGz(path, bytes, headerLength, visit, limits, inMemoryBytes) : undefined;
 }
 
 // readTarGz for a small file, read synchronously in one piece: the same issues, or undefined when
