@@ -127,10 +127,7 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits)
     const head = new Uint8Array(Math.min(fileSize, 64 * 1024));
     await handle.read(head, 0, head.length, 0);
     const headerLength = gzipHeaderLength(head);
-    if (typeof headerLength === "string") {
-      problem("GZIP_INVALID", "a gzip file (1f 8b 08 …)", headerLength, `not a gzip archive: ${headerLength}`);
-      return issues;
-    }
+    if (typeof headerLength === "string") return [notGzipIssue(path, headerLength)];
     const tar = new TarParser(path, visit, limits);
     const { total, crc, overLimit, inflateError, ended, bytesWritten } = await inflateInto(tar, handle, headerLength, fileSize, limits.maxTotalBytes);
     if (overLimit) {
@@ -165,23 +162,7 @@ async function readTarGz(path: string, visit: MemberVisitor, limits: ReadLimits)
       problem("GZIP_TRUNCATED", "an 8-byte gzip trailer", `${bytesRead} bytes`, "gzip trailer (CRC-32, length) is truncated");
       return [...tar.issues, ...issues];
     }
-    const view = new DataView(trailer.buffer);
-    if (view.getUint32(0, true) !== crc >>> 0 || view.getUint32(4, true) !== total % 2 ** 32) {
-      problem(
-        "GZIP_CORRUPT",
-        "CRC-32 and length matching the data",
-        "a different trailer",
-        "gzip trailer does not match the decompressed data (CRC-32 or length)",
-      );
-    }
-    if (fileSize > trailerAt + 8) {
-      problem(
-        "TRAILING_DATA",
-        "end of file after the gzip trailer",
-        `${fileSize - trailerAt - 8} more bytes`,
-        "data follows the gzip stream (a second gzip member or garbage)",
-      );
-    }
+    issues.push(...trailerIssues(path, trailer, crc, total, fileSize - trailerAt - 8));
     tar.finish();
     return [...tar.issues, ...issues];
   } finally {
@@ -227,18 +208,7 @@ function readSmallFile(path: string, visit: MemberVisitor, limits: ReadLimits, i
     closeSync(fd);
   }
   const headerLength = gzipHeaderLength(bytes.subarray(0, 64 * 1024));
-  if (typeof headerLength === "string") {
-    return [
-      {
-        code: "GZIP_INVALID",
-        file: path,
-        path: "",
-        expected: "a gzip file (1f 8b 08 …)",
-        received: headerLength,
-        message: `not a gzip archive: ${headerLength}`,
-      },
-    ];
-  }
+  if (typeof headerLength === "string") return [notGzipIssue(path, headerLength)];
   return readSmallTarGz(path, bytes, headerLength, visit, limits, inMemoryBytes);
 }
 
@@ -319,9 +289,23 @@ function readSmallTarGz(
   if (inflated === undefined) return undefined;
   const { output, trailerAt } = inflated;
   if (trailerAt + 8 > fileSize) return undefined;
+  const trailer = bytes.subarray(trailerAt, trailerAt + 8);
+  const issues = trailerIssues(path, trailer, Bun.hash.crc32(output), output.length, fileSize - trailerAt - 8);
+  const tar = new TarParser(path, visit, limits);
+  tar.push(output);
+  tar.finish();
+  return [...tar.issues, ...issues];
+}
+
+function notGzipIssue(path: string, received: string): Issue {
+  return { code: "GZIP_INVALID", file: path, path: "", expected: "a gzip file (1f 8b 08 …)", received, message: `not a gzip archive: ${received}` };
+}
+
+// The gzip trailer checked against the inflated data (its CRC-32 and length mod 2^32), and what follows it.
+function trailerIssues(path: string, trailer: Uint8Array, crc: number, length: number, bytesAfter: number): Issue[] {
   const issues: Issue[] = [];
-  const view = new DataView(bytes.buffer, bytes.byteOffset + trailerAt, 8);
-  if (view.getUint32(0, true) !== Bun.hash.crc32(output) >>> 0 || view.getUint32(4, true) !== output.length % 2 ** 32) {
+  const view = new DataView(trailer.buffer, trailer.byteOffset, 8);
+  if (view.getUint32(0, true) !== crc >>> 0 || view.getUint32(4, true) !== length % 2 ** 32) {
     issues.push({
       code: "GZIP_CORRUPT",
       file: path,
@@ -331,18 +315,15 @@ function readSmallTarGz(
       message: "gzip trailer does not match the decompressed data (CRC-32 or length)",
     });
   }
-  if (fileSize > trailerAt + 8) {
+  if (bytesAfter > 0) {
     issues.push({
       code: "TRAILING_DATA",
       file: path,
       path: "",
       expected: "end of file after the gzip trailer",
-      received: `${fileSize - trailerAt - 8} more bytes`,
+      received: `${bytesAfter} more bytes`,
       message: "data follows the gzip stream (a second gzip member or garbage)",
     });
   }
-  const tar = new TarParser(path, visit, limits);
-  tar.push(output);
-  tar.finish();
-  return [...tar.issues, ...issues];
+  return issues;
 }
