@@ -36,18 +36,7 @@ export function readArchiveNetwork(member: (name: string) => Uint8Array | undefi
   }
   const surface = v.safeParse(CapabilitySurfaceSchema, surfaceJson);
   if (!surface.success) {
-    return fail(
-      issue(
-        file,
-        "capability-surface.json",
-        undefined,
-        "SCHEMA_INVALID",
-        v.getDotPath(surface.issues[0]) ?? "",
-        surface.issues[0].expected ?? "a valid value",
-        surface.issues[0].received,
-        surface.issues[0].message,
-      ),
-    );
+    return fail(schemaIssue(file, "capability-surface.json", undefined, surface.issues[0]));
   }
   const dnsRows: KernelEvent[] = [];
   const kernel = new TextDecoder().decode(member("layers/kernel.ndjson") ?? new Uint8Array(0));
@@ -63,18 +52,7 @@ export function readArchiveNetwork(member: (name: string) => Uint8Array | undefi
     }
     const row = v.safeParse(KernelEventSchema, json);
     if (!row.success) {
-      return fail(
-        issue(
-          file,
-          "layers/kernel.ndjson",
-          line,
-          "SCHEMA_INVALID",
-          v.getDotPath(row.issues[0]) ?? "",
-          row.issues[0].expected ?? "a valid value",
-          row.issues[0].received,
-          row.issues[0].message,
-        ),
-      );
+      return fail(schemaIssue(file, "layers/kernel.ndjson", line, row.issues[0]));
     }
     dnsRows.push(row.output);
   }
@@ -115,18 +93,7 @@ export class DnsRowCollector {
       }
       const row = v.safeParse(KernelEventSchema, json);
       if (!row.success) {
-        return fail(
-          issue(
-            file,
-            "layers/kernel.ndjson",
-            undefined,
-            "SCHEMA_INVALID",
-            v.getDotPath(row.issues[0]) ?? "",
-            row.issues[0].expected ?? "a valid value",
-            row.issues[0].received,
-            row.issues[0].message,
-          ),
-        );
+        return fail(schemaIssue(file, "layers/kernel.ndjson", undefined, row.issues[0]));
       }
       rows.push(row.output);
     }
@@ -138,6 +105,11 @@ export class DnsRowCollector {
 
 function missing(file: string, member: string): Issue {
   return issue(file, member, undefined, "MEMBER_MISSING", "", "the member", "none", `${member} is missing`);
+}
+
+// A member that does not validate, named by valibot's first issue.
+function schemaIssue(file: string, member: string, line: number | undefined, first: v.BaseIssue<unknown>): Issue {
+  return issue(file, member, line, "SCHEMA_INVALID", v.getDotPath(first) ?? "", first.expected ?? "a valid value", first.received, first.message);
 }
 
 function issue(file: string, member: string, line: number | undefined, code: string, path: string, expected: string, received: string, message: string): Issue {
