@@ -254,7 +254,8 @@ function closeOverSweep(field: string, text: string, tally: RedactionTally, plac
   }
 }
 
-// Characters JSON escapes into longer text: the quote, the backslash and control characters.
+// Characters JSON escapes into longer text: the quote, the backslash and control characters
+// (sweepView tests the same three by code).
 const JSON_ESCAPED = /["\\\u0000-\u001f]/;
 
 // The text as the sweep reads it in an archive member: each character as JSON writes it (so `"`
@@ -267,7 +268,8 @@ function sweepView(text: string): { text: string; starts: number[]; ends: number
   const take = (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const char = text[i] as string;
-      const written = JSON_ESCAPED.test(char) ? JSON.stringify(char).slice(1, -1) : char;
+      const code = char.charCodeAt(0);
+      const written = code < 0x20 || code === 0x22 || code === 0x5c ? JSON.stringify(char).slice(1, -1) : char;
       for (let k = 0; k < written.length; k++) {
         starts.push(i);
         ends.push(i + 1);
