@@ -4,23 +4,51 @@ import type { ArgsDef } from "citty";
 export type PlainArgs = Record<string, unknown> & { readonly _: string[] };
 
 /**
- * Parses a plain command line the way citty's `runCommand` would (citty 0.2.2): only positionals
- * (`-` included) and `--name` for a boolean arg named in plain lower-case letters, with no alias,
- * default or `required`. Anything else is undefined, and the caller hands the line to citty.
+ * Parses a plain command line the way citty's `runCommand` would (citty 0.2.2): positionals (`-`
+ * included), `--name` for a boolean arg, and `--name VALUE` or `--name=VALUE` for a string arg, each
+ * arg named in plain lower-case letters with no alias, default or `required`, and each string
+ * flag given once. A VALUE after a space never starts with `-`. Anything else is undefined, and
+ * the caller hands the line to citty.
  */
 export function parsePlainArgs(args: ArgsDef, rawArgs: readonly string[]): PlainArgs | undefined {
-  const flags = new Set<string>();
+  const kinds = new Map<string, "boolean" | "string">();
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
-    if (def.type !== "boolean" || !PLAIN_NAME.test(name) || def.alias !== undefined || def.default !== undefined || def.required !== undefined)
+    if (
+      (def.type !== "boolean" && def.type !== "string") ||
+      !PLAIN_NAME.test(name) ||
+      def.alias !== undefined ||
+      def.default !== undefined ||
+      def.required !== undefined
+    )
       return undefined;
-    flags.add(name);
+    kinds.set(name, def.type);
   }
   const out: PlainArgs = { _: [] };
-  for (const token of rawArgs) {
-    if (token === "-" || !token.startsWith("-")) out._.push(token);
-    else if (token.startsWith("--") && flags.has(token.slice(2))) out[token.slice(2)] = true;
-    else return undefined;
+  for (let i = 0; i < rawArgs.length; i++) {
+    const token = rawArgs[i]!;
+    if (token === "-" || !token.startsWith("-")) {
+      out._.push(token);
+      continue;
+    }
+    if (!token.startsWith("--")) return undefined;
+    const equals = token.indexOf("=");
+    const name = token.slice(2, equals < 0 ? undefined : equals);
+    const kind = kinds.get(name);
+    if (kind === undefined) return undefined;
+    if (kind === "boolean") {
+      if (equals >= 0) return undefined;
+      out[name] = true;
+    } else if (Object.hasOwn(out, name)) return undefined;
+    else if (equals >= 0) {
+      if (equals + 1 === token.length) return undefined;
+      out[name] = token.slice(equals + 1);
+    } else {
+      const value = rawArgs[i + 1];
+      if (value === undefined || value.startsWith("-")) return undefined;
+      out[name] = value;
+      i++;
+    }
   }
   const positionals = [...out._];
   for (const [name, def] of Object.entries(args)) {

@@ -10,6 +10,20 @@ const VERIFY: ArgsDef = {
 };
 const REQUIRED: ArgsDef = { file: { type: "positional", description: "file" }, json: { type: "boolean", description: "json" } };
 const DEFAULTED: ArgsDef = { file: { type: "positional", default: "x.json", description: "file" }, json: { type: "boolean", description: "json" } };
+// The args of project: string flags beside booleans.
+const PROJECT: ArgsDef = {
+  input: { type: "positional", required: false, description: "input" },
+  rules: { type: "string", description: "rules" },
+  format: { type: "string", description: "format" },
+  json: { type: "boolean", description: "json" },
+};
+const PROJECT_LINES: readonly (readonly string[])[] = [
+  ["paths.txt", "--rules", "r.json", "--format", "summary"],
+  ["--rules", "r.json", "paths.txt"],
+  ["--rules=r.json", "--format=a=b", "-", "--json"],
+  ["--format", "ndjson"],
+  ["--json", "--rules", "r", "a", "b"],
+];
 const TWO: ArgsDef = { a: { type: "positional", description: "a" }, b: { type: "positional", required: false, description: "b" } };
 
 const LINES: readonly (readonly string[])[] = [
@@ -37,6 +51,7 @@ describe("parsePlainArgs", () => {
       ["for optional positionals and plain booleans", VERIFY, LINES],
       ["for a positional with a default", DEFAULTED, LINES.filter((line) => !line.includes("--quiet"))],
       ["for two positionals", TWO, positionalsOnly.filter((line) => line.length > 0)],
+      ["for string flags, spaced or with =", PROJECT, PROJECT_LINES],
     ] as const) {
       test(label, () => {
         const ours = lines.map((line): { keys: string[]; value: Record<string, unknown> } | undefined => {
@@ -58,13 +73,27 @@ describe("parsePlainArgs", () => {
       expect(lines.map((line) => parsePlainArgs(VERIFY, line))).toEqual(lines.map(() => undefined));
     });
 
+    test("for a string flag without a value, with one that starts with -, or given twice", () => {
+      const lines = [
+        ["--rules"],
+        ["x", "--rules"],
+        ["--rules", "-"],
+        ["--rules", "--json"],
+        ["--rules="],
+        ["--rules", "a", "--rules", "b"],
+        ["--rules=a", "--rules", "b"],
+      ];
+      expect(lines.map((line) => parsePlainArgs(PROJECT, line))).toEqual(lines.map(() => undefined));
+    });
+
     test("for a missing required positional, which citty reports", () => {
       expect(parsePlainArgs(REQUIRED, ["--json"])).toBeUndefined();
     });
 
-    test("for args with string, enum, alias, default or required flags, or names with a second spelling", () => {
+    test("for args with enum, alias, default or required flags, or names with a second spelling", () => {
       const defs: ArgsDef[] = [
-        { out: { type: "string", description: "out" } },
+        { out: { type: "string", alias: "o", description: "out" } },
+        { out: { type: "string", default: "-", description: "out" } },
         { mode: { type: "enum", options: ["a"], description: "mode" } },
         { json: { type: "boolean", alias: "j", description: "json" } },
         { json: { type: "boolean", default: false, description: "json" } },
