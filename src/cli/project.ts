@@ -1,23 +1,19 @@
 import { readFileSync, statSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
 import * as v from "valibot";
-import { DnsRowCollector, readArchive } from "../evidence/index.ts";
 import {
   parseRules,
-  projectLinePaths,
   ProjectionInputError,
-  projectSurface,
+  projectLinePaths,
   streamLineRecords,
   summarizeLinePaths,
-  writeSurfaceRecords,
   type CompiledRules,
   type LineInputOptions,
   type LineSource,
 } from "../projection/index.ts";
-import { CAPABILITY_SURFACE_SCHEMA, validateDocument, type CapabilitySurface, type Issue, deriveEndpointNames, type EndpointNames } from "../schema/index.ts";
 import { parseArgsWith } from "./_args.ts";
 import { configureOutput } from "./_output.ts";
-import { checkOutputFile, OutputFile } from "./_output-file.ts";
+import { checkOutputFile } from "./_output-file.ts";
+import { inputError, describe, openSink, type InputKind, type ProjectFormat, type Sink } from "./_project-io.ts";
 import { cliCommand } from "./_command.ts";
 import { COMMAND_META } from "./_command-meta.ts";
 import { UsageError } from "./errors.ts";
@@ -76,7 +72,11 @@ async function projectCommand(options: ProjectOptions): Promise<number> {
   try {
     const kind = inputKind(options.input);
     if (kind === "lines") await projectLines(options.input, compiled, options.format, sink);
-    else printSurface(await readSurface(options.input, kind), options.input, compiled, options.format, sink);
+    else {
+      // The archive reader and the document schemas load only for a surface: a paths file starts sooner.
+      const { projectSurfaceInput } = await import("./_project-surface.ts");
+      await projectSurfaceInput(options.input, kind, compiled, options.format, sink);
+    }
     await sink.commit();
   } catch (error) {
     sink.abandon();
@@ -97,8 +97,6 @@ function loadRules(file: string): CompiledRules {
   return compiled.value;
 }
 
-type InputKind = "lines" | "surface-json" | "archive";
-
 function inputKind(input: string): InputKind {
   if (input === "-") return "lines";
   let isDirectory: boolean;
@@ -112,62 +110,8 @@ function inputKind(input: string): InputKind {
   return "lines";
 }
 
-/** Reads `capability-surface.json` from an archive or directory, and the names its DNS rows give (only those members, DNS lines only). */
-async function readSurface(input: string, kind: Exclude<InputKind, "lines">): Promise<{ surface: CapabilitySurface; names?: EndpointNames }> {
-  if (kind === "surface-json") return { surface: parseSurface(readFileSync(input, "utf8"), input, undefined) };
-  const member = "capability-surface.json";
-  const chunks: Uint8Array[] = [];
-  const dns = new DnsRowCollector();
-  const outcome = await readArchive(input, (name) =>
-    name === member ? { write: (chunk: Uint8Array) => void chunks.push(chunk.slice()), end: () => {} } : name === "layers/kernel.ndjson" ? dns : undefined,
-  );
-  if (outcome.issues.length > 0) throw new ProjectionInputError("INPUT_INVALID", outcome.issues);
-  if (chunks.length === 0) throw inputError("INPUT_INVALID", input, "", `a ${member} member`, "none", `archive has no ${member}`);
-  const surface = parseSurface(Buffer.concat(chunks).toString("utf8"), input, member);
-  const rows = dns.rows(input);
-  if (!rows.ok) throw new ProjectionInputError("INPUT_INVALID", rows.issues);
-  return { surface, names: deriveEndpointNames(rows.value, surface.network_endpoints) };
-}
-
-function parseSurface(text: string, file: string, member: string | undefined): CapabilitySurface {
-  const where = member === undefined ? { file } : { file, member };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw inputError("INPUT_INVALID", file, "", "a JSON document", "text that is not JSON", `not JSON: ${describe(cause)}`, cause, member);
-  }
-  const schema = (value as { schema?: unknown } | null)?.schema;
-  if (schema !== CAPABILITY_SURFACE_SCHEMA) {
-    throw inputError(
-      "INPUT_INVALID",
-      file,
-      "schema",
-      CAPABILITY_SURFACE_SCHEMA,
-      JSON.stringify(schema),
-      `expected a capability surface (${CAPABILITY_SURFACE_SCHEMA}), received schema ${JSON.stringify(schema)}`,
-      undefined,
-      member,
-    );
-  }
-  const result = validateDocument(value, where);
-  if (!result.ok) throw new ProjectionInputError("INPUT_INVALID", result.issues);
-  return result.value as CapabilitySurface;
-}
-
-function printSurface(
-  { surface, names }: { surface: CapabilitySurface; names?: EndpointNames },
-  source: string,
-  compiled: CompiledRules,
-  format: ProjectOptions["format"],
-  sink: Sink,
-): void {
-  if (format === "ndjson") writeSurfaceRecords(surface, compiled, names, sink);
-  else sink.write(`${JSON.stringify(projectSurface(surface, source, compiled, { summary: format === "summary", names }), null, 2)}\n`);
-}
-
 /** Projects one path per line (a file, or stdin for `-`); ndjson and summary stream, json needs the whole set (it is sorted). */
-async function projectLines(input: string, compiled: CompiledRules, format: ProjectOptions["format"], sink: Sink): Promise<void> {
+async function projectLines(input: string, compiled: CompiledRules, format: ProjectFormat, sink: Sink): Promise<void> {
   const source: LineSource = input === "-" ? { name: "<stdin>", open: () => Bun.stdin.stream() } : { file: input };
   const options = lineInputOptions();
   if (format === "ndjson") await streamLineRecords(source, compiled, sink, options);
@@ -179,12 +123,25 @@ async function projectLines(input: string, compiled: CompiledRules, format: Proj
 
 function lineInputOptions(): LineInputOptions {
   return {
-    // ASSAY_PROJECTION_CORE=string keeps the previous engine (a string per line): the bench measures
-    // both in one binary, and it is a way out should the byte core misbehave somewhere.
-    byteCore: process.env.ASSAY_PROJECTION_CORE !== "string",
-    parallelMinBytes: parallelMin(),
+    byteCoreMinBytes: byteCoreMin(),
+    // A getter: the load check costs start-up, and only a large file asks for it.
+    get parallelMinBytes() {
+      return parallelMin();
+    },
     startWorker: () => new Worker(workerUrl()),
   };
+}
+
+// Below this size the string engine is done before the byte core's tables are laid out (~10 ms of
+// cold start-up for 1,000 rules; the two meet near 10,000 paths, 640 KiB: see README).
+const BYTE_CORE_MIN = 256 << 10;
+
+// ASSAY_PROJECTION_CORE=string keeps the string engine whatever the size, =byte the byte core: the
+// bench and the tests compare the two in one binary, and either is a way out should the other
+// misbehave somewhere.
+function byteCoreMin(): number {
+  const chosen = process.env.ASSAY_PROJECTION_CORE;
+  return chosen === "string" ? Number.POSITIVE_INFINITY : chosen === "byte" ? 0 : BYTE_CORE_MIN;
 }
 
 // The worker entry beside this file; in the compiled binary the bundle's chunks (this one among
@@ -205,57 +162,8 @@ const PARALLEL_MIN = 16 << 20;
 function parallelMin(): number {
   const value = Number(process.env.ASSAY_PROJECT_PARALLEL_MIN_BYTES);
   if (process.env.ASSAY_PROJECT_PARALLEL_MIN_BYTES !== undefined && Number.isInteger(value) && value >= 0) return value;
-  const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0]! < cores - 0.5 ? PARALLEL_MIN : Number.POSITIVE_INFINITY;
-}
-
-interface Sink {
-  write(text: string): void;
-  /** Writes bytes that are valid only during the call (it copies or writes them at once). */
-  writeBytes(bytes: Uint8Array): void;
-  commit(): Promise<void>;
-  abandon(): void;
-}
-
-/** Stdout, or `--output` written whole or not at all. */
-function openSink(output: string | undefined): Sink {
-  if (output === undefined) {
-    const writer = Bun.stdout.writer();
-    // Bytes go straight to the descriptor, synchronously (the writer would queue them without bound);
-    // once they have, text follows the same way so the order holds.
-    let direct: OutputFile | undefined;
-    return {
-      write: (text) => void (direct ? direct.write(text) : writer.write(text)),
-      writeBytes: (bytes) => {
-        direct ??= new OutputFile("stdout", "/dev/stdout");
-        direct.writeBytes(bytes);
-      },
-      commit: async () => {
-        direct?.commit();
-        await writer.flush();
-      },
-      abandon: () => direct?.abandon(),
-    };
-  }
-  const file = new OutputFile("--output", output);
-  return { write: (text) => file.write(text), writeBytes: (bytes) => file.writeBytes(bytes), commit: async () => file.commit(), abandon: () => file.abandon() };
-}
-
-function inputError(
-  code: "RULES_INVALID" | "INPUT_INVALID",
-  file: string,
-  path: string,
-  expected: string,
-  received: string,
-  message: string,
-  cause?: unknown,
-  member?: string,
-): ProjectionInputError {
-  const issue: Issue = { code, file, ...(member === undefined ? {} : { member }), path, expected, received, message };
-  return new ProjectionInputError(code, [issue], cause === undefined ? undefined : { cause });
-}
-
-function describe(error: unknown): string {
-  if (error && typeof error === "object" && "code" in error && error.code === "ENOENT") return "no such file or directory";
-  return error instanceof Error ? error.message : String(error);
+  // node:os loads here, not at start-up: a small input never gets this far.
+  const os = process.getBuiltinModule("node:os");
+  const cores = os.availableParallelism();
+  return cores >= 2 && os.loadavg()[0]! < cores - 0.5 ? PARALLEL_MIN : Number.POSITIVE_INFINITY;
 }

@@ -1,5 +1,5 @@
-// The string reader of `project`'s lines input (the engine `byteCore: false` keeps): one string
-// per line, read in fixed chunks so memory does not grow with the input.
+// The string reader of `project`'s lines input (the string engine, below `byteCoreMinBytes`): one
+// string per line, read in fixed chunks so memory does not grow with the input.
 import { isAscii } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
 import { NotTextError } from "./_line-feeder.ts";

@@ -80,11 +80,13 @@ export function compileRules(input: ProjectionRulesInput | unknown, where: Where
 
   const entries: RuleEntry[] = [];
   const exact = new ExactTable();
-  const leafRuleDirs = new Set<string>();
+  // Keys whose directories `leafRuleDirs` lists, computed on first use (a short input never asks).
+  const leafKeys: string[] = [];
+  let leafRuleDirs: Set<string> | undefined;
   const addExact = (raw: string, entry: RuleEntry): void => {
     // Later rules replace earlier ones for the same raw path (upstream: last duplicate wins).
     exact.set(raw, entries.length);
-    noteLeafRule(leafRuleDirs, raw);
+    leafKeys.push(raw);
     entries.push(entry);
   };
   const contract = (kind: "input" | "output" | "scratch") => (raw: string) =>
@@ -110,21 +112,7 @@ export function compileRules(input: ProjectionRulesInput | unknown, where: Where
     });
   }
 
-  const prefixes = new BoundaryPrefixTable();
-  for (const raw of rules.workdir_prefixes) {
-    const prefix = normalizePrefix(raw);
-    if (prefix === "" || prefixes.has(prefix)) continue;
-    prefixes.set(prefix, entries.length);
-    noteLeafRule(leafRuleDirs, prefix);
-    entries.push({
-      kind: "prefix",
-      target: prefix,
-      path_class: "workload_fixture",
-      relation: "inside_run_workdir",
-      rule: "declared_run_workdir_prefix",
-      confidence: "declared",
-    });
-  }
+  const prefixes = compilePrefixes(rules.workdir_prefixes, entries, leafKeys);
 
   const heuristics = resolveHeuristics(rules.heuristics);
   const entryBase = entries.length;
@@ -147,8 +135,10 @@ export function compileRules(input: ProjectionRulesInput | unknown, where: Where
     network: network.value,
     exact,
     prefixes,
-    heuristicTables: heuristics.length > 0 ? compileHeuristics(heuristics, entryBase, leafRuleDirs) : undefined,
-    leafRuleDirs,
+    heuristicTables: heuristics.length > 0 ? compileHeuristics(heuristics, entryBase, leafKeys) : undefined,
+    get leafRuleDirs() {
+      return (leafRuleDirs ??= leafRuleDirsOf(leafKeys));
+    },
   });
 }
 
@@ -179,7 +169,27 @@ export function resolveHeuristics(setting: ProjectionRules["heuristics"]): Resol
 
 // --- internal ---
 
-function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: number, leafRuleDirs: Set<string>): HeuristicTables {
+// Declared workdir prefixes, normalized (duplicates after normalizing dropped), appended to `entries`.
+function compilePrefixes(raws: readonly string[], entries: RuleEntry[], leafKeys: string[]): BoundaryPrefixTable {
+  const prefixes = new BoundaryPrefixTable();
+  for (const raw of raws) {
+    const prefix = normalizePrefix(raw);
+    if (prefix === "" || prefixes.has(prefix)) continue;
+    prefixes.set(prefix, entries.length);
+    leafKeys.push(prefix);
+    entries.push({
+      kind: "prefix",
+      target: prefix,
+      path_class: "workload_fixture",
+      relation: "inside_run_workdir",
+      rule: "declared_run_workdir_prefix",
+      confidence: "declared",
+    });
+  }
+  return prefixes;
+}
+
+function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: number, leafKeys: string[]): HeuristicTables {
   const exact = new ExactTable();
   const prefixIndex = new Map<string, number>();
   const segments = new SegmentTable();
@@ -189,11 +199,11 @@ function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: numbe
     switch (shape.kind) {
       case "exact":
         exact.setFirst(shape.literal, index);
-        noteLeafRule(leafRuleDirs, shape.literal);
+        leafKeys.push(shape.literal);
         break;
       case "prefix":
         if (!prefixIndex.has(shape.literal)) prefixIndex.set(shape.literal, index);
-        noteLeafRule(leafRuleDirs, shape.literal);
+        leafKeys.push(shape.literal);
         break;
       case "segments":
         segments.addRun(shape.segments, index);
@@ -221,14 +231,18 @@ function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: numbe
   return { entryBase, exact, prefixes, segments, regexes, regexHead: commonPrefix(regexes.map((r) => r.head)) };
 }
 
-// A key is compared with a whole value or with the path part after an operation: note the
-// directory of both readings (an extra directory costs speed there, a missing one a wrong answer).
-function noteLeafRule(dirs: Set<string>, key: string): void {
-  const slash = key.lastIndexOf("/");
-  if (slash < 0) return;
-  dirs.add(key.slice(0, slash));
-  const off = operationOffset(key);
-  if (off > 0) dirs.add(key.slice(off, slash));
+// A key is compared with a whole value or with the path part after an operation: the directories
+// of both readings (an extra directory costs speed there, a missing one a wrong answer).
+function leafRuleDirsOf(keys: readonly string[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const key of keys) {
+    const slash = key.lastIndexOf("/");
+    if (slash < 0) continue;
+    dirs.add(key.slice(0, slash));
+    const off = operationOffset(key);
+    if (off > 0) dirs.add(key.slice(off, slash));
+  }
+  return dirs;
 }
 
 function commonPrefix(heads: readonly string[]): string {

@@ -104,8 +104,8 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
         ];
         const runs = [
           await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "string" } }),
-          await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 40) } }),
-          await runAssay(args, { env: { ASSAY_PROJECT_PARALLEL_MIN_BYTES: "1" } }),
+          await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "byte", ASSAY_PROJECT_PARALLEL_MIN_BYTES: String(2 ** 40) } }),
+          await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "byte", ASSAY_PROJECT_PARALLEL_MIN_BYTES: "1" } }),
         ];
         outcomes.push({
           file,
@@ -121,5 +121,18 @@ describe.skipIf(noBinary)("assay-runner project with the byte core", () => {
         ["summary", "ndjson", "json"].map((format) => ({ file, format, exitCodes: [2, 2, 2], sameMessage: true, leftBehind: [] })),
       ),
     );
+  });
+
+  test("a small file, which takes the string engine, gives what the byte core gives in every format", async () => {
+    const lines = generatePaths(2_000, 14);
+    using dir = tempDir("project-small", { "rules.json": JSON.stringify(rules), "paths.txt": `${lines.join("\n")}\n` });
+    const outcomes = [];
+    for (const format of ["summary", "ndjson", "json"]) {
+      const args = ["project", join(dir.path, "paths.txt"), "--rules", join(dir.path, "rules.json"), "--format", format];
+      const auto = await runAssay(args);
+      const byte = await runAssay(args, { env: { ASSAY_PROJECTION_CORE: "byte" } });
+      outcomes.push({ format, exitCodes: [auto.exitCode, byte.exitCode], same: auto.stdout === byte.stdout, empty: auto.stdout.length === 0 });
+    }
+    expect(outcomes).toEqual(["summary", "ndjson", "json"].map((format) => ({ format, exitCodes: [0, 0], same: true, empty: false })));
   });
 });
