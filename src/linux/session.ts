@@ -98,6 +98,8 @@ export class CgroupSession implements AsyncDisposable {
     const procs = ownProcsForWarming();
     if (procs === undefined) return { stop: () => Promise.resolve() };
     let stopped = false;
+    // Ends the pause between moves early: stop waits for a move in flight, not for the pause.
+    const stopping = Promise.withResolvers<void>();
     const moves = (async () => {
       while (!stopped) {
         try {
@@ -105,12 +107,13 @@ export class CgroupSession implements AsyncDisposable {
         } catch {
           // a cgroup that refuses the write (threaded, inner node) still took the lock first
         }
-        await Bun.sleep(WARM_EVERY_MS);
+        await Promise.race([Bun.sleep(WARM_EVERY_MS), stopping.promise]);
       }
     })();
     return {
       stop: () => {
         stopped = true;
+        stopping.resolve();
         return moves;
       },
     };
