@@ -22,6 +22,7 @@ export {
 } from "./kernel-health.ts";
 export { isKernelFilteredPath, isLoaderTelemetryPath, isQuietCharDevice, isWritingOpen, loaderFilterRule } from "./loader-filter.ts";
 export { createEbpfBackend, ebpfBackend, nativeEngineVersion, type EbpfOptions } from "./ebpf/index.ts";
-export { ptraceBackend, straceCommand } from "./ptrace/index.ts";
+export { ptraceBackend } from "./ptrace/index.ts";
+export { straceCommand } from "./ptrace/arm-ptrace.ts";
 export { CaptureHostError, type CaptureErrorCode } from "./errors.ts";
 export { diagnoseCapture, type CaptureDiagnosis } from "./diagnose.ts";

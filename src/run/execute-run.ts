@@ -3,37 +3,27 @@ import {
   abilitiesOf,
   armBackend,
   chooseBackend,
-  deriveKernelHealth,
   noneBackend,
-  normalizeKernelRecords,
   type ArmedCapture,
   type CaptureAbilities,
   type CaptureChoice,
-  type CaptureOutcome,
   type CaptureTarget,
-  type KernelSummary,
 } from "../capture/index.ts";
+import type { CompiledEgressPolicy } from "../egress/index.ts";
 import { ArchiveWriter } from "../evidence/index.ts";
-import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
+import type { CorrelationReport } from "../schema/index.ts";
 import { CgroupSession, RunGuardian, type JoinWarmer } from "../linux/index.ts";
-import { collectSurfaceSets } from "./capability-surface.ts";
-import { DnsObserver, type CompiledEgressPolicy } from "../egress/index.ts";
 import { buildChildEnv } from "./child-env.ts";
-import { dnsCaptureNote, withDnsRows } from "./dns-evidence.ts";
-import { readEgressPolicy, startEgress, type EgressSession } from "./egress-phase.ts";
-import { buildCorrelationReport } from "./correlation.ts";
-import { formatDuration } from "./duration.ts";
-import { finishArchive } from "./finish-archive.ts";
-import type { KernelHealthPart, ObservationHealthDocument } from "./observation-health.ts";
+import type { EgressSession } from "./egress-phase.ts";
+import type { ObservationHealthDocument } from "./observation-health.ts";
 import { prepareRedaction, type PreparedRedaction } from "./redact-run.ts";
 import { checkOutputWritable, openSession, scratchDirectory } from "./run-host.ts";
 import { RunHostError, RunInterruptedError } from "./run-errors.ts";
-import { runFinishedLine, runStartedLine, type WorkloadEnd } from "./run-events.ts";
+import { runStartedLine, type WorkloadEnd } from "./run-events.ts";
 import type { RunSpec } from "./run-spec.ts";
-import { encodePolicyRow } from "./ingest-policy.ts";
-import { encodeSdkRow } from "./ingest-sdk.ts";
-import { readLayerLogs, type LayerLogs } from "./layer-logs.ts";
 import { superviseWorkload, type Interruption, type WorkloadOutcome } from "./workload.ts";
+
+export { exitCodeOf, runnerNotes } from "./run-outcome.ts";
 
 /** What the run needs from its surroundings (injected so the pipeline has no hidden inputs). */
 export interface RunIo {
@@ -99,41 +89,16 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   const prepared = await prepare(spec, io, resources);
   const armed = await arm(prepared, resources);
   const supervised = await supervise(armed);
-  const collected = await collect(supervised);
-  return await seal(collected);
-}
-
-/** The runner's exit code for a workload end (ARCHITECTURE "Exit codes of run"). */
-export function exitCodeOf(end: WorkloadEnd, interruption: Interruption | undefined): number {
-  if (interruption?.kind === "timeout") return 124;
-  if (interruption?.kind === "signal") return 128 + (interruption.signal === "SIGINT" ? 2 : 15);
-  if (end.exitCode !== null) return end.exitCode;
-  if (end.signal !== null) return 128 + end.signal;
-  return 1;
-}
-
-/** The notes we add after upstream's: what the runner did beyond upstream (ARCHITECTURE "Deliberate improvements"). */
-export function runnerNotes(spec: Pick<RunSpec, "killGraceMs">, interruption: Interruption | undefined, descendantsKilled: boolean): string[] {
-  const notes: string[] = [];
-  if (interruption?.kind === "timeout") {
-    notes.push(
-      `run_timeout: --timeout ${formatDuration(interruption.afterMs)} fired; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`,
-    );
-  } else if (interruption?.kind === "signal") {
-    notes.push(
-      `runner_signal: ${interruption.signal} received; the session got SIGTERM, then cgroup.kill after kill_grace=${formatDuration(spec.killGraceMs)}`,
-    );
-  }
-  if (descendantsKilled) {
-    notes.push(`session_teardown: processes outlived the workload by kill_grace=${formatDuration(spec.killGraceMs)} and were killed with cgroup.kill`);
-  }
-  return notes;
+  // What follows the workload loads only now: none of it stands between the start and the
+  // workload's first instruction.
+  const { collectAndSeal } = await import("./collect-run.ts");
+  return await collectAndSeal(supervised);
 }
 
 // --- internal ---
 
 /** The prepare phase's result: inputs checked, backend chosen, guardian, scratch and session up. */
-interface Prepared {
+export interface Prepared {
   readonly spec: RunSpec;
   readonly io: RunIo;
   readonly t0: number;
@@ -149,7 +114,7 @@ interface Prepared {
 }
 
 /** The arm phase's result: the capture armed (and what it can do), the writer open, egress held. */
-interface Armed extends Prepared {
+export interface Armed extends Prepared {
   readonly capture: ArmedCapture;
   readonly abilities: CaptureAbilities;
   readonly captureFallbacks: readonly string[];
@@ -158,29 +123,13 @@ interface Armed extends Prepared {
 }
 
 /** The supervise phase's result: how the workload ended, and when. */
-interface Supervised extends Armed {
+export interface Supervised extends Armed {
   readonly startedLine: string;
   /** When the workload started (performance.now()). */
   readonly clock: number;
   readonly prepareMs: number;
   readonly outcome: WorkloadOutcome;
   readonly workloadMs: number;
-}
-
-/** The collect phase's result: every layer appended, the correlation built, the notes gathered. */
-interface Collected extends Supervised {
-  readonly kernel: KernelLayer | undefined;
-  readonly logs: LayerLogs;
-  readonly redactedPolicy: readonly PolicyEvent[];
-  readonly correlation: CorrelationReport;
-  readonly extraNotes: readonly string[];
-  readonly collectMs: number;
-}
-
-interface KernelLayer {
-  readonly summary: KernelSummary;
-  readonly health: KernelHealthPart;
-  readonly notes: readonly string[];
 }
 
 async function prepare(spec: RunSpec, io: RunIo, resources: AsyncDisposableStack): Promise<Prepared> {
@@ -194,7 +143,7 @@ async function prepare(spec: RunSpec, io: RunIo, resources: AsyncDisposableStack
   const archivePath = resolve(spec.output);
   checkOutputWritable(archivePath);
   // A bad policy file is bad input: exit 2 before anything runs.
-  const egressPolicy = spec.egress === undefined ? undefined : readEgressPolicy(spec.egress.file);
+  const egressPolicy = spec.egress === undefined ? undefined : (await import("./egress-phase.ts")).readEgressPolicy(spec.egress.file);
   const redaction = prepareRedaction(spec, io.env);
 
   const choice = await (io.chooseBackend ?? chooseBackend)(spec.capture);
@@ -239,7 +188,9 @@ async function arm(prepared: Prepared, resources: AsyncDisposableStack): Promise
     throw new RunHostError("SESSION_REQUIRED", "--egress needs a cgroup v2 session (root, or a delegated cgroup v2 subtree)");
   const egressPolicy = prepared.egressPolicy;
   const egress = resources.use(
-    spec.egress !== undefined && egressPolicy !== undefined && session !== undefined ? await startEgress(spec.egress, egressPolicy, session.path) : undefined,
+    spec.egress !== undefined && egressPolicy !== undefined && session !== undefined
+      ? await (await import("./egress-phase.ts")).startEgress(spec.egress, egressPolicy, session.path)
+      : undefined,
   );
 
   // Arming a kernel backend takes seconds; a stop request meanwhile must not start the workload.
@@ -273,118 +224,4 @@ async function supervise(armed: Armed): Promise<Supervised> {
     ...(capture.watchWorkload && { watchWorkload: capture.watchWorkload.bind(capture) }),
   });
   return { ...armed, startedLine, clock, prepareMs, outcome, workloadMs: performance.now() - clock };
-}
-
-async function collect(supervised: Supervised): Promise<Collected> {
-  const { spec, io, session, writer, redaction, outcome, clock, abilities } = supervised;
-  io.onProgress?.({ level: "info", message: "collecting kernel rows, policy and SDK layers" });
-  // Kernel layer: the capture stops once the session is empty, then rows stream into the spool.
-  const captured = await supervised.capture.stop(spec.kernelDrainMs);
-  const kernel = abilities.capturesKernel ? await collectKernelLayer(supervised, captured) : undefined;
-  const extraNotes = [...(kernel?.notes ?? []), ...supervised.captureFallbacks];
-  await session?.close();
-
-  // Policy before SDK: the SDK cross-check reads the policy bindings (§3 phase 8).
-  const logs = readLayerLogs(spec, outcome.interruption !== undefined);
-  for (const warning of logs.warnings) extraNotes.push(warning);
-  // The surface's tools and decisions come from the redacted rows, so `verify` derives the same
-  // `decision:tool` values from the policy layer (a secret spanning the joined pair would not).
-  const redactedPolicy = (logs.policy ?? []).map((event) => {
-    const row = encodePolicyRow(event);
-    const line = redaction.redactLine(row);
-    writer.append("layers/policy.ndjson", line);
-    return line === row ? event : (JSON.parse(line) as PolicyEvent);
-  });
-  for (const event of logs.sdk ?? []) writer.append("layers/sdk.ndjson", redaction.redactLine(encodeSdkRow(event)));
-  const correlation = buildCorrelationReport({
-    runId: spec.runId,
-    policy: logs.policy ?? [],
-    sdk: logs.sdk ?? [],
-    kernelEventCount: kernel?.summary.rowCount ?? 0,
-    sessionCgroupId: abilities.capturesKernel ? session?.id : undefined,
-  });
-  writer.append("events.ndjson", redaction.redactLine(supervised.startedLine));
-  writer.append("events.ndjson", redaction.redactLine(runFinishedLine({ runId: spec.runId, end: outcome.end, elapsedMs: performance.now() - clock })));
-  extraNotes.push(...runnerNotes(spec, outcome.interruption, outcome.descendantsKilled));
-  const collectMs = performance.now() - clock - supervised.workloadMs;
-  return { ...supervised, kernel, logs, redactedPolicy, correlation, extraNotes, collectMs };
-}
-
-// The kernel rows of a capturing backend (and egress's), redacted row by row into the spool, with
-// the kernel's part of the health and its notes.
-async function collectKernelLayer(supervised: Supervised, captured: CaptureOutcome): Promise<KernelLayer> {
-  const { spec, redaction, writer, egress, session } = supervised;
-  // A backend that sees the session's DNS gives raw messages in its record stream; the observer
-  // parses them (defensively) into DNS rows, in place.
-  const observer = captured.dns === undefined ? undefined : new DnsObserver("capture");
-  const captureRecords = observer === undefined ? captured.records : withDnsRows(captured.records, observer);
-  const records = egress === undefined || session === undefined ? captureRecords : followedBy(captureRecords, egress.records(session.id));
-  const dnsLines: string[] = [];
-  // Each member is redacted as it is produced: no unredacted byte reaches the spool.
-  const summary = await normalizeKernelRecords(
-    records,
-    spec.runId,
-    (line) => {
-      const redacted = redaction.redactLine(line);
-      if (observer !== undefined && redacted.includes('"kind":"dns_')) dnsLines.push(redacted);
-      writer.append("layers/kernel.ndjson", redacted);
-    },
-    { keepAllOpens: spec.keepAllOpens },
-  );
-  const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
-  const derived = deriveKernelHealth({ loss: captured.loss, summary, cgroupCorrelation, backend: supervised.capture.version });
-  const notes = [derived.backendNote, ...derived.scopeNotes];
-  if (observer !== undefined && captured.dns !== undefined) {
-    // Packets the kernel side could not deliver are names we did not read: counted with the unparseable.
-    const counters = { ...observer.counters, unparseable: observer.counters.unparseable + captured.dns.dropped };
-    notes.push(dnsCaptureNote(dnsLines, [...summary.networkEndpoints], counters));
-  }
-  if (egress !== undefined) notes.push(...egress.notes);
-  return { summary, health: { ...derived, cgroup_correlation: cgroupCorrelation }, notes };
-}
-
-async function seal(collected: Collected): Promise<RunResult> {
-  const { spec, io, outcome, session, scratch } = collected;
-  const archiveStart = performance.now();
-  io.onProgress?.({ level: "info", message: `redacting and writing ${collected.archivePath}` });
-  const { health, committed } = await finishArchive(collected.writer, {
-    spec,
-    redaction: collected.redaction,
-    sets: collectSurfaceSets({ kernel: collected.kernel?.summary, policy: collected.redactedPolicy }),
-    correlation: collected.correlation,
-    kernelHealth: collected.kernel?.health,
-    logs: collected.logs,
-    extraNotes: collected.extraNotes,
-    platform: io.platform,
-    inspectScratch: io.inspectScratch ? () => io.inspectScratch?.(scratch.path) : undefined,
-  });
-  const archiveMs = performance.now() - archiveStart;
-  return {
-    runId: spec.runId,
-    archivePath: committed.outputPath,
-    manifestDigest: committed.manifestDigest,
-    exitCode: exitCodeOf(outcome.end, outcome.interruption),
-    workload: outcome.end,
-    interruption: outcome.interruption,
-    captureBackend: collected.capture.version,
-    sessionCgroupId: session?.id,
-    health,
-    correlation: collected.correlation,
-    timings: {
-      prepare_ms: round(collected.prepareMs),
-      workload_ms: round(collected.workloadMs),
-      collect_ms: round(collected.collectMs),
-      archive_ms: round(archiveMs),
-      total_ms: round(performance.now() - collected.t0),
-    },
-  };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
-async function* followedBy<T>(first: AsyncIterable<T>, then: Iterable<T>): AsyncGenerator<T> {
-  yield* first;
-  yield* then;
 }

@@ -1,10 +1,6 @@
-import { closeSync, constants, openSync, readSync } from "node:fs";
-import { join } from "node:path";
 import { mayPtraceChild, readHostFacts } from "../../linux/index.ts";
 import { CaptureHostError } from "../errors.ts";
-import type { ArmedCapture, CaptureBackend, CaptureLoss, CaptureOutcome, CaptureProbe, CaptureTarget, KernelRecord, TraceeExit } from "../types.ts";
-import { STRACE_OUTPUT_OPTIONS, STRACE_SYSCALLS, StraceDecoder } from "./decode.ts";
-import { LiveStraceOutput } from "./live-output.ts";
+import type { CaptureBackend, CaptureProbe } from "../types.ts";
 
 /**
  * The ptrace backend: the workload runs under `strace -f --seccomp-bpf`, which writes every traced
@@ -16,14 +12,11 @@ export const ptraceBackend: CaptureBackend = {
   probe: async () => probePtrace(),
   arm: async (target) => {
     if (target === undefined) throw new CaptureHostError("CAPTURE_TARGET_MISSING", "ptrace capture needs a scratch directory from the session");
+    // Its decoder loads only for a ptrace run: an eBPF run starts its workload sooner without it.
+    const { armPtrace } = await import("./arm-ptrace.ts");
     return armPtrace(target);
   },
 };
-
-/** The strace argv that wraps a workload, writing to `outPath` (exported for the overhead bench). */
-export function straceCommand(stracePath: string, outPath: string, argv: readonly string[]): string[] {
-  return [stracePath, "-f", "--seccomp-bpf", ...STRACE_OUTPUT_OPTIONS, "-e", `trace=${STRACE_SYSCALLS}`, "-o", outPath, "--", ...argv];
-}
 
 // --- internal ---
 
@@ -34,136 +27,4 @@ async function probePtrace(): Promise<CaptureProbe> {
   if (facts.stracePath === undefined) return unavailable("strace is not installed (Debian: apt-get install strace)");
   if (!mayPtraceChild(facts)) return unavailable(`Yama ptrace_scope=${facts.yamaPtraceScope} forbids tracing the workload`);
   return { backend: "ptrace", available: true, reason: `strace at ${facts.stracePath}`, version: facts.straceVersion ?? "strace" };
-}
-
-async function armPtrace(target: CaptureTarget): Promise<ArmedCapture> {
-  const facts = readHostFacts();
-  const stracePath = facts.stracePath;
-  if (stracePath === undefined) throw new CaptureHostError("CAPTURE_UNAVAILABLE", "strace is not installed");
-  const fifo = makeFifo(join(target.scratchDir, "strace.fifo"));
-  const { promise: ended, resolve: resolveEnded } = Promise.withResolvers<TraceeExit>();
-  const output = new LiveStraceOutput(resolveEnded);
-  const pipe = openFifo(fifo);
-  // Read in batches every few ms: a read per line (a wakeup per strace write) made traced opens
-  // ~1.9× slower; 5 ms keeps the 64 KiB pipe from filling (strace would wait) and overlaps the
-  // decoding with the run, ~0.6× the time of writing a file and decoding it afterwards.
-  let failure: unknown;
-  const timer = setInterval(() => {
-    try {
-      pipe.drain(output);
-    } catch (error) {
-      // Surfaces where the run awaits the output (stop); a timer must not throw.
-      failure ??= error;
-      clearInterval(timer);
-    }
-  }, 5);
-  // Called once strace has exited: its end of the pipe is closed (or was never opened); closing
-  // ours makes the rest of the pipe end in EOF.
-  let done = false;
-  let draining: Promise<void> | undefined;
-  const drained = (): Promise<void> =>
-    (draining ??= (async () => {
-      clearInterval(timer);
-      pipe.closeWriter();
-      try {
-        if (failure !== undefined) throw failure;
-        while (!pipe.drain(output)) await Bun.sleep(1);
-        output.finish();
-      } finally {
-        pipe.close();
-        done = true;
-      }
-    })());
-  let stopped: CaptureOutcome | undefined;
-  return {
-    backend: "ptrace",
-    version: `ptrace ${facts.straceVersion ?? "strace"}`,
-    // strace runs inside the session, with the workload.
-    helpers: [],
-    // strace is what the runner spawns inside the session: the tracer lives there until its
-    // tracees exit, and the runner's own move into the session happens before tracing starts.
-    command: (argv) => straceCommand(stracePath, fifo, argv),
-    // strace waits for every tracee; the workload's own end is in its output first.
-    watchWorkload: () => ({
-      ended,
-      final: async () => {
-        await drained();
-        return output.end;
-      },
-      [Symbol.dispose]: () => {},
-    }),
-    stop: async () => {
-      if (stopped) return stopped;
-      await drained();
-      // No output at all: strace never ran, so nothing says the session was observed.
-      stopped = output.sawOutput
-        ? { records: fromArray(output.records), loss: output.loss(), streamComplete: true }
-        : { records: fromArray([]), loss: missingOutput(), streamComplete: false };
-      return stopped;
-    },
-    // On an error path strace may still run (the session's teardown ends it): stop reading, never wait on it.
-    [Symbol.asyncDispose]: async () => {
-      if (done) return;
-      clearInterval(timer);
-      pipe.close();
-      done = true;
-    },
-  };
-}
-
-// A FIFO holds no bytes on disk: what strace writes exists only in the pipe and the runner.
-function makeFifo(path: string): string {
-  const made = Bun.spawnSync(["mkfifo", "-m", "600", path], { stdio: ["ignore", "ignore", "pipe"] });
-  if (made.exitCode !== 0) {
-    const why = made.stderr.toString().trim() || `mkfifo exited ${made.exitCode}`;
-    throw new CaptureHostError("CAPTURE_UNAVAILABLE", `cannot create strace's FIFO ${path}: ${why}`);
-  }
-  return path;
-}
-
-/** The runner's ends of strace's FIFO: a non-blocking reader, and a writer that keeps EOF away until strace is done. */
-function openFifo(fifo: string): { drain(output: LiveStraceOutput): boolean; closeWriter(): void; close(): void } {
-  let reader: number;
-  let writer: number | undefined;
-  try {
-    reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw new CaptureHostError("CAPTURE_UNAVAILABLE", `cannot open strace's FIFO ${fifo}: ${(error as Error).message}`, { cause: error });
-  }
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  const closeWriter = (): void => {
-    if (writer !== undefined) closeSync(writer);
-    writer = undefined;
-  };
-  return {
-    // Reads what is there; true at EOF (every writer closed and the pipe empty).
-    drain: (output) => {
-      for (;;) {
-        let n: number;
-        try {
-          n = readSync(reader, buffer, 0, buffer.length, null);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "EAGAIN") return false;
-          throw error;
-        }
-        if (n === 0) return true;
-        output.push(buffer.subarray(0, n));
-      }
-    },
-    closeWriter,
-    close: () => {
-      closeWriter();
-      closeSync(reader);
-    },
-  };
-}
-
-async function* fromArray(records: readonly KernelRecord[]): AsyncGenerator<KernelRecord> {
-  yield* records;
-}
-
-// strace never wrote to its FIFO (it could not start): nothing proves the layer whole.
-function missingOutput(): CaptureLoss {
-  return { ...new StraceDecoder().loss(), eventSizeMismatch: 1 };
 }
