@@ -95,8 +95,6 @@ export async function executeRun(spec: RunSpec, io: RunIo): Promise<RunResult> {
   return await collectAndSeal(supervised);
 }
 
-// --- internal ---
-
 /** The prepare phase's result: inputs checked, backend chosen, guardian, scratch and session up. */
 export interface Prepared {
   readonly spec: RunSpec;
@@ -131,6 +129,8 @@ export interface Supervised extends Armed {
   readonly outcome: WorkloadOutcome;
   readonly workloadMs: number;
 }
+
+// --- internal ---
 
 async function prepare(spec: RunSpec, io: RunIo, resources: AsyncDisposableStack): Promise<Prepared> {
   const t0 = performance.now();
