@@ -40,24 +40,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     await print(`${pkg.version}\n`);
     return 0;
   }
-  const [{ splitAtDoubleDash }, { logger, printJson }, { UsageError }] = await Promise.all([
-    import("./cli/_args.ts"),
-    import("./cli/_output.ts"),
-    import("./cli/errors.ts"),
-  ]);
-  const reportError = (error: unknown): number => {
+  const [{ splitAtDoubleDash }, { UsageError }] = await Promise.all([import("./cli/_args.ts"), import("./cli/errors.ts")]);
+  // The logger loads when there is something to report: a command that succeeds quietly never needs it.
+  const output = () => import("./cli/_output.ts");
+  const reportError = async (error: unknown): Promise<number> => {
+    const { logger } = await output();
     const exitCode = exitCodeOf(error);
     if (exitCode === 70) logger.error(error);
     else logger.error(error instanceof Error ? messageWithCauses(error) : String(error));
     return exitCode;
   };
   if (name === undefined) {
-    reportError(new UsageError("MISSING_ARGUMENT", `a command is required: ${Object.keys(commands).join(", ")}`));
-    logger.log("see assay-runner --help");
+    await reportError(new UsageError("MISSING_ARGUMENT", `a command is required: ${Object.keys(commands).join(", ")}`));
+    (await output()).logger.log("see assay-runner --help");
     return 2;
   }
   const load = Object.hasOwn(commands, name) ? commands[name as CommandName] : undefined;
-  if (!load) return reportError(new UsageError("UNKNOWN_COMMAND", `unknown command "${name}"; see assay-runner --help`));
+  if (!load) return await reportError(new UsageError("UNKNOWN_COMMAND", `unknown command "${name}"; see assay-runner --help`));
   const command = await load();
   const { before } = splitAtDoubleDash(rest);
   if (before.includes("--help") || before.includes("-h")) {
@@ -71,7 +70,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const result = await command.run(rest);
     return typeof result === "number" ? result : 0;
   } catch (error) {
-    const exitCode = reportError(error);
+    const exitCode = await reportError(error);
+    const { logger, printJson } = await output();
     // --json promises one document on stdout: a failure is one too.
     if (before.includes("--json"))
       printJson({ error: { code: codeOf(error), message: error instanceof Error ? error.message : String(error), exit_code: exitCode } });

@@ -11,7 +11,6 @@ import {
   type LineSource,
 } from "../projection/index.ts";
 import { parseArgsWith } from "./_args.ts";
-import { configureOutput } from "./_output.ts";
 import { checkOutputFile } from "./_output-file.ts";
 import { inputError, describe, openSink, type InputKind, type ProjectFormat, type Sink } from "./_project-io.ts";
 import { cliCommand } from "./_command.ts";
@@ -63,7 +62,7 @@ const ProjectArgsSchema = v.object({
 type ProjectOptions = v.InferOutput<typeof ProjectArgsSchema>;
 
 async function projectCommand(options: ProjectOptions): Promise<number> {
-  configureOutput({ quiet: options.quiet });
+  // --quiet asks for errors only, which is all project ever writes to stderr: nothing to set.
   if (options.json && options.format === "ndjson")
     throw new UsageError("BAD_ARGUMENT", "--json prints one document; --format ndjson prints one per line: use one of them");
   checkOutputFile("--output", options.output);
