@@ -51,7 +51,15 @@ export const Stack = {
   RETURN_VALUE: -184,
   /** State handed to a bpf_loop callback (40 bytes). */
   LOOP_STATE: -224,
+  /** A hook id read at run time (u32): one exit program serves several hooks. */
+  HOOK: -232,
 } as const;
+
+/** A hook id: known when the program is built, or read at run time from a stack slot (u32). */
+export type HookId = number | { readonly stack: number };
+
+/** A counter index: a constant, or a hook id read from a stack slot plus `plus` (per-hook counters). */
+export type CounterIndex = number | { readonly stack: number; readonly plus: number };
 
 /** Names of the maps the programs use (created by the engine). */
 export const MapName = {
@@ -125,14 +133,14 @@ export function scratchRecord(dst: Register, out: string, slot: number = Scratch
 }
 
 /** Writes a record header at `base + offset`: type, hook, no bits, tgid and tid, length 0. */
-export function writeHeader(base: Register, offset: number, type: number, hook: number): Program {
+export function writeHeader(base: Register, offset: number, type: number, hook: HookId): Program {
   return [
     call(Helper.get_current_pid_tgid),
     store("u32", base, offset + HEADER.tid, R0),
     rsh(R0, 32),
     store("u32", base, offset + HEADER.tgid, R0),
     store("u8", base, offset + HEADER.type, type),
-    store("u8", base, offset + HEADER.hook, hook),
+    typeof hook === "number" ? store("u8", base, offset + HEADER.hook, hook) : [load("u32", R1, R10, hook.stack), store("u8", base, offset + HEADER.hook, R1)],
     store("u16", base, offset + HEADER.bits, 0),
     store("u32", base, offset + HEADER.length, 0),
   ];
@@ -143,11 +151,13 @@ export function setBit(base: Register, bit: number): Program {
   return [load("u16", R1, base, HEADER.bits), or(R1, bit), store("u16", base, HEADER.bits, R1)];
 }
 
-/** Adds one to a per-CPU counter. */
-export function bump(counter: number): Program {
+/** Adds one to a per-CPU counter (an index out of range counts nothing). */
+export function bump(counter: CounterIndex): Program {
   const done = fresh("counted");
   return [
-    store("u32", R10, Stack.COUNTER_KEY, counter),
+    typeof counter === "number"
+      ? store("u32", R10, Stack.COUNTER_KEY, counter)
+      : [load("u32", R1, R10, counter.stack), add(R1, counter.plus), store("u32", R10, Stack.COUNTER_KEY, R1)],
     lookupAt(MapName.COUNTERS, Stack.COUNTER_KEY),
     jump("jeq", R0, 0, done),
     load("u64", R1, R0, 0),
@@ -161,7 +171,7 @@ export function bump(counter: number): Program {
  * Writes the record at R2, R3 bytes long, to the ring buffer. No room counts `dropped` and runs
  * `onDropped`; a record written counts `emitted`, when given, and runs `onSent`.
  */
-export function output(counters: { readonly dropped: number; readonly emitted?: number }, onDropped: Program = [], onSent: Program = []): Program {
+export function output(counters: { readonly dropped: CounterIndex; readonly emitted?: CounterIndex }, onDropped: Program = [], onSent: Program = []): Program {
   const dropped = fresh("dropped");
   const done = fresh("output_done");
   return [
@@ -180,8 +190,10 @@ export function output(counters: { readonly dropped: number; readonly emitted?: 
 }
 
 /** `output` for a record of `hook`: counted as emitted or dropped per hook (the loss accounting). */
-export function emit(hook: number, onDropped: Program = []): Program {
-  return output({ emitted: Counter.emitted(hook), dropped: Counter.dropped(hook) }, onDropped);
+export function emit(hook: HookId, onDropped: Program = []): Program {
+  if (typeof hook === "number") return output({ emitted: Counter.emitted(hook), dropped: Counter.dropped(hook) }, onDropped);
+  // Per-hook counters sit at a fixed distance from their hook id.
+  return output({ emitted: { stack: hook.stack, plus: Counter.emitted(0) }, dropped: { stack: hook.stack, plus: Counter.dropped(0) } }, onDropped);
 }
 
 /** Adds `delta` (±1) to the pending entry count, atomically (any CPU may add or remove). */

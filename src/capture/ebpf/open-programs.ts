@@ -44,6 +44,7 @@ import {
   sessionFilter,
   setBit,
   Stack,
+  type HookId,
   writeHeader,
   zeroStack,
 } from "./_program-blocks.ts";
@@ -74,7 +75,7 @@ export function openEnterProgram(hook: OpenHook, format: TracepointFormat): Prog
     scratchRecord(R7, out),
     writeHeader(R7, 0, RecordType.OPEN, HOOK_IDS[hook]),
     openArguments(hook, format),
-    readHashEmit(hook, "entry", out),
+    readHashEmit(HOOK_IDS[hook], "entry", out),
     epilogue(out),
   ];
 }
@@ -82,20 +83,26 @@ export function openEnterProgram(hook: OpenHook, format: TracepointFormat): Prog
 /** `sys_exit_connect`: the return value for a unix-socket connect sent at entry (the only connects with a pending entry). */
 export function connectExitProgram(format: TracepointFormat): Program {
   const out = fresh("out");
-  return [prologue(), anyPending(out), pendingOfThread(out), sendReturn("connect", fieldOffset(format, "ret")), epilogue(out)];
+  return [prologue(), anyPending(out), pendingOfThread(out), sendReturn(HOOK_IDS.connect, fieldOffset(format, "ret")), epilogue(out)];
 }
 
-/** `sys_exit_<hook>`: the return value for an OPEN sent at entry, or the whole OPEN for a path stashed at entry. */
-export function openExitProgram(hook: OpenHook, format: TracepointFormat): Program {
+/**
+ * `sys_exit_<hook>` of every open-like hook, one program: the return value for an OPEN sent at
+ * entry, or the whole OPEN for a path stashed at entry. The hook is the one its entry noted.
+ */
+export function openExitProgram(format: TracepointFormat): Program {
   const out = fresh("out");
   const stashed = fresh("stashed");
   const returnOffset = fieldOffset(format, "ret");
+  const hook = { stack: Stack.HOOK };
   return [
     prologue(),
     // only threads with an open in flight have an entry (no session filter needed); with none at
     // all (the common case, a repeated path ends at entry) the exit is one array read
     anyPending(out),
     pendingOfThread(out),
+    load("u32", R1, R8, PENDING.hook),
+    store("u32", R10, Stack.HOOK, R1),
     load("u32", R1, R8, PENDING.state),
     jump("jeq", R1, PendingState.STASHED, stashed),
 
@@ -106,7 +113,7 @@ export function openExitProgram(hook: OpenHook, format: TracepointFormat): Progr
     // the path could not be read at entry: build the whole record now
     label(stashed),
     scratchRecord(R7, out),
-    writeHeader(R7, 0, RecordType.OPEN, HOOK_IDS[hook]),
+    writeHeader(R7, 0, RecordType.OPEN, hook),
     load("u64", R1, R8, PENDING.flags),
     store("u64", R7, OPEN.flags, R1),
     load("u64", R1, R8, PENDING.mode),
@@ -138,11 +145,11 @@ function pendingOfThread(out: string): Program {
 }
 
 // A RETURN record for the record the thread sent at entry (R6 the exit's context), then its entry goes.
-function sendReturn(hook: keyof typeof HOOK_IDS, returnOffset: number): Program {
+function sendReturn(hook: HookId, returnOffset: number): Program {
   const record = Stack.RETURN_RECORD;
   return [
     zeroStack(record, RETURN.size),
-    writeHeader(R10, record, RecordType.RETURN, HOOK_IDS[hook]),
+    writeHeader(R10, record, RecordType.RETURN, hook),
     load("u64", R1, R6, returnOffset),
     store("u64", R10, record + RETURN.returnValue, R1),
     mov(R2, R10),
@@ -184,8 +191,7 @@ function openArguments(hook: OpenHook, format: TracepointFormat): Program {
 
 // Reads the path at R8 into the record in R7, dedupes (flags, path) and emits the record. At
 // entry a path that cannot be read yet is stashed for the exit; at exit it is counted as unreadable.
-function readHashEmit(hook: OpenHook, at: "entry" | "exit", out: string): Program {
-  const id = HOOK_IDS[hook];
+function readHashEmit(id: HookId, at: "entry" | "exit", out: string): Program {
   const notRead = fresh("not_read");
   const whole = fresh("whole");
   const send = fresh("send");
@@ -266,7 +272,7 @@ function zeroRecord(base: Register, offset: number, bytes: number): Program {
 }
 
 /** pending[tid] = { state, hook, pointer (R8), flags, mode, resolve } for the exit program (R7 the record). */
-export function rememberPending(state: number, hook: number): Program {
+export function rememberPending(state: number, hook: HookId): Program {
   const value = Stack.PENDING_VALUE;
   const done = fresh("pending_kept");
   const full = fresh("pending_full");
@@ -274,7 +280,7 @@ export function rememberPending(state: number, hook: number): Program {
     load("u32", R1, R7, HEADER.tid),
     store("u32", R10, Stack.ID_KEY, R1),
     store("u32", R10, value + PENDING.state, state),
-    store("u32", R10, value + PENDING.hook, hook),
+    typeof hook === "number" ? store("u32", R10, value + PENDING.hook, hook) : [load("u32", R1, R10, hook.stack), store("u32", R10, value + PENDING.hook, R1)],
     store("u64", R10, value + PENDING.pointer, R8),
     load("u64", R1, R7, OPEN.flags),
     store("u64", R10, value + PENDING.flags, R1),

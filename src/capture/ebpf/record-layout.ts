@@ -58,7 +58,7 @@ export const SCRATCH_SIZE = 8256;
 
 /** Index of each counter in the per-CPU counter array. */
 export const Counter = {
-  /** `emitted(hook)`: records the hook wrote to the ring buffer. */
+  /** `emitted(hook)`: records the hook wrote to the ring buffer (this and `dropped` stay linear in the hook: a shared program adds its hook id at run time). */
   emitted: (hook: number) => hook,
   /** `dropped(hook)`: records the ring buffer had no room for. */
   dropped: (hook: number) => 16 + hook,
