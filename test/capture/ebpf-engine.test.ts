@@ -77,8 +77,8 @@ describe("CaptureEngine", () => {
       engine.close();
       engine.close();
       // 17 tracepoints (13 on arm64, which has no open or creat) and the two DNS packet hooks;
-      // the open-like exits share one program (four exits on x64, two on arm64)
-      const expected = process.arch === "x64" ? { attached: 19, names: 16 } : { attached: 15, names: 14 };
+      // the open-like exits share one program (four exits on x64, two on arm64), execve and execveat another
+      const expected = process.arch === "x64" ? { attached: 19, names: 15 } : { attached: 15, names: 13 };
       expect({ attached, names, fds: bpfFds() - before }).toEqual({ ...expected, fds: 0 });
     } finally {
       rmdirSync(cgroup);
@@ -163,6 +163,42 @@ describe("CaptureEngine", () => {
           received: kinds.map((kind) => tally.received[kind]),
           unreadable: counters[Counter.PATH_UNREADABLE],
         }).toEqual({ received: kinds.map((kind) => counters[Counter.emitted(HOOK_IDS[kind])] ?? 0), unreadable: 0 });
+      } finally {
+        engine.close();
+      }
+    } finally {
+      rmdirSync(cgroup);
+    }
+  });
+
+  test.skipIf(cannot)("execve and execveat, sharing one program, each record the argv they were given", async () => {
+    const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
+    const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
+    mkdirSync(cgroup);
+    try {
+      const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
+      try {
+        const viaExecveat = Bun.spawn([process.execPath, join(import.meta.dir, "../fixtures/capture/execveat.ts"), cgroup, "assay-at", "one", "two"], {
+          stderr: "pipe",
+        });
+        const viaExecve = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec /bin/true assay-ve three', cgroup], { stderr: "pipe" });
+        const exits = [await viaExecveat.exited, await viaExecve.exited];
+        const stderr = (await new Response(viaExecveat.stderr).text()) + (await new Response(viaExecve.stderr).text());
+        await engine.stop(1000);
+        const decoder = new NativeDecoder();
+        const argvs = [...engine.store.records()]
+          .flatMap((bytes) => decoder.push(bytes))
+          .filter((row) => row.eventType === 4 && row.value === "/bin/true")
+          .map((row) => row.argv);
+        expect({ exits, stderr, argvs: argvs.sort() }).toEqual({
+          exits: [0, 0],
+          stderr: "",
+          // execveat's argv[0] is what the caller passed (the fixture passes no path there)
+          argvs: [
+            ["/bin/true", "assay-ve", "three"],
+            ["assay-at", "one", "two"],
+          ],
+        });
       } finally {
         engine.close();
       }

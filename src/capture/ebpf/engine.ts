@@ -22,7 +22,7 @@ import {
 } from "../../bpf/index.ts";
 import { MapName, ScratchSlot } from "./_program-blocks.ts";
 import { dnsPacketProgram } from "./dns-program.ts";
-import { ARGV_FUNCTION, argvProgram, execProgram } from "./exec-programs.ts";
+import { ARGV_FUNCTION, argvProgram, argvProgramKey, execProgram } from "./exec-programs.ts";
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
 import { connectExitProgram, openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
 import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
@@ -34,7 +34,8 @@ export interface Attachment {
   readonly tracepoint: string;
   /** Short name for the program's kernel name. */
   readonly short: string;
-  readonly build: (format: TracepointFormat) => Program;
+  /** Builds the program from this tracepoint's format (`formatOf` reads another's, same category). */
+  readonly build: (format: TracepointFormat, formatOf: FormatOf) => Program;
   /** Labels of the program's subprograms (bpf_loop callbacks). */
   readonly subprograms?: readonly string[];
   /** Absent on some architectures (arm64 has no open or creat). */
@@ -43,8 +44,11 @@ export interface Attachment {
    * Attachments whose keys are equal share one loaded program: the key names all that the program
    * is built from, so equal keys build equal programs (each program loaded costs ~0.6 ms of arming).
    */
-  readonly shareKey?: (format: TracepointFormat) => string;
+  readonly shareKey?: (format: TracepointFormat, formatOf: FormatOf) => string;
 }
+
+/** Reads the format of another tracepoint of the same category. */
+export type FormatOf = (tracepoint: string) => TracepointFormat;
 
 /** Every attachment of the capture, in attach order (lineage first, so forks are followed from the start). */
 export const ATTACHMENTS: readonly Attachment[] = [
@@ -56,8 +60,8 @@ export const ATTACHMENTS: readonly Attachment[] = [
   ...openPair("creat", "creat", true),
   ...(["connect", "sendto", "sendmsg"] as const).map((hook) => peer(hook)),
   { category: "syscalls", tracepoint: "sys_exit_connect", short: "conn_out", build: connectExitProgram },
-  { category: "syscalls", tracepoint: "sys_enter_execve", short: "argv", build: argvProgram, subprograms: [ARGV_FUNCTION] },
-  { category: "syscalls", tracepoint: "sys_enter_execveat", short: "argvat", build: argvProgram, subprograms: [ARGV_FUNCTION] },
+  argvAttachment("sys_enter_execve", "argv"),
+  argvAttachment("sys_enter_execveat", "argvat"),
   { category: "sched", tracepoint: "sched_process_exec", short: "exec", build: execProgram },
 ];
 
@@ -233,14 +237,15 @@ export class CaptureEngine {
       await Bun.sleep(0);
       if (attachment.optional && !hasTracepoint(options.tracefs, attachment.category, attachment.tracepoint)) continue;
       const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
-      const key = attachment.shareKey?.(format);
+      const formatOf: FormatOf = (tracepoint) => readTracepointFormat(options.tracefs, attachment.category, tracepoint);
+      const key = attachment.shareKey?.(format, formatOf);
       let program = key === undefined ? undefined : shared.get(key);
       if (program === undefined) {
         program = BpfProgram.load(
           {
             name: `${options.namePrefix}_${attachment.short}`,
             type: ProgramType.TRACEPOINT,
-            instructions: attachment.build(format),
+            instructions: attachment.build(format, formatOf),
             subprograms: attachment.subprograms ?? [],
           },
           this.#maps,
@@ -327,6 +332,20 @@ function openPair(hook: OpenHook, short: string, optional = false): Attachment[]
       shareKey: (format) => `open_exit:${fieldOffset(format, "ret")}`,
     },
   ];
+}
+
+// execve and execveat share one argv program: it tells the two apart by the syscall number.
+function argvAttachment(tracepoint: "sys_enter_execve" | "sys_enter_execveat", short: string): Attachment {
+  const formats = (format: TracepointFormat, formatOf: FormatOf) =>
+    tracepoint === "sys_enter_execve" ? ([format, formatOf("sys_enter_execveat")] as const) : ([formatOf("sys_enter_execve"), format] as const);
+  return {
+    category: "syscalls",
+    tracepoint,
+    short,
+    build: (format, formatOf) => argvProgram(...formats(format, formatOf)),
+    subprograms: [ARGV_FUNCTION],
+    shareKey: (format, formatOf) => argvProgramKey(...formats(format, formatOf)),
+  };
 }
 
 function peer(hook: PeerHook): Attachment {

@@ -31,8 +31,11 @@ import {
 import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader } from "./_program-blocks.ts";
 import { ARGV, ARGV_MAX_ARGS, ARGV_MAX_BYTES, Counter, EXEC, HEADER, HOOK_IDS, PATH_READ, RecordBit, RecordType } from "./record-layout.ts";
 
-/** `sys_enter_execve` / `sys_enter_execveat`: the arguments, up to ARGV_MAX_ARGS and ARGV_MAX_BYTES. */
-export function argvProgram(format: TracepointFormat): Program {
+/**
+ * `sys_enter_execve` and `sys_enter_execveat`, one program: the arguments, up to ARGV_MAX_ARGS and
+ * ARGV_MAX_BYTES. The syscall number tells which of the two it runs for (argv is a different argument).
+ */
+export function argvProgram(execve: TracepointFormat, execveat: TracepointFormat): Program {
   const out = fresh("out");
   const mayHaveMore = fresh("argv_may_have_more");
   const cut = fresh("argv_cut");
@@ -45,7 +48,7 @@ export function argvProgram(format: TracepointFormat): Program {
     scratchRecord(R7, out),
     writeHeader(R7, 0, RecordType.ARGV, HOOK_IDS.exec),
     store("u64", R10, state + ArgvState.record, R7),
-    load("u64", R1, R6, fieldOffset(format, "argv")),
+    argvPointer(execve, execveat),
     store("u64", R10, state + ArgvState.argv, R1),
     store("u64", R10, state + ArgvState.used, 0),
     store("u64", R10, state + ArgvState.count, 0),
@@ -95,6 +98,11 @@ export function argvProgram(format: TracepointFormat): Program {
   ];
 }
 
+/** What `argvProgram` is built from, so attachments that agree on it share one program. */
+export function argvProgramKey(execve: TracepointFormat, execveat: TracepointFormat): string {
+  return `argv:${execveatNumber()}:${fieldOffset(execve, "__syscall_nr")}:${fieldOffset(execve, "argv")}:${fieldOffset(execveat, "argv")}`;
+}
+
 /** The label of the argv callback (a subprogram the loader declares in BTF). */
 export const ARGV_FUNCTION = "argv_one";
 
@@ -140,6 +148,30 @@ export function execProgram(format: TracepointFormat): Program {
 }
 
 // --- internal ---
+
+// execveat's number on this architecture (syscall tracepoints give the number, not the name).
+const EXECVEAT: Readonly<Record<string, number>> = { x64: 322, arm64: 281 };
+
+function execveatNumber(): number {
+  const number = EXECVEAT[process.arch];
+  if (number === undefined) throw new Error(`no execveat syscall number for ${process.arch}`);
+  return number;
+}
+
+// R1 = the argv pointer of whichever of execve and execveat the program runs for.
+function argvPointer(execve: TracepointFormat, execveat: TracepointFormat): Program {
+  const viaExecveat = fresh("argv_execveat");
+  const loaded = fresh("argv_pointer");
+  return [
+    load("u32", R1, R6, fieldOffset(execve, "__syscall_nr")),
+    jump("jeq", R1, execveatNumber(), viaExecveat),
+    load("u64", R1, R6, fieldOffset(execve, "argv")),
+    goTo(loaded),
+    label(viaExecveat),
+    load("u64", R1, R6, fieldOffset(execveat, "argv")),
+    label(loaded),
+  ];
+}
 
 /** The state bpf_loop hands the argv callback. */
 const ArgvState = { record: 0, argv: 8, used: 16, count: 24, end: 32 } as const;
