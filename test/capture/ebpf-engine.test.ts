@@ -86,124 +86,111 @@ describe("CaptureEngine", () => {
   });
 
   test.skipIf(cannot)("each path is sent once per flags up to the dedupe window, at every tier boundary; longer paths every time", async () => {
-    const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
-    const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
-    mkdirSync(cgroup);
     // lengths (with the NUL) on both sides of every tier's window; two paths of each length that
     // differ only in their last byte, so a key cut short of the path would lose one
     const prefix = "/nonexistent-assay-dedupe/";
     const lengths = DEDUPE_TIERS.flatMap((tier) => [tier.window - 1, tier.window, tier.window + 1, tier.window + 2]);
     const paths = lengths.flatMap((length) => ["a", "b"].map((last) => prefix + "x".repeat(length - 2 - prefix.length) + last));
-    try {
-      const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
-      try {
-        // cat opens each path (read-only) twice; sh's redirection opens each once more for writing
-        const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; for p in "$@"; do true 2>/dev/null > "$p"; done; true';
-        const child = Bun.spawn(["/bin/sh", "-c", script, cgroup, ...paths], { stdout: "ignore", stderr: "ignore" });
-        await child.exited;
-        await engine.stop(1000);
-        const decoder = new NativeDecoder();
-        const seen = new Map<string, number>();
-        for (const bytes of engine.store.records()) {
-          for (const record of decoder.push(bytes)) {
-            if (record.eventType !== 1 || !record.value?.startsWith(prefix)) continue;
-            const key = `${record.value.length + 1}${record.value.at(-1)}:${(record.flags ?? 0) & 3}`;
-            seen.set(key, (seen.get(key) ?? 0) + 1);
-          }
+    await withEngine(async (engine, cgroup) => {
+      // cat opens each path (read-only) twice; sh's redirection opens each once more for writing
+      const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; for p in "$@"; do true 2>/dev/null > "$p"; done; true';
+      const child = Bun.spawn(["/bin/sh", "-c", script, cgroup, ...paths], { stdout: "ignore", stderr: "ignore" });
+      await child.exited;
+      await engine.stop(1000);
+      const decoder = new NativeDecoder();
+      const seen = new Map<string, number>();
+      for (const bytes of engine.store.records()) {
+        for (const record of decoder.push(bytes)) {
+          if (record.eventType !== 1 || !record.value?.startsWith(prefix)) continue;
+          const key = `${record.value.length + 1}${record.value.at(-1)}:${(record.flags ?? 0) & 3}`;
+          seen.set(key, (seen.get(key) ?? 0) + 1);
         }
-        const expected = new Map(
-          lengths.flatMap((length) =>
-            ["a", "b"].flatMap(
-              (last) =>
-                [
-                  [`${length}${last}:0`, length <= DEDUPE_WINDOW ? 1 : 2],
-                  [`${length}${last}:1`, 1],
-                ] as const,
-            ),
-          ),
-        );
-        expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries([...expected].sort()));
-      } finally {
-        engine.close();
       }
-    } finally {
-      rmdirSync(cgroup);
-    }
+      const expected = new Map(
+        lengths.flatMap((length) =>
+          ["a", "b"].flatMap(
+            (last) =>
+              [
+                [`${length}${last}:0`, length <= DEDUPE_WINDOW ? 1 : 2],
+                [`${length}${last}:1`, 1],
+              ] as const,
+          ),
+        ),
+      );
+      expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries([...expected].sort()));
+    });
   });
 
   test.skipIf(cannot)("a path the kernel cannot read at entry is read at exit, under its own hook, for every open-like syscall", async () => {
-    const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
-    const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
-    mkdirSync(cgroup);
     using dir = tempDir("engine-unfaulted", {});
     const kinds = process.arch === "x64" ? (["openat", "openat2", "open", "creat"] as const) : (["openat", "openat2"] as const);
     const targets = kinds.map((kind) => [kind, join(dir.path, `target-${kind}`)] as const);
-    try {
-      const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
-      try {
-        const fixture = join(import.meta.dir, "../fixtures/capture/unfaulted-opens.ts");
-        const child = Bun.spawn([process.execPath, fixture, cgroup, dir.path, ...targets.map(([kind, path]) => `${kind}=${path}`)], { stderr: "pipe" });
-        expect({ exitCode: await child.exited, stderr: await new Response(child.stderr).text() }).toEqual({ exitCode: 0, stderr: "" });
-        const { counters } = await engine.stop(1000);
-        const decoder = new NativeDecoder();
-        const rows = [...engine.store.records()].flatMap((bytes) => decoder.push(bytes));
-        const tally = decoder.finish();
-        const outcome = targets.map(([kind, path]) => {
-          const found = rows.filter((row) => row.value === path);
-          return {
-            kind,
-            rows: found.length,
-            hasReturn: found.every((row) => row.returnValue !== undefined),
-            counted: counters[Counter.emitted(HOOK_IDS[kind])]! >= 1,
-          };
-        });
-        expect(outcome).toEqual(targets.map(([kind]) => ({ kind, rows: 1, hasReturn: true, counted: true })));
-        // every record the kernel counted per hook arrived under that hook, and no path stayed unreadable
-        expect({
-          received: kinds.map((kind) => tally.received[kind]),
-          unreadable: counters[Counter.PATH_UNREADABLE],
-        }).toEqual({ received: kinds.map((kind) => counters[Counter.emitted(HOOK_IDS[kind])] ?? 0), unreadable: 0 });
-      } finally {
-        engine.close();
-      }
-    } finally {
-      rmdirSync(cgroup);
-    }
+    await withEngine(async (engine, cgroup) => {
+      const fixture = join(import.meta.dir, "../fixtures/capture/unfaulted-opens.ts");
+      const child = Bun.spawn([process.execPath, fixture, cgroup, dir.path, ...targets.map(([kind, path]) => `${kind}=${path}`)], { stderr: "pipe" });
+      expect({ exitCode: await child.exited, stderr: await new Response(child.stderr).text() }).toEqual({ exitCode: 0, stderr: "" });
+      const { counters } = await engine.stop(1000);
+      const decoder = new NativeDecoder();
+      const rows = [...engine.store.records()].flatMap((bytes) => decoder.push(bytes));
+      const tally = decoder.finish();
+      const outcome = targets.map(([kind, path]) => {
+        const found = rows.filter((row) => row.value === path);
+        return {
+          kind,
+          rows: found.length,
+          hasReturn: found.every((row) => row.returnValue !== undefined),
+          counted: counters[Counter.emitted(HOOK_IDS[kind])]! >= 1,
+        };
+      });
+      expect(outcome).toEqual(targets.map(([kind]) => ({ kind, rows: 1, hasReturn: true, counted: true })));
+      // every record the kernel counted per hook arrived under that hook, and no path stayed unreadable
+      expect({
+        received: kinds.map((kind) => tally.received[kind]),
+        unreadable: counters[Counter.PATH_UNREADABLE],
+      }).toEqual({ received: kinds.map((kind) => counters[Counter.emitted(HOOK_IDS[kind])] ?? 0), unreadable: 0 });
+    });
   });
 
   test.skipIf(cannot)("execve and execveat, sharing one program, each record the argv they were given", async () => {
-    const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
-    const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
-    mkdirSync(cgroup);
-    try {
-      const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
-      try {
-        const viaExecveat = Bun.spawn([process.execPath, join(import.meta.dir, "../fixtures/capture/execveat.ts"), cgroup, "assay-at", "one", "two"], {
-          stderr: "pipe",
-        });
-        const viaExecve = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec /bin/true assay-ve three', cgroup], { stderr: "pipe" });
-        const exits = [await viaExecveat.exited, await viaExecve.exited];
-        const stderr = (await new Response(viaExecveat.stderr).text()) + (await new Response(viaExecve.stderr).text());
-        await engine.stop(1000);
-        const decoder = new NativeDecoder();
-        const argvs = [...engine.store.records()]
-          .flatMap((bytes) => decoder.push(bytes))
-          .filter((row) => row.eventType === 4 && row.value === "/bin/true")
-          .map((row) => row.argv);
-        expect({ exits, stderr, argvs: argvs.sort() }).toEqual({
-          exits: [0, 0],
-          stderr: "",
-          // execveat's argv[0] is what the caller passed (the fixture passes no path there)
-          argvs: [
-            ["/bin/true", "assay-ve", "three"],
-            ["assay-at", "one", "two"],
-          ],
-        });
-      } finally {
-        engine.close();
-      }
-    } finally {
-      rmdirSync(cgroup);
-    }
+    await withEngine(async (engine, cgroup) => {
+      const viaExecveat = Bun.spawn([process.execPath, join(import.meta.dir, "../fixtures/capture/execveat.ts"), cgroup, "assay-at", "one", "two"], {
+        stderr: "pipe",
+      });
+      const viaExecve = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec /bin/true assay-ve three', cgroup], { stderr: "pipe" });
+      const exits = [await viaExecveat.exited, await viaExecve.exited];
+      const stderr = (await new Response(viaExecveat.stderr).text()) + (await new Response(viaExecve.stderr).text());
+      await engine.stop(1000);
+      const decoder = new NativeDecoder();
+      const argvs = [...engine.store.records()]
+        .flatMap((bytes) => decoder.push(bytes))
+        .filter((row) => row.eventType === 4 && row.value === "/bin/true")
+        .map((row) => row.argv);
+      expect({ exits, stderr, argvs: argvs.sort() }).toEqual({
+        exits: [0, 0],
+        stderr: "",
+        // execveat's argv[0] is what the caller passed (the fixture passes no path there)
+        argvs: [
+          ["/bin/true", "assay-ve", "three"],
+          ["assay-at", "one", "two"],
+        ],
+      });
+    });
   });
 });
+
+// Starts an engine on a fresh cgroup for `use`, then closes both whatever happens.
+async function withEngine(use: (engine: CaptureEngine, cgroup: string) => Promise<void>): Promise<void> {
+  const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
+  const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
+  mkdirSync(cgroup);
+  try {
+    const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
+    try {
+      await use(engine, cgroup);
+    } finally {
+      engine.close();
+    }
+  } finally {
+    rmdirSync(cgroup);
+  }
+}
