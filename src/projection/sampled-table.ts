@@ -40,8 +40,9 @@ export class SampledTable {
   private readonly fallback = new Map<string, number>();
   // Allocated when sealed: a table may have dozens of small siblings (one per segment-trie node).
   private bloom = new Uint32Array(0);
-  // Bit per (first, second) character pair any key starts with; `true` while some key is shorter.
-  private readonly pairs = new Uint32Array(PAIR_WORDS);
+  // Bit per (first, second) character pair any key starts with, built when sealed (until then every
+  // probe may match); `shortKey` while some key is shorter than a pair.
+  private pairs: Uint32Array | undefined;
   private shortKey = false;
 
   /** How many keys the table holds. */
@@ -77,10 +78,11 @@ export class SampledTable {
    * before any hashing (most paths share no leading text with any rule).
    */
   mayStartAt(s: string, off: number): boolean {
-    if (this.shortKey) return true;
+    const pairs = this.pairs;
+    if (pairs === undefined || this.shortKey) return true;
     if (off + 1 >= s.length) return false;
     const pair = ((s.charCodeAt(off) & 0xff) << 8) | (s.charCodeAt(off + 1) & 0xff);
-    return (this.pairs[pair >>> 5]! & (1 << (pair & 31))) !== 0;
+    return (pairs[pair >>> 5]! & (1 << (pair & 31))) !== 0;
   }
 
   /** The value for `s[off..end)`, or -1. */
@@ -121,15 +123,11 @@ export class SampledTable {
   }
 
   private insert(key: string, value: number): void {
-    if (key.length < 2) this.shortKey = true;
-    else {
-      const pair = ((key.charCodeAt(0) & 0xff) << 8) | (key.charCodeAt(1) & 0xff);
-      this.pairs[pair >>> 5]! |= 1 << (pair & 31);
-    }
     this.index.set(key, this.keys.length);
     this.keys.push(key);
     this.values.push(value);
     this.sealed = false;
+    this.pairs = undefined;
   }
 
   private seal(): void {
@@ -152,6 +150,8 @@ export class SampledTable {
       const bit = bloomBit(key, 0, key.length, this.offsets);
       this.bloom[bit >>> 5]! |= 1 << (bit & 31);
     }
+    this.pairs = startPairs(keys);
+    this.shortKey = keys.some((key) => key.length < 2);
     for (let bucket = 0; bucket < size; bucket++) {
       if (lengths[bucket]! <= MAX_CHAIN) continue;
       this.crowded[bucket] = 1;
@@ -166,6 +166,17 @@ export class SampledTable {
 }
 
 // --- internal ---
+
+// The (first, second) character pairs keys start with, a bit each (keys shorter than two have none).
+function startPairs(keys: readonly string[]): Uint32Array {
+  const pairs = new Uint32Array(PAIR_WORDS);
+  for (const key of keys) {
+    if (key.length < 2) continue;
+    const pair = ((key.charCodeAt(0) & 0xff) << 8) | (key.charCodeAt(1) & 0xff);
+    pairs[pair >>> 5]! |= 1 << (pair & 31);
+  }
+  return pairs;
+}
 
 // The Bloom filter bit of `s[off..end)`: its length and its characters at the first two offsets.
 function bloomBit(s: string, off: number, end: number, offsets: Int32Array): number {

@@ -37,9 +37,22 @@ test("a table answers the same before it seals itself and after, and both equal 
       const want = probes.map(([k]) => expected.get(k) ?? -1);
       expect(answers(unsealed)).toEqual(want);
       expect(answers(sealed)).toEqual(want);
+      // the start filter never turns away a key that is there, sealed or not
+      const turnedAway = (table: SampledTable) =>
+        probes.filter(([k, before, after]) => expected.has(k) && !table.mayStartAt(before + k + after, before.length)).length;
+      expect([turnedAway(unsealed), turnedAway(sealed)]).toEqual([0, 0]);
     }),
     { numRuns: 150 },
   );
+});
+
+test("a sealed table's start filter turns away a path no key starts like, until a key that does is added", () => {
+  const table = new SampledTable();
+  table.set("/usr/lib", 1);
+  for (let i = 0; i <= SEAL_AFTER; i++) table.get("/usr/lib", 0, 8);
+  const before = table.mayStartAt("xy/z", 0);
+  table.set("xy", 2);
+  expect({ before, after: table.mayStartAt("xy/z", 0), found: table.get("xy/z", 0, 2) }).toEqual({ before: false, after: true, found: 2 });
 });
 
 test("a key set after the table sealed is found, and a replaced value wins", () => {
