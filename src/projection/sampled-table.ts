@@ -223,7 +223,7 @@ function chooseOffsets(all: readonly string[]): Int32Array {
     );
   extendOffsets(all, chosen);
   while (chosen.length < 2) chosen.push(chosen.length + 1);
-  return Int32Array.from(chosen);
+  return new Int32Array(chosen);
 }
 
 // The character `back` positions before the end of `s[off..end)`, or 0 when the slice is shorter.
