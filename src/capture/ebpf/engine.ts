@@ -233,11 +233,18 @@ export class CaptureEngine {
 
   async #attachAll(options: EngineOptions): Promise<void> {
     const shared = new Map<string, BpfProgram>();
+    // Each format file is read once, though shared programs ask for their partners' formats too.
+    const formats = new Map<string, TracepointFormat>();
     for (const attachment of ATTACHMENTS) {
       await Bun.sleep(0);
       if (attachment.optional && !hasTracepoint(options.tracefs, attachment.category, attachment.tracepoint)) continue;
-      const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
-      const formatOf: FormatOf = (tracepoint) => readTracepointFormat(options.tracefs, attachment.category, tracepoint);
+      const formatOf: FormatOf = (tracepoint) => {
+        const key = `${attachment.category}/${tracepoint}`;
+        let format = formats.get(key);
+        if (format === undefined) formats.set(key, (format = readTracepointFormat(options.tracefs, attachment.category, tracepoint)));
+        return format;
+      };
+      const format = formatOf(attachment.tracepoint);
       const key = attachment.shareKey?.(format, formatOf);
       let program = key === undefined ? undefined : shared.get(key);
       if (program === undefined) {
