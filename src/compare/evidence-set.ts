@@ -119,24 +119,18 @@ export function partialReasons(b: CheckedSide, h: CheckedSide): string[] {
 export function checkSide(side: EvidenceSet, label: "base" | "head", options: { readonly checkPolicyDecisionType: boolean }): CheckedSide {
   const { health, surface, correlation } = readSideDocuments(side, options.checkPolicyDecisionType);
   const runId = health.run_id;
-  if (surface.run_id !== runId) {
+  for (const [name, file, document] of [
+    ["capability surface", side.files.surface, surface],
+    ["correlation report", side.files.correlation, correlation],
+  ] as const) {
+    if (document.run_id === runId) continue;
     problem(
       "RUN_ID_MISMATCH",
-      side.files.surface,
+      file,
       "run_id",
       `${label} health run_id "${runId}"`,
-      surface.run_id,
-      `${label} capability surface run_id "${surface.run_id}" differs from health run_id "${runId}"`,
-    );
-  }
-  if (correlation.run_id !== runId) {
-    problem(
-      "RUN_ID_MISMATCH",
-      side.files.correlation,
-      "run_id",
-      `${label} health run_id "${runId}"`,
-      correlation.run_id,
-      `${label} correlation report run_id "${correlation.run_id}" differs from health run_id "${runId}"`,
+      document.run_id,
+      `${label} ${name} run_id "${document.run_id}" differs from health run_id "${runId}"`,
     );
   }
   const healthProblems = healthProblemsOf(health);
