@@ -1,3 +1,5 @@
+import { errnoSymbol } from "./errno.ts";
+
 /** What failed while building, loading, attaching or reading eBPF. */
 export type BpfErrorCode =
   | "BPF_UNAVAILABLE"
@@ -28,7 +30,7 @@ export class BpfError extends Error {
 
 /** `E<NAME> (<n>)` for an errno, or the number alone when it is not one we name. */
 export function errnoName(errno: number): string {
-  const name = ERRNO_NAMES[errno];
+  const name = errnoSymbol(errno);
   return name === undefined ? `errno ${errno}` : `${name} (${errno})`;
 }
 
@@ -36,26 +38,3 @@ export function errnoName(errno: number): string {
 export function syscallError(code: BpfErrorCode, step: string, errno: number, hint = ""): BpfError {
   return new BpfError(code, step, errno, `${step} failed: ${errnoName(errno)}${hint === "" ? "" : `: ${hint}`}`);
 }
-
-// --- internal ---
-
-const ERRNO_NAMES: Readonly<Record<number, string>> = {
-  1: "EPERM",
-  2: "ENOENT",
-  4: "EINTR",
-  7: "E2BIG",
-  9: "EBADF",
-  11: "EAGAIN",
-  12: "ENOMEM",
-  13: "EACCES",
-  14: "EFAULT",
-  16: "EBUSY",
-  17: "EEXIST",
-  19: "ENODEV",
-  22: "EINVAL",
-  24: "EMFILE",
-  28: "ENOSPC",
-  38: "ENOSYS",
-  95: "EOPNOTSUPP",
-  524: "ENOTSUPP",
-};

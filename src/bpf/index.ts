@@ -1,5 +1,6 @@
 export * from "./instruction.ts";
 export { BpfError, errnoName, type BpfErrorCode } from "./errors.ts";
+export { errnoNumber } from "./errno.ts";
 export { BpfMap, MapType, u32Key, UpdateFlag, type MapSpec } from "./map.ts";
 export { BpfProgram, ProgramType, type ProgramSpec } from "./program.ts";
 export { fieldOffset, hasTracepoint, parseFormat, readTracepointFormat, TracepointLink, type TracepointField, type TracepointFormat } from "./tracepoint.ts";

@@ -1,6 +1,6 @@
 import { ipv4Endpoint, ipv6Endpoint } from "../endpoint.ts";
 import { EVENT_UNIX_CONNECT, type CaptureLoss, type HookCount, type KernelRecord } from "../types.ts";
-import { errnoNumber } from "./errno.ts";
+import { errnoNumber } from "../../bpf/index.ts";
 
 /** The strace options our decoder is written for (`-X raw -xx`: numbers raw, every string byte as `\xNN`). */
 // One -q, not -qq: the "+++ exited with N +++" lines tell the workload's own end from the tracer's.

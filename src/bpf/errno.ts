@@ -1,9 +1,16 @@
-// Linux errno numbers (asm-generic, shared by x86_64 and arm64) by name, as strace prints them;
-// generated from /usr/include/asm-generic/errno{-base,}.h plus the kernel-internal ERESTART* codes.
+// Linux errno numbers (asm-generic, shared by x86_64 and arm64) by name: the one table for the
+// names strace prints and the ones bpf() failures are reported with. Generated from
+// /usr/include/asm-generic/errno{-base,}.h plus the kernel-internal ERESTART* and ENOTSUPP codes.
 
-/** The errno number for a name strace prints after `= -1`, or undefined. */
+/** The errno number for a name (as strace prints it after `= -1`), or undefined. */
 export function errnoNumber(name: string): number | undefined {
   return Object.hasOwn(errnos, name) ? errnos[name] : undefined;
+}
+
+/** The name of an errno number (the first the headers give it: EAGAIN, not EWOULDBLOCK), or undefined. */
+export function errnoSymbol(errno: number): string | undefined {
+  namesByNumber ??= namesOf(errnos);
+  return namesByNumber.get(errno);
 }
 
 // --- internal ---
@@ -161,3 +168,11 @@ const errnos: Readonly<Record<string, number>> = {
   EIOCBQUEUED: 529,
   ERECALLCONFLICT: 530,
 };
+
+let namesByNumber: ReadonlyMap<number, string> | undefined;
+
+function namesOf(table: Readonly<Record<string, number>>): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const [name, errno] of Object.entries(table)) if (!names.has(errno)) names.set(errno, name);
+  return names;
+}
