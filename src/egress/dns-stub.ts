@@ -58,9 +58,11 @@ export async function startDnsStub(options: DnsStubOptions): Promise<DnsStub> {
     socket: {
       data(socket, data, port, address) {
         void handle(new Uint8Array(data), upstream.forward).then((reply) => {
-          if (reply) socket.send(reply, port, address);
+          if (reply) sendDatagram(socket, reply, port, address);
         });
       },
+      // ICMP errors for clients that left before their answer: nothing to do
+      error() {},
     },
   });
   let tcp: Server;
@@ -85,6 +87,25 @@ export async function startDnsStub(options: DnsStubOptions): Promise<DnsStub> {
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Sends one datagram. An ICMP error left by an earlier peer (one that closed its socket before
+ * its answer) is reported by the next send, which then sends nothing and clears it, so one retry
+ * sends this one; false when that fails too.
+ */
+export function sendDatagram(
+  socket: { send(data: Uint8Array, port: number, address: string): boolean },
+  data: Uint8Array,
+  port: number,
+  address: string,
+): boolean {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      return socket.send(data, port, address);
+    } catch {}
+  }
+  return false;
 }
 
 // --- internal ---
@@ -131,6 +152,8 @@ async function openUdpForwarder(hostname: string, upstream: SocketAddress, timeo
           resolve(new Uint8Array(data));
         }
       },
+      // an unreachable upstream: the query times out and is answered SERVFAIL
+      error() {},
     },
   });
   const forward = (query: Uint8Array): Promise<Uint8Array | undefined> => {
@@ -149,7 +172,7 @@ async function openUdpForwarder(hostname: string, upstream: SocketAddress, timeo
         clearTimeout(timer);
         resolve(reply);
       });
-      socket.send(copy, upstream.port, upstream.address);
+      sendDatagram(socket, copy, upstream.port, upstream.address);
     });
   };
   const close = (): void => {

@@ -18,7 +18,7 @@ export {
 } from "./dns-message.ts";
 export { buildDnsQuery, buildDnsResponse, encodeName, type DnsAnswerSpec, type DnsQuerySpec, type DnsResponseSpec } from "./dns-builder.ts";
 export { DnsObserver, resolveAnswer, type ResolvedAnswer, type DnsPacketContext } from "./dns-observer.ts";
-export { startDnsStub, type DnsStub, type DnsStubOptions, type SocketAddress } from "./dns-stub.ts";
+export { sendDatagram, startDnsStub, type DnsStub, type DnsStubOptions, type SocketAddress } from "./dns-stub.ts";
 export {
   parseEgressPolicy,
   compileEgressPolicy,

@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createEbpfBackend } from "../../src/capture/index.ts";
+import { sendDatagram } from "../../src/egress/index.ts";
 import { host, skipReason, tempDir } from "../harness.ts";
 
 const probe = await createEbpfBackend().probe();
@@ -39,16 +40,10 @@ async function removeCgroup(path: string): Promise<void> {
 describe("eBPF backend: DNS on the session's sockets", () => {
   test.skipIf(cannot)("records the query sent and the answer received, over UDP and TCP, byte for byte, and nothing else", async () => {
     using scratch = tempDir("ebpf-dns");
-    // The outsider's query is answered too; its socket is gone by then, which is not an error here.
-    const reply = (socket: { send(data: Uint8Array, port: number, address: string): boolean }, data: Uint8Array, port: number, address: string) => {
-      try {
-        socket.send(answerOf(data), port, address);
-      } catch {}
-    };
     const udp = await Bun.udpSocket({
       hostname: "127.0.0.153",
       port: 53,
-      socket: { data: (socket, data, port, address) => reply(socket, new Uint8Array(data), port, address), error: () => {} },
+      socket: { data: (socket, data, port, address) => void sendDatagram(socket, answerOf(new Uint8Array(data)), port, address), error: () => {} },
     });
     using _tcp = Bun.listen({
       hostname: "127.0.0.153",
@@ -62,19 +57,19 @@ describe("eBPF backend: DNS on the session's sockets", () => {
       const script = [
         "import socket, sys",
         "q = bytes.fromhex(sys.argv[1])",
-        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(q, ('127.0.0.153', 53)); u.recv(512)",
-        "t = socket.create_connection(('127.0.0.153', 53)); t.sendall(len(q).to_bytes(2, 'big') + q); t.recv(512); t.close()",
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5); u.sendto(q, ('127.0.0.153', 53)); u.recv(512)",
+        "t = socket.create_connection(('127.0.0.153', 53), timeout=5); t.sendall(len(q).to_bytes(2, 'big') + q); t.recv(512); t.close()",
         "o = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); o.sendto(b'not dns', ('127.0.0.153', 54))",
       ].join("\n");
       await using child = Bun.spawn(
         ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', join(cgroup, "cgroup.procs"), "python3", "-c", script, query.toString("hex")],
         { stdio: ["ignore", "ignore", "inherit"] },
       );
-      // A process outside the session asks too: not recorded.
+      // A process outside the session asks too, and waits for its answer: not recorded.
       const outside = Bun.spawn([
         "python3",
         "-c",
-        `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(bytes.fromhex("${query.toString("hex")}"), ("127.0.0.153", 53))`,
+        `import socket; u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5); u.sendto(bytes.fromhex("${query.toString("hex")}"), ("127.0.0.153", 53)); u.recv(512)`,
       ]);
       const exitCode = await child.exited;
       await outside.exited;
@@ -82,8 +77,9 @@ describe("eBPF backend: DNS on the session's sockets", () => {
       const packets = (outcome.dns?.packets ?? []).map((p) => [p.direction, p.transport, p.remote, Buffer.from(p.payload).toString("hex"), p.cut]);
       const answer = answerOf(query).toString("hex");
       const length = (hex: string) => (hex.length / 2).toString(16).padStart(4, "0");
-      expect({ exitCode, packets, dropped: outcome.dns?.dropped }).toEqual({
+      expect({ exitCode, outsider: outside.exitCode, packets, dropped: outcome.dns?.dropped }).toEqual({
         exitCode: 0,
+        outsider: 0,
         packets: [
           ["sent", "udp", "127.0.0.153:53", query.toString("hex"), false],
           ["received", "udp", "127.0.0.153:53", answer, false],

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
-import { buildDnsResponse, parseDnsMessage } from "../../src/egress/index.ts";
+import { buildDnsResponse, parseDnsMessage, sendDatagram } from "../../src/egress/index.ts";
 import { leftoverSessions, openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 
@@ -44,9 +44,7 @@ async function dnsServer() {
           answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }],
           compress: true,
         });
-        try {
-          if (answer.ok) socket.send(answer.value, port, address);
-        } catch {}
+        if (answer.ok) sendDatagram(socket, answer.value, port, address);
       },
       error: () => {},
     },

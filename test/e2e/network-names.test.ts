@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildDnsResponse, parseDnsMessage } from "../../src/egress/index.ts";
+import { buildDnsResponse, parseDnsMessage, sendDatagram } from "../../src/egress/index.ts";
 import { chooseBackend } from "../../src/capture/index.ts";
 import { openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
@@ -43,9 +43,7 @@ describe("assay-runner run --capture ebpf: names on endpoints", () => {
             answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }],
             compress: true,
           });
-          try {
-            if (answer.ok) socket.send(answer.value, port, address);
-          } catch {}
+          if (answer.ok) sendDatagram(socket, answer.value, port, address);
         },
         error: () => {},
       },
@@ -108,9 +106,7 @@ describe("assay-runner run --capture ebpf: names on endpoints", () => {
         data(socket, data, port, address) {
           const query = new Uint8Array(data);
           const label = new TextDecoder().decode(query.subarray(13, 13 + (query[12] ?? 0)));
-          try {
-            socket.send(broken(query, label), port, address);
-          } catch {}
+          sendDatagram(socket, broken(query, label), port, address);
         },
         error: () => {},
       },

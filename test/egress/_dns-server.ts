@@ -1,7 +1,7 @@
 // A tiny authoritative test DNS server on 127.0.0.1 (UDP and TCP, same free port): answers A/AAAA
 // from a table, NXDOMAIN otherwise. Tests only; never leaves loopback.
 import { createServer, type Server } from "node:net";
-import { buildDnsResponse, DNS_TYPE, frameDnsTcp, parseDnsMessage, splitDnsTcpStream, type DnsAnswerSpec } from "../../src/egress/index.ts";
+import { buildDnsResponse, DNS_TYPE, frameDnsTcp, parseDnsMessage, sendDatagram, splitDnsTcpStream, type DnsAnswerSpec } from "../../src/egress/index.ts";
 
 export interface TestDnsServer extends AsyncDisposable {
   readonly port: number;
@@ -29,8 +29,9 @@ export async function startTestDnsServer(table: Record<string, readonly DnsAnswe
     socket: {
       data(socket, data, port, address) {
         const reply = answer(new Uint8Array(data));
-        if (reply) socket.send(reply, port, address);
+        if (reply) sendDatagram(socket, reply, port, address);
       },
+      error() {},
     },
   });
   const tcp: Server = createServer((client) => {

@@ -173,6 +173,25 @@ describe("startDnsStub", () => {
     }
   });
 
+  test("a client gone before its answer (an ICMP error pending on the stub's socket) costs the next client nothing", async () => {
+    await using server = await startTestDnsServer(TABLE);
+    const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: server.port } });
+    try {
+      const replies: number[] = [];
+      for (let round = 0; round < 5; round += 1) {
+        const gone = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { data() {} } });
+        gone.send(query(round, "api.example.test"), stub.port, "127.0.0.1");
+        gone.close();
+        // the answer to the closed port comes back as ICMP port unreachable, right before the next answer is sent
+        const reply = await udpExchange(stub.port, query(100 + round, "api.example.test"));
+        replies.push((reply[0]! << 8) | reply[1]!);
+      }
+      expect(replies).toEqual([100, 101, 102, 103, 104]);
+    } finally {
+      await stub.close();
+    }
+  });
+
   test("answers REFUSED to a query the policy refuses, and SERVFAIL when the upstream is silent", async () => {
     await using server = await startTestDnsServer(TABLE);
     const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: server.port }, allowQuery: (name) => name.endsWith(".example.test") });
