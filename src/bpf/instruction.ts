@@ -40,6 +40,7 @@ export const Helper = {
   map_lookup_elem: 1,
   map_update_elem: 2,
   map_delete_elem: 3,
+  get_smp_processor_id: 8,
   get_current_pid_tgid: 14,
   skb_load_bytes: 26,
   current_task_under_cgroup: 37,

@@ -85,16 +85,17 @@ describe("CaptureEngine", () => {
     }
   });
 
-  test.skipIf(cannot)("each path is sent once per flags up to the dedupe window, at every tier boundary; longer paths every time", async () => {
+  test.skipIf(cannot)("each path is sent once per flags on a CPU up to the dedupe window, at every tier boundary; longer paths every time", async () => {
     // lengths (with the NUL) on both sides of every tier's window; two paths of each length that
     // differ only in their last byte, so a key cut short of the path would lose one
     const prefix = "/nonexistent-assay-dedupe/";
     const lengths = DEDUPE_TIERS.flatMap((tier) => [tier.window - 1, tier.window, tier.window + 1, tier.window + 2]);
     const paths = lengths.flatMap((length) => ["a", "b"].map((last) => prefix + "x".repeat(length - 2 - prefix.length) + last));
     await withEngine(async (engine, cgroup) => {
-      // cat opens each path (read-only) twice; sh's redirection opens each once more for writing
+      // cat opens each path (read-only) twice; sh's redirection opens each once more for writing.
+      // On one CPU: each CPU keeps its own cache, so a process that moves sends a repeat once more.
       const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; for p in "$@"; do true 2>/dev/null > "$p"; done; true';
-      const child = Bun.spawn(["/bin/sh", "-c", script, cgroup, ...paths], { stdout: "ignore", stderr: "ignore" });
+      const child = Bun.spawn(["taskset", "-c", "0", "/bin/sh", "-c", script, cgroup, ...paths], { stdout: "ignore", stderr: "ignore" });
       await child.exited;
       await engine.stop(1000);
       const decoder = new NativeDecoder();
@@ -119,6 +120,37 @@ describe("CaptureEngine", () => {
       );
       expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries([...expected].sort()));
     });
+  });
+
+  test.skipIf(cannot)("keys that share a cache slot are never lost: a path pushed out is sent again, and a repeat is still a repeat", async () => {
+    const prefix = "/nonexistent-assay-shared-slot/";
+    const paths = Array.from({ length: 16 }, (_, index) => `${prefix}${index}`);
+    const alone = `${prefix}alone`;
+    // two slots per CPU for sixteen paths: most share one; on one CPU, so the count is exact
+    await withEngine(async (engine, cgroup) => {
+      // the lone path five times in a row in one process, with nothing opened between (the C locale loads no catalogs)
+      const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; cat "$ALONE" "$ALONE" "$ALONE" "$ALONE" "$ALONE" 2>/dev/null; true';
+      const child = Bun.spawn(["taskset", "-c", "0", "/bin/sh", "-c", script, cgroup, ...paths], {
+        env: { ...process.env, ALONE: alone, LC_ALL: "C" },
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      await child.exited;
+      await engine.stop(1000);
+      const decoder = new NativeDecoder();
+      const sent = new Map<string, number>();
+      for (const bytes of engine.store.records()) {
+        for (const record of decoder.push(bytes)) {
+          if (record.eventType === 1 && record.value?.startsWith(prefix)) sent.set(record.value, (sent.get(record.value) ?? 0) + 1);
+        }
+      }
+      const counts = paths.map((path) => sent.get(path) ?? 0);
+      expect({
+        everyPath: counts.every((count) => count === 1 || count === 2),
+        sentAgain: counts.some((count) => count === 2),
+        alone: sent.get(alone),
+      }).toEqual({ everyPath: true, sentAgain: true, alone: 1 });
+    }, 2);
   });
 
   test.skipIf(cannot)("a path the kernel cannot read at entry is read at exit, under its own hook, for every open-like syscall", async () => {
@@ -179,12 +211,19 @@ describe("CaptureEngine", () => {
 });
 
 // Starts an engine on a fresh cgroup for `use`, then closes both whatever happens.
-async function withEngine(use: (engine: CaptureEngine, cgroup: string) => Promise<void>): Promise<void> {
+async function withEngine(use: (engine: CaptureEngine, cgroup: string) => Promise<void>, dedupeSlots?: number): Promise<void> {
   const tracefs = ensureTracefs(readHostFacts()) ?? "/sys/kernel/tracing";
   const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-engine-test-${process.pid}`);
   mkdirSync(cgroup);
   try {
-    const engine = await CaptureEngine.start({ tracefs, cgroupPath: cgroup, ringBytes: 1 << 20, drainEveryMs: 10, namePrefix: `e${process.pid}` });
+    const engine = await CaptureEngine.start({
+      tracefs,
+      cgroupPath: cgroup,
+      ringBytes: 1 << 20,
+      drainEveryMs: 10,
+      namePrefix: `e${process.pid}`,
+      ...(dedupeSlots === undefined ? {} : { dedupeSlots }),
+    });
     try {
       await use(engine, cgroup);
     } finally {

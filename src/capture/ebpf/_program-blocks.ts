@@ -33,7 +33,8 @@ import { Counter, HEADER } from "./record-layout.ts";
 
 /** Stack slots (offsets from R10), one purpose each. */
 export const Stack = {
-  DEDUPE_VALUE: -32,
+  /** A u32 map value (lineage marks). */
+  LINEAGE_VALUE: -32,
   /** A thread or process id used as a map key. */
   ID_KEY: -40,
   COUNTER_KEY: -48,
@@ -53,6 +54,8 @@ export const Stack = {
   LOOP_STATE: -224,
   /** A hook id read at run time (u32): one exit program serves several hooks. */
   HOOK: -232,
+  /** Index of a dedupe cache slot (u32). */
+  DEDUPE_SLOT: -240,
 } as const;
 
 /** A hook id: known when the program is built, or read at run time from a stack slot (u32). */

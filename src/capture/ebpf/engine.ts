@@ -26,7 +26,7 @@ import { ARGV_FUNCTION, argvProgram, argvProgramKey, execProgram } from "./exec-
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
 import { connectExitProgram, openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
 import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
-import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, LINEAGE_ENTRIES, PENDING, PENDING_ENTRIES, SCRATCH_SIZE } from "./record-layout.ts";
+import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, dedupeSlotsPerCpu, LINEAGE_ENTRIES, PENDING, PENDING_ENTRIES, SCRATCH_SIZE } from "./record-layout.ts";
 
 /** One tracepoint and the program attached to it. */
 export interface Attachment {
@@ -35,7 +35,7 @@ export interface Attachment {
   /** Short name for the program's kernel name. */
   readonly short: string;
   /** Builds the program from this tracepoint's format (`formatOf` reads another's, same category). */
-  readonly build: (format: TracepointFormat, formatOf: FormatOf) => Program;
+  readonly build: (format: TracepointFormat, formatOf: FormatOf, sizes: ProgramSizes) => Program;
   /** Labels of the program's subprograms (bpf_loop callbacks). */
   readonly subprograms?: readonly string[];
   /** Absent on some architectures (arm64 has no open or creat). */
@@ -49,6 +49,12 @@ export interface Attachment {
 
 /** Reads the format of another tracepoint of the same category. */
 export type FormatOf = (tracepoint: string) => TracepointFormat;
+
+/** Sizes a program is built with, fixed for the host. */
+export interface ProgramSizes {
+  /** Slots per CPU in each dedupe cache. */
+  readonly dedupeSlots: number;
+}
 
 /** Every attachment of the capture, in attach order (lineage first, so forks are followed from the start). */
 export const ATTACHMENTS: readonly Attachment[] = [
@@ -121,6 +127,8 @@ export interface EngineOptions {
   readonly drainEveryMs: number;
   /** Prefix of the kernel object names, e.g. `a1234` (the runner's pid: tests find leftovers by it). */
   readonly namePrefix: string;
+  /** Slots per CPU in each dedupe cache, a power of two ≥ 2 (default: `dedupeSlotsPerCpu`; tests make keys share slots). */
+  readonly dedupeSlots?: number;
 }
 
 /** A loaded, attached capture; `stop` detaches and drains, `close` releases everything. */
@@ -142,8 +150,10 @@ export class CaptureEngine {
   static async start(options: EngineOptions): Promise<CaptureEngine> {
     const engine = new CaptureEngine();
     try {
-      engine.#createMaps(options);
-      await engine.#attachAll(options);
+      const cpus = possibleCpus();
+      const sizes: ProgramSizes = { dedupeSlots: options.dedupeSlots ?? dedupeSlotsPerCpu(cpus) };
+      engine.#createMaps(options, cpus, sizes);
+      await engine.#attachAll(options, sizes);
       engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
       engine.#timer = setInterval(() => engine.drain(), options.drainEveryMs);
@@ -197,19 +207,20 @@ export class CaptureEngine {
     closeInBackground(fds);
   }
 
-  #createMaps(options: EngineOptions): void {
+  #createMaps(options: EngineOptions, cpus: number, sizes: ProgramSizes): void {
     const NO_PREALLOC = 1;
     const specs = [
       { name: MapName.SESSION, type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.LINEAGE, type: MapType.HASH, keySize: 4, valueSize: 4, maxEntries: LINEAGE_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.SCRATCH, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: ScratchSlot.COUNT },
       { name: MapName.COUNTERS, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: Counter.COUNT },
+      // per CPU its own part of each cache, in one array (a per-CPU map allocates every slot on its own)
       ...DEDUPE_TIERS.map((tier) => ({
         name: tier.map,
-        type: MapType.LRU_HASH,
-        keySize: DEDUPE_KEY_HEADER + tier.window,
-        valueSize: 4,
-        maxEntries: tier.entries,
+        type: MapType.ARRAY,
+        keySize: 4,
+        valueSize: DEDUPE_KEY_HEADER + tier.window,
+        maxEntries: cpus * sizes.dedupeSlots,
       })),
       { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
@@ -231,7 +242,7 @@ export class CaptureEngine {
     }
   }
 
-  async #attachAll(options: EngineOptions): Promise<void> {
+  async #attachAll(options: EngineOptions, sizes: ProgramSizes): Promise<void> {
     const shared = new Map<string, BpfProgram>();
     // Each format file is read once, though shared programs ask for their partners' formats too.
     const formats = new Map<string, TracepointFormat>();
@@ -252,7 +263,7 @@ export class CaptureEngine {
           {
             name: `${options.namePrefix}_${attachment.short}`,
             type: ProgramType.TRACEPOINT,
-            instructions: attachment.build(format, formatOf),
+            instructions: attachment.build(format, formatOf, sizes),
             subprograms: attachment.subprograms ?? [],
           },
           this.#maps,
@@ -328,13 +339,19 @@ function readPossible(): string {
 
 function openPair(hook: OpenHook, short: string, optional = false): Attachment[] {
   return [
-    { category: "syscalls", tracepoint: `sys_enter_${hook}`, short: `${short}_in`, build: (format) => openEnterProgram(hook, format), optional },
+    {
+      category: "syscalls",
+      tracepoint: `sys_enter_${hook}`,
+      short: `${short}_in`,
+      build: (format, _formatOf, sizes) => openEnterProgram(hook, format, sizes.dedupeSlots),
+      optional,
+    },
     // one exit program for every open-like hook: it reads the hook its entry noted
     {
       category: "syscalls",
       tracepoint: `sys_exit_${hook}`,
       short: `${short}_out`,
-      build: openExitProgram,
+      build: (format, _formatOf, sizes) => openExitProgram(format, sizes.dedupeSlots),
       optional,
       shareKey: (format) => `open_exit:${fieldOffset(format, "ret")}`,
     },

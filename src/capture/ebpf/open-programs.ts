@@ -11,9 +11,11 @@ import {
   jump,
   label,
   load,
+  loadImm64,
   lookupAt,
   mov,
   mov32,
+  mul,
   R0,
   R1,
   R10,
@@ -23,8 +25,10 @@ import {
   R7,
   R8,
   R9,
+  rsh,
   store,
   updateAt,
+  xor,
   type Program,
   type Register,
   type TracepointFormat,
@@ -50,6 +54,7 @@ import {
 } from "./_program-blocks.ts";
 import {
   Counter,
+  DEDUPE_KEY_HEADER,
   DEDUPE_TIERS,
   DEDUPE_WINDOW,
   HEADER,
@@ -66,8 +71,8 @@ import {
 /** The open-like hooks. */
 export type OpenHook = "openat" | "openat2" | "open" | "creat";
 
-/** `sys_enter_<hook>`: session filter, arguments, path, dedupe, OPEN record. */
-export function openEnterProgram(hook: OpenHook, format: TracepointFormat): Program {
+/** `sys_enter_<hook>`: session filter, arguments, path, dedupe, OPEN record (`dedupeSlots` per CPU and tier). */
+export function openEnterProgram(hook: OpenHook, format: TracepointFormat, dedupeSlots: number): Program {
   const out = fresh("out");
   return [
     prologue(),
@@ -75,7 +80,7 @@ export function openEnterProgram(hook: OpenHook, format: TracepointFormat): Prog
     scratchRecord(R7, out),
     writeHeader(R7, 0, RecordType.OPEN, HOOK_IDS[hook]),
     openArguments(hook, format),
-    readHashEmit(HOOK_IDS[hook], "entry", out),
+    readHashEmit(HOOK_IDS[hook], "entry", dedupeSlots, out),
     epilogue(out),
   ];
 }
@@ -90,7 +95,7 @@ export function connectExitProgram(format: TracepointFormat): Program {
  * `sys_exit_<hook>` of every open-like hook, one program: the return value for an OPEN sent at
  * entry, or the whole OPEN for a path stashed at entry. The hook is the one its entry noted.
  */
-export function openExitProgram(format: TracepointFormat): Program {
+export function openExitProgram(format: TracepointFormat, dedupeSlots: number): Program {
   const out = fresh("out");
   const stashed = fresh("stashed");
   const returnOffset = fieldOffset(format, "ret");
@@ -126,7 +131,7 @@ export function openExitProgram(format: TracepointFormat): Program {
     load("u64", R9, R8, PENDING.pointer),
     forgetPending(),
     mov(R8, R9),
-    readHashEmit(hook, "exit", out),
+    readHashEmit(hook, "exit", dedupeSlots, out),
     epilogue(out),
   ];
 }
@@ -191,11 +196,10 @@ function openArguments(hook: OpenHook, format: TracepointFormat): Program {
 
 // Reads the path at R8 into the record in R7, dedupes (flags, path) and emits the record. At
 // entry a path that cannot be read yet is stashed for the exit; at exit it is counted as unreadable.
-function readHashEmit(id: HookId, at: "entry" | "exit", out: string): Program {
+function readHashEmit(id: HookId, at: "entry" | "exit", dedupeSlots: number, out: string): Program {
   const notRead = fresh("not_read");
   const whole = fresh("whole");
   const send = fresh("send");
-  const keyBase = OPEN.returnValue;
   return [
     // a zeroed window, so a short path and the zeros after it are an exact dedupe key
     zeroRecord(R7, OPEN.path, DEDUPE_WINDOW),
@@ -215,14 +219,9 @@ function readHashEmit(id: HookId, at: "entry" | "exit", out: string): Program {
     // longer paths are rare and not deduplicated here: every attempt is sent, user space dedupes exactly
     jump("jgt", R9, DEDUPE_WINDOW, send),
 
-    // the first attempt of a (flags, path) pair is recorded, failed or not; repeats end here
+    // the first attempt of a (flags, path) pair is recorded, failed or not; a repeat this CPU's cache holds ends here
     dedupeKey(),
-    perTier((map) => [
-      lookupAt(map, [R7, keyBase]),
-      jump("jne", R0, 0, out),
-      store("u32", R10, Stack.DEDUPE_VALUE, 1),
-      updateAt(map, [R7, keyBase], Stack.DEDUPE_VALUE),
-    ]),
+    perTier((tier) => cachedOrKept(tier, dedupeSlots, out, send)),
 
     label(send),
     at === "entry" ? [store("u64", R7, OPEN.returnValue, 0)] : [load("u64", R1, R10, Stack.RETURN_VALUE), store("u64", R7, OPEN.returnValue, R1)],
@@ -230,7 +229,7 @@ function readHashEmit(id: HookId, at: "entry" | "exit", out: string): Program {
     mov(R3, R9),
     add(R3, OPEN.path),
     // a record the buffer had no room for forgets its key, so a later attempt is still recorded
-    emit(id, [forgetKey(), goTo(out)]),
+    emit(id, [forgetKey(dedupeSlots), goTo(out)]),
     at === "entry" ? rememberPending(PendingState.EMITTED, id) : [],
     goTo(out),
 
@@ -245,23 +244,76 @@ function dedupeKey(): Program {
   return [load("u64", R1, R7, OPEN.flags), store("u32", R7, OPEN.returnValue, R1), store("u32", R7, OPEN.returnValue + 4, R9)];
 }
 
-// Deletes the dedupe key of the record in R7 (rebuilt: the return value overwrote its first word).
-function forgetKey(): Program {
+// Clears the cache slot of the record in R7 (its key rebuilt: the return value overwrote the first word).
+function forgetKey(dedupeSlots: number): Program {
   const skip = fresh("long_path");
-  return [jump("jgt", R9, DEDUPE_WINDOW, skip), dedupeKey(), perTier((map) => [deleteAt(map, [R7, OPEN.returnValue])]), label(skip)];
+  return [
+    jump("jgt", R9, DEDUPE_WINDOW, skip),
+    dedupeKey(),
+    // a key's length is never 0, so a zero first word matches none
+    perTier((tier) => [cacheSlot(tier, dedupeSlots, skip), store("u64", R0, 0, 0)]),
+    label(skip),
+  ];
 }
 
-// `block` run with the dedupe map of the path's length tier (R9, at most DEDUPE_WINDOW).
-function perTier(block: (map: string) => Program): Program {
+type DedupeTier = (typeof DEDUPE_TIERS)[number];
+
+// `block` run with the dedupe tier of the path's length (R9, at most DEDUPE_WINDOW).
+function perTier(block: (tier: DedupeTier) => Program): Program {
   const done = fresh("tier_done");
-  const narrower = DEDUPE_TIERS.slice(0, -1).map((tier) => ({ ...tier, label: fresh(tier.map) }));
-  const widest = DEDUPE_TIERS[DEDUPE_TIERS.length - 1] as (typeof DEDUPE_TIERS)[number];
+  const narrower = DEDUPE_TIERS.slice(0, -1).map((tier) => ({ tier, label: fresh(tier.map) }));
+  const widest = DEDUPE_TIERS[DEDUPE_TIERS.length - 1] as DedupeTier;
   return [
-    narrower.map((tier) => jump("jle", R9, tier.window, tier.label)),
-    block(widest.map),
-    narrower.map((tier) => [goTo(done), label(tier.label), block(tier.map)]),
+    narrower.map(({ tier, label: target }) => jump("jle", R9, tier.window, target)),
+    block(widest),
+    narrower.map(({ tier, label: target }) => [goTo(done), label(target), block(tier)]),
     label(done),
   ];
+}
+
+// The key in the record (R7) against its slot in this CPU's cache of `tier`: equal, it is a repeat
+// (on to `repeat`); otherwise it takes the slot and falls through. No slot: on to `send`.
+function cachedOrKept(tier: DedupeTier, dedupeSlots: number, repeat: string, send: string): Program {
+  const miss = fresh("dedupe_miss");
+  const words = keyWords(tier);
+  return [
+    cacheSlot(tier, dedupeSlots, send),
+    words.map((word) => [load("u64", R1, R0, word), load("u64", R2, R7, OPEN.returnValue + word), jump("jne", R1, R2, miss)]),
+    goTo(repeat),
+    label(miss),
+    words.map((word) => [load("u64", R1, R7, OPEN.returnValue + word), store("u64", R0, word, R1)]),
+  ];
+}
+
+// R0 = the slot of the key in the record (R7) in this CPU's part of the tier's cache: slot
+// cpu × dedupeSlots + hash(key) mod dedupeSlots. Each CPU has its own part, and programs on one
+// CPU never interleave (the kernel skips, and counts, a tracing program started inside another),
+// so a slot is never read while half written. On to `none` when the lookup finds nothing.
+function cacheSlot(tier: DedupeTier, dedupeSlots: number, none: string): Program {
+  return [
+    call(Helper.get_smp_processor_id),
+    mul(R0, dedupeSlots),
+    store("u32", R10, Stack.DEDUPE_SLOT, R0),
+    // a multiply-xorshift over the key's words, its top bits the index (a product's top bits depend
+    // on every bit below them); its quality only decides how often keys share a slot
+    loadImm64(R3, 0x9e3779b97f4a7c15n),
+    mov(R1, 0),
+    keyWords(tier).map((word) => [load("u64", R2, R7, OPEN.returnValue + word), xor(R1, R2), mul(R1, R3), mov(R2, R1), rsh(R2, 32), xor(R1, R2)]),
+    mul(R1, R3),
+    rsh(R1, 64 - Math.log2(dedupeSlots)),
+    load("u32", R2, R10, Stack.DEDUPE_SLOT),
+    add(R1, R2),
+    store("u32", R10, Stack.DEDUPE_SLOT, R1),
+    lookupAt(tier.map, Stack.DEDUPE_SLOT),
+    jump("jeq", R0, 0, none),
+  ];
+}
+
+// Byte offsets of a tier's key words.
+function keyWords(tier: DedupeTier): number[] {
+  const words: number[] = [];
+  for (let at = 0; at < DEDUPE_KEY_HEADER + tier.window; at += 8) words.push(at);
+  return words;
 }
 
 // Zeroes `bytes` of the record from `base + offset`.

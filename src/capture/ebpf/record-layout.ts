@@ -90,15 +90,25 @@ export const Counter = {
 } as const;
 
 /**
- * The in-kernel open dedupe: one LRU per path-length tier (an evicted key is emitted again, never
- * lost). A key is flags u32, length u32, then the path zero-padded to the tier's window; short
- * keys hash and copy in a quarter of the time, and most paths are short.
+ * The in-kernel open dedupe: per CPU, one direct-mapped cache per path-length tier. A slot holds a
+ * whole key (flags u32, length u32, then the path zero-padded to the tier's window) and a hit
+ * compares it whole, so two distinct paths never share one; a slot taken by another key only means
+ * a repeat is sent again. Short keys hash, compare and copy in a fraction of a long one's time.
  */
 export const DEDUPE_TIERS = [
-  { map: "dedupe_64", window: 64, entries: 32768 },
-  { map: "dedupe_128", window: 128, entries: 32768 },
-  { map: "dedupe_256", window: 256, entries: 32768 },
+  { map: "dedupe_64", window: 64 },
+  { map: "dedupe_128", window: 128 },
+  { map: "dedupe_256", window: 256 },
 ] as const;
+/** All dedupe caches together, every CPU and tier, stay near this many bytes. */
+export const DEDUPE_CACHE_BYTES = 16 << 20;
+/** Slots per CPU in each tier: a power of two from 256 to 8192 (7.7 MB in all on 2 CPUs). */
+export function dedupeSlotsPerCpu(cpus: number): number {
+  const bytesPerSlot = DEDUPE_TIERS.reduce((sum, tier) => sum + DEDUPE_KEY_HEADER + tier.window, 0);
+  let slots = 256;
+  while (slots < 8192 && slots * 2 * bytesPerSlot * cpus <= DEDUPE_CACHE_BYTES) slots *= 2;
+  return slots;
+}
 /** Paths up to this many bytes (with the NUL) are deduplicated in the kernel, exactly (README). */
 export const DEDUPE_WINDOW = 256;
 /** Bytes of a dedupe key before the path. */
