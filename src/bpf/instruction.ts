@@ -49,6 +49,8 @@ export const Helper = {
   probe_read_user_str: 114,
   probe_read_kernel_str: 115,
   ringbuf_output: 130,
+  task_storage_get: 156,
+  get_current_task_btf: 158,
   loop: 181,
 } as const;
 

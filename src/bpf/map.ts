@@ -11,6 +11,8 @@ export const MapType = {
   LRU_HASH: 9,
   LPM_TRIE: 11,
   RINGBUF: 27,
+  /** One value per thread, freed with it (`bpf_task_storage_get`); needs BTF for key and value. */
+  TASK_STORAGE: 29,
 } as const;
 
 /** `BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`. */
@@ -24,10 +26,12 @@ export interface MapSpec {
   readonly valueSize: number;
   readonly maxEntries: number;
   readonly flags?: number;
+  /** Loaded BTF naming the key and value types (maps that need it, e.g. task storage). */
+  readonly btf?: { readonly fd: number; readonly keyTypeId: number; readonly valueTypeId: number };
 }
 
 // `union bpf_attr` for BPF_MAP_CREATE.
-const CREATE = { type: 0, keySize: 4, valueSize: 8, maxEntries: 12, flags: 16, name: 28 } as const;
+const CREATE = { type: 0, keySize: 4, valueSize: 8, maxEntries: 12, flags: 16, name: 28, btfFd: 48, btfKeyTypeId: 52, btfValueTypeId: 56 } as const;
 // `union bpf_attr` for BPF_MAP_*_ELEM.
 const ELEM = { fd: 0, key: 8, value: 16, flags: 24 } as const;
 
@@ -49,6 +53,11 @@ export class BpfMap extends OwnedFd {
     view.setUint32(CREATE.maxEntries, spec.maxEntries, true);
     view.setUint32(CREATE.flags, spec.flags ?? 0, true);
     setObjectName(bytes, CREATE.name, spec.name);
+    if (spec.btf !== undefined) {
+      view.setUint32(CREATE.btfFd, spec.btf.fd, true);
+      view.setUint32(CREATE.btfKeyTypeId, spec.btf.keyTypeId, true);
+      view.setUint32(CREATE.btfValueTypeId, spec.btf.valueTypeId, true);
+    }
     const result = bpfCall(BpfCommand.MAP_CREATE, bytes);
     if (!result.ok) throw syscallError("BPF_MAP_CREATE_FAILED", `BPF_MAP_CREATE ${spec.name}`, result.errno);
     return new BpfMap(spec, result.value);

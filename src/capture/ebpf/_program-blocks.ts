@@ -38,8 +38,6 @@ export const Stack = {
   /** A thread or process id used as a map key. */
   ID_KEY: -40,
   COUNTER_KEY: -48,
-  /** pending map value (40 bytes). */
-  PENDING_VALUE: -88,
   SCRATCH_KEY: -96,
   FILTER_KEY: -100,
   /** RETURN record (24 bytes). */
@@ -71,10 +69,10 @@ export const MapName = {
   SCRATCH: "scratch",
   COUNTERS: "counters",
   PENDING: "pending",
+  /** One u64: how many threads have an open in flight, so the exits of all others return at once. */
+  PENDING_COUNT: "pending_count",
   /** One u32: the runner's own pid, never the session's (it joins the session for a moment to spawn the workload). */
   RUNNER: "runner",
-  /** One u64: how many pending entries exist, so exits of threads with none return at once. */
-  PENDING_COUNT: "pending_count",
   EVENTS: "events",
 } as const;
 
@@ -199,13 +197,33 @@ export function emit(hook: HookId, onDropped: Program = []): Program {
   return output({ emitted: { stack: hook.stack, plus: Counter.emitted(0) }, dropped: { stack: hook.stack, plus: Counter.dropped(0) } }, onDropped);
 }
 
-/** Adds `delta` (±1) to the pending entry count, atomically (any CPU may add or remove). */
+/**
+ * R0 = this thread's pending entry (task storage: one per thread, freed with it), made zeroed when
+ * `create`; on to `none` when it has none (or none could be made).
+ */
+export function pendingEntry(create: boolean, none: string): Program {
+  return [
+    call(Helper.get_current_task_btf),
+    mov(R2, R0),
+    loadMap(R1, MapName.PENDING),
+    mov(R3, 0),
+    mov(R4, create ? TASK_STORAGE_CREATE : 0),
+    call(Helper.task_storage_get),
+    jump("jeq", R0, 0, none),
+  ];
+}
+
+/** Adds `delta` (±1) to the count of threads with an open in flight, atomically (any CPU may add or remove). */
 export function countPending(delta: 1 | -1): Program {
   const done = fresh("counted_pending");
   return [pendingCount(done), mov(R1, delta), atomicAdd("u64", R0, 0, R1), label(done)];
 }
 
-/** Falls through only when some thread has a pending entry; the exit of every openat on the host ends here otherwise. */
+/**
+ * Falls through only when some thread has an open in flight; the exit of every openat on the host
+ * ends here otherwise. (A thread that dies inside an open leaves the count up: exits then only
+ * take the slower path.)
+ */
 export function anyPending(out: string): Program {
   return [pendingCount(out), load("u64", R1, R0, 0), jump("jeq", R1, 0, out)];
 }
@@ -231,5 +249,8 @@ export const SIZE = R3;
 function pendingCount(missing: string): Program {
   return [store("u32", R10, Stack.COUNTER_KEY, 0), lookupAt(MapName.PENDING_COUNT, Stack.COUNTER_KEY), jump("jeq", R0, 0, missing)];
 }
+
+// BPF_LOCAL_STORAGE_GET_F_CREATE
+const TASK_STORAGE_CREATE = 1;
 
 let labelSerial = 0;

@@ -10,6 +10,7 @@ import {
   closeInBackground,
   fieldOffset,
   hasTracepoint,
+  MapBtf,
   MapType,
   programInfo,
   ProgramType,
@@ -26,7 +27,7 @@ import { ARGV_FUNCTION, argvProgram, argvProgramKey, execProgram } from "./exec-
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
 import { connectExitProgram, openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
 import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
-import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, dedupeSlotsPerCpu, LINEAGE_ENTRIES, PENDING, PENDING_ENTRIES, SCRATCH_SIZE } from "./record-layout.ts";
+import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, dedupeSlotsPerCpu, LINEAGE_ENTRIES, PENDING, SCRATCH_SIZE } from "./record-layout.ts";
 
 /** One tracepoint and the program attached to it. */
 export interface Attachment {
@@ -222,12 +223,20 @@ export class CaptureEngine {
         valueSize: DEDUPE_KEY_HEADER + tier.window,
         maxEntries: cpus * sizes.dedupeSlots,
       })),
-      { name: MapName.PENDING, type: MapType.HASH, keySize: 4, valueSize: PENDING.size, maxEntries: PENDING_ENTRIES, flags: NO_PREALLOC },
       { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
       { name: MapName.RUNNER, type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.EVENTS, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.ringBytes },
     ];
     for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));
+    // one pending entry per thread, freed with the thread: no map to fill, no delete on the exit path
+    const btf = MapBtf.load(PENDING.size);
+    try {
+      const pending = { type: MapType.TASK_STORAGE, keySize: 4, valueSize: PENDING.size, maxEntries: 0, flags: NO_PREALLOC };
+      const btfTypes = { fd: btf.fd, keyTypeId: btf.keyTypeId, valueTypeId: btf.valueTypeId };
+      this.#maps.set(MapName.PENDING, BpfMap.create({ ...pending, name: `${options.namePrefix}_${MapName.PENDING}`, btf: btfTypes }));
+    } finally {
+      btf.close();
+    }
     const runner = new Uint8Array(4);
     new DataView(runner.buffer).setUint32(0, process.pid, true);
     this.#map(MapName.RUNNER).update(u32Key(0), runner);

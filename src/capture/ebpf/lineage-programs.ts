@@ -1,7 +1,7 @@
 // Lineage: children of session processes are remembered by pid, so a process that moves out of
 // the session cgroup stays captured (over-capture of the workload's tree, never under-capture).
 import { call, deleteAt, fieldOffset, Helper, jump, load, R0, R1, R10, R6, store, updateAt, type Program, type TracepointFormat } from "../../bpf/index.ts";
-import { bump, countPending, epilogue, fresh, MapName, prologue, sessionFilter, Stack } from "./_program-blocks.ts";
+import { bump, epilogue, fresh, MapName, prologue, sessionFilter, Stack } from "./_program-blocks.ts";
 import { Counter } from "./record-layout.ts";
 
 /** `sched_process_fork`: a child of a session process (or of a followed one) is followed. */
@@ -20,18 +20,8 @@ export function forkProgram(format: TracepointFormat): Program {
   ];
 }
 
-/** `sched_process_exit`: an exiting thread is forgotten (its pid may be reused). */
+/** `sched_process_exit`: an exiting thread is forgotten (its pid may be reused); its pending entry goes with the thread. */
 export function exitProgram(): Program {
   const out = fresh("out");
-  return [
-    prologue(),
-    call(Helper.get_current_pid_tgid),
-    store("u32", R10, Stack.ID_KEY, R0),
-    deleteAt(MapName.LINEAGE, Stack.ID_KEY),
-    // a thread that dies inside an open leaves its entry behind
-    deleteAt(MapName.PENDING, Stack.ID_KEY),
-    jump("jne", R0, 0, out),
-    countPending(-1),
-    epilogue(out),
-  ];
+  return [prologue(), call(Helper.get_current_pid_tgid), store("u32", R10, Stack.ID_KEY, R0), deleteAt(MapName.LINEAGE, Stack.ID_KEY), epilogue(out)];
 }

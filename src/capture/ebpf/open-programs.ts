@@ -4,7 +4,6 @@
 import {
   add,
   call,
-  deleteAt,
   fieldOffset,
   goTo,
   Helper,
@@ -27,22 +26,21 @@ import {
   R9,
   rsh,
   store,
-  updateAt,
   xor,
   type Program,
   type Register,
   type TracepointFormat,
 } from "../../bpf/index.ts";
 import {
-  anyPending,
   bump,
-  countPending,
   emit,
   epilogue,
   fresh,
   low16,
-  MapName,
   output,
+  anyPending,
+  countPending,
+  pendingEntry,
   prologue,
   scratchRecord,
   sessionFilter,
@@ -138,15 +136,9 @@ export function openExitProgram(format: TracepointFormat, dedupeSlots: number): 
 
 // --- internal ---
 
-// R8 = this thread's pending entry (its key left at ID_KEY), or on to `out`.
+// R8 = this thread's pending entry, when one is in flight, or on to `out`.
 function pendingOfThread(out: string): Program {
-  return [
-    call(Helper.get_current_pid_tgid),
-    store("u32", R10, Stack.ID_KEY, R0),
-    lookupAt(MapName.PENDING, Stack.ID_KEY),
-    jump("jeq", R0, 0, out),
-    mov(R8, R0),
-  ];
+  return [pendingEntry(false, out), load("u32", R1, R0, PENDING.state), jump("jeq", R1, 0, out), mov(R8, R0)];
 }
 
 // A RETURN record for the record the thread sent at entry (R6 the exit's context), then its entry goes.
@@ -323,25 +315,21 @@ function zeroRecord(base: Register, offset: number, bytes: number): Program {
   return out;
 }
 
-/** pending[tid] = { state, hook, pointer (R8), flags, mode, resolve } for the exit program (R7 the record). */
+/** This thread's pending entry = { state, hook, pointer (R8), flags, mode, resolve } for the exit program (R7 the record). */
 export function rememberPending(state: number, hook: HookId): Program {
-  const value = Stack.PENDING_VALUE;
   const done = fresh("pending_kept");
   const full = fresh("pending_full");
   return [
-    load("u32", R1, R7, HEADER.tid),
-    store("u32", R10, Stack.ID_KEY, R1),
-    store("u32", R10, value + PENDING.state, state),
-    typeof hook === "number" ? store("u32", R10, value + PENDING.hook, hook) : [load("u32", R1, R10, hook.stack), store("u32", R10, value + PENDING.hook, R1)],
-    store("u64", R10, value + PENDING.pointer, R8),
+    pendingEntry(true, full),
+    store("u32", R0, PENDING.state, state),
+    typeof hook === "number" ? store("u32", R0, PENDING.hook, hook) : [load("u32", R1, R10, hook.stack), store("u32", R0, PENDING.hook, R1)],
+    store("u64", R0, PENDING.pointer, R8),
     load("u64", R1, R7, OPEN.flags),
-    store("u64", R10, value + PENDING.flags, R1),
+    store("u64", R0, PENDING.flags, R1),
     load("u64", R1, R7, OPEN.mode),
-    store("u64", R10, value + PENDING.mode, R1),
+    store("u64", R0, PENDING.mode, R1),
     load("u64", R1, R7, OPEN.resolve),
-    store("u64", R10, value + PENDING.resolve, R1),
-    updateAt(MapName.PENDING, Stack.ID_KEY, value),
-    jump("jne", R0, 0, full),
+    store("u64", R0, PENDING.resolve, R1),
     countPending(1),
     goTo(done),
     label(full),
@@ -350,8 +338,7 @@ export function rememberPending(state: number, hook: HookId): Program {
   ];
 }
 
-// Deletes pending[tid] (the key is still at ID_KEY) and counts it gone.
+// The entry at R8 is done with.
 function forgetPending(): Program {
-  const absent = fresh("pending_absent");
-  return [deleteAt(MapName.PENDING, Stack.ID_KEY), jump("jne", R0, 0, absent), countPending(-1), label(absent)];
+  return [store("u32", R8, PENDING.state, 0), countPending(-1)];
 }

@@ -113,8 +113,6 @@ export function dedupeSlotsPerCpu(cpus: number): number {
 export const DEDUPE_WINDOW = 256;
 /** Bytes of a dedupe key before the path. */
 export const DEDUPE_KEY_HEADER = 8;
-/** Threads with an open in flight at once. */
-export const PENDING_ENTRIES = 16384;
 /** Processes followed by lineage after leaving the session cgroup. */
 export const LINEAGE_ENTRIES = 65536;
 /** Default ring buffer size (a power of two, page-aligned). */
