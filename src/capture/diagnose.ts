@@ -37,8 +37,10 @@ export async function diagnoseCapture(options: { readonly loadBpf: boolean }): P
   });
   checks.push({
     check: "btf",
-    ok: true,
-    detail: facts.btf ? "/sys/kernel/btf/vmlinux present (not needed)" : "absent (not needed: the programs read tracepoint formats only)",
+    ok: facts.btf,
+    detail: facts.btf
+      ? "/sys/kernel/btf/vmlinux present (the engine keeps per-thread state in task storage, whose helpers need it)"
+      : "absent: the kernel was built without CONFIG_DEBUG_INFO_BTF, and the eBPF engine's task storage needs it",
   });
   checks.push({
     check: "ptrace_scope",
@@ -63,7 +65,7 @@ export async function diagnoseCapture(options: { readonly loadBpf: boolean }): P
     {
       ...ebpfProbe,
       available: ebpfOk,
-      reason: ebpfOk ? ebpfProbe.reason : firstFailure(checks, ["platform", "cgroup2", "privileges", "ebpf_engine", "bpf_load", "tracefs"]),
+      reason: ebpfOk ? ebpfProbe.reason : firstFailure(checks, ["platform", "cgroup2", "privileges", "btf", "ebpf_engine", "bpf_load", "tracefs"]),
     },
     {
       backend: "ptrace",

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { release } from "node:os";
 import { BpfError, BpfMap, hasLibc, MapType, pageSize } from "../../bpf/index.ts";
 import { ensureTracefs, mayLoadBpf, readHostFacts, type HostFacts } from "../../linux/index.ts";
@@ -48,7 +47,7 @@ function probeEbpf(facts: HostFacts): CaptureProbe {
   if (facts.cgroup2Mount === undefined) return unavailable("no cgroup v2 hierarchy is mounted");
   if (facts.tracefs === undefined && !facts.isRoot) return unavailable("tracefs is not mounted at /sys/kernel/tracing");
   // the programs keep per-thread state in task storage, whose helpers need the kernel's own BTF
-  if (!existsSync("/sys/kernel/btf/vmlinux")) return unavailable("the kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF)");
+  if (!facts.btf) return unavailable("the kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF)");
   const ring = ringBufferCheck();
   if (ring !== undefined) return unavailable(ring);
   return { backend: "ebpf", available: true, reason: "the bpf() syscall and ring buffers work here", version };
