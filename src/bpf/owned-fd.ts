@@ -1,7 +1,7 @@
 import { closeFd } from "./libc.ts";
 
 /** A kernel object held through one fd: maps, programs, tracepoint attachments, BTF. */
-export class OwnedFd {
+export class OwnedFd implements Disposable {
   #fd: number;
 
   protected constructor(fd: number) {
@@ -24,5 +24,9 @@ export class OwnedFd {
   close(): void {
     closeFd(this.#fd);
     this.#fd = -1;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

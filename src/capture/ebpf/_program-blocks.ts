@@ -141,10 +141,15 @@ export function writeHeader(base: Register, offset: number, type: number, hook: 
     rsh(R0, 32),
     store("u32", base, offset + HEADER.tgid, R0),
     store("u8", base, offset + HEADER.type, type),
-    typeof hook === "number" ? store("u8", base, offset + HEADER.hook, hook) : [load("u32", R1, R10, hook.stack), store("u8", base, offset + HEADER.hook, R1)],
+    storeHook("u8", base, offset + HEADER.hook, hook),
     store("u16", base, offset + HEADER.bits, 0),
     store("u32", base, offset + HEADER.length, 0),
   ];
+}
+
+/** Stores a hook id, `size` bytes at `base + offset`: a constant, or the u32 in its stack slot (through R1). */
+export function storeHook(size: "u8" | "u32", base: Register, offset: number, hook: HookId): Program {
+  return typeof hook === "number" ? [store(size, base, offset, hook)] : [load("u32", R1, R10, hook.stack), store(size, base, offset, R1)];
 }
 
 /** Sets `bit` in the header's bits of the record at `base`. */

@@ -210,6 +210,8 @@ export class CaptureEngine {
 
   #createMaps(options: EngineOptions, cpus: number, sizes: ProgramSizes): void {
     const NO_PREALLOC = 1;
+    // The task-storage map names its key and value types in BTF; once created it holds its own reference.
+    using btf = MapBtf.load(PENDING.size);
     const specs = [
       { name: MapName.SESSION, type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.LINEAGE, type: MapType.HASH, keySize: 4, valueSize: 4, maxEntries: LINEAGE_ENTRIES, flags: NO_PREALLOC },
@@ -223,20 +225,13 @@ export class CaptureEngine {
         valueSize: DEDUPE_KEY_HEADER + tier.window,
         maxEntries: cpus * sizes.dedupeSlots,
       })),
+      // one pending entry per thread, freed with the thread: no map to fill, no delete on the exit path
+      { name: MapName.PENDING, type: MapType.TASK_STORAGE, keySize: 4, valueSize: PENDING.size, maxEntries: 0, flags: NO_PREALLOC, btf },
       { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
       { name: MapName.RUNNER, type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.EVENTS, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.ringBytes },
     ];
     for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));
-    // one pending entry per thread, freed with the thread: no map to fill, no delete on the exit path
-    const btf = MapBtf.load(PENDING.size);
-    try {
-      const pending = { type: MapType.TASK_STORAGE, keySize: 4, valueSize: PENDING.size, maxEntries: 0, flags: NO_PREALLOC };
-      const btfTypes = { fd: btf.fd, keyTypeId: btf.keyTypeId, valueTypeId: btf.valueTypeId };
-      this.#maps.set(MapName.PENDING, BpfMap.create({ ...pending, name: `${options.namePrefix}_${MapName.PENDING}`, btf: btfTypes }));
-    } finally {
-      btf.close();
-    }
     const runner = new Uint8Array(4);
     new DataView(runner.buffer).setUint32(0, process.pid, true);
     this.#map(MapName.RUNNER).update(u32Key(0), runner);

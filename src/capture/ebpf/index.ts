@@ -2,6 +2,7 @@ import { release } from "node:os";
 import { BpfError, BpfMap, hasLibc, MapType, pageSize } from "../../bpf/index.ts";
 import { ensureTracefs, mayLoadBpf, readHostFacts, type HostFacts } from "../../linux/index.ts";
 import { CaptureHostError } from "../errors.ts";
+import { recordStream } from "../record-stream.ts";
 import type { ArmedCapture, CaptureBackend, CaptureOutcome, CaptureProbe, CaptureTarget, KernelRecord } from "../types.ts";
 import { NativeDecoder } from "./decode.ts";
 import { CaptureEngine, type RecordStore } from "./engine.ts";
@@ -95,7 +96,7 @@ async function armEbpf(target: CaptureTarget, facts: HostFacts, options: EbpfOpt
       const decoder = new NativeDecoder();
       const records = [...decodeAll(engine.store, decoder)];
       const dns = { packets: decoder.dnsPackets(), dropped: kernel.counters[Counter.dropped(DNS_HOOK)] ?? 0 };
-      stopped = { records: fromArray(records), loss: captureLoss(kernel.counters, decoder.finish(), kernel.recursionMisses), streamComplete: true, dns };
+      stopped = { records: recordStream(records), loss: captureLoss(kernel.counters, decoder.finish(), kernel.recursionMisses), streamComplete: true, dns };
       engine.close();
       return stopped;
     },
@@ -115,8 +116,4 @@ function ringBytesFromEnvironment(): number | undefined {
 
 function* decodeAll(store: RecordStore, decoder: NativeDecoder): Generator<KernelRecord> {
   for (const bytes of store.records()) yield* decoder.push(bytes);
-}
-
-async function* fromArray(records: readonly KernelRecord[]): AsyncGenerator<KernelRecord> {
-  yield* records;
 }

@@ -46,6 +46,7 @@ import {
   sessionFilter,
   setBit,
   Stack,
+  storeHook,
   type HookId,
   writeHeader,
   zeroStack,
@@ -322,7 +323,7 @@ export function rememberPending(state: number, hook: HookId): Program {
   return [
     pendingEntry(true, full),
     store("u32", R0, PENDING.state, state),
-    typeof hook === "number" ? store("u32", R0, PENDING.hook, hook) : [load("u32", R1, R10, hook.stack), store("u32", R0, PENDING.hook, R1)],
+    storeHook("u32", R0, PENDING.hook, hook),
     store("u64", R0, PENDING.pointer, R8),
     load("u64", R1, R7, OPEN.flags),
     store("u64", R0, PENDING.flags, R1),

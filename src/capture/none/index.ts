@@ -1,3 +1,4 @@
+import { recordStream } from "../record-stream.ts";
 import type { ArmedCapture, CaptureBackend, CaptureLoss } from "../types.ts";
 
 const zero = { emitted: 0, dropped: 0 };
@@ -21,11 +22,7 @@ export const noneBackend: CaptureBackend = {
     version: "none",
     helpers: [],
     command: (argv) => argv,
-    stop: async () => ({ records: emptyRecords(), loss: noLoss, streamComplete: true }),
+    stop: async () => ({ records: recordStream([]), loss: noLoss, streamComplete: true }),
     [Symbol.asyncDispose]: async () => {},
   }),
 };
-
-// --- internal ---
-
-async function* emptyRecords(): AsyncGenerator<never> {}

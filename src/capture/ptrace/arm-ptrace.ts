@@ -2,7 +2,8 @@ import { closeSync, constants, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { readHostFacts } from "../../linux/index.ts";
 import { CaptureHostError } from "../errors.ts";
-import type { ArmedCapture, CaptureLoss, CaptureOutcome, CaptureTarget, KernelRecord, TraceeExit } from "../types.ts";
+import { recordStream } from "../record-stream.ts";
+import type { ArmedCapture, CaptureLoss, CaptureOutcome, CaptureTarget, TraceeExit } from "../types.ts";
 import { STRACE_OUTPUT_OPTIONS, STRACE_SYSCALLS, StraceDecoder } from "./decode.ts";
 import { LiveStraceOutput } from "./live-output.ts";
 
@@ -76,8 +77,8 @@ export async function armPtrace(target: CaptureTarget): Promise<ArmedCapture> {
       await drained();
       // No output at all: strace never ran, so nothing says the session was observed.
       stopped = output.sawOutput
-        ? { records: fromArray(output.records), loss: output.loss(), streamComplete: true }
-        : { records: fromArray([]), loss: missingOutput(), streamComplete: false };
+        ? { records: recordStream(output.records), loss: output.loss(), streamComplete: true }
+        : { records: recordStream([]), loss: missingOutput(), streamComplete: false };
       return stopped;
     },
     // On an error path strace may still run (the session's teardown ends it): stop reading, never wait on it.
@@ -138,10 +139,6 @@ function openFifo(fifo: string): { drain(output: LiveStraceOutput): boolean; clo
       closeSync(reader);
     },
   };
-}
-
-async function* fromArray(records: readonly KernelRecord[]): AsyncGenerator<KernelRecord> {
-  yield* records;
 }
 
 // strace never wrote to its FIFO (it could not start): nothing proves the layer whole.
