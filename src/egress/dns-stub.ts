@@ -2,7 +2,7 @@ import { createServer, Socket, type Server } from "node:net";
 import type { DnsCounters, DnsObservation } from "../schema/index.ts";
 import { buildDnsResponse } from "./dns-builder.ts";
 import { frameDnsTcp, parseDnsMessage, splitDnsTcpStream, type DnsMessage } from "./dns-message.ts";
-import { DnsObserver, type ResolvedAnswer } from "./dns-observer.ts";
+import { DnsObserver, resolveAnswer, type ResolvedAnswer } from "./dns-observer.ts";
 
 /** An address and port. */
 export interface SocketAddress {
@@ -114,7 +114,7 @@ export function sendDatagram(
 type Forward = (query: Uint8Array) => Promise<Uint8Array | undefined>;
 
 // One query from the session: parsed and checked, forwarded, the answer checked against the
-// question and observed, `onAnswer` awaited; the reply to send back, if any.
+// question, `onAnswer` awaited, the answer observed; the reply to send back, if any (never throws).
 async function answerQuery(query: Uint8Array, forward: Forward, observer: DnsObserver, options: DnsStubOptions): Promise<Uint8Array | undefined> {
   const parsed = observer.query(query, { resolver: options.upstream.address, resolverPort: options.upstream.port });
   if (!parsed.ok) return query.length >= 12 ? errorReply(query, 1 /* FORMERR */) : undefined;
@@ -130,8 +130,17 @@ async function answerQuery(query: Uint8Array, forward: Forward, observer: DnsObs
   const echoed = parseDnsMessage(reply);
   const replyQuestion = echoed.ok ? echoed.value.questions[0] : undefined;
   if (replyQuestion !== undefined && (replyQuestion.name !== question.name || replyQuestion.type !== question.type)) return replyFor(message, 2 /* SERVFAIL */);
-  const answer = observer.answer(reply);
-  if (answer.ok && options.onAnswer) await options.onAnswer(answer.value);
+  // The allow map before the reply; an answer whose addresses could not be allowed goes out as
+  // SERVFAIL and is not recorded as an answer (the client never received it).
+  const resolved = echoed.ok ? resolveAnswer(echoed.value) : undefined;
+  if (resolved?.ok && options.onAnswer) {
+    try {
+      await options.onAnswer(resolved.value);
+    } catch {
+      return replyFor(message, 2 /* SERVFAIL */);
+    }
+  }
+  observer.answer(reply);
   return reply;
 }
 

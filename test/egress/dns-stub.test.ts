@@ -192,6 +192,31 @@ describe("startDnsStub", () => {
     }
   });
 
+  test("an answer whose addresses cannot be allowed (the insert throws) is answered SERVFAIL, and the stub goes on", async () => {
+    await using server = await startTestDnsServer(TABLE);
+    let fail = true;
+    const stub = await startDnsStub({
+      upstream: { address: "127.0.0.1", port: server.port },
+      onAnswer: () => {
+        if (fail) throw new Error("allow map full");
+      },
+    });
+    try {
+      const refused = await udpExchange(stub.port, query(1, "api.example.test"));
+      fail = false;
+      const answered = await udpExchange(stub.port, query(2, "api.example.test"));
+      // the answer the client never received is not recorded as one
+      const recorded = stub.observations.filter((o) => o.direction === "answer").map((o) => o.answers?.length ?? 0);
+      expect({ first: [refused[3]! & 0xf, addressesOf(refused)], second: [answered[3]! & 0xf, addressesOf(answered)], recorded }).toEqual({
+        first: [2, []],
+        second: [0, ["127.0.0.2"]],
+        recorded: [1],
+      });
+    } finally {
+      await stub.close();
+    }
+  });
+
   test("answers REFUSED to a query the policy refuses, and SERVFAIL when the upstream is silent", async () => {
     await using server = await startTestDnsServer(TABLE);
     const stub = await startDnsStub({ upstream: { address: "127.0.0.1", port: server.port }, allowQuery: (name) => name.endsWith(".example.test") });
