@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
-import { buildDnsResponse, parseDnsMessage, sendDatagram } from "../../src/egress/index.ts";
+import { startAnyNameServer } from "../egress/_dns-server.ts";
 import { leftoverSessions, openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 
@@ -29,35 +29,13 @@ for host, port in ((address, allowed_port), ("127.0.0.3", other_port)):
         print(host, "errno", e.errno)
 `;
 
-async function dnsServer() {
-  return Bun.udpSocket({
-    hostname: "127.0.0.153",
-    port: 53,
-    socket: {
-      data(socket, data, port, address) {
-        const query = parseDnsMessage(new Uint8Array(data), "test");
-        const question = query.ok ? query.value.questions[0] : undefined;
-        if (!query.ok || question === undefined) return;
-        const answer = buildDnsResponse({
-          id: query.value.id,
-          question,
-          answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }],
-          compress: true,
-        });
-        if (answer.ok) sendDatagram(socket, answer.value, port, address);
-      },
-      error: () => {},
-    },
-  });
-}
-
 describe("assay-runner run --egress", () => {
   for (const mode of ["block", "audit"] as const) {
     test.skipIf(cannot)(
       `${mode}: an allowed name connects, an address no allowed name gave is ${mode === "block" ? "refused with EPERM" : "let through and recorded"}, outside the session nothing changes`,
       async () => {
         using dir = tempDir(`egress-${mode}`);
-        const dns = await dnsServer();
+        const dns = await startAnyNameServer();
         using allowed = Bun.listen({ hostname: "127.0.0.2", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
         using other = Bun.listen({ hostname: "127.0.0.3", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
         try {

@@ -3,8 +3,9 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildDnsResponse, parseDnsMessage, sendDatagram } from "../../src/egress/index.ts";
+import { sendDatagram } from "../../src/egress/index.ts";
 import { chooseBackend } from "../../src/capture/index.ts";
+import { startAnyNameServer } from "../egress/_dns-server.ts";
 import { openArchive, writeKeyFile } from "../run/_archive.ts";
 import { host, runAssay, skipReason, tempDir } from "../harness.ts";
 
@@ -28,26 +29,7 @@ print(address)
 describe("assay-runner run --capture ebpf: names on endpoints", () => {
   test.skipIf(cannot)("an endpoint reached through a DNS answer carries its name, marked resolved, and a hosts rule classifies it", async () => {
     using dir = tempDir("network-names");
-    const dns = await Bun.udpSocket({
-      hostname: "127.0.0.153",
-      port: 53,
-      socket: {
-        data(socket, data, port, address) {
-          const query = parseDnsMessage(new Uint8Array(data), "test");
-          if (!query.ok) return;
-          const question = query.value.questions[0];
-          if (question === undefined) return;
-          const answer = buildDnsResponse({
-            id: query.value.id,
-            question,
-            answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }],
-            compress: true,
-          });
-          if (answer.ok) sendDatagram(socket, answer.value, port, address);
-        },
-        error: () => {},
-      },
-    });
+    const dns = await startAnyNameServer();
     using service = Bun.listen({ hostname: "127.0.0.2", port: 0, socket: { open: (socket) => void socket.end(), data: () => {} } });
     try {
       const archive = join(dir.path, "a.tar.gz");

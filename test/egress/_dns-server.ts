@@ -1,5 +1,6 @@
-// A tiny authoritative test DNS server on 127.0.0.1 (UDP and TCP, same free port): answers A/AAAA
-// from a table, NXDOMAIN otherwise. Tests only; never leaves loopback.
+// Test DNS servers, never leaving loopback: a tiny authoritative one on 127.0.0.1 (UDP and TCP,
+// same free port) answering A/AAAA from a table, NXDOMAIN otherwise; and one at 127.0.0.153:53
+// that answers any name, for the e2e workloads.
 import { createServer, type Server } from "node:net";
 import { buildDnsResponse, DNS_TYPE, frameDnsTcp, parseDnsMessage, sendDatagram, splitDnsTcpStream, type DnsAnswerSpec } from "../../src/egress/index.ts";
 
@@ -80,4 +81,27 @@ export async function udpExchange(port: number, query: Uint8Array, timeoutMs = 2
   } finally {
     socket.close();
   }
+}
+
+/** A server at 127.0.0.153:53, where the e2e workloads ask, answering any A question with 127.0.0.2. */
+export function startAnyNameServer() {
+  return Bun.udpSocket({
+    hostname: "127.0.0.153",
+    port: 53,
+    socket: {
+      data(socket, data, port, address) {
+        const query = parseDnsMessage(new Uint8Array(data), "test");
+        const question = query.ok ? query.value.questions[0] : undefined;
+        if (!query.ok || question === undefined) return;
+        const answer = buildDnsResponse({
+          id: query.value.id,
+          question,
+          answers: [{ name: question.name, type: "A", ttl: 60, address: "127.0.0.2" }],
+          compress: true,
+        });
+        if (answer.ok) sendDatagram(socket, answer.value, port, address);
+      },
+      error: () => {},
+    },
+  });
 }
