@@ -136,6 +136,8 @@ export interface EngineOptions {
 export class CaptureEngine {
   readonly store = new RecordStore();
   readonly #maps = new Map<string, BpfMap>();
+  // Possible CPUs: per-CPU slots of the dedupe caches and of every counter.
+  readonly #cpus = possibleCpus();
   readonly #programs: BpfProgram[] = [];
   readonly #links: TracepointLink[] = [];
   readonly #cgroupLinks: CgroupLink[] = [];
@@ -151,9 +153,8 @@ export class CaptureEngine {
   static async start(options: EngineOptions): Promise<CaptureEngine> {
     const engine = new CaptureEngine();
     try {
-      const cpus = possibleCpus();
-      const sizes: ProgramSizes = { dedupeSlots: options.dedupeSlots ?? dedupeSlotsPerCpu(cpus) };
-      engine.#createMaps(options, cpus, sizes);
+      const sizes: ProgramSizes = { dedupeSlots: options.dedupeSlots ?? dedupeSlotsPerCpu(engine.#cpus) };
+      engine.#createMaps(options, sizes);
       await engine.#attachAll(options, sizes);
       engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
@@ -208,7 +209,7 @@ export class CaptureEngine {
     closeInBackground(fds);
   }
 
-  #createMaps(options: EngineOptions, cpus: number, sizes: ProgramSizes): void {
+  #createMaps(options: EngineOptions, sizes: ProgramSizes): void {
     const NO_PREALLOC = 1;
     // The task-storage map names its key and value types in BTF; once created it holds its own reference.
     using btf = MapBtf.load(PENDING.size);
@@ -223,7 +224,7 @@ export class CaptureEngine {
         type: MapType.ARRAY,
         keySize: 4,
         valueSize: DEDUPE_KEY_HEADER + tier.window,
-        maxEntries: cpus * sizes.dedupeSlots,
+        maxEntries: this.#cpus * sizes.dedupeSlots,
       })),
       // one pending entry per thread, freed with the thread: no map to fill, no delete on the exit path
       { name: MapName.PENDING, type: MapType.TASK_STORAGE, keySize: 4, valueSize: PENDING.size, maxEntries: 0, flags: NO_PREALLOC, btf },
@@ -301,7 +302,7 @@ export class CaptureEngine {
 
   #readCounters(): number[] {
     const map = this.#map(MapName.COUNTERS);
-    const cpus = possibleCpus();
+    const cpus = this.#cpus;
     const totals: number[] = [];
     for (let index = 0; index < Counter.COUNT; index += 1) {
       const values = map.lookup(u32Key(index), 8 * cpus);
