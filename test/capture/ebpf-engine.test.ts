@@ -94,18 +94,11 @@ describe("CaptureEngine", () => {
     await withEngine(async (engine, cgroup) => {
       // cat opens each path (read-only) twice; sh's redirection opens each once more for writing.
       // On one CPU: each CPU keeps its own cache, so a process that moves sends a repeat once more.
-      const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; for p in "$@"; do true 2>/dev/null > "$p"; done; true';
-      const child = Bun.spawn(["taskset", "-c", "0", "/bin/sh", "-c", script, cgroup, ...paths], { stdout: "ignore", stderr: "ignore" });
-      await child.exited;
-      await engine.stop(1000);
-      const decoder = new NativeDecoder();
+      const script = 'cat "$@" "$@" 2>/dev/null; for p in "$@"; do true 2>/dev/null > "$p"; done; true';
       const seen = new Map<string, number>();
-      for (const bytes of engine.store.records()) {
-        for (const record of decoder.push(bytes)) {
-          if (record.eventType !== 1 || !record.value?.startsWith(prefix)) continue;
-          const key = `${record.value.length + 1}${record.value.at(-1)}:${(record.flags ?? 0) & 3}`;
-          seen.set(key, (seen.get(key) ?? 0) + 1);
-        }
+      for (const { value, flags } of await opensOnOneCpu(engine, cgroup, script, paths, prefix)) {
+        const key = `${value.length + 1}${value.at(-1)}:${flags & 3}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
       }
       const expected = new Map(
         lengths.flatMap((length) =>
@@ -129,21 +122,10 @@ describe("CaptureEngine", () => {
     // two slots per CPU for sixteen paths: most share one; on one CPU, so the count is exact
     await withEngine(async (engine, cgroup) => {
       // the lone path five times in a row in one process, with nothing opened between (the C locale loads no catalogs)
-      const script = 'echo $$ > "$0/cgroup.procs" && cat "$@" "$@" 2>/dev/null; cat "$ALONE" "$ALONE" "$ALONE" "$ALONE" "$ALONE" 2>/dev/null; true';
-      const child = Bun.spawn(["taskset", "-c", "0", "/bin/sh", "-c", script, cgroup, ...paths], {
-        env: { ...process.env, ALONE: alone, LC_ALL: "C" },
-        stdout: "ignore",
-        stderr: "ignore",
-      });
-      await child.exited;
-      await engine.stop(1000);
-      const decoder = new NativeDecoder();
+      const script = 'cat "$@" "$@" 2>/dev/null; cat "$ALONE" "$ALONE" "$ALONE" "$ALONE" "$ALONE" 2>/dev/null; true';
       const sent = new Map<string, number>();
-      for (const bytes of engine.store.records()) {
-        for (const record of decoder.push(bytes)) {
-          if (record.eventType === 1 && record.value?.startsWith(prefix)) sent.set(record.value, (sent.get(record.value) ?? 0) + 1);
-        }
-      }
+      for (const { value } of await opensOnOneCpu(engine, cgroup, script, paths, prefix, { ALONE: alone, LC_ALL: "C" }))
+        sent.set(value, (sent.get(value) ?? 0) + 1);
       const counts = paths.map((path) => sent.get(path) ?? 0);
       expect({
         everyPath: counts.every((count) => count === 1 || count === 2),
@@ -209,6 +191,35 @@ describe("CaptureEngine", () => {
     });
   });
 });
+
+// Runs `script` (its arguments `args`) under /bin/sh on CPU 0 in the session, stops the engine,
+// and returns the OPEN records whose path starts with `prefix`. Each CPU keeps its own dedupe
+// cache, so on one CPU the counts are exact.
+async function opensOnOneCpu(
+  engine: CaptureEngine,
+  cgroup: string,
+  script: string,
+  args: readonly string[],
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ value: string; flags: number }[]> {
+  const joined = `echo $$ > "$0/cgroup.procs" && ${script}`;
+  const child = Bun.spawn(["taskset", "-c", "0", "/bin/sh", "-c", joined, cgroup, ...args], {
+    env: { ...process.env, ...env },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  await child.exited;
+  await engine.stop(1000);
+  const decoder = new NativeDecoder();
+  const opens: { value: string; flags: number }[] = [];
+  for (const bytes of engine.store.records()) {
+    for (const record of decoder.push(bytes)) {
+      if (record.eventType === 1 && record.value?.startsWith(prefix)) opens.push({ value: record.value, flags: record.flags ?? 0 });
+    }
+  }
+  return opens;
+}
 
 // Starts an engine on a fresh cgroup for `use`, then closes both whatever happens.
 async function withEngine(use: (engine: CaptureEngine, cgroup: string) => Promise<void>, dedupeSlots?: number): Promise<void> {
