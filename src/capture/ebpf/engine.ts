@@ -25,7 +25,7 @@ import { MapName, ScratchSlot } from "./_program-blocks.ts";
 import { dnsPacketProgram } from "./dns-program.ts";
 import { ARGV_FUNCTION, argvProgram, argvProgramKey, execProgram } from "./exec-programs.ts";
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
-import { connectExitProgram, openEnterProgram, openExitProgram, type OpenHook } from "./open-programs.ts";
+import { connectExitProgram, OPEN_HOOKS, openEnterProgram, openEnterProgramKey, openExitProgram, type OpenHook } from "./open-programs.ts";
 import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
 import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, dedupeSlotsPerCpu, LINEAGE_ENTRIES, PENDING, SCRATCH_SIZE } from "./record-layout.ts";
 
@@ -48,8 +48,8 @@ export interface Attachment {
   readonly shareKey?: (format: TracepointFormat, formatOf: FormatOf) => string;
 }
 
-/** Reads the format of another tracepoint of the same category. */
-export type FormatOf = (tracepoint: string) => TracepointFormat;
+/** Reads the format of another tracepoint of the same category; undefined when this kernel has none. */
+export type FormatOf = (tracepoint: string) => TracepointFormat | undefined;
 
 /** Sizes a program is built with, fixed for the host. */
 export interface ProgramSizes {
@@ -257,10 +257,12 @@ export class CaptureEngine {
       const formatOf: FormatOf = (tracepoint) => {
         const key = `${attachment.category}/${tracepoint}`;
         let format = formats.get(key);
-        if (format === undefined) formats.set(key, (format = readTracepointFormat(options.tracefs, attachment.category, tracepoint)));
+        if (format === undefined && hasTracepoint(options.tracefs, attachment.category, tracepoint)) {
+          formats.set(key, (format = readTracepointFormat(options.tracefs, attachment.category, tracepoint)));
+        }
         return format;
       };
-      const format = formatOf(attachment.tracepoint);
+      const format = formatOf(attachment.tracepoint) ?? readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
       const key = attachment.shareKey?.(format, formatOf);
       let program = key === undefined ? undefined : shared.get(key);
       if (program === undefined) {
@@ -344,12 +346,16 @@ function readPossible(): string {
 
 function openPair(hook: OpenHook, short: string, optional = false): Attachment[] {
   return [
+    // one entry program for the open-like hooks whose records are as long (openat, openat2): it
+    // tells them apart by the syscall number (the kernel refuses to attach a program that reads
+    // past the end of a tracepoint's record, so the shorter open and creat have their own)
     {
       category: "syscalls",
       tracepoint: `sys_enter_${hook}`,
       short: `${short}_in`,
-      build: (format, _formatOf, sizes) => openEnterProgram(hook, format, sizes.dedupeSlots),
+      build: (format, formatOf, sizes) => openEnterProgram(openEnterFormats(format, formatOf), sizes.dedupeSlots),
       optional,
+      shareKey: (format, formatOf) => openEnterProgramKey(openEnterFormats(format, formatOf)),
     },
     // one exit program for every open-like hook: it reads the hook its entry noted
     {
@@ -363,10 +369,33 @@ function openPair(hook: OpenHook, short: string, optional = false): Attachment[]
   ];
 }
 
+// The entry formats of the open-like hooks this kernel has whose records end where `own`'s does.
+function openEnterFormats(own: TracepointFormat, formatOf: FormatOf): Map<OpenHook, TracepointFormat> {
+  const formats = new Map<OpenHook, TracepointFormat>();
+  for (const hook of OPEN_HOOKS) {
+    const format = formatOf(`sys_enter_${hook}`);
+    if (format !== undefined && recordEnd(format) === recordEnd(own)) formats.set(hook, format);
+  }
+  return formats;
+}
+
+function recordEnd(format: TracepointFormat): number {
+  return Math.max(...[...format.fields.values()].map((field) => field.offset + field.size));
+}
+
+// A tracepoint every kernel the engine runs on has (the probe checks them).
+function requiredFormat(formatOf: FormatOf, tracepoint: string): TracepointFormat {
+  const format = formatOf(tracepoint);
+  if (format === undefined) throw new BpfError("BPF_UNAVAILABLE", `tracepoint ${tracepoint}`, 0, `this kernel has no tracepoint ${tracepoint}`);
+  return format;
+}
+
 // execve and execveat share one argv program: it tells the two apart by the syscall number.
 function argvAttachment(tracepoint: "sys_enter_execve" | "sys_enter_execveat", short: string): Attachment {
   const formats = (format: TracepointFormat, formatOf: FormatOf) =>
-    tracepoint === "sys_enter_execve" ? ([format, formatOf("sys_enter_execveat")] as const) : ([formatOf("sys_enter_execve"), format] as const);
+    tracepoint === "sys_enter_execve"
+      ? ([format, requiredFormat(formatOf, "sys_enter_execveat")] as const)
+      : ([requiredFormat(formatOf, "sys_enter_execve"), format] as const);
   return {
     category: "syscalls",
     tracepoint,

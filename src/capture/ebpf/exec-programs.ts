@@ -30,6 +30,7 @@ import {
 } from "../../bpf/index.ts";
 import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader } from "./_program-blocks.ts";
 import { ARGV, ARGV_MAX_ARGS, ARGV_MAX_BYTES, Counter, EXEC, HEADER, HOOK_IDS, PATH_READ, RecordBit, RecordType } from "./record-layout.ts";
+import { syscallNumber } from "./syscall-numbers.ts";
 
 /**
  * `sys_enter_execve` and `sys_enter_execveat`, one program: the arguments, up to ARGV_MAX_ARGS and
@@ -100,7 +101,7 @@ export function argvProgram(execve: TracepointFormat, execveat: TracepointFormat
 
 /** What `argvProgram` is built from, so attachments that agree on it share one program. */
 export function argvProgramKey(execve: TracepointFormat, execveat: TracepointFormat): string {
-  return `argv:${execveatNumber()}:${fieldOffset(execve, "__syscall_nr")}:${fieldOffset(execve, "argv")}:${fieldOffset(execveat, "argv")}`;
+  return `argv:${syscallNumber("execveat")}:${fieldOffset(execve, "__syscall_nr")}:${fieldOffset(execve, "argv")}:${fieldOffset(execveat, "argv")}`;
 }
 
 /** The label of the argv callback (a subprogram the loader declares in BTF). */
@@ -149,22 +150,13 @@ export function execProgram(format: TracepointFormat): Program {
 
 // --- internal ---
 
-// execveat's number on this architecture (syscall tracepoints give the number, not the name).
-const EXECVEAT: Readonly<Record<string, number>> = { x64: 322, arm64: 281 };
-
-function execveatNumber(): number {
-  const number = EXECVEAT[process.arch];
-  if (number === undefined) throw new Error(`no execveat syscall number for ${process.arch}`);
-  return number;
-}
-
 // R1 = the argv pointer of whichever of execve and execveat the program runs for.
 function argvPointer(execve: TracepointFormat, execveat: TracepointFormat): Program {
   const viaExecveat = fresh("argv_execveat");
   const loaded = fresh("argv_pointer");
   return [
     load("u32", R1, R6, fieldOffset(execve, "__syscall_nr")),
-    jump("jeq", R1, execveatNumber(), viaExecveat),
+    jump("jeq", R1, syscallNumber("execveat"), viaExecveat),
     load("u64", R1, R6, fieldOffset(execve, "argv")),
     goTo(loaded),
     label(viaExecveat),
