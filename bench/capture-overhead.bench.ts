@@ -41,6 +41,7 @@ const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : findExecuta
 const OPENS = 100_000;
 const ROUNDS = Number(process.env.ASSAY_BENCH_ROUNDS ?? 7);
 const RATE_COUNTS = [100_000, 300_000, 1_000_000];
+const RATE_ROUNDS = 5;
 const STARTUP_ROUNDS = 9;
 const SECTIONS = process.env.ASSAY_BENCH_SECTIONS?.split(",").map((name) => name.trim());
 const wanted = (section: "size" | "loop" | "stats" | "rate" | "startup" | "ptrace") => SECTIONS === undefined || SECTIONS.includes(section);
@@ -279,25 +280,40 @@ try {
   if (wanted("rate")) {
     console.log(`\n## lossless rate: distinct-path opens (open("${DISTINCT_PREFIX}<i>"), fails fast), default ring buffer\n`);
     for (const count of RATE_COUNTS) {
-      const bare = await loopTime(loop(count, true));
-      const armed = await armOn(session);
-      let captured: LoopTime;
-      let outcome: CaptureOutcome;
-      try {
-        captured = await loopTime(loop(count, true));
-        outcome = await armed.stop(5000);
-      } finally {
-        await armed[Symbol.asyncDispose]();
+      // A single loop swings ±15 % on this host: each figure is the median of RATE_ROUNDS rounds,
+      // and every round must be lossless.
+      const rates: number[] = [];
+      const bareRates: number[] = [];
+      const cpuPerOpen: number[] = [];
+      const bareCpuPerOpen: number[] = [];
+      const losses: string[] = [];
+      for (let round = 0; round < RATE_ROUNDS; round += 1) {
+        const bare = await loopTime(loop(count, true));
+        const armed = await armOn(session);
+        let captured: LoopTime;
+        let outcome: CaptureOutcome;
+        try {
+          captured = await loopTime(loop(count, true));
+          outcome = await armed.stop(5000);
+        } finally {
+          await armed[Symbol.asyncDispose]();
+        }
+        await detached(ENGINE_PREFIX);
+        const seen = new Set<string>();
+        for await (const record of outcome.records) if (record.eventType === 1 && record.value?.startsWith(DISTINCT_PREFIX)) seen.add(record.value);
+        if (seen.size !== count || outcome.loss.ringbufDrops !== 0)
+          losses.push(
+            `round ${round + 1}: ${seen.size} of ${count} distinct paths, ring drops ${outcome.loss.ringbufDrops}, openat emitted ${outcome.loss.hooks.openat.emitted}`,
+          );
+        rates.push(count / captured.wall);
+        bareRates.push(count / bare.wall);
+        cpuPerOpen.push((captured.cpu / count) * 1e9);
+        bareCpuPerOpen.push((bare.cpu / count) * 1e9);
       }
-      await detached(ENGINE_PREFIX);
-      const seen = new Set<string>();
-      for await (const record of outcome.records) if (record.eventType === 1 && record.value?.startsWith(DISTINCT_PREFIX)) seen.add(record.value);
-      const rate = count / captured.wall;
-      const bareRate = count / bare.wall;
-      const lossless = seen.size === count && outcome.loss.ringbufDrops === 0;
-      const goal = lossless && (rate >= 500_000 || rate >= bareRate / 1.15) ? "met" : "NOT met";
+      const rate = median(rates);
+      const goal = losses.length === 0 && (rate >= 500_000 || rate >= median(bareRates) / 1.15) ? "met" : "NOT met";
       console.log(
-        `${count} opens: captured ${kps(rate)} (${captured.wall.toFixed(3)} s), bare loop ${kps(bareRate)}; loop CPU per open ${((captured.cpu / count) * 1e9).toFixed(0)} ns captured (${kps(count / captured.cpu)} on a whole CPU), ${((bare.cpu / count) * 1e9).toFixed(0)} ns bare; ${seen.size} of ${count} distinct paths in the capture, ring drops ${outcome.loss.ringbufDrops}, openat emitted ${outcome.loss.hooks.openat.emitted}` +
+        `${count} opens, ${RATE_ROUNDS} rounds: captured ${kps(rate)} median [${(Math.min(...rates) / 1000).toFixed(0)}k–${(Math.max(...rates) / 1000).toFixed(0)}k], bare loop ${kps(median(bareRates))}; loop CPU per open ${median(cpuPerOpen).toFixed(0)} ns captured (${kps(1e9 / median(cpuPerOpen))} on a whole CPU), ${median(bareCpuPerOpen).toFixed(0)} ns bare; ${losses.length === 0 ? "every round lossless (every distinct path captured, 0 ring drops)" : `LOSS: ${losses.join("; ")}`}` +
           ` — goal lossless at ≥ 500k/s or the bare loop's speed (within 1.15×): ${goal}`,
       );
     }
