@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BpfProgram, exit, hasTracepoint, loadedPrograms, mov, ProgramType, R0, readTracepointFormat, TracepointLink } from "../src/bpf/index.ts";
 import { ATTACHMENTS } from "../src/capture/ebpf/engine.ts";
+import { COMPILE_FLAGS } from "../scripts/compile-flags.ts";
 import { createEbpfBackend, straceCommand, type ArmedCapture, type CaptureOutcome } from "../src/capture/index.ts";
 import { ensureTracefs, findCgroup2Mount, findExecutable, readHostFacts } from "../src/linux/index.ts";
 
@@ -83,6 +84,12 @@ try {
         `growth: ${(growth / 1024).toFixed(0)} KiB (everything merged since ${sizeBase}, not only the engine) — goal ≤ 1024 KiB: ${growth <= 1 << 20 ? "met" : "NOT met"}`,
       );
     }
+    const share = await engineShare();
+    if (share.bytes === undefined) console.log(`the engine's own share: not measured: ${share.why}`);
+    else
+      console.log(
+        `the engine's own share (src/bpf and src/capture/ebpf, with what they import): ${(share.bytes / 1024).toFixed(0)} KiB — a binary of the engine and the Node.js builtins it imports (${share.builtins.join(", ")}) against one importing those builtins alone, both with the shipped flags — goal ≤ 1024 KiB: ${share.bytes <= 1 << 20 ? "met" : "NOT met"}`,
+      );
   }
 
   // 2. The open loop (one path: the kernel deduplicates, so this is the per-syscall cost) and
@@ -648,6 +655,42 @@ function buildBaseBinary(rev: string): { size?: number; why?: string } {
     const outfile = join(where, "dist", "assay-runner");
     if (build.exitCode !== 0 || !existsSync(outfile)) return { why: `build failed: ${build.stderr.toString().trim()}` };
     return { size: statSync(outfile).size };
+  } finally {
+    rmSync(where, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the engine adds to a binary: one compiled from an entry importing the engine's two modules
+ * and the Node.js builtins they use, against one importing only those builtins (same flags).
+ */
+async function engineShare(): Promise<{ bytes?: number; builtins: string[]; why?: string }> {
+  const modules = [join(root, "src", "bpf", "index.ts"), join(root, "src", "capture", "ebpf", "index.ts")];
+  // the builtins the engine imports, whichever of its files imports them: a bundle keeps those imports
+  const bundle = await Bun.build({ entrypoints: modules, target: "bun" });
+  const texts = await Promise.all(bundle.outputs.map((output) => output.text()));
+  const specifiers = texts.flatMap((text) => [...text.matchAll(/\bfrom\s*"([^".][^"]*)"/g)].map((match) => match[1] as string));
+  // bun:ffi is left with the engine: nothing else of the binary's capture imports it
+  const builtins = [...new Set(specifiers.filter((name) => !name.startsWith("bun:")).map((name) => (name.startsWith("node:") ? name : `node:${name}`)))].sort();
+  // the entries sit in the checkout, so packages resolve from its node_modules
+  const where = mkdtempSync(join(root, ".bench-size-"));
+  try {
+    const sizes: number[] = [];
+    for (const [name, imports] of [
+      ["builtins", builtins],
+      ["engine", [...builtins, ...modules]],
+    ] as const) {
+      const entry = join(where, `${name}.ts`);
+      writeFileSync(
+        entry,
+        `${imports.map((path, i) => `import * as m${i} from ${JSON.stringify(path)};`).join("\n")}\nif (process.argv.length > 99) console.log(${imports.map((_, i) => `m${i}`).join(", ")});\n`,
+      );
+      const outfile = join(where, name);
+      const build = Bun.spawnSync([process.execPath, "build", ...COMPILE_FLAGS, entry, "--outfile", outfile], { cwd: root, stdout: "ignore", stderr: "pipe" });
+      if (build.exitCode !== 0 || !existsSync(outfile)) return { builtins, why: `bun build ${name}: ${build.stderr.toString().trim()}` };
+      sizes.push(statSync(outfile).size);
+    }
+    return { bytes: (sizes[1] as number) - (sizes[0] as number), builtins };
   } finally {
     rmSync(where, { recursive: true, force: true });
   }
