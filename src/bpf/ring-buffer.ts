@@ -1,6 +1,12 @@
 // A reader of a BPF_MAP_TYPE_RINGBUF through mmap (kernel/bpf/ringbuf.c): the consumer position
 // on a writable page at offset 0, the producer position on a read-only page after it, then the
 // data area, mapped twice in a row so a record that wraps reads as one piece.
+//
+// The producer page and the data are mapped read-only, and on arm64 JavaScriptCore implements
+// `Atomics.load` as a read-modify-write: on that memory it faults (checked on a 6.1 arm64 kernel).
+// So they are read with plain loads, each followed by a sequentially consistent operation on the
+// writable consumer page, which orders it before the loads after it (acquire, as libbpf's
+// smp_load_acquire); x86 never reorders loads, so there it only costs the operation.
 import { syscallError } from "./errors.ts";
 import { mmapShared, munmap, pageSize, viewOf } from "./libc.ts";
 import type { BpfMap } from "./map.ts";
@@ -13,7 +19,7 @@ const HEADER_SIZE = 8;
 /** Reads committed records of one ring buffer, in the order they were reserved. */
 export class RingBufferReader {
   readonly #consumer: BigUint64Array;
-  readonly #producer: BigUint64Array;
+  readonly #producer: DataView;
   readonly #data: Uint8Array;
   readonly #words: DataView;
   readonly #mask: bigint;
@@ -26,7 +32,7 @@ export class RingBufferReader {
     ];
     this.#consumer = new BigUint64Array(viewOf(consumerAddress, page), 0, 1);
     const producerArea = viewOf(producerAddress, page + 2 * size);
-    this.#producer = new BigUint64Array(producerArea, 0, 1);
+    this.#producer = new DataView(producerArea, 0, 8);
     this.#data = new Uint8Array(producerArea, page, 2 * size);
     this.#words = new DataView(producerArea, page, 2 * size);
     this.#mask = BigInt(size - 1);
@@ -48,7 +54,7 @@ export class RingBufferReader {
 
   /** Bytes written by the kernel and not yet consumed. */
   backlog(): number {
-    return Number(Atomics.load(this.#producer, 0) - Atomics.load(this.#consumer, 0));
+    return Number(this.#producerPosition() - Atomics.load(this.#consumer, 0));
   }
 
   /**
@@ -57,12 +63,14 @@ export class RingBufferReader {
    */
   drain(onRecord: (record: Uint8Array) => void): number {
     let consumer = Atomics.load(this.#consumer, 0);
-    const producer = Atomics.load(this.#producer, 0);
+    const producer = this.#producerPosition();
     let count = 0;
     while (consumer < producer) {
       const at = Number(consumer & this.#mask);
       const word = this.#words.getUint32(at, true);
       if ((word & BUSY) !== 0) break;
+      // the record is committed: its data is read only after this header was
+      this.#acquireFence();
       const length = word & (~(BUSY | DISCARD) >>> 0);
       if ((word & DISCARD) === 0) {
         onRecord(this.#data.subarray(at + HEADER_SIZE, at + HEADER_SIZE + length));
@@ -72,6 +80,18 @@ export class RingBufferReader {
       Atomics.store(this.#consumer, 0, consumer);
     }
     return count;
+  }
+
+  // The kernel's producer position, ordered before every read after it.
+  #producerPosition(): bigint {
+    const position = this.#producer.getBigUint64(0, true);
+    this.#acquireFence();
+    return position;
+  }
+
+  // A sequentially consistent no-op on the consumer page (see the top of the file).
+  #acquireFence(): void {
+    Atomics.add(this.#consumer, 0, 0n);
   }
 
   /** Unmaps the buffer; safe to call twice. */
