@@ -3,19 +3,19 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createEbpfBackend, deriveKernelHealth, normalizeKernelRecords } from "../../src/capture/index.ts";
+import { createEbpfBackend, deriveKernelHealth, normalizeKernelRecords, type EbpfOptions } from "../../src/capture/index.ts";
 import { host, skipReason, tempDir } from "../harness.ts";
 
 const ebpfProbe = await createEbpfBackend().probe();
 const cannot = skipReason(!host.hasCgroup2 || !ebpfProbe.available, `eBPF backend tests need root, cgroup v2 and the bpf() syscall (${ebpfProbe.reason})`);
 
 /** Runs `script` with sh inside a fresh cgroup under an armed eBPF capture; returns what the run would write. */
-async function captureInCgroup(script: string, ringBytes: number, drainEveryMs?: number) {
+async function captureInCgroup(script: string, options: Required<EbpfOptions>) {
   using scratch = tempDir("ebpf-scratch");
-  const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-capture-test-${process.pid}-${ringBytes}`);
+  const cgroup = join(host.cgroup2Mount ?? "/sys/fs/cgroup", `assay-capture-test-${process.pid}-${options.ringBytes}`);
   mkdirSync(cgroup);
   try {
-    await using armed = await createEbpfBackend({ ringBytes, drainEveryMs }).arm({
+    await using armed = await createEbpfBackend(options).arm({
       cgroupPath: cgroup,
       cgroupId: statSync(cgroup, { bigint: true }).ino,
       scratchDir: scratch.path,
@@ -37,7 +37,7 @@ describe("eBPF backend loss accounting", () => {
     // no drain until the workload ends, so the page overflows however slow the host (an emulated
     // arm64 VM opened too slowly to outpace the 10 ms drains)
     const flood = 'i=0; while [ "$i" -lt 2000 ]; do true 2>/dev/null < "/nonexistent-assay-flood/$i"; i=$((i+1)); done; exit 0';
-    const { exitCode, loss, health } = await captureInCgroup(flood, 4096, 600_000);
+    const { exitCode, loss, health } = await captureInCgroup(flood, { ringBytes: 4096, drainEveryMs: 600_000 });
     expect({
       exitCode,
       dropsReported: loss.ringbufDrops > 0,
