@@ -15,6 +15,7 @@ import {
   loadMap,
   lookupAt,
   mov,
+  mov32,
   R0,
   R1,
   R10,
@@ -84,8 +85,8 @@ export function decide4Program(syscall: number, options: EgressProgramOptions): 
       : [
           // the session's DNS goes to the stub, which allows the answered addresses before it replies
           label(dns),
-          store("u32", R6, SOCK_ADDR.userIp4, wordOf(options.stub.address)),
-          store("u32", R6, SOCK_ADDR.userPort, htons(options.stub.port)),
+          storeContextWord(SOCK_ADDR.userIp4, wordOf(options.stub.address)),
+          storeContextWord(SOCK_ADDR.userPort, htons(options.stub.port)),
           mov(R0, 1),
           exit(),
         ],
@@ -132,8 +133,8 @@ export function replySourceProgram(options: EgressProgramOptions): Program {
     jump("jne", R1, R2, keep),
     load("u32", R1, R6, SOCK_ADDR.userPort),
     jump("jne", R1, htons(stub.port), keep),
-    store("u32", R6, SOCK_ADDR.userIp4, wordOf(stub.upstreamAddress)),
-    store("u32", R6, SOCK_ADDR.userPort, htons(stub.upstreamPort)),
+    storeContextWord(SOCK_ADDR.userIp4, wordOf(stub.upstreamAddress)),
+    storeContextWord(SOCK_ADDR.userPort, htons(stub.upstreamPort)),
     label(keep),
     mov(R0, 1),
     exit(),
@@ -141,6 +142,12 @@ export function replySourceProgram(options: EgressProgramOptions): Program {
 }
 
 // --- internal ---
+
+// Writes a u32 of the context (R6) through a register: kernels before 6.3 refuse a store of an
+// immediate (BPF_ST) into the context, and 6.1 is Debian 12's kernel.
+function storeContextWord(offset: number, value: number): Program {
+  return [mov32(R1, value), store("u32", R6, offset, R1)];
+}
 
 // Writes an ATTEMPT record at `at` on the stack (R7 holds the port) and sends it.
 function attempt(syscall: number, family: number, mode: "audit" | "block", address: Program, at = -64): Program {
