@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BpfProgram, exit, hasTracepoint, loadedPrograms, mov, ProgramType, R0, readTracepointFormat, TracepointLink } from "../src/bpf/index.ts";
-import { ATTACHMENTS } from "../src/capture/ebpf/engine.ts";
+import { ATTACHMENTS } from "../src/capture/ebpf/attachments.ts";
 import { COMPILE_FLAGS } from "../scripts/compile-flags.ts";
 import { createEbpfBackend, straceCommand, type ArmedCapture, type CaptureOutcome } from "../src/capture/index.ts";
 import { ensureTracefs, findCgroup2Mount, findExecutable, readHostFacts } from "../src/linux/index.ts";
