@@ -1,4 +1,4 @@
-import { deriveKernelHealth, normalizeKernelRecords, type CaptureOutcome, type KernelSummary } from "../capture/index.ts";
+import { deriveKernelHealth, normalizeKernelRecords, type CaptureLoss, type CaptureOutcome, type KernelSummary } from "../capture/index.ts";
 import { DnsObserver } from "../egress/index.ts";
 import type { CorrelationReport, PolicyEvent } from "../schema/index.ts";
 import { collectSurfaceSets } from "./capability-surface.ts";
@@ -97,7 +97,7 @@ async function collectKernelLayer(supervised: Supervised, captured: CaptureOutco
     { keepAllOpens: spec.keepAllOpens },
   );
   const cgroupCorrelation = captured.streamComplete ? "clean" : "partial";
-  const derived = deriveKernelHealth({ loss: captured.loss, summary, cgroupCorrelation, backend: supervised.capture.version });
+  const derived = deriveKernelHealth({ loss: withStartSeen(captured.loss, summary), summary, cgroupCorrelation, backend: supervised.capture.version });
   const notes = [derived.backendNote, ...derived.scopeNotes];
   if (observer !== undefined && captured.dns !== undefined) {
     // Packets the kernel side could not deliver are names we did not read: counted with the unparseable.
@@ -106,6 +106,14 @@ async function collectKernelLayer(supervised: Supervised, captured: CaptureOutco
   }
   if (egress !== undefined) notes.push(...egress.notes);
   return { summary, health: { ...derived, cgroup_correlation: cgroupCorrelation }, notes };
+}
+
+// The workload started (a failed start never reaches here), so a capture that works holds at least
+// its first exec. None at all means the capture missed the session, whatever the cause: the layer
+// then names it as unobserved and is never complete.
+function withStartSeen(loss: CaptureLoss, summary: KernelSummary): CaptureLoss {
+  if (summary.processExecs.size > 0) return loss;
+  return { ...loss, unobserved: { ...loss.unobserved, workload_exec: 1 } };
 }
 
 async function seal(collected: Collected): Promise<RunResult> {

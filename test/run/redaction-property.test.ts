@@ -6,10 +6,11 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import * as v from "valibot";
-import { EVENT_UNIX_CONNECT, noLoss, type CaptureBackend, type KernelRecord } from "../../src/capture/index.ts";
+import { EVENT_UNIX_CONNECT, type KernelRecord } from "../../src/capture/index.ts";
 import { verifyArchive } from "../../src/evidence/index.ts";
 import { buildRunSpec, executeRun, RunOptionsSchema } from "../../src/run/index.ts";
 import { host, skipReason, tempDir } from "../harness.ts";
+import { plantedBackend } from "./_planted-backend.ts";
 
 const noSession = skipReason(!host.hasCgroup2, "the planted-secret property runs whole runs in a session: it needs root and a writable cgroup v2 mount");
 
@@ -33,28 +34,6 @@ const secret: fc.Arbitrary<Planted> = fc.oneof(
   upper.map((id) => ({ text: `AKIA${id}`, needle: `AKIA${id}` })),
   core.map((pw) => ({ text: `Bearer ${pw}${pw}`, needle: `${pw}${pw}` })),
 );
-
-/** A kernel backend that reports the given records, so every kernel field can carry a secret. */
-function plantedBackend(records: readonly KernelRecord[]): CaptureBackend {
-  return {
-    name: "ebpf",
-    probe: async () => ({ backend: "ebpf", available: true, reason: "planted records", version: "planted" }),
-    arm: async () => ({
-      backend: "ebpf",
-      version: "ebpf planted",
-      helpers: [],
-      command: (argv) => argv,
-      stop: async () => ({
-        records: (async function* () {
-          yield* records;
-        })(),
-        loss: noLoss,
-        streamComplete: true,
-      }),
-      [Symbol.asyncDispose]: async () => {},
-    }),
-  };
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
