@@ -73,6 +73,8 @@ describe("assay-runner run --egress", () => {
             "-c",
             `import socket; socket.create_connection(("127.0.0.3", ${other.port}), timeout=5).close(); print("outside connected")`,
           ]);
+          // a run that wrote no archive fails here with what it said, not at the missing file
+          if (outcome.exitCode !== 0) throw new Error(`run exited ${outcome.exitCode}: ${outcome.stderr}`);
           const opened = await openArchive(archive);
           const rows = opened.rows("layers/kernel.ndjson");
           const kind = mode === "block" ? "connect_blocked" : "connect_would_block";
