@@ -9,7 +9,7 @@
 // (emulation runs ~20× slower). Usage: bun scripts/arm64-vm.ts [test path…]; exits with the
 // tests' status. The downloaded packages are kept in $XDG_CACHE_HOME/assay-arm64-vm.
 import { $ } from "bun";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildWasm } from "./build-wasm.ts";
@@ -142,19 +142,19 @@ async function buildArm64Binary(outfile: string): Promise<void> {
 
 function copyRepository(repo: string): void {
   mkdirSync(join(repo, "node_modules"), { recursive: true });
-  for (const name of ["src", "test", "bench", "scripts", "package.json", "bunfig.toml", "tsconfig.json"])
+  for (const name of ["src", "test", "bench", "scripts", "action", "action.yml", "README.md", "package.json", "bunfig.toml", "tsconfig.json"])
     cpSync(join(root, name), join(repo, name), { recursive: true });
   for (const name of readdirSync(join(root, "node_modules"))) {
     if (!LEFT_BEHIND.has(name)) cpSync(join(root, "node_modules", name), join(repo, "node_modules", name), { recursive: true, dereference: true });
   }
+  // The test runner is the binary as Bun (BUN_BE_BUN=1, inherited by what it spawns, so a test that
+  // runs a script with process.execPath gets Bun too); the product is the binary without it.
   mkdirSync(join(repo, "dist"));
-  symlinkSync("/assay", join(repo, "dist", "assay-runner"));
+  writeFileSync(join(repo, "dist", "assay-runner"), '#!/bin/sh\nunset BUN_BE_BUN\nexec /assay "$@"\n', { mode: 0o755 });
 }
 
 // The machine's first process: mounts what a runner host has, runs the tests, powers off.
 function writeInit(rootfs: string, files: readonly string[]): void {
-  // the test runner is the binary as Bun; the binaries its tests spawn must not be
-  writeFileSync(join(rootfs, "unset-be-bun.ts"), "delete process.env.BUN_BE_BUN;\n");
   // busybox installs its applets into these, and only into directories that exist
   for (const dir of ["sbin", "usr/bin", "usr/sbin"]) mkdirSync(join(rootfs, dir), { recursive: true });
   writeFileSync(
@@ -164,14 +164,17 @@ function writeInit(rootfs: string, files: readonly string[]): void {
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root
 mkdir -p /proc /sys /dev /tmp /root /etc
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp
+ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin; ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
+mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
 mkdir -p /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup
 mount -t tracefs none /sys/kernel/tracing
 ip link set lo up
-echo "root:x:0:0:root:/root:/bin/sh" > /etc/passwd
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' > /etc/passwd
+printf 'root:x:0:\nnogroup:x:65534:\n' > /etc/group
 echo "arm64-vm" > /etc/hostname
 echo "== arm64-vm: $(uname -m) $(uname -r), CPUs $(cat /sys/devices/system/cpu/possible)"
 cd /repo
-BUN_BE_BUN=1 /assay test --preload /unset-be-bun.ts --timeout=600000 ${files.map((file) => `'${file}'`).join(" ")} 2>&1
+BUN_BE_BUN=1 /assay test --timeout=600000 ${files.map((file) => `'${file}'`).join(" ")} 2>&1
 echo "== arm64-vm: tests exited $?"
 poweroff -f
 `,

@@ -1,6 +1,7 @@
 // A kernel backend that reports records given by the test, so a whole run can be checked against
 // exactly what its capture "saw".
 import { noLoss, type CaptureBackend, type KernelRecord } from "../../src/capture/index.ts";
+import type { RunIo } from "../../src/run/index.ts";
 
 export function plantedBackend(records: readonly KernelRecord[]): CaptureBackend {
   return {
@@ -20,5 +21,19 @@ export function plantedBackend(records: readonly KernelRecord[]): CaptureBackend
       }),
       [Symbol.asyncDispose]: async () => {},
     }),
+  };
+}
+
+/** What executeRun needs to run on this host with the planted backend; `extra` adds to it. */
+export function plantedRunIo(records: readonly KernelRecord[], extra: Partial<RunIo> = {}): RunIo {
+  return {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    platform: "linux",
+    interrupted: new Promise(() => {}),
+    chooseBackend: async () => {
+      const backend = plantedBackend(records);
+      return { ok: true, backend, probe: await backend.probe(), tried: [], rest: [] };
+    },
+    ...extra,
   };
 }

@@ -6,7 +6,7 @@ import type { KernelRecord } from "../../src/capture/index.ts";
 import { buildRunSpec, executeRun, RunOptionsSchema } from "../../src/run/index.ts";
 import { openArchive } from "./_archive.ts";
 import { host, skipReason, tempDir } from "../harness.ts";
-import { plantedBackend } from "./_planted-backend.ts";
+import { plantedRunIo } from "./_planted-backend.ts";
 
 const noSession = skipReason(!host.hasCgroup2, "whole runs in a session need root and a writable cgroup v2 mount");
 
@@ -17,15 +17,7 @@ async function runWith(records: readonly KernelRecord[]) {
     () => "run_start",
   );
   if (!built.ok) throw new Error(built.message);
-  const result = await executeRun(built.spec, {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    platform: "linux",
-    interrupted: new Promise(() => {}),
-    chooseBackend: async () => {
-      const backend = plantedBackend(records);
-      return { ok: true, backend, probe: await backend.probe(), tried: [], rest: [] };
-    },
-  });
+  const result = await executeRun(built.spec, plantedRunIo(records));
   const health = (await openArchive(result.archivePath)).json("observation-health.json");
   return { exitCode: result.exitCode, kernel: health.kernel_layer, backendNote: health.notes.find((note: string) => note.startsWith("capture_backend:")) };
 }

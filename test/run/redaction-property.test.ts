@@ -10,7 +10,7 @@ import { EVENT_UNIX_CONNECT, type KernelRecord } from "../../src/capture/index.t
 import { verifyArchive } from "../../src/evidence/index.ts";
 import { buildRunSpec, executeRun, RunOptionsSchema } from "../../src/run/index.ts";
 import { host, skipReason, tempDir } from "../harness.ts";
-import { plantedBackend } from "./_planted-backend.ts";
+import { plantedRunIo } from "./_planted-backend.ts";
 
 const noSession = skipReason(!host.hasCgroup2, "the planted-secret property runs whole runs in a session: it needs root and a writable cgroup v2 mount");
 
@@ -96,18 +96,14 @@ describe("redaction of a whole run", () => {
           );
           if (!built.ok) throw new Error(built.message);
           const scratchFiles: Array<[string, string]> = [];
-          const result = await executeRun(built.spec, {
-            env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-            platform: "linux",
-            interrupted: new Promise(() => {}),
-            chooseBackend: async () => {
-              const backend = plantedBackend(records);
-              return { ok: true, backend, probe: await backend.probe(), tried: [], rest: [] };
-            },
-            inspectScratch: (scratch) => {
-              for (const file of filesUnder(scratch)) scratchFiles.push([file, readFileSync(file, "latin1")]);
-            },
-          });
+          const result = await executeRun(
+            built.spec,
+            plantedRunIo(records, {
+              inspectScratch: (scratch) => {
+                for (const file of filesUnder(scratch)) scratchFiles.push([file, readFileSync(file, "latin1")]);
+              },
+            }),
+          );
           const tar = gunzipSync(readFileSync(result.archivePath)).toString("latin1");
           const verified = await verifyArchive(result.archivePath);
           const needles = s.map((planted) => planted.needle);
