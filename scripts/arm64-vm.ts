@@ -9,7 +9,7 @@
 // (emulation runs ~20× slower). Usage: bun scripts/arm64-vm.ts [test path…]; exits with the
 // tests' status. The downloaded packages are kept in $XDG_CACHE_HOME/assay-arm64-vm.
 import { $ } from "bun";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildWasm } from "./build-wasm.ts";
@@ -59,8 +59,9 @@ const PACKAGES = [
   "libelf1",
   "libzstd1",
 ];
-// node_modules the tests import (the compilers and formatters stay behind).
-const LEFT_BEHIND = new Set(["bun", "@biomejs", "typescript", "binaryen", "assemblyscript", "bun-types", "@types", ".bin"]);
+// node_modules the tests import; the type checker, formatter and binaryen stay behind (assemblyscript
+// goes: the build checks the .wasm against its package.json).
+const LEFT_BEHIND = new Set(["bun", "@biomejs", "typescript", "binaryen", "bun-types", "@types", ".bin"]);
 
 const tests = process.argv.slice(2);
 if (process.getuid?.() !== 0) fail("needs root (apt, and the tests inside run as root)");
@@ -143,18 +144,24 @@ async function buildArm64Binary(outfile: string): Promise<void> {
 function copyRepository(repo: string): void {
   mkdirSync(join(repo, "node_modules"), { recursive: true });
   for (const name of ["src", "test", "bench", "scripts", "action", "action.yml", "README.md", "package.json", "bunfig.toml", "tsconfig.json"])
-    cpSync(join(root, name), join(repo, name), { recursive: true });
+    cpSync(join(root, name), join(repo, name), { recursive: true, preserveTimestamps: true });
   for (const name of readdirSync(join(root, "node_modules"))) {
-    if (!LEFT_BEHIND.has(name)) cpSync(join(root, "node_modules", name), join(repo, "node_modules", name), { recursive: true, dereference: true });
+    if (!LEFT_BEHIND.has(name))
+      cpSync(join(root, "node_modules", name), join(repo, "node_modules", name), { recursive: true, dereference: true, preserveTimestamps: true });
   }
-  // The test runner is the binary as Bun (BUN_BE_BUN=1, inherited by what it spawns, so a test that
-  // runs a script with process.execPath gets Bun too); the product is the binary without it.
   mkdirSync(join(repo, "dist"));
-  writeFileSync(join(repo, "dist", "assay-runner"), '#!/bin/sh\nunset BUN_BE_BUN\nexec /assay "$@"\n', { mode: 0o755 });
+  symlinkSync("/assay", join(repo, "dist", "assay-runner"));
 }
 
 // The machine's first process: mounts what a runner host has, runs the tests, powers off.
 function writeInit(rootfs: string, files: readonly string[]): void {
+  // The test runner is the binary as Bun (BUN_BE_BUN=1). What its tests spawn must not inherit
+  // that, or dist/assay-runner would be Bun too; a test that runs a script with process.execPath
+  // gets a `bun` that sets it again (a wrapper, not the runner's environment: dash, which runs
+  // wrappers, drops variables such as an exported bash function's).
+  writeFileSync(join(rootfs, "vm-preload.ts"), 'delete process.env.BUN_BE_BUN;\nprocess.execPath = "/usr/local/bin/bun";\n');
+  mkdirSync(join(rootfs, "usr/local/bin"), { recursive: true });
+  writeFileSync(join(rootfs, "usr/local/bin/bun"), '#!/bin/sh\nBUN_BE_BUN=1 exec /assay "$@"\n', { mode: 0o755 });
   // busybox installs its applets into these, and only into directories that exist
   for (const dir of ["sbin", "usr/bin", "usr/sbin"]) mkdirSync(join(rootfs, dir), { recursive: true });
   writeFileSync(
@@ -174,7 +181,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' > /etc/group
 echo "arm64-vm" > /etc/hostname
 echo "== arm64-vm: $(uname -m) $(uname -r), CPUs $(cat /sys/devices/system/cpu/possible)"
 cd /repo
-BUN_BE_BUN=1 /assay test --timeout=600000 ${files.map((file) => `'${file}'`).join(" ")} 2>&1
+BUN_BE_BUN=1 /assay test --preload /vm-preload.ts --timeout=600000 ${files.map((file) => `'${file}'`).join(" ")} 2>&1
 echo "== arm64-vm: tests exited $?"
 poweroff -f
 `,
