@@ -72,6 +72,16 @@ const kernelPackage = await resolveKernelPackage();
 await download([...PACKAGES, kernelPackage]);
 
 const work = mkdtempSync(join(tmpdir(), "assay-arm64-vm-"));
+// Stopped (Ctrl-C, a CI timeout): the machine goes, and the ~300 MB work directory with it.
+let machine: Bun.Subprocess | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    machine?.kill("SIGKILL");
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+let status = 1;
 try {
   const rootfs = join(work, "rootfs");
   mkdirSync(rootfs);
@@ -83,11 +93,11 @@ try {
   writeInit(rootfs, tests.length > 0 ? tests : KERNEL_TESTS);
   await $`cd ${rootfs} && find . | cpio -o -H newc --quiet | gzip -1 > ${join(work, "initrd.gz")}`;
   console.error(`arm64-vm: booting ${kernel} (emulated; the tests take minutes)`);
-  const status = await boot(join(rootfs, "boot", kernel), join(work, "initrd.gz"));
-  process.exit(status);
+  status = await boot(join(rootfs, "boot", kernel), join(work, "initrd.gz"));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+process.exit(status);
 
 function fail(message: string): never {
   console.error(`arm64-vm: ${message}`);
@@ -190,14 +200,14 @@ poweroff -f
 }
 
 async function boot(kernel: string, initrd: string): Promise<number> {
-  const qemu = Bun.spawn(
+  const qemu = (machine = Bun.spawn(
     [
       "qemu-system-aarch64",
       ...["-M", "virt", "-cpu", "neoverse-n1", "-smp", "2", "-m", "3072", "-nographic", "-no-reboot"],
       ...["-kernel", kernel, "-initrd", initrd, "-append", "console=ttyAMA0 rdinit=/init panic=-1 quiet"],
     ],
     { stdin: "ignore", stdout: "pipe", stderr: "inherit" },
-  );
+  ));
   let status = 1;
   const decoder = new TextDecoder();
   let pending = "";
