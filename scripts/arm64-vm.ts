@@ -29,7 +29,7 @@ const KERNEL_TESTS = [
   "test/e2e/doctor.test.ts",
 ];
 // What the tests run besides the binary (Debian bookworm's arm64 names): a shell, coreutils,
-// bash, python3 and strace with their libraries.
+// bash, python3, openssl and strace with their libraries.
 const PACKAGES = [
   "libc6",
   "busybox-static",
@@ -53,6 +53,7 @@ const PACKAGES = [
   "libssl3",
   "libbz2-1.0",
   "liblzma5",
+  "openssl",
   "strace",
   "libunwind8",
   "libdw1",
