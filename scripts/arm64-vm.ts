@@ -60,9 +60,9 @@ const PACKAGES = [
   "libelf1",
   "libzstd1",
 ];
-// node_modules the tests import; the type checker, formatter and binaryen stay behind (assemblyscript
+// node_modules the tests import; the formatter and binaryen stay behind (assemblyscript
 // goes: the build checks the .wasm against its package.json).
-const LEFT_BEHIND = new Set(["bun", "@biomejs", "typescript", "binaryen", "bun-types", "@types", ".bin"]);
+const LEFT_BEHIND = new Set(["bun", "@biomejs", "binaryen", "bun-types", "@types", ".bin"]);
 
 const tests = process.argv.slice(2);
 if (process.getuid?.() !== 0) fail("needs root (apt, and the tests inside run as root)");
@@ -168,11 +168,11 @@ function copyRepository(repo: string): void {
 function writeInit(rootfs: string, files: readonly string[]): void {
   // The test runner is the binary as Bun (BUN_BE_BUN=1). What its tests spawn must not inherit
   // that, or dist/assay-runner would be Bun too; a test that runs a script with process.execPath
-  // gets a `bun` that sets it again (a wrapper, not the runner's environment: dash, which runs
-  // wrappers, drops variables such as an exported bash function's).
+  // gets a `bun` that sets it again and deletes it in the script (a wrapper, not the runner's
+  // environment: dash, which runs wrappers, drops variables such as an exported bash function's).
   writeFileSync(join(rootfs, "vm-preload.ts"), 'delete process.env.BUN_BE_BUN;\nprocess.execPath = "/usr/local/bin/bun";\n');
   mkdirSync(join(rootfs, "usr/local/bin"), { recursive: true });
-  writeFileSync(join(rootfs, "usr/local/bin/bun"), '#!/bin/sh\nBUN_BE_BUN=1 exec /assay "$@"\n', { mode: 0o755 });
+  writeFileSync(join(rootfs, "usr/local/bin/bun"), '#!/bin/sh\nBUN_BE_BUN=1 exec /assay --preload /vm-preload.ts "$@"\n', { mode: 0o755 });
   // busybox installs its applets into these, and only into directories that exist
   for (const dir of ["sbin", "usr/bin", "usr/sbin"]) mkdirSync(join(rootfs, dir), { recursive: true });
   writeFileSync(
