@@ -1,6 +1,7 @@
 export type * from "./types.ts";
 export { EVENT_UNIX_CONNECT } from "./types.ts";
 export { noLoss, noneBackend } from "./none/index.ts";
+export { recordStream } from "./record-stream.ts";
 export { abilitiesOf, type CaptureAbilities } from "./abilities.ts";
 export { armBackend, chooseBackend, type ArmedChoice, type CaptureChoice, type CaptureRequest } from "./select.ts";
 export {

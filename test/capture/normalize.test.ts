@@ -1,16 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { normalizeKernelRecords } from "../../src/capture/index.ts";
-import { EVENT_UNIX_CONNECT, type KernelRecord, type NormalizeOptions } from "../../src/capture/index.ts";
+import { EVENT_UNIX_CONNECT, normalizeKernelRecords, recordStream, type KernelRecord, type NormalizeOptions } from "../../src/capture/index.ts";
 import { openOperationFlags } from "../../src/capture/normalize.ts";
-
-async function* from(records: readonly KernelRecord[]): AsyncGenerator<KernelRecord> {
-  yield* records;
-}
 
 async function normalize(records: readonly KernelRecord[], runId = "run_1", options: NormalizeOptions = {}) {
   const lines: string[] = [];
   const summary = await normalizeKernelRecords(
-    from(records),
+    recordStream(records),
     runId,
     (line) => {
       lines.push(line);

@@ -1,7 +1,7 @@
 // Writes an archive whose kernel layer holds DNS rows, built the way `run` builds one: DNS
 // observations → kernel records → the normalizer → rows, surface, and the dns_capture note.
 import { join } from "node:path";
-import { normalizeKernelRecords, type KernelRecord } from "../../src/capture/index.ts";
+import { normalizeKernelRecords, recordStream, type KernelRecord } from "../../src/capture/index.ts";
 import { ArchiveWriter, canonicalJson, sortUnique } from "../../src/evidence/index.ts";
 import { dnsCaptureNote, dnsKernelRecords, runFinishedLine, runStartedLine } from "../../src/run/index.ts";
 import type { DnsCounters, DnsObservation } from "../../src/schema/index.ts";
@@ -42,13 +42,7 @@ export async function writeNamedArchive(
     else records.push(...dnsKernelRecords([step]));
   }
   const lines: string[] = [];
-  const summary = await normalizeKernelRecords(
-    (async function* () {
-      yield* records;
-    })(),
-    runId,
-    (line) => void lines.push(line),
-  );
+  const summary = await normalizeKernelRecords(recordStream(records), runId, (line) => void lines.push(line));
   const endpoints = sortUnique([...summary.networkEndpoints]);
   const computed = dnsCaptureNote(lines, endpoints, counters);
   const outputPath = join(dir, `${runId}.tar.gz`);

@@ -1,6 +1,6 @@
 // A kernel backend that reports records given by the test, so a whole run can be checked against
 // exactly what its capture "saw".
-import { noLoss, type CaptureBackend, type KernelRecord } from "../../src/capture/index.ts";
+import { noLoss, recordStream, type CaptureBackend, type KernelRecord } from "../../src/capture/index.ts";
 import type { RunIo } from "../../src/run/index.ts";
 
 export function plantedBackend(records: readonly KernelRecord[]): CaptureBackend {
@@ -13,9 +13,7 @@ export function plantedBackend(records: readonly KernelRecord[]): CaptureBackend
       helpers: [],
       command: (argv) => argv,
       stop: async () => ({
-        records: (async function* () {
-          yield* records;
-        })(),
+        records: recordStream(records),
         loss: noLoss,
         streamComplete: true,
       }),

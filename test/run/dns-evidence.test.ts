@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { KernelRecord } from "../../src/capture/index.ts";
-import { normalizeKernelRecords } from "../../src/capture/index.ts";
+import { normalizeKernelRecords, recordStream, type KernelRecord } from "../../src/capture/index.ts";
 import { buildDnsQuery, buildDnsResponse, DNS_TYPE, DnsObserver } from "../../src/egress/index.ts";
 import { dnsCaptureNote, withDnsRows } from "../../src/run/index.ts";
 
@@ -39,16 +38,7 @@ describe("withDnsRows", () => {
     ];
     const observer = new DnsObserver("capture");
     const lines: string[] = [];
-    const summary = await normalizeKernelRecords(
-      withDnsRows(
-        (async function* () {
-          yield* records;
-        })(),
-        observer,
-      ),
-      "run_1",
-      (line) => void lines.push(line),
-    );
+    const summary = await normalizeKernelRecords(withDnsRows(recordStream(records), observer), "run_1", (line) => void lines.push(line));
     expect(
       lines.map((l) => {
         const r = JSON.parse(l);
