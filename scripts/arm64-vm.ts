@@ -9,7 +9,7 @@
 // (emulation runs ~20× slower). Usage: bun scripts/arm64-vm.ts [test path…]; exits with the
 // tests' status. The downloaded packages are kept in $XDG_CACHE_HOME/assay-arm64-vm.
 import { $ } from "bun";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildWasm } from "./build-wasm.ts";
@@ -88,13 +88,16 @@ try {
   mkdirSync(rootfs);
   for (const name of [...PACKAGES, kernelPackage]) await $`dpkg-deb -x ${debOf(name)} ${rootfs}`.quiet();
   const kernel = readdirSync(join(rootfs, "boot")).find((name) => name.startsWith("vmlinuz-"));
-  if (kernel === undefined) fail(`${kernelPackage} has no /boot/vmlinuz-*`);
-  await buildArm64Binary(join(rootfs, "assay"));
-  copyRepository(join(rootfs, "repo"));
-  writeInit(rootfs, tests.length > 0 ? tests : KERNEL_TESTS);
-  await $`cd ${rootfs} && find . | cpio -o -H newc --quiet | gzip -1 > ${join(work, "initrd.gz")}`;
-  console.error(`arm64-vm: booting ${kernel} (emulated; the tests take minutes)`);
-  status = await boot(join(rootfs, "boot", kernel), join(work, "initrd.gz"));
+  // (not fail(): its exit would skip the finally that removes the work directory)
+  if (kernel === undefined) console.error(`arm64-vm: ${kernelPackage} has no /boot/vmlinuz-*`);
+  else {
+    await buildArm64Binary(join(rootfs, "assay"));
+    copyRepository(join(rootfs, "repo"));
+    writeInit(rootfs, tests.length > 0 ? tests : KERNEL_TESTS);
+    await $`cd ${rootfs} && find . | cpio -o -H newc --quiet | gzip -1 > ${join(work, "initrd.gz")}`;
+    console.error(`arm64-vm: booting ${kernel} (emulated; the tests take minutes)`);
+    status = await boot(join(rootfs, "boot", kernel), join(work, "initrd.gz"));
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -137,7 +140,7 @@ async function download(names: readonly string[]): Promise<void> {
   // apt names files name_version_arch.deb: keep them by package name
   for (const file of readdirSync(fetched)) {
     const name = decodeURIComponent(file).split("_")[0] as string;
-    await $`mv ${join(fetched, file)} ${join(cache, `${name}.deb`)}`;
+    renameSync(join(fetched, file), join(cache, `${name}.deb`));
   }
   rmSync(fetched, { recursive: true, force: true });
 }
