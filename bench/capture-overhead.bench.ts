@@ -320,7 +320,10 @@ try {
       const rate = median(rates);
       const goal = losses.length === 0 && (rate >= 500_000 || rate >= median(bareRates) / 1.15) ? "met" : "NOT met";
       console.log(
-        `${count} opens, ${RATE_ROUNDS} rounds: captured ${kps(rate)} median [${(Math.min(...rates) / 1000).toFixed(0)}k–${(Math.max(...rates) / 1000).toFixed(0)}k], bare loop ${kps(median(bareRates))}; loop CPU per open ${median(cpuPerOpen).toFixed(0)} ns captured (${kps(1e9 / median(cpuPerOpen))} on a whole CPU), ${median(bareCpuPerOpen).toFixed(0)} ns bare; ${losses.length === 0 ? "every round lossless (every distinct path captured, 0 ring drops)" : `LOSS: ${losses.join("; ")}`}` +
+        `${count} opens, ${RATE_ROUNDS} rounds: captured ${kps(rate)} median [${range(
+          rates.map((r) => r / 1000),
+          0,
+        )}k], bare loop ${kps(median(bareRates))}; loop CPU per open ${median(cpuPerOpen).toFixed(0)} ns captured (${kps(1e9 / median(cpuPerOpen))} on a whole CPU), ${median(bareCpuPerOpen).toFixed(0)} ns bare; ${losses.length === 0 ? "every round lossless (every distinct path captured, 0 ring drops)" : `LOSS: ${losses.join("; ")}`}` +
           ` — goal lossless at ≥ 500k/s or the bare loop's speed (within 1.15×): ${goal}`,
       );
     }
