@@ -126,13 +126,30 @@ describe("SecretSweep", () => {
 });
 
 describe("redaction output passes the sweep", () => {
-  test("property: the shape pass output of any text sweeps clean", () => {
+  test("property: the redacted value of any text, as JSON writes it into a member, sweeps clean", () => {
     fc.assert(
       fc.property(text, (input) => {
-        expect(findUnredacted(redactor.redactValue("f", input, new RedactionTally()))).toEqual(undefined);
+        expect(findUnredacted(JSON.stringify(redactor.redactValue("f", input, new RedactionTally())))).toEqual(undefined);
       }),
       { numRuns: 300 },
     );
+  });
+
+  test("the sweep reads a value as its member holds it: a newline JSON escapes does not join a keyword to a placeholder", () => {
+    // A random CI run found this: read raw, with the placeholder as a space, it is `secret\n :Bearer`,
+    // a credential assignment; in the member the newline is written `\n`, which is no whitespace, and
+    // upstream writes these same bytes. So the sweep of the member passes and nothing more is redacted.
+    const input = `secret\n${cat("AS", "IA", "00AA0A0AAAA0A000")}:Bearer `;
+    const out = redactor.redactValue("f", input, new RedactionTally());
+    expect({
+      out,
+      raw: findUnredacted(out),
+      member: sweepMember("events.ndjson", encode(`${canonicalJson({ value: out })}\n`)),
+    }).toEqual({
+      out: `secret\n${redactor.placeholder("aws-access-key-id", cat("AS", "IA", "00AA0A0AAAA0A000"))}:Bearer `,
+      raw: "credential-assignment",
+      member: undefined,
+    });
   });
 
   test("property: a redacted surface serializes to JSON the sweep passes", () => {
