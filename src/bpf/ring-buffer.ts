@@ -5,8 +5,10 @@
 // The producer page and the data are mapped read-only, and on arm64 JavaScriptCore implements
 // `Atomics.load` as a read-modify-write: on that memory it faults (checked on a 6.1 arm64 kernel).
 // So they are read with plain loads, each followed by a sequentially consistent operation on the
-// writable consumer page, which orders it before the loads after it (acquire, as libbpf's
-// smp_load_acquire); x86 never reorders loads, so there it only costs the operation.
+// writable consumer page whose index is computed from the loaded value (always 0). The address
+// dependency orders the plain load before that operation even where it is a load-acquire /
+// store-release pair (arm64 without LSE atomics), and its acquire orders it before every later
+// load: together, libbpf's smp_load_acquire. x86 never reorders loads; there it only costs the add.
 import { syscallError } from "./errors.ts";
 import { mmapShared, munmap, pageSize, viewOf } from "./libc.ts";
 import type { BpfMap } from "./map.ts";
@@ -70,7 +72,7 @@ export class RingBufferReader {
       const word = this.#words.getUint32(at, true);
       if ((word & BUSY) !== 0) break;
       // the record is committed: its data is read only after this header was
-      this.#acquireFence();
+      this.#acquireAfter(word >>> 31);
       const length = word & (~(BUSY | DISCARD) >>> 0);
       if ((word & DISCARD) === 0) {
         onRecord(this.#data.subarray(at + HEADER_SIZE, at + HEADER_SIZE + length));
@@ -85,13 +87,15 @@ export class RingBufferReader {
   // The kernel's producer position, ordered before every read after it.
   #producerPosition(): bigint {
     const position = this.#producer.getBigUint64(0, true);
-    this.#acquireFence();
+    // no ring buffer reaches 2^62 bytes written, so the index is 0
+    this.#acquireAfter(Number(position >> 62n));
     return position;
   }
 
-  // A sequentially consistent no-op on the consumer page (see the top of the file).
-  #acquireFence(): void {
-    Atomics.add(this.#consumer, 0, 0n);
+  // A sequentially consistent no-op on the consumer page; `dependentZero` is 0, computed from the
+  // value just loaded (see the top of the file).
+  #acquireAfter(dependentZero: number): void {
+    Atomics.add(this.#consumer, dependentZero, 0n);
   }
 
   /** Unmaps the buffer; safe to call twice. */
