@@ -1,4 +1,5 @@
 import { bpfCall, BpfCommand, newAttr, setObjectName, setPointer } from "./bpf-call.ts";
+import type { SyscallResult } from "./libc.ts";
 import { BpfError, errnoName } from "./errors.ts";
 import { FunctionBtf } from "./btf.ts";
 import { assembleWithLabels, mapsOf, type Program } from "./instruction.ts";
@@ -41,6 +42,9 @@ const LICENSE = new TextEncoder().encode("GPL\0");
 // The verifier log of a rejected program; only its end is shown, where the reason is.
 const LOG_SIZE = 1 << 20;
 const LOG_TAIL_LINES = 24;
+const EAGAIN = 11;
+/** How many more times a load the verifier gave up on for a signal is tried (libbpf: 5). */
+export const INTERRUPTED_RETRIES = 5;
 
 /** A loaded program; closing its fd (and every attachment's) unloads it. */
 export class BpfProgram extends OwnedFd {
@@ -66,10 +70,10 @@ export class BpfProgram extends OwnedFd {
     const { bytes: code, labels } = assembleWithLabels(spec.instructions, fds);
     const functions = functionInfo(spec, labels);
     try {
-      const first = loadOnce(spec, code, functions, undefined);
+      const first = loadUninterrupted(spec, code, functions, undefined);
       if (first.ok) return new BpfProgram(spec.name, first.value);
       const log = new Uint8Array(LOG_SIZE);
-      const second = loadOnce(spec, code, functions, log);
+      const second = loadUninterrupted(spec, code, functions, log);
       if (second.ok) return new BpfProgram(spec.name, second.value);
       return rejected(spec, second.errno, log);
     } finally {
@@ -114,6 +118,19 @@ function rejected(spec: ProgramSpec, errno: number, log: Uint8Array): never {
     `the kernel refused program ${spec.name} (${errnoName(errno)})${tail === "" ? "" : `; verifier log ends:\n${tail}`}`,
     tail,
   );
+}
+
+// The verifier gives up with EAGAIN when a signal arrives for the thread (a SIGTERM the runner
+// handles, a profiler's tick): that is no verdict on the program, so the load is tried again.
+function loadUninterrupted(spec: ProgramSpec, code: Uint8Array, functions: FunctionInfo | undefined, log: Uint8Array | undefined) {
+  return retryInterrupted(() => loadOnce(spec, code, functions, log));
+}
+
+/** Calls `attempt` again while it fails with EAGAIN, at most `INTERRUPTED_RETRIES` more times. */
+export function retryInterrupted(attempt: () => SyscallResult): SyscallResult {
+  let result = attempt();
+  for (let retry = 0; retry < INTERRUPTED_RETRIES && !result.ok && result.errno === EAGAIN; retry += 1) result = attempt();
+  return result;
 }
 
 function loadOnce(spec: ProgramSpec, code: Uint8Array, functions: FunctionInfo | undefined, log: Uint8Array | undefined) {

@@ -79,6 +79,31 @@ describe("bpf toolkit on this kernel", () => {
     });
   });
 
+  test.skipIf(cannot)("a load a handled signal interrupts is tried again: the program loads and the handler runs", async () => {
+    // The verifier walks this loop for tens of milliseconds; a signal arriving meanwhile stops it
+    // with EAGAIN, which used to read as a rejection (with a misleading ENOSPC from the log pass).
+    const slow = [mov(R0, 0), label("again"), add(R0, 1), jump("jlt", R0, 60_000, "again"), exit()];
+    let handled = 0;
+    const onSignal = () => {
+      handled += 1;
+    };
+    process.on("SIGWINCH", onSignal);
+    try {
+      const loaded: string[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const sender = Bun.spawn(["/bin/sh", "-c", `sleep 0.01; kill -WINCH ${process.pid}`]);
+        const program = BpfProgram.load({ name: "t_interrupted", type: ProgramType.TRACEPOINT, instructions: slow }, new Map());
+        loaded.push(program.name);
+        program.close();
+        await sender.exited;
+        await Bun.sleep(1);
+      }
+      expect({ loaded, handled }).toEqual({ loaded: ["t_interrupted", "t_interrupted", "t_interrupted"], handled: 3 });
+    } finally {
+      process.off("SIGWINCH", onSignal);
+    }
+  });
+
   test.skipIf(cannot)("a tracepoint program's records reach the mmapped ring buffer in order, and closing unloads the program", async () => {
     const tracefs = ensureTracefs(readHostFacts());
     if (tracefs === undefined) throw new Error("tracefs could not be mounted");
