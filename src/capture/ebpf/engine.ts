@@ -202,19 +202,21 @@ export class CaptureEngine {
   async #attachAll(options: EngineOptions, sizes: ProgramSizes): Promise<void> {
     const shared = new Map<string, BpfProgram>();
     // Each format file is read once, though shared programs ask for their partners' formats too.
-    const formats = new Map<string, TracepointFormat>();
+    const formats = new Map<string, TracepointFormat | undefined>();
     for (const attachment of ATTACHMENTS) {
       await Bun.sleep(0);
-      if (attachment.optional && !hasTracepoint(options.tracefs, attachment.category, attachment.tracepoint)) continue;
       const formatOf: FormatOf = (tracepoint) => {
         const key = `${attachment.category}/${tracepoint}`;
-        let format = formats.get(key);
-        if (format === undefined && hasTracepoint(options.tracefs, attachment.category, tracepoint)) {
-          formats.set(key, (format = readTracepointFormat(options.tracefs, attachment.category, tracepoint)));
+        if (!formats.has(key)) {
+          const present = hasTracepoint(options.tracefs, attachment.category, tracepoint);
+          formats.set(key, present ? readTracepointFormat(options.tracefs, attachment.category, tracepoint) : undefined);
         }
-        return format;
+        return formats.get(key);
       };
-      const format = formatOf(attachment.tracepoint) ?? readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
+      const found = formatOf(attachment.tracepoint);
+      if (found === undefined && attachment.optional) continue;
+      // a required tracepoint this kernel lacks: reading it throws, naming it
+      const format = found ?? readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
       const key = attachment.shareKey?.(format, formatOf);
       let program = key === undefined ? undefined : shared.get(key);
       if (program === undefined) {
