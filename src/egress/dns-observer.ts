@@ -63,7 +63,11 @@ export class DnsObserver {
 
   /** Records an answer packet; returns what it resolved, or the issues that made it unparseable. */
   answer(bytes: Uint8Array, context: DnsPacketContext = {}): Result<ResolvedAnswer> {
-    const parsed = parseDnsMessage(bytes, `dns:${this.#source}`);
+    return this.answerMessage(parseDnsMessage(bytes, `dns:${this.#source}`), context);
+  }
+
+  /** Records an answer already parsed (`parseDnsMessage`), as `answer` does its bytes. */
+  answerMessage(parsed: Result<DnsMessage>, context: DnsPacketContext = {}): Result<ResolvedAnswer> {
     if (!parsed.ok) {
       this.#unparseable += 1;
       return parsed;

@@ -140,7 +140,7 @@ async function answerQuery(query: Uint8Array, forward: Forward, observer: DnsObs
       return replyFor(message, 2 /* SERVFAIL */);
     }
   }
-  observer.answer(reply);
+  observer.answerMessage(echoed);
   return reply;
 }
 
