@@ -5,6 +5,7 @@ import {
   DNS_QUERY_EVENT_TYPE,
   KERNEL_EVENT_SCHEMA,
   KERNEL_KINDS_BY_EVENT_TYPE,
+  surfaceFieldOfKind,
 } from "../schema/index.ts";
 import { isKernelFilteredPath, isLoaderTelemetryPath, isQuietCharDevice, isWritingOpen, loaderFilterRule } from "./loader-filter.ts";
 import { EVENT_UNIX_CONNECT, type KernelRecord } from "./types.ts";
@@ -86,13 +87,10 @@ export function openOperationFlags(flags: number): string[] {
 
 const EVENT_OPENAT = 1;
 const EVENT_EXEC = 4;
-const EVENT_FILE_BLOCKED = 10;
 const EVENT_CONNECT_BLOCKED = 20;
 // deviation: an attempt an audit-mode egress policy would have refused (ours, as dns rows are).
 const EVENT_CONNECT_WOULD_BLOCK = 32;
 const EVENT_INODE_RESOLVED = 112;
-
-const networkKinds: ReadonlySet<string> = new Set(["connect", "connect_blocked", "connect_would_block", "sendto", "sendmsg"]);
 
 /** The state of one run's kernel layer: seq, dedupe keys, surface sets and filter counts. */
 class KernelNormalizer {
@@ -130,9 +128,10 @@ class KernelNormalizer {
     if (eventType === EVENT_OPENAT && !this.#admitOpen(record, value ?? "")) return undefined;
 
     if (value !== null) {
-      if (eventType === EVENT_OPENAT || eventType === EVENT_FILE_BLOCKED) this.#filesystemPaths.add(value);
-      else if (networkKinds.has(kind)) this.#networkEndpoints.add(value);
-      else if (kind === "exec") {
+      const field = surfaceFieldOfKind(kind);
+      if (field === "filesystem_paths") this.#filesystemPaths.add(value);
+      else if (field === "network_endpoints") this.#networkEndpoints.add(value);
+      else if (field === "process_execs") {
         this.#processExecs.add(value);
         if (daemonClients.has(baseName(value))) this.#handoffs.add(`exec:${value}`);
       }

@@ -54,7 +54,7 @@ export function deriveSurfaceSets(kernel: readonly KernelEvent[], policy: readon
   };
   for (const row of kernel) {
     if (row.value === null) continue;
-    const field = SURFACE_FIELD_OF_KIND[row.kind];
+    const field = surfaceFieldOfKind(row.kind);
     if (field !== undefined) sets[field].add(row.value);
   }
   for (const row of policy) {
@@ -71,14 +71,23 @@ export function deriveSurfaceSets(kernel: readonly KernelEvent[], policy: readon
   };
 }
 
+/**
+ * The surface set a kernel row's value belongs to, or undefined: the one table the writer fills
+ * the surface from and `verify` checks it against. Attempts count as much as what succeeded
+ * (spec §5 item 9): failed opens, refused connects and those an audit policy let through.
+ */
+export function surfaceFieldOfKind(kind: string): SurfaceField | undefined {
+  return Object.hasOwn(SURFACE_FIELD_OF_KIND, kind) ? SURFACE_FIELD_OF_KIND[kind] : undefined;
+}
+
 // --- internal ---
 
-// Failed opens count too (spec §5 item 9): the surface is what was attempted, not what succeeded.
 const SURFACE_FIELD_OF_KIND: Readonly<Record<string, SurfaceField>> = {
   openat: "filesystem_paths",
   file_blocked: "filesystem_paths",
   connect: "network_endpoints",
   connect_blocked: "network_endpoints",
+  connect_would_block: "network_endpoints",
   sendto: "network_endpoints",
   sendmsg: "network_endpoints",
   exec: "process_execs",

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { EVENT_UNIX_CONNECT, normalizeKernelRecords, recordStream, type KernelRecord, type NormalizeOptions } from "../../src/capture/index.ts";
 import { openOperationFlags } from "../../src/capture/normalize.ts";
+import { deriveSurfaceSets, KERNEL_KINDS_BY_EVENT_TYPE, type KernelEvent } from "../../src/schema/index.ts";
 
 async function normalize(records: readonly KernelRecord[], runId = "run_1", options: NormalizeOptions = {}) {
   const lines: string[] = [];
@@ -177,6 +178,22 @@ describe("normalizeKernelRecords", () => {
       net: ["10.0.0.1:443", "10.0.0.2:53"],
       exec: ["/bin/sh"],
     });
+  });
+
+  test("fills the surface from exactly the rows verify derives it from, for every kernel kind", async () => {
+    // one row of each kind, each with its own value: what the writer lists is what verify expects
+    const records: KernelRecord[] = [...KERNEL_KINDS_BY_EVENT_TYPE.keys()].map((eventType) =>
+      eventType === 1 ? open(`/w/kind-${eventType}`, 0, 3) : { pid: 1, eventType, value: `10.0.0.${eventType}:80`, cgroupId: 7n },
+    );
+    const { rows, summary } = await normalize(records);
+    const derived = deriveSurfaceSets(rows as unknown as KernelEvent[], []);
+    expect({
+      filesystem_paths: [...summary.filesystemPaths].sort(),
+      network_endpoints: [...summary.networkEndpoints].sort(),
+      process_execs: [...summary.processExecs].sort(),
+    }).toEqual({ filesystem_paths: derived.filesystem_paths, network_endpoints: derived.network_endpoints, process_execs: derived.process_execs });
+    // an endpoint an audit policy let through is one (a CI run on arm64 wrote one verify then refused)
+    expect(derived.network_endpoints).toContain("10.0.0.32:80");
   });
 
   test("counts retained rows whose path was cut, but not filtered ones", async () => {
