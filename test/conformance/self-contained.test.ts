@@ -5,9 +5,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { repoRoot, skipReason, upstreamFixtures } from "../harness.ts";
 
-const tracked = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: repoRoot });
-const noGit = skipReason(tracked.exitCode !== 0, "not a git checkout: cannot list the tracked files");
-const trackedFiles = tracked.exitCode === 0 ? tracked.stdout.toString().split("\0").filter(Boolean) : [];
+const tracked = Bun.which("git") === null ? undefined : Bun.spawnSync(["git", "ls-files", "-z"], { cwd: repoRoot });
+const noGit = skipReason(tracked?.exitCode !== 0, "not a git checkout, or no git on this host: cannot list the tracked files");
+const trackedFiles = tracked?.exitCode === 0 ? tracked.stdout.toString().split("\0").filter(Boolean) : [];
 
 describe("the repository is self-contained", () => {
   test("upstream's fixtures live inside the repository, with upstream's MIT licence beside them", () => {
