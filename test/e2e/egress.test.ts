@@ -78,8 +78,12 @@ describe("assay-runner run --egress", () => {
           const opened = await openArchive(archive);
           const rows = opened.rows("layers/kernel.ndjson");
           const kind = mode === "block" ? "connect_blocked" : "connect_would_block";
-          const notes: string[] = opened.json("observation-health.json").notes;
+          const health = opened.json("observation-health.json");
+          const notes: string[] = health.notes;
           expect({
+            // the capture sees both connects at syscall entry, whatever the policy does after
+            captured: rows.filter((row) => row.kind === "connect" && row.value !== "127.0.0.153:53").map((row) => row.value),
+            kernel: [health.kernel_layer, notes.filter((note) => note.startsWith("s2_kernel_capture:"))],
             exitCode: outcome.exitCode,
             stdout: outcome.stdout,
             outside: outside.stdout.toString(),
@@ -92,6 +96,8 @@ describe("assay-runner run --egress", () => {
             note: notes.some((note) => new RegExp(`^egress_policy: mode=${mode} digest=sha256:[0-9a-f]{64}$`).test(note)),
             sessions: leftoverSessions(runId),
           }).toEqual({
+            captured: [`127.0.0.2:${allowed.port}`, `127.0.0.3:${other.port}`],
+            kernel: ["complete", [expect.stringContaining("ringbuf_drops=0")]],
             exitCode: 0,
             stdout: `127.0.0.2 connected\n127.0.0.3 ${mode === "block" ? "errno 1" : "connected"}\n`,
             outside: "outside connected\n",
