@@ -1,6 +1,7 @@
 // The bpf(2) commands we use, each taking an attribute struct written field by field at the
 // uapi's offsets (`union bpf_attr`, include/uapi/linux/bpf.h).
-import { addressOf, rawSyscall, SYSCALL_NUMBERS, type SyscallResult } from "./libc.ts";
+import { addressOf, rawSyscall, type SyscallResult } from "./libc.ts";
+import { findSyscallNumber } from "./syscall-numbers.ts";
 
 /** `enum bpf_cmd` values. */
 export const BpfCommand = {
@@ -38,7 +39,7 @@ export function setObjectName(bytes: Uint8Array, offset: number, name: string): 
 
 /** `bpf(command, attr, size)`. */
 export function bpfCall(command: number, attr: Uint8Array): SyscallResult {
-  const numbers = SYSCALL_NUMBERS[process.arch];
-  if (numbers === undefined) return { ok: false, errno: 38 };
-  return rawSyscall(numbers.bpf, command, addressOf(attr), attr.length);
+  const bpf = findSyscallNumber("bpf");
+  if (bpf === undefined) return { ok: false, errno: 38 };
+  return rawSyscall(bpf, command, addressOf(attr), attr.length);
 }

@@ -1,6 +1,7 @@
 // The whole bun:ffi surface of the project: `syscall`, `ioctl`, `mmap`, `munmap`, `close` and
 // errno from libc. bun:ffi is marked experimental, so nothing else reaches native code.
 import { dlopen, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
+import { findSyscallNumber } from "./syscall-numbers.ts";
 
 /** A failed libc call: the step that failed and its errno. */
 export interface SyscallFailure {
@@ -17,15 +18,9 @@ export interface SyscallSuccess {
 /** Result of one libc call: never thrown, the caller names the step. */
 export type SyscallResult = SyscallSuccess | SyscallFailure;
 
-/** Syscall numbers of the calls made through `syscall(2)`, per Node/Bun `process.arch`. */
-export const SYSCALL_NUMBERS: Readonly<Record<string, { readonly bpf: number; readonly perfEventOpen: number }>> = {
-  x64: { bpf: 321, perfEventOpen: 298 },
-  arm64: { bpf: 280, perfEventOpen: 241 },
-};
-
 /** Whether this process can reach libc through bun:ffi (Linux x64 or arm64). */
 export function hasLibc(): boolean {
-  return process.platform === "linux" && SYSCALL_NUMBERS[process.arch] !== undefined && loadLibc() !== undefined;
+  return process.platform === "linux" && findSyscallNumber("bpf") !== undefined && loadLibc() !== undefined;
 }
 
 /** `syscall(nr, a1…a5)`; pointers are passed as numbers from `addressOf`. */

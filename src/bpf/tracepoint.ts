@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BpfError, syscallError } from "./errors.ts";
-import { addressOf, ioctl, rawSyscall, SYSCALL_NUMBERS } from "./libc.ts";
+import { addressOf, ioctl, rawSyscall } from "./libc.ts";
+import { findSyscallNumber } from "./syscall-numbers.ts";
 import type { BpfProgram } from "./program.ts";
 import { OwnedFd } from "./owned-fd.ts";
 
@@ -86,15 +87,15 @@ export class TracepointLink extends OwnedFd {
    */
   static attach(program: BpfProgram, format: TracepointFormat): TracepointLink {
     const where = `${format.category}:${format.name}`;
-    const numbers = SYSCALL_NUMBERS[process.arch];
-    if (numbers === undefined) throw new BpfError("BPF_UNAVAILABLE", `attach ${where}`, 38, `no syscall table for ${process.arch}`);
+    const perfEventOpen = findSyscallNumber("perf_event_open");
+    if (perfEventOpen === undefined) throw new BpfError("BPF_UNAVAILABLE", `attach ${where}`, 38, `no syscall table for ${process.arch}`);
     const attr = new Uint8Array(PERF_ATTR_SIZE);
     const view = new DataView(attr.buffer);
     view.setUint32(PERF_ATTR.type, PERF_TYPE_TRACEPOINT, true);
     view.setUint32(PERF_ATTR.size, PERF_ATTR_SIZE, true);
     view.setBigUint64(PERF_ATTR.config, BigInt(format.id), true);
     // A tracepoint's BPF programs hang off the tracepoint itself: one event (cpu 0, any pid) serves all CPUs.
-    const opened = rawSyscall(numbers.perfEventOpen, addressOf(attr), -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+    const opened = rawSyscall(perfEventOpen, addressOf(attr), -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
     if (!opened.ok) throw syscallError("BPF_ATTACH_FAILED", `perf_event_open ${where}`, opened.errno);
     const link = new TracepointLink(where, opened.value);
     const setBpf = ioctl(opened.value, PERF_EVENT_IOC_SET_BPF, program.fd);

@@ -25,12 +25,12 @@ import {
   R9,
   store,
   sub,
+  syscallNumber,
   type Program,
   type TracepointFormat,
 } from "../../bpf/index.ts";
 import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader } from "./_program-blocks.ts";
 import { ARGV, ARGV_MAX_ARGS, ARGV_MAX_BYTES, Counter, EXEC, HEADER, HOOK_IDS, PATH_READ, RecordBit, RecordType } from "./record-layout.ts";
-import { syscallNumber } from "./syscall-numbers.ts";
 
 /**
  * `sys_enter_execve` and `sys_enter_execveat`, one program: the arguments, up to ARGV_MAX_ARGS and

@@ -26,6 +26,7 @@ import {
   R9,
   rsh,
   store,
+  syscallNumber,
   xor,
   type Program,
   type Register,
@@ -66,7 +67,6 @@ import {
   RecordType,
   RETURN,
 } from "./record-layout.ts";
-import { syscallNumber } from "./syscall-numbers.ts";
 
 /** The open-like hooks. */
 export const OPEN_HOOKS = ["openat", "openat2", "open", "creat"] as const;
