@@ -66,13 +66,16 @@ export class DnsObserver {
     return this.answerMessage(parseDnsMessage(bytes, `dns:${this.#source}`), context);
   }
 
-  /** Records an answer already parsed (`parseDnsMessage`), as `answer` does its bytes. */
-  answerMessage(parsed: Result<DnsMessage>, context: DnsPacketContext = {}): Result<ResolvedAnswer> {
+  /**
+   * Records an answer already parsed (`parseDnsMessage`), as `answer` does its bytes; `resolved`
+   * is `resolveAnswer` of it, when the caller has it already.
+   */
+  answerMessage(parsed: Result<DnsMessage>, context: DnsPacketContext = {}, resolved?: Result<ResolvedAnswer>): Result<ResolvedAnswer> {
     if (!parsed.ok) {
       this.#unparseable += 1;
       return parsed;
     }
-    const resolved = resolveAnswer(parsed.value);
+    resolved ??= resolveAnswer(parsed.value);
     if (!resolved.ok) {
       this.#unparseable += 1;
       return resolved;

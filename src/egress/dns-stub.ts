@@ -140,7 +140,7 @@ async function answerQuery(query: Uint8Array, forward: Forward, observer: DnsObs
       return replyFor(message, 2 /* SERVFAIL */);
     }
   }
-  observer.answerMessage(echoed);
+  observer.answerMessage(echoed, {}, resolved);
   return reply;
 }
 
