@@ -33,14 +33,14 @@ import {
   type TracepointFormat,
 } from "../../bpf/index.ts";
 import {
+  anyPending,
   bump,
+  countPending,
   emit,
   epilogue,
   fresh,
   low16,
   output,
-  anyPending,
-  countPending,
   pendingEntry,
   prologue,
   scratchRecord,
