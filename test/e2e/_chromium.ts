@@ -7,6 +7,9 @@ import { pollUntil } from "../harness.ts";
 
 /** Path of Debian's chromium, when installed. */
 export const CHROMIUM = "/usr/bin/chromium";
+// The browser itself: /usr/bin/chromium is a shell script that runs it as a child, so killing the
+// script left the browser writing its profile after the test had removed it.
+const BROWSER = "/usr/lib/chromium/chromium";
 
 /** A page opened in a fresh headless browser. */
 export interface BrowserPage extends AsyncDisposable {
@@ -21,7 +24,7 @@ export async function openPage(url: string): Promise<BrowserPage> {
   const profile = mkdtempSync(join(tmpdir(), "assay-chromium-"));
   const proc = Bun.spawn(
     [
-      CHROMIUM,
+      existsSync(BROWSER) ? BROWSER : CHROMIUM,
       "--headless",
       "--no-sandbox",
       "--disable-gpu",
@@ -38,6 +41,25 @@ export async function openPage(url: string): Promise<BrowserPage> {
     ],
     { stdout: "ignore", stderr: "ignore" },
   );
+  // Its helper processes outlive it for a moment and may still write the profile: removed until it stays gone.
+  const close = async () => {
+    proc.kill();
+    await proc.exited;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      rmSync(profile, { recursive: true, force: true });
+      await Bun.sleep(200);
+      if (!existsSync(profile)) return;
+    }
+  };
+  try {
+    return await drive(url, profile, close);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function drive(url: string, profile: string, close: () => Promise<void>): Promise<BrowserPage> {
   const portFile = join(profile, "DevToolsActivePort");
   await pollUntil(
     () => existsSync(portFile) && readFileSync(portFile, "utf8").includes("\n"),
@@ -96,9 +118,7 @@ export async function openPage(url: string): Promise<BrowserPage> {
     },
     async [Symbol.asyncDispose]() {
       socket.close();
-      proc.kill();
-      await proc.exited;
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     },
   };
 }
