@@ -212,7 +212,14 @@ function compileHeuristics(globs: readonly ResolvedHeuristic[], entryBase: numbe
         segments.addBasename(shape.name, index);
         break;
       case "regex":
-        regexes.push({ index, head: shape.head, regex: shape.regex });
+        // Through the shape's getter, so the expression is still built only when first tested.
+        regexes.push({
+          index,
+          head: shape.head,
+          get regex() {
+            return shape.regex;
+          },
+        });
         break;
     }
   });

@@ -34,4 +34,13 @@ describe("globShape", () => {
       "regex",
     ]);
   });
+
+  test("a regular expression shape builds its expression once, when first read, equal to the glob's", () => {
+    const shape = globShape("/usr/lib/python3*/**");
+    if (shape.kind !== "regex") throw new Error(`expected a regex shape, got ${shape.kind}`);
+    expect(Object.getOwnPropertyDescriptor(shape, "regex")?.get).toBeFunction();
+    expect(shape.regex).toBe(shape.regex);
+    expect(shape.regex.source).toBe(globToRegExp("/usr/lib/python3*/**").source);
+    expect(shape.head).toBe("/usr/lib/python3");
+  });
 });
