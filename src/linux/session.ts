@@ -147,8 +147,12 @@ export class CgroupSession implements AsyncDisposable {
         });
       }
       let child: T | undefined;
+      let stayed = false;
       try {
         child = spawn();
+        // The runner still inside after the fork was inside at it: this holds for a child that
+        // has already exited, whose own cgroup can no longer be read.
+        stayed = this.#holds(process.pid);
       } finally {
         try {
           returnHome(back, home, this.path);
@@ -160,7 +164,7 @@ export class CgroupSession implements AsyncDisposable {
       }
       // Never a workload outside its session: anything else that moved the runner meanwhile (a
       // concurrent write to its own cgroup.procs) would have put the child elsewhere, unseen.
-      if (!this.#holds(child.pid)) {
+      if (!stayed || !this.#holds(child.pid)) {
         killQuietly(child.pid);
         throw new LinuxHostError("CGROUP_JOIN_FAILED", `the workload did not start inside the session cgroup ${this.path}; it was killed`, this.path);
       }

@@ -88,6 +88,28 @@ describe("openCgroupSession", () => {
     });
   });
 
+  test.skipIf(noCgroup)("spawnInside refuses a workload started outside the session even when it exited before it could be checked", async () => {
+    await using session = openCgroupSession({ runId: `unit_${process.pid}_moved_exited` });
+    const home = join(host.cgroup2Mount ?? "", readFileSync("/proc/self/cgroup", "utf8").match(/^0::(.*)$/m)?.[1] ?? "/", "cgroup.procs");
+    let ran: { pid: number; exitCode: number | null } | undefined;
+    let error: unknown;
+    try {
+      session.spawnInside(() => {
+        writeFileSync(home, `${process.pid}\n`);
+        // Spawned, run and reaped before spawnInside looks: /proc has nothing left to read of it.
+        ran = Bun.spawnSync(["true"]);
+        return ran;
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect({ ran: ran?.exitCode, refused: (error as Error | undefined)?.message.includes("did not start inside the session cgroup") }).toEqual({
+      ran: 0,
+      refused: true,
+    });
+    expect(readFileSync("/proc/self/cgroup", "utf8")).not.toContain(session.path);
+  });
+
   test.skipIf(noCgroup)("waitUntilEmpty reports false while a process stays and true once it is gone", async () => {
     await using session = openCgroupSession({ runId: `unit_${process.pid}_d` });
     const child = session.spawnInside(() => Bun.spawn(["sleep", "0.3"]));
