@@ -65,7 +65,7 @@ export const NetworkRulesSchema = v.strictObject({
 export type NetworkRules = v.InferOutput<typeof NetworkRulesSchema>;
 
 // The schema of a rules file, with `list` checking each list of paths.
-const rulesSchema = (list: v.GenericSchema<unknown, string[]>) => {
+const rulesSchema = (list: v.GenericSchema<string[], string[]>) => {
   const paths = v.optional(list, () => []);
   return v.strictObject({
     schema: v.literal(PROJECTION_RULES_SCHEMA),
