@@ -41,6 +41,7 @@ export const Helper = {
   map_update_elem: 2,
   map_delete_elem: 3,
   get_smp_processor_id: 8,
+  tail_call: 12,
   get_current_pid_tgid: 14,
   skb_load_bytes: 26,
   current_task_under_cgroup: 37,

@@ -6,6 +6,8 @@ import { OwnedFd } from "./owned-fd.ts";
 export const MapType = {
   HASH: 1,
   ARRAY: 2,
+  /** Programs a `bpf_tail_call` jumps to; a value is a program fd. */
+  PROG_ARRAY: 3,
   PERCPU_ARRAY: 6,
   CGROUP_ARRAY: 8,
   LRU_HASH: 9,

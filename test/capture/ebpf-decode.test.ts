@@ -136,6 +136,7 @@ describe("captureLoss", () => {
     counters[Counter.emitted(1)] = 100; // openat emitted
     counters[Counter.dropped(1)] = 5; // openat dropped in the kernel
     counters[Counter.PATH_UNREADABLE] = 2; // paths unreadable at entry and exit
+    counters[Counter.OPEN_TAIL_CALL_FAILED] = 4; // open entries that could not reach the path program
     const tally = {
       received: { openat: 90, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 },
       malformed: 0,
@@ -147,7 +148,7 @@ describe("captureLoss", () => {
     expect({ openat: loss.hooks.openat, drops: loss.ringbufDrops, unobserved: loss.unobserved }).toEqual({
       openat: { emitted: 100, dropped: 15 },
       drops: 15,
-      unobserved: { path_unreadable: 2, return_missing: 1, bpf_recursion_misses: 3 },
+      unobserved: { path_unreadable: 2, open_tail_call_failed: 4, return_missing: 1, bpf_recursion_misses: 3 },
     });
   });
 });

@@ -74,6 +74,8 @@ export const MapName = {
   /** One u32: the runner's own pid, never the session's (it joins the session for a moment to spawn the workload). */
   RUNNER: "runner",
   EVENTS: "events",
+  /** One program: the open entries' path reading, dedupe and output, which they tail-call. */
+  OPEN_PATH: "open_path",
 } as const;
 
 /** A label unique within every program built in this process. */

@@ -60,7 +60,7 @@ function openPair(hook: OpenHook, short: string, optional = false): Attachment[]
       category: "syscalls",
       tracepoint: `sys_enter_${hook}`,
       short: `${short}_in`,
-      build: (format, formatOf, sizes) => openEnterProgram(openEnterFormats(format, formatOf), sizes.dedupeSlots),
+      build: (format, formatOf) => openEnterProgram(openEnterFormats(format, formatOf)),
       optional,
       shareKey: (format, formatOf) => openEnterProgramKey(openEnterFormats(format, formatOf)),
     },

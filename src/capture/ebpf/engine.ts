@@ -21,6 +21,7 @@ import {
 } from "../../bpf/index.ts";
 import { MapName, ScratchSlot } from "./_program-blocks.ts";
 import { dnsPacketProgram } from "./dns-program.ts";
+import { openPathProgram } from "./open-programs.ts";
 import { ATTACHMENTS, type FormatOf, type ProgramSizes } from "./attachments.ts";
 import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, dedupeSlotsPerCpu, LINEAGE_ENTRIES, PENDING, SCRATCH_SIZE } from "./record-layout.ts";
 
@@ -107,6 +108,7 @@ export class CaptureEngine {
     try {
       const sizes: ProgramSizes = { dedupeSlots: options.dedupeSlots ?? dedupeSlotsPerCpu(engine.#cpus) };
       engine.#createMaps(options, sizes);
+      engine.#loadOpenPath(options, sizes);
       await engine.#attachAll(options, sizes);
       engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
@@ -183,6 +185,7 @@ export class CaptureEngine {
       { name: MapName.PENDING_COUNT, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 },
       { name: MapName.RUNNER, type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.EVENTS, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.ringBytes },
+      { name: MapName.OPEN_PATH, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
     ];
     for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));
     const runner = new Uint8Array(4);
@@ -234,6 +237,18 @@ export class CaptureEngine {
       }
       this.#links.push(TracepointLink.attach(program, format));
     }
+  }
+
+  // The program the open entries tail-call, in its slot before any entry is attached.
+  #loadOpenPath(options: EngineOptions, sizes: ProgramSizes): void {
+    const program = BpfProgram.load(
+      { name: `${options.namePrefix}_opath`, type: ProgramType.TRACEPOINT, instructions: openPathProgram(sizes.dedupeSlots), subprograms: [] },
+      this.#maps,
+    );
+    this.#programs.push(program);
+    const value = new Uint8Array(4);
+    new DataView(value.buffer).setUint32(0, program.fd, true);
+    this.#map(MapName.OPEN_PATH).update(u32Key(0), value);
   }
 
   // DNS on the session's sockets: the same program twice, for packets sent and received.

@@ -22,6 +22,7 @@ export function captureLoss(counters: readonly number[], tally: DecodeTally, rec
     if (value > 0) unobserved[reason] = value;
   };
   note("path_unreadable", count(Counter.PATH_UNREADABLE));
+  note("open_tail_call_failed", count(Counter.OPEN_TAIL_CALL_FAILED));
   note("peer_unreadable", count(Counter.PEER_UNREADABLE));
   note("return_dropped", count(Counter.RETURN_DROPPED));
   note("return_missing", tally.returnsMissing);

@@ -11,6 +11,7 @@ import {
   label,
   load,
   loadImm64,
+  loadMap,
   lookupAt,
   mov,
   mov32,
@@ -40,6 +41,7 @@ import {
   epilogue,
   fresh,
   low16,
+  MapName,
   output,
   pendingEntry,
   prologue,
@@ -60,6 +62,7 @@ import {
   HEADER,
   HOOK_IDS,
   OPEN,
+  OPEN_TAIL,
   PATH_READ,
   PENDING,
   PendingState,
@@ -73,11 +76,11 @@ export const OPEN_HOOKS = ["openat", "openat2", "open", "creat"] as const;
 export type OpenHook = (typeof OPEN_HOOKS)[number];
 
 /**
- * `sys_enter_<hook>` of every open-like hook this kernel has, one program (one load instead of
- * four, ~2 ms of arming each): session filter, arguments, path, dedupe, OPEN record (`dedupeSlots`
- * per CPU and tier). It tells the hooks apart by the syscall number.
+ * `sys_enter_<hook>` of the open-like hooks whose records are as long, one program: session
+ * filter, arguments and the OPEN record's header, then a tail call to `openPathProgram`. It tells
+ * the hooks apart by the syscall number.
  */
-export function openEnterProgram(formats: ReadonlyMap<OpenHook, TracepointFormat>, dedupeSlots: number): Program {
+export function openEnterProgram(formats: ReadonlyMap<OpenHook, TracepointFormat>): Program {
   const out = fresh("out");
   const read = fresh("read_path");
   const hook = { stack: Stack.HOOK };
@@ -94,6 +97,33 @@ export function openEnterProgram(formats: ReadonlyMap<OpenHook, TracepointFormat
     hooks.map(({ name, format, target }) => [label(target), store("u32", R10, Stack.HOOK, HOOK_IDS[name]), openArguments(name, format), goTo(read)]),
     label(read),
     writeHeader(R7, 0, RecordType.OPEN, hook),
+    store("u64", R7, OPEN_TAIL.pointer, R8),
+    // the path's reading, dedupe and output are one program for every entry, verified once: they
+    // were most of the arm (each entry carried them, walked once per hook it serves)
+    mov(R1, R6),
+    loadMap(R2, MapName.OPEN_PATH),
+    mov(R3, 0),
+    call(Helper.tail_call),
+    // only an empty slot returns here, never once armed; counted all the same
+    bump(Counter.OPEN_TAIL_CALL_FAILED),
+    epilogue(out),
+  ];
+}
+
+/**
+ * What every open entry tail-calls, with the OPEN record's header and arguments in the scratch
+ * record and the path pointer past it: reads the path, dedupes it in the kernel (`dedupeSlots` per
+ * CPU and tier) and emits the record. Reads nothing of the context, whichever tracepoint's it is.
+ */
+export function openPathProgram(dedupeSlots: number): Program {
+  const out = fresh("out");
+  const hook = { stack: Stack.HOOK };
+  return [
+    prologue(),
+    scratchRecord(R7, out),
+    load("u8", R1, R7, HEADER.hook),
+    store("u32", R10, Stack.HOOK, R1),
+    load("u64", R8, R7, OPEN_TAIL.pointer),
     readHashEmit(hook, "entry", dedupeSlots, out),
     epilogue(out),
   ];

@@ -53,6 +53,9 @@ export const PATH_READ = 4097;
 export const ARGV_MAX_BYTES = 4096;
 export const ARGV_MAX_ARGS = 128;
 
+/** Scratch past the longest OPEN record: the user path pointer an open entry hands the program it tail-calls. */
+export const OPEN_TAIL = { pointer: Math.ceil((OPEN.path + PATH_READ) / 8) * 8 } as const;
+
 /** Size of the per-CPU scratch record: room for ARGV's bounded reads, which need twice their limit. */
 export const SCRATCH_SIZE = 8256;
 
@@ -62,7 +65,8 @@ export const Counter = {
   emitted: (hook: number) => hook,
   /** `dropped(hook)`: records the ring buffer had no room for. */
   dropped: (hook: number) => 16 + hook,
-  // 32 is free (a count of deduplicated opens was kept here; nothing read it).
+  /** Opens whose entry could not tail-call the path program (never expected: its slot is filled before any attach). */
+  OPEN_TAIL_CALL_FAILED: 32,
   /** Forks of session processes the lineage map had no room for. */
   LINEAGE_FULL: 33,
   /** Opens whose return could not be tracked (pending map full). */
