@@ -2,7 +2,7 @@
 // paths, argv, processes placed into the session from outside), and honesty under load.
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { chooseBackend } from "../../src/capture/index.ts";
 import { leftoverSessions, openArchive, writeKeyFile } from "../run/_archive.ts";
 import { assayEnv, assayExe, host, readUntil, runAssay, skipReason, tempDir } from "../harness.ts";
@@ -183,18 +183,24 @@ describe("assay-runner run --capture ebpf under load", () => {
           const health = opened.json("observation-health.json");
           const surface = opened.json("capability-surface.json");
           const files = ["self.txt", "child.txt", "grandchild.txt", "background.txt"].map((name) => join(run.work, name));
-          const effects = [
-            ...files.map((file) => surface.filesystem_paths.includes(file)),
-            surface.network_endpoints.includes(`127.0.0.1:${listener.port}`),
-            surface.process_execs.some((exec: string) => exec.endsWith("/python3")),
-          ];
+          const effects: Record<string, boolean> = {
+            ...Object.fromEntries(files.map((file) => [basename(file), surface.filesystem_paths.includes(file)])),
+            connect: surface.network_endpoints.includes(`127.0.0.1:${listener.port}`),
+            python3: surface.process_execs.some((exec: string) => exec.endsWith("/python3")),
+          };
+          const missing = Object.keys(effects).filter((name) => !effects[name]);
           const written = files.map((file) => existsSync(file) && readFileSync(file, "utf8").length === 1);
+          const honest = health.kernel_layer === "complete" ? missing.length === 0 : health.notes.some((note: string) => note.startsWith("s2_kernel_capture:"));
           verdicts.push({
             exitCode: run.outcome.exitCode,
             issues: opened.issues,
             workloadDidItsWork: written.every(Boolean),
             // Never a silent gap: complete means every effect is there.
-            honest: health.kernel_layer === "complete" ? effects.every(Boolean) : health.notes.some((note: string) => note.startsWith("s2_kernel_capture:")),
+            honest,
+            // A dishonest archive shows what it missed and what its kernel layer said, to find the cause.
+            ...(honest
+              ? {}
+              : { missing, kernel: health.notes.find((note: string) => note.startsWith("s2_kernel_capture:")), rows: surface.filesystem_paths.length }),
           });
         }
         expect(verdicts).toEqual(runs.map(() => ({ exitCode: 0, issues: [], workloadDidItsWork: true, honest: true })));
