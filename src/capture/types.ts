@@ -19,6 +19,12 @@ export interface CaptureTarget {
   readonly cgroupId: bigint;
   /** A private directory the backend may write its raw output to. */
   readonly scratchDir: string;
+  /**
+   * The runner joins the session to spawn the workload (`CgroupSession.spawnInside`) and opens a
+   * file while inside: the eBPF engine must see that open, or the kernel is not tracing the
+   * runner's syscalls, nor those of the workload it forks (README: capture, untraced syscalls).
+   */
+  readonly runnerJoins?: boolean;
 }
 
 /**

@@ -151,7 +151,8 @@ export class CgroupSession implements AsyncDisposable {
       try {
         child = spawn();
         // The runner still inside after the fork was inside at it: this holds for a child that
-        // has already exited, whose own cgroup can no longer be read.
+        // has already exited, whose own cgroup can no longer be read. The read is also the open
+        // inside the session the eBPF engine checks it saw (CaptureTarget.runnerJoins).
         stayed = this.#holds(process.pid);
       } finally {
         try {

@@ -172,7 +172,9 @@ async function arm(prepared: Prepared, resources: AsyncDisposableStack): Promise
     io.onProgress?.({ level: "warn", message: `--capture auto: ${backend.name} needs a cgroup v2 session; capturing nothing (contract-only)` });
     backend = noneBackend;
   }
-  const target: CaptureTarget | undefined = session ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path } : undefined;
+  const target: CaptureTarget | undefined = session
+    ? { cgroupPath: session.path, cgroupId: session.id, scratchDir: scratch.path, runnerJoins: true }
+    : undefined;
   if (abilitiesOf(backend.name).capturesKernel) io.onProgress?.({ level: "info", message: `arming ${backend.name} capture on ${session?.path ?? ""}` });
   // auto falls back (ptrace, then none) when the chosen backend cannot be armed; explicit requests exit 40 here.
   const arming = await armBackend(backend, session ? choice.rest : [], target);

@@ -3,9 +3,9 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NativeDecoder } from "../../src/capture/ebpf/decode.ts";
+import { NativeDecoder, type DecodeTally } from "../../src/capture/ebpf/decode.ts";
 import { captureLoss } from "../../src/capture/ebpf/loss.ts";
-import { Counter, HEADER, OPEN, RecordBit, RecordType, RETURN } from "../../src/capture/ebpf/record-layout.ts";
+import { Counter, HEADER, HOOK_IDS, OPEN, RecordBit, RecordType, RETURN } from "../../src/capture/ebpf/record-layout.ts";
 import type { KernelRecord } from "../../src/capture/index.ts";
 import { repoRoot } from "../harness.ts";
 import { syscallsRunLoss, syscallsRunRecords, withoutPid } from "./_records.ts";
@@ -150,6 +150,23 @@ describe("captureLoss", () => {
       drops: 15,
       unobserved: { path_unreadable: 2, open_tail_call_failed: 4, return_missing: 1, bpf_recursion_misses: 3 },
     });
+  });
+
+  test("a runner that joined the session and was never seen there makes the capture say its syscalls were untraced", () => {
+    const tally = {
+      received: Object.fromEntries(Object.keys(HOOK_IDS).map((hook) => [hook, 0])) as DecodeTally["received"],
+      malformed: 0,
+      returnsMissing: 0,
+      cutStrings: 0,
+      unreadableStrings: 0,
+    };
+    const counters = (runnerSeen: number) => Array.from({ length: Counter.COUNT }, (_, index) => (index === Counter.RUNNER_SEEN ? runnerSeen : 0));
+    expect([
+      captureLoss(counters(0), tally, 0, true).unobserved,
+      captureLoss(counters(2), tally, 0, true).unobserved,
+      // an engine armed without the runner joining (tests, the bench) expects nothing of it
+      captureLoss(counters(0), tally, 0, false).unobserved,
+    ]).toEqual([{ runner_syscalls_untraced: 1 }, {}, {}]);
   });
 });
 

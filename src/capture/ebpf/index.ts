@@ -96,7 +96,12 @@ async function armEbpf(target: CaptureTarget, facts: HostFacts, options: EbpfOpt
       const decoder = new NativeDecoder();
       const records = [...decodeAll(engine.store, decoder)];
       const dns = { packets: decoder.dnsPackets(), dropped: kernel.counters[Counter.dropped(DNS_HOOK)] ?? 0 };
-      stopped = { records: recordStream(records), loss: captureLoss(kernel.counters, decoder.finish(), kernel.recursionMisses), streamComplete: true, dns };
+      stopped = {
+        records: recordStream(records),
+        loss: captureLoss(kernel.counters, decoder.finish(), kernel.recursionMisses, target.runnerJoins === true),
+        streamComplete: true,
+        dns,
+      };
       engine.close();
       return stopped;
     },

@@ -5,9 +5,10 @@ import { Counter, HOOK_IDS, type HookName } from "./record-layout.ts";
 /**
  * The loss record of one capture: per hook, what the kernel emitted and what never arrived
  * (dropped in the kernel, or emitted but not received); plus every effect the engine knows it
- * did not observe whole, by reason.
+ * did not observe whole, by reason. `runnerJoined`: the runner made syscalls inside the session,
+ * which the programs must have seen.
  */
-export function captureLoss(counters: readonly number[], tally: DecodeTally, recursionMisses: number): CaptureLoss {
+export function captureLoss(counters: readonly number[], tally: DecodeTally, recursionMisses: number, runnerJoined = false): CaptureLoss {
   const count = (index: number) => counters[index] ?? 0;
   const hooks = {} as Record<HookName, HookCount>;
   let ringbufDrops = 0;
@@ -33,6 +34,11 @@ export function captureLoss(counters: readonly number[], tally: DecodeTally, rec
   note("exec_name_unreadable", tally.unreadableStrings);
   // A program run the kernel skipped (another BPF program was busy on that CPU) may have been the session's.
   note("bpf_recursion_misses", recursionMisses);
+  // A task forked while the host's first syscall tracepoint was being attached can miss the flag
+  // that routes its syscalls to tracepoints, and so can all it forks later: a runner that was, saw
+  // none of its own syscalls traced, and its workload's would be invisible while the layer said
+  // complete.
+  note("runner_syscalls_untraced", runnerJoined && count(Counter.RUNNER_SEEN) === 0 ? 1 : 0);
   return {
     ringbufDrops,
     eventSizeMismatch: tally.malformed,
