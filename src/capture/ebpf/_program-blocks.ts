@@ -99,7 +99,7 @@ export function epilogue(out: string): Program {
  * (lineage), and never for the runner itself: it stands in the session for the moment it takes to
  * spawn the workload, and its other threads may do their own work meanwhile.
  */
-export function sessionFilter(out: string): Program {
+export function sessionFilter(out: string, countRunner = false): Program {
   const inSession = fresh("in_session");
   const runner = fresh("runner");
   const pass = fresh("session_task");
@@ -127,10 +127,11 @@ export function sessionFilter(out: string): Program {
     load("u32", R1, R10, Stack.FILTER_KEY),
     jump("jeq", R0, R1, runner),
     goTo(pass),
-    // counted: the runner's syscalls inside the session prove the kernel traces its (and so its
-    // workload's) syscalls at all (see captureLoss)
+    // `countRunner` (the open entries alone): the runner's open inside the session proves the kernel
+    // routes its syscalls, and so its workload's, to tracepoints (see captureLoss). A sched_*
+    // program must not count: those fire for an untraced task too.
     label(runner),
-    bump(Counter.RUNNER_SEEN),
+    countRunner ? bump(Counter.RUNNER_SEEN) : [],
     goTo(out),
     label(pass),
   ];

@@ -89,7 +89,7 @@ export function openEnterProgram(formats: ReadonlyMap<OpenHook, TracepointFormat
   if (first === undefined) throw new Error("openEnterProgram: no open-like tracepoint");
   return [
     prologue(),
-    sessionFilter(out),
+    sessionFilter(out, true),
     scratchRecord(R7, out),
     load("u32", R1, R6, fieldOffset(first.format, "__syscall_nr")),
     hooks.map(({ name, target }) => jump("jeq", R1, syscallNumber(name), target)),

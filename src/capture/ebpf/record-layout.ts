@@ -89,7 +89,7 @@ export const Counter = {
   DNS_CUT: 44,
   /** UNIX records the ring buffer had no room for (a daemon hand-off may go unnamed). */
   UNIX_DROPPED: 45,
-  /** Syscalls of the runner itself the session filter turned away: it joins the session to spawn the workload. */
+  /** Opens of the runner itself the session filter turned away: it joins the session to spawn the workload. */
   RUNNER_SEEN: 46,
   /** Number of counters. */
   COUNT: 48,
