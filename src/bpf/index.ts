@@ -2,7 +2,7 @@ export * from "./instruction.ts";
 export { BpfError, errnoName, type BpfErrorCode } from "./errors.ts";
 export { errnoNumber } from "./errno.ts";
 export { findSyscallNumber, syscallNumber, type SyscallName } from "./syscall-numbers.ts";
-export { BpfMap, MapType, u32Key, UpdateFlag, type MapSpec } from "./map.ts";
+export { BpfMap, MapType, u32Bytes, UpdateFlag, type MapSpec } from "./map.ts";
 export { MapBtf } from "./btf.ts";
 export { BpfProgram, ProgramType, type ProgramSpec } from "./program.ts";
 export { fieldOffset, hasTracepoint, parseFormat, readTracepointFormat, TracepointLink, type TracepointField, type TracepointFormat } from "./tracepoint.ts";

@@ -98,9 +98,9 @@ export class BpfMap extends OwnedFd {
   }
 }
 
-/** A u32 key (array maps). */
-export function u32Key(index: number): Uint8Array {
-  const key = new Uint8Array(4);
-  new DataView(key.buffer).setUint32(0, index, true);
-  return key;
+/** A u32 as a map holds it: an array map's key, a u32 value (a pid, a cgroup or program fd). */
+export function u32Bytes(value: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, value, true);
+  return bytes;
 }

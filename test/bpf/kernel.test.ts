@@ -31,7 +31,7 @@ import {
   RingBufferReader,
   store,
   TracepointLink,
-  u32Key,
+  u32Bytes,
 } from "../../src/bpf/index.ts";
 import { ensureTracefs, readHostFacts } from "../../src/linux/index.ts";
 import { host, skipReason } from "../harness.ts";
@@ -42,10 +42,10 @@ describe("bpf toolkit on this kernel", () => {
   test.skipIf(cannot)("a hash map stores, reads and deletes entries; a missing key reads as undefined", () => {
     const map = BpfMap.create({ name: "t_hash", type: MapType.HASH, keySize: 4, valueSize: 8, maxEntries: 4 });
     try {
-      map.update(u32Key(7), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
-      const read = map.lookup(u32Key(7));
-      const deleted = [map.delete(u32Key(7)), map.delete(u32Key(7))];
-      expect({ read: [...(read ?? [])], missing: map.lookup(u32Key(7)), deleted }).toEqual({
+      map.update(u32Bytes(7), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+      const read = map.lookup(u32Bytes(7));
+      const deleted = [map.delete(u32Bytes(7)), map.delete(u32Bytes(7))];
+      expect({ read: [...(read ?? [])], missing: map.lookup(u32Bytes(7)), deleted }).toEqual({
         read: [1, 2, 3, 4, 5, 6, 7, 8],
         missing: undefined,
         deleted: [true, false],
@@ -117,9 +117,7 @@ describe("bpf toolkit on this kernel", () => {
       const session = BpfMap.create({ name: "t_session", type: MapType.CGROUP_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
       made.push(session);
       const fd = openSync(cgroup, "r");
-      const value = new Uint8Array(4);
-      new DataView(value.buffer).setUint32(0, fd, true);
-      session.update(u32Key(0), value);
+      session.update(u32Bytes(0), u32Bytes(fd));
       closeSync(fd);
       // Every openat from the cgroup writes its flags argument (8 bytes) to the ring buffer.
       const format = readTracepointFormat(tracefs, "syscalls", "sys_enter_openat");

@@ -16,7 +16,7 @@ import {
   readTracepointFormat,
   RingBufferReader,
   TracepointLink,
-  u32Key,
+  u32Bytes,
   type TracepointFormat,
 } from "../../bpf/index.ts";
 import { MapName, ScratchSlot } from "./_program-blocks.ts";
@@ -188,15 +188,11 @@ export class CaptureEngine {
       { name: MapName.OPEN_PATH, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
     ];
     for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));
-    const runner = new Uint8Array(4);
-    new DataView(runner.buffer).setUint32(0, process.pid, true);
-    this.#map(MapName.RUNNER).update(u32Key(0), runner);
+    this.#map(MapName.RUNNER).update(u32Bytes(0), u32Bytes(process.pid));
     // The cgroup array holds its own reference to the session; our fd is only needed to fill it.
     const cgroupFd = openSync(options.cgroupPath, "r");
     try {
-      const value = new Uint8Array(4);
-      new DataView(value.buffer).setUint32(0, cgroupFd, true);
-      this.#map(MapName.SESSION).update(u32Key(0), value);
+      this.#map(MapName.SESSION).update(u32Bytes(0), u32Bytes(cgroupFd));
     } finally {
       closeSync(cgroupFd);
     }
@@ -246,9 +242,7 @@ export class CaptureEngine {
       this.#maps,
     );
     this.#programs.push(program);
-    const value = new Uint8Array(4);
-    new DataView(value.buffer).setUint32(0, program.fd, true);
-    this.#map(MapName.OPEN_PATH).update(u32Key(0), value);
+    this.#map(MapName.OPEN_PATH).update(u32Bytes(0), u32Bytes(program.fd));
   }
 
   // DNS on the session's sockets: the same program twice, for packets sent and received.
@@ -276,7 +270,7 @@ export class CaptureEngine {
     const cpus = this.#cpus;
     const totals: number[] = [];
     for (let index = 0; index < Counter.COUNT; index += 1) {
-      const values = map.lookup(u32Key(index), 8 * cpus);
+      const values = map.lookup(u32Bytes(index), 8 * cpus);
       let sum = 0;
       if (values !== undefined) {
         const view = new DataView(values.buffer);

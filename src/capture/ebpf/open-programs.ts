@@ -119,7 +119,6 @@ export function openPathProgram(dedupeSlots: number): Program {
   const out = fresh("out");
   const hook = { stack: Stack.HOOK };
   return [
-    prologue(),
     scratchRecord(R7, out),
     load("u8", R1, R7, HEADER.hook),
     store("u32", R10, Stack.HOOK, R1),
