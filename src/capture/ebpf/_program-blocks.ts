@@ -101,7 +101,6 @@ export function epilogue(out: string): Program {
  */
 export function sessionFilter(out: string, countRunner = false): Program {
   const inSession = fresh("in_session");
-  const runner = fresh("runner");
   const pass = fresh("session_task");
   return [
     // any task in the session cgroup or a cgroup below it, whoever put it there
@@ -125,15 +124,10 @@ export function sessionFilter(out: string, countRunner = false): Program {
     call(Helper.get_current_pid_tgid),
     rsh(R0, 32),
     load("u32", R1, R10, Stack.FILTER_KEY),
-    jump("jeq", R0, R1, runner),
-    goTo(pass),
     // `countRunner` (the open entries alone): the runner's open inside the session proves the kernel
     // routes its syscalls, and so its workload's, to tracepoints (see captureLoss). A sched_*
     // program must not count: those fire for an untraced task too.
-    label(runner),
-    countRunner ? bump(Counter.RUNNER_SEEN) : [],
-    goTo(out),
-    label(pass),
+    countRunner ? [jump("jne", R0, R1, pass), bump(Counter.RUNNER_SEEN), goTo(out), label(pass)] : jump("jeq", R0, R1, out),
   ];
 }
 
