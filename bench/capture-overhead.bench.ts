@@ -19,8 +19,8 @@ import { bench, run, summary } from "mitata";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BpfProgram, exit, hasTracepoint, loadedPrograms, mov, ProgramType, R0, readTracepointFormat, TracepointLink } from "../src/bpf/index.ts";
-import { ATTACHMENTS } from "../src/capture/ebpf/attachments.ts";
+import { BpfProgram, exit, loadedPrograms, mov, ProgramType, R0, RawTracepointLink, readTracepointFormat, TracepointLink } from "../src/bpf/index.ts";
+import { ATTACHMENTS, SYSCALL_HANDLERS } from "../src/capture/ebpf/attachments.ts";
 import { COMPILE_FLAGS } from "../scripts/compile-flags.ts";
 import { createEbpfBackend, straceCommand, type ArmedCapture, type CaptureOutcome } from "../src/capture/index.ts";
 import { ensureTracefs, findCgroup2Mount, findExecutable, readHostFacts } from "../src/linux/index.ts";
@@ -478,27 +478,27 @@ async function armOn(cgroup: string): Promise<ArmedCapture> {
 }
 
 /**
- * The mechanism floor: every tracepoint the engine attaches, in its order, carrying a program that
- * returns at once (its two cgroup packet programs run for the session's packets only: left out).
- * Disposing detaches and unloads them.
+ * The mechanism floor: every tracepoint the engine attaches (raw and sched), in its order, carrying
+ * a program that returns at once (its two cgroup packet programs run for the session's packets
+ * only: left out). Disposing detaches and unloads them.
  */
 function attachEmptyPrograms(tracefsPath: string): Disposable {
   const programs: BpfProgram[] = [];
-  const links: TracepointLink[] = [];
+  const links: Array<TracepointLink | RawTracepointLink> = [];
   const release = () => {
     for (const link of links.splice(0)) link.close();
     for (const program of programs.splice(0)) program.close();
   };
   try {
     for (const attachment of ATTACHMENTS) {
-      if (attachment.optional && !hasTracepoint(tracefsPath, attachment.category, attachment.tracepoint)) continue;
-      const format = readTracepointFormat(tracefsPath, attachment.category, attachment.tracepoint);
-      const program = BpfProgram.load(
-        { name: `${FLOOR_PREFIX}${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: [mov(R0, 0), exit()] },
-        new Map(),
-      );
+      const type = attachment.kind === "raw" ? ProgramType.RAW_TRACEPOINT : ProgramType.TRACEPOINT;
+      const program = BpfProgram.load({ name: `${FLOOR_PREFIX}${attachment.short}`, type, instructions: [mov(R0, 0), exit()] }, new Map());
       programs.push(program);
-      links.push(TracepointLink.attach(program, format));
+      links.push(
+        attachment.kind === "raw"
+          ? RawTracepointLink.attach(program, attachment.tracepoint)
+          : TracepointLink.attach(program, readTracepointFormat(tracefsPath, attachment.category, attachment.tracepoint)),
+      );
     }
   } catch (error) {
     release();
@@ -551,7 +551,8 @@ function programStats(prefix: string): Map<string, { ns: number; runs: number }>
     }
     const field = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
     const name = names.get(field("prog_id"));
-    if (name !== undefined) stats.set(name, { ns: field("run_time_ns"), runs: field("run_cnt") });
+    // a raw tracepoint link's fdinfo names its program too, without the counts
+    if (name !== undefined && text.includes("run_time_ns")) stats.set(name, { ns: field("run_time_ns"), runs: field("run_cnt") });
   }
   return stats;
 }
@@ -560,7 +561,9 @@ function programStats(prefix: string): Map<string, { ns: number; runs: number }>
 function foreignEngines(): number {
   return loadedPrograms().filter((info) => {
     const short = /^a\d+_(.+)$/.exec(info.name)?.[1];
-    return short !== undefined && !info.name.startsWith(ENGINE_PREFIX) && ATTACHMENTS.some((attachment) => attachment.short.startsWith(short));
+    return (
+      short !== undefined && !info.name.startsWith(ENGINE_PREFIX) && [...ATTACHMENTS, ...SYSCALL_HANDLERS].some((program) => program.short.startsWith(short))
+    );
   }).length;
 }
 

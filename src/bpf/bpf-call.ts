@@ -15,6 +15,7 @@ export const BpfCommand = {
   PROG_GET_NEXT_ID: 11,
   PROG_GET_FD_BY_ID: 13,
   OBJ_GET_INFO_BY_FD: 15,
+  RAW_TRACEPOINT_OPEN: 17,
 } as const;
 
 /** Size of the attribute buffer we pass: larger than every struct we fill, zero beyond them. */

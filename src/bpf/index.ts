@@ -5,7 +5,17 @@ export { findSyscallNumber, syscallNumber, type SyscallName } from "./syscall-nu
 export { BpfMap, MapType, u32Bytes, UpdateFlag, type MapSpec } from "./map.ts";
 export { MapBtf } from "./btf.ts";
 export { BpfProgram, ProgramType, type ProgramSpec } from "./program.ts";
-export { fieldOffset, hasTracepoint, parseFormat, readTracepointFormat, TracepointLink, type TracepointField, type TracepointFormat } from "./tracepoint.ts";
+export {
+  fieldOffset,
+  hasTracepoint,
+  parseFormat,
+  RawTracepointLink,
+  readTracepointFormat,
+  TracepointLink,
+  type TracepointField,
+  type TracepointFormat,
+} from "./tracepoint.ts";
+export { SYSCALL_REGISTERS_BYTES, syscallRegisters, type SyscallRegisters } from "./syscall-registers.ts";
 export { RingBufferReader } from "./ring-buffer.ts";
 export { loadedPrograms, programInfo, type ProgramInfo } from "./program-info.ts";
 export { CgroupAttachType, CgroupLink } from "./cgroup-attach.ts";

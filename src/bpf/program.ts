@@ -7,7 +7,7 @@ import type { BpfMap } from "./map.ts";
 import { OwnedFd } from "./owned-fd.ts";
 
 /** `enum bpf_prog_type` values we load. */
-export const ProgramType = { TRACEPOINT: 5, CGROUP_SKB: 8, CGROUP_SOCK_ADDR: 18 } as const;
+export const ProgramType = { TRACEPOINT: 5, CGROUP_SKB: 8, RAW_TRACEPOINT: 17, CGROUP_SOCK_ADDR: 18 } as const;
 
 /** What to load. */
 export interface ProgramSpec {

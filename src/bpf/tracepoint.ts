@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { bpfCall, BpfCommand, newAttr, setPointer } from "./bpf-call.ts";
 import { BpfError, syscallError } from "./errors.ts";
 import { addressOf, ioctl, rawSyscall } from "./libc.ts";
 import { findSyscallNumber } from "./syscall-numbers.ts";
@@ -112,7 +113,34 @@ export class TracepointLink extends OwnedFd {
   }
 }
 
+/**
+ * A program attached to a raw tracepoint (BPF_RAW_TRACEPOINT_OPEN); closing it detaches the program.
+ * One raw `sys_enter` serves every syscall, where a tracepoint per syscall would need a perf event each.
+ */
+export class RawTracepointLink extends OwnedFd {
+  private constructor(
+    readonly tracepoint: string,
+    fd: number,
+  ) {
+    super(fd);
+  }
+
+  /** Attaches `program` (of type RAW_TRACEPOINT) to `tracepoint`, e.g. `sys_enter`; it runs on every CPU from the moment this returns. */
+  static attach(program: BpfProgram, tracepoint: string): RawTracepointLink {
+    const name = new TextEncoder().encode(`${tracepoint}\0`);
+    const { bytes, view } = newAttr();
+    setPointer(view, RAW_OPEN.name, name);
+    view.setUint32(RAW_OPEN.programFd, program.fd, true);
+    const opened = bpfCall(BpfCommand.RAW_TRACEPOINT_OPEN, bytes);
+    if (!opened.ok) throw syscallError("BPF_ATTACH_FAILED", `BPF_RAW_TRACEPOINT_OPEN ${tracepoint} (${program.name})`, opened.errno);
+    return new RawTracepointLink(tracepoint, opened.value);
+  }
+}
+
 // --- internal ---
+
+// `union bpf_attr` for BPF_RAW_TRACEPOINT_OPEN.
+const RAW_OPEN = { name: 0, programFd: 8 } as const;
 
 // `struct perf_event_attr` (include/uapi/linux/perf_event.h); PERF_ATTR_SIZE_VER7.
 const PERF_ATTR_SIZE = 128;

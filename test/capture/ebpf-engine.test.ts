@@ -1,11 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readlinkSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { BpfError, loadedPrograms } from "../../src/bpf/index.ts";
 import { NativeDecoder } from "../../src/capture/ebpf/decode.ts";
 import { CaptureEngine, possibleCpus, RecordStore } from "../../src/capture/ebpf/engine.ts";
 import { Counter, DEDUPE_TIERS, DEDUPE_WINDOW, HOOK_IDS } from "../../src/capture/ebpf/record-layout.ts";
 import { ensureTracefs, readHostFacts } from "../../src/linux/index.ts";
+import { ia32Executable, IA32_EXIT } from "../fixtures/capture/ia32-elf.ts";
 import { host, skipReason, tempDir } from "../harness.ts";
 
 describe("RecordStore", () => {
@@ -76,12 +77,10 @@ describe("CaptureEngine", () => {
       await engine.stop(100);
       engine.close();
       engine.close();
-      // 17 tracepoints (13 on arm64, which has no open or creat) and the two DNS packet hooks;
-      // the open-like exits share one program (four exits on x64, two on arm64), the openat and
-      // openat2 entries another, execve and execveat a third; one more program, attached nowhere,
-      // is what every open entry tail-calls
-      const expected = process.arch === "x64" ? { attached: 19, names: 15 } : { attached: 15, names: 13 };
-      expect({ attached, names, fds: bpfFds() - before }).toEqual({ ...expected, fds: 0 });
+      // three sched tracepoints, the raw sys_enter and sys_exit, and the two DNS packet hooks; six
+      // more programs are attached nowhere: the four syscall handlers sys_enter tail-calls (the
+      // open-like syscalls share one, execve and execveat another) and what the open handler does
+      expect({ attached, names, fds: bpfFds() - before }).toEqual({ attached: 7, names: 13, fds: 0 });
     } finally {
       rmdirSync(cgroup);
     }
@@ -167,6 +166,23 @@ describe("CaptureEngine", () => {
     });
   });
 
+  test.skipIf(cannot || skipReason(!ia32Runs(), "the 32-bit syscall test needs x86-64 with ia32 emulation"))(
+    "a 32-bit task's syscalls, whose numbers name other syscalls, are counted and never read as 64-bit ones",
+    async () => {
+      using dir = tempDir("ia32", { a32: ia32Executable() });
+      chmodSync(join(dir.path, "a32"), 0o755);
+      await withEngine(async (engine, cgroup) => {
+        const child = Bun.spawn(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$1"', cgroup, join(dir.path, "a32")]);
+        const exit = await child.exited;
+        const { counters } = await engine.stop(1000);
+        const decoder = new NativeDecoder();
+        const opens = [...engine.store.records()].flatMap((bytes) => decoder.push(bytes)).filter((row) => row.eventType === 1 && row.pid === child.pid);
+        // its openat2 (437 in both tables) reached the open handler, which skipped and counted it
+        expect({ exit, compat: counters[Counter.COMPAT_SYSCALLS], opens }).toEqual({ exit: IA32_EXIT, compat: 1, opens: [] });
+      });
+    },
+  );
+
   test.skipIf(cannot)("execve and execveat, sharing one program, each record the argv they were given", async () => {
     await withEngine(async (engine, cgroup) => {
       const viaExecveat = Bun.spawn([process.execPath, join(import.meta.dir, "../fixtures/capture/execveat.ts"), cgroup, "assay-at", "one", "two"], {
@@ -221,6 +237,14 @@ async function opensOnOneCpu(
     }
   }
   return opens;
+}
+
+// Whether a 32-bit x86 executable runs here (x86-64 with ia32 emulation).
+function ia32Runs(): boolean {
+  if (process.arch !== "x64" || process.platform !== "linux") return false;
+  using dir = tempDir("ia32", { a32: ia32Executable() });
+  chmodSync(join(dir.path, "a32"), 0o755);
+  return Bun.spawnSync([join(dir.path, "a32")]).exitCode === IA32_EXIT;
 }
 
 // Starts an engine on a fresh cgroup for `use`, then closes both whatever happens.

@@ -26,6 +26,8 @@ import {
   R7,
   rsh,
   store,
+  SYSCALL_REGISTERS_BYTES,
+  syscallRegisters,
   type Program,
   type Register,
 } from "../../bpf/index.ts";
@@ -54,6 +56,8 @@ export const Stack = {
   HOOK: -232,
   /** Index of a dedupe cache slot (u32). */
   DEDUPE_SLOT: -240,
+  /** The syscall's argument registers, copied from `pt_regs` (SYSCALL_REGISTERS_BYTES). */
+  SYSCALL_REGISTERS: -240 - SYSCALL_REGISTERS_BYTES,
 } as const;
 
 /** A hook id: known when the program is built, or read at run time from a stack slot (u32). */
@@ -76,6 +80,8 @@ export const MapName = {
   EVENTS: "events",
   /** One program: the open entries' path reading, dedupe and output, which they tail-call. */
   OPEN_PATH: "open_path",
+  /** The program for each hooked syscall, by number: the raw `sys_enter` program tail-calls it. */
+  SYSCALL_HANDLERS: "syscalls",
 } as const;
 
 /** A label unique within every program built in this process. */
@@ -87,6 +93,59 @@ export function fresh(name: string): string {
 /** Program start: keep the context in R6. */
 export function prologue(): Program {
   return [mov(R6, R1)];
+}
+
+/** R`dst` = the syscall number (a raw `sys_enter` context: pt_regs, then the number). */
+export function syscallId(dst: Register): Program {
+  return [load("u64", dst, R6, 8)];
+}
+
+/**
+ * Copies the syscall's argument registers from the raw `sys_enter` context's pt_regs to the stack,
+ * for `argument`. A 32-bit task's syscall (its numbers name other syscalls) is counted, and on to
+ * `out`; so is a copy the kernel refused (never expected: pt_regs is the kernel's own memory).
+ */
+export function syscallArguments(out: string): Program {
+  const layout = syscallRegisters();
+  if (layout === undefined) throw new Error(`no pt_regs layout for ${process.arch}`);
+  const unreadable = fresh("registers_unreadable");
+  const compat = fresh("compat_syscall");
+  const done = fresh("registers_read");
+  let copied = 0;
+  const reads = layout.reads.map(({ offset, bytes }) => {
+    const at = copied;
+    copied += bytes;
+    return [
+      load("u64", R3, R6, 0),
+      add(R3, offset),
+      mov(R1, R10),
+      add(R1, Stack.SYSCALL_REGISTERS + at),
+      mov(R2, bytes),
+      call(Helper.probe_read_kernel),
+      jump("jne", R0, 0, unreadable),
+    ];
+  });
+  return [
+    reads,
+    load("u64", R1, R10, Stack.SYSCALL_REGISTERS + layout.mode.at),
+    and(R1, layout.mode.mask),
+    jump("jne", R1, layout.mode.native, compat),
+    goTo(done),
+    label(unreadable),
+    bump(Counter.REGISTERS_UNREADABLE),
+    goTo(out),
+    label(compat),
+    bump(Counter.COMPAT_SYSCALLS),
+    goTo(out),
+    label(done),
+  ];
+}
+
+/** R`dst` = syscall argument `index` (0–5), from the copy `syscallArguments` made. */
+export function argument(dst: Register, index: number): Program {
+  const at = syscallRegisters()?.args[index];
+  if (at === undefined) throw new Error(`no syscall argument ${index} for ${process.arch}`);
+  return [load("u64", dst, R10, Stack.SYSCALL_REGISTERS + at)];
 }
 
 /** Program end at `out`: return 0 (tracepoint programs' return value is ignored). */

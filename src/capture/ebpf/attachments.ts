@@ -1,32 +1,12 @@
-// What the capture attaches where: every tracepoint, the program built for it, and which
-// attachments share one loaded program.
-import { BpfError, fieldOffset, type Program, type TracepointFormat } from "../../bpf/index.ts";
-import { ARGV_FUNCTION, argvProgram, argvProgramKey, execProgram } from "./exec-programs.ts";
+// What the capture attaches where: the sched tracepoints (through perf events, read by their
+// tracefs formats), the raw `sys_enter` and `sys_exit` tracepoints, and the syscall handlers the
+// raw `sys_enter` program tail-calls by syscall number.
+import type { Program, SyscallName, TracepointFormat } from "../../bpf/index.ts";
+import { ARGV_FUNCTION, argvProgram, execProgram } from "./exec-programs.ts";
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
-import { connectExitProgram, OPEN_HOOKS, openEnterProgram, openEnterProgramKey, openExitProgram, type OpenHook } from "./open-programs.ts";
-import { peerEnterProgram, type PeerHook } from "./peer-program.ts";
-
-/** One tracepoint and the program attached to it. */
-export interface Attachment {
-  readonly category: string;
-  readonly tracepoint: string;
-  /** Short name for the program's kernel name. */
-  readonly short: string;
-  /** Builds the program from this tracepoint's format (`formatOf` reads another's, same category). */
-  readonly build: (format: TracepointFormat, formatOf: FormatOf, sizes: ProgramSizes) => Program;
-  /** Labels of the program's subprograms (bpf_loop callbacks). */
-  readonly subprograms?: readonly string[];
-  /** Absent on some architectures (arm64 has no open or creat). */
-  readonly optional?: boolean;
-  /**
-   * Attachments whose keys are equal share one loaded program: the key names all that the program
-   * is built from, so equal keys build equal programs (each program loaded costs ~0.6 ms of arming).
-   */
-  readonly shareKey?: (format: TracepointFormat, formatOf: FormatOf) => string;
-}
-
-/** Reads the format of another tracepoint of the same category; undefined when this kernel has none. */
-export type FormatOf = (tracepoint: string) => TracepointFormat | undefined;
+import { syscallEnterProgram } from "./dispatch-program.ts";
+import { openEnterProgram, openHooksHere, syscallExitProgram } from "./open-programs.ts";
+import { peerEnterProgram } from "./peer-program.ts";
 
 /** Sizes a program is built with, fixed for the host. */
 export interface ProgramSizes {
@@ -34,85 +14,44 @@ export interface ProgramSizes {
   readonly dedupeSlots: number;
 }
 
-/** Every attachment of the capture, in attach order (lineage first, so forks are followed from the start). */
+/** A program attached to a tracepoint: `sched` ones through a perf event and its format, `raw` ones by name. */
+export type Attachment =
+  | {
+      readonly kind: "tracepoint";
+      readonly category: string;
+      readonly tracepoint: string;
+      /** Short name for the program's kernel name. */
+      readonly short: string;
+      readonly build: (format: TracepointFormat) => Program;
+    }
+  | { readonly kind: "raw"; readonly tracepoint: string; readonly short: string; readonly build: (sizes: ProgramSizes) => Program };
+
+/**
+ * Every attachment, in attach order: lineage first, so forks are followed from the start; the
+ * syscall exit before the entry, so no exit ever meets an entry made before it was attached.
+ */
 export const ATTACHMENTS: readonly Attachment[] = [
-  { category: "sched", tracepoint: "sched_process_fork", short: "fork", build: forkProgram },
-  { category: "sched", tracepoint: "sched_process_exit", short: "exit", build: () => exitProgram() },
-  ...openPair("openat", "opat"),
-  ...openPair("openat2", "opat2"),
-  ...openPair("open", "open", true),
-  ...openPair("creat", "creat", true),
-  ...(["connect", "sendto", "sendmsg"] as const).map((hook) => peer(hook)),
-  { category: "syscalls", tracepoint: "sys_exit_connect", short: "conn_out", build: connectExitProgram },
-  argvAttachment("sys_enter_execve", "argv"),
-  argvAttachment("sys_enter_execveat", "argvat"),
-  { category: "sched", tracepoint: "sched_process_exec", short: "exec", build: execProgram },
+  { kind: "tracepoint", category: "sched", tracepoint: "sched_process_fork", short: "fork", build: forkProgram },
+  { kind: "tracepoint", category: "sched", tracepoint: "sched_process_exit", short: "exit", build: () => exitProgram() },
+  { kind: "raw", tracepoint: "sys_exit", short: "sys_out", build: (sizes) => syscallExitProgram(sizes.dedupeSlots) },
+  { kind: "raw", tracepoint: "sys_enter", short: "sys_in", build: () => syscallEnterProgram() },
+  { kind: "tracepoint", category: "sched", tracepoint: "sched_process_exec", short: "exec", build: execProgram },
 ];
 
-// --- internal ---
-
-function openPair(hook: OpenHook, short: string, optional = false): Attachment[] {
-  return [
-    // one entry program for the open-like hooks whose records are as long (openat, openat2): it
-    // tells them apart by the syscall number (the kernel refuses to attach a program that reads
-    // past the end of a tracepoint's record, so the shorter open and creat have their own)
-    {
-      category: "syscalls",
-      tracepoint: `sys_enter_${hook}`,
-      short: `${short}_in`,
-      build: (format, formatOf) => openEnterProgram(openEnterFormats(format, formatOf)),
-      optional,
-      shareKey: (format, formatOf) => openEnterProgramKey(openEnterFormats(format, formatOf)),
-    },
-    // one exit program for every open-like hook: it reads the hook its entry noted
-    {
-      category: "syscalls",
-      tracepoint: `sys_exit_${hook}`,
-      short: `${short}_out`,
-      build: (format, _formatOf, sizes) => openExitProgram(format, sizes.dedupeSlots),
-      optional,
-      shareKey: (format) => `open_exit:${fieldOffset(format, "ret")}`,
-    },
-  ];
+/** A program the raw `sys_enter` program tail-calls for each of `syscalls` (those this architecture has). */
+export interface SyscallHandler {
+  readonly short: string;
+  readonly syscalls: readonly SyscallName[];
+  readonly build: () => Program;
+  /** Labels of the program's subprograms (bpf_loop callbacks). */
+  readonly subprograms?: readonly string[];
 }
 
-// The entry formats of the open-like hooks this kernel has whose records end where `own`'s does.
-function openEnterFormats(own: TracepointFormat, formatOf: FormatOf): Map<OpenHook, TracepointFormat> {
-  const formats = new Map<OpenHook, TracepointFormat>();
-  for (const hook of OPEN_HOOKS) {
-    const format = formatOf(`sys_enter_${hook}`);
-    if (format !== undefined && recordEnd(format) === recordEnd(own)) formats.set(hook, format);
-  }
-  return formats;
-}
-
-function recordEnd(format: TracepointFormat): number {
-  return Math.max(...[...format.fields.values()].map((field) => field.offset + field.size));
-}
-
-// A tracepoint every kernel the engine runs on has (the probe checks them).
-function requiredFormat(formatOf: FormatOf, tracepoint: string): TracepointFormat {
-  const format = formatOf(tracepoint);
-  if (format === undefined) throw new BpfError("BPF_UNAVAILABLE", `tracepoint ${tracepoint}`, 0, `this kernel has no tracepoint ${tracepoint}`);
-  return format;
-}
-
-// execve and execveat share one argv program: it tells the two apart by the syscall number.
-function argvAttachment(tracepoint: "sys_enter_execve" | "sys_enter_execveat", short: string): Attachment {
-  const formats = (format: TracepointFormat, formatOf: FormatOf) =>
-    tracepoint === "sys_enter_execve"
-      ? ([format, requiredFormat(formatOf, "sys_enter_execveat")] as const)
-      : ([requiredFormat(formatOf, "sys_enter_execve"), format] as const);
-  return {
-    category: "syscalls",
-    tracepoint,
-    short,
-    build: (format, formatOf) => argvProgram(...formats(format, formatOf)),
-    subprograms: [ARGV_FUNCTION],
-    shareKey: (format, formatOf) => argvProgramKey(...formats(format, formatOf)),
-  };
-}
-
-function peer(hook: PeerHook): Attachment {
-  return { category: "syscalls", tracepoint: `sys_enter_${hook}`, short: hook, build: (format) => peerEnterProgram(hook, format) };
-}
+/** Every syscall the capture hooks, and its handler. */
+export const SYSCALL_HANDLERS: readonly SyscallHandler[] = [
+  { short: "open", syscalls: openHooksHere(), build: () => openEnterProgram() },
+  { short: "connect", syscalls: ["connect"], build: () => peerEnterProgram("connect") },
+  { short: "sendto", syscalls: ["sendto"], build: () => peerEnterProgram("sendto") },
+  { short: "sendmsg", syscalls: ["sendmsg"], build: () => peerEnterProgram("sendmsg") },
+  { short: "argv", syscalls: ["execve", "execveat"], build: () => argvProgram(), subprograms: [ARGV_FUNCTION] },
+];

@@ -8,21 +8,23 @@ import {
   CgroupAttachType,
   CgroupLink,
   closeInBackground,
-  hasTracepoint,
+  findSyscallNumber,
   MapBtf,
   MapType,
   programInfo,
   ProgramType,
+  RawTracepointLink,
   readTracepointFormat,
   RingBufferReader,
   TracepointLink,
   u32Bytes,
+  type Program,
   type TracepointFormat,
 } from "../../bpf/index.ts";
 import { MapName, ScratchSlot } from "./_program-blocks.ts";
 import { dnsPacketProgram } from "./dns-program.ts";
 import { openPathProgram } from "./open-programs.ts";
-import { ATTACHMENTS, type FormatOf, type ProgramSizes } from "./attachments.ts";
+import { ATTACHMENTS, type Attachment, SYSCALL_HANDLERS, type ProgramSizes } from "./attachments.ts";
 import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, dedupeSlotsPerCpu, LINEAGE_ENTRIES, PENDING, SCRATCH_SIZE } from "./record-layout.ts";
 
 /** Raw records copied out of the ring buffer, in arrival order. */
@@ -92,7 +94,7 @@ export class CaptureEngine {
   // Possible CPUs: per-CPU slots of the dedupe caches and of every counter.
   readonly #cpus = possibleCpus();
   readonly #programs: BpfProgram[] = [];
-  readonly #links: TracepointLink[] = [];
+  readonly #links: Array<TracepointLink | RawTracepointLink> = [];
   readonly #cgroupLinks: CgroupLink[] = [];
   #reader: RingBufferReader | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -108,7 +110,7 @@ export class CaptureEngine {
     try {
       const sizes: ProgramSizes = { dedupeSlots: options.dedupeSlots ?? dedupeSlotsPerCpu(engine.#cpus) };
       engine.#createMaps(options, sizes);
-      engine.#loadOpenPath(options, sizes);
+      await engine.#loadTailCalled(options, sizes);
       await engine.#attachAll(options, sizes);
       engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
@@ -186,6 +188,7 @@ export class CaptureEngine {
       { name: MapName.RUNNER, type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
       { name: MapName.EVENTS, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.ringBytes },
       { name: MapName.OPEN_PATH, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 },
+      { name: MapName.SYSCALL_HANDLERS, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4, maxEntries: handledSyscallSlots() },
     ];
     for (const spec of specs) this.#maps.set(spec.name, BpfMap.create({ ...spec, name: `${options.namePrefix}_${spec.name}` }));
     this.#map(MapName.RUNNER).update(u32Bytes(0), u32Bytes(process.pid));
@@ -198,51 +201,42 @@ export class CaptureEngine {
     }
   }
 
+  // Every program is loaded before the first is attached: attaching may wait for the kernel to
+  // finish detaching a run that just ended, and the loads take that time instead.
   async #attachAll(options: EngineOptions, sizes: ProgramSizes): Promise<void> {
-    const shared = new Map<string, BpfProgram>();
-    // Each format file is read once, though shared programs ask for their partners' formats too.
-    const formats = new Map<string, TracepointFormat | undefined>();
+    const loaded: Array<{ attachment: Attachment; program: BpfProgram; format?: TracepointFormat }> = [];
     for (const attachment of ATTACHMENTS) {
       await Bun.sleep(0);
-      const formatOf: FormatOf = (tracepoint) => {
-        const key = `${attachment.category}/${tracepoint}`;
-        if (!formats.has(key)) {
-          const present = hasTracepoint(options.tracefs, attachment.category, tracepoint);
-          formats.set(key, present ? readTracepointFormat(options.tracefs, attachment.category, tracepoint) : undefined);
-        }
-        return formats.get(key);
-      };
-      const found = formatOf(attachment.tracepoint);
-      if (found === undefined && attachment.optional) continue;
-      // a required tracepoint this kernel lacks: reading it throws, naming it
-      const format = found ?? readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
-      const key = attachment.shareKey?.(format, formatOf);
-      let program = key === undefined ? undefined : shared.get(key);
-      if (program === undefined) {
-        program = BpfProgram.load(
-          {
-            name: `${options.namePrefix}_${attachment.short}`,
-            type: ProgramType.TRACEPOINT,
-            instructions: attachment.build(format, formatOf, sizes),
-            subprograms: attachment.subprograms ?? [],
-          },
-          this.#maps,
-        );
-        this.#programs.push(program);
-        if (key !== undefined) shared.set(key, program);
+      if (attachment.kind === "raw") {
+        loaded.push({ attachment, program: this.#load(options, attachment.short, ProgramType.RAW_TRACEPOINT, attachment.build(sizes)) });
+      } else {
+        const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
+        loaded.push({ attachment, program: this.#load(options, attachment.short, ProgramType.TRACEPOINT, attachment.build(format)), format });
       }
-      this.#links.push(TracepointLink.attach(program, format));
+    }
+    for (const { attachment, program, format } of loaded)
+      this.#links.push(format === undefined ? RawTracepointLink.attach(program, attachment.tracepoint) : TracepointLink.attach(program, format));
+  }
+
+  // What the raw programs tail-call, each in its slots before anything is attached: the open path
+  // program, and each syscall's handler at its number.
+  async #loadTailCalled(options: EngineOptions, sizes: ProgramSizes): Promise<void> {
+    const openPath = this.#load(options, "opath", ProgramType.RAW_TRACEPOINT, openPathProgram(sizes.dedupeSlots));
+    this.#map(MapName.OPEN_PATH).update(u32Bytes(0), u32Bytes(openPath.fd));
+    for (const handler of SYSCALL_HANDLERS) {
+      await Bun.sleep(0);
+      const program = this.#load(options, handler.short, ProgramType.RAW_TRACEPOINT, handler.build(), handler.subprograms);
+      for (const syscall of handler.syscalls) {
+        const number = findSyscallNumber(syscall);
+        if (number !== undefined) this.#map(MapName.SYSCALL_HANDLERS).update(u32Bytes(number), u32Bytes(program.fd));
+      }
     }
   }
 
-  // The program the open entries tail-call, in its slot before any entry is attached.
-  #loadOpenPath(options: EngineOptions, sizes: ProgramSizes): void {
-    const program = BpfProgram.load(
-      { name: `${options.namePrefix}_opath`, type: ProgramType.TRACEPOINT, instructions: openPathProgram(sizes.dedupeSlots), subprograms: [] },
-      this.#maps,
-    );
+  #load(options: EngineOptions, short: string, type: number, instructions: Program, subprograms: readonly string[] = []): BpfProgram {
+    const program = BpfProgram.load({ name: `${options.namePrefix}_${short}`, type, instructions, subprograms }, this.#maps);
     this.#programs.push(program);
-    this.#map(MapName.OPEN_PATH).update(u32Bytes(0), u32Bytes(program.fd));
+    return program;
   }
 
   // DNS on the session's sockets: the same program twice, for packets sent and received.
@@ -302,6 +296,12 @@ export function possibleCpus(text: string = readPossible()): number {
 // --- internal ---
 
 const CHUNK_BYTES = 1 << 20;
+
+// Slots of the handler table: one past the highest hooked syscall number here.
+function handledSyscallSlots(): number {
+  const numbers = SYSCALL_HANDLERS.flatMap((handler) => handler.syscalls.map((syscall) => findSyscallNumber(syscall) ?? 0));
+  return Math.max(0, ...numbers) + 1;
+}
 
 function readPossible(): string {
   return readFileSync("/sys/devices/system/cpu/possible", "utf8");

@@ -1,4 +1,4 @@
-// Execs: `sys_enter_execve`/`execveat` record the argv the caller passes (ARGV), and
+// Execs: the entries of execve and execveat record the argv the caller passes (ARGV), and
 // `sched_process_exec` the file that was executed (EXEC), only for execs that succeeded.
 import {
   add,
@@ -29,14 +29,30 @@ import {
   type Program,
   type TracepointFormat,
 } from "../../bpf/index.ts";
-import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, setBit, Stack, writeHeader } from "./_program-blocks.ts";
+import {
+  argument,
+  bump,
+  emit,
+  epilogue,
+  fresh,
+  output,
+  prologue,
+  scratchRecord,
+  sessionFilter,
+  setBit,
+  Stack,
+  syscallArguments,
+  syscallId,
+  writeHeader,
+} from "./_program-blocks.ts";
 import { ARGV, ARGV_MAX_ARGS, ARGV_MAX_BYTES, Counter, EXEC, HEADER, HOOK_IDS, PATH_READ, RecordBit, RecordType } from "./record-layout.ts";
 
 /**
- * `sys_enter_execve` and `sys_enter_execveat`, one program: the arguments, up to ARGV_MAX_ARGS and
- * ARGV_MAX_BYTES. The syscall number tells which of the two it runs for (argv is a different argument).
+ * The entry of execve and execveat, one program the raw `sys_enter` tail-calls: the arguments, up
+ * to ARGV_MAX_ARGS and ARGV_MAX_BYTES. The syscall number tells which of the two it runs for (argv
+ * is a different argument).
  */
-export function argvProgram(execve: TracepointFormat, execveat: TracepointFormat): Program {
+export function argvProgram(): Program {
   const out = fresh("out");
   const mayHaveMore = fresh("argv_may_have_more");
   const cut = fresh("argv_cut");
@@ -46,10 +62,11 @@ export function argvProgram(execve: TracepointFormat, execveat: TracepointFormat
   return [
     prologue(),
     sessionFilter(out),
+    syscallArguments(out),
     scratchRecord(R7, out),
     writeHeader(R7, 0, RecordType.ARGV, HOOK_IDS.exec),
     store("u64", R10, state + ArgvState.record, R7),
-    argvPointer(execve, execveat),
+    argvPointer(),
     store("u64", R10, state + ArgvState.argv, R1),
     store("u64", R10, state + ArgvState.used, 0),
     store("u64", R10, state + ArgvState.count, 0),
@@ -99,11 +116,6 @@ export function argvProgram(execve: TracepointFormat, execveat: TracepointFormat
   ];
 }
 
-/** What `argvProgram` is built from, so attachments that agree on it share one program. */
-export function argvProgramKey(execve: TracepointFormat, execveat: TracepointFormat): string {
-  return `argv:${syscallNumber("execveat")}:${fieldOffset(execve, "__syscall_nr")}:${fieldOffset(execve, "argv")}:${fieldOffset(execveat, "argv")}`;
-}
-
 /** The label of the argv callback (a subprogram the loader declares in BTF). */
 export const ARGV_FUNCTION = "argv_one";
 
@@ -150,17 +162,18 @@ export function execProgram(format: TracepointFormat): Program {
 
 // --- internal ---
 
-// R1 = the argv pointer of whichever of execve and execveat the program runs for.
-function argvPointer(execve: TracepointFormat, execveat: TracepointFormat): Program {
+// R1 = the argv pointer of whichever of execve(filename, argv, envp) and
+// execveat(dfd, filename, argv, envp, flags) the program runs for.
+function argvPointer(): Program {
   const viaExecveat = fresh("argv_execveat");
   const loaded = fresh("argv_pointer");
   return [
-    load("u32", R1, R6, fieldOffset(execve, "__syscall_nr")),
+    syscallId(R1),
     jump("jeq", R1, syscallNumber("execveat"), viaExecveat),
-    load("u64", R1, R6, fieldOffset(execve, "argv")),
+    argument(R1, 1),
     goTo(loaded),
     label(viaExecveat),
-    load("u64", R1, R6, fieldOffset(execveat, "argv")),
+    argument(R1, 2),
     label(loaded),
   ];
 }

@@ -1,10 +1,10 @@
-// The open family: `sys_enter_*` reads the path, dedupes it in the kernel and emits an OPEN
-// record; `sys_exit_*` adds the return value. A path the kernel could not read at entry (its
-// page not yet faulted in) is read again at exit, after the syscall itself has touched it.
+// The open family: the entry reads the path, dedupes it in the kernel and emits an OPEN record;
+// the exit adds the return value. A path the kernel could not read at entry (its page not yet
+// faulted in) is read again at exit, after the syscall itself has touched it.
 import {
   add,
   call,
-  fieldOffset,
+  findSyscallNumber,
   goTo,
   Helper,
   jump,
@@ -31,10 +31,10 @@ import {
   xor,
   type Program,
   type Register,
-  type TracepointFormat,
 } from "../../bpf/index.ts";
 import {
   anyPending,
+  argument,
   bump,
   countPending,
   emit,
@@ -50,6 +50,8 @@ import {
   setBit,
   Stack,
   storeHook,
+  syscallArguments,
+  syscallId,
   type HookId,
   writeHeader,
   zeroStack,
@@ -76,30 +78,30 @@ export const OPEN_HOOKS = ["openat", "openat2", "open", "creat"] as const;
 export type OpenHook = (typeof OPEN_HOOKS)[number];
 
 /**
- * `sys_enter_<hook>` of the open-like hooks whose records are as long, one program: session
- * filter, arguments and the OPEN record's header, then a tail call to `openPathProgram`. It tells
- * the hooks apart by the syscall number.
+ * The open-like syscalls' entry, one program the raw `sys_enter` tail-calls for each of their
+ * numbers: session filter, arguments and the OPEN record's header, then a tail call to
+ * `openPathProgram`. It tells the hooks apart by the syscall number.
  */
-export function openEnterProgram(formats: ReadonlyMap<OpenHook, TracepointFormat>): Program {
+export function openEnterProgram(hooks: readonly OpenHook[] = openHooksHere()): Program {
   const out = fresh("out");
   const read = fresh("read_path");
   const hook = { stack: Stack.HOOK };
-  const hooks = [...formats].map(([name, format]) => ({ name, format, target: fresh(`args_${name}`) }));
-  const first = hooks[0];
-  if (first === undefined) throw new Error("openEnterProgram: no open-like tracepoint");
+  const targets = hooks.map((name) => ({ name, target: fresh(`args_${name}`) }));
+  if (targets.length === 0) throw new Error("openEnterProgram: no open-like syscall");
   return [
     prologue(),
     sessionFilter(out, true),
+    syscallArguments(out),
     scratchRecord(R7, out),
-    load("u32", R1, R6, fieldOffset(first.format, "__syscall_nr")),
-    hooks.map(({ name, target }) => jump("jeq", R1, syscallNumber(name), target)),
+    syscallId(R1),
+    targets.map(({ name, target }) => jump("jeq", R1, syscallNumber(name), target)),
     goTo(out),
-    hooks.map(({ name, format, target }) => [label(target), store("u32", R10, Stack.HOOK, HOOK_IDS[name]), openArguments(name, format), goTo(read)]),
+    targets.map(({ name, target }) => [label(target), store("u32", R10, Stack.HOOK, HOOK_IDS[name]), openArguments(name), goTo(read)]),
     label(read),
     writeHeader(R7, 0, RecordType.OPEN, hook),
     store("u64", R7, OPEN_TAIL.pointer, R8),
-    // the path's reading, dedupe and output are one program for every entry, verified once: they
-    // were most of the arm (each entry carried them, walked once per hook it serves)
+    // the path's reading, dedupe and output are one program for every open-like syscall, verified
+    // once: the verifier walks a program once per path through it
     mov(R1, R6),
     loadMap(R2, MapName.OPEN_PATH),
     mov(R3, 0),
@@ -108,6 +110,11 @@ export function openEnterProgram(formats: ReadonlyMap<OpenHook, TracepointFormat
     bump(Counter.OPEN_TAIL_CALL_FAILED),
     epilogue(out),
   ];
+}
+
+/** The open-like syscalls this architecture has (arm64 has no open or creat). */
+export function openHooksHere(): OpenHook[] {
+  return OPEN_HOOKS.filter((hook) => findSyscallNumber(hook) !== undefined);
 }
 
 /**
@@ -128,31 +135,19 @@ export function openPathProgram(dedupeSlots: number): Program {
   ];
 }
 
-/** Everything `openEnterProgram` is built from: equal keys build equal programs. */
-export function openEnterProgramKey(formats: ReadonlyMap<OpenHook, TracepointFormat>): string {
-  const offsets = (format: TracepointFormat) => [...format.fields].map(([name, field]) => `${name}@${field.offset}`).join(",");
-  return `open_enter:${[...formats].map(([hook, format]) => `${hook}#${syscallNumber(hook)}(${offsets(format)})`).join(";")}`;
-}
-
-/** `sys_exit_connect`: the return value for a unix-socket connect sent at entry (the only connects with a pending entry). */
-export function connectExitProgram(format: TracepointFormat): Program {
-  const out = fresh("out");
-  return [prologue(), anyPending(out), pendingOfThread(out), sendReturn(HOOK_IDS.connect, fieldOffset(format, "ret")), epilogue(out)];
-}
-
 /**
- * `sys_exit_<hook>` of every open-like hook, one program: the return value for an OPEN sent at
- * entry, or the whole OPEN for a path stashed at entry. The hook is the one its entry noted.
+ * The raw `sys_exit`, every syscall's: the return value for a record its entry sent (an OPEN, a
+ * unix-socket connect's UNIX), or the whole OPEN for a path stashed at entry. The hook is the one
+ * its entry noted: a thread's next exit after an entry is that syscall's own.
  */
-export function openExitProgram(format: TracepointFormat, dedupeSlots: number): Program {
+export function syscallExitProgram(dedupeSlots: number): Program {
   const out = fresh("out");
   const stashed = fresh("stashed");
-  const returnOffset = fieldOffset(format, "ret");
   const hook = { stack: Stack.HOOK };
   return [
     prologue(),
-    // only threads with an open in flight have an entry (no session filter needed); with none at
-    // all (the common case, a repeated path ends at entry) the exit is one array read
+    // only threads with a syscall in flight have an entry (no session filter needed); with none
+    // at all (the common case, a repeated path ends at entry) the exit is one array read
     anyPending(out),
     pendingOfThread(out),
     load("u32", R1, R8, PENDING.hook),
@@ -160,8 +155,8 @@ export function openExitProgram(format: TracepointFormat, dedupeSlots: number): 
     load("u32", R1, R8, PENDING.state),
     jump("jeq", R1, PendingState.STASHED, stashed),
 
-    // the OPEN went out at entry: send its return value
-    sendReturn(hook, returnOffset),
+    // the record went out at entry: send its return value
+    sendReturn(hook),
     goTo(out),
 
     // the path could not be read at entry: build the whole record now
@@ -174,7 +169,7 @@ export function openExitProgram(format: TracepointFormat, dedupeSlots: number): 
     store("u64", R7, OPEN.mode, R1),
     load("u64", R1, R8, PENDING.resolve),
     store("u64", R7, OPEN.resolve, R1),
-    load("u64", R1, R6, returnOffset),
+    load("u64", R1, R6, EXIT_RETURN_VALUE),
     store("u64", R10, Stack.RETURN_VALUE, R1),
     store("u16", R7, HEADER.bits, RecordBit.HAS_RETURN),
     load("u64", R9, R8, PENDING.pointer),
@@ -192,13 +187,16 @@ function pendingOfThread(out: string): Program {
   return [pendingEntry(false, out), load("u32", R1, R0, PENDING.state), jump("jeq", R1, 0, out), mov(R8, R0)];
 }
 
+// Where the raw `sys_exit` context (pt_regs, then the return value) holds the return value.
+const EXIT_RETURN_VALUE = 8;
+
 // A RETURN record for the record the thread sent at entry (R6 the exit's context), then its entry goes.
-function sendReturn(hook: HookId, returnOffset: number): Program {
+function sendReturn(hook: HookId): Program {
   const record = Stack.RETURN_RECORD;
   return [
     zeroStack(record, RETURN.size),
     writeHeader(R10, record, RecordType.RETURN, hook),
-    load("u64", R1, R6, returnOffset),
+    load("u64", R1, R6, EXIT_RETURN_VALUE),
     store("u64", R10, record + RETURN.returnValue, R1),
     mov(R2, R10),
     add(R2, record),
@@ -209,14 +207,15 @@ function sendReturn(hook: HookId, returnOffset: number): Program {
 }
 
 // Fills flags, mode and resolve of the record in R7 and leaves the user path pointer in R8.
-function openArguments(hook: OpenHook, format: TracepointFormat): Program {
-  const pathField = hook === "creat" ? "pathname" : "filename";
-  const pathPointer = load("u64", R8, R6, fieldOffset(format, pathField));
+function openArguments(hook: OpenHook): Program {
+  // openat(dfd, filename, flags, mode), openat2(dfd, filename, how, size), open(filename, flags, mode), creat(pathname, mode)
+  const first = hook === "openat" || hook === "openat2" ? 1 : 0;
+  const pathPointer = argument(R8, first);
   if (hook === "openat2") {
     // struct open_how { u64 flags, mode, resolve } has the record's own layout at OPEN.flags
     const read = fresh("how_read");
     return [
-      load("u64", R3, R6, fieldOffset(format, "how")),
+      argument(R3, first + 1),
       mov(R1, R7),
       add(R1, OPEN.flags),
       mov(R2, 24),
@@ -233,8 +232,9 @@ function openArguments(hook: OpenHook, format: TracepointFormat): Program {
     hook === "creat"
       ? // creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode)
         [store("u64", R7, OPEN.flags, 0o1101)]
-      : [load("u64", R1, R6, fieldOffset(format, "flags")), mov32(R1, R1), store("u64", R7, OPEN.flags, R1)];
-  return [flags, load("u64", R1, R6, fieldOffset(format, "mode")), low16(R1), store("u64", R7, OPEN.mode, R1), store("u64", R7, OPEN.resolve, 0), pathPointer];
+      : [argument(R1, first + 1), mov32(R1, R1), store("u64", R7, OPEN.flags, R1)];
+  const mode = hook === "creat" ? first + 1 : first + 2;
+  return [flags, argument(R1, mode), low16(R1), store("u64", R7, OPEN.mode, R1), store("u64", R7, OPEN.resolve, 0), pathPointer];
 }
 
 // Reads the path at R8 into the record in R7, dedupes (flags, path) and emits the record. At

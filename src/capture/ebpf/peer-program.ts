@@ -1,28 +1,21 @@
-// connect, sendto, sendmsg at syscall entry: the peer's sockaddr, IPv4 and IPv6 only (§5.2).
+// connect, sendto, sendmsg at syscall entry (tail-called by the raw `sys_enter`): the peer's
+// sockaddr, IPv4 and IPv6 only (§5.2).
+import { add, call, goTo, Helper, jump, label, load, mov, R0, R1, R10, R2, R3, R7, R8, R9, store, type Program } from "../../bpf/index.ts";
 import {
-  add,
-  call,
-  fieldOffset,
-  goTo,
-  Helper,
-  jump,
-  label,
-  load,
-  mov,
-  R0,
-  R1,
-  R10,
-  R2,
-  R3,
-  R6,
-  R7,
-  R8,
-  R9,
-  store,
-  type Program,
-  type TracepointFormat,
-} from "../../bpf/index.ts";
-import { bump, emit, epilogue, fresh, output, prologue, scratchRecord, sessionFilter, Stack, writeHeader, zeroStack } from "./_program-blocks.ts";
+  argument,
+  bump,
+  emit,
+  epilogue,
+  fresh,
+  output,
+  prologue,
+  scratchRecord,
+  sessionFilter,
+  Stack,
+  syscallArguments,
+  writeHeader,
+  zeroStack,
+} from "./_program-blocks.ts";
 import { rememberPending } from "./open-programs.ts";
 import { Counter, HEADER, HOOK_IDS, PEER, PendingState, RecordType, UNIX, UNIX_PATH_READ } from "./record-layout.ts";
 
@@ -36,8 +29,8 @@ const AF_INET6 = 10;
 const SOCKADDR_IN_BYTES = 8;
 const SOCKADDR_IN6_BYTES = 24;
 
-/** `sys_enter_<hook>`: session filter, sockaddr pointer, PEER record. */
-export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Program {
+/** `hook`'s entry: session filter, sockaddr pointer, PEER record. */
+export function peerEnterProgram(hook: PeerHook): Program {
   const out = fresh("out");
   const record = Stack.PEER_RECORD;
   const ipv4 = fresh("ipv4");
@@ -56,7 +49,8 @@ export function peerEnterProgram(hook: PeerHook, format: TracepointFormat): Prog
   return [
     prologue(),
     sessionFilter(out),
-    sockaddrPointer(hook, format, out),
+    syscallArguments(out),
+    sockaddrPointer(hook, out),
     zeroStack(record, PEER.size),
     writeHeader(R10, record, RecordType.PEER, HOOK_IDS[hook]),
     // the family first, then as many bytes as that family's sockaddr holds
@@ -114,15 +108,16 @@ function unixPeer(at: string, out: string): Program {
 }
 
 // Leaves the user sockaddr pointer in R8; a send without one (a connected socket) is counted.
-function sockaddrPointer(hook: PeerHook, format: TracepointFormat, out: string): Program {
-  if (hook === "connect") return [load("u64", R8, R6, fieldOffset(format, "uservaddr")), jump("jeq", R8, 0, out)];
+// connect(fd, uservaddr, addrlen), sendto(fd, buff, len, flags, addr, addr_len), sendmsg(fd, msg, flags).
+function sockaddrPointer(hook: PeerHook, out: string): Program {
+  if (hook === "connect") return [argument(R8, 1), jump("jeq", R8, 0, out)];
   const noPeer = fresh("no_peer");
   const hasPeer = fresh("has_peer");
   const counted: Program = [label(noPeer), bump(hook === "sendto" ? Counter.NO_PEER_SENDTO : Counter.NO_PEER_SENDMSG), goTo(out), label(hasPeer)];
-  if (hook === "sendto") return [load("u64", R8, R6, fieldOffset(format, "addr")), jump("jne", R8, 0, hasPeer), goTo(noPeer), counted];
+  if (hook === "sendto") return [argument(R8, 4), jump("jne", R8, 0, hasPeer), goTo(noPeer), counted];
   // sendmsg: struct user_msghdr starts with msg_name
   return [
-    load("u64", R3, R6, fieldOffset(format, "msg")),
+    argument(R3, 1),
     mov(R1, R10),
     add(R1, Stack.USER_POINTER),
     mov(R2, 8),

@@ -91,8 +91,12 @@ export const Counter = {
   UNIX_DROPPED: 45,
   /** Opens of the runner itself the session filter turned away: it joins the session to spawn the workload. */
   RUNNER_SEEN: 46,
+  /** Hooked syscall numbers called by a 32-bit task: its numbers name other syscalls, so it is not read. */
+  COMPAT_SYSCALLS: 47,
+  /** Syscalls whose argument registers the kernel would not copy (never expected). */
+  REGISTERS_UNREADABLE: 48,
   /** Number of counters. */
-  COUNT: 48,
+  COUNT: 50,
 } as const;
 
 /**
