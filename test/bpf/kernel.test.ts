@@ -5,6 +5,7 @@ import { closeSync, mkdirSync, openSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   add,
+  atomicAdd,
   type BpfError,
   BpfMap,
   BpfProgram,
@@ -28,7 +29,9 @@ import {
   R4,
   R6,
   readTracepointFormat,
+  RawTracepointLink,
   RingBufferReader,
+  rsh,
   store,
   TracepointLink,
   u32Bytes,
@@ -189,5 +192,53 @@ describe("bpf toolkit on this kernel", () => {
       rmdirSync(cgroup);
       rmSync(`/tmp/assay-bpf-test-${process.pid}`, { force: true });
     }
+  });
+
+  test.skipIf(cannot)("a raw tracepoint program runs for every syscall until its link closes; a tracepoint the kernel lacks names the step", async () => {
+    // counts this process's own getppid calls (x64 110, arm64 173) from the raw sys_enter
+    const getppid = process.arch === "arm64" ? 173 : 110;
+    using counts = BpfMap.create({ name: `t${process.pid}_n`, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 });
+    using program = BpfProgram.load(
+      {
+        name: `t${process.pid}_raw`,
+        type: ProgramType.RAW_TRACEPOINT,
+        instructions: [
+          load("u64", R1, R1, 8),
+          jump("jne", R1, getppid, "out"),
+          call(Helper.get_current_pid_tgid),
+          rsh(R0, 32),
+          jump("jne", R0, process.pid, "out"),
+          store("u32", R10, -4, 0),
+          loadMap(R1, "counts"),
+          mov(R2, R10),
+          add(R2, -4),
+          call(Helper.map_lookup_elem),
+          jump("jeq", R0, 0, "out"),
+          mov(R1, 1),
+          atomicAdd("u64", R0, 0, R1),
+          label("out"),
+          mov(R0, 0),
+          exit(),
+        ],
+      },
+      new Map([["counts", counts]]),
+    );
+    const count = () => new DataView((counts.lookup(u32Bytes(0), 8) ?? new Uint8Array(8)).buffer).getBigUint64(0, true);
+    const link = RawTracepointLink.attach(program, "sys_enter");
+    for (let i = 0; i < 3; i += 1) process.ppid;
+    const whileAttached = count();
+    link.close();
+    for (let i = 0; i < 3; i += 1) process.ppid;
+    let missing: unknown;
+    try {
+      RawTracepointLink.attach(program, "assay_no_such_tracepoint");
+    } catch (error) {
+      missing = error;
+    }
+    expect({ whileAttached: whileAttached >= 3n, afterClose: count() === whileAttached, step: (missing as BpfError).step }).toEqual({
+      whileAttached: true,
+      afterClose: true,
+      step: `BPF_RAW_TRACEPOINT_OPEN assay_no_such_tracepoint (t${process.pid}_raw)`,
+    });
   });
 });
