@@ -19,7 +19,19 @@ import { bench, run, summary } from "mitata";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BpfProgram, exit, loadedPrograms, mov, ProgramType, R0, RawTracepointLink, readTracepointFormat, TracepointLink } from "../src/bpf/index.ts";
+import {
+  BpfProgram,
+  exit,
+  loadedPrograms,
+  mov,
+  ProgramType,
+  R0,
+  RawTracepointLink,
+  readTracepointFormat,
+  TRACE_RAW_TP_ATTACH,
+  TracepointLink,
+  tracepointTypeId,
+} from "../src/bpf/index.ts";
 import { ATTACHMENTS, SYSCALL_HANDLERS } from "../src/capture/ebpf/attachments.ts";
 import { COMPILE_FLAGS } from "../scripts/compile-flags.ts";
 import { createEbpfBackend, straceCommand, type ArmedCapture, type CaptureOutcome } from "../src/capture/index.ts";
@@ -491,8 +503,14 @@ function attachEmptyPrograms(tracefsPath: string): Disposable {
   };
   try {
     for (const attachment of ATTACHMENTS) {
-      const type = attachment.kind === "raw" ? ProgramType.RAW_TRACEPOINT : ProgramType.TRACEPOINT;
-      const program = BpfProgram.load({ name: `${FLOOR_PREFIX}${attachment.short}`, type, instructions: [mov(R0, 0), exit()] }, new Map());
+      const name = `${FLOOR_PREFIX}${attachment.short}`;
+      const instructions = [mov(R0, 0), exit()];
+      const program = BpfProgram.load(
+        attachment.kind === "raw"
+          ? { name, type: ProgramType.TRACING, expectedAttachType: TRACE_RAW_TP_ATTACH, attachBtfId: tracepointTypeId(attachment.tracepoint), instructions }
+          : { name, type: ProgramType.TRACEPOINT, instructions },
+        new Map(),
+      );
       programs.push(program);
       links.push(
         attachment.kind === "raw"

@@ -11,11 +11,13 @@ export {
   parseFormat,
   RawTracepointLink,
   readTracepointFormat,
+  TRACE_RAW_TP_ATTACH,
   TracepointLink,
   type TracepointField,
   type TracepointFormat,
 } from "./tracepoint.ts";
-export { SYSCALL_REGISTERS_BYTES, syscallRegisters, type SyscallRegisters } from "./syscall-registers.ts";
+export { syscallRegisters, type SyscallRegisters } from "./syscall-registers.ts";
+export { BtfKind, kernelTypeId, tracepointTypeId } from "./kernel-btf.ts";
 export { RingBufferReader } from "./ring-buffer.ts";
 export { loadedPrograms, programInfo, type ProgramInfo } from "./program-info.ts";
 export { CgroupAttachType, CgroupLink } from "./cgroup-attach.ts";

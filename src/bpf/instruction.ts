@@ -52,6 +52,7 @@ export const Helper = {
   ringbuf_output: 130,
   task_storage_get: 156,
   get_current_task_btf: 158,
+  btf_find_by_name_kind: 167,
   loop: 181,
 } as const;
 

@@ -7,7 +7,7 @@ import type { BpfMap } from "./map.ts";
 import { OwnedFd } from "./owned-fd.ts";
 
 /** `enum bpf_prog_type` values we load. */
-export const ProgramType = { TRACEPOINT: 5, CGROUP_SKB: 8, RAW_TRACEPOINT: 17, CGROUP_SOCK_ADDR: 18 } as const;
+export const ProgramType = { TRACEPOINT: 5, CGROUP_SKB: 8, CGROUP_SOCK_ADDR: 18, TRACING: 26, SYSCALL: 31 } as const;
 
 /** What to load. */
 export interface ProgramSpec {
@@ -17,6 +17,10 @@ export interface ProgramSpec {
   readonly instructions: Program;
   /** `enum bpf_attach_type`, for program types that need it at load. */
   readonly expectedAttachType?: number;
+  /** The vmlinux BTF type a tracing program attaches to (`btf_trace_<tracepoint>` for a `tp_btf` program). */
+  readonly attachBtfId?: number;
+  /** `BPF_F_*` load flags (a syscall program must be sleepable). */
+  readonly flags?: number;
   /** Labels where subprograms (bpf_loop callbacks) start; the kernel then needs BTF for each function. */
   readonly subprograms?: readonly string[];
 }
@@ -30,12 +34,14 @@ const LOAD = {
   logLevel: 24,
   logSize: 28,
   logBuffer: 32,
+  flags: 44,
   name: 48,
   expectedAttachType: 68,
   btf: 72,
   funcInfoSize: 76,
   funcInfo: 80,
   funcInfoCount: 88,
+  attachBtfId: 108,
 } as const;
 const FUNC_INFO_SIZE = 8;
 const LICENSE = new TextEncoder().encode("GPL\0");
@@ -146,6 +152,8 @@ function loadOnce(spec: ProgramSpec, code: Uint8Array, functions: FunctionInfo |
   }
   setObjectName(bytes, LOAD.name, spec.name);
   view.setUint32(LOAD.expectedAttachType, spec.expectedAttachType ?? 0, true);
+  view.setUint32(LOAD.flags, spec.flags ?? 0, true);
+  view.setUint32(LOAD.attachBtfId, spec.attachBtfId ?? 0, true);
   if (functions !== undefined) {
     view.setUint32(LOAD.btf, functions.btf.fd, true);
     view.setUint32(LOAD.funcInfoSize, FUNC_INFO_SIZE, true);

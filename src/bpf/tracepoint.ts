@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { bpfCall, BpfCommand, newAttr, setPointer } from "./bpf-call.ts";
+import { bpfCall, BpfCommand, newAttr } from "./bpf-call.ts";
 import { BpfError, syscallError } from "./errors.ts";
 import { addressOf, ioctl, rawSyscall } from "./libc.ts";
 import { findSyscallNumber } from "./syscall-numbers.ts";
@@ -114,8 +114,10 @@ export class TracepointLink extends OwnedFd {
 }
 
 /**
- * A program attached to a raw tracepoint (BPF_RAW_TRACEPOINT_OPEN); closing it detaches the program.
- * One raw `sys_enter` serves every syscall, where a tracepoint per syscall would need a perf event each.
+ * A BTF-typed raw tracepoint program (`tp_btf`: type TRACING, attach type `TRACE_RAW_TP_ATTACH`,
+ * loaded with `tracepointTypeId`) attached by BPF_RAW_TRACEPOINT_OPEN; closing it detaches the
+ * program. One raw `sys_enter` serves every syscall, where a tracepoint per syscall needs a perf
+ * event each, and the program reads its arguments with plain loads.
  */
 export class RawTracepointLink extends OwnedFd {
   private constructor(
@@ -125,11 +127,9 @@ export class RawTracepointLink extends OwnedFd {
     super(fd);
   }
 
-  /** Attaches `program` (of type RAW_TRACEPOINT) to `tracepoint`, e.g. `sys_enter`; it runs on every CPU from the moment this returns. */
+  /** Attaches `program`, loaded for `tracepoint` (the kernel takes the name from its BTF type); it runs on every CPU from the moment this returns. */
   static attach(program: BpfProgram, tracepoint: string): RawTracepointLink {
-    const name = new TextEncoder().encode(`${tracepoint}\0`);
     const { bytes, view } = newAttr();
-    setPointer(view, RAW_OPEN.name, name);
     view.setUint32(RAW_OPEN.programFd, program.fd, true);
     const opened = bpfCall(BpfCommand.RAW_TRACEPOINT_OPEN, bytes);
     if (!opened.ok) throw syscallError("BPF_ATTACH_FAILED", `BPF_RAW_TRACEPOINT_OPEN ${tracepoint} (${program.name})`, opened.errno);
@@ -137,10 +137,13 @@ export class RawTracepointLink extends OwnedFd {
   }
 }
 
+/** `BPF_TRACE_RAW_TP`: the attach type of a `tp_btf` program. */
+export const TRACE_RAW_TP_ATTACH = 23;
+
 // --- internal ---
 
-// `union bpf_attr` for BPF_RAW_TRACEPOINT_OPEN.
-const RAW_OPEN = { name: 0, programFd: 8 } as const;
+// `union bpf_attr` for BPF_RAW_TRACEPOINT_OPEN (its name stays 0 for a BTF-typed program).
+const RAW_OPEN = { programFd: 8 } as const;
 
 // `struct perf_event_attr` (include/uapi/linux/perf_event.h); PERF_ATTR_SIZE_VER7.
 const PERF_ATTR_SIZE = 128;

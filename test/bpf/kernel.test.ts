@@ -33,7 +33,10 @@ import {
   RingBufferReader,
   rsh,
   store,
+  syscallRegisters,
+  TRACE_RAW_TP_ATTACH,
   TracepointLink,
+  tracepointTypeId,
   u32Bytes,
 } from "../../src/bpf/index.ts";
 import { ensureTracefs, readHostFacts } from "../../src/linux/index.ts";
@@ -194,20 +197,28 @@ describe("bpf toolkit on this kernel", () => {
     }
   });
 
-  test.skipIf(cannot)("a raw tracepoint program runs for every syscall until its link closes; a tracepoint the kernel lacks names the step", async () => {
-    // counts this process's own getppid calls (x64 110, arm64 173) from the raw sys_enter
+  test.skipIf(cannot)("a BTF-typed raw tracepoint program reads pt_regs and runs for every syscall until its link closes", () => {
+    // counts this process's own getppid calls (x64 110, arm64 173) from the raw sys_enter, and
+    // keeps the first argument register it read there (getppid takes none: whatever it held)
     const getppid = process.arch === "arm64" ? 173 : 110;
+    const firstArgument = syscallRegisters()?.args[0] ?? 0;
     using counts = BpfMap.create({ name: `t${process.pid}_n`, type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 });
     using program = BpfProgram.load(
       {
         name: `t${process.pid}_raw`,
-        type: ProgramType.RAW_TRACEPOINT,
+        type: ProgramType.TRACING,
+        expectedAttachType: TRACE_RAW_TP_ATTACH,
+        attachBtfId: tracepointTypeId("sys_enter"),
         instructions: [
-          load("u64", R1, R1, 8),
+          mov(R6, R1),
+          load("u64", R1, R6, 8),
           jump("jne", R1, getppid, "out"),
           call(Helper.get_current_pid_tgid),
           rsh(R0, 32),
           jump("jne", R0, process.pid, "out"),
+          // a plain load through the typed pointer: the verifier checks it against struct pt_regs
+          load("u64", R1, R6, 0),
+          load("u64", R1, R1, firstArgument),
           store("u32", R10, -4, 0),
           loadMap(R1, "counts"),
           mov(R2, R10),
@@ -229,16 +240,29 @@ describe("bpf toolkit on this kernel", () => {
     const whileAttached = count();
     link.close();
     for (let i = 0; i < 3; i += 1) process.ppid;
+    expect({ whileAttached: whileAttached >= 3n, afterClose: count() === whileAttached }).toEqual({ whileAttached: true, afterClose: true });
+  });
+
+  test.skipIf(cannot)("the kernel's BTF gives a raw tracepoint's type id, and a tracepoint it lacks is named in the error", () => {
     let missing: unknown;
     try {
-      RawTracepointLink.attach(program, "assay_no_such_tracepoint");
+      tracepointTypeId("assay_no_such_tracepoint");
     } catch (error) {
       missing = error;
     }
-    expect({ whileAttached: whileAttached >= 3n, afterClose: count() === whileAttached, step: (missing as BpfError).step }).toEqual({
-      whileAttached: true,
-      afterClose: true,
-      step: `BPF_RAW_TRACEPOINT_OPEN assay_no_such_tracepoint (t${process.pid}_raw)`,
+    const error = missing as BpfError;
+    expect({
+      ids: tracepointTypeId("sys_enter") > 0 && tracepointTypeId("sys_exit") > 0,
+      distinct: tracepointTypeId("sys_enter") !== tracepointTypeId("sys_exit"),
+      code: error.code,
+      step: error.step,
+      message: error.message,
+    }).toEqual({
+      ids: true,
+      distinct: true,
+      code: "BPF_TRACEPOINT_MISSING",
+      step: "BTF lookup btf_trace_assay_no_such_tracepoint",
+      message: "the kernel's BTF has no btf_trace_assay_no_such_tracepoint",
     });
   });
 });

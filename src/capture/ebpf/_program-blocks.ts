@@ -26,7 +26,6 @@ import {
   R7,
   rsh,
   store,
-  SYSCALL_REGISTERS_BYTES,
   syscallRegisters,
   type Program,
   type Register,
@@ -56,8 +55,6 @@ export const Stack = {
   HOOK: -232,
   /** Index of a dedupe cache slot (u32). */
   DEDUPE_SLOT: -240,
-  /** The syscall's argument registers, copied from `pt_regs` (SYSCALL_REGISTERS_BYTES). */
-  SYSCALL_REGISTERS: -240 - SYSCALL_REGISTERS_BYTES,
 } as const;
 
 /** A hook id: known when the program is built, or read at run time from a stack slot (u32). */
@@ -95,57 +92,34 @@ export function prologue(): Program {
   return [mov(R6, R1)];
 }
 
-/** R`dst` = the syscall number (a raw `sys_enter` context: pt_regs, then the number). */
+/** R`dst` = the syscall number (the raw `sys_enter` context: pt_regs, then the number). */
 export function syscallId(dst: Register): Program {
   return [load("u64", dst, R6, 8)];
 }
 
 /**
- * Copies the syscall's argument registers from the raw `sys_enter` context's pt_regs to the stack,
- * for `argument`. A 32-bit task's syscall (its numbers name other syscalls) is counted, and on to
- * `out`; so is a copy the kernel refused (never expected: pt_regs is the kernel's own memory).
+ * Falls through only for a native syscall: a 32-bit task's (its numbers name other syscalls) is
+ * counted, and on to `out`. The mode sits in pt_regs (x64: the code segment, arm64: pstate).
  */
-export function syscallArguments(out: string): Program {
-  const layout = syscallRegisters();
-  if (layout === undefined) throw new Error(`no pt_regs layout for ${process.arch}`);
-  const unreadable = fresh("registers_unreadable");
-  const compat = fresh("compat_syscall");
-  const done = fresh("registers_read");
-  let copied = 0;
-  const reads = layout.reads.map(({ offset, bytes }) => {
-    const at = copied;
-    copied += bytes;
-    return [
-      load("u64", R3, R6, 0),
-      add(R3, offset),
-      mov(R1, R10),
-      add(R1, Stack.SYSCALL_REGISTERS + at),
-      mov(R2, bytes),
-      call(Helper.probe_read_kernel),
-      jump("jne", R0, 0, unreadable),
-    ];
-  });
+export function nativeSyscall(out: string): Program {
+  const { mode } = registersHere();
+  const native = fresh("native_syscall");
   return [
-    reads,
-    load("u64", R1, R10, Stack.SYSCALL_REGISTERS + layout.mode.at),
-    and(R1, layout.mode.mask),
-    jump("jne", R1, layout.mode.native, compat),
-    goTo(done),
-    label(unreadable),
-    bump(Counter.REGISTERS_UNREADABLE),
-    goTo(out),
-    label(compat),
+    load("u64", R1, R6, 0),
+    load("u64", R1, R1, mode.at),
+    and(R1, mode.mask),
+    jump("jeq", R1, mode.native, native),
     bump(Counter.COMPAT_SYSCALLS),
     goTo(out),
-    label(done),
+    label(native),
   ];
 }
 
-/** R`dst` = syscall argument `index` (0–5), from the copy `syscallArguments` made. */
+/** R`dst` = syscall argument `index` (0–5), read from pt_regs (a BTF-typed context: plain loads, no helper call). */
 export function argument(dst: Register, index: number): Program {
-  const at = syscallRegisters()?.args[index];
-  if (at === undefined) throw new Error(`no syscall argument ${index} for ${process.arch}`);
-  return [load("u64", dst, R10, Stack.SYSCALL_REGISTERS + at)];
+  const at = registersHere().args[index];
+  if (at === undefined) throw new Error(`no syscall argument ${index}`);
+  return [load("u64", dst, R6, 0), load("u64", dst, dst, at)];
 }
 
 /** Program end at `out`: return 0 (tracepoint programs' return value is ignored). */
@@ -318,6 +292,12 @@ export const SIZE = R3;
 // R0 = the pending count's slot (jumps to `missing` if the map has none).
 function pendingCount(missing: string): Program {
   return [store("u32", R10, Stack.COUNTER_KEY, 0), lookupAt(MapName.PENDING_COUNT, Stack.COUNTER_KEY), jump("jeq", R0, 0, missing)];
+}
+
+function registersHere() {
+  const layout = syscallRegisters();
+  if (layout === undefined) throw new Error(`no pt_regs layout for ${process.arch}`);
+  return layout;
 }
 
 // BPF_LOCAL_STORAGE_GET_F_CREATE

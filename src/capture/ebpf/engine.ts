@@ -16,9 +16,12 @@ import {
   RawTracepointLink,
   readTracepointFormat,
   RingBufferReader,
+  TRACE_RAW_TP_ATTACH,
   TracepointLink,
+  tracepointTypeId,
   u32Bytes,
   type Program,
+  type ProgramSpec,
   type TracepointFormat,
 } from "../../bpf/index.ts";
 import { MapName, ScratchSlot } from "./_program-blocks.ts";
@@ -96,6 +99,8 @@ export class CaptureEngine {
   readonly #programs: BpfProgram[] = [];
   readonly #links: Array<TracepointLink | RawTracepointLink> = [];
   readonly #cgroupLinks: CgroupLink[] = [];
+  // vmlinux BTF ids of the raw tracepoints' types, looked up once per engine
+  readonly #tracepointTypes = new Map<string, number>();
   #reader: RingBufferReader | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -208,24 +213,26 @@ export class CaptureEngine {
     for (const attachment of ATTACHMENTS) {
       await Bun.sleep(0);
       if (attachment.kind === "raw") {
-        loaded.push({ attachment, program: this.#load(options, attachment.short, ProgramType.RAW_TRACEPOINT, attachment.build(sizes)) });
+        loaded.push({ attachment, program: this.#loadRaw(options, attachment.tracepoint, attachment.short, attachment.build(sizes)) });
       } else {
         const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
-        loaded.push({ attachment, program: this.#load(options, attachment.short, ProgramType.TRACEPOINT, attachment.build(format)), format });
+        const program = this.#load({ name: `${options.namePrefix}_${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: attachment.build(format) });
+        loaded.push({ attachment, program, format });
       }
     }
     for (const { attachment, program, format } of loaded)
       this.#links.push(format === undefined ? RawTracepointLink.attach(program, attachment.tracepoint) : TracepointLink.attach(program, format));
   }
 
-  // What the raw programs tail-call, each in its slots before anything is attached: the open path
-  // program, and each syscall's handler at its number.
+  // What the raw `sys_enter` program tail-calls, each in its slots before anything is attached:
+  // each syscall's handler at its number, and the open path program. A tail call keeps the
+  // caller's context, so they are loaded as `sys_enter` programs too.
   async #loadTailCalled(options: EngineOptions, sizes: ProgramSizes): Promise<void> {
-    const openPath = this.#load(options, "opath", ProgramType.RAW_TRACEPOINT, openPathProgram(sizes.dedupeSlots));
+    const openPath = this.#loadRaw(options, "sys_enter", "opath", openPathProgram(sizes.dedupeSlots));
     this.#map(MapName.OPEN_PATH).update(u32Bytes(0), u32Bytes(openPath.fd));
     for (const handler of SYSCALL_HANDLERS) {
       await Bun.sleep(0);
-      const program = this.#load(options, handler.short, ProgramType.RAW_TRACEPOINT, handler.build(), handler.subprograms);
+      const program = this.#loadRaw(options, "sys_enter", handler.short, handler.build(), handler.subprograms);
       for (const syscall of handler.syscalls) {
         const number = findSyscallNumber(syscall);
         if (number !== undefined) this.#map(MapName.SYSCALL_HANDLERS).update(u32Bytes(number), u32Bytes(program.fd));
@@ -233,8 +240,25 @@ export class CaptureEngine {
     }
   }
 
-  #load(options: EngineOptions, short: string, type: number, instructions: Program, subprograms: readonly string[] = []): BpfProgram {
-    const program = BpfProgram.load({ name: `${options.namePrefix}_${short}`, type, instructions, subprograms }, this.#maps);
+  // A BTF-typed program for the raw `tracepoint` (tp_btf): it reads pt_regs with plain loads.
+  #loadRaw(options: EngineOptions, tracepoint: string, short: string, instructions: Program, subprograms: readonly string[] = []): BpfProgram {
+    let typeId = this.#tracepointTypes.get(tracepoint);
+    if (typeId === undefined) {
+      typeId = tracepointTypeId(tracepoint);
+      this.#tracepointTypes.set(tracepoint, typeId);
+    }
+    return this.#load({
+      name: `${options.namePrefix}_${short}`,
+      type: ProgramType.TRACING,
+      expectedAttachType: TRACE_RAW_TP_ATTACH,
+      attachBtfId: typeId,
+      instructions,
+      subprograms,
+    });
+  }
+
+  #load(spec: ProgramSpec): BpfProgram {
+    const program = BpfProgram.load(spec, this.#maps);
     this.#programs.push(program);
     return program;
   }

@@ -41,7 +41,7 @@ import {
   sessionFilter,
   setBit,
   Stack,
-  syscallArguments,
+  nativeSyscall,
   syscallId,
   writeHeader,
 } from "./_program-blocks.ts";
@@ -62,7 +62,7 @@ export function argvProgram(): Program {
   return [
     prologue(),
     sessionFilter(out),
-    syscallArguments(out),
+    nativeSyscall(out),
     scratchRecord(R7, out),
     writeHeader(R7, 0, RecordType.ARGV, HOOK_IDS.exec),
     store("u64", R10, state + ArgvState.record, R7),

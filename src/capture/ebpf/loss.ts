@@ -26,7 +26,6 @@ export function captureLoss(counters: readonly number[], tally: DecodeTally, rec
   note("open_tail_call_failed", count(Counter.OPEN_TAIL_CALL_FAILED));
   // a 32-bit task's syscalls use other numbers: the engine reads none of them
   note("compat_syscalls", count(Counter.COMPAT_SYSCALLS));
-  note("registers_unreadable", count(Counter.REGISTERS_UNREADABLE));
   note("peer_unreadable", count(Counter.PEER_UNREADABLE));
   note("return_dropped", count(Counter.RETURN_DROPPED));
   note("return_missing", tally.returnsMissing);

@@ -50,7 +50,7 @@ import {
   setBit,
   Stack,
   storeHook,
-  syscallArguments,
+  nativeSyscall,
   syscallId,
   type HookId,
   writeHeader,
@@ -91,7 +91,7 @@ export function openEnterProgram(hooks: readonly OpenHook[] = openHooksHere()): 
   return [
     prologue(),
     sessionFilter(out, true),
-    syscallArguments(out),
+    nativeSyscall(out),
     scratchRecord(R7, out),
     syscallId(R1),
     targets.map(({ name, target }) => jump("jeq", R1, syscallNumber(name), target)),

@@ -12,7 +12,7 @@ import {
   scratchRecord,
   sessionFilter,
   Stack,
-  syscallArguments,
+  nativeSyscall,
   writeHeader,
   zeroStack,
 } from "./_program-blocks.ts";
@@ -49,7 +49,7 @@ export function peerEnterProgram(hook: PeerHook): Program {
   return [
     prologue(),
     sessionFilter(out),
-    syscallArguments(out),
+    nativeSyscall(out),
     sockaddrPointer(hook, out),
     zeroStack(record, PEER.size),
     writeHeader(R10, record, RecordType.PEER, HOOK_IDS[hook]),

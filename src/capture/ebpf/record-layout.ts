@@ -93,8 +93,6 @@ export const Counter = {
   RUNNER_SEEN: 46,
   /** Hooked syscall numbers called by a 32-bit task: its numbers name other syscalls, so it is not read. */
   COMPAT_SYSCALLS: 47,
-  /** Syscalls whose argument registers the kernel would not copy (never expected). */
-  REGISTERS_UNREADABLE: 48,
   /** Number of counters. */
   COUNT: 50,
 } as const;
