@@ -16,7 +16,7 @@ export {
   type TracepointField,
   type TracepointFormat,
 } from "./tracepoint.ts";
-export { syscallRegisters, type SyscallRegisters } from "./syscall-registers.ts";
+export { syscallRegisters, syscallTracepointFlag, type SyscallRegisters } from "./syscall-registers.ts";
 export { BtfKind, kernelTypeId, tracepointTypeId } from "./kernel-btf.ts";
 export { RingBufferReader } from "./ring-buffer.ts";
 export { loadedPrograms, programInfo, type ProgramInfo } from "./program-info.ts";

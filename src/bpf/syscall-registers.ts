@@ -16,6 +16,17 @@ export function syscallRegisters(arch: string = process.arch): SyscallRegisters 
   return LAYOUTS[arch];
 }
 
+/**
+ * Where a task says the kernel routes its syscalls to tracepoints: a u64 at `at` in
+ * `task_struct` (x64: `thread_info.syscall_work`, thread_info being the struct's first member)
+ * and the bit in it (`SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT`). Undefined where we do not know it
+ * (arm64 keeps it in `thread_info.flags` or, with the generic entry code, `syscall_work`, by
+ * kernel version).
+ */
+export function syscallTracepointFlag(arch: string = process.arch): { readonly at: number; readonly bit: number } | undefined {
+  return arch === "x64" ? { at: 8, bit: 1 } : undefined;
+}
+
 // --- internal ---
 
 const LAYOUTS: Readonly<Record<string, SyscallRegisters>> = {

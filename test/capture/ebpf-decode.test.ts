@@ -137,6 +137,8 @@ describe("captureLoss", () => {
     counters[Counter.dropped(1)] = 5; // openat dropped in the kernel
     counters[Counter.PATH_UNREADABLE] = 2; // paths unreadable at entry and exit
     counters[Counter.OPEN_TAIL_CALL_FAILED] = 4; // open entries that could not reach the path program
+    counters[Counter.COMPAT_SYSCALLS] = 6; // 32-bit syscalls the handlers skipped
+    counters[Counter.UNTRACED_TASKS] = 1; // a session thread that ended without the syscall-tracepoint flag
     const tally = {
       received: { openat: 90, openat2: 0, open: 0, creat: 0, connect: 0, sendto: 0, sendmsg: 0, exec: 0 },
       malformed: 0,
@@ -148,7 +150,7 @@ describe("captureLoss", () => {
     expect({ openat: loss.hooks.openat, drops: loss.ringbufDrops, unobserved: loss.unobserved }).toEqual({
       openat: { emitted: 100, dropped: 15 },
       drops: 15,
-      unobserved: { path_unreadable: 2, open_tail_call_failed: 4, return_missing: 1, bpf_recursion_misses: 3 },
+      unobserved: { path_unreadable: 2, open_tail_call_failed: 4, compat_syscalls: 6, return_missing: 1, bpf_recursion_misses: 3, untraced_tasks: 1 },
     });
   });
 

@@ -32,7 +32,7 @@ export type Attachment =
  */
 export const ATTACHMENTS: readonly Attachment[] = [
   { kind: "tracepoint", category: "sched", tracepoint: "sched_process_fork", short: "fork", build: forkProgram },
-  { kind: "tracepoint", category: "sched", tracepoint: "sched_process_exit", short: "exit", build: () => exitProgram() },
+  { kind: "raw", tracepoint: "sched_process_exit", short: "exit", build: () => exitProgram() },
   { kind: "raw", tracepoint: "sys_exit", short: "sys_out", build: (sizes) => syscallExitProgram(sizes.dedupeSlots) },
   { kind: "raw", tracepoint: "sys_enter", short: "sys_in", build: () => syscallEnterProgram() },
   { kind: "tracepoint", category: "sched", tracepoint: "sched_process_exec", short: "exec", build: execProgram },

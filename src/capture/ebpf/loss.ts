@@ -41,6 +41,8 @@ export function captureLoss(counters: readonly number[], tally: DecodeTally, rec
   // none of its own syscalls traced, and its workload's would be invisible while the layer said
   // complete.
   note("runner_syscalls_untraced", runnerJoined && count(Counter.RUNNER_SEEN) === 0 ? 1 : 0);
+  // the same flag read from each session thread as it ends, wherever it came from (x64 only)
+  note("untraced_tasks", count(Counter.UNTRACED_TASKS));
   return {
     ringbufDrops,
     eventSizeMismatch: tally.malformed,

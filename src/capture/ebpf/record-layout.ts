@@ -93,6 +93,8 @@ export const Counter = {
   RUNNER_SEEN: 46,
   /** Hooked syscall numbers called by a 32-bit task: its numbers name other syscalls, so it is not read. */
   COMPAT_SYSCALLS: 47,
+  /** Session threads that ended without the kernel's syscall-tracepoint flag: none of their syscalls reached a program. */
+  UNTRACED_TASKS: 48,
   /** Number of counters. */
   COUNT: 50,
 } as const;
