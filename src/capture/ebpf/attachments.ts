@@ -1,6 +1,7 @@
-// What the capture attaches where: the sched tracepoints (through perf events, read by their
-// tracefs formats), the raw `sys_enter` and `sys_exit` tracepoints, and the syscall handlers the
-// raw `sys_enter` program tail-calls by syscall number.
+// What the capture attaches where: `sched_process_fork` and `sched_process_exec` through perf
+// events (read by their tracefs formats), the raw `sys_enter`, `sys_exit` and `sched_process_exit`
+// tracepoints as BTF-typed programs, and the syscall handlers the `sys_enter` program tail-calls
+// by syscall number.
 import type { Program, SyscallName, TracepointFormat } from "../../bpf/index.ts";
 import { ARGV_FUNCTION, argvProgram, execProgram } from "./exec-programs.ts";
 import { exitProgram, forkProgram } from "./lineage-programs.ts";
@@ -14,7 +15,7 @@ export interface ProgramSizes {
   readonly dedupeSlots: number;
 }
 
-/** A program attached to a tracepoint: `sched` ones through a perf event and its format, `raw` ones by name. */
+/** A program attached to a tracepoint: `tracepoint` ones through a perf event and their format, `raw` ones BTF-typed (tp_btf). */
 export type Attachment =
   | {
       readonly kind: "tracepoint";
