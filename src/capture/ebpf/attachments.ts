@@ -25,7 +25,7 @@ export type Attachment =
       readonly short: string;
       readonly build: (format: TracepointFormat) => Program;
     }
-  | { readonly kind: "raw"; readonly tracepoint: string; readonly short: string; readonly build: (sizes: ProgramSizes) => Program };
+  | { readonly kind: "raw"; readonly tracepoint: string; readonly short: string; readonly build: () => Program };
 
 /**
  * Every attachment, in attach order: lineage first, so forks are followed from the start; the
@@ -33,9 +33,9 @@ export type Attachment =
  */
 export const ATTACHMENTS: readonly Attachment[] = [
   { kind: "tracepoint", category: "sched", tracepoint: "sched_process_fork", short: "fork", build: forkProgram },
-  { kind: "raw", tracepoint: "sched_process_exit", short: "exit", build: () => exitProgram() },
-  { kind: "raw", tracepoint: "sys_exit", short: "sys_out", build: (sizes) => syscallExitProgram(sizes.dedupeSlots) },
-  { kind: "raw", tracepoint: "sys_enter", short: "sys_in", build: () => syscallEnterProgram() },
+  { kind: "raw", tracepoint: "sched_process_exit", short: "exit", build: exitProgram },
+  { kind: "raw", tracepoint: "sys_exit", short: "sys_out", build: syscallExitProgram },
+  { kind: "raw", tracepoint: "sys_enter", short: "sys_in", build: syscallEnterProgram },
   { kind: "tracepoint", category: "sched", tracepoint: "sched_process_exec", short: "exec", build: execProgram },
 ];
 

@@ -116,7 +116,7 @@ export class CaptureEngine {
       const sizes: ProgramSizes = { dedupeSlots: options.dedupeSlots ?? dedupeSlotsPerCpu(engine.#cpus) };
       engine.#createMaps(options, sizes);
       await engine.#loadTailCalled(options, sizes);
-      await engine.#attachAll(options, sizes);
+      await engine.#attachAll(options);
       engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
       engine.#timer = setInterval(() => engine.drain(), options.drainEveryMs);
@@ -208,12 +208,12 @@ export class CaptureEngine {
 
   // Every program is loaded before the first is attached: attaching may wait for the kernel to
   // finish detaching a run that just ended, and the loads take that time instead.
-  async #attachAll(options: EngineOptions, sizes: ProgramSizes): Promise<void> {
+  async #attachAll(options: EngineOptions): Promise<void> {
     const loaded: Array<{ attachment: Attachment; program: BpfProgram; format?: TracepointFormat }> = [];
     for (const attachment of ATTACHMENTS) {
       await Bun.sleep(0);
       if (attachment.kind === "raw") {
-        loaded.push({ attachment, program: this.#loadRaw(options, attachment.tracepoint, attachment.short, attachment.build(sizes)) });
+        loaded.push({ attachment, program: this.#loadRaw(options, attachment.tracepoint, attachment.short, attachment.build()) });
       } else {
         const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
         const program = this.#load({ name: `${options.namePrefix}_${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: attachment.build(format) });

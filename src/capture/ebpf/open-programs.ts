@@ -130,7 +130,7 @@ export function openPathProgram(dedupeSlots: number): Program {
     load("u8", R1, R7, HEADER.hook),
     store("u32", R10, Stack.HOOK, R1),
     load("u64", R8, R7, OPEN_TAIL.pointer),
-    readHashEmit(hook, "entry", dedupeSlots, out),
+    readHashEmit(hook, { dedupeSlots }, out),
     epilogue(out),
   ];
 }
@@ -140,7 +140,7 @@ export function openPathProgram(dedupeSlots: number): Program {
  * unix-socket connect's UNIX), or the whole OPEN for a path stashed at entry. The hook is the one
  * its entry noted: a thread's next exit after an entry is that syscall's own.
  */
-export function syscallExitProgram(dedupeSlots: number): Program {
+export function syscallExitProgram(): Program {
   const out = fresh("out");
   const stashed = fresh("stashed");
   const hook = { stack: Stack.HOOK };
@@ -175,7 +175,7 @@ export function syscallExitProgram(dedupeSlots: number): Program {
     load("u64", R9, R8, PENDING.pointer),
     forgetPending(),
     mov(R8, R9),
-    readHashEmit(hook, "exit", dedupeSlots, out),
+    readHashEmit(hook, "exit", out),
     epilogue(out),
   ];
 }
@@ -238,14 +238,18 @@ function openArguments(hook: OpenHook): Program {
 }
 
 // Reads the path at R8 into the record in R7, dedupes (flags, path) and emits the record. At
-// entry a path that cannot be read yet is stashed for the exit; at exit it is counted as unreadable.
-function readHashEmit(id: HookId, at: "entry" | "exit", dedupeSlots: number, out: string): Program {
+// entry a path that cannot be read yet is stashed for the exit; at exit it is counted as
+// unreadable. The exit sends a path it read without the dedupe: such paths are rare (a page not
+// yet faulted in), user space dedupes exactly, and the exit program stays a fifth of the size.
+function readHashEmit(id: HookId, at: { readonly dedupeSlots: number } | "exit", out: string): Program {
   const notRead = fresh("not_read");
   const whole = fresh("whole");
   const send = fresh("send");
+  const entry = at !== "exit";
+  const dedupeSlots = entry ? at.dedupeSlots : 0;
   return [
     // a zeroed window, so a short path and the zeros after it are an exact dedupe key
-    zeroRecord(R7, OPEN.path, DEDUPE_WINDOW),
+    entry ? zeroRecord(R7, OPEN.path, DEDUPE_WINDOW) : [],
     mov(R1, R7),
     add(R1, OPEN.path),
     mov(R2, PATH_READ),
@@ -259,25 +263,28 @@ function readHashEmit(id: HookId, at: "entry" | "exit", dedupeSlots: number, out
     setBit(R7, RecordBit.CUT),
     label(whole),
     store("u32", R7, HEADER.length, R9),
-    // longer paths are rare and not deduplicated here: every attempt is sent, user space dedupes exactly
-    jump("jgt", R9, DEDUPE_WINDOW, send),
-
-    // the first attempt of a (flags, path) pair is recorded, failed or not; a repeat this CPU's cache holds ends here
-    dedupeKey(),
-    perTier((tier) => cachedOrKept(tier, dedupeSlots, out, send)),
+    entry
+      ? [
+          // longer paths are rare and not deduplicated here: every attempt is sent, user space dedupes exactly
+          jump("jgt", R9, DEDUPE_WINDOW, send),
+          // the first attempt of a (flags, path) pair is recorded, failed or not; a repeat this CPU's cache holds ends here
+          dedupeKey(),
+          perTier((tier) => cachedOrKept(tier, dedupeSlots, out, send)),
+        ]
+      : [],
 
     label(send),
-    at === "entry" ? [store("u64", R7, OPEN.returnValue, 0)] : [load("u64", R1, R10, Stack.RETURN_VALUE), store("u64", R7, OPEN.returnValue, R1)],
+    entry ? [store("u64", R7, OPEN.returnValue, 0)] : [load("u64", R1, R10, Stack.RETURN_VALUE), store("u64", R7, OPEN.returnValue, R1)],
     mov(R2, R7),
     mov(R3, R9),
     add(R3, OPEN.path),
     // a record the buffer had no room for forgets its key, so a later attempt is still recorded
-    emit(id, [forgetKey(dedupeSlots), goTo(out)]),
-    at === "entry" ? rememberPending(PendingState.EMITTED, id) : [],
+    entry ? emit(id, [forgetKey(dedupeSlots), goTo(out)]) : emit(id),
+    entry ? rememberPending(PendingState.EMITTED, id) : [],
     goTo(out),
 
     label(notRead),
-    at === "entry" ? rememberPending(PendingState.STASHED, id) : bump(Counter.PATH_UNREADABLE),
+    entry ? rememberPending(PendingState.STASHED, id) : bump(Counter.PATH_UNREADABLE),
     goTo(out),
   ];
 }
