@@ -1,4 +1,4 @@
-import { BpfError, BpfProgram, exit, mov, ProgramType, R0 } from "../bpf/index.ts";
+import { BpfError, BpfProgram, exit, mov, ProgramType, R0, TRACE_RAW_TP_ATTACH, tracepointTypeId } from "../bpf/index.ts";
 import { mayLoadBpf, mayPtraceChild, readHostFacts, type HostCheck, type HostFacts } from "../linux/index.ts";
 import { ebpfBackend, nativeEngineVersion } from "./ebpf/index.ts";
 import { noneBackend } from "./none/index.ts";
@@ -14,7 +14,7 @@ export interface CaptureDiagnosis {
   readonly kernelCapture: boolean;
 }
 
-/** Checks every host fact kernel capture depends on; `loadBpf` loads a two-instruction program as the real test. */
+/** Checks every host fact kernel capture depends on; `loadBpf` loads a two-instruction program of the engine's kind as the real test. */
 export async function diagnoseCapture(options: { readonly loadBpf: boolean }): Promise<CaptureDiagnosis> {
   const facts = readHostFacts();
   const ebpfProbe = await ebpfBackend.probe();
@@ -39,8 +39,8 @@ export async function diagnoseCapture(options: { readonly loadBpf: boolean }): P
     check: "btf",
     ok: facts.btf,
     detail: facts.btf
-      ? "/sys/kernel/btf/vmlinux present (the engine keeps per-thread state in task storage, whose helpers need it)"
-      : "absent: the kernel was built without CONFIG_DEBUG_INFO_BTF, and the eBPF engine's task storage needs it",
+      ? "/sys/kernel/btf/vmlinux present (the engine's raw tracepoint programs are typed by it, and its task storage needs it)"
+      : "absent: the kernel was built without CONFIG_DEBUG_INFO_BTF, which the eBPF engine's programs need",
   });
   checks.push({
     check: "ptrace_scope",
@@ -99,14 +99,19 @@ function privilegeCheck(facts: HostFacts): HostCheck {
   };
 }
 
-// The real test: the kernel accepts a tracepoint program (`r0 = 0; exit`).
+// The real test: the kernel gives the raw sys_enter's BTF type id and accepts a BTF-typed program
+// for it (`r0 = 0; exit`), as the engine's; nothing is attached.
 function bpfLoadCheck(facts: HostFacts, load: boolean): HostCheck {
   if (!facts.isLinux) return { check: "bpf_load", ok: false, detail: "skipped: not Linux" };
   if (!mayLoadBpf(facts)) return { check: "bpf_load", ok: false, detail: "skipped: no privilege to load BPF" };
   if (!load) return { check: "bpf_load", ok: true, detail: "not tried (privileges suffice)" };
   try {
-    BpfProgram.load({ name: "assay_doctor", type: ProgramType.TRACEPOINT, instructions: [mov(R0, 0), exit()] }, new Map()).close();
-    return { check: "bpf_load", ok: true, detail: "the kernel accepted a tracepoint program" };
+    const attachBtfId = tracepointTypeId("sys_enter");
+    BpfProgram.load(
+      { name: "assay_doctor", type: ProgramType.TRACING, expectedAttachType: TRACE_RAW_TP_ATTACH, attachBtfId, instructions: [mov(R0, 0), exit()] },
+      new Map(),
+    ).close();
+    return { check: "bpf_load", ok: true, detail: `the kernel accepted a BTF-typed raw sys_enter program (type ${attachBtfId} of its BTF)` };
   } catch (error) {
     return { check: "bpf_load", ok: false, detail: error instanceof BpfError ? error.message : String(error) };
   }

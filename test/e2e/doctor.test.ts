@@ -36,7 +36,7 @@ describe("assay-runner doctor", () => {
         exitCode: outcome.exitCode,
         stdout: outcome.stdout,
         rows: checkNames.map((name) => lines.some((line) => new RegExp(`^(ok|FAIL)\\s+${name}\\s`).test(line))),
-        bpfLoad: lines.some((line) => /^ok\s+bpf_load\s+the kernel accepted a tracepoint program/.test(line)),
+        bpfLoad: lines.some((line) => /^ok\s+bpf_load\s+the kernel accepted a BTF-typed raw sys_enter program \(type \d+ of its BTF\)/.test(line)),
         verdict: outcome.stderr.includes("kernel capture works here; --capture auto uses ebpf"),
       }).toEqual({ exitCode: 0, stdout: "", rows: checkNames.map(() => true), bpfLoad: true, verdict: true });
     },
