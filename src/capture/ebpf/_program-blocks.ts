@@ -264,9 +264,9 @@ export function countPending(delta: 1 | -1): Program {
 }
 
 /**
- * Falls through only when some thread has an open in flight; the exit of every openat on the host
- * ends here otherwise. (A thread that dies inside an open leaves the count up: exits then only
- * take the slower path.)
+ * Falls through only when some thread has a syscall in flight that its entry kept state for; the
+ * exit of every other syscall on the host ends here. (A thread that dies inside such a syscall
+ * leaves the count up: exits then only take the slower path.)
  */
 export function anyPending(out: string): Program {
   return [pendingCount(out), load("u64", R1, R0, 0), jump("jeq", R1, 0, out)];

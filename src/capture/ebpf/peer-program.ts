@@ -7,12 +7,12 @@ import {
   emit,
   epilogue,
   fresh,
+  nativeSyscall,
   output,
   prologue,
   scratchRecord,
   sessionFilter,
   Stack,
-  nativeSyscall,
   writeHeader,
   zeroStack,
 } from "./_program-blocks.ts";
