@@ -10,12 +10,9 @@ import {
   jump,
   label,
   load,
-  loadImm64,
   loadMap,
-  lookupAt,
   mov,
   mov32,
-  mul,
   R0,
   R1,
   R10,
@@ -25,10 +22,8 @@ import {
   R7,
   R8,
   R9,
-  rsh,
   store,
   syscallNumber,
-  xor,
   type Program,
   type Register,
 } from "../../bpf/index.ts";
@@ -56,22 +51,8 @@ import {
   writeHeader,
   zeroStack,
 } from "./_program-blocks.ts";
-import {
-  Counter,
-  DEDUPE_KEY_HEADER,
-  DEDUPE_TIERS,
-  DEDUPE_WINDOW,
-  HEADER,
-  HOOK_IDS,
-  OPEN,
-  OPEN_TAIL,
-  PATH_READ,
-  PENDING,
-  PendingState,
-  RecordBit,
-  RecordType,
-  RETURN,
-} from "./record-layout.ts";
+import { cachedOrKept, forgetKey } from "./dedupe-cache.ts";
+import { Counter, DEDUPE_WINDOW, HEADER, HOOK_IDS, OPEN, OPEN_TAIL, PATH_READ, PENDING, PendingState, RecordBit, RecordType, RETURN } from "./record-layout.ts";
 
 /** The open-like hooks. */
 export const OPEN_HOOKS = ["openat", "openat2", "open", "creat"] as const;
@@ -268,8 +249,7 @@ function readHashEmit(id: HookId, at: { readonly dedupeSlots: number } | "exit",
           // longer paths are rare and not deduplicated here: every attempt is sent, user space dedupes exactly
           jump("jgt", R9, DEDUPE_WINDOW, send),
           // the first attempt of a (flags, path) pair is recorded, failed or not; a repeat this CPU's cache holds ends here
-          dedupeKey(),
-          perTier((tier) => cachedOrKept(tier, dedupeSlots, out, send)),
+          cachedOrKept(dedupeSlots, out, send),
         ]
       : [],
 
@@ -287,83 +267,6 @@ function readHashEmit(id: HookId, at: { readonly dedupeSlots: number } | "exit",
     entry ? rememberPending(PendingState.STASHED, id) : bump(Counter.PATH_UNREADABLE),
     goTo(out),
   ];
-}
-
-// The dedupe key [flags u32, length u32, the zero-padded window], built in place just before the path.
-function dedupeKey(): Program {
-  return [load("u64", R1, R7, OPEN.flags), store("u32", R7, OPEN.returnValue, R1), store("u32", R7, OPEN.returnValue + 4, R9)];
-}
-
-// Clears the cache slot of the record in R7 (its key rebuilt: the return value overwrote the first word).
-function forgetKey(dedupeSlots: number): Program {
-  const skip = fresh("long_path");
-  return [
-    jump("jgt", R9, DEDUPE_WINDOW, skip),
-    dedupeKey(),
-    // a key's length is never 0, so a zero first word matches none
-    perTier((tier) => [cacheSlot(tier, dedupeSlots, skip), store("u64", R0, 0, 0)]),
-    label(skip),
-  ];
-}
-
-type DedupeTier = (typeof DEDUPE_TIERS)[number];
-
-// `block` run with the dedupe tier of the path's length (R9, at most DEDUPE_WINDOW).
-function perTier(block: (tier: DedupeTier) => Program): Program {
-  const done = fresh("tier_done");
-  const narrower = DEDUPE_TIERS.slice(0, -1).map((tier) => ({ tier, label: fresh(tier.map) }));
-  const widest = DEDUPE_TIERS[DEDUPE_TIERS.length - 1] as DedupeTier;
-  return [
-    narrower.map(({ tier, label: target }) => jump("jle", R9, tier.window, target)),
-    block(widest),
-    narrower.map(({ tier, label: target }) => [goTo(done), label(target), block(tier)]),
-    label(done),
-  ];
-}
-
-// The key in the record (R7) against its slot in this CPU's cache of `tier`: equal, it is a repeat
-// (on to `repeat`); otherwise it takes the slot and falls through. No slot: on to `send`.
-function cachedOrKept(tier: DedupeTier, dedupeSlots: number, repeat: string, send: string): Program {
-  const miss = fresh("dedupe_miss");
-  const words = keyWords(tier);
-  return [
-    cacheSlot(tier, dedupeSlots, send),
-    words.map((word) => [load("u64", R1, R0, word), load("u64", R2, R7, OPEN.returnValue + word), jump("jne", R1, R2, miss)]),
-    goTo(repeat),
-    label(miss),
-    words.map((word) => [load("u64", R1, R7, OPEN.returnValue + word), store("u64", R0, word, R1)]),
-  ];
-}
-
-// R0 = the slot of the key in the record (R7) in this CPU's part of the tier's cache: slot
-// cpu × dedupeSlots + hash(key) mod dedupeSlots. Each CPU has its own part, and programs on one
-// CPU never interleave (the kernel skips, and counts, a tracing program started inside another),
-// so a slot is never read while half written. On to `none` when the lookup finds nothing.
-function cacheSlot(tier: DedupeTier, dedupeSlots: number, none: string): Program {
-  return [
-    call(Helper.get_smp_processor_id),
-    mul(R0, dedupeSlots),
-    store("u32", R10, Stack.DEDUPE_SLOT, R0),
-    // a multiply-xorshift over the key's words, its top bits the index (a product's top bits depend
-    // on every bit below them); its quality only decides how often keys share a slot
-    loadImm64(R3, 0x9e3779b97f4a7c15n),
-    mov(R1, 0),
-    keyWords(tier).map((word) => [load("u64", R2, R7, OPEN.returnValue + word), xor(R1, R2), mul(R1, R3), mov(R2, R1), rsh(R2, 32), xor(R1, R2)]),
-    mul(R1, R3),
-    rsh(R1, 64 - Math.log2(dedupeSlots)),
-    load("u32", R2, R10, Stack.DEDUPE_SLOT),
-    add(R1, R2),
-    store("u32", R10, Stack.DEDUPE_SLOT, R1),
-    lookupAt(tier.map, Stack.DEDUPE_SLOT),
-    jump("jeq", R0, 0, none),
-  ];
-}
-
-// Byte offsets of a tier's key words.
-function keyWords(tier: DedupeTier): number[] {
-  const words: number[] = [];
-  for (let at = 0; at < DEDUPE_KEY_HEADER + tier.window; at += 8) words.push(at);
-  return words;
 }
 
 // Zeroes `bytes` of the record from `base + offset`.
