@@ -27,10 +27,9 @@ import {
   ProgramType,
   R0,
   RawTracepointLink,
+  rawTracepointTarget,
   readTracepointFormat,
-  TRACE_RAW_TP_ATTACH,
   TracepointLink,
-  tracepointTypeId,
 } from "../src/bpf/index.ts";
 import { ATTACHMENTS, SYSCALL_HANDLERS } from "../src/capture/ebpf/attachments.ts";
 import { COMPILE_FLAGS } from "../scripts/compile-flags.ts";
@@ -507,7 +506,7 @@ function attachEmptyPrograms(tracefsPath: string): Disposable {
       const instructions = [mov(R0, 0), exit()];
       const program = BpfProgram.load(
         attachment.kind === "raw"
-          ? { name, type: ProgramType.TRACING, expectedAttachType: TRACE_RAW_TP_ATTACH, attachBtfId: tracepointTypeId(attachment.tracepoint), instructions }
+          ? { name, ...rawTracepointTarget(attachment.tracepoint), instructions }
           : { name, type: ProgramType.TRACEPOINT, instructions },
         new Map(),
       );

@@ -11,13 +11,12 @@ export {
   parseFormat,
   RawTracepointLink,
   readTracepointFormat,
-  TRACE_RAW_TP_ATTACH,
   TracepointLink,
   type TracepointField,
   type TracepointFormat,
 } from "./tracepoint.ts";
 export { syscallRegisters, syscallTracepointFlag, type SyscallRegisters } from "./syscall-registers.ts";
-export { BtfKind, kernelTypeId, tracepointTypeId } from "./kernel-btf.ts";
+export { rawTracepointTarget, rawTracepointTargets, type RawTracepointTarget } from "./kernel-btf.ts";
 export { RingBufferReader } from "./ring-buffer.ts";
 export { loadedPrograms, programInfo, type ProgramInfo } from "./program-info.ts";
 export { CgroupAttachType, CgroupLink } from "./cgroup-attach.ts";

@@ -114,9 +114,8 @@ export class TracepointLink extends OwnedFd {
 }
 
 /**
- * A BTF-typed raw tracepoint program (`tp_btf`: type TRACING, attach type `TRACE_RAW_TP_ATTACH`,
- * loaded with `tracepointTypeId`) attached by BPF_RAW_TRACEPOINT_OPEN; closing it detaches the
- * program. One raw `sys_enter` serves every syscall, where a tracepoint per syscall needs a perf
+ * A BTF-typed raw tracepoint program (`tp_btf`, loaded with `rawTracepointTarget`) attached by
+ * BPF_RAW_TRACEPOINT_OPEN; closing it detaches the program. One raw `sys_enter` serves every syscall, where a tracepoint per syscall needs a perf
  * event each, and the program reads its arguments with plain loads.
  */
 export class RawTracepointLink extends OwnedFd {
@@ -136,9 +135,6 @@ export class RawTracepointLink extends OwnedFd {
     return new RawTracepointLink(tracepoint, opened.value);
   }
 }
-
-/** `BPF_TRACE_RAW_TP`: the attach type of a `tp_btf` program. */
-export const TRACE_RAW_TP_ATTACH = 23;
 
 // --- internal ---
 

@@ -1,4 +1,4 @@
-import { BpfError, BpfProgram, exit, mov, ProgramType, R0, TRACE_RAW_TP_ATTACH, tracepointTypeId } from "../bpf/index.ts";
+import { BpfError, BpfProgram, exit, mov, R0, rawTracepointTarget } from "../bpf/index.ts";
 import { mayLoadBpf, mayPtraceChild, readHostFacts, type HostCheck, type HostFacts } from "../linux/index.ts";
 import { ebpfBackend, nativeEngineVersion } from "./ebpf/index.ts";
 import { noneBackend } from "./none/index.ts";
@@ -106,12 +106,9 @@ function bpfLoadCheck(facts: HostFacts, load: boolean): HostCheck {
   if (!mayLoadBpf(facts)) return { check: "bpf_load", ok: false, detail: "skipped: no privilege to load BPF" };
   if (!load) return { check: "bpf_load", ok: true, detail: "not tried (privileges suffice)" };
   try {
-    const attachBtfId = tracepointTypeId("sys_enter");
-    BpfProgram.load(
-      { name: "assay_doctor", type: ProgramType.TRACING, expectedAttachType: TRACE_RAW_TP_ATTACH, attachBtfId, instructions: [mov(R0, 0), exit()] },
-      new Map(),
-    ).close();
-    return { check: "bpf_load", ok: true, detail: `the kernel accepted a BTF-typed raw sys_enter program (type ${attachBtfId} of its BTF)` };
+    const target = rawTracepointTarget("sys_enter");
+    BpfProgram.load({ name: "assay_doctor", ...target, instructions: [mov(R0, 0), exit()] }, new Map()).close();
+    return { check: "bpf_load", ok: true, detail: `the kernel accepted a BTF-typed raw sys_enter program (type ${target.attachBtfId} of its BTF)` };
   } catch (error) {
     return { check: "bpf_load", ok: false, detail: error instanceof BpfError ? error.message : String(error) };
   }

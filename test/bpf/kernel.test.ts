@@ -30,13 +30,13 @@ import {
   R6,
   readTracepointFormat,
   RawTracepointLink,
+  rawTracepointTarget,
+  rawTracepointTargets,
   RingBufferReader,
   rsh,
   store,
   syscallRegisters,
-  TRACE_RAW_TP_ATTACH,
   TracepointLink,
-  tracepointTypeId,
   u32Bytes,
 } from "../../src/bpf/index.ts";
 import { ensureTracefs, readHostFacts } from "../../src/linux/index.ts";
@@ -206,9 +206,7 @@ describe("bpf toolkit on this kernel", () => {
     using program = BpfProgram.load(
       {
         name: `t${process.pid}_raw`,
-        type: ProgramType.TRACING,
-        expectedAttachType: TRACE_RAW_TP_ATTACH,
-        attachBtfId: tracepointTypeId("sys_enter"),
+        ...rawTracepointTarget("sys_enter"),
         instructions: [
           mov(R6, R1),
           load("u64", R1, R6, 8),
@@ -246,20 +244,24 @@ describe("bpf toolkit on this kernel", () => {
   test.skipIf(cannot)("the kernel's BTF gives a raw tracepoint's type id, and a tracepoint it lacks is named in the error", () => {
     let missing: unknown;
     try {
-      tracepointTypeId("assay_no_such_tracepoint");
+      rawTracepointTarget("assay_no_such_tracepoint");
     } catch (error) {
       missing = error;
     }
     const error = missing as BpfError;
+    // several in one lookup, in the order asked
+    const [sysEnter, sysExit] = rawTracepointTargets(["sys_enter", "sys_exit"]).map((target) => target.attachBtfId);
     expect({
-      ids: tracepointTypeId("sys_enter") > 0 && tracepointTypeId("sys_exit") > 0,
-      distinct: tracepointTypeId("sys_enter") !== tracepointTypeId("sys_exit"),
+      ids: (sysEnter ?? 0) > 0 && (sysExit ?? 0) > 0,
+      distinct: sysEnter !== sysExit,
+      same: sysEnter === rawTracepointTarget("sys_enter").attachBtfId,
       code: error.code,
       step: error.step,
       message: error.message,
     }).toEqual({
       ids: true,
       distinct: true,
+      same: true,
       code: "BPF_TRACEPOINT_MISSING",
       step: "BTF lookup btf_trace_assay_no_such_tracepoint",
       message: "the kernel's BTF has no btf_trace_assay_no_such_tracepoint",

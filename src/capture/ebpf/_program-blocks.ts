@@ -157,7 +157,7 @@ export function sessionFilter(out: string, countRunner = false): Program {
     call(Helper.get_current_pid_tgid),
     rsh(R0, 32),
     load("u32", R1, R10, Stack.FILTER_KEY),
-    // `countRunner` (the open entries alone): the runner's open inside the session proves the kernel
+    // `countRunner` (the open handler alone): the runner's open inside the session proves the kernel
     // routes its syscalls, and so its workload's, to tracepoints (see captureLoss). A sched_*
     // program must not count: those fire for an untraced task too.
     countRunner ? [jump("jne", R0, R1, pass), bump(Counter.RUNNER_SEEN), goTo(out), label(pass)] : jump("jeq", R0, R1, out),

@@ -16,18 +16,16 @@ import {
   RawTracepointLink,
   readTracepointFormat,
   RingBufferReader,
-  TRACE_RAW_TP_ATTACH,
+  rawTracepointTargets,
   TracepointLink,
-  tracepointTypeId,
   u32Bytes,
-  type Program,
   type ProgramSpec,
-  type TracepointFormat,
+  type RawTracepointTarget,
 } from "../../bpf/index.ts";
 import { MapName, ScratchSlot } from "./_program-blocks.ts";
 import { dnsPacketProgram } from "./dns-program.ts";
 import { openPathProgram } from "./open-programs.ts";
-import { ATTACHMENTS, type Attachment, SYSCALL_HANDLERS, type ProgramSizes } from "./attachments.ts";
+import { ATTACHMENTS, type ProgramSizes, SYSCALL_HANDLERS } from "./attachments.ts";
 import { Counter, DEDUPE_KEY_HEADER, DEDUPE_TIERS, dedupeSlotsPerCpu, LINEAGE_ENTRIES, PENDING, SCRATCH_SIZE } from "./record-layout.ts";
 
 /** Raw records copied out of the ring buffer, in arrival order. */
@@ -99,8 +97,6 @@ export class CaptureEngine {
   readonly #programs: BpfProgram[] = [];
   readonly #links: Array<TracepointLink | RawTracepointLink> = [];
   readonly #cgroupLinks: CgroupLink[] = [];
-  // vmlinux BTF ids of the raw tracepoints' types, looked up once per engine
-  readonly #tracepointTypes = new Map<string, number>();
   #reader: RingBufferReader | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -115,8 +111,9 @@ export class CaptureEngine {
     try {
       const sizes: ProgramSizes = { dedupeSlots: options.dedupeSlots ?? dedupeSlotsPerCpu(engine.#cpus) };
       engine.#createMaps(options, sizes);
-      await engine.#loadTailCalled(options, sizes);
-      await engine.#attachAll(options);
+      const targets = rawTargets();
+      await engine.#loadTailCalled(options, sizes, targets);
+      await engine.#attachAll(options, targets);
       engine.#attachPacketPrograms(options);
       engine.#reader = RingBufferReader.open(engine.#map(MapName.EVENTS));
       engine.#timer = setInterval(() => engine.drain(), options.drainEveryMs);
@@ -208,53 +205,43 @@ export class CaptureEngine {
 
   // Every program is loaded before the first is attached: attaching may wait for the kernel to
   // finish detaching a run that just ended, and the loads take that time instead.
-  async #attachAll(options: EngineOptions): Promise<void> {
-    const loaded: Array<{ attachment: Attachment; program: BpfProgram; format?: TracepointFormat }> = [];
+  async #attachAll(options: EngineOptions, targets: RawTargets): Promise<void> {
+    const attaches: Array<() => TracepointLink | RawTracepointLink> = [];
     for (const attachment of ATTACHMENTS) {
       await Bun.sleep(0);
+      const name = `${options.namePrefix}_${attachment.short}`;
       if (attachment.kind === "raw") {
-        loaded.push({ attachment, program: this.#loadRaw(options, attachment.tracepoint, attachment.short, attachment.build()) });
+        const program = this.#load({ name, ...targets.of(attachment.tracepoint), instructions: attachment.build() });
+        attaches.push(() => RawTracepointLink.attach(program, attachment.tracepoint));
       } else {
         const format = readTracepointFormat(options.tracefs, attachment.category, attachment.tracepoint);
-        const program = this.#load({ name: `${options.namePrefix}_${attachment.short}`, type: ProgramType.TRACEPOINT, instructions: attachment.build(format) });
-        loaded.push({ attachment, program, format });
+        const program = this.#load({ name, type: ProgramType.TRACEPOINT, instructions: attachment.build(format) });
+        attaches.push(() => TracepointLink.attach(program, format));
       }
     }
-    for (const { attachment, program, format } of loaded)
-      this.#links.push(format === undefined ? RawTracepointLink.attach(program, attachment.tracepoint) : TracepointLink.attach(program, format));
+    for (const attach of attaches) this.#links.push(attach());
   }
 
   // What the raw `sys_enter` program tail-calls, each in its slots before anything is attached:
   // each syscall's handler at its number, and the open path program. A tail call keeps the
   // caller's context, so they are loaded as `sys_enter` programs too.
-  async #loadTailCalled(options: EngineOptions, sizes: ProgramSizes): Promise<void> {
-    const openPath = this.#loadRaw(options, "sys_enter", "opath", openPathProgram(sizes.dedupeSlots));
+  async #loadTailCalled(options: EngineOptions, sizes: ProgramSizes, targets: RawTargets): Promise<void> {
+    const sysEnter = targets.of("sys_enter");
+    const openPath = this.#load({ name: `${options.namePrefix}_opath`, ...sysEnter, instructions: openPathProgram(sizes.dedupeSlots) });
     this.#map(MapName.OPEN_PATH).update(u32Bytes(0), u32Bytes(openPath.fd));
     for (const handler of SYSCALL_HANDLERS) {
       await Bun.sleep(0);
-      const program = this.#loadRaw(options, "sys_enter", handler.short, handler.build(), handler.subprograms);
+      const program = this.#load({
+        name: `${options.namePrefix}_${handler.short}`,
+        ...sysEnter,
+        instructions: handler.build(),
+        subprograms: handler.subprograms ?? [],
+      });
       for (const syscall of handler.syscalls) {
         const number = findSyscallNumber(syscall);
         if (number !== undefined) this.#map(MapName.SYSCALL_HANDLERS).update(u32Bytes(number), u32Bytes(program.fd));
       }
     }
-  }
-
-  // A BTF-typed program for the raw `tracepoint` (tp_btf): it reads pt_regs with plain loads.
-  #loadRaw(options: EngineOptions, tracepoint: string, short: string, instructions: Program, subprograms: readonly string[] = []): BpfProgram {
-    let typeId = this.#tracepointTypes.get(tracepoint);
-    if (typeId === undefined) {
-      typeId = tracepointTypeId(tracepoint);
-      this.#tracepointTypes.set(tracepoint, typeId);
-    }
-    return this.#load({
-      name: `${options.namePrefix}_${short}`,
-      type: ProgramType.TRACING,
-      expectedAttachType: TRACE_RAW_TP_ATTACH,
-      attachBtfId: typeId,
-      instructions,
-      subprograms,
-    });
   }
 
   #load(spec: ProgramSpec): BpfProgram {
@@ -320,6 +307,24 @@ export function possibleCpus(text: string = readPossible()): number {
 // --- internal ---
 
 const CHUNK_BYTES = 1 << 20;
+
+// The load target of every raw tracepoint the programs are for, their BTF types looked up at once.
+interface RawTargets {
+  of(tracepoint: string): RawTracepointTarget;
+}
+
+function rawTargets(): RawTargets {
+  const tracepoints = ["sys_enter", ...ATTACHMENTS.flatMap((attachment) => (attachment.kind === "raw" ? [attachment.tracepoint] : []))];
+  const unique = [...new Set(tracepoints)];
+  const found = new Map(rawTracepointTargets(unique).map((target, i) => [unique[i], target]));
+  return {
+    of: (tracepoint) => {
+      const target = found.get(tracepoint);
+      if (target === undefined) throw new Error(`no raw tracepoint target for ${tracepoint}`);
+      return target;
+    },
+  };
+}
 
 // Slots of the handler table: one past the highest hooked syscall number here.
 function handledSyscallSlots(): number {
